@@ -1,0 +1,242 @@
+//! Canonical text of expressions (defaults, checks, generated columns, index keys
+//! and predicates). Both parsed files and, later, introspected catalogs pass
+//! through `canonical`, so equal meaning gives equal text for the spellings it
+//! knows: identifier case and quoting, function-name case, type aliases in casts,
+//! redundant parentheses, the implicit cast PostgreSQL adds to a literal default,
+//! and the schema of a `nextval` sequence.
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{
+    CastKind, DataType, Expr as SqlExpr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
+    ObjectName, ObjectNamePart, Value, ValueWithSpan, visit_expressions_mut,
+};
+
+use super::ident::{canonical_ident, fold};
+use super::types;
+use crate::model::{ColumnType, Expr, QualName};
+
+/// Context for canonicalizing one expression.
+pub struct Context<'a> {
+    /// Schema that unqualified names resolve to.
+    pub default_schema: &'a str,
+    /// For a column default: the column's type, so a bare literal gets the cast
+    /// PostgreSQL adds to it.
+    pub column_type: Option<&'a ColumnType>,
+}
+
+/// The canonical text of `expr`.
+pub fn canonical(expr: &SqlExpr, ctx: &Context<'_>) -> Expr {
+    let mut e = strip_parens(expr.clone());
+    let _ = visit_expressions_mut(&mut e, |node| {
+        normalize_node(node, ctx);
+        ControlFlow::<()>::Continue(())
+    });
+    if let Some(ty) = ctx.column_type {
+        e = add_literal_cast(e, ty);
+    }
+    Expr(e.to_string())
+}
+
+fn strip_parens(mut e: SqlExpr) -> SqlExpr {
+    while let SqlExpr::Nested(inner) = e {
+        e = *inner;
+    }
+    e
+}
+
+fn canon_ident(i: &Ident) -> Ident {
+    canonical_ident(&fold(i))
+}
+
+fn canon_object_name(name: &ObjectName) -> ObjectName {
+    ObjectName(
+        name.0
+            .iter()
+            .map(|p| match p {
+                ObjectNamePart::Identifier(i) => ObjectNamePart::Identifier(canon_ident(i)),
+                other => other.clone(),
+            })
+            .collect(),
+    )
+}
+
+/// A type in a cast, spelled the way `format_type` would (bare, no quoting of
+/// multi-word built-ins).
+fn canon_cast_type(dt: &DataType, default_schema: &str) -> DataType {
+    match types::resolve(dt, default_schema) {
+        Ok(r) => DataType::Custom(ObjectName(vec![ObjectNamePart::Identifier(Ident::new(r.column_type.to_string()))]), vec![]),
+        Err(_) => dt.clone(),
+    }
+}
+
+fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>) {
+    match node {
+        SqlExpr::Nested(inner) => {
+            // Parentheses around an atom or another parenthesized expression carry no meaning.
+            let atom = matches!(
+                **inner,
+                SqlExpr::Identifier(_) | SqlExpr::CompoundIdentifier(_) | SqlExpr::Value(_) | SqlExpr::Function(_) | SqlExpr::Nested(_) | SqlExpr::Cast { .. }
+            );
+            if atom {
+                *node = strip_parens(std::mem::replace(node, SqlExpr::Value(Value::Null.into())));
+            }
+        }
+        SqlExpr::Identifier(i) => *i = canon_ident(i),
+        SqlExpr::CompoundIdentifier(parts) => {
+            for p in parts.iter_mut() {
+                *p = canon_ident(p);
+            }
+        }
+        SqlExpr::Cast { data_type, kind, .. } => {
+            *data_type = canon_cast_type(data_type, ctx.default_schema);
+            if matches!(kind, CastKind::Cast) {
+                *kind = CastKind::DoubleColon;
+            }
+        }
+        SqlExpr::Function(f) => {
+            let mut name = canon_object_name(&f.name);
+            if name.0.len() == 2 && matches!(&name.0[0], ObjectNamePart::Identifier(i) if i.value == "pg_catalog") {
+                name.0.remove(0);
+            }
+            f.name = name;
+            if is_nextval(f) {
+                qualify_nextval(f, ctx.default_schema);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_nextval(f: &sqlparser::ast::Function) -> bool {
+    f.name.0.len() == 1 && matches!(&f.name.0[0], ObjectNamePart::Identifier(i) if i.value == "nextval")
+}
+
+/// `nextval('seq')` and `nextval('seq'::regclass)` become `nextval('schema.seq'::regclass)`.
+fn qualify_nextval(f: &mut sqlparser::ast::Function, default_schema: &str) {
+    let FunctionArguments::List(list) = &mut f.args else { return };
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = list.args.as_mut_slice() else { return };
+    let literal = match &*arg {
+        SqlExpr::Value(ValueWithSpan { value: Value::SingleQuotedString(s), .. }) => s.clone(),
+        SqlExpr::Cast { expr, .. } => match &**expr {
+            SqlExpr::Value(ValueWithSpan { value: Value::SingleQuotedString(s), .. }) => s.clone(),
+            _ => return,
+        },
+        _ => return,
+    };
+    let Some(name) = parse_regclass(&literal, default_schema) else { return };
+    *arg = SqlExpr::Cast {
+        kind: CastKind::DoubleColon,
+        expr: Box::new(SqlExpr::Value(Value::SingleQuotedString(name.sql()).into())),
+        data_type: DataType::Custom(ObjectName(vec![ObjectNamePart::Identifier(Ident::new("regclass"))]), vec![]),
+        format: None,
+    };
+}
+
+/// Reads the text of a `regclass` literal (`'s.t'`, `'"S"."t"'`) as a qualified name.
+pub fn parse_regclass(text: &str, default_schema: &str) -> Option<QualName> {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(stripped) = rest.strip_prefix('"') {
+            let mut name = String::new();
+            let mut chars = stripped.char_indices();
+            let mut end = None;
+            while let Some((i, c)) = chars.next() {
+                if c == '"' {
+                    if stripped[i + 1..].starts_with('"') {
+                        name.push('"');
+                        chars.next();
+                    } else {
+                        end = Some(i + 1);
+                        break;
+                    }
+                } else {
+                    name.push(c);
+                }
+            }
+            parts.push(name);
+            rest = &stripped[end?..];
+        } else {
+            let end = rest.find('.').unwrap_or(rest.len());
+            parts.push(rest[..end].to_lowercase());
+            rest = &rest[end..];
+        }
+        rest = rest.strip_prefix('.').unwrap_or(rest);
+    }
+    match parts.as_slice() {
+        [name] => Some(QualName::new(default_schema, name.clone())),
+        [schema, name] => Some(QualName::new(schema.clone(), name.clone())),
+        _ => None,
+    }
+}
+
+/// PostgreSQL stores a literal default with a cast to the column's type
+/// (`'{}'` on jsonb is `'{}'::jsonb`); numbers and booleans stay bare.
+fn add_literal_cast(e: SqlExpr, ty: &ColumnType) -> SqlExpr {
+    let is_string = matches!(
+        &e,
+        SqlExpr::Value(ValueWithSpan { value: Value::SingleQuotedString(_) | Value::EscapedStringLiteral(_), .. })
+    );
+    if !is_string {
+        return e;
+    }
+    SqlExpr::Cast {
+        kind: CastKind::DoubleColon,
+        expr: Box::new(e),
+        data_type: DataType::Custom(
+            ObjectName(vec![ObjectNamePart::Identifier(Ident::new(ty.without_typmod().to_string()))]),
+            vec![],
+        ),
+        format: None,
+    }
+}
+
+/// The sequence a `nextval(...)` default draws from, if the expression is one.
+pub fn nextval_target(expr: &Expr) -> Option<QualName> {
+    let rest = expr.0.strip_prefix("nextval('")?;
+    let inner = rest.strip_suffix("'::regclass)")?;
+    parse_regclass(&inner.replace("''", "'"), "public")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::parser::Parser;
+
+    fn canon(sql: &str, ty: Option<&ColumnType>) -> String {
+        let e = Parser::new(&PostgreSqlDialect {}).try_with_sql(sql).unwrap().parse_expr().unwrap();
+        canonical(&e, &Context { default_schema: "public", column_type: ty }).0
+    }
+
+    #[test]
+    fn spellings_meet() {
+        assert_eq!(canon("NOW()", None), canon("now()", None));
+        assert_eq!(canon("pg_catalog.now()", None), "now()");
+        assert_eq!(canon("((A > 0))", None), canon("a > 0", None));
+        assert_eq!(canon("CAST(x AS int)", None), canon("x::integer", None));
+        assert_eq!(canon("\"Abc\" + 1", None), "\"Abc\" + 1");
+        assert_ne!(canon("CURRENT_TIMESTAMP", None), canon("now()", None));
+    }
+
+    #[test]
+    fn literal_defaults_gain_the_column_cast() {
+        let jsonb = ColumnType::builtin("jsonb");
+        assert_eq!(canon("'{}'", Some(&jsonb)), "'{}'::jsonb");
+        assert_eq!(canon("'{}'::jsonb", Some(&jsonb)), "'{}'::jsonb");
+        let mut vc = ColumnType::builtin("character varying");
+        vc.typmod = Some("50".into());
+        assert_eq!(canon("'user'", Some(&vc)), "'user'::character varying");
+        assert_eq!(canon("'user'::varchar", Some(&vc)), "'user'::character varying");
+        assert_eq!(canon("0", Some(&ColumnType::builtin("integer"))), "0");
+    }
+
+    #[test]
+    fn nextval_is_qualified() {
+        let a = canon("nextval('t_id_seq')", None);
+        assert_eq!(a, "nextval('public.t_id_seq'::regclass)");
+        assert_eq!(canon("nextval('public.t_id_seq'::regclass)", None), a);
+        assert_eq!(nextval_target(&Expr(a)), Some(QualName::new("public", "t_id_seq")));
+    }
+}

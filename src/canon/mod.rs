@@ -1,0 +1,10 @@
+//! Canonical forms: the one place that decides how names, types, expressions and
+//! generated object names are spelled, so that two sources meaning the same schema
+//! produce equal `model::Catalog`s.
+
+pub mod expr;
+pub mod ident;
+pub mod names;
+pub mod types;
+
+pub use ident::{quote_ident, quote_literal, quote_qualified};

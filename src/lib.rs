@@ -1,0 +1,13 @@
+//! pgstate: declarative, desired-state schema management for PostgreSQL.
+//!
+//! The pipeline: `parse` (files) produces a `model::Catalog`; `diff` compares two
+//! catalogs into `Change`s; `plan` orders them by dependencies, marks hazards and
+//! renders SQL; `ops` holds the commands that drive the pipeline.
+
+pub mod canon;
+pub mod config;
+pub mod diff;
+pub mod model;
+pub mod ops;
+pub mod parse;
+pub mod plan;

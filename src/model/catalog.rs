@@ -1,0 +1,58 @@
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use super::{EnumType, QualName, Sequence, Table};
+
+/// A whole database schema as pgstate sees it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Catalog {
+    /// Schemas by name (`public` is implicit and never listed unless commented).
+    pub schemas: IndexMap<String, Schema>,
+    /// Extensions by name.
+    pub extensions: IndexMap<String, Extension>,
+    /// Enum types by qualified name.
+    pub enums: IndexMap<QualName, EnumType>,
+    /// Sequences by qualified name (including those behind serial columns).
+    pub sequences: IndexMap<QualName, Sequence>,
+    /// Tables by qualified name.
+    pub tables: IndexMap<QualName, Table>,
+}
+
+/// A schema (namespace).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Schema {
+    /// Its name.
+    pub name: String,
+    /// `COMMENT ON SCHEMA`.
+    pub comment: Option<String>,
+}
+
+/// An installed extension.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Extension {
+    /// Its name, e.g. `uuid-ossp`.
+    pub name: String,
+    /// `WITH SCHEMA`, when given.
+    pub schema: Option<String>,
+}
+
+impl Catalog {
+    /// Sorts every map by key, so that two catalogs built in different orders
+    /// print and serialize the same way. Column order is kept: it is meaningful.
+    pub fn sort(&mut self) {
+        self.schemas.sort_keys();
+        self.extensions.sort_keys();
+        self.enums.sort_keys();
+        self.sequences.sort_keys();
+        self.tables.sort_keys();
+        for table in self.tables.values_mut() {
+            table.constraints.sort_keys();
+            table.indexes.sort_keys();
+        }
+    }
+
+    /// Whether a schema exists, counting `public` as always there.
+    pub fn has_schema(&self, name: &str) -> bool {
+        name == "public" || self.schemas.contains_key(name)
+    }
+}

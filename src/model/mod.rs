@@ -1,0 +1,18 @@
+//! The catalog model: plain data that every source (files, live database,
+//! revision files) produces, and that the differ compares.
+
+mod catalog;
+mod constraint;
+mod index;
+mod name;
+mod sequence;
+mod table;
+mod types;
+
+pub use catalog::{Catalog, Extension, Schema};
+pub use constraint::{Constraint, ConstraintKind, Deferral, ForeignKey, FkAction, FkMatch};
+pub use index::{Index, IndexKey, IndexKeyExpr};
+pub use name::QualName;
+pub use sequence::{SeqOptions, SeqType, Sequence};
+pub use table::{Column, Identity, Table};
+pub use types::{ColumnType, EnumType, Expr};

@@ -1,0 +1,103 @@
+use serde::Serialize;
+use std::fmt;
+
+use super::QualName;
+use crate::canon::quote_qualified;
+
+/// An expression in canonical text form (see `canon::expr`): two expressions are
+/// the same exactly when their texts are equal.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Expr(pub String);
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A column's type, in the parts `format_type` would print.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ColumnType {
+    /// Canonical base name: `integer`, `character varying`, or a user type's name.
+    pub base: String,
+    /// Schema of a user-defined type; `None` for built-in types.
+    pub schema: Option<String>,
+    /// Type modifiers as written inside the parentheses, e.g. `255` or `10,2`.
+    pub typmod: Option<String>,
+    /// Number of array dimensions (PostgreSQL does not enforce the count, only arrayness).
+    pub array: bool,
+}
+
+impl ColumnType {
+    /// A built-in type without modifiers.
+    pub fn builtin(base: &str) -> Self {
+        ColumnType { base: base.to_string(), schema: None, typmod: None, array: false }
+    }
+
+    /// The user-defined type this refers to, if any.
+    pub fn custom(&self) -> Option<QualName> {
+        self.schema.as_ref().map(|s| QualName::new(s.clone(), self.base.clone()))
+    }
+
+    /// The type without its modifiers, as used for literal casts (`'x'::character varying`).
+    pub fn without_typmod(&self) -> ColumnType {
+        ColumnType { typmod: None, ..self.clone() }
+    }
+}
+
+impl fmt::Display for ColumnType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = match &self.schema {
+            Some(schema) => quote_qualified(schema, &self.base),
+            None => {
+                // format_type puts the precision of time types before the zone words.
+                let (head, tail) = match self.base.split_once(" with") {
+                    Some((h, t)) if self.base.starts_with("time") => (h, format!(" with{t}")),
+                    _ => (self.base.as_str(), String::new()),
+                };
+                match &self.typmod {
+                    Some(m) => format!("{head}({m}){tail}"),
+                    None => format!("{head}{tail}"),
+                }
+            }
+        };
+        if self.schema.is_some() {
+            if let Some(m) = &self.typmod {
+                out.push_str(&format!("({m})"));
+            }
+        }
+        if self.array {
+            out.push_str("[]");
+        }
+        f.write_str(&out)
+    }
+}
+
+/// An enum type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnumType {
+    /// Its qualified name.
+    pub name: QualName,
+    /// Labels in sort order.
+    pub labels: Vec<String>,
+    /// `COMMENT ON TYPE`.
+    pub comment: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_like_format_type() {
+        let mut t = ColumnType::builtin("timestamp without time zone");
+        t.typmod = Some("3".into());
+        assert_eq!(t.to_string(), "timestamp(3) without time zone");
+        let mut v = ColumnType::builtin("character varying");
+        v.typmod = Some("255".into());
+        v.array = true;
+        assert_eq!(v.to_string(), "character varying(255)[]");
+        let e = ColumnType { base: "Mood".into(), schema: Some("public".into()), typmod: None, array: false };
+        assert_eq!(e.to_string(), "public.\"Mood\"");
+    }
+}

@@ -1,0 +1,723 @@
+//! Assembles statements into a catalog in phases, so that statement order and
+//! file split never matter: definitions first, then tables, then alterations and
+//! indexes, then constraint names (chosen as PostgreSQL would), then comments,
+//! then cross-reference checks.
+
+use std::collections::HashMap;
+
+use sqlparser::ast::{
+    AlterColumnOperation, AlterTableOperation, CommentObject, CreateIndex, CreateTable, Expr as SqlExpr,
+    ObjectName, SchemaName, Statement, UserDefinedTypeRepresentation,
+};
+use sqlparser::tokenizer::Span;
+
+use super::columns::{column, identity_type, seq_options, ParsedColumn};
+use super::constraints::{index_key, object_qual_name, referenced_columns, RawConstraint, RawKind};
+use super::diagnostic::SchemaError;
+use super::hints::RenameHint;
+use super::source::SourceFile;
+use super::statement::{Located, Stmt};
+use super::Parsed;
+use crate::canon::expr::{canonical, Context};
+use crate::canon::ident::fold;
+use crate::canon::names::{name_addition, Taken};
+use crate::model::{
+    Catalog, Constraint, ConstraintKind, EnumType, Extension, ForeignKey, Identity, Index, IndexKeyExpr,
+    QualName, Schema, SeqOptions, Sequence, Table,
+};
+
+/// The schema unqualified names resolve to (PostgreSQL's default search_path).
+pub const DEFAULT_SCHEMA: &str = "public";
+
+/// A place in the input: file index and parser span.
+#[derive(Debug, Clone, Copy)]
+pub struct At {
+    /// Index into the file list.
+    pub file: usize,
+    /// Span in that file.
+    pub span: Span,
+}
+
+/// Extensions known to define no types, so an unknown type under them is an error.
+const TYPELESS_EXTENSIONS: &[&str] = &["uuid-ossp", "pgcrypto", "pg_trgm", "btree_gin", "btree_gist", "pg_stat_statements", "unaccent", "plpgsql", "tablefunc", "fuzzystrmatch"];
+
+struct Builder<'a> {
+    files: &'a [SourceFile],
+    errors: &'a mut Vec<SchemaError>,
+    cat: Catalog,
+    taken: HashMap<String, Taken>,
+    pending: Vec<(QualName, RawConstraint)>,
+    unnamed_indexes: Vec<(QualName, Index, Vec<String>, At)>,
+    table_at: HashMap<QualName, At>,
+    type_uses: Vec<(QualName, String, QualName, At)>,
+    hints: Vec<RenameHint>,
+}
+
+/// Runs the phases over every statement of every file.
+pub fn build(files: &[SourceFile], statements: Vec<Located>, errors: &mut Vec<SchemaError>) -> Parsed {
+    let mut b = Builder {
+        files,
+        errors,
+        cat: Catalog::default(),
+        taken: HashMap::new(),
+        pending: Vec::new(),
+        unnamed_indexes: Vec::new(),
+        table_at: HashMap::new(),
+        type_uses: Vec::new(),
+        hints: Vec::new(),
+    };
+    b.seed_names(&statements);
+    for s in &statements {
+        b.definition(s);
+    }
+    for s in &statements {
+        if let Stmt::Sql(stmt) = &s.stmt {
+            if let Statement::CreateTable(ct) = stmt.as_ref() {
+                b.create_table(ct, s);
+            }
+        }
+    }
+    for s in &statements {
+        b.alteration(s);
+    }
+    b.settle_constraints();
+    b.settle_indexes();
+    for s in &statements {
+        b.comment(s);
+    }
+    b.check_references();
+    let mut catalog = b.cat;
+    catalog.sort();
+    Parsed { catalog, hints: b.hints }
+}
+
+impl Builder<'_> {
+    fn at(&self, s: &Located) -> At {
+        At { file: s.file, span: s.span }
+    }
+
+    fn error(&mut self, at: At, message: impl Into<String>) {
+        let file = &self.files[at.file];
+        let err = SchemaError::new(file, file.span(at.span), message, "here");
+        self.errors.push(err);
+    }
+
+    fn error_help(&mut self, at: At, message: impl Into<String>, help: impl Into<String>) {
+        let file = &self.files[at.file];
+        let err = SchemaError::new(file, file.span(at.span), message, "here").with_help(help);
+        self.errors.push(err);
+    }
+
+    fn qual(&mut self, name: &ObjectName, at: At) -> Option<QualName> {
+        match object_qual_name(name, DEFAULT_SCHEMA) {
+            Ok(q) => Some(q),
+            Err(e) => {
+                self.error(at, e);
+                None
+            }
+        }
+    }
+
+    fn taken(&mut self, schema: &str) -> &mut Taken {
+        self.taken.entry(schema.to_string()).or_default()
+    }
+
+    /// Explicit names are reserved first, so generated names never take them.
+    fn seed_names(&mut self, statements: &[Located]) {
+        for s in statements {
+            let Stmt::Sql(stmt) = &s.stmt else { continue };
+            match stmt.as_ref() {
+                Statement::CreateTable(ct) => {
+                    if let Ok(q) = object_qual_name(&ct.name, DEFAULT_SCHEMA) {
+                        self.taken(&q.schema).insert(&q.name);
+                    }
+                }
+                Statement::CreateSequence { name, .. } => {
+                    if let Ok(q) = object_qual_name(name, DEFAULT_SCHEMA) {
+                        self.taken(&q.schema).insert(&q.name);
+                    }
+                }
+                Statement::CreateIndex(ci) => {
+                    if let (Some(n), Ok(t)) = (&ci.name, object_qual_name(&ci.table_name, DEFAULT_SCHEMA)) {
+                        if let Some(last) = n.0.last().and_then(|p| p.as_ident()) {
+                            self.taken(&t.schema).insert(&fold(last));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn definition(&mut self, s: &Located) {
+        let at = self.at(s);
+        let Stmt::Sql(stmt) = &s.stmt else { return };
+        match stmt.as_ref() {
+            Statement::CreateSchema { schema_name, if_not_exists, .. } => {
+                let name = match schema_name {
+                    SchemaName::Simple(n) => n.0.last().and_then(|p| p.as_ident()).map(fold),
+                    SchemaName::NamedAuthorization(n, _) => n.0.last().and_then(|p| p.as_ident()).map(fold),
+                    SchemaName::UnnamedAuthorization(i) => Some(fold(i)),
+                };
+                let Some(name) = name else { return self.error(at, "unsupported schema name") };
+                if name == "public" {
+                    return;
+                }
+                if self.cat.schemas.contains_key(&name) {
+                    if !if_not_exists {
+                        self.error(at, format!("schema {name} is defined twice"));
+                    }
+                    return;
+                }
+                self.cat.schemas.insert(name.clone(), Schema { name, comment: None });
+            }
+            Statement::CreateExtension(ext) => {
+                let name = fold(&ext.name);
+                let schema = Some(ext.schema.as_ref().map_or(DEFAULT_SCHEMA.to_string(), fold));
+                if self.cat.extensions.contains_key(&name) && !ext.if_not_exists {
+                    return self.error(at, format!("extension {name} is defined twice"));
+                }
+                self.cat.extensions.insert(name.clone(), Extension { name, schema });
+            }
+            Statement::CreateType { name, representation } => {
+                let Some(q) = self.qual(name, at) else { return };
+                match representation {
+                    Some(UserDefinedTypeRepresentation::Enum { labels }) => {
+                        if self.cat.enums.contains_key(&q) {
+                            return self.error(at, format!("type {q} is defined twice"));
+                        }
+                        let labels: Vec<String> = labels.iter().map(|l| l.value.clone()).collect();
+                        let mut seen = std::collections::HashSet::new();
+                        if let Some(dup) = labels.iter().find(|l| !seen.insert(*l)) {
+                            return self.error(at, format!("enum {q} lists the label {dup:?} twice"));
+                        }
+                        self.cat.enums.insert(q.clone(), EnumType { name: q, labels, comment: None });
+                    }
+                    _ => self.error_help(
+                        at,
+                        format!("unsupported statement: CREATE TYPE {q} (only enum types are supported)"),
+                        format!("pgstate reads: {}", super::statement::SUPPORTED),
+                    ),
+                }
+            }
+            Statement::CreateSequence { name, sequence_options, temporary, if_not_exists } => {
+                let Some(q) = self.qual(name, at) else { return };
+                if *temporary {
+                    return self.error(at, "temporary sequences are not part of a schema");
+                }
+                if self.cat.sequences.contains_key(&q) {
+                    if !if_not_exists {
+                        self.error(at, format!("sequence {q} is defined twice"));
+                    }
+                    return;
+                }
+                let options = match seq_options(sequence_options, crate::model::SeqType::BigInt) {
+                    Ok(o) => o,
+                    Err(e) => return self.error(at, e),
+                };
+                let mut owned_by = None;
+                for o in sequence_options {
+                    if let sqlparser::ast::SequenceOptions::OwnedBy(Some(owner)) = o {
+                        owned_by = self.owner(owner, at);
+                    }
+                }
+                self.cat.sequences.insert(q.clone(), Sequence { name: q, options, owned_by, comment: None });
+            }
+            _ => {}
+        }
+    }
+
+    /// `table.column` or `schema.table.column`.
+    fn owner(&mut self, name: &ObjectName, at: At) -> Option<(QualName, String)> {
+        let parts: Vec<String> = name.0.iter().filter_map(|p| p.as_ident()).map(fold).collect();
+        match parts.as_slice() {
+            [t, c] => Some((QualName::new(DEFAULT_SCHEMA, t.clone()), c.clone())),
+            [s, t, c] => Some((QualName::new(s.clone(), t.clone()), c.clone())),
+            _ => {
+                self.error(at, format!("OWNED BY expects table.column, found {name}"));
+                None
+            }
+        }
+    }
+
+    fn create_table(&mut self, ct: &CreateTable, s: &Located) {
+        let at = self.at(s);
+        let Some(q) = self.qual(&ct.name, at) else { return };
+        if ct.temporary {
+            return self.error(at, "temporary tables are not part of a schema");
+        }
+        let unsupported = ct.query.is_some() || ct.like.is_some() || ct.inherits.is_some() || ct.partition_by.is_some();
+        if unsupported {
+            return self.error_help(
+                at,
+                format!("unsupported table form in {q}: CREATE TABLE ... AS / LIKE / INHERITS / PARTITION BY"),
+                "declare the columns explicitly",
+            );
+        }
+        if self.cat.tables.contains_key(&q) {
+            if !ct.if_not_exists {
+                let first = self.table_at[&q];
+                let (line, _) = self.files[first.file].line_col(self.files[first.file].offset(first.span.start));
+                self.error(at, format!("table {q} is defined twice (first at {}:{line})", self.files[first.file].name));
+            }
+            return;
+        }
+        let mut table = Table::new(q.clone());
+        table.unlogged = ct.unlogged;
+        for h in &s.hints {
+            if h.0 == ct.name.0.last().and_then(|p| p.as_ident()).map_or(0, |i| i.span.start.line) {
+                let from = QualName::new(q.schema.clone(), h.1.clone());
+                self.hints.push(RenameHint::Table { table: q.clone(), from });
+            }
+        }
+        self.table_at.insert(q.clone(), at);
+        self.cat.tables.insert(q.clone(), table);
+        for def in &ct.columns {
+            let col_at = At { file: s.file, span: def.name.span };
+            self.add_column(&q, def, col_at, &s.hints);
+        }
+        for c in &ct.constraints {
+            match super::constraints::from_table_constraint(c, None, DEFAULT_SCHEMA, at) {
+                Ok(rc) => self.pending.push((q.clone(), rc)),
+                Err(e) => self.error(at, e),
+            }
+        }
+    }
+
+    fn add_column(&mut self, table: &QualName, def: &sqlparser::ast::ColumnDef, at: At, hints: &[(u64, String)]) {
+        let parsed = match column(def, DEFAULT_SCHEMA, at) {
+            Ok(p) => p,
+            Err(e) => return self.error(at, format!("column {}: {e}", fold(&def.name))),
+        };
+        let ParsedColumn { mut column, constraints, serial } = parsed;
+        let name = column.name.clone();
+        if self.cat.tables[table].columns.contains_key(&name) {
+            return self.error(at, format!("column {name} is defined twice in table {table}"));
+        }
+        if let Some(seq_type) = serial {
+            let seq_name = self.taken(&table.schema).choose(&table.name, Some(&name), "seq");
+            let seq = QualName::new(table.schema.clone(), seq_name);
+            column.default = Some(crate::model::Expr(format!("nextval({}::regclass)", crate::canon::quote_literal(&seq.sql()))));
+            self.cat.sequences.insert(
+                seq.clone(),
+                Sequence {
+                    name: seq,
+                    options: SeqOptions::defaults(seq_type, 1),
+                    owned_by: Some((table.clone(), name.clone())),
+                    comment: None,
+                },
+            );
+        }
+        if let Some(t) = column.data_type.custom() {
+            self.type_uses.push((table.clone(), name.clone(), t, at));
+        }
+        for h in hints {
+            if h.0 == at.span.start.line {
+                self.hints.push(RenameHint::Column { table: table.clone(), column: name.clone(), from: fold(&sqlparser::ast::Ident::new(h.1.clone())) });
+            }
+        }
+        for c in constraints {
+            self.pending.push((table.clone(), c));
+        }
+        if let Some(t) = self.cat.tables.get_mut(table) {
+            t.columns.insert(name, column);
+        }
+    }
+
+    fn alteration(&mut self, s: &Located) {
+        let at = self.at(s);
+        match &s.stmt {
+            Stmt::Sql(stmt) => match stmt.as_ref() {
+                Statement::AlterTable(alter) => {
+                    let Some(q) = self.qual(&alter.name, at) else { return };
+                    if !self.cat.tables.contains_key(&q) {
+                        return self.error(at, format!("ALTER TABLE names table {q}, which the schema does not define"));
+                    }
+                    for op in &alter.operations {
+                        self.alter_op(&q, op, at, &s.hints);
+                    }
+                }
+                Statement::CreateIndex(ci) => self.create_index(ci, at),
+                _ => {}
+            },
+            Stmt::SequenceOwnedBy { sequence, owner } => {
+                let Some(q) = self.qual(sequence, at) else { return };
+                let owned_by = match owner {
+                    Some(o) => self.owner(o, at),
+                    None => None,
+                };
+                match self.cat.sequences.get_mut(&q) {
+                    Some(seq) => seq.owned_by = owned_by,
+                    None => self.error(at, format!("ALTER SEQUENCE names sequence {q}, which the schema does not define")),
+                }
+            }
+            Stmt::ConstraintComment { .. } => {}
+        }
+    }
+
+    fn alter_op(&mut self, table: &QualName, op: &AlterTableOperation, at: At, hints: &[(u64, String)]) {
+        match op {
+            AlterTableOperation::AddConstraint { constraint, .. } => {
+                match super::constraints::from_table_constraint(constraint, None, DEFAULT_SCHEMA, at) {
+                    Ok(rc) => self.pending.push((table.clone(), rc)),
+                    Err(e) => self.error(at, e),
+                }
+            }
+            AlterTableOperation::AddColumn { column_def, if_not_exists, .. } => {
+                let exists = self.cat.tables[table].columns.contains_key(&fold(&column_def.name));
+                if !(exists && *if_not_exists) {
+                    let col_at = At { file: at.file, span: column_def.name.span };
+                    self.add_column(table, column_def, col_at, hints);
+                }
+            }
+            AlterTableOperation::AlterColumn { column_name, op } => {
+                let col_name = fold(column_name);
+                let Some(col) = self.cat.tables.get_mut(table).and_then(|t| t.columns.get_mut(&col_name)) else {
+                    return self.error(at, format!("column {col_name} does not exist in table {table}"));
+                };
+                match op {
+                    AlterColumnOperation::SetNotNull => col.not_null = true,
+                    AlterColumnOperation::DropNotNull => col.not_null = false,
+                    AlterColumnOperation::SetDefault { value } => {
+                        col.default = Some(canonical(value, &Context { default_schema: DEFAULT_SCHEMA, column_type: Some(&col.data_type) }));
+                    }
+                    AlterColumnOperation::DropDefault => col.default = None,
+                    AlterColumnOperation::AddGenerated { generated_as, sequence_options } => {
+                        let always = !matches!(generated_as, Some(sqlparser::ast::GeneratedAs::ByDefault));
+                        let result = identity_type(col)
+                            .and_then(|t| seq_options(sequence_options.as_deref().unwrap_or(&[]), t));
+                        match result {
+                            Ok(options) => {
+                                col.identity = Some(Identity { always, options });
+                                col.not_null = true;
+                            }
+                            Err(e) => self.error(at, e),
+                        }
+                    }
+                    other => self.error(at, format!("unsupported in a desired schema: ALTER COLUMN ... {other}")),
+                }
+            }
+            other => self.error_help(
+                at,
+                format!("unsupported in a desired schema: ALTER TABLE ... {other}"),
+                format!("pgstate reads: {}", super::statement::SUPPORTED),
+            ),
+        }
+    }
+
+    fn create_index(&mut self, ci: &CreateIndex, at: At) {
+        let Some(table) = self.qual(&ci.table_name, at) else { return };
+        if !self.cat.tables.contains_key(&table) {
+            return self.error(at, format!("index on table {table}, which the schema does not define"));
+        }
+        if !ci.with.is_empty() {
+            return self.error(at, "index storage parameters (WITH ...) are not supported yet");
+        }
+        let mut keys = Vec::new();
+        let mut key_names = Vec::new();
+        for c in &ci.columns {
+            match index_key(c, DEFAULT_SCHEMA) {
+                Ok(k) => {
+                    key_names.push(match &k.expr {
+                        IndexKeyExpr::Column(n) => n.clone(),
+                        IndexKeyExpr::Expr(e) => expr_name(&e.0),
+                    });
+                    keys.push(k);
+                }
+                Err(e) => return self.error(at, e),
+            }
+        }
+        let index = Index {
+            name: String::new(),
+            unique: ci.unique,
+            method: ci.using.as_ref().map_or("btree".to_string(), |u| u.to_string().to_lowercase()),
+            keys,
+            include: ci.include.iter().map(fold).collect(),
+            nulls_not_distinct: ci.nulls_distinct == Some(false),
+            predicate: ci.predicate.as_ref().map(|p| canonical(p, &Context { default_schema: DEFAULT_SCHEMA, column_type: None })),
+            comment: None,
+        };
+        match &ci.name {
+            Some(n) => {
+                let name = n.0.last().and_then(|p| p.as_ident()).map(fold).unwrap_or_default();
+                if n.0.len() > 1 {
+                    return self.error(at, "an index name cannot be schema-qualified (it lives in its table's schema)");
+                }
+                self.insert_index(&table, Index { name, ..index }, at, ci.if_not_exists);
+            }
+            None => self.unnamed_indexes.push((table, index, key_names, at)),
+        }
+    }
+
+    fn insert_index(&mut self, table: &QualName, index: Index, at: At, if_not_exists: bool) {
+        let clash = self.cat.tables.values().any(|t| t.name.schema == table.schema && t.indexes.contains_key(&index.name));
+        if clash {
+            if !if_not_exists {
+                self.error(at, format!("index {} is defined twice in schema {}", index.name, table.schema));
+            }
+            return;
+        }
+        if let Some(t) = self.cat.tables.get_mut(table) {
+            t.indexes.insert(index.name.clone(), index);
+        }
+    }
+
+    fn settle_indexes(&mut self) {
+        for (table, mut index, key_names, at) in std::mem::take(&mut self.unnamed_indexes) {
+            let addition = name_addition(&key_names);
+            index.name = self.taken(&table.schema).choose(&table.name, Some(&addition), "idx");
+            self.insert_index(&table, index, at, false);
+        }
+    }
+
+    /// Names and resolves constraints in PostgreSQL's order: primary keys, unique
+    /// and exclusion, checks, foreign keys (which need the others to exist).
+    fn settle_constraints(&mut self) {
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.sort_by_key(|(_, c)| c.kind.rank());
+        for (table, raw) in pending {
+            let RawConstraint { name, kind, deferral, at } = raw;
+            if let Some(n) = &name {
+                self.taken(&table.schema).insert(n);
+            }
+            let choose = |b: &mut Self, name2: Option<String>, label: &str| -> String {
+                match &name {
+                    Some(n) => n.clone(),
+                    None => b.taken(&table.schema).choose(&table.name, name2.as_deref(), label),
+                }
+            };
+            let kind = match kind {
+                RawKind::PrimaryKey { columns, include } => {
+                    if self.cat.tables[&table].primary_key().is_some() {
+                        self.error(at, format!("multiple primary keys for table {table} are not allowed"));
+                        continue;
+                    }
+                    if !self.columns_exist(&table, columns.iter().chain(&include), at) {
+                        continue;
+                    }
+                    if let Some(t) = self.cat.tables.get_mut(&table) {
+                        for c in &columns {
+                            if let Some(col) = t.columns.get_mut(c) {
+                                col.not_null = true;
+                            }
+                        }
+                    }
+                    let n = choose(self, None, "pkey");
+                    (n, ConstraintKind::PrimaryKey { columns, include })
+                }
+                RawKind::Unique { columns, include, nulls_not_distinct } => {
+                    if !self.columns_exist(&table, columns.iter().chain(&include), at) {
+                        continue;
+                    }
+                    let n = choose(self, Some(name_addition(&columns)), "key");
+                    (n, ConstraintKind::Unique { columns, include, nulls_not_distinct })
+                }
+                RawKind::Exclusion { method, elements, predicate } => {
+                    let names: Vec<String> = elements
+                        .iter()
+                        .map(|(k, _)| match &k.expr {
+                            IndexKeyExpr::Column(c) => c.clone(),
+                            IndexKeyExpr::Expr(e) => expr_name(&e.0),
+                        })
+                        .collect();
+                    let n = choose(self, Some(name_addition(&names)), "excl");
+                    let predicate = predicate.map(|p| canonical(&p, &Context { default_schema: DEFAULT_SCHEMA, column_type: None }));
+                    (n, ConstraintKind::Exclusion { method, elements, predicate })
+                }
+                RawKind::Check { expr, no_inherit } => {
+                    let cols = referenced_columns(&expr);
+                    let only = (cols.len() == 1).then(|| cols.into_iter().next()).flatten();
+                    let n = choose(self, only, "check");
+                    let expr = canonical(&expr, &Context { default_schema: DEFAULT_SCHEMA, column_type: None });
+                    (n, ConstraintKind::Check { expr, no_inherit })
+                }
+                RawKind::ForeignKey { columns, ref_table, mut ref_columns, on_delete, on_update, match_kind } => {
+                    if !self.columns_exist(&table, columns.iter(), at) {
+                        continue;
+                    }
+                    let Some(target) = self.cat.tables.get(&ref_table) else {
+                        self.error(at, format!("foreign key on {table} references table {ref_table}, which the schema does not define"));
+                        continue;
+                    };
+                    if ref_columns.is_empty() {
+                        match target.primary_key().map(|pk| &pk.kind) {
+                            Some(ConstraintKind::PrimaryKey { columns, .. }) => ref_columns = columns.clone(),
+                            _ => {
+                                self.error(at, format!("there is no primary key for referenced table {ref_table}"));
+                                continue;
+                            }
+                        }
+                    }
+                    if !self.columns_exist(&ref_table, ref_columns.iter(), at) {
+                        continue;
+                    }
+                    if ref_columns.len() != columns.len() {
+                        self.error(at, "number of referencing and referenced columns for foreign key disagree");
+                        continue;
+                    }
+                    if !has_unique_key(&self.cat.tables[&ref_table], &ref_columns) {
+                        self.error(at, format!(
+                            "there is no unique constraint matching given keys for referenced table {ref_table} ({})",
+                            ref_columns.join(", ")
+                        ));
+                        continue;
+                    }
+                    let n = choose(self, Some(name_addition(&columns)), "fkey");
+                    (n, ConstraintKind::ForeignKey(ForeignKey { columns, ref_table, ref_columns, on_delete, on_update, match_kind }))
+                }
+            };
+            let (name, kind) = kind;
+            let Some(t) = self.cat.tables.get_mut(&table) else { continue };
+            if t.constraints.contains_key(&name) {
+                self.error(at, format!("constraint {name} for table {table} is defined twice"));
+                continue;
+            }
+            t.constraints.insert(name.clone(), Constraint { name, kind, deferral, comment: None });
+        }
+    }
+
+    fn columns_exist<'c>(&mut self, table: &QualName, mut cols: impl Iterator<Item = &'c String>, at: At) -> bool {
+        let missing = {
+            let t = &self.cat.tables[table];
+            cols.find(|c| !t.columns.contains_key(*c)).cloned()
+        };
+        match missing {
+            Some(c) => {
+                self.error(at, format!("column {c} named in a constraint does not exist in table {table}"));
+                false
+            }
+            None => true,
+        }
+    }
+
+    fn comment(&mut self, s: &Located) {
+        let at = self.at(s);
+        match &s.stmt {
+            Stmt::ConstraintComment { name, table, text } => {
+                let Some(tq) = self.qual(table, at) else { return };
+                let cname = name.0.last().and_then(|p| p.as_ident()).map(fold).unwrap_or_default();
+                match self.cat.tables.get_mut(&tq).and_then(|t| t.constraints.get_mut(&cname)) {
+                    Some(c) => c.comment = text.clone(),
+                    None => self.error(at, format!("COMMENT ON CONSTRAINT: {cname} on {tq} is not defined")),
+                }
+            }
+            Stmt::Sql(stmt) => {
+                if let Statement::Comment { object_type, object_name, comment, .. } = stmt.as_ref() {
+                    self.comment_on(*object_type, object_name, comment.clone(), at);
+                }
+            }
+            Stmt::SequenceOwnedBy { .. } => {}
+        }
+    }
+
+    fn comment_on(&mut self, kind: CommentObject, name: &ObjectName, text: Option<String>, at: At) {
+        let parts: Vec<String> = name.0.iter().filter_map(|p| p.as_ident()).map(fold).collect();
+        let found = match kind {
+            CommentObject::Table => self.qual(name, at).and_then(|q| self.cat.tables.get_mut(&q)).map(|t| t.comment = text),
+            CommentObject::Sequence => self.qual(name, at).and_then(|q| self.cat.sequences.get_mut(&q)).map(|t| t.comment = text),
+            CommentObject::Type => self.qual(name, at).and_then(|q| self.cat.enums.get_mut(&q)).map(|t| t.comment = text),
+            CommentObject::Schema => {
+                if parts.first().map(String::as_str) == Some("public") {
+                    return;
+                }
+                parts.first().and_then(|s| self.cat.schemas.get_mut(s)).map(|s| s.comment = text)
+            }
+            CommentObject::Column => {
+                let (table, col) = match parts.as_slice() {
+                    [t, c] => (QualName::new(DEFAULT_SCHEMA, t.clone()), c.clone()),
+                    [s, t, c] => (QualName::new(s.clone(), t.clone()), c.clone()),
+                    _ => return self.error(at, format!("COMMENT ON COLUMN expects table.column, found {name}")),
+                };
+                self.cat.tables.get_mut(&table).and_then(|t| t.columns.get_mut(&col)).map(|c| c.comment = text)
+            }
+            CommentObject::Index => {
+                let Some(q) = self.qual(name, at) else { return };
+                self.cat
+                    .tables
+                    .values_mut()
+                    .filter(|t| t.name.schema == q.schema)
+                    .find_map(|t| t.indexes.get_mut(&q.name))
+                    .map(|i| i.comment = text)
+            }
+            CommentObject::Extension => return,
+            other => {
+                return self.error_help(
+                    at,
+                    format!("unsupported statement: COMMENT ON {other}"),
+                    format!("pgstate reads: {}", super::statement::SUPPORTED),
+                )
+            }
+        };
+        if found.is_none() {
+            self.error(at, format!("COMMENT ON {kind}: {name} is not defined in the schema"));
+        }
+    }
+
+    fn check_references(&mut self) {
+        let loose = self.cat.extensions.keys().any(|e| !TYPELESS_EXTENSIONS.contains(&e.as_str()));
+        for (table, column, ty, at) in std::mem::take(&mut self.type_uses) {
+            if !self.cat.enums.contains_key(&ty) && !loose {
+                self.error_help(
+                    at,
+                    format!("column {column} of {table} has unknown type {ty}"),
+                    "define it with CREATE TYPE ... AS ENUM, or check the spelling",
+                );
+            }
+        }
+        let mut problems = Vec::new();
+        for seq in self.cat.sequences.values() {
+            if let Some((t, c)) = &seq.owned_by {
+                let ok = self.cat.tables.get(t).is_some_and(|t| t.columns.contains_key(c));
+                if !ok {
+                    problems.push(format!("sequence {} is owned by {t}.{c}, which the schema does not define", seq.name));
+                } else if t.schema != seq.name.schema {
+                    problems.push(format!("sequence {} must be in the same schema as its owner {t}", seq.name));
+                }
+            }
+        }
+        for schema in self.cat.tables.keys().map(|q| q.schema.clone()).chain(self.cat.sequences.keys().map(|q| q.schema.clone())) {
+            if !self.cat.has_schema(&schema) {
+                problems.push(format!("schema {schema} is used but not created (add CREATE SCHEMA {schema})"));
+            }
+        }
+        problems.dedup();
+        // These have no single statement to point at; the first file carries them.
+        for p in problems {
+            let at = At { file: 0, span: Span::empty() };
+            self.error(at, p);
+        }
+    }
+}
+
+/// Whether `columns` (as a set) is exactly the key of a primary key or unique constraint.
+fn has_unique_key(table: &Table, columns: &[String]) -> bool {
+    let mut want: Vec<&String> = columns.iter().collect();
+    want.sort();
+    let same = |cols: &[String]| {
+        let mut have: Vec<&String> = cols.iter().collect();
+        have.sort();
+        have == want
+    };
+    table.constraints.values().any(|c| match &c.kind {
+        ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => same(columns),
+        _ => false,
+    }) || table.indexes.values().any(|i| {
+        i.unique
+            && i.predicate.is_none()
+            && i.keys.iter().all(|k| matches!(k.expr, IndexKeyExpr::Column(_)))
+            && same(&i.keys.iter().filter_map(|k| match &k.expr { IndexKeyExpr::Column(c) => Some(c.clone()), _ => None }).collect::<Vec<_>>())
+    })
+}
+
+/// The name PostgreSQL gives an index expression column: the function called, or `expr`.
+fn expr_name(canonical_text: &str) -> String {
+    let head: String = canonical_text.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    if !head.is_empty() && canonical_text[head.len()..].starts_with('(') {
+        head
+    } else {
+        "expr".to_string()
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_types(_: &SqlExpr) {}

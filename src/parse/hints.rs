@@ -1,0 +1,26 @@
+//! Rename hints (`-- @renamed from=OLD`), the psqldef convention.
+
+use serde::Serialize;
+
+use crate::model::QualName;
+
+/// A declared rename: the object was called `from` before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum RenameHint {
+    /// A table renamed within its schema.
+    Table {
+        /// The new (desired) name.
+        table: QualName,
+        /// The old name.
+        from: QualName,
+    },
+    /// A column renamed within its table.
+    Column {
+        /// The table (by its desired name).
+        table: QualName,
+        /// The new column name.
+        column: String,
+        /// The old column name.
+        from: String,
+    },
+}

@@ -1,0 +1,146 @@
+//! Loading schema files and mapping parser locations back to byte spans.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::{NamedSource, SourceSpan};
+use sqlparser::tokenizer::{Location, Span};
+
+/// One input file, read into memory.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Display name (the path as given, relative when possible).
+    pub name: String,
+    /// Full text.
+    pub text: Arc<str>,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    /// Wraps a text under a display name.
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceFile { name: name.into(), text, line_starts }
+    }
+
+    /// The byte offset of a 1-based line/column (columns count characters).
+    pub fn offset(&self, loc: Location) -> usize {
+        let line = (loc.line.max(1) as usize - 1).min(self.line_starts.len() - 1);
+        let start = self.line_starts[line];
+        let line_text = &self.text[start..];
+        let col = loc.column.max(1) as usize - 1;
+        start + line_text.char_indices().nth(col).map_or(line_text.len(), |(i, _)| i)
+    }
+
+    /// A byte span for a parser span (end inclusive in sqlparser, so extended by one char).
+    pub fn span(&self, span: Span) -> SourceSpan {
+        let start = self.offset(span.start);
+        let end = self.offset(span.end).max(start);
+        (start, (end - start).max(1)).into()
+    }
+
+    /// 1-based line and column of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts[line - 1];
+        let col = self.text[start..offset.min(self.text.len())].chars().count() + 1;
+        (line, col)
+    }
+
+    /// The file as a miette source.
+    pub fn named(&self) -> NamedSource<Arc<str>> {
+        NamedSource::new(self.name.clone(), self.text.clone())
+    }
+}
+
+/// Reads a `.sql` or `.toml` file, or every such file under a directory (sorted by
+/// path, so the result never depends on the file system's order).
+pub fn load(path: &Path) -> std::io::Result<Vec<SourceFile>> {
+    let mut paths = Vec::new();
+    if path.is_dir() {
+        collect(path, &mut paths)?;
+        paths.sort();
+    } else {
+        paths.push(path.to_path_buf());
+    }
+    paths
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p)
+                .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", p.display())))?;
+            Ok(SourceFile::new(p.display().to_string(), text))
+        })
+        .collect()
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(&path, out)?;
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("sql" | "toml")) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The text with psql meta-command lines (`\restrict`, `\connect`...) blanked
+/// out, keeping every other byte where it was so that spans stay right.
+pub fn blank_meta_commands(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with('\\') {
+            out.extend(line.chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// Rename hints: `-- @renamed from=OLD` comments, by 1-based line number.
+pub fn rename_hints(text: &str) -> Vec<(u64, String)> {
+    let mut hints = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some(pos) = line.find("--") else { continue };
+        let comment = line[pos + 2..].trim();
+        let Some(rest) = comment.strip_prefix("@renamed") else { continue };
+        let Some(value) = rest.trim().strip_prefix("from=") else { continue };
+        let value = value.split_whitespace().next().unwrap_or("");
+        let value = value.trim_matches('"');
+        if !value.is_empty() {
+            hints.push((i as u64 + 1, value.to_string()));
+        }
+    }
+    hints
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_and_line_cols_agree() {
+        let f = SourceFile::new("x.sql", "ab\ncdé f\n");
+        let off = f.offset(Location { line: 2, column: 4 });
+        assert_eq!(&f.text[off..off + 1], " ");
+        assert_eq!(f.line_col(off), (2, 4));
+    }
+
+    #[test]
+    fn meta_commands_are_blanked_in_place() {
+        let t = "\\restrict abc\nSET x = 1;\n";
+        let b = blank_meta_commands(t);
+        assert_eq!(b.len(), t.len());
+        assert!(b.starts_with("             \nSET"));
+    }
+
+    #[test]
+    fn hints_are_found() {
+        let h = rename_hints("CREATE TABLE t ( -- @renamed from=old_t\n  b int -- @renamed from=a\n);");
+        assert_eq!(h, vec![(1, "old_t".to_string()), (2, "a".to_string())]);
+    }
+}

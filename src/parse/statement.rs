@@ -1,0 +1,297 @@
+//! Classifies each statement: session noise from pg_dump is accepted and ignored,
+//! the supported DDL is parsed with sqlparser, anything else is an error that
+//! names the statement and lists what is supported.
+
+use sqlparser::ast::{ObjectName, Statement};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Span, Token};
+
+use super::diagnostic::SchemaError;
+use super::source::{blank_meta_commands, rename_hints, SourceFile};
+use super::split::{is_keyword, split, RawStatement};
+
+/// What the statements supported by pgstate are, for error messages.
+pub const SUPPORTED: &str = "CREATE SCHEMA, CREATE EXTENSION, CREATE TYPE ... AS ENUM, CREATE SEQUENCE, \
+CREATE [UNLOGGED] TABLE, CREATE [UNIQUE] INDEX, ALTER TABLE ... ADD CONSTRAINT / ADD COLUMN / \
+ALTER COLUMN ... SET DEFAULT / SET NOT NULL / ADD GENERATED ... AS IDENTITY, ALTER SEQUENCE ... OWNED BY, \
+COMMENT ON; ignored: SET, RESET, SELECT pg_catalog.set_config(...), ALTER ... OWNER TO, psql meta-commands";
+
+/// Where a file's statements came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Written as SQL.
+    Sql,
+    /// Generated from the TOML form.
+    Toml,
+}
+
+/// A statement pgstate understands, located in its file.
+pub struct Located {
+    /// Index of the file in the input list.
+    pub file: usize,
+    /// Span of the whole statement.
+    pub span: Span,
+    /// What it says.
+    pub stmt: Stmt,
+    /// Rename hints found on the statement's lines: (line, old name).
+    pub hints: Vec<(u64, String)>,
+}
+
+/// The statements the builder consumes.
+pub enum Stmt {
+    /// A statement sqlparser parsed.
+    Sql(Box<Statement>),
+    /// `ALTER SEQUENCE name OWNED BY table.column | NONE`.
+    SequenceOwnedBy {
+        /// The sequence.
+        sequence: ObjectName,
+        /// `table.column` parts, or `None` for `OWNED BY NONE`.
+        owner: Option<ObjectName>,
+    },
+    /// `COMMENT ON CONSTRAINT name ON table IS 'text' | NULL`.
+    ConstraintComment {
+        /// Constraint name.
+        name: ObjectName,
+        /// Its table.
+        table: ObjectName,
+        /// The comment, `None` for `IS NULL`.
+        text: Option<String>,
+    },
+}
+
+/// Reads one file's statements into `out`, errors into `errors`.
+pub fn read_file(
+    index: usize,
+    original: &SourceFile,
+    file: &SourceFile,
+    origin: Origin,
+    out: &mut Vec<Located>,
+    errors: &mut Vec<SchemaError>,
+) {
+    let text = blank_meta_commands(&file.text);
+    let hints = if origin == Origin::Sql { rename_hints(&text) } else { Vec::new() };
+    let statements = match split(&text) {
+        Ok(s) => s,
+        Err((message, loc)) => {
+            let at = file.offset(loc);
+            errors.push(SchemaError::new(file, (at, 1).into(), format!("syntax error: {message}"), "here"));
+            return;
+        }
+    };
+    let _ = original;
+    for raw in statements {
+        let span = raw.span();
+        let stmt_hints: Vec<(u64, String)> =
+            hints.iter().filter(|(line, _)| *line >= span.start.line && *line <= span.end.line).cloned().collect();
+        match classify(&raw) {
+            Ok(Some(stmt)) => out.push(Located { file: index, span, stmt, hints: stmt_hints }),
+            Ok(None) => {}
+            Err((message, err_span, help)) => {
+                let mut e = SchemaError::new(file, file.span(err_span), message, "here");
+                if let Some(help) = help {
+                    e = e.with_help(help);
+                }
+                errors.push(e);
+            }
+        }
+    }
+}
+
+type ClassifyError = (String, Span, Option<String>);
+
+fn classify(raw: &RawStatement) -> Result<Option<Stmt>, ClassifyError> {
+    let words = raw.words();
+    let first = words.first().map(String::as_str).unwrap_or("");
+    let span = raw.span();
+    // Session settings and ownership do not change the desired schema.
+    if matches!(first, "SET" | "RESET") {
+        return Ok(None);
+    }
+    if first == "SELECT" && words.iter().any(|w| w.eq_ignore_ascii_case("set_config")) {
+        return Ok(None);
+    }
+    if first == "ALTER" && words.len() >= 3 && words[words.len() - 3] == "OWNER" && words[words.len() - 2] == "TO" {
+        return Ok(None);
+    }
+    if words.len() >= 3 && words[0] == "COMMENT" && words[1] == "ON" && words[2] == "EXTENSION" {
+        // An extension's comment belongs to the extension's own script.
+        return Ok(None);
+    }
+    if words.len() >= 2 && words[0] == "ALTER" && words[1] == "SEQUENCE" {
+        return sequence_owned_by(raw).map(Some);
+    }
+    if words.len() >= 3 && words[0] == "COMMENT" && words[1] == "ON" && words[2] == "CONSTRAINT" {
+        return constraint_comment(raw).map(Some);
+    }
+    let stmt = parse_tokens(strip_identity_sequence_name(raw))?;
+    match &stmt {
+        Statement::CreateSchema { .. }
+        | Statement::CreateExtension(_)
+        | Statement::CreateType { .. }
+        | Statement::CreateSequence { .. }
+        | Statement::CreateTable(_)
+        | Statement::CreateIndex(_)
+        | Statement::AlterTable(_)
+        | Statement::Comment { .. } => Ok(Some(Stmt::Sql(Box::new(stmt)))),
+        other => Err((
+            format!("unsupported statement: {}", statement_kind(other, &words)),
+            span,
+            Some(format!("pgstate reads: {SUPPORTED}")),
+        )),
+    }
+}
+
+/// A short name for a statement, e.g. `CREATE VIEW`.
+fn statement_kind(_stmt: &Statement, words: &[String]) -> String {
+    let take = match words.first().map(String::as_str) {
+        Some("CREATE" | "ALTER" | "DROP") => {
+            let n = if matches!(words.get(1).map(String::as_str), Some("OR" | "UNIQUE" | "MATERIALIZED" | "UNLOGGED" | "TEMP" | "TEMPORARY")) {
+                if words.get(1).map(String::as_str) == Some("OR") { 4 } else { 3 }
+            } else {
+                2
+            };
+            n.min(words.len())
+        }
+        _ => 1.min(words.len()),
+    };
+    words[..take].join(" ")
+}
+
+fn parse_tokens(tokens: Vec<sqlparser::tokenizer::TokenWithSpan>) -> Result<Statement, ClassifyError> {
+    let dialect = PostgreSqlDialect {};
+    let whole = Span::union_iter(tokens.iter().map(|t| t.span));
+    let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
+    let stmt = parser.parse_statement().map_err(|e| {
+        let message = e.to_string();
+        let span = parser.peek_token_ref().span;
+        let span = if span == Span::empty() { whole } else { span };
+        (format!("syntax error: {}", strip_location(&message)), span, None)
+    })?;
+    let next = parser.peek_token();
+    if next.token != Token::EOF {
+        return Err((format!("syntax error: unexpected {}", next.token), next.span, None));
+    }
+    Ok(stmt)
+}
+
+/// sqlparser appends " at Line: x, Column: y" to its messages; the report shows that already.
+fn strip_location(message: &str) -> &str {
+    let message = message.strip_prefix("sql parser error: ").unwrap_or(message);
+    match message.find(" at Line: ") {
+        Some(i) => &message[..i],
+        None => message,
+    }
+}
+
+/// pg_dump writes `ADD GENERATED ... AS IDENTITY (SEQUENCE NAME s START WITH ...)`;
+/// the implicit sequence's name is PostgreSQL's choice, so it is dropped here.
+fn strip_identity_sequence_name(raw: &RawStatement) -> Vec<sqlparser::tokenizer::TokenWithSpan> {
+    let mut out = Vec::with_capacity(raw.tokens.len());
+    let mut i = 0;
+    let toks = &raw.tokens;
+    while i < toks.len() {
+        if is_keyword(&toks[i], Keyword::SEQUENCE) {
+            let next = toks[i + 1..].iter().position(|t| !matches!(t.token, Token::Whitespace(_))).map(|p| p + i + 1);
+            if let Some(n) = next.filter(|&n| is_keyword(&toks[n], Keyword::NAME)) {
+                // Skip SEQUENCE NAME and the (possibly qualified) name that follows.
+                let mut j = n + 1;
+                let mut expect_name = true;
+                while j < toks.len() {
+                    match &toks[j].token {
+                        Token::Whitespace(_) => {}
+                        Token::Word(_) if expect_name => expect_name = false,
+                        Token::Period if !expect_name => expect_name = true,
+                        _ => break,
+                    }
+                    j += 1;
+                }
+                i = j;
+                continue;
+            }
+        }
+        out.push(toks[i].clone());
+        i += 1;
+    }
+    out
+}
+
+fn significant(raw: &RawStatement) -> Vec<&sqlparser::tokenizer::TokenWithSpan> {
+    raw.significant().collect()
+}
+
+/// Reads a dotted name starting at `at`; returns it and the index after it.
+fn read_name(toks: &[&sqlparser::tokenizer::TokenWithSpan], mut at: usize) -> Option<(ObjectName, usize)> {
+    let mut parts = Vec::new();
+    loop {
+        match &toks.get(at)?.token {
+            Token::Word(w) => {
+                let mut ident = sqlparser::ast::Ident::new(w.value.clone());
+                ident.quote_style = w.quote_style;
+                ident.span = toks[at].span;
+                parts.push(ident);
+            }
+            _ => return None,
+        }
+        at += 1;
+        if matches!(toks.get(at).map(|t| &t.token), Some(Token::Period)) {
+            at += 1;
+        } else {
+            break;
+        }
+    }
+    Some((ObjectName::from(parts), at))
+}
+
+fn sequence_owned_by(raw: &RawStatement) -> Result<Stmt, ClassifyError> {
+    let toks = significant(raw);
+    let bad = || {
+        (
+            "unsupported statement: ALTER SEQUENCE (only ALTER SEQUENCE ... OWNED BY is read)".to_string(),
+            raw.span(),
+            Some(format!("pgstate reads: {SUPPORTED}")),
+        )
+    };
+    let mut at = 2;
+    if toks.get(at).is_some_and(|t| is_keyword(t, Keyword::IF)) {
+        at += 2;
+    }
+    let (sequence, next) = read_name(&toks, at).ok_or_else(bad)?;
+    if !(toks.get(next).is_some_and(|t| is_keyword(t, Keyword::OWNED)) && toks.get(next + 1).is_some_and(|t| is_keyword(t, Keyword::BY))) {
+        return Err(bad());
+    }
+    if toks.get(next + 2).is_some_and(|t| is_keyword(t, Keyword::NONE)) && toks.len() == next + 3 {
+        return Ok(Stmt::SequenceOwnedBy { sequence, owner: None });
+    }
+    let (owner, end) = read_name(&toks, next + 2).ok_or_else(bad)?;
+    if end != toks.len() || owner.0.len() < 2 {
+        return Err(bad());
+    }
+    Ok(Stmt::SequenceOwnedBy { sequence, owner: Some(owner) })
+}
+
+fn constraint_comment(raw: &RawStatement) -> Result<Stmt, ClassifyError> {
+    let toks = significant(raw);
+    let bad = || ("syntax error: expected COMMENT ON CONSTRAINT name ON table IS 'text'".to_string(), raw.span(), None);
+    let (name, next) = read_name(&toks, 3).ok_or_else(bad)?;
+    if !toks.get(next).is_some_and(|t| is_keyword(t, Keyword::ON)) {
+        return Err(bad());
+    }
+    let mut at = next + 1;
+    if toks.get(at).is_some_and(|t| is_keyword(t, Keyword::DOMAIN)) {
+        return Err(bad());
+    }
+    let (table, after) = read_name(&toks, at).ok_or_else(bad)?;
+    at = after;
+    if !toks.get(at).is_some_and(|t| is_keyword(t, Keyword::IS)) || toks.len() != at + 2 {
+        return Err(bad());
+    }
+    let text = match &toks[at + 1].token {
+        Token::SingleQuotedString(s) => Some(s.clone()),
+        Token::EscapedStringLiteral(s) => Some(s.clone()),
+        Token::Word(w) if w.keyword == Keyword::NULL => None,
+        _ => return Err(bad()),
+    };
+    Ok(Stmt::ConstraintComment { name, table, text })
+}
