@@ -1,1 +1,55 @@
-//! x
+//! `pgstate.toml`: project settings, all optional.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The file name looked for in the working directory.
+pub const FILE_NAME: &str = "pgstate.toml";
+
+/// Settings read from `pgstate.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where the desired schema lives (default `schema/`).
+    pub schema: Option<PathBuf>,
+}
+
+/// Why the configuration could not be read.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ConfigError {
+    /// The file exists but cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not valid.
+    #[error("invalid {path}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Reads `pgstate.toml` from `dir` if it exists; defaults otherwise.
+    pub fn load(dir: &Path) -> Result<Config, ConfigError> {
+        let path = dir.join(FILE_NAME);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(source) => return Err(ConfigError::Io { path: path.display().to_string(), source }),
+        };
+        toml::from_str(&text).map_err(|e| ConfigError::Invalid { path: path.display().to_string(), message: e.to_string() })
+    }
+
+    /// The schema path: the command line wins, then the file, then `schema/`.
+    pub fn schema_path(&self, cli: Option<&Path>) -> PathBuf {
+        cli.map(Path::to_path_buf).or_else(|| self.schema.clone()).unwrap_or_else(|| PathBuf::from("schema"))
+    }
+}

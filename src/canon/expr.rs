@@ -49,6 +49,18 @@ fn canon_ident(i: &Ident) -> Ident {
     canonical_ident(&fold(i))
 }
 
+/// SQL-standard value functions written without parentheses (`CURRENT_TIMESTAMP`):
+/// PostgreSQL prints them as upper-case keywords, not as identifiers.
+const VALUE_FUNCTIONS: &[&str] = &[
+    "current_catalog", "current_date", "current_role", "current_schema", "current_time", "current_timestamp",
+    "current_user", "localtime", "localtimestamp", "session_user", "user",
+];
+
+fn value_function(i: &Ident) -> Option<Ident> {
+    let lower = i.value.to_lowercase();
+    (i.quote_style.is_none() && VALUE_FUNCTIONS.contains(&lower.as_str())).then(|| Ident::new(lower.to_uppercase()))
+}
+
 fn canon_object_name(name: &ObjectName) -> ObjectName {
     ObjectName(
         name.0
@@ -82,7 +94,7 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>) {
                 *node = strip_parens(std::mem::replace(node, SqlExpr::Value(Value::Null.into())));
             }
         }
-        SqlExpr::Identifier(i) => *i = canon_ident(i),
+        SqlExpr::Identifier(i) => *i = value_function(i).unwrap_or_else(|| canon_ident(i)),
         SqlExpr::CompoundIdentifier(parts) => {
             for p in parts.iter_mut() {
                 *p = canon_ident(p);
@@ -95,6 +107,12 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>) {
             }
         }
         SqlExpr::Function(f) => {
+            if let (FunctionArguments::None, [ObjectNamePart::Identifier(i)]) = (&f.args, f.name.0.as_slice()) {
+                if let Some(v) = value_function(i) {
+                    f.name = ObjectName(vec![ObjectNamePart::Identifier(v)]);
+                    return;
+                }
+            }
             let mut name = canon_object_name(&f.name);
             if name.0.len() == 2 && matches!(&name.0[0], ObjectNamePart::Identifier(i) if i.value == "pg_catalog") {
                 name.0.remove(0);
@@ -218,6 +236,7 @@ mod tests {
         assert_eq!(canon("CAST(x AS int)", None), canon("x::integer", None));
         assert_eq!(canon("\"Abc\" + 1", None), "\"Abc\" + 1");
         assert_ne!(canon("CURRENT_TIMESTAMP", None), canon("now()", None));
+        assert_eq!(canon("current_timestamp", None), "CURRENT_TIMESTAMP");
     }
 
     #[test]
@@ -239,4 +258,29 @@ mod tests {
         assert_eq!(canon("nextval('public.t_id_seq'::regclass)", None), a);
         assert_eq!(nextval_target(&Expr(a)), Some(QualName::new("public", "t_id_seq")));
     }
+}
+
+/// The expression with every reference to column `from` renamed to `to`, as
+/// PostgreSQL does (it stores column numbers, not names). Returns it unchanged
+/// when the text does not parse.
+pub fn rename_column_ref(expr: &Expr, from: &str, to: &str) -> Expr {
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::parser::Parser;
+    let Ok(mut parser) = Parser::new(&PostgreSqlDialect {}).try_with_sql(&expr.0) else { return expr.clone() };
+    let Ok(mut e) = parser.parse_expr() else { return expr.clone() };
+    let _ = visit_expressions_mut(&mut e, |node| {
+        match node {
+            SqlExpr::Identifier(i) if fold(i) == from => *i = canonical_ident(to),
+            SqlExpr::CompoundIdentifier(parts) => {
+                if let Some(last) = parts.last_mut() {
+                    if fold(last) == from {
+                        *last = canonical_ident(to);
+                    }
+                }
+            }
+            _ => {}
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    Expr(e.to_string())
 }

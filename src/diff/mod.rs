@@ -1,1 +1,173 @@
-//! x
+//! `diff(from, to)`: the changes that turn one catalog into another. Pure and
+//! deterministic: the output depends only on the two catalogs (and rename
+//! hints), in their map order.
+
+pub mod apply;
+mod change;
+mod renames;
+mod tables;
+pub mod types;
+
+pub use change::{Change, CommentTarget};
+
+use crate::model::{Catalog, ConstraintKind, EnumType, QualName, Sequence};
+use crate::parse::RenameHint;
+
+/// Changes plus the warnings met on the way (such as a rename hint that matches nothing).
+#[derive(Debug, Default)]
+pub struct Diff {
+    /// The changes, in a deterministic but not yet dependency-sorted order.
+    pub changes: Vec<Change>,
+    /// Human-readable warnings.
+    pub warnings: Vec<String>,
+}
+
+/// The changes from `from` to `to`, without rename hints.
+pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
+    diff_with_hints(from, to, &[]).changes
+}
+
+/// The changes from `from` to `to`, honouring rename hints.
+pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Diff {
+    let mut out = Diff::default();
+    let renamed = renames::apply_hints(from, to, hints, &mut out);
+    let from = renamed.as_ref().unwrap_or(from);
+
+    for (name, schema) in &to.schemas {
+        match from.schemas.get(name) {
+            None => {
+                out.changes.push(Change::CreateSchema { schema: crate::model::Schema { comment: None, ..schema.clone() } });
+                comment(&mut out, CommentTarget::Schema(name.clone()), &None, &schema.comment);
+            }
+            Some(old) => comment(&mut out, CommentTarget::Schema(name.clone()), &old.comment, &schema.comment),
+        }
+    }
+    for name in from.schemas.keys().filter(|n| !to.schemas.contains_key(*n)) {
+        out.changes.push(Change::DropSchema { name: name.clone() });
+    }
+
+    for (name, ext) in &to.extensions {
+        match from.extensions.get(name) {
+            Some(old) if old == ext => {}
+            Some(_) => {
+                out.changes.push(Change::DropExtension { name: name.clone() });
+                out.changes.push(Change::CreateExtension { extension: ext.clone() });
+            }
+            None => out.changes.push(Change::CreateExtension { extension: ext.clone() }),
+        }
+    }
+    for name in from.extensions.keys().filter(|n| !to.extensions.contains_key(*n)) {
+        out.changes.push(Change::DropExtension { name: name.clone() });
+    }
+
+    for (name, e) in &to.enums {
+        match from.enums.get(name) {
+            None => {
+                out.changes.push(Change::CreateEnum { enum_type: EnumType { comment: None, ..e.clone() } });
+                comment(&mut out, CommentTarget::Type(name.clone()), &None, &e.comment);
+            }
+            Some(old) => {
+                enum_labels(&mut out, old, e, to);
+                comment(&mut out, CommentTarget::Type(name.clone()), &old.comment, &e.comment);
+            }
+        }
+    }
+    for name in from.enums.keys().filter(|n| !to.enums.contains_key(*n)) {
+        out.changes.push(Change::DropEnum { name: name.clone() });
+    }
+
+    for (name, s) in &to.sequences {
+        match from.sequences.get(name) {
+            None => {
+                out.changes.push(Change::CreateSequence { sequence: Sequence { owned_by: None, comment: None, ..s.clone() } });
+                if s.owned_by.is_some() {
+                    out.changes.push(Change::SetSequenceOwner { name: name.clone(), owner: s.owned_by.clone() });
+                }
+                comment(&mut out, CommentTarget::Sequence(name.clone()), &None, &s.comment);
+            }
+            Some(old) => {
+                if old.options != s.options {
+                    out.changes.push(Change::AlterSequence { name: name.clone(), from: old.options.clone(), to: s.options.clone() });
+                }
+                if old.owned_by != s.owned_by {
+                    out.changes.push(Change::SetSequenceOwner { name: name.clone(), owner: s.owned_by.clone() });
+                }
+                comment(&mut out, CommentTarget::Sequence(name.clone()), &old.comment, &s.comment);
+            }
+        }
+    }
+    for (name, s) in from.sequences.iter().filter(|(n, _)| !to.sequences.contains_key(*n)) {
+        // A sequence owned by a column that goes away is dropped with it by PostgreSQL.
+        let owner_goes = s.owned_by.as_ref().is_some_and(|(t, c)| {
+            to.tables.get(t).is_none_or(|t| !t.columns.contains_key(c))
+                && from.tables.get(t).is_some_and(|t| t.columns.contains_key(c))
+        });
+        if !owner_goes {
+            out.changes.push(Change::DropSequence { name: name.clone() });
+        }
+    }
+
+    for (name, t) in &to.tables {
+        match from.tables.get(name) {
+            None => tables::create(&mut out, t),
+            Some(old) => tables::alter(&mut out, old, t, from, to),
+        }
+    }
+    for (name, t) in from.tables.iter().filter(|(n, _)| !to.tables.contains_key(*n)) {
+        // Foreign keys between two dropped tables are dropped first, so cycles never block.
+        for c in t.constraints.values() {
+            if let ConstraintKind::ForeignKey(fk) = &c.kind {
+                if &fk.ref_table != name && !to.tables.contains_key(&fk.ref_table) {
+                    out.changes.push(Change::DropConstraint { table: name.clone(), constraint: c.clone() });
+                }
+            }
+        }
+        out.changes.push(Change::DropTable { table: t.clone() });
+    }
+    tables::rebuild_dependent_foreign_keys(&mut out, from, to);
+    out
+}
+
+fn comment(out: &mut Diff, target: CommentTarget, old: &Option<String>, new: &Option<String>) {
+    if old != new {
+        out.changes.push(Change::SetComment { target, text: new.clone() });
+    }
+}
+
+/// New labels are added in place when the old ones keep their order; anything
+/// else rebuilds the type.
+fn enum_labels(out: &mut Diff, old: &EnumType, new: &EnumType, to: &Catalog) {
+    if old.labels == new.labels {
+        return;
+    }
+    let kept: Vec<&String> = new.labels.iter().filter(|l| old.labels.contains(l)).collect();
+    let in_order = kept.len() == old.labels.len() && kept.iter().zip(&old.labels).all(|(a, b)| *a == b);
+    if in_order {
+        for (i, label) in new.labels.iter().enumerate() {
+            if old.labels.contains(label) {
+                continue;
+            }
+            // Anchor on the next old label if any, else after the previous label.
+            let before = new.labels[i + 1..].iter().find(|l| old.labels.contains(l)).cloned();
+            let after = if before.is_none() { i.checked_sub(1).map(|p| new.labels[p].clone()) } else { None };
+            out.changes.push(Change::AddEnumValue { name: new.name.clone(), value: label.clone(), before, after });
+        }
+    } else {
+        let columns = to
+            .tables
+            .values()
+            .flat_map(|t| {
+                t.columns
+                    .values()
+                    .filter(|c| c.data_type.custom().as_ref() == Some(&new.name))
+                    .map(|c| (t.name.clone(), c.clone()))
+            })
+            .collect();
+        out.changes.push(Change::RecreateEnum { from: old.clone(), to: EnumType { comment: None, ..new.clone() }, columns });
+    }
+}
+
+/// Whether a name is in a catalog's tables (helper for the submodules).
+fn has_table(cat: &Catalog, name: &QualName) -> bool {
+    cat.tables.contains_key(name)
+}

@@ -1,0 +1,308 @@
+//! Applies changes to a catalog in memory, mirroring what PostgreSQL does with
+//! the same DDL. Used to check the differ (diff(a, b) applied to a gives b) and,
+//! later, to replay revision files.
+
+use indexmap::IndexMap;
+
+use super::change::{Change, CommentTarget};
+use crate::canon::expr::rename_column_ref;
+use crate::model::{Catalog, ConstraintKind, IndexKeyExpr, QualName};
+
+/// Renames a table and every reference to it.
+pub fn rename_table(cat: &mut Catalog, from: &QualName, to: &QualName) {
+    let tables = std::mem::take(&mut cat.tables);
+    cat.tables = tables
+        .into_iter()
+        .map(|(k, mut t)| {
+            if &k == from {
+                t.name = to.clone();
+                (to.clone(), t)
+            } else {
+                (k, t)
+            }
+        })
+        .collect();
+    for t in cat.tables.values_mut() {
+        for c in t.constraints.values_mut() {
+            if let ConstraintKind::ForeignKey(fk) = &mut c.kind {
+                if &fk.ref_table == from {
+                    fk.ref_table = to.clone();
+                }
+            }
+        }
+    }
+    for s in cat.sequences.values_mut() {
+        if let Some((t, _)) = &mut s.owned_by {
+            if t == from {
+                *t = to.clone();
+            }
+        }
+    }
+}
+
+fn rename_in(list: &mut [String], from: &str, to: &str) {
+    for c in list.iter_mut() {
+        if c == from {
+            *c = to.to_string();
+        }
+    }
+}
+
+/// Renames a column and every reference to it (constraints, indexes,
+/// expressions, foreign keys of other tables, sequence ownership).
+pub fn rename_column(cat: &mut Catalog, table: &QualName, from: &str, to: &str) {
+    let Some(t) = cat.tables.get_mut(table) else { return };
+    let columns = std::mem::take(&mut t.columns);
+    t.columns = columns
+        .into_iter()
+        .map(|(k, mut c)| {
+            if k == from {
+                c.name = to.to_string();
+                (to.to_string(), c)
+            } else {
+                (k, c)
+            }
+        })
+        .collect();
+    for c in t.columns.values_mut() {
+        if let Some(g) = &c.generated {
+            c.generated = Some(rename_column_ref(g, from, to));
+        }
+    }
+    for c in t.constraints.values_mut() {
+        match &mut c.kind {
+            ConstraintKind::PrimaryKey { columns, include } | ConstraintKind::Unique { columns, include, .. } => {
+                rename_in(columns, from, to);
+                rename_in(include, from, to);
+            }
+            ConstraintKind::ForeignKey(fk) => rename_in(&mut fk.columns, from, to),
+            ConstraintKind::Check { expr, .. } => *expr = rename_column_ref(expr, from, to),
+            ConstraintKind::Exclusion { elements, predicate, .. } => {
+                for (k, _) in elements.iter_mut() {
+                    rename_key(&mut k.expr, from, to);
+                }
+                if let Some(p) = predicate {
+                    *p = rename_column_ref(p, from, to);
+                }
+            }
+        }
+    }
+    for i in t.indexes.values_mut() {
+        for k in i.keys.iter_mut() {
+            rename_key(&mut k.expr, from, to);
+        }
+        rename_in(&mut i.include, from, to);
+        if let Some(p) = &mut i.predicate {
+            *p = rename_column_ref(p, from, to);
+        }
+    }
+    for other in cat.tables.values_mut() {
+        for c in other.constraints.values_mut() {
+            if let ConstraintKind::ForeignKey(fk) = &mut c.kind {
+                if &fk.ref_table == table {
+                    rename_in(&mut fk.ref_columns, from, to);
+                }
+            }
+        }
+    }
+    for s in cat.sequences.values_mut() {
+        if let Some((t, c)) = &mut s.owned_by {
+            if t == table && c == from {
+                *c = to.to_string();
+            }
+        }
+    }
+}
+
+fn rename_key(k: &mut IndexKeyExpr, from: &str, to: &str) {
+    match k {
+        IndexKeyExpr::Column(c) if c == from => *c = to.to_string(),
+        IndexKeyExpr::Expr(e) => *e = rename_column_ref(e, from, to),
+        _ => {}
+    }
+}
+
+/// Drops sequences owned by the given column (or any column of the table when
+/// `column` is `None`), as PostgreSQL does when the owner goes.
+fn drop_owned_sequences(cat: &mut Catalog, table: &QualName, column: Option<&str>) {
+    cat.sequences.retain(|_, s| match &s.owned_by {
+        Some((t, c)) => !(t == table && column.is_none_or(|col| col == c)),
+        None => true,
+    });
+}
+
+/// Applies every change in order, then sorts the catalog's maps.
+pub fn apply_all(cat: &mut Catalog, changes: &[Change]) {
+    for c in changes {
+        apply(cat, c);
+    }
+    cat.sort();
+}
+
+/// Applies one change.
+pub fn apply(cat: &mut Catalog, change: &Change) {
+    match change {
+        Change::CreateSchema { schema } => {
+            cat.schemas.insert(schema.name.clone(), schema.clone());
+        }
+        Change::DropSchema { name } => {
+            cat.schemas.shift_remove(name);
+        }
+        Change::CreateExtension { extension } => {
+            cat.extensions.insert(extension.name.clone(), extension.clone());
+        }
+        Change::DropExtension { name } => {
+            cat.extensions.shift_remove(name);
+        }
+        Change::CreateEnum { enum_type } => {
+            cat.enums.insert(enum_type.name.clone(), enum_type.clone());
+        }
+        Change::DropEnum { name } => {
+            cat.enums.shift_remove(name);
+        }
+        Change::AddEnumValue { name, value, before, after } => {
+            if let Some(e) = cat.enums.get_mut(name) {
+                let pos = match (before, after) {
+                    (Some(b), _) => e.labels.iter().position(|l| l == b).unwrap_or(e.labels.len()),
+                    (None, Some(a)) => e.labels.iter().position(|l| l == a).map_or(e.labels.len(), |p| p + 1),
+                    (None, None) => e.labels.len(),
+                };
+                e.labels.insert(pos, value.clone());
+            }
+        }
+        Change::RecreateEnum { to, .. } => {
+            let comment = cat.enums.get(&to.name).and_then(|e| e.comment.clone());
+            cat.enums.insert(to.name.clone(), crate::model::EnumType { comment, ..to.clone() });
+        }
+        Change::CreateSequence { sequence } => {
+            cat.sequences.insert(sequence.name.clone(), sequence.clone());
+        }
+        Change::AlterSequence { name, to, .. } => {
+            if let Some(s) = cat.sequences.get_mut(name) {
+                s.options = to.clone();
+            }
+        }
+        Change::DropSequence { name } => {
+            cat.sequences.shift_remove(name);
+        }
+        Change::SetSequenceOwner { name, owner } => {
+            if let Some(s) = cat.sequences.get_mut(name) {
+                s.owned_by = owner.clone();
+            }
+        }
+        Change::CreateTable { table } => {
+            cat.tables.insert(table.name.clone(), table.clone());
+        }
+        Change::DropTable { table } => {
+            cat.tables.shift_remove(&table.name);
+            drop_owned_sequences(cat, &table.name, None);
+        }
+        Change::RenameTable { from, to } => rename_table(cat, from, to),
+        Change::SetUnlogged { table, unlogged } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.unlogged = *unlogged;
+            }
+        }
+        Change::AddColumn { table, column } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.columns.insert(column.name.clone(), column.clone());
+            }
+        }
+        Change::DropColumn { table, column } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.columns.shift_remove(&column.name);
+            }
+            drop_owned_sequences(cat, table, Some(&column.name));
+        }
+        Change::RenameColumn { table, from, to } => rename_column(cat, table, from, to),
+        Change::AlterColumnType { table, column, to, collation, .. } => {
+            if let Some(c) = cat.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
+                c.data_type = to.clone();
+                c.collation = collation.clone();
+            }
+        }
+        Change::SetDefault { table, column, to, .. } => {
+            if let Some(c) = cat.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
+                c.default = to.clone();
+            }
+        }
+        Change::SetNotNull { table, column, not_null } => {
+            if let Some(c) = cat.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
+                c.not_null = *not_null;
+            }
+        }
+        Change::SetIdentity { table, column, to, .. } => {
+            if let Some(c) = cat.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
+                c.identity = to.clone();
+                if to.is_some() {
+                    c.not_null = true;
+                }
+            }
+        }
+        Change::AddConstraint { table, constraint } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.constraints.insert(constraint.name.clone(), constraint.clone());
+                if let ConstraintKind::PrimaryKey { columns, .. } = &constraint.kind {
+                    for c in columns {
+                        if let Some(col) = t.columns.get_mut(c) {
+                            col.not_null = true;
+                        }
+                    }
+                }
+            }
+        }
+        Change::DropConstraint { table, constraint } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.constraints.shift_remove(&constraint.name);
+            }
+        }
+        Change::RenameConstraint { table, from, to } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                rekey(&mut t.constraints, from, to, |c, n| c.name = n);
+            }
+        }
+        Change::CreateIndex { table, index } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.indexes.insert(index.name.clone(), index.clone());
+            }
+        }
+        Change::DropIndex { table, index } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.indexes.shift_remove(&index.name);
+            }
+        }
+        Change::RenameIndex { table, from, to } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                rekey(&mut t.indexes, from, to, |i, n| i.name = n);
+            }
+        }
+        Change::SetComment { target, text } => set_comment(cat, target, text.clone()),
+    }
+}
+
+fn rekey<V>(map: &mut IndexMap<String, V>, from: &str, to: &str, set: impl Fn(&mut V, String)) {
+    if let Some(mut v) = map.shift_remove(from) {
+        set(&mut v, to.to_string());
+        map.insert(to.to_string(), v);
+    }
+}
+
+fn set_comment(cat: &mut Catalog, target: &CommentTarget, text: Option<String>) {
+    let slot = match target {
+        CommentTarget::Schema(s) => cat.schemas.get_mut(s).map(|s| &mut s.comment),
+        CommentTarget::Table(t) => cat.tables.get_mut(t).map(|t| &mut t.comment),
+        CommentTarget::Column(t, c) => cat.tables.get_mut(t).and_then(|t| t.columns.get_mut(c)).map(|c| &mut c.comment),
+        CommentTarget::Constraint(t, c) => cat.tables.get_mut(t).and_then(|t| t.constraints.get_mut(c)).map(|c| &mut c.comment),
+        CommentTarget::Index(i) => cat
+            .tables
+            .values_mut()
+            .filter(|t| t.name.schema == i.schema)
+            .find_map(|t| t.indexes.get_mut(&i.name))
+            .map(|i| &mut i.comment),
+        CommentTarget::Sequence(s) => cat.sequences.get_mut(s).map(|s| &mut s.comment),
+        CommentTarget::Type(t) => cat.enums.get_mut(t).map(|e| &mut e.comment),
+    };
+    if let Some(slot) = slot {
+        *slot = text;
+    }
+}

@@ -1,0 +1,178 @@
+//! The vocabulary of changes between two catalogs.
+
+use serde::Serialize;
+
+use crate::model::{
+    ColumnType, Column, Constraint, EnumType, Expr, Extension, Identity, Index, QualName, Schema, SeqOptions,
+    Sequence, Table,
+};
+
+/// What a comment is attached to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum CommentTarget {
+    /// A schema.
+    Schema(String),
+    /// A table.
+    Table(QualName),
+    /// A column.
+    Column(QualName, String),
+    /// A constraint of a table.
+    Constraint(QualName, String),
+    /// An index (schema-qualified index name).
+    Index(QualName),
+    /// A sequence.
+    Sequence(QualName),
+    /// A type.
+    Type(QualName),
+}
+
+/// One step from one catalog towards another.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// `CREATE SCHEMA`.
+    CreateSchema { schema: Schema },
+    /// `DROP SCHEMA`.
+    DropSchema { name: String },
+    /// `CREATE EXTENSION`.
+    CreateExtension { extension: Extension },
+    /// `DROP EXTENSION`.
+    DropExtension { name: String },
+    /// `CREATE TYPE ... AS ENUM`.
+    CreateEnum { enum_type: EnumType },
+    /// `DROP TYPE`.
+    DropEnum { name: QualName },
+    /// `ALTER TYPE ... ADD VALUE ... BEFORE/AFTER`.
+    AddEnumValue { name: QualName, value: String, before: Option<String>, after: Option<String> },
+    /// Labels removed or reordered: PostgreSQL cannot do it in place, so the type is
+    /// rebuilt under its name and the columns using it are converted through text.
+    RecreateEnum { from: EnumType, to: EnumType, columns: Vec<(QualName, Column)> },
+    /// `CREATE SEQUENCE` (ownership is a separate step).
+    CreateSequence { sequence: Sequence },
+    /// `ALTER SEQUENCE` options.
+    AlterSequence { name: QualName, from: SeqOptions, to: SeqOptions },
+    /// `DROP SEQUENCE`.
+    DropSequence { name: QualName },
+    /// `ALTER SEQUENCE ... OWNED BY`.
+    SetSequenceOwner { name: QualName, owner: Option<(QualName, String)> },
+    /// `CREATE TABLE` with columns and non-foreign-key constraints.
+    CreateTable { table: Table },
+    /// `DROP TABLE`.
+    DropTable { table: Table },
+    /// `ALTER TABLE ... RENAME TO`.
+    RenameTable { from: QualName, to: QualName },
+    /// `ALTER TABLE ... SET LOGGED / UNLOGGED`.
+    SetUnlogged { table: QualName, unlogged: bool },
+    /// `ALTER TABLE ... ADD COLUMN`.
+    AddColumn { table: QualName, column: Column },
+    /// `ALTER TABLE ... DROP COLUMN`.
+    DropColumn { table: QualName, column: Column },
+    /// `ALTER TABLE ... RENAME COLUMN`.
+    RenameColumn { table: QualName, from: String, to: String },
+    /// `ALTER COLUMN ... TYPE ... [COLLATE] [USING]`.
+    AlterColumnType {
+        table: QualName,
+        column: String,
+        from: ColumnType,
+        to: ColumnType,
+        collation: Option<String>,
+        using: bool,
+    },
+    /// `ALTER COLUMN ... SET DEFAULT` or `DROP DEFAULT` (`to: None`).
+    SetDefault { table: QualName, column: String, from: Option<Expr>, to: Option<Expr> },
+    /// `ALTER COLUMN ... SET / DROP NOT NULL`.
+    SetNotNull { table: QualName, column: String, not_null: bool },
+    /// Identity added, removed or changed.
+    SetIdentity { table: QualName, column: String, from: Option<Identity>, to: Option<Identity> },
+    /// `ALTER TABLE ... ADD CONSTRAINT`.
+    AddConstraint { table: QualName, constraint: Constraint },
+    /// `ALTER TABLE ... DROP CONSTRAINT`.
+    DropConstraint { table: QualName, constraint: Constraint },
+    /// `ALTER TABLE ... RENAME CONSTRAINT`.
+    RenameConstraint { table: QualName, from: String, to: String },
+    /// `CREATE INDEX`.
+    CreateIndex { table: QualName, index: Index },
+    /// `DROP INDEX`.
+    DropIndex { table: QualName, index: Index },
+    /// `ALTER INDEX ... RENAME TO`.
+    RenameIndex { table: QualName, from: String, to: String },
+    /// `COMMENT ON ... IS`.
+    SetComment { target: CommentTarget, text: Option<String> },
+}
+
+impl Change {
+    /// Short machine-readable kind, as in JSON output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::CreateSchema { .. } => "create_schema",
+            Change::DropSchema { .. } => "drop_schema",
+            Change::CreateExtension { .. } => "create_extension",
+            Change::DropExtension { .. } => "drop_extension",
+            Change::CreateEnum { .. } => "create_enum",
+            Change::DropEnum { .. } => "drop_enum",
+            Change::AddEnumValue { .. } => "add_enum_value",
+            Change::RecreateEnum { .. } => "recreate_enum",
+            Change::CreateSequence { .. } => "create_sequence",
+            Change::AlterSequence { .. } => "alter_sequence",
+            Change::DropSequence { .. } => "drop_sequence",
+            Change::SetSequenceOwner { .. } => "set_sequence_owner",
+            Change::CreateTable { .. } => "create_table",
+            Change::DropTable { .. } => "drop_table",
+            Change::RenameTable { .. } => "rename_table",
+            Change::SetUnlogged { .. } => "set_unlogged",
+            Change::AddColumn { .. } => "add_column",
+            Change::DropColumn { .. } => "drop_column",
+            Change::RenameColumn { .. } => "rename_column",
+            Change::AlterColumnType { .. } => "alter_column_type",
+            Change::SetDefault { .. } => "set_default",
+            Change::SetNotNull { .. } => "set_not_null",
+            Change::SetIdentity { .. } => "set_identity",
+            Change::AddConstraint { .. } => "add_constraint",
+            Change::DropConstraint { .. } => "drop_constraint",
+            Change::RenameConstraint { .. } => "rename_constraint",
+            Change::CreateIndex { .. } => "create_index",
+            Change::DropIndex { .. } => "drop_index",
+            Change::RenameIndex { .. } => "rename_index",
+            Change::SetComment { .. } => "set_comment",
+        }
+    }
+
+    /// The object it acts on, as text (`public.users`, `public.users.email`).
+    pub fn object(&self) -> String {
+        match self {
+            Change::CreateSchema { schema } => schema.name.clone(),
+            Change::DropSchema { name } | Change::DropExtension { name } => name.clone(),
+            Change::CreateExtension { extension } => extension.name.clone(),
+            Change::CreateEnum { enum_type } => enum_type.name.to_string(),
+            Change::RecreateEnum { to, .. } => to.name.to_string(),
+            Change::DropEnum { name }
+            | Change::AddEnumValue { name, .. }
+            | Change::AlterSequence { name, .. }
+            | Change::DropSequence { name }
+            | Change::SetSequenceOwner { name, .. } => name.to_string(),
+            Change::CreateSequence { sequence } => sequence.name.to_string(),
+            Change::CreateTable { table } | Change::DropTable { table } => table.name.to_string(),
+            Change::RenameTable { to, .. } => to.to_string(),
+            Change::SetUnlogged { table, .. } => table.to_string(),
+            Change::AddColumn { table, column } | Change::DropColumn { table, column } => format!("{table}.{}", column.name),
+            Change::RenameColumn { table, to: column, .. }
+            | Change::AlterColumnType { table, column, .. }
+            | Change::SetDefault { table, column, .. }
+            | Change::SetNotNull { table, column, .. }
+            | Change::SetIdentity { table, column, .. } => format!("{table}.{column}"),
+            Change::AddConstraint { table, constraint } | Change::DropConstraint { table, constraint } => {
+                format!("{table}.{}", constraint.name)
+            }
+            Change::RenameConstraint { table, to, .. } => format!("{table}.{to}"),
+            Change::CreateIndex { table, index } | Change::DropIndex { table, index } => {
+                QualName::new(table.schema.clone(), index.name.clone()).to_string()
+            }
+            Change::RenameIndex { table, to, .. } => QualName::new(table.schema.clone(), to.clone()).to_string(),
+            Change::SetComment { target, .. } => match target {
+                CommentTarget::Schema(s) => s.clone(),
+                CommentTarget::Table(t) | CommentTarget::Index(t) | CommentTarget::Sequence(t) | CommentTarget::Type(t) => t.to_string(),
+                CommentTarget::Column(t, c) | CommentTarget::Constraint(t, c) => format!("{t}.{c}"),
+            },
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! Rename hints: applied to a copy of the current catalog before diffing, so a
+//! renamed table or column is compared with its new self, not dropped and re-added.
+
+use super::apply::{rename_column, rename_table};
+use super::{Change, Diff};
+use crate::model::Catalog;
+use crate::parse::RenameHint;
+
+/// Returns the renamed copy of `from` (or `None` when no hint applied) and records
+/// the rename changes and warnings in `out`.
+pub fn apply_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint], out: &mut Diff) -> Option<Catalog> {
+    let mut copy: Option<Catalog> = None;
+    // Tables first: column hints name tables by their new name.
+    for h in hints {
+        if let RenameHint::Table { table, from: old } = h {
+            let cur = copy.as_ref().unwrap_or(from);
+            if cur.tables.contains_key(old) && !cur.tables.contains_key(table) && !to.tables.contains_key(old) {
+                let c = copy.get_or_insert_with(|| from.clone());
+                rename_table(c, old, table);
+                out.changes.push(Change::RenameTable { from: old.clone(), to: table.clone() });
+            } else if !cur.tables.contains_key(old) && !cur.tables.contains_key(table) {
+                out.warnings.push(format!("rename hint on table {table}: neither {old} nor {table} exists in the current state"));
+            }
+        }
+    }
+    for h in hints {
+        if let RenameHint::Column { table, column, from: old } = h {
+            let cur = copy.as_ref().unwrap_or(from);
+            let Some(t) = cur.tables.get(table) else { continue };
+            let target_has_old = to.tables.get(table).is_some_and(|t| t.columns.contains_key(old));
+            if t.columns.contains_key(old) && !t.columns.contains_key(column) && !target_has_old {
+                let c = copy.get_or_insert_with(|| from.clone());
+                rename_column(c, table, old, column);
+                out.changes.push(Change::RenameColumn { table: table.clone(), from: old.clone(), to: column.clone() });
+            } else if !t.columns.contains_key(old) && !t.columns.contains_key(column) {
+                out.warnings.push(format!(
+                    "rename hint on column {table}.{column}: neither {old} nor {column} exists in the current state"
+                ));
+            }
+        }
+    }
+    copy
+}

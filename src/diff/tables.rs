@@ -1,0 +1,240 @@
+//! Table-level diffing: columns altered in place, constraints and indexes
+//! matched by name (or renamed when only the name differs).
+
+use indexmap::IndexMap;
+
+use super::types::needs_using;
+use super::{comment, has_table, Change, CommentTarget, Diff};
+use crate::model::{Catalog, Column, Constraint, ConstraintKind, Index, QualName, Table};
+
+/// A new table: created bare, then its foreign keys, indexes and comments as
+/// separate steps so that the planner can order them.
+pub fn create(out: &mut Diff, t: &Table) {
+    let mut bare = t.clone();
+    bare.comment = None;
+    bare.indexes.clear();
+    bare.constraints.retain(|_, c| !matches!(c.kind, ConstraintKind::ForeignKey(_)));
+    for c in bare.constraints.values_mut() {
+        c.comment = None;
+    }
+    for c in bare.columns.values_mut() {
+        c.comment = None;
+    }
+    out.changes.push(Change::CreateTable { table: bare });
+    for c in t.constraints.values().filter(|c| matches!(c.kind, ConstraintKind::ForeignKey(_))) {
+        out.changes.push(Change::AddConstraint { table: t.name.clone(), constraint: Constraint { comment: None, ..c.clone() } });
+    }
+    for i in t.indexes.values() {
+        out.changes.push(Change::CreateIndex { table: t.name.clone(), index: Index { comment: None, ..i.clone() } });
+    }
+    comment(out, CommentTarget::Table(t.name.clone()), &None, &t.comment);
+    for c in t.columns.values() {
+        comment(out, CommentTarget::Column(t.name.clone(), c.name.clone()), &None, &c.comment);
+    }
+    for c in t.constraints.values() {
+        comment(out, CommentTarget::Constraint(t.name.clone(), c.name.clone()), &None, &c.comment);
+    }
+    for i in t.indexes.values() {
+        comment(out, index_target(t, &i.name), &None, &i.comment);
+    }
+}
+
+fn index_target(t: &Table, index: &str) -> CommentTarget {
+    CommentTarget::Index(QualName::new(t.name.schema.clone(), index.to_string()))
+}
+
+/// An existing table changed.
+pub fn alter(out: &mut Diff, old: &Table, new: &Table, _from: &Catalog, _to: &Catalog) {
+    let name = &new.name;
+    if old.unlogged != new.unlogged {
+        out.changes.push(Change::SetUnlogged { table: name.clone(), unlogged: new.unlogged });
+    }
+    for (cname, col) in &new.columns {
+        match old.columns.get(cname) {
+            None => {
+                out.changes.push(Change::AddColumn { table: name.clone(), column: Column { comment: None, ..col.clone() } });
+                comment(out, CommentTarget::Column(name.clone(), cname.clone()), &None, &col.comment);
+            }
+            Some(prev) => column(out, name, prev, col),
+        }
+    }
+    for col in old.columns.values().filter(|c| !new.columns.contains_key(&c.name)) {
+        out.changes.push(Change::DropColumn { table: name.clone(), column: col.clone() });
+    }
+    keyed(
+        out,
+        name,
+        &old.constraints,
+        &new.constraints,
+        |a, b| a.kind == b.kind && a.deferral == b.deferral,
+        |t, c| Change::DropConstraint { table: t, constraint: c },
+        |t, c| Change::AddConstraint { table: t, constraint: Constraint { comment: None, ..c } },
+        |t, from, to| Change::RenameConstraint { table: t, from, to },
+        |t, n| CommentTarget::Constraint(t.clone(), n.to_string()),
+        |c| &c.comment,
+    );
+    keyed(
+        out,
+        name,
+        &old.indexes,
+        &new.indexes,
+        |a, b| Index { name: String::new(), comment: None, ..a.clone() } == Index { name: String::new(), comment: None, ..b.clone() },
+        |t, i| Change::DropIndex { table: t, index: i },
+        |t, i| Change::CreateIndex { table: t, index: Index { comment: None, ..i } },
+        |t, from, to| Change::RenameIndex { table: t, from, to },
+        |t, n| CommentTarget::Index(QualName::new(t.schema.clone(), n.to_string())),
+        |i| &i.comment,
+    );
+    comment(out, CommentTarget::Table(name.clone()), &old.comment, &new.comment);
+}
+
+/// Diffs two maps of named parts: same name and definition is kept, same
+/// definition under another name is renamed, the rest is dropped and added.
+#[allow(clippy::too_many_arguments)]
+fn keyed<T: Clone>(
+    out: &mut Diff,
+    table: &QualName,
+    old: &IndexMap<String, T>,
+    new: &IndexMap<String, T>,
+    same: impl Fn(&T, &T) -> bool,
+    drop: impl Fn(QualName, T) -> Change,
+    add: impl Fn(QualName, T) -> Change,
+    rename: impl Fn(QualName, String, String) -> Change,
+    target: impl Fn(&QualName, &str) -> CommentTarget,
+    comment_of: impl Fn(&T) -> &Option<String>,
+) {
+    let mut added: Vec<&String> = Vec::new();
+    let mut changed: Vec<&String> = Vec::new();
+    for (n, v) in new {
+        match old.get(n) {
+            None => added.push(n),
+            Some(o) if !same(o, v) => changed.push(n),
+            Some(o) => comment(out, target(table, n), comment_of(o), comment_of(v)),
+        }
+    }
+    let mut removed: Vec<&String> = old.keys().filter(|n| !new.contains_key(*n)).collect();
+    // Pair a removed part with an added one of identical definition: a rename.
+    let mut renamed = Vec::new();
+    added.retain(|a| {
+        match removed.iter().position(|r| same(&old[*r], &new[*a])) {
+            Some(pos) => {
+                let r = removed.remove(pos);
+                renamed.push((r, *a));
+                false
+            }
+            None => true,
+        }
+    });
+    for n in removed.iter().chain(&changed) {
+        out.changes.push(drop(table.clone(), old[*n].clone()));
+    }
+    for (from, to) in renamed {
+        out.changes.push(rename(table.clone(), from.clone(), to.clone()));
+        comment(out, target(table, to), comment_of(&old[from]), comment_of(&new[to]));
+    }
+    for n in changed.iter().chain(&added) {
+        out.changes.push(add(table.clone(), new[*n].clone()));
+        comment(out, target(table, n), &None, comment_of(&new[*n]));
+    }
+}
+
+fn column(out: &mut Diff, table: &QualName, old: &Column, new: &Column) {
+    let c = || new.name.clone();
+    // A generated expression cannot be changed in place before PostgreSQL 17.
+    if old.generated != new.generated {
+        out.changes.push(Change::DropColumn { table: table.clone(), column: old.clone() });
+        out.changes.push(Change::AddColumn { table: table.clone(), column: Column { comment: None, ..new.clone() } });
+        comment(out, CommentTarget::Column(table.clone(), c()), &None, &new.comment);
+        return;
+    }
+    let type_changes = old.data_type != new.data_type || old.collation != new.collation;
+    let using = type_changes && needs_using(&old.data_type, &new.data_type);
+    // An old default may not convert to the new type: drop it first, set the new one after.
+    let default_detour = using && old.default.is_some();
+    if default_detour {
+        out.changes.push(Change::SetDefault { table: table.clone(), column: c(), from: old.default.clone(), to: None });
+    }
+    if old.identity.is_some() && new.identity.is_none() {
+        out.changes.push(Change::SetIdentity { table: table.clone(), column: c(), from: old.identity.clone(), to: None });
+    }
+    if type_changes {
+        out.changes.push(Change::AlterColumnType {
+            table: table.clone(),
+            column: c(),
+            from: old.data_type.clone(),
+            to: new.data_type.clone(),
+            collation: new.collation.clone(),
+            using,
+        });
+    }
+    if default_detour {
+        if new.default.is_some() {
+            out.changes.push(Change::SetDefault { table: table.clone(), column: c(), from: None, to: new.default.clone() });
+        }
+    } else if old.default != new.default {
+        out.changes.push(Change::SetDefault { table: table.clone(), column: c(), from: old.default.clone(), to: new.default.clone() });
+    }
+    if old.identity != new.identity && new.identity.is_some() {
+        out.changes.push(Change::SetIdentity { table: table.clone(), column: c(), from: old.identity.clone(), to: new.identity.clone() });
+    }
+    // PostgreSQL requires NOT NULL before ADD GENERATED and keeps it after DROP IDENTITY.
+    if old.not_null != new.not_null {
+        out.changes.push(Change::SetNotNull { table: table.clone(), column: c(), not_null: new.not_null });
+    }
+    comment(out, CommentTarget::Column(table.clone(), c()), &old.comment, &new.comment);
+}
+
+/// A primary key or unique constraint that is dropped and re-created takes the
+/// foreign keys that depend on it along: they are dropped first and re-added.
+pub fn rebuild_dependent_foreign_keys(out: &mut Diff, from: &Catalog, to: &Catalog) {
+    let mut dropped_keys: Vec<(QualName, Vec<String>)> = Vec::new();
+    for ch in &out.changes {
+        match ch {
+            Change::DropConstraint { table, constraint } => match &constraint.kind {
+                ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
+                    dropped_keys.push((table.clone(), sorted(columns)))
+                }
+                _ => {}
+            },
+            Change::DropIndex { table, index } if index.unique => {
+                let cols: Vec<String> = index
+                    .keys
+                    .iter()
+                    .filter_map(|k| match &k.expr {
+                        crate::model::IndexKeyExpr::Column(c) => Some(c.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                dropped_keys.push((table.clone(), sorted(&cols)));
+            }
+            Change::AlterColumnType { .. } => {}
+            _ => {}
+        }
+    }
+    if dropped_keys.is_empty() {
+        return;
+    }
+    let mut extra = Vec::new();
+    for t in from.tables.values() {
+        let Some(new_t) = to.tables.get(&t.name) else { continue };
+        for c in t.constraints.values() {
+            let ConstraintKind::ForeignKey(fk) = &c.kind else { continue };
+            let hit = dropped_keys.iter().any(|(tab, cols)| tab == &fk.ref_table && *cols == sorted(&fk.ref_columns));
+            let unchanged = new_t.constraints.get(&c.name) == Some(c);
+            if hit && unchanged && has_table(to, &fk.ref_table) {
+                extra.push(Change::DropConstraint { table: t.name.clone(), constraint: c.clone() });
+                extra.push(Change::AddConstraint { table: t.name.clone(), constraint: Constraint { comment: None, ..c.clone() } });
+                if c.comment.is_some() {
+                    extra.push(Change::SetComment { target: CommentTarget::Constraint(t.name.clone(), c.name.clone()), text: c.comment.clone() });
+                }
+            }
+        }
+    }
+    out.changes.extend(extra);
+}
+
+fn sorted(cols: &[String]) -> Vec<String> {
+    let mut v = cols.to_vec();
+    v.sort();
+    v
+}

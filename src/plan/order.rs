@@ -1,0 +1,341 @@
+//! Orders changes by a dependency graph: each change says which objects it
+//! creates, drops, and needs before or after it runs; a topological sort with
+//! a stable tie-break (phase, then diff order) gives a valid, readable plan.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+
+use crate::canon::expr::nextval_target;
+use crate::diff::{Change, CommentTarget};
+use crate::model::{Catalog, Column, ConstraintKind, Expr, IndexKeyExpr, QualName};
+
+/// An object that changes can create, drop or depend on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Schema(String),
+    Extension(String),
+    Type(QualName),
+    Sequence(QualName),
+    Table(QualName),
+    Column(QualName, String),
+    Constraint(QualName, String),
+    Index(QualName),
+}
+
+#[derive(Default)]
+struct Deps {
+    creates: Vec<Key>,
+    drops: Vec<Key>,
+    /// Must exist when the change runs: created before it.
+    needs_new: Vec<Key>,
+    /// Used by the old state: the change must run before these are dropped.
+    needs_old: Vec<Key>,
+}
+
+/// The phase of a change: drops first (dependants before what they depend on),
+/// then creations in the order PostgreSQL needs. The graph overrides this
+/// wherever they disagree.
+fn phase(c: &Change) -> u8 {
+    match c {
+        Change::DropConstraint { constraint, .. } if matches!(constraint.kind, ConstraintKind::ForeignKey(_)) => 0,
+        Change::DropConstraint { .. } | Change::DropIndex { .. } => 1,
+        Change::SetDefault { to: None, .. } => 2,
+        Change::SetIdentity { to: None, .. } => 2,
+        Change::DropColumn { .. } => 3,
+        Change::DropTable { .. } => 4,
+        Change::DropSequence { .. } => 5,
+        Change::DropEnum { .. } => 6,
+        Change::DropExtension { .. } => 7,
+        Change::DropSchema { .. } => 8,
+        Change::CreateSchema { .. } => 10,
+        Change::CreateExtension { .. } => 11,
+        Change::CreateEnum { .. } | Change::AddEnumValue { .. } | Change::RecreateEnum { .. } => 12,
+        Change::CreateSequence { .. } | Change::AlterSequence { .. } => 13,
+        Change::RenameTable { .. } => 14,
+        Change::RenameColumn { .. } | Change::RenameConstraint { .. } | Change::RenameIndex { .. } => 15,
+        Change::CreateTable { .. } | Change::SetUnlogged { .. } => 16,
+        Change::AddColumn { .. } => 17,
+        Change::AlterColumnType { .. } => 18,
+        Change::SetNotNull { not_null: false, .. } => 19,
+        Change::SetDefault { .. } | Change::SetNotNull { .. } => 20,
+        Change::SetIdentity { .. } => 21,
+        Change::AddConstraint { constraint, .. } if !matches!(constraint.kind, ConstraintKind::ForeignKey(_)) => 22,
+        Change::CreateIndex { .. } => 23,
+        Change::AddConstraint { .. } => 24,
+        Change::SetSequenceOwner { .. } => 25,
+        Change::SetComment { .. } => 26,
+    }
+}
+
+fn column_uses(table: &QualName, c: &Column, out: &mut Vec<Key>) {
+    if let Some(t) = c.data_type.custom() {
+        out.push(Key::Type(t));
+    }
+    expr_uses(c.default.as_ref(), out);
+    let _ = table;
+}
+
+fn expr_uses(e: Option<&Expr>, out: &mut Vec<Key>) {
+    if let Some(seq) = e.and_then(nextval_target) {
+        out.push(Key::Sequence(seq));
+    }
+}
+
+/// The unique constraint or index on `ref_table` that a foreign key to `cols` relies on.
+fn referenced_key(cat: &Catalog, ref_table: &QualName, cols: &[String]) -> Option<Key> {
+    let t = cat.tables.get(ref_table)?;
+    let mut want = cols.to_vec();
+    want.sort();
+    let same = |c: &[String]| {
+        let mut v = c.to_vec();
+        v.sort();
+        v == want
+    };
+    for c in t.constraints.values() {
+        if let ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } = &c.kind {
+            if same(columns) {
+                return Some(Key::Constraint(ref_table.clone(), c.name.clone()));
+            }
+        }
+    }
+    t.indexes.values().find(|i| {
+        i.unique && same(&i.keys.iter().filter_map(|k| match &k.expr { IndexKeyExpr::Column(c) => Some(c.clone()), _ => None }).collect::<Vec<_>>())
+    }).map(|i| Key::Index(QualName::new(ref_table.schema.clone(), i.name.clone())))
+}
+
+fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
+    let mut d = Deps::default();
+    match c {
+        Change::CreateSchema { schema } => d.creates.push(Key::Schema(schema.name.clone())),
+        Change::DropSchema { name } => d.drops.push(Key::Schema(name.clone())),
+        Change::CreateExtension { extension } => {
+            d.creates.push(Key::Extension(extension.name.clone()));
+            if let Some(s) = &extension.schema {
+                d.needs_new.push(Key::Schema(s.clone()));
+            }
+        }
+        Change::DropExtension { name } => d.drops.push(Key::Extension(name.clone())),
+        Change::CreateEnum { enum_type } => {
+            d.creates.push(Key::Type(enum_type.name.clone()));
+            d.needs_new.push(Key::Schema(enum_type.name.schema.clone()));
+        }
+        Change::DropEnum { name } => d.drops.push(Key::Type(name.clone())),
+        Change::AddEnumValue { name, .. } => d.needs_new.push(Key::Type(name.clone())),
+        Change::RecreateEnum { to: e, columns, .. } => {
+            d.needs_new.push(Key::Type(e.name.clone()));
+            for (t, c) in columns {
+                d.needs_new.push(Key::Column(t.clone(), c.name.clone()));
+            }
+        }
+        Change::CreateSequence { sequence } => {
+            d.creates.push(Key::Sequence(sequence.name.clone()));
+            d.needs_new.push(Key::Schema(sequence.name.schema.clone()));
+        }
+        Change::AlterSequence { name, .. } => d.needs_new.push(Key::Sequence(name.clone())),
+        Change::DropSequence { name } => d.drops.push(Key::Sequence(name.clone())),
+        Change::SetSequenceOwner { name, owner } => {
+            d.needs_new.push(Key::Sequence(name.clone()));
+            if let Some((t, col)) = owner {
+                d.needs_new.push(Key::Column(t.clone(), col.clone()));
+            }
+            if let Some((t, col)) = from.sequences.get(name).and_then(|s| s.owned_by.clone()) {
+                d.needs_old.push(Key::Column(t, col));
+            }
+        }
+        Change::CreateTable { table } => {
+            d.creates.push(Key::Table(table.name.clone()));
+            d.needs_new.push(Key::Schema(table.name.schema.clone()));
+            for col in table.columns.values() {
+                d.creates.push(Key::Column(table.name.clone(), col.name.clone()));
+                column_uses(&table.name, col, &mut d.needs_new);
+            }
+            for con in table.constraints.values() {
+                d.creates.push(Key::Constraint(table.name.clone(), con.name.clone()));
+            }
+        }
+        Change::DropTable { table } => {
+            d.drops.push(Key::Table(table.name.clone()));
+            for col in table.columns.values() {
+                d.drops.push(Key::Column(table.name.clone(), col.name.clone()));
+                column_uses(&table.name, col, &mut d.needs_old);
+            }
+            for con in table.constraints.values() {
+                d.drops.push(Key::Constraint(table.name.clone(), con.name.clone()));
+                if let ConstraintKind::ForeignKey(fk) = &con.kind {
+                    if fk.ref_table != table.name && to.tables.contains_key(&fk.ref_table) {
+                        d.needs_old.push(Key::Table(fk.ref_table.clone()));
+                    }
+                }
+            }
+            d.needs_old.push(Key::Schema(table.name.schema.clone()));
+        }
+        Change::RenameTable { from: f, to: t } => {
+            d.creates.push(Key::Table(t.clone()));
+            if let Some(table) = to.tables.get(t) {
+                for col in table.columns.keys() {
+                    d.creates.push(Key::Column(t.clone(), col.clone()));
+                }
+            }
+            d.needs_old.push(Key::Table(f.clone()));
+        }
+        Change::SetUnlogged { table, .. } => d.needs_new.push(Key::Table(table.clone())),
+        Change::AddColumn { table, column } => {
+            d.creates.push(Key::Column(table.clone(), column.name.clone()));
+            d.needs_new.push(Key::Table(table.clone()));
+            column_uses(table, column, &mut d.needs_new);
+        }
+        Change::DropColumn { table, column } => {
+            d.drops.push(Key::Column(table.clone(), column.name.clone()));
+            column_uses(table, column, &mut d.needs_old);
+        }
+        Change::RenameColumn { table, to: col, .. } => {
+            d.creates.push(Key::Column(table.clone(), col.clone()));
+            d.needs_new.push(Key::Table(table.clone()));
+        }
+        Change::AlterColumnType { table, column, from: f, to: t, .. } => {
+            d.needs_new.push(Key::Column(table.clone(), column.clone()));
+            if let Some(ty) = t.custom() {
+                d.needs_new.push(Key::Type(ty));
+            }
+            if let Some(ty) = f.custom() {
+                d.needs_old.push(Key::Type(ty));
+            }
+        }
+        Change::SetDefault { table, column, from: f, to: t } => {
+            d.needs_new.push(Key::Column(table.clone(), column.clone()));
+            expr_uses(t.as_ref(), &mut d.needs_new);
+            expr_uses(f.as_ref(), &mut d.needs_old);
+        }
+        Change::SetNotNull { table, column, .. } | Change::SetIdentity { table, column, .. } => {
+            d.needs_new.push(Key::Column(table.clone(), column.clone()))
+        }
+        Change::AddConstraint { table, constraint } => {
+            d.creates.push(Key::Constraint(table.clone(), constraint.name.clone()));
+            d.needs_new.push(Key::Table(table.clone()));
+            constraint_columns(table, &constraint.kind, &mut d.needs_new);
+            if let ConstraintKind::ForeignKey(fk) = &constraint.kind {
+                d.needs_new.push(Key::Table(fk.ref_table.clone()));
+                for c in &fk.ref_columns {
+                    d.needs_new.push(Key::Column(fk.ref_table.clone(), c.clone()));
+                }
+                d.needs_new.extend(referenced_key(to, &fk.ref_table, &fk.ref_columns));
+            }
+        }
+        Change::DropConstraint { table, constraint } => {
+            d.drops.push(Key::Constraint(table.clone(), constraint.name.clone()));
+            if let ConstraintKind::ForeignKey(fk) = &constraint.kind {
+                d.needs_old.push(Key::Table(fk.ref_table.clone()));
+                for c in &fk.ref_columns {
+                    d.needs_old.push(Key::Column(fk.ref_table.clone(), c.clone()));
+                }
+                d.needs_old.extend(referenced_key(from, &fk.ref_table, &fk.ref_columns));
+            }
+        }
+        Change::RenameConstraint { table, to: n, .. } => {
+            d.creates.push(Key::Constraint(table.clone(), n.clone()));
+            d.needs_new.push(Key::Table(table.clone()));
+        }
+        Change::CreateIndex { table, index } => {
+            d.creates.push(Key::Index(QualName::new(table.schema.clone(), index.name.clone())));
+            d.needs_new.push(Key::Table(table.clone()));
+            for k in &index.keys {
+                if let IndexKeyExpr::Column(c) = &k.expr {
+                    d.needs_new.push(Key::Column(table.clone(), c.clone()));
+                }
+            }
+            for c in &index.include {
+                d.needs_new.push(Key::Column(table.clone(), c.clone()));
+            }
+        }
+        Change::DropIndex { table, index } => d.drops.push(Key::Index(QualName::new(table.schema.clone(), index.name.clone()))),
+        Change::RenameIndex { table, to: n, .. } => {
+            d.creates.push(Key::Index(QualName::new(table.schema.clone(), n.clone())));
+            d.needs_new.push(Key::Table(table.clone()));
+        }
+        Change::SetComment { target, .. } => d.needs_new.push(match target {
+            CommentTarget::Schema(s) => Key::Schema(s.clone()),
+            CommentTarget::Table(t) => Key::Table(t.clone()),
+            CommentTarget::Column(t, c) => Key::Column(t.clone(), c.clone()),
+            CommentTarget::Constraint(t, c) => Key::Constraint(t.clone(), c.clone()),
+            CommentTarget::Index(i) => Key::Index(i.clone()),
+            CommentTarget::Sequence(s) => Key::Sequence(s.clone()),
+            CommentTarget::Type(t) => Key::Type(t.clone()),
+        }),
+    }
+    d
+}
+
+fn constraint_columns(table: &QualName, kind: &ConstraintKind, out: &mut Vec<Key>) {
+    let cols: Vec<&String> = match kind {
+        ConstraintKind::PrimaryKey { columns, include } | ConstraintKind::Unique { columns, include, .. } => {
+            columns.iter().chain(include).collect()
+        }
+        ConstraintKind::ForeignKey(fk) => fk.columns.iter().collect(),
+        _ => vec![],
+    };
+    out.extend(cols.into_iter().map(|c| Key::Column(table.clone(), c.clone())));
+}
+
+/// Sorts `changes` so that every change runs after what it needs and before
+/// what it releases is dropped. Returns the permutation as indices.
+pub fn order(changes: &[Change], from: &Catalog, to: &Catalog) -> Vec<usize> {
+    let deps: Vec<Deps> = changes.iter().map(|c| deps(c, from, to)).collect();
+    let mut creators: HashMap<&Key, Vec<usize>> = HashMap::new();
+    let mut droppers: HashMap<&Key, Vec<usize>> = HashMap::new();
+    for (i, d) in deps.iter().enumerate() {
+        for k in &d.creates {
+            creators.entry(k).or_default().push(i);
+        }
+        for k in &d.drops {
+            droppers.entry(k).or_default().push(i);
+        }
+    }
+    let n = changes.len();
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut indegree = vec![0usize; n];
+    let mut add = |a: usize, b: usize, edges: &mut Vec<Vec<usize>>| {
+        if a != b {
+            edges[a].push(b);
+            indegree[b] += 1;
+        }
+    };
+    for (i, d) in deps.iter().enumerate() {
+        for k in &d.needs_new {
+            for &c in creators.get(k).into_iter().flatten() {
+                add(c, i, &mut edges);
+            }
+        }
+        for k in &d.needs_old {
+            for &x in droppers.get(k).into_iter().flatten() {
+                add(i, x, &mut edges);
+            }
+        }
+        // Something dropped and created again under the same key: drop first.
+        for k in &d.drops {
+            for &c in creators.get(k).into_iter().flatten() {
+                add(i, c, &mut edges);
+            }
+        }
+    }
+    let mut ready: BinaryHeap<Reverse<(u8, usize)>> =
+        (0..n).filter(|&i| indegree[i] == 0).map(|i| Reverse((phase(&changes[i]), i))).collect();
+    let mut out = Vec::with_capacity(n);
+    let mut done = vec![false; n];
+    while let Some(Reverse((_, i))) = ready.pop() {
+        out.push(i);
+        done[i] = true;
+        for &j in &edges[i] {
+            indegree[j] -= 1;
+            if indegree[j] == 0 {
+                ready.push(Reverse((phase(&changes[j]), j)));
+            }
+        }
+    }
+    if out.len() < n {
+        // A cycle the differ should have broken: keep going in phase order rather than lose steps.
+        let mut rest: Vec<usize> = (0..n).filter(|&i| !done[i]).collect();
+        rest.sort_by_key(|&i| (phase(&changes[i]), i));
+        out.extend(rest);
+    }
+    out
+}

@@ -1,0 +1,308 @@
+//! SQL text for each change. Identifiers and literals go through
+//! `canon::quote_ident` / `quote_literal`; expressions are canonical text that
+//! sqlparser printed, never raw user input.
+
+use crate::canon::{quote_ident, quote_literal};
+use crate::diff::{Change, CommentTarget};
+use crate::model::{
+    Column, Constraint, ConstraintKind, Deferral, FkAction, FkMatch, Index, IndexKey, IndexKeyExpr, QualName,
+    SeqOptions, Sequence, Table,
+};
+
+fn idents(list: &[String]) -> String {
+    list.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ")
+}
+
+fn dotted(name: &str) -> String {
+    name.split('.').map(quote_ident).collect::<Vec<_>>().join(".")
+}
+
+/// The statements that carry out one change, without trailing semicolons.
+pub fn statements(change: &Change) -> Vec<String> {
+    match change {
+        Change::CreateSchema { schema } => vec![format!("CREATE SCHEMA {}", quote_ident(&schema.name))],
+        Change::DropSchema { name } => vec![format!("DROP SCHEMA {}", quote_ident(name))],
+        Change::CreateExtension { extension } => {
+            let schema = extension.schema.as_ref().map(|s| format!(" WITH SCHEMA {}", quote_ident(s))).unwrap_or_default();
+            vec![format!("CREATE EXTENSION IF NOT EXISTS {}{schema}", quote_ident(&extension.name))]
+        }
+        Change::DropExtension { name } => vec![format!("DROP EXTENSION {}", quote_ident(name))],
+        Change::CreateEnum { enum_type } => vec![create_enum(&enum_type.name, &enum_type.labels)],
+        Change::DropEnum { name } => vec![format!("DROP TYPE {name}")],
+        Change::AddEnumValue { name, value, before, after } => {
+            let pos = match (before, after) {
+                (Some(b), _) => format!(" BEFORE {}", quote_literal(b)),
+                (None, Some(a)) => format!(" AFTER {}", quote_literal(a)),
+                _ => String::new(),
+            };
+            vec![format!("ALTER TYPE {name} ADD VALUE {}{pos}", quote_literal(value))]
+        }
+        Change::RecreateEnum { from, to, columns } => recreate_enum(&from.name, &to.labels, columns),
+        Change::CreateSequence { sequence } => vec![create_sequence(sequence)],
+        Change::AlterSequence { name, from, to } => vec![format!("ALTER SEQUENCE {name}{}", alter_seq_options(from, to))],
+        Change::DropSequence { name } => vec![format!("DROP SEQUENCE {name}")],
+        Change::SetSequenceOwner { name, owner } => {
+            let owner = match owner {
+                Some((t, c)) => format!("{t}.{}", quote_ident(c)),
+                None => "NONE".to_string(),
+            };
+            vec![format!("ALTER SEQUENCE {name} OWNED BY {owner}")]
+        }
+        Change::CreateTable { table } => vec![create_table(table)],
+        Change::DropTable { table } => vec![format!("DROP TABLE {}", table.name)],
+        Change::RenameTable { from, to } => vec![format!("ALTER TABLE {from} RENAME TO {}", quote_ident(&to.name))],
+        Change::SetUnlogged { table, unlogged } => {
+            vec![format!("ALTER TABLE {table} SET {}", if *unlogged { "UNLOGGED" } else { "LOGGED" })]
+        }
+        Change::AddColumn { table, column } => vec![format!("ALTER TABLE {table} ADD COLUMN {}", column_def(column))],
+        Change::DropColumn { table, column } => vec![format!("ALTER TABLE {table} DROP COLUMN {}", quote_ident(&column.name))],
+        Change::RenameColumn { table, from, to } => {
+            vec![format!("ALTER TABLE {table} RENAME COLUMN {} TO {}", quote_ident(from), quote_ident(to))]
+        }
+        Change::AlterColumnType { table, column, to, collation, using, .. } => {
+            let col = quote_ident(column);
+            let collate = collation.as_ref().map(|c| format!(" COLLATE {}", dotted(c))).unwrap_or_default();
+            let using = if *using { format!(" USING {col}::{to}") } else { String::new() };
+            vec![format!("ALTER TABLE {table} ALTER COLUMN {col} TYPE {to}{collate}{using}")]
+        }
+        Change::SetDefault { table, column, to, .. } => {
+            let col = quote_ident(column);
+            vec![match to {
+                Some(e) => format!("ALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT {e}"),
+                None => format!("ALTER TABLE {table} ALTER COLUMN {col} DROP DEFAULT"),
+            }]
+        }
+        Change::SetNotNull { table, column, not_null } => {
+            let verb = if *not_null { "SET" } else { "DROP" };
+            vec![format!("ALTER TABLE {table} ALTER COLUMN {} {verb} NOT NULL", quote_ident(column))]
+        }
+        Change::SetIdentity { table, column, from, to } => {
+            let col = quote_ident(column);
+            vec![match (from, to) {
+                (_, None) => format!("ALTER TABLE {table} ALTER COLUMN {col} DROP IDENTITY"),
+                (None, Some(id)) => format!(
+                    "ALTER TABLE {table} ALTER COLUMN {col} ADD GENERATED {} AS IDENTITY{}",
+                    generation(id.always),
+                    identity_options(&id.options)
+                ),
+                (Some(old), Some(new)) => {
+                    let mut sets = Vec::new();
+                    if old.always != new.always {
+                        sets.push(format!(" SET GENERATED {}", generation(new.always)));
+                    }
+                    for ((key, a), (_, b)) in seq_clauses(&old.options).into_iter().zip(seq_clauses(&new.options)) {
+                        // The identity sequence's type follows the column's type by itself.
+                        if key != "as" && a != b {
+                            sets.push(format!(" SET{b}"));
+                        }
+                    }
+                    format!("ALTER TABLE {table} ALTER COLUMN {col}{}", sets.concat())
+                }
+            }]
+        }
+        Change::AddConstraint { table, constraint } => vec![format!("ALTER TABLE {table} ADD {}", constraint_def(constraint))],
+        Change::DropConstraint { table, constraint } => {
+            vec![format!("ALTER TABLE {table} DROP CONSTRAINT {}", quote_ident(&constraint.name))]
+        }
+        Change::RenameConstraint { table, from, to } => {
+            vec![format!("ALTER TABLE {table} RENAME CONSTRAINT {} TO {}", quote_ident(from), quote_ident(to))]
+        }
+        Change::CreateIndex { table, index } => vec![create_index(table, index)],
+        Change::DropIndex { table, index } => vec![format!("DROP INDEX {}", QualName::new(table.schema.clone(), index.name.clone()))],
+        Change::RenameIndex { table, from, to } => vec![format!(
+            "ALTER INDEX {} RENAME TO {}",
+            QualName::new(table.schema.clone(), from.clone()),
+            quote_ident(to)
+        )],
+        Change::SetComment { target, text } => {
+            let text = text.as_deref().map_or("NULL".to_string(), quote_literal);
+            let what = match target {
+                CommentTarget::Schema(s) => format!("SCHEMA {}", quote_ident(s)),
+                CommentTarget::Table(t) => format!("TABLE {t}"),
+                CommentTarget::Column(t, c) => format!("COLUMN {t}.{}", quote_ident(c)),
+                CommentTarget::Constraint(t, c) => format!("CONSTRAINT {} ON {t}", quote_ident(c)),
+                CommentTarget::Index(i) => format!("INDEX {i}"),
+                CommentTarget::Sequence(s) => format!("SEQUENCE {s}"),
+                CommentTarget::Type(t) => format!("TYPE {t}"),
+            };
+            vec![format!("COMMENT ON {what} IS {text}")]
+        }
+    }
+}
+
+fn generation(always: bool) -> &'static str {
+    if always { "ALWAYS" } else { "BY DEFAULT" }
+}
+
+fn create_enum(name: &QualName, labels: &[String]) -> String {
+    let labels = labels.iter().map(|l| quote_literal(l)).collect::<Vec<_>>().join(", ");
+    format!("CREATE TYPE {name} AS ENUM ({labels})")
+}
+
+fn recreate_enum(name: &QualName, labels: &[String], columns: &[(QualName, Column)]) -> Vec<String> {
+    let old_name = crate::canon::names::make_object_name(&name.name, None, "pgstate_old");
+    let old = QualName::new(name.schema.clone(), old_name.clone());
+    let mut out = vec![format!("ALTER TYPE {name} RENAME TO {}", quote_ident(&old_name)), create_enum(name, labels)];
+    for (table, col) in columns {
+        let c = quote_ident(&col.name);
+        let array = if col.data_type.array { "[]" } else { "" };
+        if col.default.is_some() {
+            out.push(format!("ALTER TABLE {table} ALTER COLUMN {c} DROP DEFAULT"));
+        }
+        out.push(format!("ALTER TABLE {table} ALTER COLUMN {c} TYPE {name}{array} USING {c}::text{array}::{name}{array}"));
+        if let Some(d) = &col.default {
+            out.push(format!("ALTER TABLE {table} ALTER COLUMN {c} SET DEFAULT {d}"));
+        }
+    }
+    out.push(format!("DROP TYPE {old}"));
+    out
+}
+
+fn seq_clauses(o: &SeqOptions) -> Vec<(&'static str, String)> {
+    vec![
+        ("as", format!(" AS {}", o.data_type.sql())),
+        ("increment", format!(" INCREMENT BY {}", o.increment)),
+        ("min", format!(" MINVALUE {}", o.min)),
+        ("max", format!(" MAXVALUE {}", o.max)),
+        ("start", format!(" START WITH {}", o.start)),
+        ("cache", format!(" CACHE {}", o.cache)),
+        ("cycle", if o.cycle { " CYCLE".to_string() } else { " NO CYCLE".to_string() }),
+    ]
+}
+
+/// Clauses of `to` that differ from `from`.
+fn alter_seq_options(from: &SeqOptions, to: &SeqOptions) -> String {
+    seq_clauses(from).into_iter().zip(seq_clauses(to)).filter(|(a, b)| a.1 != b.1).map(|(_, b)| b.1).collect()
+}
+
+/// Clauses that differ from PostgreSQL's defaults for the sequence's type and increment.
+fn non_default_options(o: &SeqOptions, default_type: crate::model::SeqType) -> String {
+    let base = SeqOptions::defaults(o.data_type, o.increment);
+    let mut out = String::new();
+    for ((key, a), (_, b)) in seq_clauses(&base).into_iter().zip(seq_clauses(o)) {
+        let differs = match key {
+            "as" => o.data_type != default_type,
+            "increment" => o.increment != 1,
+            _ => a != b,
+        };
+        if differs {
+            out.push_str(&b);
+        }
+    }
+    out
+}
+
+fn create_sequence(s: &Sequence) -> String {
+    format!("CREATE SEQUENCE {}{}", s.name, non_default_options(&s.options, crate::model::SeqType::BigInt))
+}
+
+fn identity_options(o: &SeqOptions) -> String {
+    let opts = non_default_options(o, o.data_type);
+    if opts.is_empty() { String::new() } else { format!(" ({})", opts.trim()) }
+}
+
+/// One column as in CREATE TABLE / ADD COLUMN.
+pub fn column_def(c: &Column) -> String {
+    let mut s = format!("{} {}", quote_ident(&c.name), c.data_type);
+    if let Some(coll) = &c.collation {
+        s.push_str(&format!(" COLLATE {}", dotted(coll)));
+    }
+    if let Some(g) = &c.generated {
+        s.push_str(&format!(" GENERATED ALWAYS AS ({g}) STORED"));
+    }
+    if let Some(id) = &c.identity {
+        s.push_str(&format!(" GENERATED {} AS IDENTITY{}", generation(id.always), identity_options(&id.options)));
+    }
+    if let Some(d) = &c.default {
+        s.push_str(&format!(" DEFAULT {d}"));
+    }
+    if c.not_null && c.identity.is_none() {
+        s.push_str(" NOT NULL");
+    }
+    s
+}
+
+fn key_def(k: &IndexKey) -> String {
+    let mut s = match &k.expr {
+        IndexKeyExpr::Column(c) => quote_ident(c),
+        IndexKeyExpr::Expr(e) => format!("({e})"),
+    };
+    if let Some(c) = &k.collation {
+        s.push_str(&format!(" COLLATE {}", dotted(c)));
+    }
+    if let Some(o) = &k.opclass {
+        s.push_str(&format!(" {}", dotted(o)));
+    }
+    if k.desc {
+        s.push_str(" DESC");
+    }
+    match k.nulls_first {
+        Some(true) => s.push_str(" NULLS FIRST"),
+        Some(false) => s.push_str(" NULLS LAST"),
+        None => {}
+    }
+    s
+}
+
+fn include(cols: &[String]) -> String {
+    if cols.is_empty() { String::new() } else { format!(" INCLUDE ({})", idents(cols)) }
+}
+
+/// `CONSTRAINT name ...` as in CREATE TABLE / ADD.
+pub fn constraint_def(c: &Constraint) -> String {
+    let body = match &c.kind {
+        ConstraintKind::PrimaryKey { columns, include: inc } => format!("PRIMARY KEY ({}){}", idents(columns), include(inc)),
+        ConstraintKind::Unique { columns, include: inc, nulls_not_distinct } => format!(
+            "UNIQUE{} ({}){}",
+            if *nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" },
+            idents(columns),
+            include(inc)
+        ),
+        ConstraintKind::ForeignKey(fk) => {
+            let mut s = format!("FOREIGN KEY ({}) REFERENCES {} ({})", idents(&fk.columns), fk.ref_table, idents(&fk.ref_columns));
+            if fk.match_kind == FkMatch::Full {
+                s.push_str(" MATCH FULL");
+            }
+            if fk.on_update != FkAction::NoAction {
+                s.push_str(&format!(" ON UPDATE {}", fk.on_update.sql()));
+            }
+            if fk.on_delete != FkAction::NoAction {
+                s.push_str(&format!(" ON DELETE {}", fk.on_delete.sql()));
+            }
+            s
+        }
+        ConstraintKind::Check { expr, no_inherit } => {
+            format!("CHECK ({expr}){}", if *no_inherit { " NO INHERIT" } else { "" })
+        }
+        ConstraintKind::Exclusion { method, elements, predicate } => {
+            let els = elements.iter().map(|(k, op)| format!("{} WITH {op}", key_def(k))).collect::<Vec<_>>().join(", ");
+            let pred = predicate.as_ref().map(|p| format!(" WHERE ({p})")).unwrap_or_default();
+            format!("EXCLUDE USING {method} ({els}){pred}")
+        }
+    };
+    let deferral = match c.deferral {
+        Deferral::Immediate => "",
+        Deferral::Deferrable => " DEFERRABLE",
+        Deferral::Deferred => " DEFERRABLE INITIALLY DEFERRED",
+    };
+    format!("CONSTRAINT {} {body}{deferral}", quote_ident(&c.name))
+}
+
+fn create_table(t: &Table) -> String {
+    let mut lines: Vec<String> = t.columns.values().map(column_def).collect();
+    lines.extend(t.constraints.values().map(constraint_def));
+    let unlogged = if t.unlogged { "UNLOGGED " } else { "" };
+    if lines.is_empty() {
+        return format!("CREATE {unlogged}TABLE {} ()", t.name);
+    }
+    format!("CREATE {unlogged}TABLE {} (\n    {}\n)", t.name, lines.join(",\n    "))
+}
+
+fn create_index(table: &QualName, i: &Index) -> String {
+    let unique = if i.unique { "UNIQUE " } else { "" };
+    let method = if i.method == "btree" { String::new() } else { format!(" USING {}", quote_ident(&i.method)) };
+    let keys = i.keys.iter().map(key_def).collect::<Vec<_>>().join(", ");
+    let nnd = if i.nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" };
+    let pred = i.predicate.as_ref().map(|p| format!(" WHERE ({p})")).unwrap_or_default();
+    format!("CREATE {unique}INDEX {} ON {table}{method} ({keys}){}{nnd}{pred}", quote_ident(&i.name), include(&i.include))
+}
