@@ -4,11 +4,19 @@
 //! knows: identifier case and quoting, function-name case, type aliases in casts,
 //! redundant parentheses, the implicit cast PostgreSQL adds to a literal default,
 //! and the schema of a `nextval` sequence.
+//!
+//! PostgreSQL also rewrites what it stores (`x IN ('a')` on varchar becomes
+//! `(x)::text = ANY ((ARRAY['a'::character varying])::text[])`). Without a server
+//! at hand, pgstate undoes the rewrites it knows, towards the simpler spelling:
+//! implicit casts of literals and columns are dropped, `= ANY (ARRAY[...])` reads
+//! as `IN (...)`, `BETWEEN` as two comparisons, and parentheses that precedence
+//! makes redundant are removed. This is the parser-only mode; its fidelity is
+//! measured by the conformance runner.
 
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    CastKind, DataType, Expr as SqlExpr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
+    BinaryOperator, CastKind, DataType, InTarget, UnaryOperator, Expr as SqlExpr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
     ObjectName, ObjectNamePart, Value, ValueWithSpan, visit_expressions_mut,
 };
 
@@ -95,15 +103,46 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>) {
             }
         }
         SqlExpr::Identifier(i) => *i = value_function(i).unwrap_or_else(|| canon_ident(i)),
+        SqlExpr::BinaryOp { left, op, right } => {
+            let p = binary_precedence(op);
+            let associative = matches!(op, BinaryOperator::And | BinaryOperator::Or);
+            let comparison = p == PREC_COMPARISON;
+            unwrap_if(left, |inner| precedence(inner) > p || (!comparison && precedence(inner) == p));
+            unwrap_if(right, |inner| precedence(inner) > p || (associative && precedence(inner) == p));
+        }
+        SqlExpr::AnyOp { left, compare_op: BinaryOperator::Eq, right, .. } => {
+            if let Some(list) = array_items(right) {
+                *node = SqlExpr::In { expr: left.clone(), target: InTarget::List(list), negated: false, global: false };
+            }
+        }
+        SqlExpr::AllOp { left, compare_op: BinaryOperator::NotEq, right } => {
+            if let Some(list) = array_items(right) {
+                *node = SqlExpr::In { expr: left.clone(), target: InTarget::List(list), negated: true, global: false };
+            }
+        }
+        SqlExpr::Between { expr, negated: false, low, high } => {
+            let ge = SqlExpr::BinaryOp { left: expr.clone(), op: BinaryOperator::GtEq, right: low.clone() };
+            let le = SqlExpr::BinaryOp { left: expr.clone(), op: BinaryOperator::LtEq, right: high.clone() };
+            *node = SqlExpr::BinaryOp { left: Box::new(ge), op: BinaryOperator::And, right: Box::new(le) };
+        }
         SqlExpr::CompoundIdentifier(parts) => {
             for p in parts.iter_mut() {
                 *p = canon_ident(p);
             }
         }
-        SqlExpr::Cast { data_type, kind, .. } => {
+        SqlExpr::Cast { data_type, kind, expr, .. } => {
             *data_type = canon_cast_type(data_type, ctx.default_schema);
             if matches!(kind, CastKind::Cast) {
                 *kind = CastKind::DoubleColon;
+            }
+            if is_implicit_cast(expr, data_type) {
+                *node = strip_parens(std::mem::replace(expr.as_mut(), SqlExpr::Value(Value::Null.into())));
+                if let SqlExpr::Value(ValueWithSpan { value: Value::SingleQuotedString(s), .. }) = &*node {
+                    // A quoted number cast to a number type is that number (PostgreSQL prints '-1'::integer).
+                    if s.parse::<f64>().is_ok() && !s.trim().is_empty() && s.trim() == s {
+                        *node = number_expr(s);
+                    }
+                }
             }
         }
         SqlExpr::Function(f) => {
@@ -114,7 +153,11 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>) {
                 }
             }
             let mut name = canon_object_name(&f.name);
-            if name.0.len() == 2 && matches!(&name.0[0], ObjectNamePart::Identifier(i) if i.value == "pg_catalog") {
+            // Functions in the default search path print unqualified (pg_dump qualifies them all).
+            let default_schema = ctx.default_schema;
+            if name.0.len() == 2
+                && matches!(&name.0[0], ObjectNamePart::Identifier(i) if i.value == "pg_catalog" || i.value == default_schema)
+            {
                 name.0.remove(0);
             }
             f.name = name;
@@ -123,6 +166,116 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>) {
             }
         }
         _ => {}
+    }
+}
+
+const PREC_OR: u8 = 1;
+const PREC_AND: u8 = 2;
+const PREC_NOT: u8 = 3;
+const PREC_IS: u8 = 4;
+const PREC_COMPARISON: u8 = 5;
+const PREC_IN: u8 = 6;
+const PREC_OTHER: u8 = 7;
+const PREC_ADD: u8 = 8;
+const PREC_MUL: u8 = 9;
+const PREC_ATOM: u8 = 13;
+
+/// PostgreSQL's operator precedence, lowest first (see "Operator Precedence" in its manual).
+fn binary_precedence(op: &BinaryOperator) -> u8 {
+    match op {
+        BinaryOperator::Or => PREC_OR,
+        BinaryOperator::And => PREC_AND,
+        BinaryOperator::Eq
+        | BinaryOperator::NotEq
+        | BinaryOperator::Lt
+        | BinaryOperator::LtEq
+        | BinaryOperator::Gt
+        | BinaryOperator::GtEq => PREC_COMPARISON,
+        BinaryOperator::Plus | BinaryOperator::Minus => PREC_ADD,
+        BinaryOperator::Multiply | BinaryOperator::Divide | BinaryOperator::Modulo => PREC_MUL,
+        _ => PREC_OTHER,
+    }
+}
+
+fn precedence(e: &SqlExpr) -> u8 {
+    match e {
+        SqlExpr::BinaryOp { op, .. } => binary_precedence(op),
+        SqlExpr::UnaryOp { op: UnaryOperator::Not, .. } => PREC_NOT,
+        SqlExpr::UnaryOp { .. } => 11,
+        SqlExpr::IsNull(_)
+        | SqlExpr::IsNotNull(_)
+        | SqlExpr::IsTrue(_)
+        | SqlExpr::IsFalse(_)
+        | SqlExpr::IsNotTrue(_)
+        | SqlExpr::IsNotFalse(_)
+        | SqlExpr::IsDistinctFrom(..)
+        | SqlExpr::IsNotDistinctFrom(..) => PREC_IS,
+        SqlExpr::AnyOp { .. } | SqlExpr::AllOp { .. } => PREC_COMPARISON,
+        SqlExpr::In { .. } | SqlExpr::Between { .. } | SqlExpr::Like { .. } | SqlExpr::ILike { .. } | SqlExpr::SimilarTo { .. } => PREC_IN,
+        SqlExpr::Cast { .. } => 12,
+        SqlExpr::Identifier(_)
+        | SqlExpr::CompoundIdentifier(_)
+        | SqlExpr::Value(_)
+        | SqlExpr::Function(_)
+        | SqlExpr::Nested(_)
+        | SqlExpr::Array(_) => PREC_ATOM,
+        _ => 0,
+    }
+}
+
+/// Removes one level of parentheses around `slot` when `redundant` says so.
+fn unwrap_if(slot: &mut Box<SqlExpr>, redundant: impl Fn(&SqlExpr) -> bool) {
+    if let SqlExpr::Nested(inner) = slot.as_ref() {
+        if redundant(inner) {
+            let inner = match std::mem::replace(slot.as_mut(), SqlExpr::Value(Value::Null.into())) {
+                SqlExpr::Nested(inner) => inner,
+                _ => unreachable!("checked above"),
+            };
+            *slot = inner;
+        }
+    }
+}
+
+/// Types PostgreSQL casts to by itself when it resolves operators and literals.
+const IMPLICIT_CAST_TARGETS: &[&str] = &[
+    "text", "character varying", "character", "bpchar", "name", "numeric", "double precision", "real", "bigint",
+    "integer", "smallint", "text[]", "character varying[]", "character[]", "numeric[]", "bigint[]", "integer[]",
+    "smallint[]", "double precision[]", "real[]",
+];
+
+/// Whether a cast is one PostgreSQL would have added itself: any cast of a bare
+/// literal (an untyped literal takes its type from context), and casts of
+/// columns and array literals to string and number types.
+fn is_implicit_cast(expr: &SqlExpr, data_type: &DataType) -> bool {
+    let target = data_type.to_string();
+    let inner = match expr {
+        SqlExpr::Nested(i) => i.as_ref(),
+        other => other,
+    };
+    match inner {
+        SqlExpr::Value(ValueWithSpan { value: Value::SingleQuotedString(_) | Value::Number(..), .. }) => {
+            target != "regclass" && !target.starts_with("interval")
+        }
+        SqlExpr::Identifier(_) | SqlExpr::CompoundIdentifier(_) | SqlExpr::Array(_) => {
+            IMPLICIT_CAST_TARGETS.contains(&target.as_str())
+        }
+        _ => false,
+    }
+}
+
+fn number_expr(s: &str) -> SqlExpr {
+    match s.strip_prefix('-') {
+        Some(abs) => SqlExpr::UnaryOp { op: UnaryOperator::Minus, expr: Box::new(SqlExpr::Value(Value::Number(abs.to_string(), false).into())) },
+        None => SqlExpr::Value(Value::Number(s.to_string(), false).into()),
+    }
+}
+
+/// The elements of `ARRAY[...]` (in parentheses or not).
+fn array_items(e: &SqlExpr) -> Option<Vec<SqlExpr>> {
+    match e {
+        SqlExpr::Nested(inner) => array_items(inner),
+        SqlExpr::Array(a) => Some(a.elem.clone()),
+        _ => None,
     }
 }
 
@@ -237,6 +390,31 @@ mod tests {
         assert_eq!(canon("\"Abc\" + 1", None), "\"Abc\" + 1");
         assert_ne!(canon("CURRENT_TIMESTAMP", None), canon("now()", None));
         assert_eq!(canon("current_timestamp", None), "CURRENT_TIMESTAMP");
+    }
+
+    #[test]
+    fn postgres_rewrites_read_back_as_written() {
+        let pairs = [
+            (
+                "((agent_type)::text = ANY ((ARRAY['custom'::character varying, 'template_based'::character varying])::text[]))",
+                "agent_type IN ('custom', 'template_based')",
+            ),
+            ("((rating >= (0.0)::double precision) AND (rating <= (5.0)::double precision))", "rating >= 0.0 AND rating <= 5.0"),
+            ("(price > (0)::numeric)", "price > 0"),
+            ("((w * h) * 2)", "w * h * 2"),
+            ("(2 * (w + h))", "2 * (w + h)"),
+            ("x BETWEEN 1 AND 5", "x >= 1 AND x <= 5"),
+            ("public.uuid_generate_v4()", "uuid_generate_v4()"),
+            ("(x <> ALL (ARRAY['a'::text, 'b'::text]))", "x NOT IN ('a', 'b')"),
+            ("((a = 1) OR ((b = 2) AND (c = 3)))", "a = 1 OR b = 2 AND c = 3"),
+        ];
+        for (stored, written) in pairs {
+            assert_eq!(canon(stored, None), canon(written, None), "{stored}");
+        }
+        // Parentheses that change the meaning stay.
+        assert_eq!(canon("(a OR b) AND c", None), "(a OR b) AND c");
+        assert_eq!(canon("a - (b - c)", None), "a - (b - c)");
+        assert_eq!(canon("'-1'::integer", Some(&ColumnType::builtin("integer"))), canon("-1", None));
     }
 
     #[test]

@@ -32,6 +32,10 @@ fn numeric_precision(t: &ColumnType) -> Option<(u64, u64)> {
 
 /// Classifies a change of column type.
 pub fn classify(from: &ColumnType, to: &ColumnType) -> TypeChange {
+    // Every type has a text form, so an unbounded string type takes any value.
+    if from.array == to.array && to.schema.is_none() && (to.base == "text" || (to.base == "character varying" && to.typmod.is_none())) {
+        return TypeChange::Widening;
+    }
     if from.array != to.array || from.schema.is_some() || to.schema.is_some() {
         return if from == to { TypeChange::Widening } else { TypeChange::Incompatible };
     }

@@ -698,8 +698,11 @@ fn has_unique_key(table: &Table, columns: &[String]) -> bool {
         have.sort();
         have == want
     };
+    // A deferrable key cannot back a foreign key in PostgreSQL.
     table.constraints.values().any(|c| match &c.kind {
-        ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => same(columns),
+        ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
+            same(columns) && c.deferral == crate::model::Deferral::Immediate
+        }
         _ => false,
     }) || table.indexes.values().any(|i| {
         i.unique

@@ -118,9 +118,7 @@ pub fn column(def: &ColumnDef, default_schema: &str, at: At) -> Result<ParsedCol
             ColumnOption::Unique(u) => inline(u.clone().into())?,
             ColumnOption::ForeignKey(fk) => inline(fk.clone().into())?,
             ColumnOption::Check(ch) => inline(ch.clone().into())?,
-            ColumnOption::Collation(c) => {
-                column.collation = Some(c.0.iter().filter_map(|p| p.as_ident()).map(fold).collect::<Vec<_>>().join("."));
-            }
+            ColumnOption::Collation(c) => column.collation = Some(collation_name(c)),
             ColumnOption::Generated { generated_as, sequence_options, generation_expr, .. } => match generation_expr {
                 Some(e) => {
                     column.generated = Some(canonical(e, &Context { default_schema, column_type: None }));
@@ -153,4 +151,13 @@ pub fn column(def: &ColumnDef, default_schema: &str, at: At) -> Result<ParsedCol
         column.not_null = true;
     }
     Ok(ParsedColumn { column, constraints, serial: resolved.serial })
+}
+
+/// A collation name; `pg_catalog.` (where the built-in collations live) is dropped.
+pub fn collation_name(name: &sqlparser::ast::ObjectName) -> String {
+    let parts: Vec<String> = name.0.iter().filter_map(|p| p.as_ident()).map(fold).collect();
+    match parts.as_slice() {
+        [schema, n] if schema == "pg_catalog" => n.clone(),
+        _ => parts.join("."),
+    }
 }

@@ -192,7 +192,7 @@ pub fn index_key(col: &IndexColumn, default_schema: &str) -> Result<IndexKey, St
     let mut expr = &col.column.expr;
     let mut collation = None;
     if let SqlExpr::Collate { expr: inner, collation: c } = expr {
-        collation = Some(c.0.iter().filter_map(|p| p.as_ident()).map(fold).collect::<Vec<_>>().join("."));
+        collation = Some(super::columns::collation_name(c));
         expr = inner;
     }
     let key_expr = match expr {
