@@ -93,38 +93,53 @@ fn replan_from_dump(cluster: &PgCluster, db: &Db, to: &Path) -> String {
     sql
 }
 
+/// Runs one fixture forward, re-plans from a dump, then runs it backward;
+/// returns what went wrong.
+fn round_trip(cluster: &PgCluster, dir: &Path) -> Vec<String> {
+    let n = name(dir);
+    let mut failures = Vec::new();
+    let (from, to) = (dir.join("from.sql"), dir.join("to.sql"));
+    let a = cluster.fresh_db("a");
+    a.psql_file(&from).unwrap_or_else(|e| panic!("{n}: from.sql does not load: {e}"));
+    let want_to = cluster.fresh_db("to");
+    want_to.psql_file(&to).unwrap_or_else(|e| panic!("{n}: to.sql does not load: {e}"));
+    let want_from = cluster.fresh_db("from");
+    want_from.psql_file(&from).expect("from.sql loads");
+
+    if let Err(e) = apply(&a, &plan_sql(&from, &to)) {
+        return vec![format!("{n}: forward plan failed: {e}")];
+    }
+    if let Some(d) = catalog_difference(&a, &want_to) {
+        failures.push(format!("{n}: after the forward plan the catalog differs from to.sql:\n{d}"));
+    }
+    let again = replan_from_dump(cluster, &a, &to);
+    if !again.is_empty() {
+        failures.push(format!("{n}: planning again from the database is not empty:\n{again}"));
+    }
+    if let Err(e) = apply(&a, &plan_sql(&to, &from)) {
+        failures.push(format!("{n}: backward plan failed: {e}"));
+        return failures;
+    }
+    if let Some(d) = catalog_difference(&a, &want_from) {
+        failures.push(format!("{n}: after the backward plan the catalog differs from from.sql:\n{d}"));
+    }
+    failures
+}
+
 #[test]
 fn fixtures_round_trip_on_postgres() {
     let cluster = PgCluster::start();
-    let mut failures = Vec::new();
-    for dir in fixture_dirs() {
-        let n = name(&dir);
-        let (from, to) = (dir.join("from.sql"), dir.join("to.sql"));
-        let a = cluster.fresh_db("a");
-        a.psql_file(&from).unwrap_or_else(|e| panic!("{n}: from.sql does not load: {e}"));
-        let want_to = cluster.fresh_db("to");
-        want_to.psql_file(&to).unwrap_or_else(|e| panic!("{n}: to.sql does not load: {e}"));
-        let want_from = cluster.fresh_db("from");
-        want_from.psql_file(&from).expect("from.sql loads");
-
-        if let Err(e) = apply(&a, &plan_sql(&from, &to)) {
-            failures.push(format!("{n}: forward plan failed: {e}"));
-            continue;
-        }
-        if let Some(d) = catalog_difference(&a, &want_to) {
-            failures.push(format!("{n}: after the forward plan the catalog differs from to.sql:\n{d}"));
-        }
-        let again = replan_from_dump(&cluster, &a, &to);
-        if !again.is_empty() {
-            failures.push(format!("{n}: planning again from the database is not empty:\n{again}"));
-        }
-        if let Err(e) = apply(&a, &plan_sql(&to, &from)) {
-            failures.push(format!("{n}: backward plan failed: {e}"));
-            continue;
-        }
-        if let Some(d) = catalog_difference(&a, &want_from) {
-            failures.push(format!("{n}: after the backward plan the catalog differs from from.sql:\n{d}"));
-        }
-    }
+    let dirs = fixture_dirs();
+    // The work is mostly waiting on the server: a few fixtures at a time keep both cores busy.
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let workers: Vec<_> = dirs
+            .chunks(dirs.len().div_ceil(3))
+            .map(|chunk| {
+                let cluster = &cluster;
+                s.spawn(move || chunk.iter().flat_map(|d| round_trip(cluster, d)).collect::<Vec<_>>())
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().expect("worker finished")).collect()
+    });
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

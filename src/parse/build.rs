@@ -427,6 +427,17 @@ impl Builder<'_> {
                 Err(e) => return self.error(at, e),
             }
         }
+        let plain: Vec<String> = keys
+            .iter()
+            .filter_map(|k| match &k.expr {
+                IndexKeyExpr::Column(c) => Some(c.clone()),
+                IndexKeyExpr::Expr(_) => None,
+            })
+            .chain(ci.include.iter().map(fold))
+            .collect();
+        if !self.columns_exist(&table, plain.iter(), at) {
+            return;
+        }
         let index = Index {
             name: String::new(),
             unique: ci.unique,
@@ -583,7 +594,7 @@ impl Builder<'_> {
         };
         match missing {
             Some(c) => {
-                self.error(at, format!("column {c} named in a constraint does not exist in table {table}"));
+                self.error(at, format!("column {c} does not exist in table {table}"));
                 false
             }
             None => true,

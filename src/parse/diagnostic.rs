@@ -10,7 +10,6 @@ use super::source::SourceFile;
 /// One problem in the input, located in its file.
 #[derive(Debug, Error, Diagnostic)]
 #[error("{message}")]
-#[diagnostic(code(pgstate::schema))]
 pub struct SchemaError {
     /// What is wrong.
     pub message: String,
@@ -23,6 +22,8 @@ pub struct SchemaError {
     help: Option<String>,
     /// `file:line:col`, for plain-text reporting and tests.
     pub location: String,
+    /// Byte offset in the file, to report errors in file order.
+    offset: usize,
 }
 
 impl SchemaError {
@@ -36,6 +37,7 @@ impl SchemaError {
             label: label.into(),
             help: None,
             location: format!("{}:{line}:{col}", file.name),
+            offset: span.offset(),
         }
     }
 
@@ -56,6 +58,16 @@ pub struct SchemaErrors {
 }
 
 impl SchemaErrors {
+    /// Collects errors, ordered by file (in input order) and position.
+    pub fn new(mut errors: Vec<SchemaError>, files: &[SourceFile]) -> Self {
+        let rank = |e: &SchemaError| {
+            let file = files.iter().position(|f| e.location.starts_with(&format!("{}:", f.name))).unwrap_or(usize::MAX);
+            (file, e.offset)
+        };
+        errors.sort_by_key(rank);
+        SchemaErrors { errors }
+    }
+
     /// One line per error: `file:line:col: message`.
     pub fn summary(&self) -> String {
         self.errors.iter().map(|e| format!("{}: {}\n", e.location, e.message)).collect()

@@ -77,6 +77,6 @@ pub fn parse_files(files: &[SourceFile]) -> Result<Parsed, SchemaErrors> {
     if errors.is_empty() {
         Ok(parsed)
     } else {
-        Err(SchemaErrors { errors })
+        Err(SchemaErrors::new(errors, files))
     }
 }
