@@ -53,30 +53,26 @@ pub fn parse_str(name: &str, sql: &str) -> Result<Parsed, SchemaErrors> {
 /// Parses loaded files as one schema: statements may come in any order and any file.
 pub fn parse_files(files: &[SourceFile]) -> Result<Parsed, SchemaErrors> {
     let mut errors = Vec::new();
-    let mut statements = Vec::new();
-    for (index, file) in files.iter().enumerate() {
-        let is_toml = file.name.ends_with(".toml");
-        let sql_file;
-        let (sql_source, origin) = if is_toml {
+    // The SQL view of each input: the file itself, or the SQL its TOML stands for.
+    let mut sources = Vec::with_capacity(files.len());
+    for file in files {
+        if file.name.ends_with(".toml") {
             match toml_form::to_sql(file) {
-                Ok(generated) => {
-                    sql_file = generated;
-                    (&sql_file, statement::Origin::Toml)
-                }
-                Err(e) => {
-                    errors.extend(e);
-                    continue;
-                }
+                Ok(generated) => sources.push(generated),
+                Err(e) => errors.extend(e),
             }
         } else {
-            (file, statement::Origin::Sql)
-        };
-        statement::read_file(index, file, sql_source, origin, &mut statements, &mut errors);
+            sources.push(file.clone());
+        }
     }
-    let parsed = build::build(files, statements, &mut errors);
+    let mut statements = Vec::new();
+    for (index, source) in sources.iter().enumerate() {
+        statement::read_file(index, source, &mut statements, &mut errors);
+    }
+    let parsed = build::build(&sources, statements, &mut errors);
     if errors.is_empty() {
         Ok(parsed)
     } else {
-        Err(SchemaErrors::new(errors, files))
+        Err(SchemaErrors::new(errors, &sources))
     }
 }

@@ -18,15 +18,6 @@ CREATE [UNLOGGED] TABLE, CREATE [UNIQUE] INDEX, ALTER TABLE ... ADD CONSTRAINT /
 ALTER COLUMN ... SET DEFAULT / SET NOT NULL / ADD GENERATED ... AS IDENTITY, ALTER SEQUENCE ... OWNED BY, \
 COMMENT ON; ignored: SET, RESET, SELECT pg_catalog.set_config(...), ALTER ... OWNER TO, psql meta-commands";
 
-/// Where a file's statements came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// Written as SQL.
-    Sql,
-    /// Generated from the TOML form.
-    Toml,
-}
-
 /// A statement pgstate understands, located in its file.
 pub struct Located {
     /// Index of the file in the input list.
@@ -62,16 +53,9 @@ pub enum Stmt {
 }
 
 /// Reads one file's statements into `out`, errors into `errors`.
-pub fn read_file(
-    index: usize,
-    original: &SourceFile,
-    file: &SourceFile,
-    origin: Origin,
-    out: &mut Vec<Located>,
-    errors: &mut Vec<SchemaError>,
-) {
+pub fn read_file(index: usize, file: &SourceFile, out: &mut Vec<Located>, errors: &mut Vec<SchemaError>) {
     let text = blank_meta_commands(&file.text);
-    let hints = if origin == Origin::Sql { rename_hints(&text) } else { Vec::new() };
+    let hints = rename_hints(&text);
     let statements = match split(&text) {
         Ok(s) => s,
         Err((message, loc)) => {
@@ -80,7 +64,6 @@ pub fn read_file(
             return;
         }
     };
-    let _ = original;
     for raw in statements {
         let span = raw.span();
         let stmt_hints: Vec<(u64, String)> =
