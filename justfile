@@ -1,0 +1,30 @@
+# pgstate tasks. `just --list` shows them.
+
+# Print the DDL that builds schema/ from an empty database (no database needed).
+plan:
+    cargo run --quiet -- plan --from /dev/null
+
+# Parse and validate schema/.
+check:
+    cargo run --quiet -- check
+
+# Install what is missing (PostgreSQL) and run the whole test suite.
+test *ARGS:
+    bash scripts/test.sh {{ARGS}}
+
+# Parse / diff / render timings at 47, 1,000 and 10,000 tables (medians).
+bench *ARGS:
+    cargo bench --bench plan -- {{ARGS}}
+
+# Format the code.
+fmt:
+    cargo fmt --all
+
+# Lints: formatting and clippy, warnings are errors.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --all-targets -- -D warnings
+
+# Fuzz the schema parser (needs a nightly toolchain and cargo-fuzz).
+fuzz SECONDS="600":
+    cd fuzz && cargo +nightly fuzz run parse_schema corpus/parse_schema seeds/parse_schema -- -max_total_time={{SECONDS}}
