@@ -1,0 +1,84 @@
+//! Rendering a catalog as SQL and parsing it again gives the same catalog, and
+//! the way statements are split across files and ordered does not matter.
+
+use std::path::Path;
+
+use pgstate::parse::{parse_files, parse_path, parse_str, SourceFile};
+use pgstate::plan::{catalog_sql, plan};
+
+fn repo(p: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
+}
+
+#[test]
+fn schema_renders_and_parses_back_equal() {
+    let parsed = parse_path(&repo("schema")).expect("schema/ is valid");
+    assert_eq!(parsed.catalog.tables.len(), 47);
+    let sql = catalog_sql(&parsed.catalog);
+    let again = parse_str("rendered.sql", &sql).unwrap_or_else(|e| panic!("{}", e.summary()));
+    assert_eq!(again.catalog, parsed.catalog);
+}
+
+#[test]
+fn statement_order_and_file_split_do_not_matter() {
+    let files = pgstate::parse::source::load(&repo("schema")).expect("readable");
+    let forward = parse_files(&files).expect("valid");
+    // All statements in one file, in reverse order: references now point forward.
+    let mut statements: Vec<String> = files
+        .iter()
+        .flat_map(|f| f.text.split(';').map(str::to_string).collect::<Vec<_>>())
+        .filter(|s| !s.trim().is_empty())
+        .collect();
+    statements.reverse();
+    let reversed = parse_str("one.sql", &(statements.join(";\n") + ";")).unwrap_or_else(|e| panic!("{}", e.summary()));
+    assert_eq!(reversed.catalog, forward.catalog);
+    let rev_files: Vec<SourceFile> = files.iter().rev().cloned().collect();
+    assert_eq!(parse_files(&rev_files).expect("valid").catalog, forward.catalog);
+}
+
+#[test]
+fn every_fixture_side_renders_and_parses_back_equal() {
+    for entry in std::fs::read_dir(repo("fixtures/diff")).expect("fixtures") {
+        let dir = entry.expect("entry").path();
+        for side in ["from.sql", "to.sql"] {
+            let parsed = parse_path(&dir.join(side)).expect("valid fixture");
+            let sql = catalog_sql(&parsed.catalog);
+            let again = parse_str("rendered.sql", &sql).unwrap_or_else(|e| panic!("{}: {}", dir.display(), e.summary()));
+            assert_eq!(again.catalog, parsed.catalog, "{} {side}", dir.display());
+        }
+    }
+}
+
+#[test]
+fn a_done_rename_is_a_no_op_and_a_dangling_hint_warns() {
+    let before = parse_str("a.sql", "CREATE TABLE t (id int, mail text);").expect("valid");
+    let after = parse_str("b.sql", "CREATE TABLE t (id int, email text -- @renamed from=mail\n);").expect("valid");
+    let p = plan(&before.catalog, &after.catalog, &after.hints);
+    assert_eq!(p.to_sql(), "ALTER TABLE public.t RENAME COLUMN mail TO email;\n");
+    assert!(p.warnings.is_empty());
+    // Applied: the same file now plans nothing and says nothing.
+    let p = plan(&after.catalog, &after.catalog, &after.hints);
+    assert!(p.is_empty() && p.warnings.is_empty());
+    // A hint naming a column that exists nowhere is a warning; the column is added.
+    let stray = parse_str("c.sql", "CREATE TABLE t (id int, mail text, nick text -- @renamed from=nickname\n);").expect("valid");
+    let p = plan(&before.catalog, &stray.catalog, &stray.hints);
+    assert_eq!(p.to_sql(), "ALTER TABLE public.t ADD COLUMN nick text;\n");
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+    assert!(p.warnings[0].contains("nickname"), "{:?}", p.warnings);
+}
+
+#[test]
+fn json_output_lists_kind_object_sql_and_hazards() {
+    let from = parse_str("a.sql", "CREATE TABLE t (id int, old text);").expect("valid");
+    let to = parse_str("b.sql", "CREATE TABLE t (id int NOT NULL);").expect("valid");
+    let p = plan(&from.catalog, &to.catalog, &[]);
+    let json: serde_json::Value = serde_json::to_value(&p).expect("serializes");
+    let steps = json["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), 2);
+    assert_eq!(steps[0]["kind"], "drop_column");
+    assert_eq!(steps[0]["object"], "public.t.old");
+    assert_eq!(steps[0]["sql"][0], "ALTER TABLE public.t DROP COLUMN old");
+    assert_eq!(steps[0]["hazards"][0]["kind"], "data_loss");
+    assert_eq!(steps[1]["kind"], "set_not_null");
+    assert_eq!(steps[1]["hazards"][0]["kind"], "may_fail");
+}
