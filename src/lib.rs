@@ -6,8 +6,11 @@
 
 pub mod canon;
 pub mod config;
+pub mod connection;
 pub mod diff;
+pub mod introspect;
 pub mod model;
+pub mod normalize;
 pub mod ops;
 pub mod parse;
 pub mod plan;

@@ -277,6 +277,7 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
             }
         }
         Change::SetComment { target, text } => set_comment(cat, target, text.clone()),
+        Change::DropInvalidIndex { .. } => {}
     }
 }
 

@@ -96,6 +96,9 @@ pub enum Change {
     DropIndex { table: QualName, index: Index },
     /// `ALTER INDEX ... RENAME TO`.
     RenameIndex { table: QualName, from: String, to: String },
+    /// `DROP INDEX IF EXISTS` of an index an interrupted `CREATE INDEX CONCURRENTLY`
+    /// left invalid (not part of the catalog; built again by a `CreateIndex`).
+    DropInvalidIndex { index: QualName },
     /// `COMMENT ON ... IS`.
     SetComment { target: CommentTarget, text: Option<String> },
 }
@@ -133,6 +136,7 @@ impl Change {
             Change::CreateIndex { .. } => "create_index",
             Change::DropIndex { .. } => "drop_index",
             Change::RenameIndex { .. } => "rename_index",
+            Change::DropInvalidIndex { .. } => "drop_invalid_index",
             Change::SetComment { .. } => "set_comment",
         }
     }
@@ -168,6 +172,7 @@ impl Change {
                 QualName::new(table.schema.clone(), index.name.clone()).to_string()
             }
             Change::RenameIndex { table, to, .. } => QualName::new(table.schema.clone(), to.clone()).to_string(),
+            Change::DropInvalidIndex { index } => index.to_string(),
             Change::SetComment { target, .. } => match target {
                 CommentTarget::Schema(s) => s.clone(),
                 CommentTarget::Table(t) | CommentTarget::Index(t) | CommentTarget::Sequence(t) | CommentTarget::Type(t) => t.to_string(),

@@ -1,5 +1,13 @@
 //! Commands as library functions (cargo's `ops` layer): the CLI parses
 //! arguments and prints; these do the work and return values.
 
+pub mod apply;
 pub mod check;
+pub mod desired;
+pub mod drift;
+pub mod error;
+pub mod export;
+pub mod live;
 pub mod plan;
+
+pub use error::OpsError;

@@ -53,8 +53,17 @@ struct Builder<'a> {
     hints: Vec<RenameHint>,
 }
 
+/// Who wrote the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trust {
+    /// A person: every reference is checked.
+    User,
+    /// PostgreSQL's own output: types may come from outside the text.
+    Server,
+}
+
 /// Runs the phases over every statement of every file.
-pub fn build(files: &[SourceFile], statements: Vec<Located>, errors: &mut Vec<SchemaError>) -> Parsed {
+pub fn build(files: &[SourceFile], statements: Vec<Located>, errors: &mut Vec<SchemaError>, trust: Trust) -> Parsed {
     let mut b = Builder {
         files,
         errors,
@@ -85,7 +94,9 @@ pub fn build(files: &[SourceFile], statements: Vec<Located>, errors: &mut Vec<Sc
     for s in &statements {
         b.comment(s);
     }
-    b.check_references();
+    if trust == Trust::User {
+        b.check_references();
+    }
     let mut catalog = b.cat;
     catalog.sort();
     Parsed { catalog, hints: b.hints }

@@ -50,8 +50,18 @@ pub fn parse_str(name: &str, sql: &str) -> Result<Parsed, SchemaErrors> {
     parse_files(&[SourceFile::new(name, sql)])
 }
 
+/// Parses DDL that PostgreSQL itself printed: types it names may live in
+/// schemas outside the text (an unmanaged schema), so they are not checked.
+pub fn parse_catalog_ddl(name: &str, sql: &str) -> Result<Parsed, SchemaErrors> {
+    parse_sources(&[SourceFile::new(name, sql)], build::Trust::Server)
+}
+
 /// Parses loaded files as one schema: statements may come in any order and any file.
 pub fn parse_files(files: &[SourceFile]) -> Result<Parsed, SchemaErrors> {
+    parse_sources(files, build::Trust::User)
+}
+
+fn parse_sources(files: &[SourceFile], trust: build::Trust) -> Result<Parsed, SchemaErrors> {
     let mut errors = Vec::new();
     // The SQL view of each input: the file itself, or the SQL its TOML stands for.
     let mut sources = Vec::with_capacity(files.len());
@@ -69,7 +79,7 @@ pub fn parse_files(files: &[SourceFile]) -> Result<Parsed, SchemaErrors> {
     for (index, source) in sources.iter().enumerate() {
         statement::read_file(index, source, &mut statements, &mut errors);
     }
-    let parsed = build::build(&sources, statements, &mut errors);
+    let parsed = build::build(&sources, statements, &mut errors, trust);
     if errors.is_empty() {
         Ok(parsed)
     } else {

@@ -62,6 +62,7 @@ pub fn of(change: &Change, is_new: impl Fn(&QualName) -> bool) -> Vec<Hazard> {
             h(DataLoss, format!("dropping column {table}.{} deletes its values", quote(&column.name)))
         }
         Change::DropSequence { name } => h(DataLoss, format!("dropping sequence {name} loses its current value")),
+        Change::DropSchema { name } => h(DataLoss, format!("dropping schema {} removes it and anything left in it", quote(name))),
         Change::AlterColumnType { table, column, from, to, .. } => match classify(from, to) {
             TypeChange::Widening => vec![],
             TypeChange::Narrowing => h(

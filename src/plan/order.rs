@@ -38,7 +38,7 @@ struct Deps {
 fn phase(c: &Change) -> u8 {
     match c {
         Change::DropConstraint { constraint, .. } if matches!(constraint.kind, ConstraintKind::ForeignKey(_)) => 0,
-        Change::DropConstraint { .. } | Change::DropIndex { .. } => 1,
+        Change::DropConstraint { .. } | Change::DropIndex { .. } | Change::DropInvalidIndex { .. } => 1,
         Change::SetDefault { to: None, .. } => 2,
         Change::SetIdentity { to: None, .. } => 2,
         Change::DropColumn { .. } => 3,
@@ -248,6 +248,7 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             }
         }
         Change::DropIndex { table, index } => d.drops.push(Key::Index(QualName::new(table.schema.clone(), index.name.clone()))),
+        Change::DropInvalidIndex { index } => d.drops.push(Key::Index(index.clone())),
         Change::RenameIndex { table, to: n, .. } => {
             d.creates.push(Key::Index(QualName::new(table.schema.clone(), n.clone())));
             d.needs_new.push(Key::Table(table.clone()));

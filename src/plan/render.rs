@@ -114,6 +114,7 @@ pub fn statements(change: &Change) -> Vec<String> {
             QualName::new(table.schema.clone(), from.clone()),
             quote_ident(to)
         )],
+        Change::DropInvalidIndex { index } => vec![format!("DROP INDEX IF EXISTS {index}")],
         Change::SetComment { target, text } => {
             let text = text.as_deref().map_or("NULL".to_string(), quote_literal);
             let what = match target {

@@ -1,0 +1,104 @@
+//! Where the database is and how to reach it. Connection errors are one line
+//! and never carry the password.
+
+use std::str::FromStr;
+
+use tokio_postgres::config::Host;
+use tokio_postgres::{Client, Config, NoTls};
+
+/// A database to connect to.
+#[derive(Clone)]
+pub struct Target {
+    config: Config,
+    password: Option<String>,
+}
+
+/// Why a connection could not be made.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ConnectError {
+    /// No URL was given.
+    #[error("no database given: pass --url or set DATABASE_URL")]
+    Missing,
+    /// The URL or key=value string does not parse.
+    #[error("invalid connection string: {0}")]
+    Invalid(String),
+    /// The server could not be reached or refused us.
+    #[error("cannot connect to {target}: {reason}")]
+    Failed {
+        /// `user@host:port/database`, without the password.
+        target: String,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+impl Target {
+    /// From `--url`, else `DATABASE_URL`. Accepts `postgres://` URLs and `key=value` strings.
+    pub fn from_arg(url: Option<&str>) -> Result<Target, ConnectError> {
+        let text = match url {
+            Some(u) => u.to_string(),
+            None => std::env::var("DATABASE_URL").map_err(|_| ConnectError::Missing)?,
+        };
+        let config = Config::from_str(&text).map_err(|e| ConnectError::Invalid(scrub(&e.to_string(), None)))?;
+        let password = config.get_password().map(|p| String::from_utf8_lossy(p).into_owned());
+        Ok(Target { config, password })
+    }
+
+    /// `user@host:port/database`, safe to print.
+    pub fn describe(&self) -> String {
+        let host = match self.config.get_hosts().first() {
+            Some(Host::Tcp(h)) => h.clone(),
+            Some(Host::Unix(p)) => p.display().to_string(),
+            None => "localhost".into(),
+        };
+        let port = self.config.get_ports().first().copied().unwrap_or(5432);
+        let user = self.config.get_user().unwrap_or("postgres");
+        let db = self.config.get_dbname().unwrap_or(user);
+        format!("{user}@{host}:{port}/{db}")
+    }
+
+    /// Connects and drives the connection on the current runtime.
+    pub async fn connect(&self) -> Result<Client, ConnectError> {
+        let mut config = self.config.clone();
+        config.application_name("pgstate");
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(std::time::Duration::from_secs(10));
+        }
+        let (client, connection) = config.connect(NoTls).await.map_err(|e| self.failed(&e))?;
+        tokio::spawn(async move {
+            // Errors surface on the client's next call; nothing to report here.
+            let _ = connection.await;
+        });
+        Ok(client)
+    }
+
+    fn failed(&self, e: &tokio_postgres::Error) -> ConnectError {
+        let reason = match e.as_db_error() {
+            Some(db) => db.message().to_string(),
+            None => {
+                let mut text = e.to_string();
+                let mut source = std::error::Error::source(e);
+                while let Some(s) = source {
+                    text = format!("{text}: {s}");
+                    source = s.source();
+                }
+                text
+            }
+        };
+        ConnectError::Failed { target: self.describe(), reason: scrub(&reason, self.password.as_deref()) }
+    }
+}
+
+/// One line, with any occurrence of the password masked.
+fn scrub(text: &str, password: Option<&str>) -> String {
+    let one_line = text.replace('\n', " ");
+    match password.filter(|p| !p.is_empty()) {
+        Some(p) => one_line.replace(p, "********"),
+        None => one_line,
+    }
+}
+
+/// A runtime for one command: pgstate talks to one database at a time.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build()
+}

@@ -1,0 +1,89 @@
+//! Tables and their columns, in one query.
+
+use tokio_postgres::Client;
+
+use super::objects::not_from_extension;
+use super::script::Script;
+use crate::canon::{quote_ident, quote_qualified};
+
+/// Tables pgstate manages: ordinary tables that are not partitions.
+pub const MANAGED_TABLE: &str = "c.relkind = 'r' AND NOT c.relispartition";
+
+pub async fn tables(client: &Client, schemas: &[String], _version: u32, s: &mut Script) -> Result<(), tokio_postgres::Error> {
+    let sql = format!(
+        "SELECT n.nspname, c.relname, c.relpersistence::text, pg_catalog.obj_description(c.oid, 'pg_class'), \
+                a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, \
+                pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), a.attidentity::text, a.attgenerated::text, \
+                CASE WHEN a.attcollation <> t.typcollation THEN \
+                     (SELECT pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) \
+                      FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
+                      WHERE co.oid = a.attcollation) END, \
+                pg_catalog.col_description(c.oid, a.attnum), \
+                q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache, q.seqcycle \
+         FROM pg_catalog.pg_class c \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+         LEFT JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
+         LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = c.oid AND ad.adnum = a.attnum \
+         LEFT JOIN pg_catalog.pg_depend d ON d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i' \
+              AND d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass \
+         LEFT JOIN pg_catalog.pg_sequence q ON q.seqrelid = d.objid \
+         WHERE {MANAGED_TABLE} AND n.nspname = ANY($1) AND {} \
+         ORDER BY n.nspname, c.relname, a.attnum",
+        not_from_extension("c.oid", "pg_catalog.pg_class")
+    );
+    let rows = client.query(&sql, &[&schemas]).await?;
+    let mut current: Option<(String, String)> = None;
+    let mut columns: Vec<String> = Vec::new();
+    let mut header = String::new();
+    let flush = |header: &str, columns: &mut Vec<String>, out: &mut String| {
+        if !header.is_empty() {
+            out.push_str(&format!("{header} (\n    {}\n);\n", columns.join(",\n    ")));
+        }
+        columns.clear();
+    };
+    for row in &rows {
+        let key: (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        if current.as_ref() != Some(&key) {
+            flush(&header, &mut columns, &mut s.creates);
+            let name = quote_qualified(&key.0, &key.1);
+            let unlogged = if row.try_get::<_, String>(2)? == "u" { "UNLOGGED " } else { "" };
+            header = format!("CREATE {unlogged}TABLE {name}");
+            s.comment(&format!("TABLE {name}"), row.try_get(3)?);
+            current = Some(key.clone());
+        }
+        let Some(col) = row.try_get::<_, Option<String>>(4)? else { continue };
+        let mut def = format!("{} {}", quote_ident(&col), row.try_get::<_, String>(5)?);
+        if let Some(coll) = row.try_get::<_, Option<String>>(10)? {
+            def.push_str(&format!(" COLLATE {coll}"));
+        }
+        let expr: Option<String> = row.try_get(7)?;
+        let generated: String = row.try_get(9)?;
+        let identity: String = row.try_get(8)?;
+        if generated == "s" {
+            def.push_str(&format!(" GENERATED ALWAYS AS ({}) STORED", expr.as_deref().unwrap_or("NULL")));
+        } else if let Some(e) = &expr {
+            def.push_str(&format!(" DEFAULT {e}"));
+        }
+        if identity == "a" || identity == "d" {
+            let kind = if identity == "a" { "ALWAYS" } else { "BY DEFAULT" };
+            let (start, inc, min, max, cache): (Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>) =
+                (row.try_get(12)?, row.try_get(13)?, row.try_get(14)?, row.try_get(15)?, row.try_get(16)?);
+            let cycle = if row.try_get::<_, Option<bool>>(17)?.unwrap_or(false) { "CYCLE" } else { "NO CYCLE" };
+            match (start, inc, min, max, cache) {
+                (Some(start), Some(inc), Some(min), Some(max), Some(cache)) => def.push_str(&format!(
+                    " GENERATED {kind} AS IDENTITY (START WITH {start} INCREMENT BY {inc} MINVALUE {min} MAXVALUE {max} CACHE {cache} {cycle})"
+                )),
+                _ => def.push_str(&format!(" GENERATED {kind} AS IDENTITY")),
+            }
+        }
+        if row.try_get::<_, bool>(6)? {
+            def.push_str(" NOT NULL");
+        }
+        let table = current.as_ref().map(|(s, t)| quote_qualified(s, t)).unwrap_or_default();
+        s.comment(&format!("COLUMN {table}.{}", quote_ident(&col)), row.try_get(11)?);
+        columns.push(def);
+    }
+    flush(&header, &mut columns, &mut s.creates);
+    Ok(())
+}

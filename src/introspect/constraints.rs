@@ -1,0 +1,31 @@
+//! Table constraints, as `pg_get_constraintdef` prints them.
+
+use tokio_postgres::Client;
+
+use super::columns::MANAGED_TABLE;
+use super::script::Script;
+use crate::canon::{quote_ident, quote_qualified};
+
+pub async fn constraints(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
+    // Foreign keys to tables outside the managed schemas are out of scope.
+    let sql = format!(
+        "SELECT n.nspname, c.relname, con.conname, pg_catalog.pg_get_constraintdef(con.oid), \
+                pg_catalog.obj_description(con.oid, 'pg_constraint') \
+         FROM pg_catalog.pg_constraint con \
+         JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid \
+         LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace \
+         WHERE con.contype IN ('p', 'u', 'x', 'c', 'f') AND {MANAGED_TABLE} AND n.nspname = ANY($1) \
+           AND (con.contype <> 'f' OR rn.nspname = ANY($1)) \
+         ORDER BY n.nspname, c.relname, con.conname"
+    );
+    for row in client.query(&sql, &[&schemas]).await? {
+        let table = quote_qualified(row.try_get(0)?, row.try_get(1)?);
+        let name = quote_ident(row.try_get(2)?);
+        let def: String = row.try_get(3)?;
+        s.alters.push_str(&format!("ALTER TABLE ONLY {table} ADD CONSTRAINT {name} {def};\n"));
+        s.comment(&format!("CONSTRAINT {name} ON {table}"), row.try_get(4)?);
+    }
+    Ok(())
+}

@@ -1,0 +1,36 @@
+//! Indexes that do not back a constraint, as `pg_get_indexdef` prints them.
+
+use tokio_postgres::Client;
+
+use super::columns::MANAGED_TABLE;
+use super::script::Script;
+use crate::canon::quote_qualified;
+use crate::model::QualName;
+
+/// Adds valid indexes to the script; returns the invalid ones.
+pub async fn indexes(client: &Client, schemas: &[String], s: &mut Script) -> Result<Vec<QualName>, tokio_postgres::Error> {
+    let sql = format!(
+        "SELECT n.nspname, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid), i.indisvalid, \
+                pg_catalog.obj_description(i.indexrelid, 'pg_class') \
+         FROM pg_catalog.pg_index i \
+         JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
+         JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE {MANAGED_TABLE} AND n.nspname = ANY($1) \
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
+                           WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid \
+                             AND con.contype IN ('p', 'u', 'x')) \
+         ORDER BY 1, 2"
+    );
+    let mut invalid = Vec::new();
+    for row in client.query(&sql, &[&schemas]).await? {
+        let (schema, name): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        if !row.try_get::<_, bool>(3)? {
+            invalid.push(QualName::new(schema, name));
+            continue;
+        }
+        s.alters.push_str(&format!("{};\n", row.try_get::<_, String>(2)?));
+        s.comment(&format!("INDEX {}", quote_qualified(&schema, &name)), row.try_get(4)?);
+    }
+    Ok(invalid)
+}

@@ -1,0 +1,86 @@
+//! Live database to `model::Catalog`. A fixed number of catalog queries
+//! (whatever the schema's size) read what PostgreSQL itself prints
+//! (`format_type`, `pg_get_expr`, `pg_get_constraintdef`, `pg_get_indexdef`);
+//! the answers are assembled into DDL and read by the same parser as schema
+//! files, so both sources meet in one canonical form by construction.
+
+mod columns;
+mod constraints;
+mod indexes;
+mod objects;
+mod script;
+
+use tokio_postgres::Client;
+
+use crate::model::{Catalog, QualName};
+use crate::parse::{parse_catalog_ddl, SchemaErrors};
+
+/// What was read from a live database.
+#[derive(Debug, Default)]
+pub struct Live {
+    /// The managed part of its schema.
+    pub catalog: Catalog,
+    /// Indexes left invalid by an interrupted `CREATE INDEX CONCURRENTLY`:
+    /// not in the catalog, to be dropped before they are built again.
+    pub invalid_indexes: Vec<QualName>,
+    /// The server's `server_version_num`.
+    pub server_version: u32,
+    /// How many queries were run.
+    pub queries: usize,
+}
+
+/// Why a database could not be read.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum IntrospectError {
+    /// A catalog query failed.
+    #[error("reading the catalog failed: {0}")]
+    Query(#[from] tokio_postgres::Error),
+    /// PostgreSQL's own DDL did not parse: a bug in pgstate.
+    #[error("pgstate could not read back the catalog's DDL (a bug in pgstate): {}", .0.summary())]
+    Parse(SchemaErrors),
+}
+
+/// The schemas a run manages.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    /// These schemas exactly.
+    Schemas(Vec<String>),
+}
+
+impl Scope {
+    fn list(&self) -> &[String] {
+        match self {
+            Scope::Schemas(s) => s,
+        }
+    }
+}
+
+/// Reads the managed schemas of the database behind `client`.
+pub async fn introspect(client: &Client, scope: &Scope) -> Result<Live, IntrospectError> {
+    // Every name PostgreSQL prints comes out schema-qualified, as in pg_dump;
+    // the session's own search_path is restored whatever happens.
+    client.batch_execute("SET search_path = ''").await?;
+    let result = read(client, scope).await;
+    client.batch_execute("RESET search_path").await?;
+    result
+}
+
+async fn read(client: &Client, scope: &Scope) -> Result<Live, IntrospectError> {
+    let version: i32 = client.query_one("SELECT current_setting('server_version_num')::int", &[]).await?.try_get(0)?;
+    let version = u32::try_from(version).unwrap_or(0);
+    let schemas = scope.list();
+    let mut script = script::Script::default();
+    let mut queries = 2;
+    objects::schemas(client, schemas, &mut script).await?;
+    objects::extensions(client, schemas, &mut script).await?;
+    objects::enums(client, schemas, &mut script).await?;
+    objects::sequences(client, schemas, &mut script).await?;
+    columns::tables(client, schemas, version, &mut script).await?;
+    constraints::constraints(client, schemas, &mut script).await?;
+    let invalid_indexes = indexes::indexes(client, schemas, &mut script).await?;
+    objects::sequence_owners(client, schemas, &mut script).await?;
+    queries += 8;
+    let text = script.finish();
+    let parsed = parse_catalog_ddl("live database", &text).map_err(IntrospectError::Parse)?;
+    Ok(Live { catalog: parsed.catalog, invalid_indexes, server_version: version, queries })
+}

@@ -1,0 +1,113 @@
+//! Schemas, extensions, enum types and sequences.
+
+use tokio_postgres::Client;
+
+use super::script::Script;
+use crate::canon::{quote_ident, quote_literal, quote_qualified};
+
+/// A condition excluding objects created by an extension: they belong to it,
+/// not to the schema. `oid` and `class` are fixed SQL of pgstate's, never input.
+pub fn not_from_extension(oid: &str, class: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = {oid} \
+         AND d.classid = {}::regclass AND d.deptype = 'e')",
+        quote_literal(class)
+    )
+}
+
+pub async fn schemas(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
+    let sql = format!(
+        "SELECT n.nspname, pg_catalog.obj_description(n.oid, 'pg_namespace') FROM pg_catalog.pg_namespace n \
+         WHERE n.nspname = ANY($1) AND n.nspname <> 'public' AND {} ORDER BY 1",
+        not_from_extension("n.oid", "pg_catalog.pg_namespace")
+    );
+    for row in client.query(&sql, &[&schemas]).await? {
+        let name: String = row.try_get(0)?;
+        s.creates.push_str(&format!("CREATE SCHEMA {};\n", quote_ident(&name)));
+        s.comment(&format!("SCHEMA {}", quote_ident(&name)), row.try_get(1)?);
+    }
+    Ok(())
+}
+
+pub async fn extensions(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
+    // plpgsql is part of every database; extensions are scoped by the schema they live in.
+    let sql = "SELECT e.extname, n.nspname FROM pg_catalog.pg_extension e \
+               JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace \
+               WHERE e.extname <> 'plpgsql' AND n.nspname = ANY($1) ORDER BY 1";
+    for row in client.query(sql, &[&schemas]).await? {
+        let (name, schema): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        s.creates.push_str(&format!("CREATE EXTENSION {} WITH SCHEMA {};\n", quote_ident(&name), quote_ident(&schema)));
+    }
+    Ok(())
+}
+
+pub async fn enums(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
+    let sql = format!(
+        "SELECT n.nspname, t.typname, \
+                array_agg(e.enumlabel::text ORDER BY e.enumsortorder), \
+                pg_catalog.obj_description(t.oid, 'pg_type') \
+         FROM pg_catalog.pg_type t \
+         JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+         JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid \
+         WHERE n.nspname = ANY($1) AND {} \
+         GROUP BY n.nspname, t.typname, t.oid ORDER BY 1, 2",
+        not_from_extension("t.oid", "pg_catalog.pg_type")
+    );
+    for row in client.query(&sql, &[&schemas]).await? {
+        let name = quote_qualified(row.try_get(0)?, row.try_get(1)?);
+        let labels: Vec<String> = row.try_get(2)?;
+        let labels: Vec<String> = labels.iter().map(|l| quote_literal(l)).collect();
+        s.creates.push_str(&format!("CREATE TYPE {name} AS ENUM ({});\n", labels.join(", ")));
+        s.comment(&format!("TYPE {name}"), row.try_get(3)?);
+    }
+    Ok(())
+}
+
+pub async fn sequences(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
+    // Identity columns' sequences are part of the column (read with it).
+    let sql = format!(
+        "SELECT n.nspname, c.relname, pg_catalog.format_type(q.seqtypid, NULL), q.seqstart, q.seqincrement, \
+                q.seqmin, q.seqmax, q.seqcache, q.seqcycle, pg_catalog.obj_description(c.oid, 'pg_class') \
+         FROM pg_catalog.pg_class c \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_catalog.pg_sequence q ON q.seqrelid = c.oid \
+         WHERE c.relkind = 'S' AND n.nspname = ANY($1) AND {} \
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = c.oid \
+                           AND d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'i') \
+         ORDER BY 1, 2",
+        not_from_extension("c.oid", "pg_catalog.pg_class")
+    );
+    for row in client.query(&sql, &[&schemas]).await? {
+        let name = quote_qualified(row.try_get(0)?, row.try_get(1)?);
+        let ty: String = row.try_get(2)?;
+        let (start, inc, min, max, cache): (i64, i64, i64, i64, i64) = (row.try_get(3)?, row.try_get(4)?, row.try_get(5)?, row.try_get(6)?, row.try_get(7)?);
+        let cycle = if row.try_get::<_, bool>(8)? { "CYCLE" } else { "NO CYCLE" };
+        s.creates.push_str(&format!(
+            "CREATE SEQUENCE {name} AS {ty} START WITH {start} INCREMENT BY {inc} MINVALUE {min} MAXVALUE {max} CACHE {cache} {cycle};\n"
+        ));
+        s.comment(&format!("SEQUENCE {name}"), row.try_get(9)?);
+    }
+    Ok(())
+}
+
+pub async fn sequence_owners(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
+    let sql = "SELECT sn.nspname, sc.relname, tn.nspname, tc.relname, a.attname \
+               FROM pg_catalog.pg_depend d \
+               JOIN pg_catalog.pg_class sc ON sc.oid = d.objid AND sc.relkind = 'S' \
+               JOIN pg_catalog.pg_namespace sn ON sn.oid = sc.relnamespace \
+               JOIN pg_catalog.pg_class tc ON tc.oid = d.refobjid \
+               JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace \
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = tc.oid AND a.attnum = d.refobjsubid \
+               WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass \
+                 AND d.deptype = 'a' AND sn.nspname = ANY($1) AND tn.nspname = ANY($1) \
+               ORDER BY 1, 2";
+    for row in client.query(sql, &[&schemas]).await? {
+        s.alters.push_str(&format!(
+            "ALTER SEQUENCE {} OWNED BY {}.{};\n",
+            quote_qualified(row.try_get(0)?, row.try_get(1)?),
+            quote_qualified(row.try_get(2)?, row.try_get(3)?),
+            quote_ident(row.try_get(4)?)
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! Settles expression spellings through the server. The parser's canonical
+//! form (see `canon::expr`) decides most comparisons; where a desired
+//! expression and the live one still differ, the desired one is stored by the
+//! server in a scratch schema, inside a transaction that is always rolled back,
+//! and read back the way the live one was read. If the two then agree, the
+//! desired catalog takes the live spelling, so no plan ever re-issues a change
+//! that PostgreSQL would store identically.
+//!
+//! Only mismatches go to the server, batched in one transaction, and identical
+//! column definitions are sent once: the cost follows the number of
+//! differences, not the size of the schema.
+
+mod mismatch;
+mod scratch;
+
+use tokio_postgres::Client;
+
+use crate::introspect::IntrospectError;
+use crate::model::Catalog;
+
+pub use mismatch::Mismatches;
+
+/// Why expressions could not be settled through the server.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum NormalizeError {
+    /// A statement of the scratch session failed.
+    #[error("normalizing expressions through the server failed: {0}")]
+    Query(#[from] tokio_postgres::Error),
+    /// Reading the scratch schema back failed.
+    #[error(transparent)]
+    Introspect(#[from] IntrospectError),
+}
+
+/// Respells expressions of `desired` that PostgreSQL stores exactly as the ones
+/// in `live`. Returns how many were settled.
+pub async fn reconcile(client: &Client, desired: &mut Catalog, live: &Catalog) -> Result<usize, NormalizeError> {
+    let found = mismatch::find(desired, live);
+    if found.is_empty() {
+        return Ok(0);
+    }
+    client.batch_execute("BEGIN").await?;
+    let result = scratch::settle(client, desired, live, &found).await;
+    // Nothing of the scratch work may survive, whatever happened.
+    let rollback = client.batch_execute("ROLLBACK").await;
+    let settled = result?;
+    rollback?;
+    Ok(settled)
+}

@@ -1,0 +1,166 @@
+//! The scratch schema: desired expressions stored by the server and read back.
+
+use std::collections::HashMap;
+
+use tokio_postgres::Client;
+
+use super::mismatch::Mismatches;
+use super::NormalizeError;
+use crate::canon::quote_ident;
+use crate::diff::{diff, Change};
+use crate::introspect::{introspect, Scope};
+use crate::model::{Catalog, Column, ColumnType, Expr, Index, QualName, Table};
+use crate::plan::render::statements;
+
+/// Runs `sql` inside a savepoint; a failure only loses that step.
+async fn attempt(client: &Client, sql: &str) -> bool {
+    if client.batch_execute("SAVEPOINT pgstate_step").await.is_err() {
+        return false;
+    }
+    match client.batch_execute(sql).await {
+        Ok(()) => client.batch_execute("RELEASE SAVEPOINT pgstate_step").await.is_ok(),
+        Err(_) => {
+            let _ = client.batch_execute("ROLLBACK TO SAVEPOINT pgstate_step").await;
+            false
+        }
+    }
+}
+
+fn script(changes: &[Change]) -> String {
+    changes.iter().flat_map(statements).map(|s| s + ";\n").collect()
+}
+
+/// Creates the scratch objects, reads them back, and respells `desired` where
+/// the server stores both versions alike. Must run inside a transaction that
+/// the caller rolls back.
+pub async fn settle(client: &Client, desired: &mut Catalog, live: &Catalog, found: &Mismatches) -> Result<usize, NormalizeError> {
+    let schema = format!("pgstate_scratch_{}", std::process::id());
+    client
+        .batch_execute(&format!("CREATE SCHEMA {}", quote_ident(&schema)))
+        .await?;
+
+    // Types, sequences, extensions and schemas the desired expressions may name.
+    for change in diff(live, desired) {
+        if matches!(
+            change,
+            Change::CreateSchema { .. } | Change::CreateExtension { .. } | Change::CreateEnum { .. } | Change::CreateSequence { .. }
+        ) {
+            attempt(client, &script(std::slice::from_ref(&change))).await;
+        }
+    }
+
+    // Defaults: one scratch column per distinct (type, collation, expression).
+    let mut default_columns: HashMap<(ColumnType, Option<String>, Expr), String> = HashMap::new();
+    let mut defaults_table = Table::new(QualName::new(schema.clone(), "defaults"));
+    for (table, m) in found {
+        for c in &m.defaults {
+            let col = &desired.tables[table].columns[c];
+            let key = (col.data_type.clone(), col.collation.clone(), col.default.clone().unwrap_or(Expr(String::new())));
+            let next = format!("d{}", default_columns.len());
+            default_columns.entry(key).or_insert_with(|| {
+                let mut scratch = Column::new(next.clone(), col.data_type.clone());
+                scratch.collation = col.collation.clone();
+                scratch.default = col.default.clone();
+                defaults_table.columns.insert(next.clone(), scratch);
+                next
+            });
+        }
+    }
+    if !defaults_table.columns.is_empty() {
+        // One column at a time, so one bad default does not lose the others.
+        let mut bare = defaults_table.clone();
+        for c in bare.columns.values_mut() {
+            c.default = None;
+        }
+        attempt(client, &script(&[Change::CreateTable { table: bare }])).await;
+        for col in defaults_table.columns.values() {
+            let change = Change::SetDefault { table: defaults_table.name.clone(), column: col.name.clone(), from: None, to: col.default.clone() };
+            attempt(client, &script(&[change])).await;
+        }
+    }
+
+    // Generated columns, checks, exclusions and expression indexes: one scratch table per table.
+    for (i, (table, m)) in found.iter().enumerate() {
+        if m.generated.is_empty() && m.constraints.is_empty() && m.indexes.is_empty() {
+            continue;
+        }
+        let want = &desired.tables[table];
+        let mut t = Table::new(QualName::new(schema.clone(), format!("t{i}")));
+        for col in want.columns.values() {
+            let mut c = Column::new(col.name.clone(), col.data_type.clone());
+            c.collation = col.collation.clone();
+            if m.generated.contains(&col.name) {
+                c.generated = col.generated.clone();
+            }
+            t.columns.insert(c.name.clone(), c);
+        }
+        for n in &m.constraints {
+            t.constraints.insert(n.clone(), want.constraints[n].clone());
+        }
+        let mut changes = vec![Change::CreateTable { table: t.clone() }];
+        for (j, n) in m.indexes.iter().enumerate() {
+            let index = Index { name: format!("t{i}_{j}"), comment: None, ..want.indexes[n].clone() };
+            changes.push(Change::CreateIndex { table: t.name.clone(), index });
+        }
+        attempt(client, &script(&changes)).await;
+    }
+
+    let stored = introspect(client, &Scope::Schemas(vec![schema.clone()])).await?.catalog;
+    Ok(respell(desired, live, found, &stored, &schema, &default_columns))
+}
+
+/// Takes the live spelling wherever the server stored the desired one the same way.
+fn respell(
+    desired: &mut Catalog,
+    live: &Catalog,
+    found: &Mismatches,
+    stored: &Catalog,
+    schema: &str,
+    default_columns: &HashMap<(ColumnType, Option<String>, Expr), String>,
+) -> usize {
+    let mut settled = 0;
+    let defaults = stored.tables.get(&QualName::new(schema, "defaults"));
+    for (i, (table, m)) in found.iter().enumerate() {
+        let have = &live.tables[table];
+        let scratch = stored.tables.get(&QualName::new(schema, format!("t{i}")));
+        let Some(want) = desired.tables.get_mut(table) else { continue };
+        for c in &m.defaults {
+            let col = &want.columns[c];
+            let key = (col.data_type.clone(), col.collation.clone(), col.default.clone().unwrap_or(Expr(String::new())));
+            let stored_default = default_columns.get(&key).and_then(|d| defaults?.columns.get(d)).and_then(|d| d.default.clone());
+            if stored_default.is_some() && stored_default == have.columns[c].default {
+                want.columns[c].default = have.columns[c].default.clone();
+                settled += 1;
+            }
+        }
+        let Some(scratch) = scratch else { continue };
+        for c in &m.generated {
+            let stored_expr = scratch.columns.get(c).and_then(|s| s.generated.clone());
+            if stored_expr.is_some() && stored_expr == have.columns[c].generated {
+                want.columns[c].generated = have.columns[c].generated.clone();
+                settled += 1;
+            }
+        }
+        for n in &m.constraints {
+            if let Some(s) = scratch.constraints.get(n) {
+                let old = &have.constraints[n];
+                if s.kind == old.kind && s.deferral == old.deferral {
+                    want.constraints[n].kind = old.kind.clone();
+                    settled += 1;
+                }
+            }
+        }
+        for (j, n) in m.indexes.iter().enumerate() {
+            if let Some(s) = scratch.indexes.get(&format!("t{i}_{j}")) {
+                let old = &have.indexes[n];
+                let comparable = |x: &Index| Index { name: String::new(), comment: None, ..x.clone() };
+                if comparable(s) == comparable(old) {
+                    let comment = want.indexes[n].comment.clone();
+                    want.indexes[n] = Index { comment, ..old.clone() };
+                    settled += 1;
+                }
+            }
+        }
+    }
+    settled
+}

@@ -1,0 +1,139 @@
+//! `pgstate apply`: plan under an advisory lock, refuse data loss unless
+//! allowed, run the plan in one transaction, then check that nothing is left.
+
+use std::time::{Duration, Instant};
+
+use tokio_postgres::Client;
+
+use crate::introspect::Scope;
+use crate::parse::Parsed;
+use crate::plan::{Plan, Step};
+
+use super::error::db_error;
+use super::live;
+use super::OpsError;
+
+/// The advisory lock key every pgstate process takes on a database ("pgstate" in ASCII).
+pub const LOCK_KEY: i64 = 0x0070_6773_7461_7465;
+
+/// How to apply.
+pub struct Options {
+    /// Allow steps that lose data.
+    pub allow_destructive: bool,
+    /// `lock_timeout` for the plan's statements.
+    pub lock_timeout: Duration,
+    /// How long to wait for another pgstate's lock.
+    pub lock_wait: Duration,
+    /// Build indexes on existing tables with `CREATE INDEX CONCURRENTLY`, after the transaction.
+    pub concurrently: bool,
+}
+
+/// What happened.
+pub struct Report {
+    /// The plan that was applied (empty when there was nothing to do).
+    pub plan: Plan,
+    /// Whether it ran (false when the confirmation said no or nothing was to do).
+    pub applied: bool,
+}
+
+/// Takes the lock, plans, asks `confirm`, applies, verifies.
+pub async fn apply(
+    client: &Client,
+    desired: &Parsed,
+    scope: &Scope,
+    options: &Options,
+    confirm: &mut dyn FnMut(&Plan) -> bool,
+) -> Result<Report, OpsError> {
+    acquire_lock(client, options.lock_wait).await?;
+    let result = locked(client, desired, scope, options, confirm).await;
+    let _ = client.execute("SELECT pg_catalog.pg_advisory_unlock($1)", &[&LOCK_KEY]).await;
+    result
+}
+
+async fn acquire_lock(client: &Client, wait: Duration) -> Result<(), OpsError> {
+    let start = Instant::now();
+    loop {
+        let row = client
+            .query_one("SELECT pg_catalog.pg_try_advisory_lock($1)", &[&LOCK_KEY])
+            .await
+            .map_err(|e| db_error(&e, None))?;
+        if row.get::<_, bool>(0) {
+            return Ok(());
+        }
+        if start.elapsed() >= wait {
+            return Err(OpsError::LockWait(wait));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn locked(
+    client: &Client,
+    desired: &Parsed,
+    scope: &Scope,
+    options: &Options,
+    confirm: &mut dyn FnMut(&Plan) -> bool,
+) -> Result<Report, OpsError> {
+    let planned = live::plan(client, desired, scope).await?;
+    let plan = planned.plan;
+    if plan.is_empty() {
+        return Ok(Report { plan, applied: false });
+    }
+    let losses: Vec<String> = plan.data_loss().map(|s| s.object.clone()).collect();
+    if !options.allow_destructive && !losses.is_empty() {
+        return Err(OpsError::Destructive(losses));
+    }
+    if !confirm(&plan) {
+        return Err(OpsError::Cancelled);
+    }
+    let ms = options.lock_timeout.as_millis();
+    client.batch_execute(&format!("SET lock_timeout = {ms}")).await.map_err(|e| db_error(&e, None))?;
+
+    let created: std::collections::HashSet<String> =
+        plan.steps.iter().filter(|s| s.kind == "create_table").map(|s| s.object.clone()).collect();
+    let is_late = |s: &Step| options.concurrently && s.kind == "create_index" && !created.contains(&table_of(s));
+    // A new enum label cannot be used in the transaction that adds it: labels go first, on their own.
+    let (labels, rest): (Vec<&Step>, Vec<&Step>) = plan.steps.iter().partition(|s| s.kind == "add_enum_value");
+    let (late, main): (Vec<&Step>, Vec<&Step>) = rest.into_iter().partition(|s| is_late(s));
+    transaction(client, &labels).await?;
+    transaction(client, &main).await?;
+    for step in late {
+        for sql in &step.sql {
+            let concurrent = sql.replacen(" INDEX ", " INDEX CONCURRENTLY ", 1);
+            client.batch_execute(&concurrent).await.map_err(|e| {
+                db_error(&e, Some(&format!("{concurrent} (after the main transaction committed; run apply again to finish)")))
+            })?;
+        }
+    }
+
+    let again = live::plan(client, desired, scope).await?;
+    if !again.plan.is_empty() {
+        return Err(OpsError::NotConverged(again.plan.to_sql()));
+    }
+    Ok(Report { plan, applied: true })
+}
+
+/// The table an index step is on: the step's object is `schema.index`, so read it from the SQL.
+fn table_of(step: &Step) -> String {
+    match &step.change {
+        crate::diff::Change::CreateIndex { table, .. } => table.to_string(),
+        _ => String::new(),
+    }
+}
+
+async fn transaction(client: &Client, steps: &[&Step]) -> Result<(), OpsError> {
+    if steps.is_empty() {
+        return Ok(());
+    }
+    client.batch_execute("BEGIN").await.map_err(|e| db_error(&e, Some("BEGIN")))?;
+    for step in steps {
+        for sql in &step.sql {
+            if let Err(e) = client.batch_execute(sql).await {
+                let err = db_error(&e, Some(sql));
+                let _ = client.batch_execute("ROLLBACK").await;
+                return Err(err);
+            }
+        }
+    }
+    client.batch_execute("COMMIT").await.map_err(|e| db_error(&e, Some("COMMIT")))
+}

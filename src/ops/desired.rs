@@ -1,0 +1,37 @@
+//! The desired state and the schemas a run manages.
+
+use std::path::Path;
+
+use crate::introspect::Scope;
+use crate::model::Catalog;
+use crate::parse::{parse_path, Parsed};
+
+use super::OpsError;
+
+/// Reads the desired schema.
+pub fn load(path: &Path) -> Result<Parsed, OpsError> {
+    Ok(parse_path(path)?)
+}
+
+/// The managed schemas: those given, or every schema the desired catalog
+/// mentions plus `public`.
+pub fn scope(catalog: &Catalog, explicit: Option<&[String]>) -> Scope {
+    if let Some(list) = explicit {
+        return Scope::Schemas(list.to_vec());
+    }
+    let mut schemas = vec!["public".to_string()];
+    let mentioned = catalog
+        .schemas
+        .keys()
+        .cloned()
+        .chain(catalog.tables.keys().map(|q| q.schema.clone()))
+        .chain(catalog.enums.keys().map(|q| q.schema.clone()))
+        .chain(catalog.sequences.keys().map(|q| q.schema.clone()))
+        .chain(catalog.extensions.values().filter_map(|e| e.schema.clone()));
+    for s in mentioned {
+        if !schemas.contains(&s) {
+            schemas.push(s);
+        }
+    }
+    Scope::Schemas(schemas)
+}

@@ -1,0 +1,37 @@
+//! `pgstate drift`: does the database match the desired schema?
+
+use similar::TextDiff;
+use tokio_postgres::Client;
+
+use crate::introspect::Scope;
+use crate::parse::Parsed;
+use crate::plan::{catalog_sql, Plan};
+
+use super::{live, OpsError};
+
+/// The verdict.
+pub struct Drift {
+    /// The plan that would fix it (empty when in sync).
+    pub plan: Plan,
+    /// A unified diff of the two schemas rendered as SQL (live first).
+    pub diff: String,
+}
+
+impl Drift {
+    /// Whether database and schema match.
+    pub fn in_sync(&self) -> bool {
+        self.plan.is_empty()
+    }
+}
+
+/// Compares the database with the desired schema.
+pub async fn drift(client: &Client, desired: &Parsed, scope: &Scope) -> Result<Drift, OpsError> {
+    let planned = live::plan(client, desired, scope).await?;
+    let diff = if planned.plan.is_empty() {
+        String::new()
+    } else {
+        let (have, want) = (catalog_sql(&planned.live.catalog), catalog_sql(&planned.desired));
+        TextDiff::from_lines(&have, &want).unified_diff().context_radius(3).header("database", "desired schema").to_string()
+    };
+    Ok(Drift { plan: planned.plan, diff })
+}

@@ -1,0 +1,62 @@
+//! The errors a command can end with.
+
+use crate::connection::ConnectError;
+use crate::introspect::IntrospectError;
+use crate::parse::LoadError;
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum OpsError {
+    /// The desired schema could not be read.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Load(#[from] LoadError),
+    /// No connection.
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    /// The live catalog could not be read.
+    #[error(transparent)]
+    Introspect(#[from] IntrospectError),
+    /// Expressions could not be settled through the server.
+    #[error(transparent)]
+    Normalize(#[from] crate::normalize::NormalizeError),
+    /// A statement failed.
+    #[error("{0}")]
+    Database(String),
+    /// Local I/O.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The plan holds steps that lose data and they were not allowed.
+    #[error("refusing to apply: the plan loses data ({}); pass --allow-destructive to allow it", .0.join("; "))]
+    Destructive(Vec<String>),
+    /// Another pgstate kept the lock too long.
+    #[error("another pgstate apply holds the lock on this database; gave up after {0:?}")]
+    LockWait(std::time::Duration),
+    /// The plan did not converge: a bug.
+    #[error("the database still differs from the desired schema after applying (a bug in pgstate's plan):\n{0}")]
+    NotConverged(String),
+    /// The user said no.
+    #[error("cancelled: nothing was changed")]
+    Cancelled,
+}
+
+/// A database error as one readable line (message, detail, and which statement).
+pub fn db_error(e: &tokio_postgres::Error, statement: Option<&str>) -> OpsError {
+    let mut text = match e.as_db_error() {
+        Some(db) => {
+            let mut t = format!("{}: {}", db.severity(), db.message());
+            if let Some(d) = db.detail() {
+                t.push_str(&format!(" ({d})"));
+            }
+            if db.code() == &tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE {
+                t.push_str(" [lock timeout: another transaction holds a lock this step needs; retry later or raise --lock-timeout]");
+            }
+            t
+        }
+        None => e.to_string(),
+    };
+    if let Some(s) = statement {
+        text.push_str(&format!("\n  while running: {s}"));
+    }
+    OpsError::Database(text)
+}
