@@ -133,6 +133,8 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 fn main() -> ExitCode {
+    // A message is one line however wide the terminal: CI logs and greps stay readable.
+    let _ = miette::set_hook(Box::new(|_| Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())));
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,

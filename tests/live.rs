@@ -1,0 +1,363 @@
+//! pgstate against real PostgreSQL: plan --url, apply, drift and export, with
+//! catalogs compared by PostgreSQL's own functions (tests/support/catalog.rs).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use support::catalog::{diff_lines, snapshot_lines};
+use support::pg::{Db, PgCluster};
+
+fn repo(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
+}
+
+fn pgstate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pgstate"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("pgstate runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A schema file in a temporary directory.
+fn schema_file(name: &str, sql: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pgstate-live-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("schema.sql");
+    std::fs::write(&path, sql).expect("write schema");
+    path
+}
+
+fn apply(db: &Db, schema: &Path, extra: &[&str]) -> Output {
+    let url = db.url();
+    let schema = schema.to_string_lossy().into_owned();
+    let mut args = vec!["apply", "--url", &url, "--schema", &schema, "--yes"];
+    args.extend_from_slice(extra);
+    pgstate(&args)
+}
+
+fn plan_url(db: &Db, schema: &Path) -> String {
+    let out = pgstate(&["plan", "--url", &db.url(), "--schema", &schema.to_string_lossy()]);
+    assert!(out.status.success(), "plan --url failed: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+fn same_catalog(a: &Db, b: &Db) -> Result<(), String> {
+    let (la, lb) = (snapshot_lines(a), snapshot_lines(b));
+    if la == lb {
+        return Ok(());
+    }
+    Err(diff_lines(&la, &lb).into_iter().filter(|(t, _)| *t != "  ").map(|(t, l)| format!("{t}{l}\n")).collect())
+}
+
+/// The schemas either side uses: a fixture may empty a schema the other side no longer mentions.
+fn managed_schemas(a: &Path, b: &Path) -> String {
+    let mut all: Vec<String> = Vec::new();
+    for p in [a, b] {
+        let parsed = pgstate::parse::parse_path(p).expect("fixture parses");
+        let pgstate::introspect::Scope::Schemas(list) = pgstate::ops::desired::scope(&parsed.catalog, None);
+        for s in list {
+            if !all.contains(&s) {
+                all.push(s);
+            }
+        }
+    }
+    all.join(",")
+}
+
+#[test]
+fn agenticrag_applies_to_an_empty_database_and_converges() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("agentic");
+    let schema = repo("schema");
+    let out = apply(&db, &schema, &[]);
+    assert!(out.status.success(), "apply failed: {}", text(&out.stderr));
+    assert_eq!(plan_url(&db, &schema), "", "a second plan must be empty");
+    let drift = pgstate(&["drift", "--url", &db.url(), "--schema", &schema.to_string_lossy()]);
+    assert_eq!(drift.status.code(), Some(0), "{}", text(&drift.stdout));
+    assert_eq!(db.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").expect("count"), "47");
+}
+
+#[test]
+fn every_fixture_applies_in_both_directions() {
+    let cluster = PgCluster::shared();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo("fixtures/diff"))
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    dirs.sort();
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let workers: Vec<_> = dirs
+            .chunks(dirs.len().div_ceil(3))
+            .map(|chunk| {
+                s.spawn(move || {
+                    let mut failures = Vec::new();
+                    for dir in chunk {
+                        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                        let (from, to) = (dir.join("from.sql"), dir.join("to.sql"));
+                        let a = cluster.fresh_db("a");
+                        a.psql_file(&from).expect("from.sql loads");
+                        let want_to = cluster.fresh_db("to");
+                        want_to.psql_file(&to).expect("to.sql loads");
+                        let want_from = cluster.fresh_db("from");
+                        want_from.psql_file(&from).expect("from.sql loads");
+                        let schemas = managed_schemas(&from, &to);
+                        for (target, want, label) in [(&to, &want_to, "forward"), (&from, &want_from, "backward")] {
+                            let out = apply(&a, target, &["--allow-destructive", "--schemas", &schemas]);
+                            if !out.status.success() {
+                                failures.push(format!("{name} {label}: apply failed: {}", text(&out.stderr)));
+                                break;
+                            }
+                            if let Err(d) = same_catalog(&a, want) {
+                                failures.push(format!("{name} {label}: catalog differs:\n{d}"));
+                            }
+                        }
+                    }
+                    failures
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().expect("worker")).collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn hand_written_sql_in_any_spelling_shows_no_drift() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("spelling");
+    db.psql(
+        "CREATE TYPE Mood AS ENUM ('sad', 'ok');
+         CREATE TABLE Users (ID SERIAL, Email VARCHAR(100) NOT NULL, Mood mood DEFAULT 'ok',
+                             Score INT4 CHECK (Score BETWEEN 0 AND 10), Created TIMESTAMPTZ DEFAULT NOW());
+         ALTER TABLE Users ADD PRIMARY KEY (ID);
+         ALTER TABLE Users ADD CONSTRAINT users_email_key UNIQUE (Email);
+         CREATE TABLE Posts (Id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, Author INTEGER, Kind TEXT);
+         ALTER TABLE Posts ADD FOREIGN KEY (Author) REFERENCES Users ON DELETE CASCADE;
+         ALTER TABLE Posts ADD CHECK (Kind IN ('a', 'b'));
+         CREATE INDEX ON Posts (LOWER(Kind)) WHERE Kind IS NOT NULL;",
+    )
+    .expect("hand-written schema loads");
+    let schema = schema_file(
+        "spelling",
+        "CREATE TABLE posts (
+             id bigint GENERATED BY DEFAULT AS IDENTITY,
+             author integer REFERENCES users (id) ON DELETE CASCADE,
+             kind text CONSTRAINT posts_kind_check CHECK (kind = ANY (ARRAY['a'::text, 'b'::text])),
+             PRIMARY KEY (id)
+         );
+         CREATE INDEX posts_lower_idx ON posts (lower(kind)) WHERE (kind IS NOT NULL);
+         CREATE TYPE mood AS ENUM ('sad', 'ok');
+         CREATE TABLE users (
+             id integer NOT NULL DEFAULT nextval('users_id_seq'::regclass),
+             email character varying(100) NOT NULL,
+             mood mood DEFAULT 'ok'::mood,
+             score integer,
+             created timestamp with time zone DEFAULT now(),
+             CONSTRAINT users_pkey PRIMARY KEY (id),
+             CONSTRAINT users_email_key UNIQUE (email),
+             CONSTRAINT users_score_check CHECK (score >= 0 AND score <= 10)
+         );
+         CREATE SEQUENCE users_id_seq AS integer OWNED BY users.id;",
+    );
+    let drift = pgstate(&["drift", "--url", &db.url(), "--schema", &schema.to_string_lossy()]);
+    assert_eq!(drift.status.code(), Some(0), "expected no drift:\n{}{}", text(&drift.stdout), text(&drift.stderr));
+}
+
+#[test]
+fn expressions_the_parser_cannot_settle_are_settled_by_the_server() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("normalize");
+    db.psql("CREATE TABLE job (ttl interval DEFAULT '1 day'::interval, at date CHECK (at > '2020-01-01'::date + 1))")
+        .expect("loads");
+    // Spelled differently from what PostgreSQL prints back, and beyond the parser's rewrites.
+    let schema = schema_file(
+        "normalize",
+        "CREATE TABLE job (ttl interval DEFAULT interval '1 day', at date CONSTRAINT job_at_check CHECK (at > date '2020-01-01' + 1));",
+    );
+    assert_eq!(plan_url(&db, &schema), "");
+    // A real difference still shows.
+    let changed = schema_file("normalize2", "CREATE TABLE job (ttl interval DEFAULT interval '2 days', at date CONSTRAINT job_at_check CHECK (at > date '2020-01-01' + 1));");
+    let plan = plan_url(&db, &changed);
+    assert!(plan.contains("SET DEFAULT"), "{plan}");
+    assert!(!plan.contains("job_at_check"), "{plan}");
+    // And nothing of the scratch work is left behind.
+    assert_eq!(db.psql("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'pgstate_scratch%'").expect("query"), "0");
+}
+
+#[test]
+fn export_round_trips() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("export");
+    assert!(apply(&db, &repo("schema"), &[]).status.success());
+    let dir = std::env::temp_dir().join(format!("pgstate-export-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = pgstate(&["export", "--url", &db.url(), "--out", &dir.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let files = std::fs::read_dir(&dir).expect("export dir").count();
+    assert_eq!(files, 48, "one file per table plus schema.sql");
+    let exported = dir.to_string_lossy().into_owned();
+    let against_itself = pgstate(&["plan", "--schema", &exported, "--from", &exported]);
+    assert!(against_itself.status.success() && against_itself.stdout.is_empty(), "{}", text(&against_itself.stderr));
+    let against_schema = pgstate(&["plan", "--schema", &exported, "--from", &repo("schema").to_string_lossy()]);
+    assert!(against_schema.stdout.is_empty(), "export differs from schema/:\n{}", text(&against_schema.stdout));
+    assert_eq!(plan_url(&db, &dir), "");
+    let single = dir.join("all.sql");
+    let out = pgstate(&["export", "--url", &db.url(), "--out", &single.to_string_lossy()]);
+    assert!(out.status.success());
+    assert_eq!(plan_url(&db, &single), "");
+}
+
+#[test]
+fn apply_refuses_data_loss_and_changes_nothing() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("destructive");
+    db.psql("CREATE TABLE keep (id int PRIMARY KEY, old text); CREATE TABLE gone (id int); INSERT INTO keep VALUES (1, 'x');")
+        .expect("loads");
+    let before = snapshot_lines(&db);
+    let schema = schema_file("destructive", "CREATE TABLE keep (id int PRIMARY KEY, fresh text);");
+    let out = apply(&db, &schema, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("public.gone") && err.contains("public.keep.old") && err.contains("--allow-destructive"), "{err}");
+    assert_eq!(snapshot_lines(&db), before, "nothing may change");
+    let out = apply(&db, &schema, &["--allow-destructive"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(plan_url(&db, &schema), "");
+}
+
+#[test]
+fn a_failing_statement_rolls_everything_back() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("rollback");
+    db.psql("CREATE TABLE t (id int, code text); INSERT INTO t VALUES (1, 'a'), (2, 'a');").expect("loads");
+    let before = snapshot_lines(&db);
+    // The new column comes first in the plan; the unique constraint then fails on the duplicates.
+    let schema = schema_file("rollback", "CREATE TABLE t (id int, code text UNIQUE, note text); CREATE TABLE other (id int);");
+    let out = apply(&db, &schema, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("could not create unique index") && err.contains("while running"), "{err}");
+    assert_eq!(snapshot_lines(&db), before, "the whole plan must roll back");
+}
+
+#[test]
+fn concurrent_applies_serialize() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("concurrent");
+    let schema = repo("schema");
+    // Another session holds pgstate's lock for two seconds.
+    let holder = Command::new(&db.psql_bin)
+        .args(["-X", "-q", "-h", "127.0.0.1", "-U", "postgres", "-p", &cluster.port().to_string(), &db.name, "-c"])
+        .arg(format!("SELECT pg_advisory_lock({}); SELECT pg_sleep(2);", pgstate::ops::apply::LOCK_KEY))
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("psql starts");
+    std::thread::sleep(Duration::from_millis(500));
+    let out = apply(&db, &schema, &["--lock-wait", "200ms"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("holds the lock"), "{}", text(&out.stderr));
+    let start = Instant::now();
+    let first = std::thread::scope(|s| {
+        let a = s.spawn(|| apply(&db, &schema, &[]));
+        let b = s.spawn(|| apply(&db, &schema, &[]));
+        (a.join().expect("a"), b.join().expect("b"))
+    });
+    let mut holder = holder;
+    let _ = holder.wait();
+    assert!(start.elapsed() >= Duration::from_millis(1000), "the applies must have waited for the lock");
+    for out in [&first.0, &first.1] {
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let messages = format!("{}{}", text(&first.0.stderr), text(&first.1.stderr));
+    assert!(messages.contains("applied") && messages.contains("nothing to do"), "one applies, the other finds it done:\n{messages}");
+}
+
+#[test]
+fn lock_timeout_is_reported_as_such() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("locktimeout");
+    db.psql("CREATE TABLE busy (id int)").expect("loads");
+    let holder = Command::new(&db.psql_bin)
+        .args(["-X", "-q", "-h", "127.0.0.1", "-U", "postgres", "-p", &cluster.port().to_string(), &db.name, "-c"])
+        .arg("BEGIN; LOCK TABLE busy IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT;")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("psql starts");
+    std::thread::sleep(Duration::from_millis(700));
+    let schema = schema_file("locktimeout", "CREATE TABLE busy (id int, added text);");
+    let out = apply(&db, &schema, &["--lock-timeout", "300ms"]);
+    let mut holder = holder;
+    let _ = holder.wait();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("lock timeout"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn an_invalid_index_is_dropped_and_built_again() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("invalidindex");
+    db.psql("CREATE TABLE t (code text); INSERT INTO t VALUES ('a'), ('a');").expect("loads");
+    // What an interrupted CREATE INDEX CONCURRENTLY leaves behind.
+    let _ = db.psql("CREATE UNIQUE INDEX CONCURRENTLY t_code_idx ON t (code)");
+    assert_eq!(db.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_code_idx'::regclass").expect("query"), "f");
+    db.psql("DELETE FROM t WHERE ctid = (SELECT max(ctid) FROM t)").expect("dedupe");
+    let schema = schema_file("invalidindex", "CREATE TABLE t (code text); CREATE UNIQUE INDEX t_code_idx ON t (code);");
+    let plan = plan_url(&db, &schema);
+    assert!(plan.contains("DROP INDEX IF EXISTS public.t_code_idx") && plan.contains("CREATE UNIQUE INDEX t_code_idx"), "{plan}");
+    let out = apply(&db, &schema, &["--concurrently"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(db.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_code_idx'::regclass").expect("query"), "t");
+}
+
+#[test]
+fn unmanaged_schemas_are_never_touched_and_listed_ones_are_emptied() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("scope");
+    db.psql("CREATE SCHEMA other; CREATE TABLE other.t (id int); CREATE SCHEMA extra; CREATE TABLE extra.x (id int); CREATE TABLE public.p (id int);")
+        .expect("loads");
+    let schema = schema_file("scope", "CREATE TABLE p (id int);");
+    assert_eq!(plan_url(&db, &schema), "", "other and extra are not managed by default");
+    let out = pgstate(&["plan", "--url", &db.url(), "--schema", &schema.to_string_lossy(), "--schemas", "public,extra"]);
+    let plan = text(&out.stdout);
+    assert!(plan.contains("DROP TABLE extra.x") && plan.contains("DROP SCHEMA extra"), "{plan}");
+    assert!(plan.contains("-- hazard: data loss: dropping schema extra"), "{plan}");
+    assert!(!plan.contains("other"), "{plan}");
+}
+
+#[test]
+fn connection_errors_are_one_line_without_the_password() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("auth");
+    // A role that must give a password over TCP.
+    db.psql("CREATE ROLE pw_user LOGIN PASSWORD 'right-secret'").expect("role");
+    let hba = cluster.data_dir().join("pg_hba.conf");
+    let old = std::fs::read_to_string(&hba).expect("read hba");
+    std::fs::write(&hba, format!("host all pw_user 127.0.0.1/32 scram-sha-256\n{old}")).expect("write hba");
+    db.psql("SELECT pg_reload_conf()").expect("reload");
+    std::thread::sleep(Duration::from_millis(300));
+    let url = format!("postgres://pw_user:wrong-secret-42@127.0.0.1:{}/{}", cluster.port(), db.name);
+    let out = pgstate(&["plan", "--url", &url, "--schema", &repo("schema").to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(!err.contains("wrong-secret-42") && !text(&out.stdout).contains("wrong-secret-42"), "{err}");
+    assert!(err.contains("password authentication failed"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    // Nothing listens on this port.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let url = format!("postgres://postgres:another-secret@127.0.0.1:{closed}/x");
+    let out = pgstate(&["drift", "--url", &url, "--schema", &repo("schema").to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("cannot connect to postgres@127.0.0.1") && !err.contains("another-secret"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    std::fs::write(&hba, old).expect("restore hba");
+}
