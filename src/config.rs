@@ -13,6 +13,12 @@ pub const FILE_NAME: &str = "pgstate.toml";
 pub struct Config {
     /// Where the desired schema lives (default `schema/`).
     pub schema: Option<PathBuf>,
+    /// Where revision files live (default `migrations/`).
+    pub migrations: Option<PathBuf>,
+    /// The version table, `name` or `schema.name` (default `pgstate_revision`).
+    pub version_table: Option<String>,
+    /// Managed schemas (default: those the desired files mention, plus `public`).
+    pub schemas: Option<Vec<String>>,
 }
 
 /// Why the configuration could not be read.
@@ -46,6 +52,20 @@ impl Config {
             Err(source) => return Err(ConfigError::Io { path: path.display().to_string(), source }),
         };
         toml::from_str(&text).map_err(|e| ConfigError::Invalid { path: path.display().to_string(), message: e.to_string() })
+    }
+
+    /// The revision directory.
+    pub fn migrations_path(&self) -> PathBuf {
+        self.migrations.clone().unwrap_or_else(|| PathBuf::from("migrations"))
+    }
+
+    /// The version table.
+    pub fn version_table(&self) -> crate::model::QualName {
+        match self.version_table.as_deref().map(|t| t.split_once('.')) {
+            Some(Some((s, n))) => crate::model::QualName::new(s, n),
+            Some(None) => crate::model::QualName::new("public", self.version_table.clone().unwrap_or_default()),
+            None => crate::revisions::version_table::default_table(),
+        }
     }
 
     /// The schema path: the command line wins, then the file, then `schema/`.

@@ -14,3 +14,4 @@ pub mod normalize;
 pub mod ops;
 pub mod parse;
 pub mod plan;
+pub mod revisions;

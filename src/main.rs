@@ -95,6 +95,78 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         schemas: Option<Vec<String>>,
     },
+    /// Write the plan from the revision chain's head to the desired schema as a new revision.
+    Autogenerate {
+        #[command(flatten)]
+        desired: Desired,
+        /// What the revision does.
+        #[arg(short, long)]
+        message: String,
+        /// Use this revision id instead of a generated one.
+        #[arg(long)]
+        rev_id: Option<String>,
+        /// pgstate's SQL revision files, or an Alembic revision (Python).
+        #[arg(long, value_enum, default_value_t = RevisionFormat::Pgstate)]
+        format: RevisionFormat,
+        /// Alembic's versions directory (with --format alembic).
+        #[arg(long)]
+        alembic_dir: Option<PathBuf>,
+        /// With --format alembic: the current state from this database (default: the pgstate chain's head).
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Write an empty revision to fill in by hand.
+    Revision {
+        /// What the revision does.
+        #[arg(short, long)]
+        message: String,
+        /// Use this revision id instead of a generated one.
+        #[arg(long)]
+        rev_id: Option<String>,
+    },
+    /// Write a revision that merges two heads.
+    Merge {
+        /// What the merge is for.
+        #[arg(short, long)]
+        message: String,
+        /// The revisions to merge.
+        #[arg(num_args = 2.., required = true)]
+        revisions: Vec<String>,
+    },
+    /// Rewrite migrations/pgstate.sum after editing revision files by hand.
+    Hash,
+    /// Apply revisions up to TARGET: head (default), an id or unique prefix, or +N.
+    Upgrade {
+        /// head, an id or prefix, or +N.
+        #[arg(default_value = "head")]
+        target: String,
+        /// The database (or DATABASE_URL).
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Undo revisions down to TARGET: -N, an id or unique prefix, or base.
+    Downgrade {
+        /// -N, an id or prefix, or base.
+        #[arg(allow_hyphen_values = true)]
+        target: String,
+        /// The database (or DATABASE_URL).
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Show the revision(s) a database is at (pgstate's, and Alembic's if any).
+    Current {
+        /// The database (or DATABASE_URL).
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// List revisions, newest first.
+    History {
+        /// Show each revision in full.
+        #[arg(long, short)]
+        verbose: bool,
+    },
+    /// Show the chain's heads.
+    Heads,
     /// Parse and validate the desired schema.
     Check {
         /// Desired schema (default: schema/, or pgstate.toml's `schema`).
@@ -107,6 +179,12 @@ enum Command {
 enum Format {
     Sql,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum RevisionFormat {
+    Pgstate,
+    Alembic,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -147,8 +225,18 @@ fn main() -> ExitCode {
 
 fn load(config: &Config, d: &Desired) -> Result<(Parsed, Scope), OpsError> {
     let parsed = ops::desired::load(&config.schema_path(d.schema.as_deref()))?;
-    let scope = ops::desired::scope(&parsed.catalog, d.schemas.as_deref());
+    let scope = ops::desired::scope(&parsed.catalog, d.schemas.as_deref().or(config.schemas.as_deref()));
     Ok((parsed, scope))
+}
+
+/// Runs `f` with a connection to the database named by `url` or DATABASE_URL.
+fn with_db<T>(url: Option<&str>, f: impl AsyncFnOnce(&tokio_postgres::Client) -> Result<T, OpsError>) -> Result<T, Report> {
+    let target = Target::from_arg(url)?;
+    let value = runtime().into_diagnostic()?.block_on(async {
+        let client = target.connect().await?;
+        f(&client).await
+    })?;
+    Ok(value)
 }
 
 fn print_plan(plan: &Plan, format: Format) -> miette::Result<()> {
@@ -183,7 +271,8 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
         Command::Apply { desired, url, allow_destructive, yes, lock_timeout, lock_wait, concurrently } => {
             let (parsed, scope) = load(&config, &desired)?;
             let target = Target::from_arg(url.as_deref())?;
-            let options = ops::apply::Options { allow_destructive, lock_timeout, lock_wait, concurrently };
+            let ignore = vec![config.version_table()];
+            let options = ops::apply::Options { allow_destructive, lock_timeout, lock_wait, concurrently, ignore };
             let interactive = !yes && std::io::stdin().is_terminal();
             let mut confirm = |plan: &Plan| {
                 eprint!("{}", plan.to_sql());
@@ -208,15 +297,22 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
         }
         Command::Drift { desired, url, format } => {
             let (parsed, scope) = load(&config, &desired)?;
-            let target = Target::from_arg(url.as_deref())?;
-            let drift = runtime().into_diagnostic()?.block_on(async {
-                let client = target.connect().await?;
-                ops::drift::drift(&client, &parsed, &scope).await
-            })?;
+            let live = url.is_some() || std::env::var_os("DATABASE_URL").is_some();
+            let (drift, what) = if live {
+                let target = Target::from_arg(url.as_deref())?;
+                let ignore = [config.version_table()];
+                let drift = with_db(url.as_deref(), async |client| ops::drift::drift(client, &parsed, &scope, &ignore).await)?;
+                (drift, target.describe())
+            } else {
+                let dir = config.migrations_path();
+                let chain = ops::revision::load_verified(&dir)?;
+                let state = ops::revision::head_state(&chain)?;
+                (ops::drift::chain_drift(&state, &parsed), format!("the revisions in {}", dir.display()))
+            };
             match format {
-                DriftFormat::Text if drift.in_sync() => println!("in sync: {} matches the desired schema", target.describe()),
+                DriftFormat::Text if drift.in_sync() => println!("in sync: {what} and the desired schema agree"),
                 DriftFormat::Text => {
-                    println!("drift: {} differs from the desired schema\n\n-- plan to fix it:\n{}", target.describe(), drift.plan.to_sql());
+                    println!("drift: {what} and the desired schema differ\n\n-- plan to fix it:\n{}", drift.plan.to_sql());
                     println!("-- schemas compared:\n{}", drift.diff);
                 }
                 DriftFormat::Json => {
@@ -242,6 +338,100 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Autogenerate { desired, message, rev_id, format, alembic_dir, url } => {
+            let (parsed, _) = load(&config, &desired)?;
+            let dir = config.migrations_path();
+            let written = if format == RevisionFormat::Alembic {
+                let alembic_dir = alembic_dir.ok_or_else(|| miette::miette!("--format alembic needs --alembic-dir"))?;
+                let from = match url.as_deref().map(Some).unwrap_or(None) {
+                    Some(u) => {
+                        let scope = ops::desired::scope(&parsed.catalog, desired.schemas.as_deref().or(config.schemas.as_deref()));
+                        let mut cat = with_db(Some(u), async |client| ops::export::read(client, &scope).await)?;
+                        cat.tables.shift_remove(&pgstate::model::QualName::new("public", "alembic_version"));
+                        cat.tables.shift_remove(&config.version_table());
+                        let mut wanted = parsed.catalog.clone();
+                        wanted.tables.shift_remove(&pgstate::model::QualName::new("public", "alembic_version"));
+                        let p = Parsed { catalog: wanted, hints: parsed.hints.clone() };
+                        return finish_alembic(&alembic_dir, &cat, &p, &message, rev_id);
+                    }
+                    None => ops::revision::head_state(&ops::revision::load_verified(&dir)?)?,
+                };
+                ops::revision::autogenerate_alembic(&alembic_dir, &from, &parsed, &message, rev_id)?
+            } else {
+                ops::revision::autogenerate(&dir, &parsed, &message, rev_id)?
+            };
+            match written {
+                Some(path) => eprintln!("wrote {}", path.display()),
+                None => eprintln!("no changes: the revisions already describe the desired schema; nothing written"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Revision { message, rev_id } => {
+            let path = ops::revision::empty_revision(&config.migrations_path(), &message, rev_id, None)?;
+            eprintln!("wrote {} (run `pgstate hash` after editing it)", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Merge { message, revisions } => {
+            let path = ops::revision::empty_revision(&config.migrations_path(), &message, None, Some(revisions))?;
+            eprintln!("wrote {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Hash => {
+            ops::revision::hash(&config.migrations_path())?;
+            eprintln!("wrote {}", config.migrations_path().join("pgstate.sum").display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Upgrade { target, url } => {
+            let (dir, table) = (config.migrations_path(), config.version_table());
+            let done = with_db(url.as_deref(), async |client| ops::revision::upgrade(client, &dir, &target, &table).await)?;
+            for id in &done {
+                eprintln!("upgraded: {id}");
+            }
+            if done.is_empty() {
+                eprintln!("already at {target}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Downgrade { target, url } => {
+            let (dir, table) = (config.migrations_path(), config.version_table());
+            let done = with_db(url.as_deref(), async |client| ops::revision::downgrade(client, &dir, &target, &table).await)?;
+            for id in &done {
+                eprintln!("downgraded: {id}");
+            }
+            if done.is_empty() {
+                eprintln!("nothing to undo");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Current { url } => {
+            let table = config.version_table();
+            let chain = pgstate::revisions::Chain::load(&config.migrations_path())?;
+            let heads: Vec<String> = chain.heads().iter().map(|r| r.id.clone()).collect();
+            let (ours, alembic) = with_db(url.as_deref(), async |client| ops::revision::current(client, &table).await)?;
+            if ours.is_empty() {
+                println!("pgstate: no revision applied");
+            }
+            for id in ours {
+                let head = if heads.contains(&id) { " (head)" } else { "" };
+                println!("{id}{head}");
+            }
+            for id in alembic {
+                println!("alembic: {id}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::History { verbose } => {
+            let chain = pgstate::revisions::Chain::load(&config.migrations_path())?;
+            print!("{}", ops::revision::history(&chain, verbose));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Heads => {
+            let chain = pgstate::revisions::Chain::load(&config.migrations_path())?;
+            for r in chain.heads() {
+                println!("{} (head)", r.id);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check { schema } => {
             let path = config.schema_path(schema.as_deref());
             let s = ops::check::check(&path)?;
@@ -260,4 +450,12 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
 
 fn display(p: &Path) -> String {
     p.display().to_string()
+}
+
+fn finish_alembic(dir: &Path, from: &pgstate::model::Catalog, desired: &Parsed, message: &str, id: Option<String>) -> Result<ExitCode, Report> {
+    match ops::revision::autogenerate_alembic(dir, from, desired, message, id)? {
+        Some(path) => eprintln!("wrote {}", path.display()),
+        None => eprintln!("no changes: the database already matches the desired schema; nothing written"),
+    }
+    Ok(ExitCode::SUCCESS)
 }

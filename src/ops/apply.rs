@@ -26,6 +26,8 @@ pub struct Options {
     pub lock_wait: Duration,
     /// Build indexes on existing tables with `CREATE INDEX CONCURRENTLY`, after the transaction.
     pub concurrently: bool,
+    /// Bookkeeping tables that are not part of the schema (version tables).
+    pub ignore: Vec<crate::model::QualName>,
 }
 
 /// What happened.
@@ -74,7 +76,7 @@ async fn locked(
     options: &Options,
     confirm: &mut dyn FnMut(&Plan) -> bool,
 ) -> Result<Report, OpsError> {
-    let planned = live::plan(client, desired, scope).await?;
+    let planned = live::plan_with(client, desired, scope, &options.ignore).await?;
     let plan = planned.plan;
     if plan.is_empty() {
         return Ok(Report { plan, applied: false });
@@ -106,7 +108,7 @@ async fn locked(
         }
     }
 
-    let again = live::plan(client, desired, scope).await?;
+    let again = live::plan_with(client, desired, scope, &options.ignore).await?;
     if !again.plan.is_empty() {
         return Err(OpsError::NotConverged(again.plan.to_sql()));
     }

@@ -25,8 +25,8 @@ impl Drift {
 }
 
 /// Compares the database with the desired schema.
-pub async fn drift(client: &Client, desired: &Parsed, scope: &Scope) -> Result<Drift, OpsError> {
-    let planned = live::plan(client, desired, scope).await?;
+pub async fn drift(client: &Client, desired: &Parsed, scope: &Scope, ignore: &[crate::model::QualName]) -> Result<Drift, OpsError> {
+    let planned = live::plan_with(client, desired, scope, ignore).await?;
     let diff = if planned.plan.is_empty() {
         String::new()
     } else {
@@ -34,4 +34,16 @@ pub async fn drift(client: &Client, desired: &Parsed, scope: &Scope) -> Result<D
         TextDiff::from_lines(&have, &want).unified_diff().context_radius(3).header("database", "desired schema").to_string()
     };
     Ok(Drift { plan: planned.plan, diff })
+}
+
+/// Compares the revision chain's head state with the desired schema (no database).
+pub fn chain_drift(head_state: &crate::model::Catalog, desired: &Parsed) -> Drift {
+    let plan = crate::plan::plan(head_state, &desired.catalog, &desired.hints);
+    let diff = if plan.is_empty() {
+        String::new()
+    } else {
+        let (have, want) = (catalog_sql(head_state), catalog_sql(&desired.catalog));
+        TextDiff::from_lines(&have, &want).unified_diff().context_radius(3).header("revisions", "desired schema").to_string()
+    };
+    Drift { plan, diff }
 }

@@ -35,6 +35,9 @@ pub enum OpsError {
     /// The plan did not converge: a bug.
     #[error("the database still differs from the desired schema after applying (a bug in pgstate's plan):\n{0}")]
     NotConverged(String),
+    /// Revision files or their application.
+    #[error(transparent)]
+    Revision(crate::revisions::RevisionError),
     /// The user said no.
     #[error("cancelled: nothing was changed")]
     Cancelled,

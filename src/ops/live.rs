@@ -5,6 +5,7 @@ use tokio_postgres::Client;
 
 use crate::diff::{diff_with_hints, Change};
 use crate::introspect::{introspect, Live, Scope};
+use crate::model::QualName;
 use crate::normalize;
 use crate::parse::Parsed;
 use crate::plan::{from_changes, Plan};
@@ -21,9 +22,18 @@ pub struct LivePlan {
     pub desired: crate::model::Catalog,
 }
 
-/// Reads the database and plans from it to `desired`.
+/// Reads the database and plans from it to `desired`, ignoring pgstate's
+/// default version table.
 pub async fn plan(client: &Client, desired: &Parsed, scope: &Scope) -> Result<LivePlan, OpsError> {
-    let live = introspect(client, scope).await?;
+    plan_with(client, desired, scope, &[crate::revisions::version_table::default_table()]).await
+}
+
+/// Like `plan`, ignoring the given bookkeeping tables (version tables).
+pub async fn plan_with(client: &Client, desired: &Parsed, scope: &Scope, ignore: &[QualName]) -> Result<LivePlan, OpsError> {
+    let mut live = introspect(client, scope).await?;
+    for t in ignore {
+        live.catalog.tables.shift_remove(t);
+    }
     let mut target = desired.catalog.clone();
     normalize::reconcile(client, &mut target, &live.catalog).await?;
     let diff = diff_with_hints(&live.catalog, &target, &desired.hints);

@@ -9,5 +9,6 @@ pub mod error;
 pub mod export;
 pub mod live;
 pub mod plan;
+pub mod revision;
 
 pub use error::OpsError;

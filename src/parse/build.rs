@@ -62,12 +62,19 @@ pub enum Trust {
     Server,
 }
 
-/// Runs the phases over every statement of every file.
-pub fn build(files: &[SourceFile], statements: Vec<Located>, errors: &mut Vec<SchemaError>, trust: Trust) -> Parsed {
+/// Runs the phases over every statement of every file, on top of `base`
+/// (empty for a schema; the state so far when replaying revisions).
+pub fn build(
+    base: Catalog,
+    files: &[SourceFile],
+    statements: Vec<Located>,
+    errors: &mut Vec<SchemaError>,
+    trust: Trust,
+) -> Parsed {
     let mut b = Builder {
         files,
         errors,
-        cat: Catalog::default(),
+        cat: base,
         taken: HashMap::new(),
         pending: Vec::new(),
         unnamed_indexes: Vec::new(),
@@ -75,6 +82,7 @@ pub fn build(files: &[SourceFile], statements: Vec<Located>, errors: &mut Vec<Sc
         type_uses: Vec::new(),
         hints: Vec::new(),
     };
+    b.seed_existing();
     b.seed_names(&statements);
     for s in &statements {
         b.definition(s);
@@ -131,6 +139,20 @@ impl Builder<'_> {
 
     fn taken(&mut self, schema: &str) -> &mut Taken {
         self.taken.entry(schema.to_string()).or_default()
+    }
+
+    /// Names of what already exists are taken.
+    fn seed_existing(&mut self) {
+        let mut names: Vec<(String, String)> = Vec::new();
+        for t in self.cat.tables.values() {
+            names.push((t.name.schema.clone(), t.name.name.clone()));
+            names.extend(t.constraints.keys().map(|c| (t.name.schema.clone(), c.clone())));
+            names.extend(t.indexes.keys().map(|i| (t.name.schema.clone(), i.clone())));
+        }
+        names.extend(self.cat.sequences.keys().map(|q| (q.schema.clone(), q.name.clone())));
+        for (schema, name) in names {
+            self.taken(&schema).insert(&name);
+        }
     }
 
     /// Explicit names are reserved first, so generated names never take them.
@@ -267,9 +289,14 @@ impl Builder<'_> {
         }
         if self.cat.tables.contains_key(&q) {
             if !ct.if_not_exists {
-                let first = self.table_at[&q];
-                let (line, _) = self.files[first.file].line_col(self.files[first.file].offset(first.span.start));
-                self.error(at, format!("table {q} is defined twice (first at {}:{line})", self.files[first.file].name));
+                let message = match self.table_at.get(&q).copied() {
+                    Some(first) => {
+                        let (line, _) = self.files[first.file].line_col(self.files[first.file].offset(first.span.start));
+                        format!("table {q} is defined twice (first at {}:{line})", self.files[first.file].name)
+                    }
+                    None => format!("table {q} already exists"),
+                };
+                self.error(at, message);
             }
             return;
         }

@@ -1,12 +1,12 @@
 //! Schema files (SQL and TOML) to a `model::Catalog`. Never touches a database.
 
 mod build;
-mod columns;
-mod constraints;
+pub(crate) mod columns;
+pub(crate) mod constraints;
 pub mod diagnostic;
 mod hints;
 pub mod source;
-mod split;
+pub(crate) mod split;
 mod statement;
 mod toml_form;
 
@@ -53,15 +53,21 @@ pub fn parse_str(name: &str, sql: &str) -> Result<Parsed, SchemaErrors> {
 /// Parses DDL that PostgreSQL itself printed: types it names may live in
 /// schemas outside the text (an unmanaged schema), so they are not checked.
 pub fn parse_catalog_ddl(name: &str, sql: &str) -> Result<Parsed, SchemaErrors> {
-    parse_sources(&[SourceFile::new(name, sql)], build::Trust::Server)
+    parse_sources(Catalog::default(), &[SourceFile::new(name, sql)], build::Trust::Server)
+}
+
+/// Reads statements that add to an existing catalog (a revision's `CREATE` and
+/// `ALTER ... ADD` statements, replayed in order).
+pub fn parse_onto(base: Catalog, name: &str, sql: &str) -> Result<Parsed, SchemaErrors> {
+    parse_sources(base, &[SourceFile::new(name, sql)], build::Trust::User)
 }
 
 /// Parses loaded files as one schema: statements may come in any order and any file.
 pub fn parse_files(files: &[SourceFile]) -> Result<Parsed, SchemaErrors> {
-    parse_sources(files, build::Trust::User)
+    parse_sources(Catalog::default(), files, build::Trust::User)
 }
 
-fn parse_sources(files: &[SourceFile], trust: build::Trust) -> Result<Parsed, SchemaErrors> {
+fn parse_sources(base: Catalog, files: &[SourceFile], trust: build::Trust) -> Result<Parsed, SchemaErrors> {
     let mut errors = Vec::new();
     // The SQL view of each input: the file itself, or the SQL its TOML stands for.
     let mut sources = Vec::with_capacity(files.len());
@@ -79,7 +85,7 @@ fn parse_sources(files: &[SourceFile], trust: build::Trust) -> Result<Parsed, Sc
     for (index, source) in sources.iter().enumerate() {
         statement::read_file(index, source, &mut statements, &mut errors);
     }
-    let parsed = build::build(&sources, statements, &mut errors, trust);
+    let parsed = build::build(base, &sources, statements, &mut errors, trust);
     if errors.is_empty() {
         Ok(parsed)
     } else {

@@ -1,0 +1,398 @@
+//! Replays revision SQL on the model, statement by statement: additions go
+//! through the schema parser on top of the state so far; drops, renames and
+//! alterations become `Change`s applied by `diff::apply`.
+
+use sqlparser::ast::{
+    AlterColumnOperation, AlterIndexOperation, AlterTableOperation, AlterTypeAddValuePosition, AlterTypeOperation,
+    ObjectName, ObjectType, Statement,
+};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::Token;
+
+use crate::canon::ident::fold;
+use crate::canon::types::resolve;
+use crate::diff::apply::apply;
+use crate::diff::Change;
+use crate::model::{Catalog, Identity, QualName, SeqOptions};
+use crate::parse::columns::{identity_type, int_value, seq_options};
+use crate::parse::constraints::object_qual_name;
+use crate::parse::parse_onto;
+use crate::parse::split::{split, RawStatement};
+
+use super::RevisionError;
+
+/// The catalog after running `sql` on `base`.
+pub fn replay(base: Catalog, revision: &str, sql: &str) -> Result<Catalog, RevisionError> {
+    let fail = |statement: &str, why: String| RevisionError::Replay { revision: revision.to_string(), statement: statement.trim().to_string(), why };
+    let statements = split(sql).map_err(|(m, _)| fail(sql, m))?;
+    let mut cat = base;
+    let mut batch = String::new();
+    for raw in statements {
+        let text: String = raw.tokens.iter().map(|t| t.token.to_string()).collect();
+        if maybe_imperative(&raw) {
+            // Drops and renames act on the state so far, additions included.
+            cat = flush(cat, &mut batch, revision)?;
+            if let Some(changes) = imperative(&raw, &cat).map_err(|why| fail(&text, why))? {
+                for c in &changes {
+                    apply(&mut cat, c);
+                }
+                continue;
+            }
+        }
+        batch.push_str(&text);
+        batch.push_str(";\n");
+    }
+    cat = flush(cat, &mut batch, revision)?;
+    cat.sort();
+    Ok(cat)
+}
+
+fn flush(cat: Catalog, batch: &mut String, revision: &str) -> Result<Catalog, RevisionError> {
+    if batch.trim().is_empty() {
+        return Ok(cat);
+    }
+    let text = std::mem::take(batch);
+    match parse_onto(cat, &format!("revision {revision}"), &text) {
+        Ok(parsed) => Ok(parsed.catalog),
+        Err(e) => Err(RevisionError::Replay { revision: revision.to_string(), statement: String::new(), why: e.summary() }),
+    }
+}
+
+fn words(raw: &RawStatement) -> Vec<String> {
+    raw.words()
+}
+
+/// Statements that may not be additions (judged from their words alone).
+fn maybe_imperative(raw: &RawStatement) -> bool {
+    let w = words(raw);
+    match w.first().map(String::as_str) {
+        Some("DROP" | "SET" | "RESET" | "SELECT") => true,
+        Some("ALTER") => !(w.get(1).map(String::as_str) == Some("SEQUENCE") && w.iter().any(|x| x == "OWNED")),
+        _ => false,
+    }
+}
+
+/// `Some(changes)` for a statement the schema parser does not take (drops,
+/// renames, alterations); `None` for one it does.
+fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, String> {
+    let w = words(raw);
+    let w: Vec<&str> = w.iter().map(String::as_str).collect();
+    match w.as_slice() {
+        ["SET" | "RESET", ..] => return Ok(Some(vec![])),
+        ["SELECT", ..] if w.iter().any(|x| x.eq_ignore_ascii_case("set_config")) => return Ok(Some(vec![])),
+        ["ALTER", "SEQUENCE", ..] if !w.contains(&"OWNED") => return alter_sequence(raw, cat).map(Some),
+        ["ALTER", "TABLE", ..] if w.windows(2).any(|p| p == ["DROP", "IDENTITY"] || p == ["SET", "GENERATED"])
+            || identity_options(&w) =>
+        {
+            return alter_identity(raw, &w, cat).map(Some);
+        }
+        _ => {}
+    }
+    if !matches!(w.first(), Some(&"DROP") | Some(&"ALTER")) {
+        return Ok(None);
+    }
+    if matches!(w.get(1), Some(&"SEQUENCE")) {
+        // ALTER SEQUENCE ... OWNED BY: the schema parser reads it.
+        if w[0] == "ALTER" {
+            return Ok(None);
+        }
+    }
+    let tokens: Vec<_> = raw.tokens.clone();
+    let mut parser = Parser::new(&PostgreSqlDialect {}).with_tokens_with_locations(tokens);
+    let stmt = parser.parse_statement().map_err(|e| e.to_string())?;
+    if parser.peek_token().token != Token::EOF {
+        return Err("unexpected text after the statement".into());
+    }
+    let q = |n: &ObjectName| object_qual_name(n, "public");
+    match stmt {
+        Statement::Drop { object_type, if_exists, names, .. } => {
+            let mut out = Vec::new();
+            for n in &names {
+                let name = q(n)?;
+                let found = match object_type {
+                    ObjectType::Table => cat.tables.get(&name).map(|t| Change::DropTable { table: t.clone() }),
+                    ObjectType::Sequence => cat.sequences.contains_key(&name).then(|| Change::DropSequence { name: name.clone() }),
+                    ObjectType::Type => cat.enums.contains_key(&name).then(|| Change::DropEnum { name: name.clone() }),
+                    ObjectType::Schema => {
+                        let s = fold(n.0.last().and_then(|p| p.as_ident()).ok_or("bad schema name")?);
+                        cat.schemas.contains_key(&s).then(|| Change::DropSchema { name: s })
+                    }
+                    ObjectType::Index => cat
+                        .tables
+                        .values()
+                        .filter(|t| t.name.schema == name.schema)
+                        .find_map(|t| t.indexes.get(&name.name).map(|i| Change::DropIndex { table: t.name.clone(), index: i.clone() })),
+                    other => return Err(format!("DROP {other} is not something pgstate models")),
+                };
+                match found {
+                    Some(c) => out.push(c),
+                    None if if_exists => {}
+                    None => return Err(format!("{name} does not exist at this point of the chain")),
+                }
+            }
+            Ok(Some(out))
+        }
+        Statement::DropExtension(d) => {
+            let mut out = Vec::new();
+            for n in &d.names {
+                let e = fold(n);
+                match cat.extensions.contains_key(&e) {
+                    true => out.push(Change::DropExtension { name: e }),
+                    false if d.if_exists => {}
+                    false => return Err(format!("extension {e} does not exist at this point of the chain")),
+                }
+            }
+            Ok(Some(out))
+        }
+        Statement::AlterTable(alter) => {
+            let table = q(&alter.name)?;
+            let Some(t) = cat.tables.get(&table) else { return Err(format!("table {table} does not exist at this point of the chain")) };
+            let mut out = Vec::new();
+            let mut declarative = 0;
+            for op in &alter.operations {
+                match op {
+                    AlterTableOperation::DropColumn { column_names, if_exists, .. } => {
+                        for c in column_names {
+                            match t.columns.get(&fold(c)) {
+                                Some(col) => out.push(Change::DropColumn { table: table.clone(), column: col.clone() }),
+                                None if *if_exists => {}
+                                None => return Err(format!("column {} does not exist", fold(c))),
+                            }
+                        }
+                    }
+                    AlterTableOperation::DropConstraint { name, if_exists, .. } => match t.constraints.get(&fold(name)) {
+                        Some(c) => out.push(Change::DropConstraint { table: table.clone(), constraint: c.clone() }),
+                        None if *if_exists => {}
+                        None => return Err(format!("constraint {} does not exist", fold(name))),
+                    },
+                    AlterTableOperation::RenameTable { table_name } => {
+                        let to = match table_name {
+                            sqlparser::ast::RenameTableNameKind::To(n) | sqlparser::ast::RenameTableNameKind::As(n) => n,
+                        };
+                        let to_name = to.0.last().and_then(|p| p.as_ident()).map(fold).ok_or("bad table name")?;
+                        out.push(Change::RenameTable { from: table.clone(), to: QualName::new(table.schema.clone(), to_name) });
+                    }
+                    AlterTableOperation::RenameColumn { old_column_name, new_column_name } => out.push(Change::RenameColumn {
+                        table: table.clone(),
+                        from: fold(old_column_name),
+                        to: fold(new_column_name),
+                    }),
+                    AlterTableOperation::RenameConstraint { old_name, new_name } => {
+                        out.push(Change::RenameConstraint { table: table.clone(), from: fold(old_name), to: fold(new_name) })
+                    }
+                    AlterTableOperation::SetLogged => out.push(Change::SetUnlogged { table: table.clone(), unlogged: false }),
+                    AlterTableOperation::SetUnlogged => out.push(Change::SetUnlogged { table: table.clone(), unlogged: true }),
+                    AlterTableOperation::AlterColumn { column_name, op } => {
+                        let column = fold(column_name);
+                        let col = t.columns.get(&column).ok_or_else(|| format!("column {column} does not exist"))?;
+                        match op {
+                            AlterColumnOperation::DropNotNull => {
+                                out.push(Change::SetNotNull { table: table.clone(), column, not_null: false })
+                            }
+                            AlterColumnOperation::DropDefault => {
+                                out.push(Change::SetDefault { table: table.clone(), column, from: col.default.clone(), to: None })
+                            }
+                            AlterColumnOperation::SetDataType { data_type, .. } => {
+                                let to = resolve(data_type, "public")?.column_type;
+                                let collation = raw_collation(raw).or(if to == col.data_type { col.collation.clone() } else { None });
+                                out.push(Change::AlterColumnType {
+                                    table: table.clone(),
+                                    column,
+                                    from: col.data_type.clone(),
+                                    to,
+                                    collation,
+                                    using: false,
+                                });
+                            }
+                            _ => declarative += 1,
+                        }
+                    }
+                    _ => declarative += 1,
+                }
+            }
+            match (declarative, out.is_empty()) {
+                (_, true) => Ok(None),
+                (0, false) => Ok(Some(out)),
+                _ => Err("mixes additions with drops or renames in one ALTER TABLE; split it".into()),
+            }
+        }
+        Statement::AlterType(alter) => {
+            let name = q(&alter.name)?;
+            if !cat.enums.contains_key(&name) {
+                return Err(format!("type {name} does not exist at this point of the chain"));
+            }
+            match alter.operation {
+                AlterTypeOperation::AddValue(v) => {
+                    let (before, after) = match v.position {
+                        Some(AlterTypeAddValuePosition::Before(b)) => (Some(b.value), None),
+                        Some(AlterTypeAddValuePosition::After(a)) => (None, Some(a.value)),
+                        None => (None, None),
+                    };
+                    Ok(Some(vec![Change::AddEnumValue { name, value: v.value.value, before, after }]))
+                }
+                AlterTypeOperation::Rename(r) => {
+                    let to = QualName::new(name.schema.clone(), fold(&r.new_name));
+                    Ok(Some(rename_enum(cat, &name, &to)))
+                }
+                AlterTypeOperation::RenameValue(r) => {
+                    let mut e = cat.enums[&name].clone();
+                    for l in e.labels.iter_mut() {
+                        if *l == r.from.value {
+                            *l = r.to.value.clone();
+                        }
+                    }
+                    Ok(Some(vec![Change::RecreateEnum { from: cat.enums[&name].clone(), to: e, columns: vec![] }]))
+                }
+            }
+        }
+        Statement::AlterIndex { name, operation: AlterIndexOperation::RenameIndex { index_name } } => {
+            let idx = q(&name)?;
+            let to = index_name.0.last().and_then(|p| p.as_ident()).map(fold).ok_or("bad index name")?;
+            let table = cat
+                .tables
+                .values()
+                .find(|t| t.name.schema == idx.schema && t.indexes.contains_key(&idx.name))
+                .map(|t| t.name.clone())
+                .ok_or_else(|| format!("index {idx} does not exist at this point of the chain"))?;
+            Ok(Some(vec![Change::RenameIndex { table, from: idx.name, to }]))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// `ALTER TYPE ... RENAME TO`: the type keeps its columns, under its new name.
+fn rename_enum(cat: &Catalog, from: &QualName, to: &QualName) -> Vec<Change> {
+    let mut e = cat.enums[from].clone();
+    e.name = to.clone();
+    let mut changes = vec![Change::DropEnum { name: from.clone() }, Change::CreateEnum { enum_type: e }];
+    for t in cat.tables.values() {
+        for c in t.columns.values() {
+            if c.data_type.custom().as_ref() == Some(from) {
+                let mut ty = c.data_type.clone();
+                ty.schema = Some(to.schema.clone());
+                ty.base = to.name.clone();
+                changes.push(Change::AlterColumnType {
+                    table: t.name.clone(),
+                    column: c.name.clone(),
+                    from: c.data_type.clone(),
+                    to: ty,
+                    collation: c.collation.clone(),
+                    using: false,
+                });
+            }
+        }
+    }
+    changes
+}
+
+/// `COLLATE x` written in an `ALTER COLUMN ... TYPE` statement.
+fn raw_collation(raw: &RawStatement) -> Option<String> {
+    let sig: Vec<_> = raw.significant().collect();
+    let pos = sig.iter().position(|t| matches!(&t.token, Token::Word(w) if w.value.eq_ignore_ascii_case("collate")))?;
+    match &sig.get(pos + 1)?.token {
+        Token::Word(w) => Some(if w.quote_style.is_some() { w.value.clone() } else { w.value.to_lowercase() }),
+        _ => None,
+    }
+}
+
+fn identity_options(w: &[&str]) -> bool {
+    w.contains(&"COLUMN")
+        && w.windows(2).any(|p| p[0] == "SET" && matches!(p[1], "INCREMENT" | "START" | "MINVALUE" | "MAXVALUE" | "CACHE" | "CYCLE" | "NO"))
+}
+
+/// `ALTER TABLE t ALTER COLUMN c DROP IDENTITY` / `SET GENERATED ...` / `SET <sequence option>`.
+fn alter_identity(raw: &RawStatement, w: &[&str], cat: &Catalog) -> Result<Vec<Change>, String> {
+    let sig: Vec<_> = raw.significant().collect();
+    let name_end = w.iter().position(|x| *x == "ALTER").and_then(|_| w.iter().skip(1).position(|x| *x == "ALTER")).map(|p| p + 1);
+    let name_end = name_end.ok_or("expected ALTER TABLE name ALTER COLUMN")?;
+    let name_text: String = sig[2..name_end].iter().map(|t| t.token.to_string()).collect();
+    let table = object_qual_name(&ObjectName::from(name_text.split('.').map(|p| ident_of(p)).collect::<Vec<_>>()), "public")?;
+    let t = cat.tables.get(&table).ok_or_else(|| format!("table {table} does not exist at this point of the chain"))?;
+    let col_pos = if w.get(name_end + 1) == Some(&"COLUMN") { name_end + 2 } else { name_end + 1 };
+    let column = match &sig.get(col_pos).ok_or("missing column")?.token {
+        Token::Word(word) => if word.quote_style.is_some() { word.value.clone() } else { word.value.to_lowercase() },
+        _ => return Err("expected a column name".into()),
+    };
+    let col = t.columns.get(&column).ok_or_else(|| format!("column {column} does not exist"))?;
+    let rest = &w[col_pos + 1..];
+    if rest.first() == Some(&"DROP") {
+        return Ok(vec![Change::SetIdentity { table, column, from: col.identity.clone(), to: None }]);
+    }
+    let mut id: Identity = col.identity.clone().ok_or_else(|| format!("column {column} is not an identity column"))?;
+    // Split "SET a b SET c d" into clauses.
+    let clauses: Vec<Vec<&str>> = rest.split(|x| *x == "SET").filter(|c| !c.is_empty()).map(|c| c.to_vec()).collect();
+    let mut options_text = String::new();
+    for c in clauses {
+        match c.as_slice() {
+            ["GENERATED", "ALWAYS"] => id.always = true,
+            ["GENERATED", "BY", "DEFAULT"] => id.always = false,
+            other => {
+                options_text.push(' ');
+                options_text.push_str(&other.join(" "));
+            }
+        }
+    }
+    if !options_text.is_empty() {
+        apply_sequence_options(&mut id.options, &options_text, identity_type(col)?)?;
+    }
+    Ok(vec![Change::SetIdentity { table, column, from: col.identity.clone(), to: Some(id) }])
+}
+
+fn ident_of(part: &str) -> sqlparser::ast::Ident {
+    match part.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
+        Some(inner) => sqlparser::ast::Ident::with_quote('"', inner.replace("\"\"", "\"")),
+        None => sqlparser::ast::Ident::new(part),
+    }
+}
+
+/// `ALTER SEQUENCE s <options>`.
+fn alter_sequence(raw: &RawStatement, cat: &Catalog) -> Result<Vec<Change>, String> {
+    let sig: Vec<_> = raw.significant().collect();
+    let mut at = 2;
+    let mut parts = Vec::new();
+    while let Some(t) = sig.get(at) {
+        match &t.token {
+            Token::Word(w) => parts.push(if w.quote_style.is_some() { sqlparser::ast::Ident::with_quote('"', w.value.clone()) } else { sqlparser::ast::Ident::new(w.value.clone()) }),
+            _ => return Err("expected a sequence name".into()),
+        }
+        at += 1;
+        if matches!(sig.get(at).map(|t| &t.token), Some(Token::Period)) {
+            at += 1;
+        } else {
+            break;
+        }
+    }
+    let name = object_qual_name(&ObjectName::from(parts), "public")?;
+    let seq = cat.sequences.get(&name).ok_or_else(|| format!("sequence {name} does not exist at this point of the chain"))?;
+    let options_text: String = sig[at..].iter().map(|t| t.token.to_string()).collect::<Vec<_>>().join(" ");
+    let mut options = seq.options.clone();
+    apply_sequence_options(&mut options, &options_text, seq.options.data_type)?;
+    Ok(vec![Change::AlterSequence { name, from: seq.options.clone(), to: options }])
+}
+
+/// Applies written sequence options onto existing ones (only those written change).
+fn apply_sequence_options(options: &mut SeqOptions, text: &str, data_type: crate::model::SeqType) -> Result<(), String> {
+    let sql = format!("CREATE SEQUENCE pgstate_tmp {text}");
+    let stmt = Parser::parse_sql(&PostgreSqlDialect {}, &sql).map_err(|e| e.to_string())?;
+    let Some(Statement::CreateSequence { sequence_options, .. }) = stmt.into_iter().next() else {
+        return Err("expected sequence options".into());
+    };
+    let fresh = seq_options(&sequence_options, data_type)?;
+    for o in &sequence_options {
+        use sqlparser::ast::SequenceOptions as S;
+        match o {
+            S::DataType(_) => options.data_type = fresh.data_type,
+            S::IncrementBy(e, _) => options.increment = int_value(e)?,
+            S::MinValue(Some(e)) => options.min = int_value(e)?,
+            S::MinValue(None) => options.min = fresh.min,
+            S::MaxValue(Some(e)) => options.max = int_value(e)?,
+            S::MaxValue(None) => options.max = fresh.max,
+            S::StartWith(e, _) => options.start = int_value(e)?,
+            S::Cache(e) => options.cache = int_value(e)?,
+            S::Cycle(no) => options.cycle = !no,
+            S::OwnedBy(_) => {}
+        }
+    }
+    Ok(())
+}
