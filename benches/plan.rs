@@ -3,7 +3,7 @@
 //!
 //! Plain `std`, no harness: `cargo bench --bench plan [-- SCALE...]`.
 //! `PGSTATE_BENCH_QUICK=1` runs one iteration of the 47 and 1,000 table scales,
-//! cheap enough for CI.
+//! cheap enough for CI. `PGSTATE_BENCH_RUNS=N` overrides the runs per scale.
 //!
 //! Each scale has an original schema and a changed copy: about 10% of the tables
 //! altered (add column, drop column, widen a varchar, add index, drop index,
@@ -400,8 +400,15 @@ fn main() {
 
     let scales: &[(usize, usize)] =
         if quick { &[(47, 1), (1_000, 1)] } else { &[(47, 7), (1_000, 7), (10_000, 5)] };
-    let selected: Vec<(usize, usize)> =
-        scales.iter().copied().filter(|(n, _)| filters.is_empty() || filters.contains(n)).collect();
+    // PGSTATE_BENCH_RUNS=N overrides the number of runs per scale (e.g. 1 under a profiler).
+    let runs_override: Option<usize> =
+        std::env::var("PGSTATE_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).filter(|&r| r > 0);
+    let selected: Vec<(usize, usize)> = scales
+        .iter()
+        .copied()
+        .filter(|(n, _)| filters.is_empty() || filters.contains(n))
+        .map(|(n, r)| (n, runs_override.unwrap_or(r)))
+        .collect();
     if selected.is_empty() {
         eprintln!("no scale matches {filters:?}; available: {:?}", scales.iter().map(|s| s.0).collect::<Vec<_>>());
         std::process::exit(2);

@@ -1,0 +1,751 @@
+//! Live-database benchmark: pgstate against a real PostgreSQL, side by side
+//! with `pg_dump --schema-only` and migra, in one run.
+//!
+//! Plain `std`, no harness: `cargo bench --bench live` (or `just bench-live`,
+//! which also installs migra into `target/bench-venv`).
+//!
+//! 1. Introspection (`pgstate::introspect::introspect`) of databases with
+//!    1,000, 2,000 and 10,000 tables: median / min wall time, `Live.queries`
+//!    and the statements the server actually logged.
+//! 2. `plan --url` of the 2,000-table database to a desired file where about a
+//!    tenth of the tables changed: the library path (parse the file +
+//!    `ops::live::plan` + `to_sql`) and the CLI end to end (`target/release/pgstate`).
+//! 3. References on the same databases in the same run: `pg_dump --schema-only`
+//!    (each scale) and `migra --unsafe current desired` (2,000 tables; the
+//!    desired state loaded into a second database).
+//!
+//! Env: `PGSTATE_BENCH_RUNS=N` overrides every run count; `PGSTATE_MIGRA=/path`
+//! picks the migra executable (default: `migra` on `PATH`).
+//!
+//! A throwaway cluster comes from the test harness (`tests/support`);
+//! `max_locks_per_transaction` is raised (ALTER SYSTEM + restart) because the
+//! 10,000-table load runs in one transaction and pg_dump locks every table.
+
+#[path = "../tests/support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use pgstate::connection::Target;
+use pgstate::introspect::{introspect, Scope};
+use pgstate::model::{Catalog, ConstraintKind};
+use pgstate::parse::{parse_catalog_ddl, parse_path, parse_str};
+use support::{Db, PgCluster};
+
+// ---------------------------------------------------------------------------
+// Deterministic schema generator
+// ---------------------------------------------------------------------------
+
+/// A 64-bit LCG (Knuth's MMIX constants); the high bits are used.
+struct Lcg(u64);
+
+impl Lcg {
+    fn new(seed: u64) -> Self {
+        Lcg(seed ^ 0x9E37_79B9_7F4A_7C15)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn one_in(&mut self, n: u64) -> bool {
+        self.below(n) == 0
+    }
+}
+
+#[derive(Clone)]
+struct Col {
+    name: String,
+    def: String,
+}
+
+#[derive(Clone)]
+struct Fk {
+    column: String,
+    target: usize,
+    on_delete: &'static str,
+    table_constraint: bool,
+}
+
+#[derive(Clone)]
+struct Idx {
+    name: String,
+    columns: Vec<String>,
+}
+
+#[derive(Clone)]
+struct TableSpec {
+    id: usize,
+    columns: Vec<Col>,
+    fks: Vec<Fk>,
+    check: bool,
+    unique: bool,
+    indexes: Vec<Idx>,
+}
+
+fn table_name(id: usize) -> String {
+    format!("t{id:05}")
+}
+
+fn new_table(id: usize, live: &[usize], rng: &mut Lcg) -> TableSpec {
+    let name = table_name(id);
+    let varchar = [32, 64, 128, 255][rng.below(4) as usize];
+    let mut columns = vec![
+        Col { name: "id".into(), def: "uuid PRIMARY KEY DEFAULT gen_random_uuid()".into() },
+        Col { name: "name".into(), def: format!("varchar({varchar}) NOT NULL") },
+        Col { name: "description".into(), def: "text".into() },
+        Col { name: "qty".into(), def: "integer NOT NULL DEFAULT 0".into() },
+        Col { name: "total".into(), def: "bigint".into() },
+        Col { name: "active".into(), def: "boolean NOT NULL DEFAULT true".into() },
+        Col { name: "created_at".into(), def: "timestamptz NOT NULL DEFAULT now()".into() },
+        Col { name: "meta".into(), def: "jsonb NOT NULL DEFAULT '{}'".into() },
+        Col { name: "price".into(), def: "numeric(10,2)".into() },
+    ];
+    let check = rng.one_in(5);
+    if check {
+        columns.push(Col { name: "status".into(), def: "varchar(16) NOT NULL DEFAULT 'new'".into() });
+    }
+    let unique = rng.one_in(7);
+    let mut fks = Vec::new();
+    if !live.is_empty() {
+        let count = if live.len() > 1 && rng.one_in(2) { 2 } else { 1 };
+        for k in 0..count {
+            let target = live[rng.below(live.len() as u64) as usize];
+            let column = format!("parent{}_id", k + 1);
+            let on_delete = if k == 0 { "CASCADE" } else { "SET NULL" };
+            let not_null = if k == 0 { " NOT NULL" } else { "" };
+            columns.push(Col { name: column.clone(), def: format!("uuid{not_null}") });
+            fks.push(Fk { column, target, on_delete, table_constraint: rng.one_in(2) });
+        }
+    }
+    let indexes = vec![
+        Idx { name: format!("{name}_created_at_idx"), columns: vec!["created_at".into()] },
+        Idx { name: format!("{name}_name_active_idx"), columns: vec!["name".into(), "active".into()] },
+    ];
+    TableSpec { id, columns, fks, check, unique, indexes }
+}
+
+/// Tables in creation order; a foreign key only targets an earlier table, so
+/// the script loads as written.
+fn render_schema(tables: &[TableSpec]) -> String {
+    let mut out = String::with_capacity(tables.len() * 1000);
+    for t in tables {
+        let name = table_name(t.id);
+        let _ = writeln!(out, "CREATE TABLE {name} (");
+        let mut lines: Vec<String> = Vec::new();
+        for c in &t.columns {
+            let mut line = format!("    {} {}", c.name, c.def);
+            if let Some(fk) = t.fks.iter().find(|f| f.column == c.name && !f.table_constraint) {
+                let _ = write!(line, " REFERENCES {} (id) ON DELETE {}", table_name(fk.target), fk.on_delete);
+            }
+            lines.push(line);
+        }
+        for fk in t.fks.iter().filter(|f| f.table_constraint) {
+            lines.push(format!(
+                "    CONSTRAINT {name}_{col}_fkey FOREIGN KEY ({col}) REFERENCES {target} (id) ON DELETE {act}",
+                col = fk.column,
+                target = table_name(fk.target),
+                act = fk.on_delete,
+            ));
+        }
+        if t.check {
+            lines.push(format!(
+                "    CONSTRAINT {name}_status_check CHECK (status IN ('new', 'active', 'archived', 'deleted'))"
+            ));
+        }
+        if t.unique {
+            lines.push(format!("    CONSTRAINT {name}_name_key UNIQUE (name)"));
+        }
+        out.push_str(&lines.join(",\n"));
+        out.push_str("\n);\n");
+        for i in &t.indexes {
+            let _ = writeln!(out, "CREATE INDEX {} ON {name} ({});", i.name, i.columns.join(", "));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The original schema of `n` tables, and a changed copy: ~10% of the tables
+/// altered (add column, drop column, widen varchar, new index, dropped index,
+/// changed default, in turn), a few unreferenced tables dropped, a few new.
+fn generate(n: usize) -> (Vec<TableSpec>, Vec<TableSpec>) {
+    let mut rng = Lcg::new(n as u64);
+    let mut original = Vec::with_capacity(n);
+    let mut ids: Vec<usize> = Vec::with_capacity(n);
+    for id in 0..n {
+        original.push(new_table(id, &ids, &mut rng));
+        ids.push(id);
+    }
+    let mut referenced = vec![false; n];
+    for t in &original {
+        for fk in &t.fks {
+            referenced[fk.target] = true;
+        }
+    }
+    let unreferenced: Vec<usize> = (0..n).filter(|&i| !referenced[i]).collect();
+    let n_drop = (n / 200 + 2).min(unreferenced.len());
+    let mut dropped = vec![false; n];
+    let mut picked = 0;
+    while picked < n_drop {
+        let i = unreferenced[rng.below(unreferenced.len() as u64) as usize];
+        if !dropped[i] {
+            dropped[i] = true;
+            picked += 1;
+        }
+    }
+    let mut changed = Vec::with_capacity(n + n / 100 + 3);
+    let mut kind = 0;
+    for t in &original {
+        if dropped[t.id] {
+            continue;
+        }
+        let mut t = t.clone();
+        if rng.one_in(10) {
+            let name = table_name(t.id);
+            match kind % 6 {
+                0 => t.columns.push(Col { name: "extra_note".into(), def: "text".into() }),
+                1 => t.columns.retain(|c| c.name != "total"),
+                2 => t.columns.iter_mut().find(|c| c.name == "name").unwrap().def = "varchar(512) NOT NULL".into(),
+                3 => t.indexes.push(Idx { name: format!("{name}_qty_idx"), columns: vec!["qty".into()] }),
+                4 => t.indexes.retain(|i| !i.name.ends_with("_name_active_idx")),
+                _ => t.columns.iter_mut().find(|c| c.name == "qty").unwrap().def = "integer NOT NULL DEFAULT 1".into(),
+            }
+            kind += 1;
+        }
+        changed.push(t);
+    }
+    let live: Vec<usize> = (0..n).filter(|&i| !dropped[i]).collect();
+    for k in 0..(n / 100 + 3) {
+        changed.push(new_table(n + k, &live, &mut rng));
+    }
+    (original, changed)
+}
+
+// ---------------------------------------------------------------------------
+// Measurement helpers
+// ---------------------------------------------------------------------------
+
+#[derive(Clone, Copy)]
+struct Stats {
+    median: Duration,
+    min: Duration,
+    runs: usize,
+}
+
+fn stats(mut times: Vec<Duration>) -> Stats {
+    times.sort();
+    Stats { median: times[times.len() / 2], min: times[0], runs: times.len() }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1e3)
+}
+
+fn cell(s: &Stats) -> String {
+    format!("{} / {}", ms(s.median), ms(s.min))
+}
+
+fn runs(default: usize) -> usize {
+    std::env::var("PGSTATE_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).filter(|&r| r > 0).unwrap_or(default)
+}
+
+struct Shape {
+    tables: usize,
+    columns: usize,
+    indexes: usize,
+    pk_unique: usize,
+    fks: usize,
+    checks: usize,
+}
+
+fn shape(c: &Catalog) -> Shape {
+    let cons = || c.tables.values().flat_map(|t| t.constraints.values());
+    Shape {
+        tables: c.tables.len(),
+        columns: c.tables.values().map(|t| t.columns.len()).sum(),
+        indexes: c.tables.values().map(|t| t.indexes.len()).sum(),
+        pk_unique: cons()
+            .filter(|k| matches!(k.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }))
+            .count(),
+        fks: cons().filter(|k| matches!(k.kind, ConstraintKind::ForeignKey(_))).count(),
+        checks: cons().filter(|k| matches!(k.kind, ConstraintKind::Check { .. })).count(),
+    }
+}
+
+fn current_uid_is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")))
+        .unwrap_or(false)
+}
+
+/// Sets server parameters that need a restart, then restarts the harness's
+/// cluster in place (same port, same options: pg_ctl reuses postmaster.opts).
+fn restart_with(cluster: &PgCluster, settings: &[(&str, &str)]) {
+    let admin = cluster.db("postgres");
+    for (k, v) in settings {
+        admin.psql(&format!("ALTER SYSTEM SET {k} = '{v}'")).unwrap_or_else(|e| panic!("ALTER SYSTEM {k}: {e}"));
+    }
+    let pg_ctl = cluster.bin_dir().join("pg_ctl");
+    let mut cmd = if current_uid_is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(&pg_ctl);
+        c
+    } else {
+        Command::new(&pg_ctl)
+    };
+    for var in ["PGDATA", "PGHOST", "PGPORT", "PGUSER", "PGOPTIONS"] {
+        cmd.env_remove(var);
+    }
+    let out = cmd
+        .current_dir(cluster.host())
+        .arg("-D")
+        .arg(cluster.data_dir())
+        .arg("-l")
+        .arg(cluster.host().join("log"))
+        .args(["-w", "-t", "120", "-m", "fast", "restart"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("running pg_ctl restart");
+    assert!(
+        out.status.success(),
+        "pg_ctl restart failed: {}{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        cluster.log()
+    );
+}
+
+fn set_statement_log(cluster: &PgCluster, on: bool) {
+    let admin = cluster.db("postgres");
+    let sql = if on {
+        "ALTER SYSTEM SET log_min_duration_statement = 0; ALTER SYSTEM SET log_line_prefix = '%m [%p] ';\
+         SELECT pg_reload_conf();"
+    } else {
+        "ALTER SYSTEM RESET log_min_duration_statement; ALTER SYSTEM RESET log_line_prefix; SELECT pg_reload_conf();"
+    };
+    admin.psql(sql).unwrap_or_else(|e| panic!("setting the statement log: {e}"));
+    // The reload is asynchronous; new backends must see it.
+    std::thread::sleep(Duration::from_millis(500));
+}
+
+/// What the server logged for one backend: statements run and their summed durations.
+#[derive(Default)]
+struct ServerLog {
+    /// `execute` (extended protocol) and `statement:` (simple protocol) lines.
+    statements: usize,
+    /// parse + bind + execute + simple statements, as the server timed them.
+    total: Duration,
+    /// (duration, first line of the statement) of each execute / statement.
+    each: Vec<(Duration, String)>,
+}
+
+fn read_server_log(cluster: &PgCluster, from: usize, pid: i32) -> ServerLog {
+    let log = cluster.log();
+    let tag = format!(" [{pid}] ");
+    let mut out = ServerLog::default();
+    for line in log.get(from..).unwrap_or("").lines().filter(|l| l.contains(&tag)) {
+        let Some(rest) = line.split("duration: ").nth(1) else { continue };
+        let Some((num, what)) = rest.split_once(" ms") else { continue };
+        let Ok(ms) = num.trim().parse::<f64>() else { continue };
+        let d = Duration::from_secs_f64(ms / 1e3);
+        out.total += d;
+        let what = what.trim_start();
+        if what.starts_with("execute") || what.starts_with("statement:") {
+            out.statements += 1;
+            let text = what.split_once(": ").map(|x| x.1).unwrap_or(what);
+            out.each.push((d, text.chars().take(90).collect()));
+        }
+    }
+    out
+}
+
+/// Runs `f` on a fresh connection with every statement logged (with its
+/// duration); returns f's output, its wall time and what the server logged.
+fn logged<T>(
+    cluster: &PgCluster,
+    rt: &tokio::runtime::Runtime,
+    url: &str,
+    f: impl AsyncFnOnce(&tokio_postgres::Client) -> T,
+) -> (T, Duration, ServerLog) {
+    set_statement_log(cluster, true);
+    let (out, wall, pid, from) = rt.block_on(async {
+        let client = Target::from_arg(Some(url)).unwrap().connect().await.expect("connect");
+        let pid: i32 = client.query_one("SELECT pg_backend_pid()", &[]).await.unwrap().get(0);
+        let from = cluster.log().len();
+        let start = Instant::now();
+        let out = f(&client).await;
+        (out, start.elapsed(), pid, from)
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let log = read_server_log(cluster, from, pid);
+    set_statement_log(cluster, false);
+    (out, wall, log)
+}
+
+fn scope() -> Scope {
+    Scope::Schemas(vec!["public".into()])
+}
+
+fn pg_dump_bin(cluster: &PgCluster) -> PathBuf {
+    let own = cluster.bin_dir().join("pg_dump");
+    if own.is_file() { own } else { PathBuf::from("pg_dump") }
+}
+
+/// One `pg_dump --schema-only` run; returns its wall time and output size.
+fn pg_dump(bin: &Path, db: &Db) -> (Duration, usize) {
+    let start = Instant::now();
+    let out = Command::new(bin)
+        .args(["--schema-only", "-h", "127.0.0.1", "-U", "postgres", "-p", &db.port.to_string(), "-d", &db.name])
+        .env_remove("PGOPTIONS")
+        .stdin(Stdio::null())
+        .output()
+        .expect("running pg_dump");
+    let t = start.elapsed();
+    assert!(out.status.success(), "pg_dump failed: {}", String::from_utf8_lossy(&out.stderr));
+    (t, out.stdout.len())
+}
+
+fn load(db: &Db, path: &Path, sql: &str) -> Duration {
+    std::fs::write(path, format!("BEGIN;\n{sql}COMMIT;\n")).expect("writing the schema file");
+    let start = Instant::now();
+    db.psql_file(path).unwrap_or_else(|e| panic!("loading {} into {}: {e}", path.display(), db.name));
+    start.elapsed()
+}
+
+fn machine(admin: &Db) -> String {
+    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "?".into());
+    let version = admin.psql("SHOW server_version").unwrap_or_else(|e| e);
+    format!("nproc {cpus} ({model}), PostgreSQL {version}")
+}
+
+// ---------------------------------------------------------------------------
+// The benchmark
+// ---------------------------------------------------------------------------
+
+struct IntroRow {
+    shape: Shape,
+    stats: Stats,
+    queries: usize,
+    server: ServerLog,
+    logged_wall: Duration,
+    parse_proxy: Duration,
+    proxy_bytes: usize,
+    dump: Stats,
+    dump_bytes: usize,
+}
+
+fn main() {
+    let wall = Instant::now();
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench-live"));
+    std::fs::create_dir_all(&dir).expect("creating target/bench-live");
+    let cli = PathBuf::from(env!("CARGO_BIN_EXE_pgstate"));
+
+    eprintln!("live bench: starting a throwaway cluster...");
+    let cluster = PgCluster::start();
+    restart_with(&cluster, &[("max_locks_per_transaction", "1024")]);
+    let admin = cluster.db("postgres");
+    let machine = machine(&admin);
+    eprintln!("live bench: {machine}");
+    let rt = pgstate::connection::runtime().expect("tokio runtime");
+
+    // Schemas and databases.
+    let (orig_1k, _) = generate(1_000);
+    let (orig_2k, changed_2k) = generate(2_000);
+    let (orig_10k, _) = generate(10_000);
+    let sql_1k = render_schema(&orig_1k);
+    let sql_2k = render_schema(&orig_2k);
+    let sql_2k_desired = render_schema(&changed_2k);
+    let sql_10k = render_schema(&orig_10k);
+    drop((orig_1k, orig_2k, changed_2k, orig_10k));
+
+    let mut loads = Vec::new();
+    let db_1k = cluster.create_db("s1000");
+    let db_2k = cluster.create_db("s2000");
+    let db_2k_desired = cluster.create_db("s2000_desired");
+    let db_10k = cluster.create_db("s10000");
+    for (db, file, sql) in [
+        (&db_1k, "s1000.sql", &sql_1k),
+        (&db_2k, "s2000.sql", &sql_2k),
+        (&db_2k_desired, "s2000_desired.sql", &sql_2k_desired),
+        (&db_10k, "s10000.sql", &sql_10k),
+    ] {
+        eprintln!("live bench: loading {} ({} KB)...", db.name, sql.len() / 1024);
+        let t = load(db, &dir.join(file), sql);
+        loads.push(format!("{} {} s", db.name, format!("{:.1}", t.as_secs_f64())));
+    }
+    // The desired file pgstate reads: plain DDL, no BEGIN/COMMIT.
+    let desired_path = dir.join("desired_2000.sql");
+    std::fs::write(&desired_path, &sql_2k_desired).unwrap();
+    let current_path = dir.join("current_2000.sql");
+    std::fs::write(&current_path, &sql_2k).unwrap();
+    admin.psql("VACUUM ANALYZE").ok();
+    for db in [&db_1k, &db_2k, &db_2k_desired, &db_10k] {
+        db.psql("ANALYZE").ok();
+    }
+
+    // 1. Introspection (+ pg_dump of the same database).
+    let dump_bin = pg_dump_bin(&cluster);
+    let mut intro_rows = Vec::new();
+    for (db, n_runs) in [(&db_1k, runs(5)), (&db_2k, runs(5)), (&db_10k, runs(3))] {
+        eprintln!("live bench: introspecting {} ({n_runs} runs)...", db.name);
+        let url = db.url();
+        // Instrumented run first (also warms the caches): statement count and server time.
+        let (live, logged_wall, server) =
+            logged(&cluster, &rt, &url, async |c| introspect(c, &scope()).await.expect("introspect"));
+        let mut times = Vec::new();
+        let mut queries = live.queries;
+        for _ in 0..n_runs {
+            let t = rt.block_on(async {
+                let client = Target::from_arg(Some(&url)).unwrap().connect().await.expect("connect");
+                let start = Instant::now();
+                let l = introspect(&client, &scope()).await.expect("introspect");
+                let t = start.elapsed();
+                assert_eq!(l.catalog.tables.len(), live.catalog.tables.len());
+                queries = l.queries;
+                t
+            });
+            times.push(t);
+        }
+        // Parse-cost proxy: the same catalog printed as DDL, read by the same parser.
+        let ddl = pgstate::plan::plan(&Catalog::default(), &live.catalog, &[]).to_sql();
+        let mut ptimes = Vec::new();
+        for _ in 0..3 {
+            let start = Instant::now();
+            let p = parse_catalog_ddl("proxy", &ddl).unwrap_or_else(|e| panic!("proxy DDL: {}", e.summary()));
+            ptimes.push(start.elapsed());
+            assert_eq!(p.catalog.tables.len(), live.catalog.tables.len());
+        }
+        eprintln!("live bench: pg_dump {} ({n_runs} runs)...", db.name);
+        let mut dtimes = Vec::new();
+        let mut dump_bytes = 0;
+        for _ in 0..n_runs {
+            let (t, b) = pg_dump(&dump_bin, db);
+            dtimes.push(t);
+            dump_bytes = b;
+        }
+        intro_rows.push(IntroRow {
+            shape: shape(&live.catalog),
+            stats: stats(times),
+            queries,
+            server,
+            logged_wall,
+            parse_proxy: stats(ptimes).median,
+            proxy_bytes: ddl.len(),
+            dump: stats(dtimes),
+            dump_bytes,
+        });
+    }
+
+    // 2. plan --url of the 2,000-table database.
+    eprintln!("live bench: plan --url (2,000 tables)...");
+    let url_2k = db_2k.url();
+    let current_parsed = parse_str("current", &sql_2k).unwrap_or_else(|e| panic!("{}", e.summary()));
+    let desired_parsed = parse_path(&desired_path).unwrap_or_else(|e| panic!("desired: {e}"));
+    let offline = pgstate::plan::plan(&current_parsed.catalog, &desired_parsed.catalog, &desired_parsed.hints);
+    let offline_steps = offline.steps.len();
+    // Instrumented library run: statements (introspection + reconcile) and server time.
+    let ((live_steps, live_sql_bytes), plan_logged_wall, plan_log) = logged(&cluster, &rt, &url_2k, async |c| {
+        let parsed = parse_path(&desired_path).expect("desired");
+        let lp = pgstate::ops::live::plan(c, &parsed, &scope()).await.expect("live plan");
+        (lp.plan.steps.len(), lp.plan.to_sql().len())
+    });
+    // Identity: the database against its own DDL must plan nothing.
+    let (identity_steps, identity_wall, identity_log) = logged(&cluster, &rt, &url_2k, async |c| {
+        let parsed = parse_path(&current_path).expect("current");
+        pgstate::ops::live::plan(c, &parsed, &scope()).await.expect("identity plan").plan.steps.len()
+    });
+    let n_plan = runs(5);
+    let mut lib_times = Vec::new();
+    let mut parse_times = Vec::new();
+    for _ in 0..n_plan {
+        let start = Instant::now();
+        let p = parse_path(&desired_path).expect("desired");
+        parse_times.push(start.elapsed());
+        drop(p);
+        let t = rt.block_on(async {
+            let client = Target::from_arg(Some(&url_2k)).unwrap().connect().await.expect("connect");
+            let start = Instant::now();
+            let parsed = parse_path(&desired_path).expect("desired");
+            let lp = pgstate::ops::live::plan(&client, &parsed, &scope()).await.expect("live plan");
+            let sql = lp.plan.to_sql();
+            let t = start.elapsed();
+            assert_eq!(sql.len(), live_sql_bytes);
+            t
+        });
+        lib_times.push(t);
+    }
+    let lib = stats(lib_times);
+    let parse_desired = stats(parse_times);
+    eprintln!("live bench: pgstate CLI plan --url ({n_plan} runs)...");
+    let mut cli_times = Vec::new();
+    let mut cli_bytes = 0;
+    for _ in 0..n_plan {
+        let start = Instant::now();
+        let out = Command::new(&cli)
+            .args(["plan", "--url", &url_2k, "--schema"])
+            .arg(&desired_path)
+            .current_dir(&dir)
+            .env_remove("DATABASE_URL")
+            .stdin(Stdio::null())
+            .output()
+            .expect("running pgstate");
+        cli_times.push(start.elapsed());
+        assert!(out.status.success(), "pgstate plan --url failed: {}", String::from_utf8_lossy(&out.stderr));
+        cli_bytes = out.stdout.len();
+    }
+    let cli_stats = stats(cli_times);
+
+    // 3. migra: current 2,000-table database -> the desired one.
+    let migra_bin = std::env::var("PGSTATE_MIGRA").unwrap_or_else(|_| "migra".into());
+    let migra_url = |db: &Db| format!("postgresql+psycopg2://postgres@127.0.0.1:{}/{}", db.port, db.name);
+    let n_migra = runs(3);
+    eprintln!("live bench: migra ({n_migra} runs)...");
+    let mut migra_times = Vec::new();
+    let mut migra_note = String::new();
+    let mut migra_statements = 0;
+    for _ in 0..n_migra {
+        let start = Instant::now();
+        let out = Command::new(&migra_bin)
+            .arg("--unsafe")
+            .arg(migra_url(&db_2k))
+            .arg(migra_url(&db_2k_desired))
+            .stdin(Stdio::null())
+            .output();
+        let t = start.elapsed();
+        match out {
+            Err(e) => {
+                migra_note = format!("could not run `{migra_bin}`: {e} (run scripts/bench-live.sh, or set PGSTATE_MIGRA)");
+                break;
+            }
+            // migra exits 0 when there is nothing to do, 2 when it printed a migration.
+            Ok(o) if matches!(o.status.code(), Some(0) | Some(2)) => {
+                migra_times.push(t);
+                migra_statements = String::from_utf8_lossy(&o.stdout).lines().filter(|l| l.trim_end().ends_with(';')).count();
+            }
+            Ok(o) => {
+                let err = String::from_utf8_lossy(&o.stderr);
+                let tail: Vec<&str> = err.lines().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
+                migra_note = format!("migra failed ({}): {}", o.status, tail.join(" | "));
+                break;
+            }
+        }
+    }
+    let migra = (!migra_times.is_empty()).then(|| stats(migra_times));
+
+    // ---------------------------------------------------------------------
+    // Report
+    // ---------------------------------------------------------------------
+    println!();
+    println!("pgstate live benchmark (times in ms, median / min)");
+    println!("machine: {machine}");
+    println!("loaded (psql -f, one transaction): {}", loads.join(", "));
+    println!();
+    println!("1. introspect(public) vs pg_dump --schema-only, same database");
+    println!(
+        "| tables | columns | indexes | PK+UNIQUE | FKs | CHECKs | runs | introspect | Live.queries | statements logged | server time (logged run) | parse proxy | other (logged run) | pg_dump | pg_dump bytes | introspect / pg_dump |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in &intro_rows {
+        let other = r.logged_wall.saturating_sub(r.server.total).saturating_sub(r.parse_proxy);
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2}x |",
+            r.shape.tables,
+            r.shape.columns,
+            r.shape.indexes,
+            r.shape.pk_unique,
+            r.shape.fks,
+            r.shape.checks,
+            r.stats.runs,
+            cell(&r.stats),
+            r.queries,
+            r.server.statements,
+            format!("{} of {}", ms(r.server.total), ms(r.logged_wall)),
+            ms(r.parse_proxy),
+            ms(other),
+            cell(&r.dump),
+            r.dump_bytes,
+            r.stats.median.as_secs_f64() / r.dump.median.as_secs_f64(),
+        );
+    }
+    println!();
+    println!("parse proxy = parse_catalog_ddl() of the introspected catalog printed back as DDL ({} bytes at the largest scale);",
+        intro_rows.last().map(|r| r.proxy_bytes).unwrap_or(0));
+    println!("other = logged wall - server time - parse proxy (row transfer and decoding, script assembly, client-side work).");
+    if let Some(r) = intro_rows.last() {
+        println!("slowest statements of the logged {}-table introspection (server ms):", r.shape.tables);
+        let mut each = r.server.each.clone();
+        each.sort_by(|a, b| b.0.cmp(&a.0));
+        for (d, text) in each.iter().take(12) {
+            println!("  {:>9}  {}", ms(*d), text);
+        }
+    }
+    println!();
+    println!("2. plan --url, 2,000 tables -> desired file (~10% of tables changed, some created/dropped)");
+    println!("| path | runs | time | steps | script bytes |");
+    println!("|---|---:|---:|---:|---:|");
+    println!("| library: parse desired + ops::live::plan + to_sql | {} | {} | {} | {} |", lib.runs, cell(&lib), live_steps, live_sql_bytes);
+    println!("| CLI end to end: pgstate plan --url --schema | {} | {} | {} | {} |", cli_stats.runs, cell(&cli_stats), live_steps, cli_bytes);
+    println!("| (part) parse_path(desired file) | {} | {} | | |", parse_desired.runs, cell(&parse_desired));
+    if let Some(r) = intro_rows.iter().find(|r| r.shape.tables == 2_000) {
+        println!("| (part) introspect, 2,000 tables (section 1) | {} | {} | | |", r.stats.runs, cell(&r.stats));
+    }
+    println!(
+        "| pg_dump --schema-only, 2,000 tables | {} | {} | | |",
+        intro_rows.iter().find(|r| r.shape.tables == 2_000).map(|r| r.dump.runs).unwrap_or(0),
+        intro_rows.iter().find(|r| r.shape.tables == 2_000).map(|r| cell(&r.dump)).unwrap_or_default()
+    );
+    match &migra {
+        Some(m) => println!("| migra --unsafe current desired | {} | {} | {} statements | |", m.runs, cell(m), migra_statements),
+        None => println!("| migra --unsafe current desired | 0 | n/a | | |"),
+    }
+    println!();
+    println!(
+        "offline plan(current file, desired file): {offline_steps} steps; live plan: {live_steps} steps; \
+         identity (database vs its own DDL): {identity_steps} steps in {} ms",
+        ms(identity_wall)
+    );
+    println!(
+        "logged library plan run: {} ms wall, {} statements, {} ms server time; identity run: {} statements, {} ms server time",
+        ms(plan_logged_wall),
+        plan_log.statements,
+        ms(plan_log.total),
+        identity_log.statements,
+        ms(identity_log.total)
+    );
+    if !migra_note.is_empty() {
+        println!("migra: {migra_note}");
+    }
+    println!();
+    println!("targets (2,000 tables, medians):");
+    let dump_2k = intro_rows.iter().find(|r| r.shape.tables == 2_000).map(|r| r.dump.median);
+    for (label, t) in [("CLI", cli_stats.median), ("library", lib.median)] {
+        let vs_dump = dump_2k.map(|d| t.as_secs_f64() / d.as_secs_f64());
+        let vs_migra = migra.as_ref().map(|m| t.as_secs_f64() / m.median.as_secs_f64());
+        println!(
+            "  plan --url ({label}) / pg_dump = {} (target <= 2.00x: {});  / migra = {} (target <= 0.20x: {})",
+            vs_dump.map(|v| format!("{v:.2}x")).unwrap_or("n/a".into()),
+            vs_dump.map(|v| if v <= 2.0 { "met" } else { "MISSED" }).unwrap_or("n/a"),
+            vs_migra.map(|v| format!("{v:.2}x")).unwrap_or("n/a".into()),
+            vs_migra.map(|v| if v <= 0.2 { "met" } else { "MISSED" }).unwrap_or("n/a"),
+        );
+    }
+    let q: Vec<usize> = intro_rows.iter().map(|r| r.queries).collect();
+    let logged_q: Vec<usize> = intro_rows.iter().map(|r| r.server.statements).collect();
+    println!(
+        "  queries per introspection by scale: Live.queries {q:?}, logged {logged_q:?} ({})",
+        if logged_q.windows(2).all(|w| w[0] == w[1]) { "constant" } else { "GROWS with the table count" }
+    );
+    println!("total bench wall time: {:.1} s", wall.elapsed().as_secs_f64());
+}
