@@ -383,6 +383,8 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
         }
         Command::Upgrade { target, url } => {
             let (dir, table) = (config.migrations_path(), config.version_table());
+            // A tampered chain is refused before any connection is made.
+            ops::revision::load_verified(&dir)?;
             let done = with_db(url.as_deref(), async |client| ops::revision::upgrade(client, &dir, &target, &table).await)?;
             for id in &done {
                 eprintln!("upgraded: {id}");
@@ -394,6 +396,7 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
         }
         Command::Downgrade { target, url } => {
             let (dir, table) = (config.migrations_path(), config.version_table());
+            ops::revision::load_verified(&dir)?;
             let done = with_db(url.as_deref(), async |client| ops::revision::downgrade(client, &dir, &target, &table).await)?;
             for id in &done {
                 eprintln!("downgraded: {id}");

@@ -242,6 +242,17 @@ proptest! {
     }
 
     #[test]
+    fn replaying_the_plan_sql_reaches_the_target(s1 in any::<u64>(), s2 in any::<u64>()) {
+        let (a, b) = (catalog(s1), catalog(s2));
+        let sql = plan(&a, &b, &[]).to_sql();
+        let reached = match pgstate::revisions::replay::replay(a.clone(), "generated", &sql) {
+            Ok(c) => c,
+            Err(e) => return Err(TestCaseError::fail(format!("{e}\n{sql}"))),
+        };
+        prop_assert_eq!(without_column_order(reached), without_column_order(b), "{}", sql);
+    }
+
+    #[test]
     fn rendered_sql_parses_back_to_the_same_catalog(seed in any::<u64>()) {
         let c = catalog(seed);
         let sql = catalog_sql(&c);

@@ -171,8 +171,8 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
             }
         }
         Change::RecreateEnum { to, .. } => {
-            let comment = cat.enums.get(&to.name).and_then(|e| e.comment.clone());
-            cat.enums.insert(to.name.clone(), crate::model::EnumType { comment, ..to.clone() });
+            // A new type: the old one's comment went with it.
+            cat.enums.insert(to.name.clone(), crate::model::EnumType { comment: None, ..to.clone() });
         }
         Change::CreateSequence { sequence } => {
             cat.sequences.insert(sequence.name.clone(), sequence.clone());

@@ -67,8 +67,10 @@ pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Di
                 comment(&mut out, CommentTarget::Type(name.clone()), &None, &e.comment);
             }
             Some(old) => {
-                enum_labels(&mut out, old, e, to);
-                comment(&mut out, CommentTarget::Type(name.clone()), &old.comment, &e.comment);
+                let rebuilt = enum_labels(&mut out, old, e, from, to);
+                // A rebuilt type is a new type: its comment must be set again.
+                let was = if rebuilt { &None } else { &old.comment };
+                comment(&mut out, CommentTarget::Type(name.clone()), was, &e.comment);
             }
         }
     }
@@ -136,9 +138,14 @@ fn comment(out: &mut Diff, target: CommentTarget, old: &Option<String>, new: &Op
 
 /// New labels are added in place when the old ones keep their order; anything
 /// else rebuilds the type.
-fn enum_labels(out: &mut Diff, old: &EnumType, new: &EnumType, to: &Catalog) {
+fn old_name(e: &EnumType) -> QualName {
+    e.name.clone()
+}
+
+/// Returns whether the type is rebuilt.
+fn enum_labels(out: &mut Diff, old: &EnumType, new: &EnumType, from: &Catalog, to: &Catalog) -> bool {
     if old.labels == new.labels {
-        return;
+        return false;
     }
     let kept: Vec<&String> = new.labels.iter().filter(|l| old.labels.contains(l)).collect();
     let in_order = kept.len() == old.labels.len() && kept.iter().zip(&old.labels).all(|(a, b)| *a == b);
@@ -152,7 +159,9 @@ fn enum_labels(out: &mut Diff, old: &EnumType, new: &EnumType, to: &Catalog) {
             let after = if before.is_none() { i.checked_sub(1).map(|p| new.labels[p].clone()) } else { None };
             out.changes.push(Change::AddEnumValue { name: new.name.clone(), value: label.clone(), before, after });
         }
+        false
     } else {
+        // Existing columns are converted in place; new tables simply use the new type.
         let columns = to
             .tables
             .values()
@@ -160,10 +169,14 @@ fn enum_labels(out: &mut Diff, old: &EnumType, new: &EnumType, to: &Catalog) {
                 t.columns
                     .values()
                     .filter(|c| c.data_type.custom().as_ref() == Some(&new.name))
+                    .filter(|c| {
+                        from.tables.get(&t.name).and_then(|old| old.columns.get(&c.name)).is_some_and(|old| old.data_type.custom().as_ref() == Some(&old_name(new)))
+                    })
                     .map(|c| (t.name.clone(), c.clone()))
             })
             .collect();
         out.changes.push(Change::RecreateEnum { from: old.clone(), to: EnumType { comment: None, ..new.clone() }, columns });
+        true
     }
 }
 

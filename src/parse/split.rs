@@ -3,12 +3,14 @@
 
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
-use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 /// The tokens of one statement (without its `;`).
 pub struct RawStatement {
     /// Every token, whitespace included, with locations.
     pub tokens: Vec<TokenWithSpan>,
+    /// The statement's source text, exactly as written.
+    pub text: String,
 }
 
 impl RawStatement {
@@ -43,28 +45,39 @@ pub fn split(text: &str) -> Result<Vec<RawStatement>, (String, sqlparser::tokeni
     let tokens = Tokenizer::new(&dialect, text)
         .tokenize_with_location()
         .map_err(|e| (e.message, e.location))?;
+    let lines: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let offset = |loc: sqlparser::tokenizer::Location| -> usize {
+        let Some(&start) = lines.get((loc.line.max(1) - 1) as usize) else { return text.len() };
+        let line = &text[start..];
+        start + line.char_indices().nth(loc.column.max(1) as usize - 1).map_or(line.len(), |(i, _)| i)
+    };
     let mut out = Vec::new();
     let mut current = Vec::new();
     for t in tokens {
         match t.token {
             Token::SemiColon => {
-                push(&mut out, std::mem::take(&mut current));
+                let end = offset(t.span.start);
+                push(&mut out, std::mem::take(&mut current), text, end, &offset);
             }
             Token::EOF => {}
             _ => current.push(t),
         }
     }
-    push(&mut out, current);
+    push(&mut out, current, text, text.len(), &offset);
     Ok(out)
 }
 
-fn push(out: &mut Vec<RawStatement>, tokens: Vec<TokenWithSpan>) {
-    let meaningful = tokens.iter().any(|t| {
-        !matches!(t.token, Token::Whitespace(Whitespace::Space | Whitespace::Newline | Whitespace::Tab))
-            && !matches!(t.token, Token::Whitespace(_))
-    });
+fn push(
+    out: &mut Vec<RawStatement>,
+    tokens: Vec<TokenWithSpan>,
+    source: &str,
+    end: usize,
+    offset: &dyn Fn(sqlparser::tokenizer::Location) -> usize,
+) {
+    let meaningful = tokens.iter().any(|t| !matches!(t.token, Token::Whitespace(_)));
     if meaningful {
-        out.push(RawStatement { tokens });
+        let start = tokens.first().map_or(end, |t| offset(t.span.start)).min(end);
+        out.push(RawStatement { text: source[start..end].to_string(), tokens });
     }
 }
 

@@ -122,7 +122,8 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
         Change::DropEnum { name } => d.drops.push(Key::Type(name.clone())),
         Change::AddEnumValue { name, .. } => d.needs_new.push(Key::Type(name.clone())),
         Change::RecreateEnum { to: e, columns, .. } => {
-            d.needs_new.push(Key::Type(e.name.clone()));
+            // The type under its name is new: tables created in the plan wait for it.
+            d.creates.push(Key::Type(e.name.clone()));
             for (t, c) in columns {
                 d.needs_new.push(Key::Column(t.clone(), c.name.clone()));
             }

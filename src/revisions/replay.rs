@@ -29,7 +29,7 @@ pub fn replay(base: Catalog, revision: &str, sql: &str) -> Result<Catalog, Revis
     let mut cat = base;
     let mut batch = String::new();
     for raw in statements {
-        let text: String = raw.tokens.iter().map(|t| t.token.to_string()).collect();
+        let text = raw.text.clone();
         if maybe_imperative(&raw) {
             // Drops and renames act on the state so far, additions included.
             cat = flush(cat, &mut batch, revision)?;
