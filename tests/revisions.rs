@@ -254,3 +254,13 @@ fn alembic_output_runs_under_alembic() {
     run(&["downgrade", "-1"]);
     assert_eq!(snapshot_lines(&db), before, "alembic downgrade -1 restores the previous catalog");
 }
+
+#[test]
+fn replay_skips_data_statements_and_names_what_it_cannot_read() {
+    let base = pgstate::model::Catalog::default();
+    let sql = "CREATE TABLE t (id int, note text);\nINSERT INTO t VALUES (1, 'it''s');\nUPDATE t SET note = 'x';\nALTER TABLE t ADD COLUMN extra int;\n";
+    let cat = pgstate::revisions::replay::replay(base.clone(), "r1", sql).expect("replays");
+    assert_eq!(cat.tables.values().next().map(|t| t.columns.len()), Some(3));
+    let err = pgstate::revisions::replay::replay(base, "r2", "CREATE VIEW v AS SELECT 1;").expect_err("views are not modelled");
+    assert!(err.to_string().contains("revision r2") && err.to_string().contains("CREATE VIEW"), "{err}");
+}

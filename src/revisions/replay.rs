@@ -67,7 +67,7 @@ fn words(raw: &RawStatement) -> Vec<String> {
 fn maybe_imperative(raw: &RawStatement) -> bool {
     let w = words(raw);
     match w.first().map(String::as_str) {
-        Some("DROP" | "SET" | "RESET" | "SELECT") => true,
+        Some("DROP" | "SET" | "RESET" | "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "TRUNCATE" | "ANALYZE" | "VACUUM") => true,
         Some("ALTER") => !(w.get(1).map(String::as_str) == Some("SEQUENCE") && w.iter().any(|x| x == "OWNED")),
         _ => false,
     }
@@ -79,8 +79,10 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
     let w = words(raw);
     let w: Vec<&str> = w.iter().map(String::as_str).collect();
     match w.as_slice() {
-        ["SET" | "RESET", ..] => return Ok(Some(vec![])),
-        ["SELECT", ..] if w.iter().any(|x| x.eq_ignore_ascii_case("set_config")) => return Ok(Some(vec![])),
+        // Session settings and data statements (backfills) leave the schema as it is.
+        ["SET" | "RESET" | "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "TRUNCATE" | "ANALYZE" | "VACUUM", ..] => {
+            return Ok(Some(vec![]))
+        }
         ["ALTER", "SEQUENCE", ..] if !w.contains(&"OWNED") => return alter_sequence(raw, cat).map(Some),
         ["ALTER", "TABLE", ..] if w.windows(2).any(|p| p == ["DROP", "IDENTITY"] || p == ["SET", "GENERATED"])
             || identity_options(&w) =>
