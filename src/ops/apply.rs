@@ -48,11 +48,17 @@ pub async fn apply(
 ) -> Result<Report, OpsError> {
     acquire_lock(client, options.lock_wait).await?;
     let result = locked(client, desired, scope, options, confirm).await;
-    let _ = client.execute("SELECT pg_catalog.pg_advisory_unlock($1)", &[&LOCK_KEY]).await;
+    release_lock(client).await;
     result
 }
 
-async fn acquire_lock(client: &Client, wait: Duration) -> Result<(), OpsError> {
+/// Releases the advisory lock (also released when the session ends).
+pub(crate) async fn release_lock(client: &Client) {
+    let _ = client.execute("SELECT pg_catalog.pg_advisory_unlock($1)", &[&LOCK_KEY]).await;
+}
+
+/// Takes pgstate's advisory lock on the database, waiting up to `wait`.
+pub(crate) async fn acquire_lock(client: &Client, wait: Duration) -> Result<(), OpsError> {
     let start = Instant::now();
     loop {
         let row = client

@@ -14,7 +14,7 @@ use crate::parse::{Parsed, RenameHint};
 use crate::plan::plan;
 use crate::revisions::{alembic, state_at, sum, version_table, Chain, Revision, RevisionError};
 
-use super::apply::LOCK_KEY;
+use super::apply::{acquire_lock, release_lock};
 use super::error::db_error;
 use super::OpsError;
 
@@ -154,28 +154,8 @@ pub fn history(chain: &Chain, verbose: bool) -> String {
     out
 }
 
-async fn lock(client: &Client) -> Result<(), OpsError> {
-    let start = std::time::Instant::now();
-    let wait = Duration::from_secs(60);
-    loop {
-        let got: bool = client
-            .query_one("SELECT pg_catalog.pg_try_advisory_lock($1)", &[&LOCK_KEY])
-            .await
-            .map_err(|e| db_error(&e, None))?
-            .get(0);
-        if got {
-            return Ok(());
-        }
-        if start.elapsed() > wait {
-            return Err(OpsError::LockWait(wait));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn unlock(client: &Client) {
-    let _ = client.execute("SELECT pg_catalog.pg_advisory_unlock($1)", &[&LOCK_KEY]).await;
-}
+/// Revisions wait for another pgstate (apply or upgrade) as long as apply does by default.
+const LOCK_WAIT: Duration = Duration::from_secs(60);
 
 /// Where the database stands: its recorded revisions, all known to the chain.
 async fn recorded(client: &Client, chain: &Chain, table: &QualName) -> Result<Vec<String>, OpsError> {
@@ -221,7 +201,7 @@ async fn run_revision(client: &Client, table: &QualName, r: &Revision, up: bool)
 pub async fn upgrade(client: &Client, dir: &Path, target: &str, table: &QualName) -> Result<Vec<String>, OpsError> {
     let chain = load_verified(dir)?;
     version_table::ensure(client, table).await.map_err(|e| db_error(&e, None))?;
-    lock(client).await?;
+    acquire_lock(client, LOCK_WAIT).await?;
     let result = async {
         let current = recorded(client, &chain, table).await?;
         let applied = chain.ancestry(&current);
@@ -245,14 +225,14 @@ pub async fn upgrade(client: &Client, dir: &Path, target: &str, table: &QualName
         Ok(done)
     }
     .await;
-    unlock(client).await;
+    release_lock(client).await;
     result
 }
 
 /// Undoes revisions down to `target` (`-N`, an id or prefix, `base`), newest first.
 pub async fn downgrade(client: &Client, dir: &Path, target: &str, table: &QualName) -> Result<Vec<String>, OpsError> {
     let chain = load_verified(dir)?;
-    lock(client).await?;
+    acquire_lock(client, LOCK_WAIT).await?;
     let result = async {
         let current = recorded(client, &chain, table).await?;
         let applied = chain.ancestry(&current);
@@ -278,7 +258,7 @@ pub async fn downgrade(client: &Client, dir: &Path, target: &str, table: &QualNa
         Ok(done)
     }
     .await;
-    unlock(client).await;
+    release_lock(client).await;
     result
 }
 
