@@ -343,26 +343,27 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             let dir = config.migrations_path();
             let written = if format == RevisionFormat::Alembic {
                 let alembic_dir = alembic_dir.ok_or_else(|| miette::miette!("--format alembic needs --alembic-dir"))?;
-                let from = match url.as_deref().map(Some).unwrap_or(None) {
+                let (from, target) = match url.as_deref() {
                     Some(u) => {
+                        // Alembic's own table is its bookkeeping, not part of the plan.
+                        let alembic_table = pgstate::model::QualName::new("public", "alembic_version");
                         let scope = ops::desired::scope(&parsed.catalog, desired.schemas.as_deref().or(config.schemas.as_deref()));
-                        let mut cat = with_db(Some(u), async |client| ops::export::read(client, &scope).await)?;
-                        cat.tables.shift_remove(&pgstate::model::QualName::new("public", "alembic_version"));
-                        cat.tables.shift_remove(&config.version_table());
-                        let mut wanted = parsed.catalog.clone();
-                        wanted.tables.shift_remove(&pgstate::model::QualName::new("public", "alembic_version"));
-                        let p = Parsed { catalog: wanted, hints: parsed.hints.clone() };
-                        return finish_alembic(&alembic_dir, &cat, &p, &message, rev_id);
+                        let mut live = with_db(Some(u), async |client| ops::export::read(client, &scope).await)?;
+                        live.tables.shift_remove(&alembic_table);
+                        live.tables.shift_remove(&config.version_table());
+                        let mut target = parsed.clone();
+                        target.catalog.tables.shift_remove(&alembic_table);
+                        (live, target)
                     }
-                    None => ops::revision::head_state(&ops::revision::load_verified(&dir)?)?,
+                    None => (ops::revision::head_state(&ops::revision::load_verified(&dir)?)?, parsed.clone()),
                 };
-                ops::revision::autogenerate_alembic(&alembic_dir, &from, &parsed, &message, rev_id)?
+                ops::revision::autogenerate_alembic(&alembic_dir, &from, &target, &message, rev_id)?
             } else {
                 ops::revision::autogenerate(&dir, &parsed, &message, rev_id)?
             };
             match written {
                 Some(path) => eprintln!("wrote {}", path.display()),
-                None => eprintln!("no changes: the revisions already describe the desired schema; nothing written"),
+                None => eprintln!("no changes: the current state already matches the desired schema; nothing written"),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -455,10 +456,3 @@ fn display(p: &Path) -> String {
     p.display().to_string()
 }
 
-fn finish_alembic(dir: &Path, from: &pgstate::model::Catalog, desired: &Parsed, message: &str, id: Option<String>) -> Result<ExitCode, Report> {
-    match ops::revision::autogenerate_alembic(dir, from, desired, message, id)? {
-        Some(path) => eprintln!("wrote {}", path.display()),
-        None => eprintln!("no changes: the database already matches the desired schema; nothing written"),
-    }
-    Ok(ExitCode::SUCCESS)
-}

@@ -19,7 +19,7 @@ pub use source::SourceFile;
 use crate::model::Catalog;
 
 /// The result of parsing a desired schema.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Parsed {
     /// The catalog it describes.
     pub catalog: Catalog,
