@@ -361,3 +361,22 @@ fn connection_errors_are_one_line_without_the_password() {
     assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
     std::fs::write(&hba, old).expect("restore hba");
 }
+
+#[test]
+fn unqualified_names_follow_the_search_path_and_storage_parameters_round_trip() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("searchpath");
+    db.psql("CREATE SCHEMA foo; SET search_path TO foo, public; CREATE TABLE items (id integer);").expect("loads");
+    let url = format!("{}?options=-csearch_path%3Dfoo,public", db.url());
+    let schema = schema_file(
+        "searchpath",
+        "CREATE TABLE items (id integer, ok boolean NOT NULL DEFAULT true);\n\
+         CREATE INDEX items_id_idx ON items (id) WITH (fillfactor = 70);",
+    );
+    let out = pgstate(&["apply", "--url", &url, "--schema", &schema.to_string_lossy(), "--yes"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(db.psql("SELECT count(*) FROM pg_attribute WHERE attrelid = 'foo.items'::regclass AND attname = 'ok'").expect("q"), "1");
+    assert!(db.psql("SELECT pg_get_indexdef('foo.items_id_idx'::regclass)").expect("q").contains("fillfactor='70'"));
+    let again = pgstate(&["plan", "--url", &url, "--schema", &schema.to_string_lossy()]);
+    assert!(again.status.success() && again.stdout.is_empty(), "{}", text(&again.stdout));
+}

@@ -154,6 +154,7 @@ fn catalog(seed: u64) -> Catalog {
                         keys: vec![IndexKey { expr: IndexKeyExpr::Column(c.clone()), opclass: None, desc: g.chance(30), nulls_first: None, collation: None }],
                         include: vec![],
                         nulls_not_distinct: false,
+                        with: if g.chance(20) { vec![("fillfactor".into(), "70".into())] } else { vec![] },
                         predicate: g.chance(20).then(|| Expr("id > 10".into())),
                         comment: comment(&mut g),
                     },

@@ -69,12 +69,18 @@ fn value_function(i: &Ident) -> Option<Ident> {
     (i.quote_style.is_none() && VALUE_FUNCTIONS.contains(&lower.as_str())).then(|| Ident::new(lower.to_uppercase()))
 }
 
-fn canon_object_name(name: &ObjectName) -> ObjectName {
+/// A function's name: folded, and quoted only for characters that need it,
+/// since a function may be named like a keyword (`coalesce`, `left`).
+fn function_name(name: &ObjectName) -> ObjectName {
     ObjectName(
         name.0
             .iter()
             .map(|p| match p {
-                ObjectNamePart::Identifier(i) => ObjectNamePart::Identifier(canon_ident(i)),
+                ObjectNamePart::Identifier(i) => {
+                    let folded = fold(i);
+                    let plain = folded.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                    ObjectNamePart::Identifier(if plain { Ident::new(folded) } else { canonical_ident(&folded) })
+                }
                 other => other.clone(),
             })
             .collect(),
@@ -152,7 +158,7 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>) {
                     return;
                 }
             }
-            let mut name = canon_object_name(&f.name);
+            let mut name = function_name(&f.name);
             // Functions in the default search path print unqualified (pg_dump qualifies them all).
             let default_schema = ctx.default_schema;
             if name.0.len() == 2
@@ -256,6 +262,8 @@ fn is_implicit_cast(expr: &SqlExpr, data_type: &DataType) -> bool {
         SqlExpr::Value(ValueWithSpan { value: Value::SingleQuotedString(_) | Value::Number(..), .. }) => {
             target != "regclass" && !target.starts_with("interval")
         }
+        // `ARRAY[]` has no type without its cast.
+        SqlExpr::Array(a) if a.elem.is_empty() => false,
         SqlExpr::Identifier(_) | SqlExpr::CompoundIdentifier(_) | SqlExpr::Array(_) => {
             IMPLICIT_CAST_TARGETS.contains(&target.as_str())
         }

@@ -57,21 +57,27 @@ impl Scope {
 
 /// Reads the managed schemas of the database behind `client`.
 pub async fn introspect(client: &Client, scope: &Scope) -> Result<Live, IntrospectError> {
+    introspect_with_default(client, scope, "public").await
+}
+
+/// Like `introspect`, where `default_schema` (the first schema of the search
+/// path) is, like `public`, taken as given rather than created by the schema.
+pub async fn introspect_with_default(client: &Client, scope: &Scope, default_schema: &str) -> Result<Live, IntrospectError> {
     // Every name PostgreSQL prints comes out schema-qualified, as in pg_dump;
     // the session's own search_path is restored whatever happens.
     client.batch_execute("SET search_path = ''").await?;
-    let result = read(client, scope).await;
+    let result = read(client, scope, default_schema).await;
     client.batch_execute("RESET search_path").await?;
     result
 }
 
-async fn read(client: &Client, scope: &Scope) -> Result<Live, IntrospectError> {
+async fn read(client: &Client, scope: &Scope, default_schema: &str) -> Result<Live, IntrospectError> {
     let version: i32 = client.query_one("SELECT current_setting('server_version_num')::int", &[]).await?.try_get(0)?;
     let version = u32::try_from(version).unwrap_or(0);
     let schemas = scope.list();
     let mut script = script::Script::default();
     let mut queries = 2;
-    objects::schemas(client, schemas, &mut script).await?;
+    objects::schemas(client, schemas, default_schema, &mut script).await?;
     objects::extensions(client, schemas, &mut script).await?;
     objects::enums(client, schemas, &mut script).await?;
     objects::sequences(client, schemas, &mut script).await?;

@@ -15,13 +15,13 @@ pub fn not_from_extension(oid: &str, class: &str) -> String {
     )
 }
 
-pub async fn schemas(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
+pub async fn schemas(client: &Client, schemas: &[String], default_schema: &str, s: &mut Script) -> Result<(), tokio_postgres::Error> {
     let sql = format!(
         "SELECT n.nspname, pg_catalog.obj_description(n.oid, 'pg_namespace') FROM pg_catalog.pg_namespace n \
-         WHERE n.nspname = ANY($1) AND n.nspname <> 'public' AND {} ORDER BY 1",
+         WHERE n.nspname = ANY($1) AND n.nspname <> 'public' AND n.nspname <> $2 AND {} ORDER BY 1",
         not_from_extension("n.oid", "pg_catalog.pg_namespace")
     );
-    for row in client.query(&sql, &[&schemas]).await? {
+    for row in client.query(&sql, &[&schemas, &default_schema]).await? {
         let name: String = row.try_get(0)?;
         s.creates.push_str(&format!("CREATE SCHEMA {};\n", quote_ident(&name)));
         s.comment(&format!("SCHEMA {}", quote_ident(&name)), row.try_get(1)?);

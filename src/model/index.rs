@@ -19,6 +19,8 @@ pub struct Index {
     pub nulls_not_distinct: bool,
     /// Partial index predicate.
     pub predicate: Option<Expr>,
+    /// Storage parameters (`WITH (fillfactor = 70)`): lower-case names, values as text.
+    pub with: Vec<(String, String)>,
     /// `COMMENT ON INDEX`.
     pub comment: Option<String>,
 }

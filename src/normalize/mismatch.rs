@@ -1,7 +1,7 @@
 //! Which expressions differ between the desired and the live catalog, for
 //! objects both have.
 
-use crate::model::{Catalog, ConstraintKind, IndexKeyExpr, QualName};
+use crate::model::{Catalog, ConstraintKind, QualName};
 
 /// Per table: the columns whose default or generation expression differs, and
 /// the check/exclusion constraints and expression indexes whose text differs.
@@ -13,7 +13,7 @@ pub struct TableMismatch {
     pub generated: Vec<String>,
     /// Constraints (check or exclusion) that differ.
     pub constraints: Vec<String>,
-    /// Indexes with expressions or predicates that differ.
+    /// Indexes that differ.
     pub indexes: Vec<String>,
 }
 
@@ -48,8 +48,8 @@ pub fn find(desired: &Catalog, live: &Catalog) -> Mismatches {
         }
         for (n, idx) in &want.indexes {
             let Some(old) = have.indexes.get(n) else { continue };
-            let has_expr = idx.predicate.is_some() || idx.keys.iter().any(|k| matches!(k.expr, IndexKeyExpr::Expr(_)));
-            if has_expr && idx != old {
+            // Expressions, predicates, and operator classes written out though they are the default.
+            if idx != old {
                 m.indexes.push(n.clone());
             }
         }

@@ -4,7 +4,7 @@
 use tokio_postgres::Client;
 
 use crate::diff::{diff_with_hints, Change};
-use crate::introspect::{introspect, Live, Scope};
+use crate::introspect::{introspect_with_default, Live, Scope};
 use crate::model::QualName;
 use crate::normalize;
 use crate::parse::Parsed;
@@ -30,7 +30,22 @@ pub async fn plan(client: &Client, desired: &Parsed, scope: &Scope) -> Result<Li
 
 /// Like `plan`, ignoring the given bookkeeping tables (version tables).
 pub async fn plan_with(client: &Client, desired: &Parsed, scope: &Scope, ignore: &[QualName]) -> Result<LivePlan, OpsError> {
-    let mut live = introspect(client, scope).await?;
+    // Unqualified names in the desired files go where PostgreSQL would put them:
+    // the first existing schema of the session's search_path.
+    let default_schema = first_schema(client).await?;
+    let reparsed;
+    let (desired, scope) = if default_schema == "public" {
+        (desired, scope.clone())
+    } else {
+        reparsed = desired.with_default_schema(&default_schema).map_err(|e| OpsError::Load(e.into()))?;
+        let Scope::Schemas(mut list) = scope.clone();
+        if !list.contains(&default_schema) {
+            list.push(default_schema.clone());
+        }
+        (&reparsed, Scope::Schemas(list))
+    };
+    let scope = &scope;
+    let mut live = introspect_with_default(client, scope, &default_schema).await?;
     for t in ignore {
         live.catalog.tables.shift_remove(t);
     }
@@ -42,4 +57,14 @@ pub async fn plan_with(client: &Client, desired: &Parsed, scope: &Scope, ignore:
     changes.extend(diff.changes);
     let plan = from_changes(changes, &live.catalog, &target, diff.warnings);
     Ok(LivePlan { plan, live, desired: target })
+}
+
+/// The first existing schema of the session's search_path (`public` when none).
+async fn first_schema(client: &Client) -> Result<String, OpsError> {
+    let row = client
+        .query_one("SELECT (pg_catalog.current_schemas(false))[1]", &[])
+        .await
+        .map_err(|e| super::error::db_error(&e, None))?;
+    let first: Option<String> = row.try_get(0).map_err(|e| super::error::db_error(&e, None))?;
+    Ok(first.unwrap_or_else(|| "public".to_string()))
 }

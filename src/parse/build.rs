@@ -26,7 +26,8 @@ use crate::model::{
     QualName, Schema, SeqOptions, Sequence, Table,
 };
 
-/// The schema unqualified names resolve to (PostgreSQL's default search_path).
+/// The schema unqualified names resolve to without a server (PostgreSQL's
+/// default search_path).
 pub const DEFAULT_SCHEMA: &str = "public";
 
 /// A place in the input: file index and parser span.
@@ -43,6 +44,8 @@ const TYPELESS_EXTENSIONS: &[&str] = &["uuid-ossp", "pgcrypto", "pg_trgm", "btre
 
 struct Builder<'a> {
     files: &'a [SourceFile],
+    /// Where unqualified names go: the first schema of the search path.
+    default_schema: String,
     errors: &'a mut Vec<SchemaError>,
     cat: Catalog,
     taken: HashMap<String, Taken>,
@@ -70,9 +73,11 @@ pub fn build(
     statements: Vec<Located>,
     errors: &mut Vec<SchemaError>,
     trust: Trust,
+    default_schema: &str,
 ) -> Parsed {
     let mut b = Builder {
         files,
+        default_schema: default_schema.to_string(),
         errors,
         cat: base,
         taken: HashMap::new(),
@@ -107,7 +112,7 @@ pub fn build(
     }
     let mut catalog = b.cat;
     catalog.sort();
-    Parsed { catalog, hints: b.hints }
+    Parsed { catalog, hints: b.hints, files: Vec::new() }
 }
 
 impl Builder<'_> {
@@ -128,7 +133,7 @@ impl Builder<'_> {
     }
 
     fn qual(&mut self, name: &ObjectName, at: At) -> Option<QualName> {
-        match object_qual_name(name, DEFAULT_SCHEMA) {
+        match object_qual_name(name, &self.default_schema) {
             Ok(q) => Some(q),
             Err(e) => {
                 self.error(at, e);
@@ -161,17 +166,17 @@ impl Builder<'_> {
             let Stmt::Sql(stmt) = &s.stmt else { continue };
             match stmt.as_ref() {
                 Statement::CreateTable(ct) => {
-                    if let Ok(q) = object_qual_name(&ct.name, DEFAULT_SCHEMA) {
+                    if let Ok(q) = object_qual_name(&ct.name, &self.default_schema) {
                         self.taken(&q.schema).insert(&q.name);
                     }
                 }
                 Statement::CreateSequence { name, .. } => {
-                    if let Ok(q) = object_qual_name(name, DEFAULT_SCHEMA) {
+                    if let Ok(q) = object_qual_name(name, &self.default_schema) {
                         self.taken(&q.schema).insert(&q.name);
                     }
                 }
                 Statement::CreateIndex(ci) => {
-                    if let (Some(n), Ok(t)) = (&ci.name, object_qual_name(&ci.table_name, DEFAULT_SCHEMA)) {
+                    if let (Some(n), Ok(t)) = (&ci.name, object_qual_name(&ci.table_name, &self.default_schema)) {
                         if let Some(last) = n.0.last().and_then(|p| p.as_ident()) {
                             self.taken(&t.schema).insert(&fold(last));
                         }
@@ -193,7 +198,7 @@ impl Builder<'_> {
                     SchemaName::UnnamedAuthorization(i) => Some(fold(i)),
                 };
                 let Some(name) = name else { return self.error(at, "unsupported schema name") };
-                if name == "public" {
+                if name == "public" || name == self.default_schema {
                     return;
                 }
                 if self.cat.schemas.contains_key(&name) {
@@ -206,7 +211,7 @@ impl Builder<'_> {
             }
             Statement::CreateExtension(ext) => {
                 let name = fold(&ext.name);
-                let schema = Some(ext.schema.as_ref().map_or(DEFAULT_SCHEMA.to_string(), fold));
+                let schema = Some(ext.schema.as_ref().map_or(self.default_schema.clone(), fold));
                 if self.cat.extensions.contains_key(&name) && !ext.if_not_exists {
                     return self.error(at, format!("extension {name} is defined twice"));
                 }
@@ -264,7 +269,7 @@ impl Builder<'_> {
     fn owner(&mut self, name: &ObjectName, at: At) -> Option<(QualName, String)> {
         let parts: Vec<String> = name.0.iter().filter_map(|p| p.as_ident()).map(fold).collect();
         match parts.as_slice() {
-            [t, c] => Some((QualName::new(DEFAULT_SCHEMA, t.clone()), c.clone())),
+            [t, c] => Some((QualName::new(&self.default_schema, t.clone()), c.clone())),
             [s, t, c] => Some((QualName::new(s.clone(), t.clone()), c.clone())),
             _ => {
                 self.error(at, format!("OWNED BY expects table.column, found {name}"));
@@ -315,7 +320,7 @@ impl Builder<'_> {
             self.add_column(&q, def, col_at, &s.hints);
         }
         for c in &ct.constraints {
-            match super::constraints::from_table_constraint(c, None, DEFAULT_SCHEMA, at) {
+            match super::constraints::from_table_constraint(c, None, &self.default_schema, at) {
                 Ok(rc) => self.pending.push((q.clone(), rc)),
                 Err(e) => self.error(at, e),
             }
@@ -323,7 +328,7 @@ impl Builder<'_> {
     }
 
     fn add_column(&mut self, table: &QualName, def: &sqlparser::ast::ColumnDef, at: At, hints: &[(u64, String)]) {
-        let parsed = match column(def, DEFAULT_SCHEMA, at) {
+        let parsed = match column(def, &self.default_schema, at) {
             Ok(p) => p,
             Err(e) => return self.error(at, format!("column {}: {e}", fold(&def.name))),
         };
@@ -396,7 +401,7 @@ impl Builder<'_> {
     fn alter_op(&mut self, table: &QualName, op: &AlterTableOperation, at: At, hints: &[(u64, String)]) {
         match op {
             AlterTableOperation::AddConstraint { constraint, .. } => {
-                match super::constraints::from_table_constraint(constraint, None, DEFAULT_SCHEMA, at) {
+                match super::constraints::from_table_constraint(constraint, None, &self.default_schema, at) {
                     Ok(rc) => self.pending.push((table.clone(), rc)),
                     Err(e) => self.error(at, e),
                 }
@@ -417,7 +422,7 @@ impl Builder<'_> {
                     AlterColumnOperation::SetNotNull => col.not_null = true,
                     AlterColumnOperation::DropNotNull => col.not_null = false,
                     AlterColumnOperation::SetDefault { value } => {
-                        col.default = Some(canonical(value, &Context { default_schema: DEFAULT_SCHEMA, column_type: Some(&col.data_type) }));
+                        col.default = Some(canonical(value, &Context { default_schema: &self.default_schema, column_type: Some(&col.data_type) }));
                     }
                     AlterColumnOperation::DropDefault => col.default = None,
                     AlterColumnOperation::AddGenerated { generated_as, sequence_options } => {
@@ -448,13 +453,14 @@ impl Builder<'_> {
         if !self.cat.tables.contains_key(&table) {
             return self.error(at, format!("index on table {table}, which the schema does not define"));
         }
-        if !ci.with.is_empty() {
-            return self.error(at, "index storage parameters (WITH ...) are not supported yet");
-        }
+        let with = match storage_parameters(&ci.with) {
+            Ok(w) => w,
+            Err(e) => return self.error(at, e),
+        };
         let mut keys = Vec::new();
         let mut key_names = Vec::new();
         for c in &ci.columns {
-            match index_key(c, DEFAULT_SCHEMA) {
+            match index_key(c, &self.default_schema) {
                 Ok(k) => {
                     key_names.push(match &k.expr {
                         IndexKeyExpr::Column(n) => n.clone(),
@@ -483,7 +489,8 @@ impl Builder<'_> {
             keys,
             include: ci.include.iter().map(fold).collect(),
             nulls_not_distinct: ci.nulls_distinct == Some(false),
-            predicate: ci.predicate.as_ref().map(|p| canonical(p, &Context { default_schema: DEFAULT_SCHEMA, column_type: None })),
+            with,
+            predicate: ci.predicate.as_ref().map(|p| canonical(p, &Context { default_schema: &self.default_schema, column_type: None })),
             comment: None,
         };
         match &ci.name {
@@ -570,14 +577,14 @@ impl Builder<'_> {
                         })
                         .collect();
                     let n = choose(self, Some(name_addition(&names)), "excl");
-                    let predicate = predicate.map(|p| canonical(&p, &Context { default_schema: DEFAULT_SCHEMA, column_type: None }));
+                    let predicate = predicate.map(|p| canonical(&p, &Context { default_schema: &self.default_schema, column_type: None }));
                     (n, ConstraintKind::Exclusion { method, elements, predicate })
                 }
                 RawKind::Check { expr, no_inherit } => {
                     let cols = referenced_columns(&expr);
                     let only = (cols.len() == 1).then(|| cols.into_iter().next()).flatten();
                     let n = choose(self, only, "check");
-                    let expr = canonical(&expr, &Context { default_schema: DEFAULT_SCHEMA, column_type: None });
+                    let expr = canonical(&expr, &Context { default_schema: &self.default_schema, column_type: None });
                     (n, ConstraintKind::Check { expr, no_inherit })
                 }
                 RawKind::ForeignKey { columns, ref_table, mut ref_columns, on_delete, on_update, match_kind } => {
@@ -673,7 +680,7 @@ impl Builder<'_> {
             }
             CommentObject::Column => {
                 let (table, col) = match parts.as_slice() {
-                    [t, c] => (QualName::new(DEFAULT_SCHEMA, t.clone()), c.clone()),
+                    [t, c] => (QualName::new(&self.default_schema, t.clone()), c.clone()),
                     [s, t, c] => (QualName::new(s.clone(), t.clone()), c.clone()),
                     _ => return self.error(at, format!("COMMENT ON COLUMN expects table.column, found {name}")),
                 };
@@ -725,7 +732,7 @@ impl Builder<'_> {
             }
         }
         for schema in self.cat.tables.keys().map(|q| q.schema.clone()).chain(self.cat.sequences.keys().map(|q| q.schema.clone())) {
-            if !self.cat.has_schema(&schema) {
+            if !self.cat.has_schema(&schema) && schema != self.default_schema {
                 problems.push(format!("schema {schema} is used but not created (add CREATE SCHEMA {schema})"));
             }
         }
@@ -761,6 +768,31 @@ fn has_unique_key(table: &Table, columns: &[String]) -> bool {
     })
 }
 
+/// `WITH (name = value, ...)`: names folded, values as their text (PostgreSQL
+/// stores every value as a string: `70` and `'70'` are the same).
+fn storage_parameters(with: &[SqlExpr]) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for e in with {
+        let SqlExpr::BinaryOp { left, op: sqlparser::ast::BinaryOperator::Eq, right } = e else {
+            return Err(format!("expected name = value in WITH (...), found {e}"));
+        };
+        let SqlExpr::Identifier(name) = left.as_ref() else { return Err(format!("expected a parameter name, found {left}")) };
+        let value = match right.as_ref() {
+            SqlExpr::Value(v) => match &v.value {
+                sqlparser::ast::Value::SingleQuotedString(s) => s.clone(),
+                sqlparser::ast::Value::Number(n, _) => n.clone(),
+                sqlparser::ast::Value::Boolean(b) => b.to_string(),
+                other => other.to_string(),
+            },
+            SqlExpr::Identifier(i) => i.value.to_lowercase(),
+            other => other.to_string(),
+        };
+        out.push((fold(name), value));
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// The name PostgreSQL gives an index expression column: the function called, or `expr`.
 fn expr_name(canonical_text: &str) -> String {
     let head: String = canonical_text.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
@@ -771,5 +803,3 @@ fn expr_name(canonical_text: &str) -> String {
     }
 }
 
-#[allow(dead_code)]
-fn _assert_types(_: &SqlExpr) {}

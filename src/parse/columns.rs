@@ -27,7 +27,14 @@ pub fn int_value(e: &SqlExpr) -> Result<i64, String> {
             Value::Number(n, _) => n.parse::<i64>().map_err(|_| format!("{n} is not a 64-bit integer")),
             other => Err(format!("expected a number, found {other}")),
         },
-        SqlExpr::UnaryOp { op: UnaryOperator::Minus, expr } => int_value(expr).map(|v| -v),
+        SqlExpr::UnaryOp { op: UnaryOperator::Minus, expr } => match &**expr {
+            // Parsed with its sign, so that the smallest bigint fits.
+            SqlExpr::Value(v) => match &v.value {
+                Value::Number(n, _) => format!("-{n}").parse::<i64>().map_err(|_| format!("-{n} is not a 64-bit integer")),
+                other => Err(format!("expected a number, found {other}")),
+            },
+            other => int_value(other).map(|v| -v),
+        },
         SqlExpr::UnaryOp { op: UnaryOperator::Plus, expr } => int_value(expr),
         SqlExpr::Nested(inner) => int_value(inner),
         other => Err(format!("expected a number, found {other}")),

@@ -25,6 +25,18 @@ pub struct Parsed {
     pub catalog: Catalog,
     /// `-- @renamed from=OLD` hints.
     pub hints: Vec<RenameHint>,
+    /// The files it was read from, to read them again with another default schema.
+    pub files: Vec<SourceFile>,
+}
+
+impl Parsed {
+    /// The same files read with unqualified names in `schema` (the first schema
+    /// of a server's search_path) instead of `public`.
+    pub fn with_default_schema(&self, schema: &str) -> Result<Parsed, SchemaErrors> {
+        let mut parsed = parse_sources(Catalog::default(), &self.files, build::Trust::User, schema)?;
+        parsed.files = self.files.clone();
+        Ok(parsed)
+    }
 }
 
 /// Why a schema could not be read.
@@ -53,21 +65,23 @@ pub fn parse_str(name: &str, sql: &str) -> Result<Parsed, SchemaErrors> {
 /// Parses DDL that PostgreSQL itself printed: types it names may live in
 /// schemas outside the text (an unmanaged schema), so they are not checked.
 pub fn parse_catalog_ddl(name: &str, sql: &str) -> Result<Parsed, SchemaErrors> {
-    parse_sources(Catalog::default(), &[SourceFile::new(name, sql)], build::Trust::Server)
+    parse_sources(Catalog::default(), &[SourceFile::new(name, sql)], build::Trust::Server, build::DEFAULT_SCHEMA)
 }
 
 /// Reads statements that add to an existing catalog (a revision's `CREATE` and
 /// `ALTER ... ADD` statements, replayed in order).
 pub fn parse_onto(base: Catalog, name: &str, sql: &str) -> Result<Parsed, SchemaErrors> {
-    parse_sources(base, &[SourceFile::new(name, sql)], build::Trust::User)
+    parse_sources(base, &[SourceFile::new(name, sql)], build::Trust::User, build::DEFAULT_SCHEMA)
 }
 
 /// Parses loaded files as one schema: statements may come in any order and any file.
 pub fn parse_files(files: &[SourceFile]) -> Result<Parsed, SchemaErrors> {
-    parse_sources(Catalog::default(), files, build::Trust::User)
+    let mut parsed = parse_sources(Catalog::default(), files, build::Trust::User, build::DEFAULT_SCHEMA)?;
+    parsed.files = files.to_vec();
+    Ok(parsed)
 }
 
-fn parse_sources(base: Catalog, files: &[SourceFile], trust: build::Trust) -> Result<Parsed, SchemaErrors> {
+fn parse_sources(base: Catalog, files: &[SourceFile], trust: build::Trust, default_schema: &str) -> Result<Parsed, SchemaErrors> {
     let mut errors = Vec::new();
     // The SQL view of each input: the file itself, or the SQL its TOML stands for.
     let mut sources = Vec::with_capacity(files.len());
@@ -85,7 +99,7 @@ fn parse_sources(base: Catalog, files: &[SourceFile], trust: build::Trust) -> Re
     for (index, source) in sources.iter().enumerate() {
         statement::read_file(index, source, &mut statements, &mut errors);
     }
-    let parsed = build::build(base, &sources, statements, &mut errors, trust);
+    let parsed = build::build(base, &sources, statements, &mut errors, trust, default_schema);
     if errors.is_empty() {
         Ok(parsed)
     } else {

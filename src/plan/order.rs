@@ -165,6 +165,7 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
                 if let ConstraintKind::ForeignKey(fk) = &con.kind {
                     if fk.ref_table != table.name && to.tables.contains_key(&fk.ref_table) {
                         d.needs_old.push(Key::Table(fk.ref_table.clone()));
+                        d.needs_old.extend(referenced_key(from, &fk.ref_table, &fk.ref_columns));
                     }
                 }
             }

@@ -59,16 +59,18 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::RenameColumn { table, from, to } => {
             vec![format!("ALTER TABLE {table} RENAME COLUMN {} TO {}", quote_ident(from), quote_ident(to))]
         }
-        Change::AlterColumnType { table, column, to, collation, using, .. } => {
+        Change::AlterColumnType { table, column, from, to, collation, using } => {
             let col = quote_ident(column);
             let collate = collation.as_ref().map(|c| format!(" COLLATE {}", dotted(c))).unwrap_or_default();
-            let using = if *using { format!(" USING {col}::{to}") } else { String::new() };
+            // A user type (an enum) converts to another one only through text.
+            let via = if from.schema.is_some() && to.schema.is_some() { "::text" } else { "" };
+            let using = if *using { format!(" USING {col}{via}::{to}") } else { String::new() };
             vec![format!("ALTER TABLE {table} ALTER COLUMN {col} TYPE {to}{collate}{using}")]
         }
         Change::SetDefault { table, column, to, .. } => {
             let col = quote_ident(column);
             vec![match to {
-                Some(e) => format!("ALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT {e}"),
+                Some(e) => format!("ALTER TABLE {table} ALTER COLUMN {col} SET DEFAULT {}", default_expr(e)),
                 None => format!("ALTER TABLE {table} ALTER COLUMN {col} DROP DEFAULT"),
             }]
         }
@@ -128,6 +130,18 @@ pub fn statements(change: &Change) -> Vec<String> {
             };
             vec![format!("COMMENT ON {what} IS {text}")]
         }
+    }
+}
+
+/// A default as SQL: PostgreSQL's grammar takes only simple expressions after
+/// DEFAULT, so anything with operators of lower precedence goes in parentheses.
+fn default_expr(e: &crate::model::Expr) -> String {
+    let text = &e.0;
+    let needs = [" AT TIME ZONE ", " AND ", " OR ", " IS ", " IN (", " LIKE ", " ILIKE ", " BETWEEN ", " = ", " <> ", " < ", " > ", " <= ", " >= "];
+    if text.starts_with("NOT ") || needs.iter().any(|n| text.contains(n)) {
+        format!("({text})")
+    } else {
+        text.clone()
     }
 }
 
@@ -215,7 +229,7 @@ pub fn column_def(c: &Column) -> String {
         s.push_str(&format!(" GENERATED {} AS IDENTITY{}", generation(id.always), identity_options(&id.options)));
     }
     if let Some(d) = &c.default {
-        s.push_str(&format!(" DEFAULT {d}"));
+        s.push_str(&format!(" DEFAULT {}", default_expr(d)));
     }
     if c.not_null && c.identity.is_none() {
         s.push_str(" NOT NULL");
@@ -304,6 +318,12 @@ fn create_index(table: &QualName, i: &Index) -> String {
     let method = if i.method == "btree" { String::new() } else { format!(" USING {}", quote_ident(&i.method)) };
     let keys = i.keys.iter().map(key_def).collect::<Vec<_>>().join(", ");
     let nnd = if i.nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" };
+    let with = if i.with.is_empty() {
+        String::new()
+    } else {
+        let params: Vec<String> = i.with.iter().map(|(k, v)| format!("{} = {}", quote_ident(k), quote_literal(v))).collect();
+        format!(" WITH ({})", params.join(", "))
+    };
     let pred = i.predicate.as_ref().map(|p| format!(" WHERE ({p})")).unwrap_or_default();
-    format!("CREATE {unique}INDEX {} ON {table}{method} ({keys}){}{nnd}{pred}", quote_ident(&i.name), include(&i.include))
+    format!("CREATE {unique}INDEX {} ON {table}{method} ({keys}){}{nnd}{with}{pred}", quote_ident(&i.name), include(&i.include))
 }
