@@ -236,21 +236,76 @@ fn generate(n: usize) -> (Vec<TableSpec>, Vec<TableSpec>) {
 // Measurement
 // ---------------------------------------------------------------------------
 
+/// CPU time consumed by the process so far (the bench is single-threaded), so
+/// the numbers mean something on a shared, loaded machine too.
+#[cfg(target_os = "linux")]
+fn cpu_time() -> Option<Duration> {
+    #[repr(C)]
+    struct Timespec {
+        sec: i64,
+        nsec: i64,
+    }
+    extern "C" {
+        fn clock_gettime(clock: i32, tp: *mut Timespec) -> i32;
+    }
+    const CLOCK_PROCESS_CPUTIME_ID: i32 = 2;
+    let mut ts = Timespec { sec: 0, nsec: 0 };
+    // SAFETY: clock_gettime writes one timespec through a valid pointer.
+    let rc = unsafe { clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    (rc == 0).then(|| Duration::new(ts.sec as u64, ts.nsec as u32))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn cpu_time() -> Option<Duration> {
+    None
+}
+
+/// Median and minimum of wall-clock and CPU time over the runs.
 struct Stats {
-    median: Duration,
-    min: Duration,
+    wall_median: Duration,
+    wall_min: Duration,
+    cpu_median: Option<Duration>,
+    cpu_min: Option<Duration>,
+}
+
+#[derive(Default)]
+struct Samples {
+    wall: Vec<Duration>,
+    cpu: Vec<Duration>,
+}
+
+impl Samples {
+    /// Times one run of `f`; dropping its output is outside the timer.
+    fn time<T>(&mut self, f: impl FnOnce() -> T) {
+        let cpu0 = cpu_time();
+        let start = Instant::now();
+        let out = f();
+        let wall = start.elapsed();
+        if let (Some(a), Some(b)) = (cpu0, cpu_time()) {
+            self.cpu.push(b.saturating_sub(a));
+        }
+        self.wall.push(wall);
+        drop(black_box(out));
+    }
+
+    fn stats(mut self) -> Stats {
+        self.wall.sort();
+        self.cpu.sort();
+        Stats {
+            wall_median: self.wall[self.wall.len() / 2],
+            wall_min: self.wall[0],
+            cpu_median: self.cpu.get(self.cpu.len() / 2).copied(),
+            cpu_min: self.cpu.first().copied(),
+        }
+    }
 }
 
 fn measure<T>(runs: usize, mut f: impl FnMut() -> T) -> Stats {
-    let mut times = Vec::with_capacity(runs);
+    let mut samples = Samples::default();
     for _ in 0..runs {
-        let start = Instant::now();
-        let out = f();
-        times.push(start.elapsed());
-        drop(black_box(out));
+        samples.time(&mut f);
     }
-    times.sort();
-    Stats { median: times[times.len() / 2], min: times[0] }
+    samples.stats()
 }
 
 fn ms(d: Duration) -> String {
@@ -308,17 +363,36 @@ struct Row {
     changes: usize,
     steps: usize,
     sql_out: usize,
-    peak_kb: Option<u64>,
+    /// VmHWM over one end-to-end run with only the SQL texts held before it.
+    e2e_peak_kb: Option<u64>,
+    /// VmHWM over the whole scale (everything below held at once).
+    scale_peak_kb: Option<u64>,
 }
 
-fn bench_scale(n: usize, runs: usize, per_scale_peak: bool) -> Row {
-    if per_scale_peak {
-        reset_peak();
-    }
+fn end_to_end(sql_a: &str, sql_b: &str) -> String {
+    let from = parse("original.sql", sql_a);
+    let to = parse("changed.sql", sql_b);
+    let p = plan(&from.catalog, &to.catalog, &to.hints);
+    p.to_sql()
+}
+
+fn bench_scale(n: usize, runs: usize, can_reset_peak: bool) -> Row {
     let (original, changed) = generate(n);
     let sql_a = render_schema(&original);
     let sql_b = render_schema(&changed);
     drop((original, changed));
+
+    // Peak memory of one end-to-end run, like one CLI invocation: nothing else held.
+    let e2e_peak_kb = if can_reset_peak && reset_peak() {
+        let script = end_to_end(&sql_a, &sql_b);
+        drop(black_box(script));
+        status_kb("VmHWM:")
+    } else {
+        None
+    };
+    if can_reset_peak {
+        reset_peak();
+    }
 
     let a = parse("original.sql", &sql_a);
     let b = parse("changed.sql", &sql_b);
@@ -341,17 +415,16 @@ fn bench_scale(n: usize, runs: usize, per_scale_peak: bool) -> Row {
     let diff_stats = measure(runs, || diff(&a.catalog, &b.catalog));
     // (c) order + render precomputed changes (cloning the input is outside the timer).
     let order_render_stats = {
-        let mut times = Vec::with_capacity(runs);
+        let mut samples = Samples::default();
         for _ in 0..runs {
             let input = changes.clone();
-            let start = Instant::now();
-            let p = from_changes(input, &a.catalog, &b.catalog, Vec::new());
-            let s = p.to_sql();
-            times.push(start.elapsed());
-            drop(black_box((p, s)));
+            samples.time(|| {
+                let p = from_changes(input, &a.catalog, &b.catalog, Vec::new());
+                let s = p.to_sql();
+                (p, s)
+            });
         }
-        times.sort();
-        Stats { median: times[times.len() / 2], min: times[0] }
+        samples.stats()
     };
     // (c') plan() (diff + order + hazards + render) and to_sql().
     let plan_stats = measure(runs, || {
@@ -360,12 +433,7 @@ fn bench_scale(n: usize, runs: usize, per_scale_peak: bool) -> Row {
         (p, s)
     });
     // (d) end to end: parse both, plan, render the script.
-    let e2e_stats = measure(runs, || {
-        let from = parse("original.sql", &sql_a);
-        let to = parse("changed.sql", &sql_b);
-        let p = plan(&from.catalog, &to.catalog, &to.hints);
-        p.to_sql()
-    });
+    let e2e_stats = measure(runs, || end_to_end(&sql_a, &sql_b));
 
     let row = Row {
         shape: shape(&a.catalog),
@@ -379,10 +447,15 @@ fn bench_scale(n: usize, runs: usize, per_scale_peak: bool) -> Row {
         changes: n_changes,
         steps,
         sql_out,
-        peak_kb: if per_scale_peak { status_kb("VmHWM:") } else { None },
+        e2e_peak_kb,
+        scale_peak_kb: if can_reset_peak { status_kb("VmHWM:") } else { None },
     };
     drop((a, b, real, same, changes));
     row
+}
+
+fn mb(kb: Option<u64>) -> String {
+    kb.map(|k| format!("{:.1} MB", k as f64 / 1024.0)).unwrap_or_else(|| "n/a".into())
 }
 
 fn main() {
@@ -414,56 +487,74 @@ fn main() {
         std::process::exit(2);
     }
 
-    let per_scale_peak = reset_peak();
+    let can_reset_peak = reset_peak();
     let mut rows = Vec::new();
     for (n, runs) in selected {
         eprintln!("pgstate plan bench: {n} tables, {runs} run(s)...");
-        rows.push(bench_scale(n, runs, per_scale_peak));
+        rows.push(bench_scale(n, runs, can_reset_peak));
     }
 
+    let quick_note = if quick { " [QUICK: 1 run, scales 47 and 1000]" } else { "" };
     println!();
-    println!("pgstate plan benchmark{} (times in ms, median / min)", if quick { " [QUICK]" } else { "" });
+    println!("pgstate plan benchmark{quick_note}: wall-clock ms, median / min");
     println!(
-        "| tables | columns | indexes | FKs | SQL bytes | runs | parse both | diff | order+render | plan+to_sql | end to end | changes | steps | script bytes | peak RSS |"
+        "| tables | columns | indexes | FKs | SQL bytes | runs | parse both | diff | order+render | plan+to_sql | end to end | steps | script bytes |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let wall_cell = |s: &Stats| format!("{} / {}", ms(s.wall_median), ms(s.wall_min));
     for r in &rows {
-        let cell = |s: &Stats| format!("{} / {}", ms(s.median), ms(s.min));
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.shape.tables,
             r.shape.columns,
             r.shape.indexes,
             r.shape.fks,
             r.bytes,
             r.runs,
-            cell(&r.parse),
-            cell(&r.diff),
-            cell(&r.order_render),
-            cell(&r.plan),
-            cell(&r.e2e),
-            r.changes,
+            wall_cell(&r.parse),
+            wall_cell(&r.diff),
+            wall_cell(&r.order_render),
+            wall_cell(&r.plan),
+            wall_cell(&r.e2e),
             r.steps,
             r.sql_out,
-            r.peak_kb.map(|k| format!("{:.1} MB", k as f64 / 1024.0)).unwrap_or_else(|| "n/a".into()),
         );
+    }
+    if rows.iter().all(|r| r.e2e.cpu_median.is_some()) {
+        println!();
+        println!("CPU time of the process, ms, median / min (insensitive to other load on the machine)");
+        println!("| tables | parse both | diff | order+render | plan+to_sql | end to end | changes | peak RSS, one end-to-end run | peak RSS, whole scale |");
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        let cpu_cell = |s: &Stats| format!("{} / {}", ms(s.cpu_median.unwrap()), ms(s.cpu_min.unwrap()));
+        for r in &rows {
+            println!(
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                r.shape.tables,
+                cpu_cell(&r.parse),
+                cpu_cell(&r.diff),
+                cpu_cell(&r.order_render),
+                cpu_cell(&r.plan),
+                cpu_cell(&r.e2e),
+                r.changes,
+                mb(r.e2e_peak_kb),
+                mb(r.scale_peak_kb),
+            );
+        }
     }
     println!();
     println!("parse both = parse_str(original) + parse_str(changed); diff = diff(original, changed);");
     println!("order+render = from_changes(precomputed changes) + to_sql(); plan+to_sql = plan() + to_sql();");
     println!("end to end = parse both + plan() + to_sql(). Shape columns describe the original schema.");
+    println!("peak RSS, one end-to-end run: VmHWM reset, then one end-to-end run holding only the SQL texts;");
+    println!("peak RSS, whole scale: both catalogs held while the timed phases run (parse both keeps 4 catalogs alive).");
     // Resetting VmHWM only lowers it to the current RSS, so the largest per-scale
     // peak is the process peak.
-    let peak = if per_scale_peak {
-        rows.iter().filter_map(|r| r.peak_kb).chain(status_kb("VmHWM:")).max()
-    } else {
-        status_kb("VmHWM:")
-    };
-    if let Some(kb) = peak {
-        println!(
-            "peak RSS of the process (VmHWM): {:.1} MB, covering all scales run (generation, both parses, all iterations)",
-            kb as f64 / 1024.0
-        );
-    }
+    let peak = rows
+        .iter()
+        .flat_map(|r| [r.e2e_peak_kb, r.scale_peak_kb])
+        .flatten()
+        .chain(status_kb("VmHWM:"))
+        .max();
+    println!("peak RSS of the process (VmHWM): {}, covering all scales run", mb(peak));
     println!("total bench wall time: {:.2} s", wall.elapsed().as_secs_f64());
 }
