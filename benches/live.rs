@@ -22,7 +22,6 @@
 //! 10,000-table load runs in one transaction and pg_dump locks every table.
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::fmt::Write as _;
@@ -48,7 +47,10 @@ impl Lcg {
         Lcg(seed ^ 0x9E37_79B9_7F4A_7C15)
     }
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn below(&mut self, n: u64) -> u64 {
@@ -97,38 +99,93 @@ fn new_table(id: usize, live: &[usize], rng: &mut Lcg) -> TableSpec {
     let name = table_name(id);
     let varchar = [32, 64, 128, 255][rng.below(4) as usize];
     let mut columns = vec![
-        Col { name: "id".into(), def: "uuid PRIMARY KEY DEFAULT gen_random_uuid()".into() },
-        Col { name: "name".into(), def: format!("varchar({varchar}) NOT NULL") },
-        Col { name: "description".into(), def: "text".into() },
-        Col { name: "qty".into(), def: "integer NOT NULL DEFAULT 0".into() },
-        Col { name: "total".into(), def: "bigint".into() },
-        Col { name: "active".into(), def: "boolean NOT NULL DEFAULT true".into() },
-        Col { name: "created_at".into(), def: "timestamptz NOT NULL DEFAULT now()".into() },
-        Col { name: "meta".into(), def: "jsonb NOT NULL DEFAULT '{}'".into() },
-        Col { name: "price".into(), def: "numeric(10,2)".into() },
+        Col {
+            name: "id".into(),
+            def: "uuid PRIMARY KEY DEFAULT gen_random_uuid()".into(),
+        },
+        Col {
+            name: "name".into(),
+            def: format!("varchar({varchar}) NOT NULL"),
+        },
+        Col {
+            name: "description".into(),
+            def: "text".into(),
+        },
+        Col {
+            name: "qty".into(),
+            def: "integer NOT NULL DEFAULT 0".into(),
+        },
+        Col {
+            name: "total".into(),
+            def: "bigint".into(),
+        },
+        Col {
+            name: "active".into(),
+            def: "boolean NOT NULL DEFAULT true".into(),
+        },
+        Col {
+            name: "created_at".into(),
+            def: "timestamptz NOT NULL DEFAULT now()".into(),
+        },
+        Col {
+            name: "meta".into(),
+            def: "jsonb NOT NULL DEFAULT '{}'".into(),
+        },
+        Col {
+            name: "price".into(),
+            def: "numeric(10,2)".into(),
+        },
     ];
     let check = rng.one_in(5);
     if check {
-        columns.push(Col { name: "status".into(), def: "varchar(16) NOT NULL DEFAULT 'new'".into() });
+        columns.push(Col {
+            name: "status".into(),
+            def: "varchar(16) NOT NULL DEFAULT 'new'".into(),
+        });
     }
     let unique = rng.one_in(7);
     let mut fks = Vec::new();
     if !live.is_empty() {
-        let count = if live.len() > 1 && rng.one_in(2) { 2 } else { 1 };
+        let count = if live.len() > 1 && rng.one_in(2) {
+            2
+        } else {
+            1
+        };
         for k in 0..count {
             let target = live[rng.below(live.len() as u64) as usize];
             let column = format!("parent{}_id", k + 1);
             let on_delete = if k == 0 { "CASCADE" } else { "SET NULL" };
             let not_null = if k == 0 { " NOT NULL" } else { "" };
-            columns.push(Col { name: column.clone(), def: format!("uuid{not_null}") });
-            fks.push(Fk { column, target, on_delete, table_constraint: rng.one_in(2) });
+            columns.push(Col {
+                name: column.clone(),
+                def: format!("uuid{not_null}"),
+            });
+            fks.push(Fk {
+                column,
+                target,
+                on_delete,
+                table_constraint: rng.one_in(2),
+            });
         }
     }
     let indexes = vec![
-        Idx { name: format!("{name}_created_at_idx"), columns: vec!["created_at".into()] },
-        Idx { name: format!("{name}_name_active_idx"), columns: vec!["name".into(), "active".into()] },
+        Idx {
+            name: format!("{name}_created_at_idx"),
+            columns: vec!["created_at".into()],
+        },
+        Idx {
+            name: format!("{name}_name_active_idx"),
+            columns: vec!["name".into(), "active".into()],
+        },
     ];
-    TableSpec { id, columns, fks, check, unique, indexes }
+    TableSpec {
+        id,
+        columns,
+        fks,
+        check,
+        unique,
+        indexes,
+    }
 }
 
 /// Tables in creation order; a foreign key only targets an earlier table, so
@@ -141,8 +198,17 @@ fn render_schema(tables: &[TableSpec]) -> String {
         let mut lines: Vec<String> = Vec::new();
         for c in &t.columns {
             let mut line = format!("    {} {}", c.name, c.def);
-            if let Some(fk) = t.fks.iter().find(|f| f.column == c.name && !f.table_constraint) {
-                let _ = write!(line, " REFERENCES {} (id) ON DELETE {}", table_name(fk.target), fk.on_delete);
+            if let Some(fk) = t
+                .fks
+                .iter()
+                .find(|f| f.column == c.name && !f.table_constraint)
+            {
+                let _ = write!(
+                    line,
+                    " REFERENCES {} (id) ON DELETE {}",
+                    table_name(fk.target),
+                    fk.on_delete
+                );
             }
             lines.push(line);
         }
@@ -165,7 +231,12 @@ fn render_schema(tables: &[TableSpec]) -> String {
         out.push_str(&lines.join(",\n"));
         out.push_str("\n);\n");
         for i in &t.indexes {
-            let _ = writeln!(out, "CREATE INDEX {} ON {name} ({});", i.name, i.columns.join(", "));
+            let _ = writeln!(
+                out,
+                "CREATE INDEX {} ON {name} ({});",
+                i.name,
+                i.columns.join(", ")
+            );
         }
         out.push('\n');
     }
@@ -210,12 +281,24 @@ fn generate(n: usize) -> (Vec<TableSpec>, Vec<TableSpec>) {
         if rng.one_in(10) {
             let name = table_name(t.id);
             match kind % 6 {
-                0 => t.columns.push(Col { name: "extra_note".into(), def: "text".into() }),
+                0 => t.columns.push(Col {
+                    name: "extra_note".into(),
+                    def: "text".into(),
+                }),
                 1 => t.columns.retain(|c| c.name != "total"),
-                2 => t.columns.iter_mut().find(|c| c.name == "name").unwrap().def = "varchar(512) NOT NULL".into(),
-                3 => t.indexes.push(Idx { name: format!("{name}_qty_idx"), columns: vec!["qty".into()] }),
+                2 => {
+                    t.columns.iter_mut().find(|c| c.name == "name").unwrap().def =
+                        "varchar(512) NOT NULL".into()
+                }
+                3 => t.indexes.push(Idx {
+                    name: format!("{name}_qty_idx"),
+                    columns: vec!["qty".into()],
+                }),
                 4 => t.indexes.retain(|i| !i.name.ends_with("_name_active_idx")),
-                _ => t.columns.iter_mut().find(|c| c.name == "qty").unwrap().def = "integer NOT NULL DEFAULT 1".into(),
+                _ => {
+                    t.columns.iter_mut().find(|c| c.name == "qty").unwrap().def =
+                        "integer NOT NULL DEFAULT 1".into()
+                }
             }
             kind += 1;
         }
@@ -237,11 +320,48 @@ struct Stats {
     median: Duration,
     min: Duration,
     runs: usize,
+    /// Median CPU time (user + sys) of the measured side, when known.
+    cpu: Option<Duration>,
 }
 
 fn stats(mut times: Vec<Duration>) -> Stats {
     times.sort();
-    Stats { median: times[times.len() / 2], min: times[0], runs: times.len() }
+    Stats {
+        median: times[times.len() / 2],
+        min: times[0],
+        runs: times.len(),
+        cpu: None,
+    }
+}
+
+/// Wall times and CPU times of the same runs.
+fn stats_cpu(times: Vec<Duration>, mut cpu: Vec<Duration>) -> Stats {
+    cpu.sort();
+    let mut s = stats(times);
+    s.cpu = cpu.get(cpu.len() / 2).copied();
+    s
+}
+
+/// (user + sys of this process, user + sys of its waited-for children), from /proc/self/stat.
+fn cpu_times() -> (Duration, Duration) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
+    let f: Vec<u64> = after
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    // Fields 14..17 of proc(5): utime stime cutime cstime, in clock ticks (100 Hz on Linux).
+    let tick = |n: u64| Duration::from_millis(n * 10);
+    let get = |i: usize| f.get(i).copied().unwrap_or(0);
+    (tick(get(11) + get(12)), tick(get(13) + get(14)))
+}
+
+fn self_cpu() -> Duration {
+    cpu_times().0
+}
+
+fn children_cpu() -> Duration {
+    cpu_times().1
 }
 
 fn ms(d: Duration) -> String {
@@ -252,8 +372,16 @@ fn cell(s: &Stats) -> String {
     format!("{} / {}", ms(s.median), ms(s.min))
 }
 
+fn cpu_cell(s: &Stats) -> String {
+    s.cpu.map(ms).unwrap_or_else(|| "n/a".into())
+}
+
 fn runs(default: usize) -> usize {
-    std::env::var("PGSTATE_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).filter(|&r| r > 0).unwrap_or(default)
+    std::env::var("PGSTATE_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&r| r > 0)
+        .unwrap_or(default)
 }
 
 struct Shape {
@@ -272,17 +400,30 @@ fn shape(c: &Catalog) -> Shape {
         columns: c.tables.values().map(|t| t.columns.len()).sum(),
         indexes: c.tables.values().map(|t| t.indexes.len()).sum(),
         pk_unique: cons()
-            .filter(|k| matches!(k.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }))
+            .filter(|k| {
+                matches!(
+                    k.kind,
+                    ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
+                )
+            })
             .count(),
-        fks: cons().filter(|k| matches!(k.kind, ConstraintKind::ForeignKey(_))).count(),
-        checks: cons().filter(|k| matches!(k.kind, ConstraintKind::Check { .. })).count(),
+        fks: cons()
+            .filter(|k| matches!(k.kind, ConstraintKind::ForeignKey(_)))
+            .count(),
+        checks: cons()
+            .filter(|k| matches!(k.kind, ConstraintKind::Check { .. }))
+            .count(),
     }
 }
 
 fn current_uid_is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+        })
         .unwrap_or(false)
 }
 
@@ -291,7 +432,9 @@ fn current_uid_is_root() -> bool {
 fn restart_with(cluster: &PgCluster, settings: &[(&str, &str)]) {
     let admin = cluster.db("postgres");
     for (k, v) in settings {
-        admin.psql(&format!("ALTER SYSTEM SET {k} = '{v}'")).unwrap_or_else(|e| panic!("ALTER SYSTEM {k}: {e}"));
+        admin
+            .psql(&format!("ALTER SYSTEM SET {k} = '{v}'"))
+            .unwrap_or_else(|e| panic!("ALTER SYSTEM {k}: {e}"));
     }
     let pg_ctl = cluster.bin_dir().join("pg_ctl");
     let mut cmd = if current_uid_is_root() {
@@ -331,7 +474,9 @@ fn set_statement_log(cluster: &PgCluster, on: bool) {
     } else {
         "ALTER SYSTEM RESET log_min_duration_statement; ALTER SYSTEM RESET log_line_prefix; SELECT pg_reload_conf();"
     };
-    admin.psql(sql).unwrap_or_else(|e| panic!("setting the statement log: {e}"));
+    admin
+        .psql(sql)
+        .unwrap_or_else(|e| panic!("setting the statement log: {e}"));
     // The reload is asynchronous; new backends must see it.
     std::thread::sleep(Duration::from_millis(500));
 }
@@ -351,10 +496,21 @@ fn read_server_log(cluster: &PgCluster, from: usize, pid: i32) -> ServerLog {
     let log = cluster.log();
     let tag = format!(" [{pid}] ");
     let mut out = ServerLog::default();
-    for line in log.get(from..).unwrap_or("").lines().filter(|l| l.contains(&tag)) {
-        let Some(rest) = line.split("duration: ").nth(1) else { continue };
-        let Some((num, what)) = rest.split_once(" ms") else { continue };
-        let Ok(ms) = num.trim().parse::<f64>() else { continue };
+    for line in log
+        .get(from..)
+        .unwrap_or("")
+        .lines()
+        .filter(|l| l.contains(&tag))
+    {
+        let Some(rest) = line.split("duration: ").nth(1) else {
+            continue;
+        };
+        let Some((num, what)) = rest.split_once(" ms") else {
+            continue;
+        };
+        let Ok(ms) = num.trim().parse::<f64>() else {
+            continue;
+        };
         let d = Duration::from_secs_f64(ms / 1e3);
         out.total += d;
         let what = what.trim_start();
@@ -377,8 +533,16 @@ fn logged<T>(
 ) -> (T, Duration, ServerLog) {
     set_statement_log(cluster, true);
     let (out, wall, pid, from) = rt.block_on(async {
-        let client = Target::from_arg(Some(url)).unwrap().connect().await.expect("connect");
-        let pid: i32 = client.query_one("SELECT pg_backend_pid()", &[]).await.unwrap().get(0);
+        let client = Target::from_arg(Some(url))
+            .unwrap()
+            .connect()
+            .await
+            .expect("connect");
+        let pid: i32 = client
+            .query_one("SELECT pg_backend_pid()", &[])
+            .await
+            .unwrap()
+            .get(0);
         let from = cluster.log().len();
         let start = Instant::now();
         let out = f(&client).await;
@@ -396,35 +560,60 @@ fn scope() -> Scope {
 
 fn pg_dump_bin(cluster: &PgCluster) -> PathBuf {
     let own = cluster.bin_dir().join("pg_dump");
-    if own.is_file() { own } else { PathBuf::from("pg_dump") }
+    if own.is_file() {
+        own
+    } else {
+        PathBuf::from("pg_dump")
+    }
 }
 
 /// One `pg_dump --schema-only` run; returns its wall time and output size.
 fn pg_dump(bin: &Path, db: &Db) -> (Duration, usize) {
     let start = Instant::now();
     let out = Command::new(bin)
-        .args(["--schema-only", "-h", "127.0.0.1", "-U", "postgres", "-p", &db.port.to_string(), "-d", &db.name])
+        .args([
+            "--schema-only",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-p",
+            &db.port.to_string(),
+            "-d",
+            &db.name,
+        ])
         .env_remove("PGOPTIONS")
         .stdin(Stdio::null())
         .output()
         .expect("running pg_dump");
     let t = start.elapsed();
-    assert!(out.status.success(), "pg_dump failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "pg_dump failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (t, out.stdout.len())
 }
 
 fn load(db: &Db, path: &Path, sql: &str) -> Duration {
     std::fs::write(path, format!("BEGIN;\n{sql}COMMIT;\n")).expect("writing the schema file");
     let start = Instant::now();
-    db.psql_file(path).unwrap_or_else(|e| panic!("loading {} into {}: {e}", path.display(), db.name));
+    db.psql_file(path)
+        .unwrap_or_else(|e| panic!("loading {} into {}: {e}", path.display(), db.name));
     start.elapsed()
 }
 
 fn machine(admin: &Db) -> String {
-    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "?".into());
     let version = admin.psql("SHOW server_version").unwrap_or_else(|e| e);
     format!("nproc {cpus} ({model}), PostgreSQL {version}")
@@ -444,6 +633,29 @@ struct IntroRow {
     proxy_bytes: usize,
     dump: Stats,
     dump_bytes: usize,
+}
+
+/// One connection per run (connecting is not timed): like the CLI and pg_dump,
+/// each run starts with a backend whose catalog caches are cold.
+fn time_introspect(
+    rt: &tokio::runtime::Runtime,
+    url: &str,
+    tables: usize,
+) -> (Duration, Duration, usize) {
+    rt.block_on(async {
+        let client = Target::from_arg(Some(url))
+            .unwrap()
+            .connect()
+            .await
+            .expect("connect");
+        let cpu = self_cpu();
+        let start = Instant::now();
+        let live = introspect(&client, &scope()).await.expect("introspect");
+        let t = start.elapsed();
+        let cpu = self_cpu().saturating_sub(cpu);
+        assert_eq!(live.catalog.tables.len(), tables);
+        (t, cpu, live.queries)
+    })
 }
 
 fn main() {
@@ -470,80 +682,98 @@ fn main() {
     let sql_10k = render_schema(&orig_10k);
     drop((orig_1k, orig_2k, changed_2k, orig_10k));
 
-    let mut loads = Vec::new();
     let db_1k = cluster.create_db("s1000");
     let db_2k = cluster.create_db("s2000");
     let db_2k_desired = cluster.create_db("s2000_desired");
     let db_10k = cluster.create_db("s10000");
-    for (db, file, sql) in [
-        (&db_1k, "s1000.sql", &sql_1k),
-        (&db_2k, "s2000.sql", &sql_2k),
-        (&db_2k_desired, "s2000_desired.sql", &sql_2k_desired),
-        (&db_10k, "s10000.sql", &sql_10k),
-    ] {
-        eprintln!("live bench: loading {} ({} KB)...", db.name, sql.len() / 1024);
-        let t = load(db, &dir.join(file), sql);
-        loads.push(format!("{} {} s", db.name, format!("{:.1}", t.as_secs_f64())));
-    }
-    // The desired file pgstate reads: plain DDL, no BEGIN/COMMIT.
+    // Two loading streams (one per core): the 10,000 tables, and the rest.
+    eprintln!(
+        "live bench: loading 1,000 + 2,000 + 2,000 (desired) and 10,000 tables, two streams..."
+    );
+    let load_start = Instant::now();
+    let loads: Vec<String> = std::thread::scope(|s| {
+        let big = s.spawn(|| {
+            vec![(
+                db_10k.name.clone(),
+                load(&db_10k, &dir.join("s10000.sql"), &sql_10k),
+            )]
+        });
+        let small = s.spawn(|| {
+            [
+                (&db_1k, "s1000.sql", &sql_1k),
+                (&db_2k, "s2000.sql", &sql_2k),
+                (&db_2k_desired, "s2000_desired.sql", &sql_2k_desired),
+            ]
+            .into_iter()
+            .map(|(db, file, sql)| (db.name.clone(), load(db, &dir.join(file), sql)))
+            .collect::<Vec<_>>()
+        });
+        let mut all = small.join().expect("loader");
+        all.extend(big.join().expect("loader"));
+        all.into_iter()
+            .map(|(name, t)| format!("{name} {:.1} s", t.as_secs_f64()))
+            .collect()
+    });
+    let load_wall = load_start.elapsed();
+    // The files pgstate reads: plain DDL, no BEGIN/COMMIT.
     let desired_path = dir.join("desired_2000.sql");
     std::fs::write(&desired_path, &sql_2k_desired).unwrap();
     let current_path = dir.join("current_2000.sql");
     std::fs::write(&current_path, &sql_2k).unwrap();
-    admin.psql("VACUUM ANALYZE").ok();
     for db in [&db_1k, &db_2k, &db_2k_desired, &db_10k] {
-        db.psql("ANALYZE").ok();
+        db.psql("VACUUM ANALYZE").ok();
     }
 
     // 1. Introspection (+ pg_dump of the same database).
     let dump_bin = pg_dump_bin(&cluster);
     let mut intro_rows = Vec::new();
-    for (db, n_runs) in [(&db_1k, runs(5)), (&db_2k, runs(5)), (&db_10k, runs(3))] {
+    for (db, n_runs, proxy_runs) in [
+        (&db_1k, runs(5), 3),
+        (&db_2k, runs(5), 3),
+        (&db_10k, runs(3), 1),
+    ] {
         eprintln!("live bench: introspecting {} ({n_runs} runs)...", db.name);
         let url = db.url();
-        // Instrumented run first (also warms the caches): statement count and server time.
-        let (live, logged_wall, server) =
-            logged(&cluster, &rt, &url, async |c| introspect(c, &scope()).await.expect("introspect"));
-        let mut times = Vec::new();
-        let mut queries = live.queries;
+        // Instrumented run first (also warms the shared buffers): statements and server time.
+        let (live, logged_wall, server) = logged(&cluster, &rt, &url, async |c| {
+            introspect(c, &scope()).await.expect("introspect")
+        });
+        let tables = live.catalog.tables.len();
+        let (mut times, mut cpus, mut queries) = (Vec::new(), Vec::new(), live.queries);
         for _ in 0..n_runs {
-            let t = rt.block_on(async {
-                let client = Target::from_arg(Some(&url)).unwrap().connect().await.expect("connect");
-                let start = Instant::now();
-                let l = introspect(&client, &scope()).await.expect("introspect");
-                let t = start.elapsed();
-                assert_eq!(l.catalog.tables.len(), live.catalog.tables.len());
-                queries = l.queries;
-                t
-            });
+            let (t, cpu, q) = time_introspect(&rt, &url, tables);
             times.push(t);
+            cpus.push(cpu);
+            queries = q;
         }
         // Parse-cost proxy: the same catalog printed as DDL, read by the same parser.
         let ddl = pgstate::plan::plan(&Catalog::default(), &live.catalog, &[]).to_sql();
         let mut ptimes = Vec::new();
-        for _ in 0..3 {
+        for _ in 0..proxy_runs {
             let start = Instant::now();
-            let p = parse_catalog_ddl("proxy", &ddl).unwrap_or_else(|e| panic!("proxy DDL: {}", e.summary()));
+            let p = parse_catalog_ddl("proxy", &ddl)
+                .unwrap_or_else(|e| panic!("proxy DDL: {}", e.summary()));
             ptimes.push(start.elapsed());
-            assert_eq!(p.catalog.tables.len(), live.catalog.tables.len());
+            assert_eq!(p.catalog.tables.len(), tables);
         }
         eprintln!("live bench: pg_dump {} ({n_runs} runs)...", db.name);
-        let mut dtimes = Vec::new();
-        let mut dump_bytes = 0;
+        let (mut dtimes, mut dcpus, mut dump_bytes) = (Vec::new(), Vec::new(), 0);
         for _ in 0..n_runs {
+            let cpu = children_cpu();
             let (t, b) = pg_dump(&dump_bin, db);
+            dcpus.push(children_cpu().saturating_sub(cpu));
             dtimes.push(t);
             dump_bytes = b;
         }
         intro_rows.push(IntroRow {
             shape: shape(&live.catalog),
-            stats: stats(times),
+            stats: stats_cpu(times, cpus),
             queries,
             server,
             logged_wall,
             parse_proxy: stats(ptimes).median,
             proxy_bytes: ddl.len(),
-            dump: stats(dtimes),
+            dump: stats_cpu(dtimes, dcpus),
             dump_bytes,
         });
     }
@@ -551,47 +781,68 @@ fn main() {
     // 2. plan --url of the 2,000-table database.
     eprintln!("live bench: plan --url (2,000 tables)...");
     let url_2k = db_2k.url();
-    let current_parsed = parse_str("current", &sql_2k).unwrap_or_else(|e| panic!("{}", e.summary()));
+    let current_parsed =
+        parse_str("current", &sql_2k).unwrap_or_else(|e| panic!("{}", e.summary()));
     let desired_parsed = parse_path(&desired_path).unwrap_or_else(|e| panic!("desired: {e}"));
-    let offline = pgstate::plan::plan(&current_parsed.catalog, &desired_parsed.catalog, &desired_parsed.hints);
+    let offline = pgstate::plan::plan(
+        &current_parsed.catalog,
+        &desired_parsed.catalog,
+        &desired_parsed.hints,
+    );
     let offline_steps = offline.steps.len();
+    drop((current_parsed, desired_parsed, offline));
     // Instrumented library run: statements (introspection + reconcile) and server time.
-    let ((live_steps, live_sql_bytes), plan_logged_wall, plan_log) = logged(&cluster, &rt, &url_2k, async |c| {
-        let parsed = parse_path(&desired_path).expect("desired");
-        let lp = pgstate::ops::live::plan(c, &parsed, &scope()).await.expect("live plan");
-        (lp.plan.steps.len(), lp.plan.to_sql().len())
-    });
+    let ((live_steps, live_sql_bytes), plan_logged_wall, plan_log) =
+        logged(&cluster, &rt, &url_2k, async |c| {
+            let parsed = parse_path(&desired_path).expect("desired");
+            let lp = pgstate::ops::live::plan(c, &parsed, &scope())
+                .await
+                .expect("live plan");
+            (lp.plan.steps.len(), lp.plan.to_sql().len())
+        });
     // Identity: the database against its own DDL must plan nothing.
     let (identity_steps, identity_wall, identity_log) = logged(&cluster, &rt, &url_2k, async |c| {
         let parsed = parse_path(&current_path).expect("current");
-        pgstate::ops::live::plan(c, &parsed, &scope()).await.expect("identity plan").plan.steps.len()
+        pgstate::ops::live::plan(c, &parsed, &scope())
+            .await
+            .expect("identity plan")
+            .plan
+            .steps
+            .len()
     });
     let n_plan = runs(5);
-    let mut lib_times = Vec::new();
-    let mut parse_times = Vec::new();
+    let (mut lib_times, mut lib_cpus, mut parse_times) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..n_plan {
         let start = Instant::now();
         let p = parse_path(&desired_path).expect("desired");
         parse_times.push(start.elapsed());
         drop(p);
-        let t = rt.block_on(async {
-            let client = Target::from_arg(Some(&url_2k)).unwrap().connect().await.expect("connect");
+        let (t, cpu) = rt.block_on(async {
+            let client = Target::from_arg(Some(&url_2k))
+                .unwrap()
+                .connect()
+                .await
+                .expect("connect");
+            let cpu = self_cpu();
             let start = Instant::now();
             let parsed = parse_path(&desired_path).expect("desired");
-            let lp = pgstate::ops::live::plan(&client, &parsed, &scope()).await.expect("live plan");
+            let lp = pgstate::ops::live::plan(&client, &parsed, &scope())
+                .await
+                .expect("live plan");
             let sql = lp.plan.to_sql();
             let t = start.elapsed();
             assert_eq!(sql.len(), live_sql_bytes);
-            t
+            (t, self_cpu().saturating_sub(cpu))
         });
         lib_times.push(t);
+        lib_cpus.push(cpu);
     }
-    let lib = stats(lib_times);
+    let lib = stats_cpu(lib_times, lib_cpus);
     let parse_desired = stats(parse_times);
     eprintln!("live bench: pgstate CLI plan --url ({n_plan} runs)...");
-    let mut cli_times = Vec::new();
-    let mut cli_bytes = 0;
+    let (mut cli_times, mut cli_cpus, mut cli_bytes) = (Vec::new(), Vec::new(), 0);
     for _ in 0..n_plan {
+        let cpu = children_cpu();
         let start = Instant::now();
         let out = Command::new(&cli)
             .args(["plan", "--url", &url_2k, "--schema"])
@@ -602,20 +853,32 @@ fn main() {
             .output()
             .expect("running pgstate");
         cli_times.push(start.elapsed());
-        assert!(out.status.success(), "pgstate plan --url failed: {}", String::from_utf8_lossy(&out.stderr));
+        cli_cpus.push(children_cpu().saturating_sub(cpu));
+        assert!(
+            out.status.success(),
+            "pgstate plan --url failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         cli_bytes = out.stdout.len();
     }
-    let cli_stats = stats(cli_times);
+    let cli_stats = stats_cpu(cli_times, cli_cpus);
 
     // 3. migra: current 2,000-table database -> the desired one.
     let migra_bin = std::env::var("PGSTATE_MIGRA").unwrap_or_else(|_| "migra".into());
-    let migra_url = |db: &Db| format!("postgresql+psycopg2://postgres@127.0.0.1:{}/{}", db.port, db.name);
+    // SQLAlchemy 2 maps a bare postgresql:// to psycopg 3; migra's docs assume psycopg2.
+    let migra_url = |db: &Db| {
+        format!(
+            "postgresql+psycopg2://postgres@127.0.0.1:{}/{}",
+            db.port, db.name
+        )
+    };
     let n_migra = runs(3);
     eprintln!("live bench: migra ({n_migra} runs)...");
-    let mut migra_times = Vec::new();
+    let (mut migra_times, mut migra_cpus) = (Vec::new(), Vec::new());
     let mut migra_note = String::new();
     let mut migra_statements = 0;
     for _ in 0..n_migra {
+        let cpu = children_cpu();
         let start = Instant::now();
         let out = Command::new(&migra_bin)
             .arg("--unsafe")
@@ -632,35 +895,59 @@ fn main() {
             // migra exits 0 when there is nothing to do, 2 when it printed a migration.
             Ok(o) if matches!(o.status.code(), Some(0) | Some(2)) => {
                 migra_times.push(t);
-                migra_statements = String::from_utf8_lossy(&o.stdout).lines().filter(|l| l.trim_end().ends_with(';')).count();
+                migra_cpus.push(children_cpu().saturating_sub(cpu));
+                migra_statements = String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .filter(|l| l.trim_end().ends_with(';'))
+                    .count();
             }
             Ok(o) => {
                 let err = String::from_utf8_lossy(&o.stderr);
-                let tail: Vec<&str> = err.lines().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
+                let tail: Vec<&str> = err
+                    .lines()
+                    .rev()
+                    .take(6)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
                 migra_note = format!("migra failed ({}): {}", o.status, tail.join(" | "));
                 break;
             }
         }
     }
-    let migra = (!migra_times.is_empty()).then(|| stats(migra_times));
+    let migra = (!migra_times.is_empty()).then(|| stats_cpu(migra_times, migra_cpus));
 
     // ---------------------------------------------------------------------
     // Report
     // ---------------------------------------------------------------------
+    let load_avg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!();
-    println!("pgstate live benchmark (times in ms, median / min)");
-    println!("machine: {machine}");
-    println!("loaded (psql -f, one transaction): {}", loads.join(", "));
+    println!("pgstate live benchmark (times in ms: wall median / min; CPU = median user+sys of the client process)");
+    println!(
+        "machine: {machine}; load average at the end: {}",
+        load_avg
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    println!(
+        "loaded (psql -f, one transaction each, two streams, {:.1} s): {}",
+        load_wall.as_secs_f64(),
+        loads.join(", ")
+    );
     println!();
     println!("1. introspect(public) vs pg_dump --schema-only, same database");
     println!(
-        "| tables | columns | indexes | PK+UNIQUE | FKs | CHECKs | runs | introspect | Live.queries | statements logged | server time (logged run) | parse proxy | other (logged run) | pg_dump | pg_dump bytes | introspect / pg_dump |"
+        "| tables | columns | indexes | PK+UNIQUE | FKs | CHECKs | runs | introspect | CPU | Live.queries | statements logged | server time (logged run) | parse proxy | pg_dump | pg_dump CPU | pg_dump bytes | introspect / pg_dump |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
     for r in &intro_rows {
-        let other = r.logged_wall.saturating_sub(r.server.total).saturating_sub(r.parse_proxy);
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2}x |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} of {} | {} | {} | {} | {} | {:.2}x |",
             r.shape.tables,
             r.shape.columns,
             r.shape.indexes,
@@ -669,46 +956,87 @@ fn main() {
             r.shape.checks,
             r.stats.runs,
             cell(&r.stats),
+            cpu_cell(&r.stats),
             r.queries,
             r.server.statements,
-            format!("{} of {}", ms(r.server.total), ms(r.logged_wall)),
+            ms(r.server.total),
+            ms(r.logged_wall),
             ms(r.parse_proxy),
-            ms(other),
             cell(&r.dump),
+            cpu_cell(&r.dump),
             r.dump_bytes,
             r.stats.median.as_secs_f64() / r.dump.median.as_secs_f64(),
         );
     }
     println!();
-    println!("parse proxy = parse_catalog_ddl() of the introspected catalog printed back as DDL ({} bytes at the largest scale);",
-        intro_rows.last().map(|r| r.proxy_bytes).unwrap_or(0));
-    println!("other = logged wall - server time - parse proxy (row transfer and decoding, script assembly, client-side work).");
+    println!(
+        "server time = sum of the durations the server logged (parse/bind/execute) for the introspection's backend, in a separate run;"
+    );
+    println!(
+        "parse proxy = parse_catalog_ddl() of the introspected catalog printed back as DDL ({} bytes at the largest scale).",
+        intro_rows.last().map(|r| r.proxy_bytes).unwrap_or(0)
+    );
     if let Some(r) = intro_rows.last() {
-        println!("slowest statements of the logged {}-table introspection (server ms):", r.shape.tables);
+        println!(
+            "statements of the logged {}-table introspection (server ms):",
+            r.shape.tables
+        );
         let mut each = r.server.each.clone();
-        each.sort_by(|a, b| b.0.cmp(&a.0));
-        for (d, text) in each.iter().take(12) {
+        each.sort_by_key(|e| std::cmp::Reverse(e.0));
+        for (d, text) in each.iter().take(5) {
             println!("  {:>9}  {}", ms(*d), text);
         }
     }
     println!();
     println!("2. plan --url, 2,000 tables -> desired file (~10% of tables changed, some created/dropped)");
-    println!("| path | runs | time | steps | script bytes |");
-    println!("|---|---:|---:|---:|---:|");
-    println!("| library: parse desired + ops::live::plan + to_sql | {} | {} | {} | {} |", lib.runs, cell(&lib), live_steps, live_sql_bytes);
-    println!("| CLI end to end: pgstate plan --url --schema | {} | {} | {} | {} |", cli_stats.runs, cell(&cli_stats), live_steps, cli_bytes);
-    println!("| (part) parse_path(desired file) | {} | {} | | |", parse_desired.runs, cell(&parse_desired));
-    if let Some(r) = intro_rows.iter().find(|r| r.shape.tables == 2_000) {
-        println!("| (part) introspect, 2,000 tables (section 1) | {} | {} | | |", r.stats.runs, cell(&r.stats));
-    }
+    println!("| path | runs | time | CPU | steps / statements | script bytes |");
+    println!("|---|---:|---:|---:|---:|---:|");
     println!(
-        "| pg_dump --schema-only, 2,000 tables | {} | {} | | |",
-        intro_rows.iter().find(|r| r.shape.tables == 2_000).map(|r| r.dump.runs).unwrap_or(0),
-        intro_rows.iter().find(|r| r.shape.tables == 2_000).map(|r| cell(&r.dump)).unwrap_or_default()
+        "| library: parse desired + ops::live::plan + to_sql | {} | {} | {} | {} | {} |",
+        lib.runs,
+        cell(&lib),
+        cpu_cell(&lib),
+        live_steps,
+        live_sql_bytes
     );
+    println!(
+        "| CLI end to end: pgstate plan --url --schema | {} | {} | {} | {} | {} |",
+        cli_stats.runs,
+        cell(&cli_stats),
+        cpu_cell(&cli_stats),
+        live_steps,
+        cli_bytes
+    );
+    println!(
+        "| (part) parse_path(desired file) | {} | {} | | | |",
+        parse_desired.runs,
+        cell(&parse_desired)
+    );
+    let row_2k = intro_rows.iter().find(|r| r.shape.tables == 2_000);
+    if let Some(r) = row_2k {
+        println!(
+            "| (part) introspect, 2,000 tables (section 1) | {} | {} | {} | | |",
+            r.stats.runs,
+            cell(&r.stats),
+            cpu_cell(&r.stats)
+        );
+        println!(
+            "| pg_dump --schema-only, 2,000 tables | {} | {} | {} | | {} |",
+            r.dump.runs,
+            cell(&r.dump),
+            cpu_cell(&r.dump),
+            r.dump_bytes
+        );
+    }
     match &migra {
-        Some(m) => println!("| migra --unsafe current desired | {} | {} | {} statements | |", m.runs, cell(m), migra_statements),
-        None => println!("| migra --unsafe current desired | 0 | n/a | | |"),
+        Some(m) => println!(
+            "| migra --unsafe current desired | {} | {} | {} | {} statements | |",
+            m.runs,
+            cell(m),
+            cpu_cell(m),
+            migra_statements
+        ),
+        None => println!("| migra --unsafe current desired | 0 | n/a | | | |"),
     }
     println!();
     println!(
@@ -728,11 +1056,12 @@ fn main() {
         println!("migra: {migra_note}");
     }
     println!();
-    println!("targets (2,000 tables, medians):");
-    let dump_2k = intro_rows.iter().find(|r| r.shape.tables == 2_000).map(|r| r.dump.median);
+    println!("targets (2,000 tables, wall medians):");
     for (label, t) in [("CLI", cli_stats.median), ("library", lib.median)] {
-        let vs_dump = dump_2k.map(|d| t.as_secs_f64() / d.as_secs_f64());
-        let vs_migra = migra.as_ref().map(|m| t.as_secs_f64() / m.median.as_secs_f64());
+        let vs_dump = row_2k.map(|r| t.as_secs_f64() / r.dump.median.as_secs_f64());
+        let vs_migra = migra
+            .as_ref()
+            .map(|m| t.as_secs_f64() / m.median.as_secs_f64());
         println!(
             "  plan --url ({label}) / pg_dump = {} (target <= 2.00x: {});  / migra = {} (target <= 0.20x: {})",
             vs_dump.map(|v| format!("{v:.2}x")).unwrap_or("n/a".into()),
@@ -745,7 +1074,14 @@ fn main() {
     let logged_q: Vec<usize> = intro_rows.iter().map(|r| r.server.statements).collect();
     println!(
         "  queries per introspection by scale: Live.queries {q:?}, logged {logged_q:?} ({})",
-        if logged_q.windows(2).all(|w| w[0] == w[1]) { "constant" } else { "GROWS with the table count" }
+        if logged_q.windows(2).all(|w| w[0] == w[1]) {
+            "constant"
+        } else {
+            "GROWS with the table count"
+        }
     );
-    println!("total bench wall time: {:.1} s", wall.elapsed().as_secs_f64());
+    println!(
+        "total bench wall time: {:.1} s",
+        wall.elapsed().as_secs_f64()
+    );
 }
