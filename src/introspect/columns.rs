@@ -11,14 +11,14 @@ pub const MANAGED_TABLE: &str = "c.relkind = 'r' AND NOT c.relispartition";
 
 pub async fn tables(client: &Client, schemas: &[String], _version: u32, s: &mut Script) -> Result<(), tokio_postgres::Error> {
     let sql = format!(
-        "SELECT n.nspname, c.relname, c.relpersistence::text, pg_catalog.obj_description(c.oid, 'pg_class'), \
+        "SELECT n.nspname, c.relname, c.relpersistence::text, td.description, \
                 a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, \
                 pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), a.attidentity::text, a.attgenerated::text, \
                 CASE WHEN a.attcollation <> t.typcollation THEN \
                      (SELECT pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) \
                       FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
                       WHERE co.oid = a.attcollation) END, \
-                pg_catalog.col_description(c.oid, a.attnum), \
+                cd.description, \
                 q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache, q.seqcycle \
          FROM pg_catalog.pg_class c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -28,6 +28,10 @@ pub async fn tables(client: &Client, schemas: &[String], _version: u32, s: &mut 
          LEFT JOIN pg_catalog.pg_depend d ON d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i' \
               AND d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass \
          LEFT JOIN pg_catalog.pg_sequence q ON q.seqrelid = d.objid \
+         LEFT JOIN pg_catalog.pg_description td ON td.objoid = c.oid \
+              AND td.classoid = 'pg_catalog.pg_class'::regclass AND td.objsubid = 0 \
+         LEFT JOIN pg_catalog.pg_description cd ON cd.objoid = c.oid \
+              AND cd.classoid = 'pg_catalog.pg_class'::regclass AND cd.objsubid = a.attnum \
          WHERE {MANAGED_TABLE} AND n.nspname = ANY($1) AND {} \
          ORDER BY n.nspname, c.relname, a.attnum",
         not_from_extension("c.oid", "pg_catalog.pg_class")

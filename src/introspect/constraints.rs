@@ -10,12 +10,14 @@ pub async fn constraints(client: &Client, schemas: &[String], s: &mut Script) ->
     // Foreign keys to tables outside the managed schemas are out of scope.
     let sql = format!(
         "SELECT n.nspname, c.relname, con.conname, pg_catalog.pg_get_constraintdef(con.oid), \
-                pg_catalog.obj_description(con.oid, 'pg_constraint') \
+                dsc.description \
          FROM pg_catalog.pg_constraint con \
          JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid \
          LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace \
+         LEFT JOIN pg_catalog.pg_description dsc ON dsc.objoid = con.oid \
+              AND dsc.classoid = 'pg_catalog.pg_constraint'::regclass AND dsc.objsubid = 0 \
          WHERE con.contype IN ('p', 'u', 'x', 'c', 'f') AND {MANAGED_TABLE} AND n.nspname = ANY($1) \
            AND (con.contype <> 'f' OR rn.nspname = ANY($1)) \
          ORDER BY n.nspname, c.relname, con.conname"

@@ -11,11 +11,13 @@ use crate::model::QualName;
 pub async fn indexes(client: &Client, schemas: &[String], s: &mut Script) -> Result<Vec<QualName>, tokio_postgres::Error> {
     let sql = format!(
         "SELECT n.nspname, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid), i.indisvalid, \
-                pg_catalog.obj_description(i.indexrelid, 'pg_class') \
+                dsc.description \
          FROM pg_catalog.pg_index i \
          JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
          JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         LEFT JOIN pg_catalog.pg_description dsc ON dsc.objoid = i.indexrelid \
+              AND dsc.classoid = 'pg_catalog.pg_class'::regclass AND dsc.objsubid = 0 \
          WHERE {MANAGED_TABLE} AND n.nspname = ANY($1) \
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
                            WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid \

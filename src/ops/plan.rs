@@ -7,7 +7,12 @@ use crate::plan::{plan, Plan};
 
 /// Plans from the schema at `from` (the current state) to the one at `desired`.
 pub fn offline(desired: &Path, from: &Path) -> Result<Plan, LoadError> {
-    let to = parse_path(desired)?;
-    let current = parse_path(from)?;
+    // The two schemas are independent: read them on two threads.
+    let (to, current) = std::thread::scope(|s| {
+        let current = s.spawn(|| parse_path(from));
+        let to = parse_path(desired);
+        (to, current.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let (to, current) = (to?, current?);
     Ok(plan(&current.catalog, &to.catalog, &to.hints))
 }

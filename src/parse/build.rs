@@ -54,6 +54,8 @@ struct Builder<'a> {
     table_at: HashMap<QualName, At>,
     type_uses: Vec<(QualName, String, QualName, At)>,
     hints: Vec<RenameHint>,
+    /// Index names per schema, to find a clash without scanning every table.
+    index_names: std::collections::HashSet<(String, String)>,
 }
 
 /// Who wrote the input.
@@ -86,6 +88,7 @@ pub fn build(
         table_at: HashMap::new(),
         type_uses: Vec::new(),
         hints: Vec::new(),
+        index_names: std::collections::HashSet::new(),
     };
     b.seed_existing();
     b.seed_names(&statements);
@@ -148,6 +151,11 @@ impl Builder<'_> {
 
     /// Names of what already exists are taken.
     fn seed_existing(&mut self) {
+        for t in self.cat.tables.values() {
+            for i in t.indexes.keys() {
+                self.index_names.insert((t.name.schema.clone(), i.clone()));
+            }
+        }
         let mut names: Vec<(String, String)> = Vec::new();
         for t in self.cat.tables.values() {
             names.push((t.name.schema.clone(), t.name.name.clone()));
@@ -506,8 +514,7 @@ impl Builder<'_> {
     }
 
     fn insert_index(&mut self, table: &QualName, index: Index, at: At, if_not_exists: bool) {
-        let clash = self.cat.tables.values().any(|t| t.name.schema == table.schema && t.indexes.contains_key(&index.name));
-        if clash {
+        if !self.index_names.insert((table.schema.clone(), index.name.clone())) {
             if !if_not_exists {
                 self.error(at, format!("index {} is defined twice in schema {}", index.name, table.schema));
             }

@@ -66,9 +66,10 @@ pub fn read_file(index: usize, file: &SourceFile, out: &mut Vec<Located>, errors
     };
     for raw in statements {
         let span = raw.span();
+        let raw = raw;
         let stmt_hints: Vec<(u64, String)> =
             hints.iter().filter(|(line, _)| *line >= span.start.line && *line <= span.end.line).cloned().collect();
-        match classify(&raw) {
+        match classify(raw) {
             Ok(Some(stmt)) => out.push(Located { file: index, span, stmt, hints: stmt_hints }),
             Ok(None) => {}
             Err((message, err_span, help)) => {
@@ -84,29 +85,24 @@ pub fn read_file(index: usize, file: &SourceFile, out: &mut Vec<Located>, errors
 
 type ClassifyError = (String, Span, Option<String>);
 
-fn classify(raw: &RawStatement) -> Result<Option<Stmt>, ClassifyError> {
-    let words = raw.words();
-    let first = words.first().map(String::as_str).unwrap_or("");
+fn classify(raw: RawStatement) -> Result<Option<Stmt>, ClassifyError> {
+    // Only the first and last few words are needed: copying every word of
+    // every statement was a tenth of the parse time at scale.
+    let words = raw.head(4);
+    let w: Vec<&str> = words.iter().map(String::as_str).collect();
     let span = raw.span();
     // Session settings and ownership do not change the desired schema.
-    if matches!(first, "SET" | "RESET") {
-        return Ok(None);
-    }
-    if first == "SELECT" && words.iter().any(|w| w.eq_ignore_ascii_case("set_config")) {
-        return Ok(None);
-    }
-    if first == "ALTER" && words.len() >= 3 && words[words.len() - 3] == "OWNER" && words[words.len() - 2] == "TO" {
-        return Ok(None);
-    }
-    if words.len() >= 3 && words[0] == "COMMENT" && words[1] == "ON" && words[2] == "EXTENSION" {
+    match w.as_slice() {
+        ["SET" | "RESET", ..] => return Ok(None),
+        ["SELECT", ..] if raw.has_word("set_config") => return Ok(None),
+        ["ALTER", ..] if raw.tail(3).first().map(String::as_str) == Some("OWNER") && raw.tail(2).first().map(String::as_str) == Some("TO") => {
+            return Ok(None)
+        }
         // An extension's comment belongs to the extension's own script.
-        return Ok(None);
-    }
-    if words.len() >= 2 && words[0] == "ALTER" && words[1] == "SEQUENCE" {
-        return sequence_owned_by(raw).map(Some);
-    }
-    if words.len() >= 3 && words[0] == "COMMENT" && words[1] == "ON" && words[2] == "CONSTRAINT" {
-        return constraint_comment(raw).map(Some);
+        ["COMMENT", "ON", "EXTENSION", ..] => return Ok(None),
+        ["ALTER", "SEQUENCE", ..] => return sequence_owned_by(&raw).map(Some),
+        ["COMMENT", "ON", "CONSTRAINT", ..] => return constraint_comment(&raw).map(Some),
+        _ => {}
     }
     let stmt = parse_tokens(strip_identity_sequence_name(raw))?;
     match &stmt {
@@ -170,7 +166,11 @@ fn strip_location(message: &str) -> &str {
 
 /// pg_dump writes `ADD GENERATED ... AS IDENTITY (SEQUENCE NAME s START WITH ...)`;
 /// the implicit sequence's name is PostgreSQL's choice, so it is dropped here.
-fn strip_identity_sequence_name(raw: &RawStatement) -> Vec<sqlparser::tokenizer::TokenWithSpan> {
+fn strip_identity_sequence_name(raw: RawStatement) -> Vec<sqlparser::tokenizer::TokenWithSpan> {
+    let named = raw.tokens.windows(2).any(|p| is_keyword(&p[0], Keyword::SEQUENCE) && is_keyword(&p[1], Keyword::NAME));
+    if !named {
+        return raw.tokens;
+    }
     let mut out = Vec::with_capacity(raw.tokens.len());
     let mut i = 0;
     let toks = &raw.tokens;
