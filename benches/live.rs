@@ -47,10 +47,7 @@ impl Lcg {
         Lcg(seed ^ 0x9E37_79B9_7F4A_7C15)
     }
     fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn below(&mut self, n: u64) -> u64 {
@@ -99,93 +96,38 @@ fn new_table(id: usize, live: &[usize], rng: &mut Lcg) -> TableSpec {
     let name = table_name(id);
     let varchar = [32, 64, 128, 255][rng.below(4) as usize];
     let mut columns = vec![
-        Col {
-            name: "id".into(),
-            def: "uuid PRIMARY KEY DEFAULT gen_random_uuid()".into(),
-        },
-        Col {
-            name: "name".into(),
-            def: format!("varchar({varchar}) NOT NULL"),
-        },
-        Col {
-            name: "description".into(),
-            def: "text".into(),
-        },
-        Col {
-            name: "qty".into(),
-            def: "integer NOT NULL DEFAULT 0".into(),
-        },
-        Col {
-            name: "total".into(),
-            def: "bigint".into(),
-        },
-        Col {
-            name: "active".into(),
-            def: "boolean NOT NULL DEFAULT true".into(),
-        },
-        Col {
-            name: "created_at".into(),
-            def: "timestamptz NOT NULL DEFAULT now()".into(),
-        },
-        Col {
-            name: "meta".into(),
-            def: "jsonb NOT NULL DEFAULT '{}'".into(),
-        },
-        Col {
-            name: "price".into(),
-            def: "numeric(10,2)".into(),
-        },
+        Col { name: "id".into(), def: "uuid PRIMARY KEY DEFAULT gen_random_uuid()".into() },
+        Col { name: "name".into(), def: format!("varchar({varchar}) NOT NULL") },
+        Col { name: "description".into(), def: "text".into() },
+        Col { name: "qty".into(), def: "integer NOT NULL DEFAULT 0".into() },
+        Col { name: "total".into(), def: "bigint".into() },
+        Col { name: "active".into(), def: "boolean NOT NULL DEFAULT true".into() },
+        Col { name: "created_at".into(), def: "timestamptz NOT NULL DEFAULT now()".into() },
+        Col { name: "meta".into(), def: "jsonb NOT NULL DEFAULT '{}'".into() },
+        Col { name: "price".into(), def: "numeric(10,2)".into() },
     ];
     let check = rng.one_in(5);
     if check {
-        columns.push(Col {
-            name: "status".into(),
-            def: "varchar(16) NOT NULL DEFAULT 'new'".into(),
-        });
+        columns.push(Col { name: "status".into(), def: "varchar(16) NOT NULL DEFAULT 'new'".into() });
     }
     let unique = rng.one_in(7);
     let mut fks = Vec::new();
     if !live.is_empty() {
-        let count = if live.len() > 1 && rng.one_in(2) {
-            2
-        } else {
-            1
-        };
+        let count = if live.len() > 1 && rng.one_in(2) { 2 } else { 1 };
         for k in 0..count {
             let target = live[rng.below(live.len() as u64) as usize];
             let column = format!("parent{}_id", k + 1);
             let on_delete = if k == 0 { "CASCADE" } else { "SET NULL" };
             let not_null = if k == 0 { " NOT NULL" } else { "" };
-            columns.push(Col {
-                name: column.clone(),
-                def: format!("uuid{not_null}"),
-            });
-            fks.push(Fk {
-                column,
-                target,
-                on_delete,
-                table_constraint: rng.one_in(2),
-            });
+            columns.push(Col { name: column.clone(), def: format!("uuid{not_null}") });
+            fks.push(Fk { column, target, on_delete, table_constraint: rng.one_in(2) });
         }
     }
     let indexes = vec![
-        Idx {
-            name: format!("{name}_created_at_idx"),
-            columns: vec!["created_at".into()],
-        },
-        Idx {
-            name: format!("{name}_name_active_idx"),
-            columns: vec!["name".into(), "active".into()],
-        },
+        Idx { name: format!("{name}_created_at_idx"), columns: vec!["created_at".into()] },
+        Idx { name: format!("{name}_name_active_idx"), columns: vec!["name".into(), "active".into()] },
     ];
-    TableSpec {
-        id,
-        columns,
-        fks,
-        check,
-        unique,
-        indexes,
-    }
+    TableSpec { id, columns, fks, check, unique, indexes }
 }
 
 /// Tables in creation order; a foreign key only targets an earlier table, so
@@ -198,17 +140,8 @@ fn render_schema(tables: &[TableSpec]) -> String {
         let mut lines: Vec<String> = Vec::new();
         for c in &t.columns {
             let mut line = format!("    {} {}", c.name, c.def);
-            if let Some(fk) = t
-                .fks
-                .iter()
-                .find(|f| f.column == c.name && !f.table_constraint)
-            {
-                let _ = write!(
-                    line,
-                    " REFERENCES {} (id) ON DELETE {}",
-                    table_name(fk.target),
-                    fk.on_delete
-                );
+            if let Some(fk) = t.fks.iter().find(|f| f.column == c.name && !f.table_constraint) {
+                let _ = write!(line, " REFERENCES {} (id) ON DELETE {}", table_name(fk.target), fk.on_delete);
             }
             lines.push(line);
         }
@@ -231,12 +164,7 @@ fn render_schema(tables: &[TableSpec]) -> String {
         out.push_str(&lines.join(",\n"));
         out.push_str("\n);\n");
         for i in &t.indexes {
-            let _ = writeln!(
-                out,
-                "CREATE INDEX {} ON {name} ({});",
-                i.name,
-                i.columns.join(", ")
-            );
+            let _ = writeln!(out, "CREATE INDEX {} ON {name} ({});", i.name, i.columns.join(", "));
         }
         out.push('\n');
     }
@@ -281,24 +209,12 @@ fn generate(n: usize) -> (Vec<TableSpec>, Vec<TableSpec>) {
         if rng.one_in(10) {
             let name = table_name(t.id);
             match kind % 6 {
-                0 => t.columns.push(Col {
-                    name: "extra_note".into(),
-                    def: "text".into(),
-                }),
+                0 => t.columns.push(Col { name: "extra_note".into(), def: "text".into() }),
                 1 => t.columns.retain(|c| c.name != "total"),
-                2 => {
-                    t.columns.iter_mut().find(|c| c.name == "name").unwrap().def =
-                        "varchar(512) NOT NULL".into()
-                }
-                3 => t.indexes.push(Idx {
-                    name: format!("{name}_qty_idx"),
-                    columns: vec!["qty".into()],
-                }),
+                2 => t.columns.iter_mut().find(|c| c.name == "name").unwrap().def = "varchar(512) NOT NULL".into(),
+                3 => t.indexes.push(Idx { name: format!("{name}_qty_idx"), columns: vec!["qty".into()] }),
                 4 => t.indexes.retain(|i| !i.name.ends_with("_name_active_idx")),
-                _ => {
-                    t.columns.iter_mut().find(|c| c.name == "qty").unwrap().def =
-                        "integer NOT NULL DEFAULT 1".into()
-                }
+                _ => t.columns.iter_mut().find(|c| c.name == "qty").unwrap().def = "integer NOT NULL DEFAULT 1".into(),
             }
             kind += 1;
         }
@@ -326,12 +242,7 @@ struct Stats {
 
 fn stats(mut times: Vec<Duration>) -> Stats {
     times.sort();
-    Stats {
-        median: times[times.len() / 2],
-        min: times[0],
-        runs: times.len(),
-        cpu: None,
-    }
+    Stats { median: times[times.len() / 2], min: times[0], runs: times.len(), cpu: None }
 }
 
 /// Wall times and CPU times of the same runs.
@@ -346,10 +257,7 @@ fn stats_cpu(times: Vec<Duration>, mut cpu: Vec<Duration>) -> Stats {
 fn cpu_times() -> (Duration, Duration) {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
-    let f: Vec<u64> = after
-        .split_whitespace()
-        .map(|x| x.parse().unwrap_or(0))
-        .collect();
+    let f: Vec<u64> = after.split_whitespace().map(|x| x.parse().unwrap_or(0)).collect();
     // Fields 14..17 of proc(5): utime stime cutime cstime, in clock ticks (100 Hz on Linux).
     let tick = |n: u64| Duration::from_millis(n * 10);
     let get = |i: usize| f.get(i).copied().unwrap_or(0);
@@ -377,11 +285,7 @@ fn cpu_cell(s: &Stats) -> String {
 }
 
 fn runs(default: usize) -> usize {
-    std::env::var("PGSTATE_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&r| r > 0)
-        .unwrap_or(default)
+    std::env::var("PGSTATE_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).filter(|&r| r > 0).unwrap_or(default)
 }
 
 struct Shape {
@@ -400,30 +304,17 @@ fn shape(c: &Catalog) -> Shape {
         columns: c.tables.values().map(|t| t.columns.len()).sum(),
         indexes: c.tables.values().map(|t| t.indexes.len()).sum(),
         pk_unique: cons()
-            .filter(|k| {
-                matches!(
-                    k.kind,
-                    ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
-                )
-            })
+            .filter(|k| matches!(k.kind, ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }))
             .count(),
-        fks: cons()
-            .filter(|k| matches!(k.kind, ConstraintKind::ForeignKey(_)))
-            .count(),
-        checks: cons()
-            .filter(|k| matches!(k.kind, ConstraintKind::Check { .. }))
-            .count(),
+        fks: cons().filter(|k| matches!(k.kind, ConstraintKind::ForeignKey(_))).count(),
+        checks: cons().filter(|k| matches!(k.kind, ConstraintKind::Check { .. })).count(),
     }
 }
 
 fn current_uid_is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(1) == Some("0"))
-        })
+        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")))
         .unwrap_or(false)
 }
 
@@ -432,9 +323,7 @@ fn current_uid_is_root() -> bool {
 fn restart_with(cluster: &PgCluster, settings: &[(&str, &str)]) {
     let admin = cluster.db("postgres");
     for (k, v) in settings {
-        admin
-            .psql(&format!("ALTER SYSTEM SET {k} = '{v}'"))
-            .unwrap_or_else(|e| panic!("ALTER SYSTEM {k}: {e}"));
+        admin.psql(&format!("ALTER SYSTEM SET {k} = '{v}'")).unwrap_or_else(|e| panic!("ALTER SYSTEM {k}: {e}"));
     }
     let pg_ctl = cluster.bin_dir().join("pg_ctl");
     let mut cmd = if current_uid_is_root() {
@@ -474,9 +363,7 @@ fn set_statement_log(cluster: &PgCluster, on: bool) {
     } else {
         "ALTER SYSTEM RESET log_min_duration_statement; ALTER SYSTEM RESET log_line_prefix; SELECT pg_reload_conf();"
     };
-    admin
-        .psql(sql)
-        .unwrap_or_else(|e| panic!("setting the statement log: {e}"));
+    admin.psql(sql).unwrap_or_else(|e| panic!("setting the statement log: {e}"));
     // The reload is asynchronous; new backends must see it.
     std::thread::sleep(Duration::from_millis(500));
 }
@@ -496,12 +383,7 @@ fn read_server_log(cluster: &PgCluster, from: usize, pid: i32) -> ServerLog {
     let log = cluster.log();
     let tag = format!(" [{pid}] ");
     let mut out = ServerLog::default();
-    for line in log
-        .get(from..)
-        .unwrap_or("")
-        .lines()
-        .filter(|l| l.contains(&tag))
-    {
+    for line in log.get(from..).unwrap_or("").lines().filter(|l| l.contains(&tag)) {
         let Some(rest) = line.split("duration: ").nth(1) else {
             continue;
         };
@@ -533,16 +415,8 @@ fn logged<T>(
 ) -> (T, Duration, ServerLog) {
     set_statement_log(cluster, true);
     let (out, wall, pid, from) = rt.block_on(async {
-        let client = Target::from_arg(Some(url))
-            .unwrap()
-            .connect()
-            .await
-            .expect("connect");
-        let pid: i32 = client
-            .query_one("SELECT pg_backend_pid()", &[])
-            .await
-            .unwrap()
-            .get(0);
+        let client = Target::from_arg(Some(url)).unwrap().connect().await.expect("connect");
+        let pid: i32 = client.query_one("SELECT pg_backend_pid()", &[]).await.unwrap().get(0);
         let from = cluster.log().len();
         let start = Instant::now();
         let out = f(&client).await;
@@ -571,42 +445,25 @@ fn pg_dump_bin(cluster: &PgCluster) -> PathBuf {
 fn pg_dump(bin: &Path, db: &Db) -> (Duration, usize) {
     let start = Instant::now();
     let out = Command::new(bin)
-        .args([
-            "--schema-only",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-p",
-            &db.port.to_string(),
-            "-d",
-            &db.name,
-        ])
+        .args(["--schema-only", "-h", "127.0.0.1", "-U", "postgres", "-p", &db.port.to_string(), "-d", &db.name])
         .env_remove("PGOPTIONS")
         .stdin(Stdio::null())
         .output()
         .expect("running pg_dump");
     let t = start.elapsed();
-    assert!(
-        out.status.success(),
-        "pg_dump failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "pg_dump failed: {}", String::from_utf8_lossy(&out.stderr));
     (t, out.stdout.len())
 }
 
 fn load(db: &Db, path: &Path, sql: &str) -> Duration {
     std::fs::write(path, format!("BEGIN;\n{sql}COMMIT;\n")).expect("writing the schema file");
     let start = Instant::now();
-    db.psql_file(path)
-        .unwrap_or_else(|e| panic!("loading {} into {}: {e}", path.display(), db.name));
+    db.psql_file(path).unwrap_or_else(|e| panic!("loading {} into {}: {e}", path.display(), db.name));
     start.elapsed()
 }
 
 fn machine(admin: &Db) -> String {
-    let cpus = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(0);
+    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
@@ -637,17 +494,9 @@ struct IntroRow {
 
 /// One connection per run (connecting is not timed): like the CLI and pg_dump,
 /// each run starts with a backend whose catalog caches are cold.
-fn time_introspect(
-    rt: &tokio::runtime::Runtime,
-    url: &str,
-    tables: usize,
-) -> (Duration, Duration, usize) {
+fn time_introspect(rt: &tokio::runtime::Runtime, url: &str, tables: usize) -> (Duration, Duration, usize) {
     rt.block_on(async {
-        let client = Target::from_arg(Some(url))
-            .unwrap()
-            .connect()
-            .await
-            .expect("connect");
+        let client = Target::from_arg(Some(url)).unwrap().connect().await.expect("connect");
         let cpu = self_cpu();
         let start = Instant::now();
         let live = introspect(&client, &scope()).await.expect("introspect");
@@ -687,17 +536,10 @@ fn main() {
     let db_2k_desired = cluster.create_db("s2000_desired");
     let db_10k = cluster.create_db("s10000");
     // Two loading streams (one per core): the 10,000 tables, and the rest.
-    eprintln!(
-        "live bench: loading 1,000 + 2,000 + 2,000 (desired) and 10,000 tables, two streams..."
-    );
+    eprintln!("live bench: loading 1,000 + 2,000 + 2,000 (desired) and 10,000 tables, two streams...");
     let load_start = Instant::now();
     let loads: Vec<String> = std::thread::scope(|s| {
-        let big = s.spawn(|| {
-            vec![(
-                db_10k.name.clone(),
-                load(&db_10k, &dir.join("s10000.sql"), &sql_10k),
-            )]
-        });
+        let big = s.spawn(|| vec![(db_10k.name.clone(), load(&db_10k, &dir.join("s10000.sql"), &sql_10k))]);
         let small = s.spawn(|| {
             [
                 (&db_1k, "s1000.sql", &sql_1k),
@@ -710,9 +552,7 @@ fn main() {
         });
         let mut all = small.join().expect("loader");
         all.extend(big.join().expect("loader"));
-        all.into_iter()
-            .map(|(name, t)| format!("{name} {:.1} s", t.as_secs_f64()))
-            .collect()
+        all.into_iter().map(|(name, t)| format!("{name} {:.1} s", t.as_secs_f64())).collect()
     });
     let load_wall = load_start.elapsed();
     // The files pgstate reads: plain DDL, no BEGIN/COMMIT.
@@ -727,17 +567,12 @@ fn main() {
     // 1. Introspection (+ pg_dump of the same database).
     let dump_bin = pg_dump_bin(&cluster);
     let mut intro_rows = Vec::new();
-    for (db, n_runs, proxy_runs) in [
-        (&db_1k, runs(5), 3),
-        (&db_2k, runs(5), 3),
-        (&db_10k, runs(3), 1),
-    ] {
+    for (db, n_runs, proxy_runs) in [(&db_1k, runs(5), 3), (&db_2k, runs(5), 3), (&db_10k, runs(3), 1)] {
         eprintln!("live bench: introspecting {} ({n_runs} runs)...", db.name);
         let url = db.url();
         // Instrumented run first (also warms the shared buffers): statements and server time.
-        let (live, logged_wall, server) = logged(&cluster, &rt, &url, async |c| {
-            introspect(c, &scope()).await.expect("introspect")
-        });
+        let (live, logged_wall, server) =
+            logged(&cluster, &rt, &url, async |c| introspect(c, &scope()).await.expect("introspect"));
         let tables = live.catalog.tables.len();
         let (mut times, mut cpus, mut queries) = (Vec::new(), Vec::new(), live.queries);
         for _ in 0..n_runs {
@@ -751,8 +586,7 @@ fn main() {
         let mut ptimes = Vec::new();
         for _ in 0..proxy_runs {
             let start = Instant::now();
-            let p = parse_catalog_ddl("proxy", &ddl)
-                .unwrap_or_else(|e| panic!("proxy DDL: {}", e.summary()));
+            let p = parse_catalog_ddl("proxy", &ddl).unwrap_or_else(|e| panic!("proxy DDL: {}", e.summary()));
             ptimes.push(start.elapsed());
             assert_eq!(p.catalog.tables.len(), tables);
         }
@@ -781,34 +615,21 @@ fn main() {
     // 2. plan --url of the 2,000-table database.
     eprintln!("live bench: plan --url (2,000 tables)...");
     let url_2k = db_2k.url();
-    let current_parsed =
-        parse_str("current", &sql_2k).unwrap_or_else(|e| panic!("{}", e.summary()));
+    let current_parsed = parse_str("current", &sql_2k).unwrap_or_else(|e| panic!("{}", e.summary()));
     let desired_parsed = parse_path(&desired_path).unwrap_or_else(|e| panic!("desired: {e}"));
-    let offline = pgstate::plan::plan(
-        &current_parsed.catalog,
-        &desired_parsed.catalog,
-        &desired_parsed.hints,
-    );
+    let offline = pgstate::plan::plan(&current_parsed.catalog, &desired_parsed.catalog, &desired_parsed.hints);
     let offline_steps = offline.steps.len();
     drop((current_parsed, desired_parsed, offline));
     // Instrumented library run: statements (introspection + reconcile) and server time.
-    let ((live_steps, live_sql_bytes), plan_logged_wall, plan_log) =
-        logged(&cluster, &rt, &url_2k, async |c| {
-            let parsed = parse_path(&desired_path).expect("desired");
-            let lp = pgstate::ops::live::plan(c, &parsed, &scope())
-                .await
-                .expect("live plan");
-            (lp.plan.steps.len(), lp.plan.to_sql().len())
-        });
+    let ((live_steps, live_sql_bytes), plan_logged_wall, plan_log) = logged(&cluster, &rt, &url_2k, async |c| {
+        let parsed = parse_path(&desired_path).expect("desired");
+        let lp = pgstate::ops::live::plan(c, &parsed, &scope()).await.expect("live plan");
+        (lp.plan.steps.len(), lp.plan.to_sql().len())
+    });
     // Identity: the database against its own DDL must plan nothing.
     let (identity_steps, identity_wall, identity_log) = logged(&cluster, &rt, &url_2k, async |c| {
         let parsed = parse_path(&current_path).expect("current");
-        pgstate::ops::live::plan(c, &parsed, &scope())
-            .await
-            .expect("identity plan")
-            .plan
-            .steps
-            .len()
+        pgstate::ops::live::plan(c, &parsed, &scope()).await.expect("identity plan").plan.steps.len()
     });
     let n_plan = runs(5);
     let (mut lib_times, mut lib_cpus, mut parse_times) = (Vec::new(), Vec::new(), Vec::new());
@@ -818,17 +639,11 @@ fn main() {
         parse_times.push(start.elapsed());
         drop(p);
         let (t, cpu) = rt.block_on(async {
-            let client = Target::from_arg(Some(&url_2k))
-                .unwrap()
-                .connect()
-                .await
-                .expect("connect");
+            let client = Target::from_arg(Some(&url_2k)).unwrap().connect().await.expect("connect");
             let cpu = self_cpu();
             let start = Instant::now();
             let parsed = parse_path(&desired_path).expect("desired");
-            let lp = pgstate::ops::live::plan(&client, &parsed, &scope())
-                .await
-                .expect("live plan");
+            let lp = pgstate::ops::live::plan(&client, &parsed, &scope()).await.expect("live plan");
             let sql = lp.plan.to_sql();
             let t = start.elapsed();
             assert_eq!(sql.len(), live_sql_bytes);
@@ -854,11 +669,7 @@ fn main() {
             .expect("running pgstate");
         cli_times.push(start.elapsed());
         cli_cpus.push(children_cpu().saturating_sub(cpu));
-        assert!(
-            out.status.success(),
-            "pgstate plan --url failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "pgstate plan --url failed: {}", String::from_utf8_lossy(&out.stderr));
         cli_bytes = out.stdout.len();
     }
     let cli_stats = stats_cpu(cli_times, cli_cpus);
@@ -866,12 +677,7 @@ fn main() {
     // 3. migra: current 2,000-table database -> the desired one.
     let migra_bin = std::env::var("PGSTATE_MIGRA").unwrap_or_else(|_| "migra".into());
     // SQLAlchemy 2 maps a bare postgresql:// to psycopg 3; migra's docs assume psycopg2.
-    let migra_url = |db: &Db| {
-        format!(
-            "postgresql+psycopg2://postgres@127.0.0.1:{}/{}",
-            db.port, db.name
-        )
-    };
+    let migra_url = |db: &Db| format!("postgresql+psycopg2://postgres@127.0.0.1:{}/{}", db.port, db.name);
     let n_migra = runs(3);
     eprintln!("live bench: migra ({n_migra} runs)...");
     let (mut migra_times, mut migra_cpus) = (Vec::new(), Vec::new());
@@ -889,28 +695,20 @@ fn main() {
         let t = start.elapsed();
         match out {
             Err(e) => {
-                migra_note = format!("could not run `{migra_bin}`: {e} (run scripts/bench-live.sh, or set PGSTATE_MIGRA)");
+                migra_note =
+                    format!("could not run `{migra_bin}`: {e} (run scripts/bench-live.sh, or set PGSTATE_MIGRA)");
                 break;
             }
             // migra exits 0 when there is nothing to do, 2 when it printed a migration.
             Ok(o) if matches!(o.status.code(), Some(0) | Some(2)) => {
                 migra_times.push(t);
                 migra_cpus.push(children_cpu().saturating_sub(cpu));
-                migra_statements = String::from_utf8_lossy(&o.stdout)
-                    .lines()
-                    .filter(|l| l.trim_end().ends_with(';'))
-                    .count();
+                migra_statements =
+                    String::from_utf8_lossy(&o.stdout).lines().filter(|l| l.trim_end().ends_with(';')).count();
             }
             Ok(o) => {
                 let err = String::from_utf8_lossy(&o.stderr);
-                let tail: Vec<&str> = err
-                    .lines()
-                    .rev()
-                    .take(6)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect();
+                let tail: Vec<&str> = err.lines().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
                 migra_note = format!("migra failed ({}): {}", o.status, tail.join(" | "));
                 break;
             }
@@ -926,11 +724,7 @@ fn main() {
     println!("pgstate live benchmark (times in ms: wall median / min; CPU = median user+sys of the client process)");
     println!(
         "machine: {machine}; load average at the end: {}",
-        load_avg
-            .split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" ")
+        load_avg.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
     );
     println!(
         "loaded (psql -f, one transaction each, two streams, {:.1} s): {}",
@@ -942,9 +736,7 @@ fn main() {
     println!(
         "| tables | columns | indexes | PK+UNIQUE | FKs | CHECKs | runs | introspect | CPU | Live.queries | statements logged | server time (logged run) | parse proxy | pg_dump | pg_dump CPU | pg_dump bytes | introspect / pg_dump |"
     );
-    println!(
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &intro_rows {
         println!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} of {} | {} | {} | {} | {} | {:.2}x |",
@@ -977,10 +769,7 @@ fn main() {
         intro_rows.last().map(|r| r.proxy_bytes).unwrap_or(0)
     );
     if let Some(r) = intro_rows.last() {
-        println!(
-            "statements of the logged {}-table introspection (server ms):",
-            r.shape.tables
-        );
+        println!("statements of the logged {}-table introspection (server ms):", r.shape.tables);
         let mut each = r.server.each.clone();
         each.sort_by_key(|e| std::cmp::Reverse(e.0));
         for (d, text) in each.iter().take(5) {
@@ -1007,11 +796,7 @@ fn main() {
         live_steps,
         cli_bytes
     );
-    println!(
-        "| (part) parse_path(desired file) | {} | {} | | | |",
-        parse_desired.runs,
-        cell(&parse_desired)
-    );
+    println!("| (part) parse_path(desired file) | {} | {} | | | |", parse_desired.runs, cell(&parse_desired));
     let row_2k = intro_rows.iter().find(|r| r.shape.tables == 2_000);
     if let Some(r) = row_2k {
         println!(
@@ -1059,9 +844,7 @@ fn main() {
     println!("targets (2,000 tables, wall medians):");
     for (label, t) in [("CLI", cli_stats.median), ("library", lib.median)] {
         let vs_dump = row_2k.map(|r| t.as_secs_f64() / r.dump.median.as_secs_f64());
-        let vs_migra = migra
-            .as_ref()
-            .map(|m| t.as_secs_f64() / m.median.as_secs_f64());
+        let vs_migra = migra.as_ref().map(|m| t.as_secs_f64() / m.median.as_secs_f64());
         println!(
             "  plan --url ({label}) / pg_dump = {} (target <= 2.00x: {});  / migra = {} (target <= 0.20x: {})",
             vs_dump.map(|v| format!("{v:.2}x")).unwrap_or("n/a".into()),
@@ -1074,14 +857,7 @@ fn main() {
     let logged_q: Vec<usize> = intro_rows.iter().map(|r| r.server.statements).collect();
     println!(
         "  queries per introspection by scale: Live.queries {q:?}, logged {logged_q:?} ({})",
-        if logged_q.windows(2).all(|w| w[0] == w[1]) {
-            "constant"
-        } else {
-            "GROWS with the table count"
-        }
+        if logged_q.windows(2).all(|w| w[0] == w[1]) { "constant" } else { "GROWS with the table count" }
     );
-    println!(
-        "total bench wall time: {:.1} s",
-        wall.elapsed().as_secs_f64()
-    );
+    println!("total bench wall time: {:.1} s", wall.elapsed().as_secs_f64());
 }

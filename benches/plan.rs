@@ -471,8 +471,7 @@ fn main() {
         })
         .collect();
 
-    let scales: &[(usize, usize)] =
-        if quick { &[(47, 1), (1_000, 1)] } else { &[(47, 7), (1_000, 7), (10_000, 5)] };
+    let scales: &[(usize, usize)] = if quick { &[(47, 1), (1_000, 1)] } else { &[(47, 7), (1_000, 7), (10_000, 5)] };
     // PGSTATE_BENCH_RUNS=N overrides the number of runs per scale (e.g. 1 under a profiler).
     let runs_override: Option<usize> =
         std::env::var("PGSTATE_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).filter(|&r| r > 0);
@@ -546,15 +545,12 @@ fn main() {
     println!("order+render = from_changes(precomputed changes) + to_sql(); plan+to_sql = plan() + to_sql();");
     println!("end to end = parse both + plan() + to_sql(). Shape columns describe the original schema.");
     println!("peak RSS, one end-to-end run: VmHWM reset, then one end-to-end run holding only the SQL texts;");
-    println!("peak RSS, whole scale: both catalogs held while the timed phases run (parse both keeps 4 catalogs alive).");
+    println!(
+        "peak RSS, whole scale: both catalogs held while the timed phases run (parse both keeps 4 catalogs alive)."
+    );
     // Resetting VmHWM only lowers it to the current RSS, so the largest per-scale
     // peak is the process peak.
-    let peak = rows
-        .iter()
-        .flat_map(|r| [r.e2e_peak_kb, r.scale_peak_kb])
-        .flatten()
-        .chain(status_kb("VmHWM:"))
-        .max();
+    let peak = rows.iter().flat_map(|r| [r.e2e_peak_kb, r.scale_peak_kb]).flatten().chain(status_kb("VmHWM:")).max();
     println!("peak RSS of the process (VmHWM): {}, covering all scales run", mb(peak));
     println!("total bench wall time: {:.2} s", wall.elapsed().as_secs_f64());
 }

@@ -51,7 +51,8 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(source) => return Err(ConfigError::Io { path: path.display().to_string(), source }),
         };
-        toml::from_str(&text).map_err(|e| ConfigError::Invalid { path: path.display().to_string(), message: e.to_string() })
+        toml::from_str(&text)
+            .map_err(|e| ConfigError::Invalid { path: path.display().to_string(), message: e.to_string() })
     }
 
     /// The revision directory.

@@ -230,7 +230,10 @@ fn load(config: &Config, d: &Desired) -> Result<(Parsed, Scope), OpsError> {
 }
 
 /// Runs `f` with a connection to the database named by `url` or DATABASE_URL.
-fn with_db<T>(url: Option<&str>, f: impl AsyncFnOnce(&tokio_postgres::Client) -> Result<T, OpsError>) -> Result<T, Report> {
+fn with_db<T>(
+    url: Option<&str>,
+    f: impl AsyncFnOnce(&tokio_postgres::Client) -> Result<T, OpsError>,
+) -> Result<T, Report> {
     let target = Target::from_arg(url)?;
     let value = runtime().into_diagnostic()?.block_on(async {
         let client = target.connect().await?;
@@ -301,7 +304,8 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             let (drift, what) = if live {
                 let target = Target::from_arg(url.as_deref())?;
                 let ignore = [config.version_table()];
-                let drift = with_db(url.as_deref(), async |client| ops::drift::drift(client, &parsed, &scope, &ignore).await)?;
+                let drift =
+                    with_db(url.as_deref(), async |client| ops::drift::drift(client, &parsed, &scope, &ignore).await)?;
                 (drift, target.describe())
             } else {
                 let dir = config.migrations_path();
@@ -312,11 +316,15 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             match format {
                 DriftFormat::Text if drift.in_sync() => println!("in sync: {what} and the desired schema agree"),
                 DriftFormat::Text => {
-                    println!("drift: {what} and the desired schema differ\n\n-- plan to fix it:\n{}", drift.plan.to_sql());
+                    println!(
+                        "drift: {what} and the desired schema differ\n\n-- plan to fix it:\n{}",
+                        drift.plan.to_sql()
+                    );
                     println!("-- schemas compared:\n{}", drift.diff);
                 }
                 DriftFormat::Json => {
-                    let value = serde_json::json!({ "in_sync": drift.in_sync(), "plan": drift.plan, "diff": drift.diff });
+                    let value =
+                        serde_json::json!({ "in_sync": drift.in_sync(), "plan": drift.plan, "diff": drift.diff });
                     println!("{}", serde_json::to_string_pretty(&value).into_diagnostic()?);
                 }
             }
@@ -347,7 +355,10 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                     Some(u) => {
                         // Alembic's own table is its bookkeeping, not part of the plan.
                         let alembic_table = pgstate::model::QualName::new("public", "alembic_version");
-                        let scope = ops::desired::scope(&parsed.catalog, desired.schemas.as_deref().or(config.schemas.as_deref()));
+                        let scope = ops::desired::scope(
+                            &parsed.catalog,
+                            desired.schemas.as_deref().or(config.schemas.as_deref()),
+                        );
                         let mut live = with_db(Some(u), async |client| ops::export::read(client, &scope).await)?;
                         live.tables.shift_remove(&alembic_table);
                         live.tables.shift_remove(&config.version_table());
@@ -386,7 +397,8 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             let (dir, table) = (config.migrations_path(), config.version_table());
             // A tampered chain is refused before any connection is made.
             ops::revision::load_verified(&dir)?;
-            let done = with_db(url.as_deref(), async |client| ops::revision::upgrade(client, &dir, &target, &table).await)?;
+            let done =
+                with_db(url.as_deref(), async |client| ops::revision::upgrade(client, &dir, &target, &table).await)?;
             for id in &done {
                 eprintln!("upgraded: {id}");
             }
@@ -398,7 +410,8 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
         Command::Downgrade { target, url } => {
             let (dir, table) = (config.migrations_path(), config.version_table());
             ops::revision::load_verified(&dir)?;
-            let done = with_db(url.as_deref(), async |client| ops::revision::downgrade(client, &dir, &target, &table).await)?;
+            let done =
+                with_db(url.as_deref(), async |client| ops::revision::downgrade(client, &dir, &target, &table).await)?;
             for id in &done {
                 eprintln!("downgraded: {id}");
             }
@@ -455,4 +468,3 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
 fn display(p: &Path) -> String {
     p.display().to_string()
 }
-

@@ -39,13 +39,7 @@ fn pgstate(args: &[&str]) -> Output {
 /// panicking when the exit status is not 0.
 fn plan_from(from: &Path) -> (String, String) {
     let schema = repo().join("schema");
-    let out = pgstate(&[
-        "plan",
-        "--schema",
-        schema.to_str().unwrap(),
-        "--from",
-        from.to_str().unwrap(),
-    ]);
+    let out = pgstate(&["plan", "--schema", schema.to_str().unwrap(), "--from", from.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(
@@ -62,10 +56,7 @@ fn database_built_from_empty(pg: &PgCluster, prefix: &str) -> Db {
     let empty = pg.host().join(format!("{prefix}_empty.sql"));
     std::fs::write(&empty, "").unwrap();
     let (plan, stderr) = plan_from(&empty);
-    assert!(
-        !plan.trim().is_empty(),
-        "plan from an empty state is empty\nstderr:\n{stderr}"
-    );
+    assert!(!plan.trim().is_empty(), "plan from an empty state is empty\nstderr:\n{stderr}");
     let db = pg.fresh_db(prefix);
     if let Err(e) = db.psql(&plan) {
         panic!("applying the plan from empty failed:\n{e}\n--- plan ---\n{plan}");
@@ -125,8 +116,7 @@ struct Check {
 
 fn read_facts() -> Facts {
     let path = repo().join("fixtures/agenticrag/tables.md");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     Facts {
         tables: parse_dense_listing(&section(&text, "## Dense listing")),
         current_timestamp: parse_default_spelling(&section(&text, "## Exact default spelling")),
@@ -137,14 +127,8 @@ fn read_facts() -> Facts {
 /// The body of the `## ` section whose heading starts with `heading`.
 fn section(text: &str, heading: &str) -> String {
     let mut lines = text.lines().skip_while(|l| !l.starts_with(heading));
-    assert!(
-        lines.next().is_some(),
-        "tables.md has no section {heading:?}"
-    );
-    lines
-        .take_while(|l| !l.starts_with("## "))
-        .collect::<Vec<_>>()
-        .join("\n")
+    assert!(lines.next().is_some(), "tables.md has no section {heading:?}");
+    lines.take_while(|l| !l.starts_with("## ")).collect::<Vec<_>>().join("\n")
 }
 
 /// Splits on `sep` where it is outside parentheses and quotes (so that
@@ -176,12 +160,8 @@ fn split_top_level(s: &str, sep: char) -> Vec<String> {
 
 /// `name(a,b)` -> ("name", ["a", "b"]).
 fn parse_named_list(s: &str) -> (String, Vec<String>) {
-    let (name, rest) = s
-        .split_once('(')
-        .unwrap_or_else(|| panic!("expected name(cols): {s}"));
-    let cols = rest
-        .strip_suffix(')')
-        .unwrap_or_else(|| panic!("expected name(cols): {s}"));
+    let (name, rest) = s.split_once('(').unwrap_or_else(|| panic!("expected name(cols): {s}"));
+    let cols = rest.strip_suffix(')').unwrap_or_else(|| panic!("expected name(cols): {s}"));
     (name.trim().to_string(), split_top_level(cols, ','))
 }
 
@@ -190,18 +170,14 @@ fn parse_dense_listing(body: &str) -> Vec<Table> {
     body.lines()
         .filter_map(|l| l.strip_prefix("- `"))
         .map(|l| {
-            let inner = l
-                .strip_suffix('`')
-                .unwrap_or_else(|| panic!("listing line without closing backtick: {l}"));
+            let inner = l.strip_suffix('`').unwrap_or_else(|| panic!("listing line without closing backtick: {l}"));
             parse_table(inner)
         })
         .collect()
 }
 
 fn parse_table(inner: &str) -> Table {
-    let open = inner
-        .find('(')
-        .unwrap_or_else(|| panic!("no column list: {inner}"));
+    let open = inner.find('(').unwrap_or_else(|| panic!("no column list: {inner}"));
     let name = inner[..open].trim().to_string();
     // The column list ends at the parenthesis matching the first one.
     let mut depth = 0;
@@ -218,17 +194,9 @@ fn parse_table(inner: &str) -> Table {
         })
         .map(|(i, _)| i)
         .unwrap_or_else(|| panic!("unbalanced column list: {inner}"));
-    let columns = split_top_level(&inner[open + 1..close], ',')
-        .iter()
-        .map(|c| parse_column(&name, c))
-        .collect();
+    let columns = split_top_level(&inner[open + 1..close], ',').iter().map(|c| parse_column(&name, c)).collect();
 
-    let mut table = Table {
-        name,
-        columns,
-        uniques: Vec::new(),
-        indexes: Vec::new(),
-    };
+    let mut table = Table { name, columns, uniques: Vec::new(), indexes: Vec::new() };
     for part in split_top_level(&inner[close + 1..], ';') {
         if let Some(uq) = part.strip_prefix("uq ") {
             table.uniques.push(parse_named_list(uq.trim()));
@@ -245,10 +213,7 @@ fn parse_table(inner: &str) -> Table {
 
 /// Whitespace-separated words, keeping `numeric(10, 2)` as one word.
 fn words(s: &str) -> Vec<String> {
-    split_top_level(s, ' ')
-        .into_iter()
-        .filter(|w| !w.is_empty())
-        .collect()
+    split_top_level(s, ' ').into_iter().filter(|w| !w.is_empty()).collect()
 }
 
 fn parse_column(table: &str, text: &str) -> Column {
@@ -283,13 +248,9 @@ fn parse_column(table: &str, text: &str) -> Column {
                 i += 1;
             }
             fk if fk.starts_with("fk->") => {
-                let (t, c) = fk["fk->".len()..]
-                    .split_once('.')
-                    .unwrap_or_else(|| panic!("bad fk target in {table}: {text}"));
-                assert!(
-                    next(i + 1) == "on" && next(i + 2) == "delete",
-                    "fk without `on delete` in {table}: {text}"
-                );
+                let (t, c) =
+                    fk["fk->".len()..].split_once('.').unwrap_or_else(|| panic!("bad fk target in {table}: {text}"));
+                assert!(next(i + 1) == "on" && next(i + 2) == "delete", "fk without `on delete` in {table}: {text}");
                 // The action is one or two words.
                 let action = match (next(i + 3), next(i + 4)) {
                     (one @ ("cascade" | "restrict"), _) => one.to_string(),
@@ -297,11 +258,7 @@ fn parse_column(table: &str, text: &str) -> Column {
                     _ => panic!("unknown on delete action in {table}: {text}"),
                 };
                 i += 2 + action.split(' ').count();
-                col.fk = Some(Fk {
-                    table: t.to_string(),
-                    column: c.to_string(),
-                    on_delete: action,
-                });
+                col.fk = Some(Fk { table: t.to_string(), column: c.to_string(), on_delete: action });
             }
             other => panic!("unknown column attribute {other:?} in {table}: {text}"),
         }
@@ -315,27 +272,16 @@ fn parse_default_spelling(body: &str) -> BTreeSet<(String, String)> {
     let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
     let start = "`CURRENT_TIMESTAMP` on ";
     let end = "; `now()` everywhere else";
-    let from = flat
-        .find(start)
-        .expect("default spelling: no CURRENT_TIMESTAMP list")
-        + start.len();
-    let to = flat
-        .find(end)
-        .expect("default spelling: no `now()` everywhere else");
-    let (singles, per_table) = flat[from..to]
-        .split_once(", and on ")
-        .expect("default spelling: no `, and on` part");
+    let from = flat.find(start).expect("default spelling: no CURRENT_TIMESTAMP list") + start.len();
+    let to = flat.find(end).expect("default spelling: no `now()` everywhere else");
+    let (singles, per_table) = flat[from..to].split_once(", and on ").expect("default spelling: no `, and on` part");
 
     let mut set = BTreeSet::new();
     for item in singles.split(", ") {
-        let (t, c) = item
-            .split_once('.')
-            .unwrap_or_else(|| panic!("not table.column: {item}"));
+        let (t, c) = item.split_once('.').unwrap_or_else(|| panic!("not table.column: {item}"));
         set.insert((t.to_string(), c.to_string()));
     }
-    let (cols, tables) = per_table
-        .split_once(" of ")
-        .expect("default spelling: no ` of `");
+    let (cols, tables) = per_table.split_once(" of ").expect("default spelling: no ` of `");
     let cols: Vec<&str> = cols.split(" and ").collect();
     for t in tables.replace(" and ", ", ").split(", ") {
         for c in &cols {
@@ -360,9 +306,7 @@ fn parse_checks(body: &str) -> Vec<Check> {
             let Some(def) = span.strip_prefix("CONSTRAINT ") else {
                 continue;
             };
-            let (name, expr) = def
-                .split_once(" CHECK ")
-                .unwrap_or_else(|| panic!("not a CHECK constraint: {span}"));
+            let (name, expr) = def.split_once(" CHECK ").unwrap_or_else(|| panic!("not a CHECK constraint: {span}"));
             checks.push(Check {
                 table: table.trim().to_string(),
                 name: name.trim().to_string(),
@@ -440,10 +384,7 @@ fn expected_default(facts: &Facts, table: &str, col: &Column) -> String {
     };
     match d {
         "now()" | "current_timestamp" | "CURRENT_TIMESTAMP" => {
-            if facts
-                .current_timestamp
-                .contains(&(table.to_string(), col.name.clone()))
-            {
+            if facts.current_timestamp.contains(&(table.to_string(), col.name.clone())) {
                 "CURRENT_TIMESTAMP".into()
             } else {
                 "now()".into()
@@ -481,13 +422,8 @@ fn expected_confdeltype(action: &str) -> &'static str {
 /// Runs a query whose single column is the fields joined by chr(31) (unit
 /// separator: no deparsed expression contains it, unlike psql's `|`).
 fn rows(db: &Db, sql: &str) -> Vec<Vec<String>> {
-    let out = db
-        .psql(sql)
-        .unwrap_or_else(|e| panic!("catalog query failed: {e}\n{sql}"));
-    out.lines()
-        .filter(|l| !l.is_empty())
-        .map(|l| l.split('\u{1f}').map(str::to_string).collect())
-        .collect()
+    let out = db.psql(sql).unwrap_or_else(|e| panic!("catalog query failed: {e}\n{sql}"));
+    out.lines().filter(|l| !l.is_empty()).map(|l| l.split('\u{1f}').map(str::to_string).collect()).collect()
 }
 
 #[derive(Debug)]
@@ -650,10 +586,7 @@ fn take_constraint(
         other => panic!("unknown constraint kind {other}"),
     };
     if con.contype != contype {
-        bad.push(format!(
-            "{t}: {name} is contype {}, expected {contype} ({what}): {}",
-            con.contype, con.def
-        ));
+        bad.push(format!("{t}: {name} is contype {}, expected {contype} ({what}): {}", con.contype, con.def));
     }
     // A CHECK's columns are judged through its expression instead.
     if contype != "c" && con.cols != cols {
@@ -681,14 +614,9 @@ fn mismatches(facts: &Facts, db: &Db) -> Vec<String> {
         bad.push(format!("table {t}: not in tables.md"));
     }
     for (t, c) in &facts.current_timestamp {
-        let known = facts
-            .tables
-            .iter()
-            .any(|tb| &tb.name == t && tb.columns.iter().any(|col| &col.name == c));
+        let known = facts.tables.iter().any(|tb| &tb.name == t && tb.columns.iter().any(|col| &col.name == c));
         if !known {
-            bad.push(format!(
-                "tables.md names {t}.{c} for CURRENT_TIMESTAMP, no such column"
-            ));
+            bad.push(format!("tables.md names {t}.{c} for CURRENT_TIMESTAMP, no such column"));
         }
     }
 
@@ -700,9 +628,7 @@ fn mismatches(facts: &Facts, db: &Db) -> Vec<String> {
         let want_names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
         let have_names: Vec<&str> = have.iter().map(|c| c.name.as_str()).collect();
         if want_names != have_names {
-            bad.push(format!(
-                "table {t}: columns {have_names:?}, expected {want_names:?}"
-            ));
+            bad.push(format!("table {t}: columns {have_names:?}, expected {want_names:?}"));
         }
         for col in &table.columns {
             let c = col.name.as_str();
@@ -715,51 +641,26 @@ fn mismatches(facts: &Facts, db: &Db) -> Vec<String> {
             }
             let not_null = col.not_null || col.pk || col.ty == "serial";
             if dbc.not_null != not_null {
-                bad.push(format!(
-                    "{t}.{c}: not null = {}, expected {not_null}",
-                    dbc.not_null
-                ));
+                bad.push(format!("{t}.{c}: not null = {}, expected {not_null}", dbc.not_null));
             }
             let default = expected_default(facts, t, col);
             if dbc.default != default {
-                bad.push(format!(
-                    "{t}.{c}: default {:?}, expected {default:?}",
-                    dbc.default
-                ));
+                bad.push(format!("{t}.{c}: default {:?}, expected {default:?}", dbc.default));
             }
         }
 
         // Constraints: every listed one, by name; each is removed from
         // `constraints` so that what remains afterwards is unlisted.
-        let pk: Vec<String> = table
-            .columns
-            .iter()
-            .filter(|c| c.pk)
-            .map(|c| c.name.clone())
-            .collect();
+        let pk: Vec<String> = table.columns.iter().filter(|c| c.pk).map(|c| c.name.clone()).collect();
         if pk.is_empty() {
             bad.push(format!("tables.md gives {t} no primary key"));
         } else {
-            take_constraint(
-                &mut constraints,
-                &mut bad,
-                t,
-                format!("{t}_pkey"),
-                "primary key",
-                pk,
-            );
+            take_constraint(&mut constraints, &mut bad, t, format!("{t}_pkey"), "primary key", pk);
         }
         for col in &table.columns {
             let c = &col.name;
             if col.unique {
-                take_constraint(
-                    &mut constraints,
-                    &mut bad,
-                    t,
-                    format!("{t}_{c}_key"),
-                    "unique",
-                    vec![c.clone()],
-                );
+                take_constraint(&mut constraints, &mut bad, t, format!("{t}_{c}_key"), "unique", vec![c.clone()]);
             }
             if let Some(fk) = &col.fk {
                 let Some(con) = take_constraint(
@@ -787,40 +688,21 @@ fn mismatches(facts: &Facts, db: &Db) -> Vec<String> {
                 }
                 // The listing gives no ON UPDATE, so it is the default.
                 if con.on_update != "a" {
-                    bad.push(format!(
-                        "{t}_{c}_fkey: confupdtype {:?}, expected \"a\": {}",
-                        con.on_update, con.def
-                    ));
+                    bad.push(format!("{t}_{c}_fkey: confupdtype {:?}, expected \"a\": {}", con.on_update, con.def));
                 }
             }
         }
         for (name, cols) in &table.uniques {
-            take_constraint(
-                &mut constraints,
-                &mut bad,
-                t,
-                name.clone(),
-                "unique",
-                cols.clone(),
-            );
+            take_constraint(&mut constraints, &mut bad, t, name.clone(), "unique", cols.clone());
         }
         for check in facts.checks.iter().filter(|c| c.table == t) {
-            let Some(con) = take_constraint(
-                &mut constraints,
-                &mut bad,
-                t,
-                check.name.clone(),
-                "check",
-                Vec::new(),
-            ) else {
+            let Some(con) = take_constraint(&mut constraints, &mut bad, t, check.name.clone(), "check", Vec::new())
+            else {
                 continue;
             };
             for term in check_expr_terms(&check.expr) {
                 if !con.def.contains(&term) {
-                    bad.push(format!(
-                        "{t}: {} lacks {term} (listed: CHECK {}): {}",
-                        check.name, check.expr, con.def
-                    ));
+                    bad.push(format!("{t}: {} lacks {term} (listed: CHECK {}): {}", check.name, check.expr, con.def));
                 }
             }
         }
@@ -846,25 +728,14 @@ fn mismatches(facts: &Facts, db: &Db) -> Vec<String> {
         }
     }
     for ((t, name), con) in &constraints {
-        bad.push(format!(
-            "{t}: constraint {name} not in tables.md: {}",
-            con.def
-        ));
+        bad.push(format!("{t}: constraint {name} not in tables.md: {}", con.def));
     }
     for (name, ix) in &indexes {
-        bad.push(format!(
-            "{}: index {name} on {:?} not in tables.md",
-            ix.table, ix.cols
-        ));
+        bad.push(format!("{}: index {name} on {:?} not in tables.md", ix.table, ix.cols));
     }
 
     // The extension behind uuid_generate_v4(), and serial's owned sequence.
-    if rows(
-        db,
-        "SELECT extname FROM pg_extension WHERE extname = 'uuid-ossp'",
-    )
-    .is_empty()
-    {
+    if rows(db, "SELECT extname FROM pg_extension WHERE extname = 'uuid-ossp'").is_empty() {
         bad.push("extension uuid-ossp is not installed".into());
     }
     let seq = rows(
@@ -905,12 +776,7 @@ fn plan_from_empty_builds_every_fact_of_tables_md() {
     // Guard against a parser that silently finds nothing to check.
     let n_columns: usize = facts.tables.iter().map(|t| t.columns.len()).sum();
     let n_indexes: usize = facts.tables.iter().map(|t| t.indexes.len()).sum();
-    let n_fks = facts
-        .tables
-        .iter()
-        .flat_map(|t| &t.columns)
-        .filter(|c| c.fk.is_some())
-        .count();
+    let n_fks = facts.tables.iter().flat_map(|t| &t.columns).filter(|c| c.fk.is_some()).count();
     let n_uniques: usize = facts.tables.iter().map(|t| t.uniques.len()).sum();
     eprintln!(
         "tables.md: {} tables, {n_columns} columns, {n_fks} foreign keys, {n_uniques} multi-column uniques, \
@@ -924,22 +790,9 @@ fn plan_from_empty_builds_every_fact_of_tables_md() {
     // (tables.md lists 426 columns, 65 foreign keys and 117 indexes.)
     assert!(n_indexes > 100, "only {n_indexes} indexes parsed");
     assert!(n_fks > 50, "only {n_fks} foreign keys parsed");
-    assert!(
-        n_uniques >= 10,
-        "only {n_uniques} multi-column uniques parsed"
-    );
-    assert_eq!(
-        facts.checks.len(),
-        7,
-        "CHECK constraints parsed: {:?}",
-        facts.checks
-    );
-    assert_eq!(
-        facts.current_timestamp.len(),
-        27,
-        "{:?}",
-        facts.current_timestamp
-    );
+    assert!(n_uniques >= 10, "only {n_uniques} multi-column uniques parsed");
+    assert_eq!(facts.checks.len(), 7, "CHECK constraints parsed: {:?}", facts.checks);
+    assert_eq!(facts.current_timestamp.len(), 27, "{:?}", facts.current_timestamp);
 
     let pg = PgCluster::shared();
     let db = database_built_from_empty(pg, "agenticrag_facts");
@@ -955,10 +808,7 @@ fn plan_from_empty_builds_every_fact_of_tables_md() {
 #[test]
 fn plan_of_schema_against_itself_is_empty() {
     let (plan, stderr) = plan_from(&repo().join("schema"));
-    assert!(
-        plan.is_empty(),
-        "plan from schema/ to itself is not empty:\n{plan}\nstderr:\n{stderr}"
-    );
+    assert!(plan.is_empty(), "plan from schema/ to itself is not empty:\n{plan}\nstderr:\n{stderr}");
 }
 
 #[test]
@@ -968,51 +818,23 @@ fn applying_twice_converges() {
 
     // pg_dump must be at least as new as the server: prefer the server's own.
     let own = pg.bin_dir().join("pg_dump");
-    let pg_dump = if own.is_file() {
-        own
-    } else {
-        PathBuf::from("/usr/bin/pg_dump")
-    };
+    let pg_dump = if own.is_file() { own } else { PathBuf::from("/usr/bin/pg_dump") };
     let mut cmd = Command::new(&pg_dump);
-    for var in [
-        "PGHOST",
-        "PGHOSTADDR",
-        "PGPORT",
-        "PGDATABASE",
-        "PGUSER",
-        "PGOPTIONS",
-        "PGSERVICE",
-    ] {
+    for var in ["PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGOPTIONS", "PGSERVICE"] {
         cmd.env_remove(var);
     }
     let out = cmd
-        .args([
-            "--schema-only",
-            "--no-owner",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-p",
-        ])
+        .args(["--schema-only", "--no-owner", "-h", "127.0.0.1", "-U", "postgres", "-p"])
         .arg(db.port.to_string())
         .arg(&db.name)
         .stdin(Stdio::null())
         .output()
         .unwrap_or_else(|e| panic!("running {}: {e}", pg_dump.display()));
-    assert!(
-        out.status.success(),
-        "pg_dump failed ({}):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "pg_dump failed ({}):\n{}", out.status, String::from_utf8_lossy(&out.stderr));
     let dump = pg.host().join("agenticrag_dump.sql");
     std::fs::write(&dump, &out.stdout).unwrap();
 
     // The dump describes the state the plan just built, so nothing is left to do.
     let (plan, stderr) = plan_from(&dump);
-    assert!(
-        plan.is_empty(),
-        "plan from a pg_dump of the built database is not empty:\n{plan}\nstderr:\n{stderr}"
-    );
+    assert!(plan.is_empty(), "plan from a pg_dump of the built database is not empty:\n{plan}\nstderr:\n{stderr}");
 }

@@ -63,25 +63,15 @@ COMMENT ON TABLE public.book IS 'Books we know';
 #[test]
 fn same_schema_two_spellings_then_a_difference() {
     let pg = PgCluster::start();
-    assert!(
-        pg.version_num() >= 100000,
-        "version_num {}",
-        pg.version_num()
-    );
+    assert!(pg.version_num() >= 100000, "version_num {}", pg.version_num());
     assert!(pg.port() > 0);
     assert!(pg.host().is_dir());
     assert!(pg.bin_dir().join("initdb").is_file());
 
     let a = pg.create_db("smoke_a");
     let b = pg.create_db("smoke_b");
-    assert_eq!(
-        a.url(),
-        format!("postgres://postgres@127.0.0.1:{}/smoke_a", pg.port())
-    );
-    assert_eq!(
-        a.psql("SELECT current_database(), current_user").unwrap(),
-        "smoke_a|postgres"
-    );
+    assert_eq!(a.url(), format!("postgres://postgres@127.0.0.1:{}/smoke_a", pg.port()));
+    assert_eq!(a.psql("SELECT current_database(), current_user").unwrap(), "smoke_a|postgres");
 
     a.psql(SCHEMA_A).unwrap();
     let file = pg.host().join("schema_b.sql");
@@ -111,10 +101,7 @@ fn same_schema_two_spellings_then_a_difference() {
         "comment table public.book Books we know",
         "comment table column public.book.title The title",
     ] {
-        assert!(
-            snap.lines().any(|l| l == expected),
-            "snapshot lacks line\n  {expected}\nsnapshot:\n{snap}"
-        );
+        assert!(snap.lines().any(|l| l == expected), "snapshot lacks line\n  {expected}\nsnapshot:\n{snap}");
     }
     // Indexes that back constraints are described by the constraint only.
     assert!(!snap.contains("index public.book_pkey"), "{snap}");
@@ -129,10 +116,7 @@ fn same_schema_two_spellings_then_a_difference() {
     let err = std::panic::catch_unwind(|| assert_same_catalog(&a, &b))
         .expect_err("catalogs with an extra column must differ");
     let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
-    assert!(
-        msg.contains("+ column public.book.pages type=integer notnull=false"),
-        "unexpected diff message:\n{msg}"
-    );
+    assert!(msg.contains("+ column public.book.pages type=integer notnull=false"), "unexpected diff message:\n{msg}");
     assert!(!msg.contains("\n- "), "nothing is only in a:\n{msg}");
 
     // A changed comment and a changed enum order are differences too.
@@ -146,21 +130,13 @@ fn same_schema_two_spellings_then_a_difference() {
 fn errors_and_escaping() {
     let pg = PgCluster::start();
     let db = pg.create_db("errs");
-    let err = db
-        .psql("SELECT 1; SELECT * FROM no_such_table; SELECT 2")
-        .unwrap_err();
+    let err = db.psql("SELECT 1; SELECT * FROM no_such_table; SELECT 2").unwrap_err();
     assert!(err.contains("no_such_table"), "{err}");
     // Multi-line values stay on one line.
-    db.psql("CREATE TABLE t (x int); COMMENT ON TABLE t IS E'two\\nlines'")
-        .unwrap();
-    assert!(snapshot(&db)
-        .lines()
-        .any(|l| l == r"comment table public.t two\nlines"));
+    db.psql("CREATE TABLE t (x int); COMMENT ON TABLE t IS E'two\\nlines'").unwrap();
+    assert!(snapshot(&db).lines().any(|l| l == r"comment table public.t two\nlines"));
     // Objects that belong to an extension are not described (when contrib is there).
-    let has_citext = db
-        .psql("SELECT count(*) FROM pg_available_extensions WHERE name = 'citext'")
-        .unwrap()
-        == "1";
+    let has_citext = db.psql("SELECT count(*) FROM pg_available_extensions WHERE name = 'citext'").unwrap() == "1";
     if has_citext {
         let before = snapshot_lines(&db);
         db.psql("CREATE EXTENSION citext").unwrap();
@@ -183,8 +159,7 @@ fn cluster_is_cleaned_up_after_a_panic() {
     let (tx, rx) = std::sync::mpsc::channel();
     let result = std::panic::catch_unwind(move || {
         let pg = PgCluster::start();
-        tx.send((pg.host().to_path_buf(), pg.postmaster_pid().unwrap()))
-            .unwrap();
+        tx.send((pg.host().to_path_buf(), pg.postmaster_pid().unwrap())).unwrap();
         panic!("deliberate panic with a running cluster");
     });
     assert!(result.is_err());
@@ -203,11 +178,7 @@ fn watchdog_child_leaks_cluster() {
         return;
     }
     let pg = PgCluster::start();
-    println!(
-        "LEAKED dir={} pid={}",
-        pg.host().display(),
-        pg.postmaster_pid().unwrap()
-    );
+    println!("LEAKED dir={} pid={}", pg.host().display(), pg.postmaster_pid().unwrap());
     std::process::exit(0);
 }
 
@@ -216,26 +187,15 @@ fn watchdog_child_leaks_cluster() {
 #[test]
 fn watchdog_cleans_up_when_process_exits() {
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "watchdog_child_leaks_cluster",
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["watchdog_child_leaks_cluster", "--exact", "--nocapture", "--test-threads=1"])
         .env(LEAK_ENV, "1")
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout
-        .lines()
-        .find_map(|l| l.split_once("LEAKED ").map(|(_, rest)| rest))
-        .unwrap_or_else(|| {
-            panic!(
-                "child printed no LEAKED line\nstdout:\n{stdout}\nstderr:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
+    let line = stdout.lines().find_map(|l| l.split_once("LEAKED ").map(|(_, rest)| rest)).unwrap_or_else(|| {
+        panic!("child printed no LEAKED line\nstdout:\n{stdout}\nstderr:\n{}", String::from_utf8_lossy(&out.stderr))
+    });
     let (dir, pid) = line.split_once(" pid=").unwrap();
     let dir = Path::new(dir.strip_prefix("dir=").unwrap());
     let pid: u32 = pid.trim().parse().unwrap();
@@ -253,13 +213,9 @@ fn shared_cluster_and_fresh_dbs() {
     let x = pg.fresh_db("shared");
     let y = pg.fresh_db("shared");
     assert_ne!(x.name, y.name);
-    x.psql("CREATE TABLE only_in_x (id bigint GENERATED ALWAYS AS IDENTITY (START WITH 10))")
-        .unwrap();
+    x.psql("CREATE TABLE only_in_x (id bigint GENERATED ALWAYS AS IDENTITY (START WITH 10))").unwrap();
     let snap = snapshot(&x);
-    assert!(
-        snap.contains("identity_sequence public.only_in_x.id type=bigint start=10"),
-        "{snap}"
-    );
+    assert!(snap.contains("identity_sequence public.only_in_x.id type=bigint start=10"), "{snap}");
     // The identity column's own sequence is not listed as a sequence.
     assert!(!snap.contains("\nsequence "), "{snap}");
     assert!(!snapshot(&y).contains("only_in_x"));
@@ -268,9 +224,7 @@ fn shared_cluster_and_fresh_dbs() {
 /// Alive and not a zombie (a reaped-late postmaster may linger as one).
 fn process_alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/status")) {
-        Ok(status) => !status
-            .lines()
-            .any(|l| l.starts_with("State:") && l.contains('Z')),
+        Ok(status) => !status.lines().any(|l| l.starts_with("State:") && l.contains('Z')),
         Err(_) => false,
     }
 }

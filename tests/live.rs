@@ -89,10 +89,8 @@ fn agenticrag_applies_to_an_empty_database_and_converges() {
 #[test]
 fn every_fixture_applies_in_both_directions() {
     let cluster = PgCluster::shared();
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo("fixtures/diff"))
-        .expect("fixtures")
-        .map(|e| e.expect("entry").path())
-        .collect();
+    let mut dirs: Vec<PathBuf> =
+        std::fs::read_dir(repo("fixtures/diff")).expect("fixtures").map(|e| e.expect("entry").path()).collect();
     dirs.sort();
     let failures: Vec<String> = std::thread::scope(|s| {
         let workers: Vec<_> = dirs
@@ -227,7 +225,10 @@ fn apply_refuses_data_loss_and_changes_nothing() {
     let out = apply(&db, &schema, &[]);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
-    assert!(err.contains("public.gone") && err.contains("public.keep.old") && err.contains("--allow-destructive"), "{err}");
+    assert!(
+        err.contains("public.gone") && err.contains("public.keep.old") && err.contains("--allow-destructive"),
+        "{err}"
+    );
     assert_eq!(snapshot_lines(&db), before, "nothing may change");
     let out = apply(&db, &schema, &["--allow-destructive"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -241,7 +242,8 @@ fn a_failing_statement_rolls_everything_back() {
     db.psql("CREATE TABLE t (id int, code text); INSERT INTO t VALUES (1, 'a'), (2, 'a');").expect("loads");
     let before = snapshot_lines(&db);
     // The new column comes first in the plan; the unique constraint then fails on the duplicates.
-    let schema = schema_file("rollback", "CREATE TABLE t (id int, code text UNIQUE, note text); CREATE TABLE other (id int);");
+    let schema =
+        schema_file("rollback", "CREATE TABLE t (id int, code text UNIQUE, note text); CREATE TABLE other (id int);");
     let out = apply(&db, &schema, &[]);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
@@ -278,7 +280,10 @@ fn concurrent_applies_serialize() {
         assert!(out.status.success(), "{}", text(&out.stderr));
     }
     let messages = format!("{}{}", text(&first.0.stderr), text(&first.1.stderr));
-    assert!(messages.contains("applied") && messages.contains("nothing to do"), "one applies, the other finds it done:\n{messages}");
+    assert!(
+        messages.contains("applied") && messages.contains("nothing to do"),
+        "one applies, the other finds it done:\n{messages}"
+    );
 }
 
 #[test]
@@ -308,14 +313,23 @@ fn an_invalid_index_is_dropped_and_built_again() {
     db.psql("CREATE TABLE t (code text); INSERT INTO t VALUES ('a'), ('a');").expect("loads");
     // What an interrupted CREATE INDEX CONCURRENTLY leaves behind.
     let _ = db.psql("CREATE UNIQUE INDEX CONCURRENTLY t_code_idx ON t (code)");
-    assert_eq!(db.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_code_idx'::regclass").expect("query"), "f");
+    assert_eq!(
+        db.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_code_idx'::regclass").expect("query"),
+        "f"
+    );
     db.psql("DELETE FROM t WHERE ctid = (SELECT max(ctid) FROM t)").expect("dedupe");
     let schema = schema_file("invalidindex", "CREATE TABLE t (code text); CREATE UNIQUE INDEX t_code_idx ON t (code);");
     let plan = plan_url(&db, &schema);
-    assert!(plan.contains("DROP INDEX IF EXISTS public.t_code_idx") && plan.contains("CREATE UNIQUE INDEX t_code_idx"), "{plan}");
+    assert!(
+        plan.contains("DROP INDEX IF EXISTS public.t_code_idx") && plan.contains("CREATE UNIQUE INDEX t_code_idx"),
+        "{plan}"
+    );
     let out = apply(&db, &schema, &["--concurrently"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(db.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_code_idx'::regclass").expect("query"), "t");
+    assert_eq!(
+        db.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_code_idx'::regclass").expect("query"),
+        "t"
+    );
 }
 
 #[test]
@@ -326,7 +340,8 @@ fn unmanaged_schemas_are_never_touched_and_listed_ones_are_emptied() {
         .expect("loads");
     let schema = schema_file("scope", "CREATE TABLE p (id int);");
     assert_eq!(plan_url(&db, &schema), "", "other and extra are not managed by default");
-    let out = pgstate(&["plan", "--url", &db.url(), "--schema", &schema.to_string_lossy(), "--schemas", "public,extra"]);
+    let out =
+        pgstate(&["plan", "--url", &db.url(), "--schema", &schema.to_string_lossy(), "--schemas", "public,extra"]);
     let plan = text(&out.stdout);
     assert!(plan.contains("DROP TABLE extra.x") && plan.contains("DROP SCHEMA extra"), "{plan}");
     assert!(plan.contains("-- hazard: data loss: dropping schema extra"), "{plan}");
@@ -375,7 +390,11 @@ fn unqualified_names_follow_the_search_path_and_storage_parameters_round_trip() 
     );
     let out = pgstate(&["apply", "--url", &url, "--schema", &schema.to_string_lossy(), "--yes"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(db.psql("SELECT count(*) FROM pg_attribute WHERE attrelid = 'foo.items'::regclass AND attname = 'ok'").expect("q"), "1");
+    assert_eq!(
+        db.psql("SELECT count(*) FROM pg_attribute WHERE attrelid = 'foo.items'::regclass AND attname = 'ok'")
+            .expect("q"),
+        "1"
+    );
     assert!(db.psql("SELECT pg_get_indexdef('foo.items_id_idx'::regclass)").expect("q").contains("fillfactor='70'"));
     let again = pgstate(&["plan", "--url", &url, "--schema", &schema.to_string_lossy()]);
     assert!(again.status.success() && again.stdout.is_empty(), "{}", text(&again.stdout));

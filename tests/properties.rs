@@ -84,7 +84,8 @@ fn catalog(seed: u64) -> Catalog {
     for e in ["mood", "state"] {
         if g.chance(50) {
             let name = QualName::new(*g.pick(&schemas), e);
-            let mut labels: Vec<String> = ["a", "b", "c", "d"].iter().filter(|_| g.chance(70)).map(|s| s.to_string()).collect();
+            let mut labels: Vec<String> =
+                ["a", "b", "c", "d"].iter().filter(|_| g.chance(70)).map(|s| s.to_string()).collect();
             if labels.is_empty() {
                 labels.push("z".into());
             }
@@ -107,7 +108,11 @@ fn catalog(seed: u64) -> Catalog {
             if c != "id" && !g.chance(60) {
                 continue;
             }
-            let data_type = if c == "id" { ColumnType::builtin(if g.chance(50) { "integer" } else { "bigint" }) } else { column_type(&mut g, &enums) };
+            let data_type = if c == "id" {
+                ColumnType::builtin(if g.chance(50) { "integer" } else { "bigint" })
+            } else {
+                column_type(&mut g, &enums)
+            };
             let mut col = Column::new(c, data_type.clone());
             col.not_null = c == "id" || g.chance(30);
             col.default = default_for(&mut g, &data_type, &cat.enums);
@@ -118,7 +123,12 @@ fn catalog(seed: u64) -> Catalog {
             let pk = format!("{t}_pk");
             table.constraints.insert(
                 pk.clone(),
-                Constraint { name: pk, kind: ConstraintKind::PrimaryKey { columns: vec!["id".into()], include: vec![] }, deferral: Deferral::Immediate, comment: comment(&mut g) },
+                Constraint {
+                    name: pk,
+                    kind: ConstraintKind::PrimaryKey { columns: vec!["id".into()], include: vec![] },
+                    deferral: Deferral::Immediate,
+                    comment: comment(&mut g),
+                },
             );
         }
         let cols: Vec<String> = table.columns.keys().filter(|c| *c != "id").cloned().collect();
@@ -128,7 +138,11 @@ fn catalog(seed: u64) -> Catalog {
                 n.clone(),
                 Constraint {
                     name: n,
-                    kind: ConstraintKind::Unique { columns: vec![c.clone()], include: vec![], nulls_not_distinct: g.chance(30) },
+                    kind: ConstraintKind::Unique {
+                        columns: vec![c.clone()],
+                        include: vec![],
+                        nulls_not_distinct: g.chance(30),
+                    },
                     deferral: Deferral::Immediate,
                     comment: None,
                 },
@@ -139,7 +153,12 @@ fn catalog(seed: u64) -> Catalog {
             let expr = g.pick(&["id > 0", "id > 0 AND id < 1000", "id <> 7"]).to_string();
             table.constraints.insert(
                 n.clone(),
-                Constraint { name: n, kind: ConstraintKind::Check { expr: Expr(expr), no_inherit: g.chance(20) }, deferral: Deferral::Immediate, comment: None },
+                Constraint {
+                    name: n,
+                    kind: ConstraintKind::Check { expr: Expr(expr), no_inherit: g.chance(20) },
+                    deferral: Deferral::Immediate,
+                    comment: None,
+                },
             );
         }
         for c in &cols {
@@ -151,7 +170,13 @@ fn catalog(seed: u64) -> Catalog {
                         name: n,
                         unique: g.chance(20),
                         method: "btree".into(),
-                        keys: vec![IndexKey { expr: IndexKeyExpr::Column(c.clone()), opclass: None, desc: g.chance(30), nulls_first: None, collation: None }],
+                        keys: vec![IndexKey {
+                            expr: IndexKeyExpr::Column(c.clone()),
+                            opclass: None,
+                            desc: g.chance(30),
+                            nulls_first: None,
+                            collation: None,
+                        }],
                         include: vec![],
                         nulls_not_distinct: false,
                         with: if g.chance(20) { vec![("fillfactor".into(), "70".into())] } else { vec![] },

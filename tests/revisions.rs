@@ -25,7 +25,12 @@ fn pgstate_in(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn ok(out: Output) -> String {
-    assert!(out.status.success(), "pgstate failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "pgstate failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -56,12 +61,20 @@ fn user_catalog(db: &Db) -> Vec<String> {
 #[test]
 fn the_seed_chain_is_in_order_and_matches_schema() {
     let out = ok(pgstate_in(&repo("."), &["history"]));
-    let ids: Vec<&str> = out.lines().map(|l| l.split(" -> ").nth(1).and_then(|r| r.split([' ', ',']).next()).unwrap_or("")).collect();
-    assert_eq!(ids, ["20260120_plugin_marketplace", "20260120_create_missing_tables", "20260115220929", "9ce227b568e8"], "{out}");
+    let ids: Vec<&str> =
+        out.lines().map(|l| l.split(" -> ").nth(1).and_then(|r| r.split([' ', ',']).next()).unwrap_or("")).collect();
+    assert_eq!(
+        ids,
+        ["20260120_plugin_marketplace", "20260120_create_missing_tables", "20260115220929", "9ce227b568e8"],
+        "{out}"
+    );
     assert!(out.lines().next().is_some_and(|l| l.contains("(head)")), "{out}");
     assert!(out.lines().last().is_some_and(|l| l.starts_with("<base> -> 9ce227b568e8")), "{out}");
     let verbose = ok(pgstate_in(&repo("."), &["history", "--verbose"]));
-    assert!(verbose.contains("Rev: 20260120_plugin_marketplace (head)\nParent: 20260120_create_missing_tables"), "{verbose}");
+    assert!(
+        verbose.contains("Rev: 20260120_plugin_marketplace (head)\nParent: 20260120_create_missing_tables"),
+        "{verbose}"
+    );
     assert_eq!(ok(pgstate_in(&repo("."), &["heads"])).trim(), "20260120_plugin_marketplace (head)");
     let drift = pgstate_in(&repo("."), &["drift"]);
     assert_eq!(drift.status.code(), Some(0), "{}", String::from_utf8_lossy(&drift.stdout));
@@ -69,7 +82,7 @@ fn the_seed_chain_is_in_order_and_matches_schema() {
     let chain = pgstate::revisions::Chain::load(&repo("migrations")).expect("chain");
     let mut counts = Vec::new();
     for r in &chain.revisions {
-        counts.push(pgstate::revisions::state_at(&chain, &[r.id.clone()]).expect("replays").tables.len());
+        counts.push(pgstate::revisions::state_at(&chain, std::slice::from_ref(&r.id)).expect("replays").tables.len());
     }
     assert_eq!(counts, [16, 16, 36, 47], "14 core + 2 bookkeeping, then +0, +20, +11");
 }
@@ -84,7 +97,7 @@ fn upgrade_and_downgrade_on_postgres_follow_the_replayed_states() {
     // Each intermediate revision: the database equals the chain's replayed state there.
     for r in &chain.revisions {
         ok(pgstate_in(&root, &["upgrade", &r.id, "--url", &url]));
-        let state = pgstate::revisions::state_at(&chain, &[r.id.clone()]).expect("replays");
+        let state = pgstate::revisions::state_at(&chain, std::slice::from_ref(&r.id)).expect("replays");
         let file = std::env::temp_dir().join(format!("pgstate-state-{}-{}.sql", std::process::id(), r.id));
         std::fs::write(&file, pgstate::plan::catalog_sql(&state)).expect("write state");
         let plan = ok(pgstate_in(&root, &["plan", "--url", &url, "--schema", &file.to_string_lossy()]));
@@ -113,13 +126,23 @@ fn autogenerate_after_edits_converges_and_downgrade_restores() {
     // A new column, a new table, a new index, a dropped index, a renamed column.
     let core = dir.join("schema/core.sql");
     let text = std::fs::read_to_string(&core).expect("core.sql");
-    let text = text.replacen("    description         text,\n    category", "    summary             text, -- @renamed from=description\n    category", 1);
+    let text = text.replacen(
+        "    description         text,\n    category",
+        "    summary             text, -- @renamed from=description\n    category",
+        1,
+    );
     assert!(text.contains("@renamed from=description"), "the edit must apply to core.sql's tools table");
     let text = text.replace("CREATE INDEX idx_workflows_user ON workflows (user_id);", "")
         + "\nCREATE TABLE audit_events (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, what text NOT NULL);\n\
            CREATE INDEX idx_tools_category ON tools (category);\n";
-    std::fs::write(&core, text.replace("    is_builtin          boolean DEFAULT true,", "    is_builtin          boolean DEFAULT true,\n    version             integer DEFAULT 1,"))
-        .expect("write core.sql");
+    std::fs::write(
+        &core,
+        text.replace(
+            "    is_builtin          boolean DEFAULT true,",
+            "    is_builtin          boolean DEFAULT true,\n    version             integer DEFAULT 1,",
+        ),
+    )
+    .expect("write core.sql");
     let made = pgstate_in(&dir, &["autogenerate", "-m", "edits"]);
     ok(made);
     let drift = pgstate_in(&dir, &["drift"]);
@@ -127,7 +150,11 @@ fn autogenerate_after_edits_converges_and_downgrade_restores() {
     ok(pgstate_in(&dir, &["upgrade", "--url", &url]));
     let live_drift = pgstate_in(&dir, &["drift", "--url", &url]);
     assert_eq!(live_drift.status.code(), Some(0), "{}", String::from_utf8_lossy(&live_drift.stdout));
-    assert_eq!(db.psql("SELECT summary FROM tools WHERE id = 't1'").expect("select"), "keep me", "the rename keeps the data");
+    assert_eq!(
+        db.psql("SELECT summary FROM tools WHERE id = 't1'").expect("select"),
+        "keep me",
+        "the rename keeps the data"
+    );
     ok(pgstate_in(&dir, &["downgrade", "-1", "--url", &url]));
     assert_eq!(user_catalog(&db), before, "downgrade restores the previous catalog exactly");
     assert_eq!(db.psql("SELECT description FROM tools WHERE id = 't1'").expect("select"), "keep me");
@@ -209,7 +236,12 @@ fn alembic_output_runs_under_alembic() {
     let alembic = alembic_bin();
     let run = |args: &[&str]| {
         let out = Command::new(&alembic).args(args).current_dir(&dir).output().expect("alembic runs");
-        assert!(out.status.success(), "alembic {args:?} failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "alembic {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
     };
     run(&["init", "alembic"]);
@@ -237,11 +269,26 @@ fn alembic_output_runs_under_alembic() {
     )
     .expect("schema");
     let versions = dir.join("alembic/versions");
-    ok(pgstate_in(&dir, &[
-        "autogenerate", "--format", "alembic", "--alembic-dir", &versions.to_string_lossy(), "--url", &url,
-        "--schema", &schema.to_string_lossy(), "-m", "posts",
-    ]));
-    let generated = std::fs::read_dir(&versions).expect("versions").filter_map(|e| e.ok()).map(|e| e.path())
+    ok(pgstate_in(
+        &dir,
+        &[
+            "autogenerate",
+            "--format",
+            "alembic",
+            "--alembic-dir",
+            &versions.to_string_lossy(),
+            "--url",
+            &url,
+            "--schema",
+            &schema.to_string_lossy(),
+            "-m",
+            "posts",
+        ],
+    ));
+    let generated = std::fs::read_dir(&versions)
+        .expect("versions")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
         .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().contains("_posts")))
         .expect("a generated revision");
     let text = std::fs::read_to_string(&generated).expect("read generated");
@@ -261,6 +308,7 @@ fn replay_skips_data_statements_and_names_what_it_cannot_read() {
     let sql = "CREATE TABLE t (id int, note text);\nINSERT INTO t VALUES (1, 'it''s');\nUPDATE t SET note = 'x';\nALTER TABLE t ADD COLUMN extra int;\n";
     let cat = pgstate::revisions::replay::replay(base.clone(), "r1", sql).expect("replays");
     assert_eq!(cat.tables.values().next().map(|t| t.columns.len()), Some(3));
-    let err = pgstate::revisions::replay::replay(base, "r2", "CREATE VIEW v AS SELECT 1;").expect_err("views are not modelled");
+    let err = pgstate::revisions::replay::replay(base, "r2", "CREATE VIEW v AS SELECT 1;")
+        .expect_err("views are not modelled");
     assert!(err.to_string().contains("revision r2") && err.to_string().contains("CREATE VIEW"), "{err}");
 }

@@ -43,7 +43,8 @@ fn every_fixture_side_renders_and_parses_back_equal() {
         for side in ["from.sql", "to.sql"] {
             let parsed = parse_path(&dir.join(side)).expect("valid fixture");
             let sql = catalog_sql(&parsed.catalog);
-            let again = parse_str("rendered.sql", &sql).unwrap_or_else(|e| panic!("{}: {}", dir.display(), e.summary()));
+            let again =
+                parse_str("rendered.sql", &sql).unwrap_or_else(|e| panic!("{}: {}", dir.display(), e.summary()));
             assert_eq!(again.catalog, parsed.catalog, "{} {side}", dir.display());
         }
     }
@@ -60,7 +61,8 @@ fn a_done_rename_is_a_no_op_and_a_dangling_hint_warns() {
     let p = plan(&after.catalog, &after.catalog, &after.hints);
     assert!(p.is_empty() && p.warnings.is_empty());
     // A hint naming a column that exists nowhere is a warning; the column is added.
-    let stray = parse_str("c.sql", "CREATE TABLE t (id int, mail text, nick text -- @renamed from=nickname\n);").expect("valid");
+    let stray = parse_str("c.sql", "CREATE TABLE t (id int, mail text, nick text -- @renamed from=nickname\n);")
+        .expect("valid");
     let p = plan(&before.catalog, &stray.catalog, &stray.hints);
     assert_eq!(p.to_sql(), "ALTER TABLE public.t ADD COLUMN nick text;\n");
     assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);

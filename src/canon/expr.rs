@@ -16,8 +16,8 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    BinaryOperator, CastKind, DataType, InTarget, UnaryOperator, Expr as SqlExpr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
-    ObjectName, ObjectNamePart, Value, ValueWithSpan, visit_expressions_mut,
+    visit_expressions_mut, BinaryOperator, CastKind, DataType, Expr as SqlExpr, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, InTarget, ObjectName, ObjectNamePart, UnaryOperator, Value, ValueWithSpan,
 };
 
 use super::ident::{canonical_ident, fold};
@@ -60,8 +60,17 @@ fn canon_ident(i: &Ident) -> Ident {
 /// SQL-standard value functions written without parentheses (`CURRENT_TIMESTAMP`):
 /// PostgreSQL prints them as upper-case keywords, not as identifiers.
 const VALUE_FUNCTIONS: &[&str] = &[
-    "current_catalog", "current_date", "current_role", "current_schema", "current_time", "current_timestamp",
-    "current_user", "localtime", "localtimestamp", "session_user", "user",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "localtime",
+    "localtimestamp",
+    "session_user",
+    "user",
 ];
 
 fn value_function(i: &Ident) -> Option<Ident> {
@@ -91,7 +100,10 @@ fn function_name(name: &ObjectName) -> ObjectName {
 /// multi-word built-ins).
 fn canon_cast_type(dt: &DataType, default_schema: &str) -> DataType {
     match types::resolve(dt, default_schema) {
-        Ok(r) => DataType::Custom(ObjectName(vec![ObjectNamePart::Identifier(Ident::new(r.column_type.to_string()))]), vec![]),
+        Ok(r) => DataType::Custom(
+            ObjectName(vec![ObjectNamePart::Identifier(Ident::new(r.column_type.to_string()))]),
+            vec![],
+        ),
         Err(_) => dt.clone(),
     }
 }
@@ -102,7 +114,12 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>) {
             // Parentheses around an atom or another parenthesized expression carry no meaning.
             let atom = matches!(
                 **inner,
-                SqlExpr::Identifier(_) | SqlExpr::CompoundIdentifier(_) | SqlExpr::Value(_) | SqlExpr::Function(_) | SqlExpr::Nested(_) | SqlExpr::Cast { .. }
+                SqlExpr::Identifier(_)
+                    | SqlExpr::CompoundIdentifier(_)
+                    | SqlExpr::Value(_)
+                    | SqlExpr::Function(_)
+                    | SqlExpr::Nested(_)
+                    | SqlExpr::Cast { .. }
             );
             if atom {
                 *node = strip_parens(std::mem::replace(node, SqlExpr::Value(Value::Null.into())));
@@ -217,7 +234,11 @@ fn precedence(e: &SqlExpr) -> u8 {
         | SqlExpr::IsDistinctFrom(..)
         | SqlExpr::IsNotDistinctFrom(..) => PREC_IS,
         SqlExpr::AnyOp { .. } | SqlExpr::AllOp { .. } => PREC_COMPARISON,
-        SqlExpr::In { .. } | SqlExpr::Between { .. } | SqlExpr::Like { .. } | SqlExpr::ILike { .. } | SqlExpr::SimilarTo { .. } => PREC_IN,
+        SqlExpr::In { .. }
+        | SqlExpr::Between { .. }
+        | SqlExpr::Like { .. }
+        | SqlExpr::ILike { .. }
+        | SqlExpr::SimilarTo { .. } => PREC_IN,
         SqlExpr::Cast { .. } => 12,
         SqlExpr::Identifier(_)
         | SqlExpr::CompoundIdentifier(_)
@@ -244,9 +265,26 @@ fn unwrap_if(slot: &mut Box<SqlExpr>, redundant: impl Fn(&SqlExpr) -> bool) {
 
 /// Types PostgreSQL casts to by itself when it resolves operators and literals.
 const IMPLICIT_CAST_TARGETS: &[&str] = &[
-    "text", "character varying", "character", "bpchar", "name", "numeric", "double precision", "real", "bigint",
-    "integer", "smallint", "text[]", "character varying[]", "character[]", "numeric[]", "bigint[]", "integer[]",
-    "smallint[]", "double precision[]", "real[]",
+    "text",
+    "character varying",
+    "character",
+    "bpchar",
+    "name",
+    "numeric",
+    "double precision",
+    "real",
+    "bigint",
+    "integer",
+    "smallint",
+    "text[]",
+    "character varying[]",
+    "character[]",
+    "numeric[]",
+    "bigint[]",
+    "integer[]",
+    "smallint[]",
+    "double precision[]",
+    "real[]",
 ];
 
 /// Whether a cast is one PostgreSQL would have added itself: any cast of a bare
@@ -273,7 +311,10 @@ fn is_implicit_cast(expr: &SqlExpr, data_type: &DataType) -> bool {
 
 fn number_expr(s: &str) -> SqlExpr {
     match s.strip_prefix('-') {
-        Some(abs) => SqlExpr::UnaryOp { op: UnaryOperator::Minus, expr: Box::new(SqlExpr::Value(Value::Number(abs.to_string(), false).into())) },
+        Some(abs) => SqlExpr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr: Box::new(SqlExpr::Value(Value::Number(abs.to_string(), false).into())),
+        },
         None => SqlExpr::Value(Value::Number(s.to_string(), false).into()),
     }
 }
@@ -378,6 +419,31 @@ pub fn nextval_target(expr: &Expr) -> Option<QualName> {
     parse_regclass(&inner.replace("''", "'"), "public")
 }
 
+/// The expression with every reference to column `from` renamed to `to`, as
+/// PostgreSQL does (it stores column numbers, not names). Returns it unchanged
+/// when the text does not parse.
+pub fn rename_column_ref(expr: &Expr, from: &str, to: &str) -> Expr {
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::parser::Parser;
+    let Ok(mut parser) = Parser::new(&PostgreSqlDialect {}).try_with_sql(&expr.0) else { return expr.clone() };
+    let Ok(mut e) = parser.parse_expr() else { return expr.clone() };
+    let _ = visit_expressions_mut(&mut e, |node| {
+        match node {
+            SqlExpr::Identifier(i) if fold(i) == from => *i = canonical_ident(to),
+            SqlExpr::CompoundIdentifier(parts) => {
+                if let Some(last) = parts.last_mut() {
+                    if fold(last) == from {
+                        *last = canonical_ident(to);
+                    }
+                }
+            }
+            _ => {}
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    Expr(e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,29 +510,4 @@ mod tests {
         assert_eq!(canon("nextval('public.t_id_seq'::regclass)", None), a);
         assert_eq!(nextval_target(&Expr(a)), Some(QualName::new("public", "t_id_seq")));
     }
-}
-
-/// The expression with every reference to column `from` renamed to `to`, as
-/// PostgreSQL does (it stores column numbers, not names). Returns it unchanged
-/// when the text does not parse.
-pub fn rename_column_ref(expr: &Expr, from: &str, to: &str) -> Expr {
-    use sqlparser::dialect::PostgreSqlDialect;
-    use sqlparser::parser::Parser;
-    let Ok(mut parser) = Parser::new(&PostgreSqlDialect {}).try_with_sql(&expr.0) else { return expr.clone() };
-    let Ok(mut e) = parser.parse_expr() else { return expr.clone() };
-    let _ = visit_expressions_mut(&mut e, |node| {
-        match node {
-            SqlExpr::Identifier(i) if fold(i) == from => *i = canonical_ident(to),
-            SqlExpr::CompoundIdentifier(parts) => {
-                if let Some(last) = parts.last_mut() {
-                    if fold(last) == from {
-                        *last = canonical_ident(to);
-                    }
-                }
-            }
-            _ => {}
-        }
-        ControlFlow::<()>::Continue(())
-    });
-    Expr(e.to_string())
 }

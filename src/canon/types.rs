@@ -114,7 +114,8 @@ pub fn resolve(data_type: &DataType, default_schema: &str) -> Result<Resolved, S
                     other => Err(format!("unsupported type name part {other}")),
                 })
                 .collect::<Result<_, _>>()?;
-            let typmod = (!modifiers.is_empty()).then(|| modifiers.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(","));
+            let typmod =
+                (!modifiers.is_empty()).then(|| modifiers.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(","));
             let quoted = name.0.iter().any(|p| matches!(p, ObjectNamePart::Identifier(i) if i.quote_style.is_some()));
             // `pg_catalog.int4` and friends are built-ins spelled with their schema.
             let (schema, base) = match parts.as_slice() {

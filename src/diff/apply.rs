@@ -293,7 +293,9 @@ fn set_comment(cat: &mut Catalog, target: &CommentTarget, text: Option<String>) 
         CommentTarget::Schema(s) => cat.schemas.get_mut(s).map(|s| &mut s.comment),
         CommentTarget::Table(t) => cat.tables.get_mut(t).map(|t| &mut t.comment),
         CommentTarget::Column(t, c) => cat.tables.get_mut(t).and_then(|t| t.columns.get_mut(c)).map(|c| &mut c.comment),
-        CommentTarget::Constraint(t, c) => cat.tables.get_mut(t).and_then(|t| t.constraints.get_mut(c)).map(|c| &mut c.comment),
+        CommentTarget::Constraint(t, c) => {
+            cat.tables.get_mut(t).and_then(|t| t.constraints.get_mut(c)).map(|c| &mut c.comment)
+        }
         CommentTarget::Index(i) => cat
             .tables
             .values_mut()

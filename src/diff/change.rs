@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use crate::model::{
-    ColumnType, Column, Constraint, EnumType, Expr, Extension, Identity, Index, QualName, Schema, SeqOptions,
-    Sequence, Table,
+    Column, ColumnType, Constraint, EnumType, Expr, Extension, Identity, Index, QualName, Schema, SeqOptions, Sequence,
+    Table,
 };
 
 /// What a comment is attached to.
@@ -158,7 +158,9 @@ impl Change {
             Change::CreateTable { table } | Change::DropTable { table } => table.name.to_string(),
             Change::RenameTable { to, .. } => to.to_string(),
             Change::SetUnlogged { table, .. } => table.to_string(),
-            Change::AddColumn { table, column } | Change::DropColumn { table, column } => format!("{table}.{}", column.name),
+            Change::AddColumn { table, column } | Change::DropColumn { table, column } => {
+                format!("{table}.{}", column.name)
+            }
             Change::RenameColumn { table, to: column, .. }
             | Change::AlterColumnType { table, column, .. }
             | Change::SetDefault { table, column, .. }
@@ -175,7 +177,10 @@ impl Change {
             Change::DropInvalidIndex { index } => index.to_string(),
             Change::SetComment { target, .. } => match target {
                 CommentTarget::Schema(s) => s.clone(),
-                CommentTarget::Table(t) | CommentTarget::Index(t) | CommentTarget::Sequence(t) | CommentTarget::Type(t) => t.to_string(),
+                CommentTarget::Table(t)
+                | CommentTarget::Index(t)
+                | CommentTarget::Sequence(t)
+                | CommentTarget::Type(t) => t.to_string(),
                 CommentTarget::Column(t, c) | CommentTarget::Constraint(t, c) => format!("{t}.{c}"),
             },
         }

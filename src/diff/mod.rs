@@ -36,7 +36,8 @@ pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Di
     for (name, schema) in &to.schemas {
         match from.schemas.get(name) {
             None => {
-                out.changes.push(Change::CreateSchema { schema: crate::model::Schema { comment: None, ..schema.clone() } });
+                out.changes
+                    .push(Change::CreateSchema { schema: crate::model::Schema { comment: None, ..schema.clone() } });
                 comment(&mut out, CommentTarget::Schema(name.clone()), &None, &schema.comment);
             }
             Some(old) => comment(&mut out, CommentTarget::Schema(name.clone()), &old.comment, &schema.comment),
@@ -81,7 +82,8 @@ pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Di
     for (name, s) in &to.sequences {
         match from.sequences.get(name) {
             None => {
-                out.changes.push(Change::CreateSequence { sequence: Sequence { owned_by: None, comment: None, ..s.clone() } });
+                out.changes
+                    .push(Change::CreateSequence { sequence: Sequence { owned_by: None, comment: None, ..s.clone() } });
                 if s.owned_by.is_some() {
                     out.changes.push(Change::SetSequenceOwner { name: name.clone(), owner: s.owned_by.clone() });
                 }
@@ -89,7 +91,11 @@ pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Di
             }
             Some(old) => {
                 if old.options != s.options {
-                    out.changes.push(Change::AlterSequence { name: name.clone(), from: old.options.clone(), to: s.options.clone() });
+                    out.changes.push(Change::AlterSequence {
+                        name: name.clone(),
+                        from: old.options.clone(),
+                        to: s.options.clone(),
+                    });
                 }
                 if old.owned_by != s.owned_by {
                     out.changes.push(Change::SetSequenceOwner { name: name.clone(), owner: s.owned_by.clone() });
@@ -170,12 +176,19 @@ fn enum_labels(out: &mut Diff, old: &EnumType, new: &EnumType, from: &Catalog, t
                     .values()
                     .filter(|c| c.data_type.custom().as_ref() == Some(&new.name))
                     .filter(|c| {
-                        from.tables.get(&t.name).and_then(|old| old.columns.get(&c.name)).is_some_and(|old| old.data_type.custom().as_ref() == Some(&old_name(new)))
+                        from.tables
+                            .get(&t.name)
+                            .and_then(|old| old.columns.get(&c.name))
+                            .is_some_and(|old| old.data_type.custom().as_ref() == Some(&old_name(new)))
                     })
                     .map(|c| (t.name.clone(), c.clone()))
             })
             .collect();
-        out.changes.push(Change::RecreateEnum { from: old.clone(), to: EnumType { comment: None, ..new.clone() }, columns });
+        out.changes.push(Change::RecreateEnum {
+            from: old.clone(),
+            to: EnumType { comment: None, ..new.clone() },
+            columns,
+        });
         true
     }
 }

@@ -19,7 +19,9 @@ pub fn apply_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint], out: &mut
                 rename_table(c, old, table);
                 out.changes.push(Change::RenameTable { from: old.clone(), to: table.clone() });
             } else if !cur.tables.contains_key(old) && !cur.tables.contains_key(table) {
-                out.warnings.push(format!("rename hint on table {table}: neither {old} nor {table} exists in the current state"));
+                out.warnings.push(format!(
+                    "rename hint on table {table}: neither {old} nor {table} exists in the current state"
+                ));
             }
         }
     }

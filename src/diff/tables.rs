@@ -22,7 +22,10 @@ pub fn create(out: &mut Diff, t: &Table) {
     }
     out.changes.push(Change::CreateTable { table: bare });
     for c in t.constraints.values().filter(|c| matches!(c.kind, ConstraintKind::ForeignKey(_))) {
-        out.changes.push(Change::AddConstraint { table: t.name.clone(), constraint: Constraint { comment: None, ..c.clone() } });
+        out.changes.push(Change::AddConstraint {
+            table: t.name.clone(),
+            constraint: Constraint { comment: None, ..c.clone() },
+        });
     }
     for i in t.indexes.values() {
         out.changes.push(Change::CreateIndex { table: t.name.clone(), index: Index { comment: None, ..i.clone() } });
@@ -52,7 +55,8 @@ pub fn alter(out: &mut Diff, old: &Table, new: &Table, _from: &Catalog, _to: &Ca
     for (cname, col) in &new.columns {
         match old.columns.get(cname) {
             None => {
-                out.changes.push(Change::AddColumn { table: name.clone(), column: Column { comment: None, ..col.clone() } });
+                out.changes
+                    .push(Change::AddColumn { table: name.clone(), column: Column { comment: None, ..col.clone() } });
                 comment(out, CommentTarget::Column(name.clone(), cname.clone()), &None, &col.comment);
             }
             Some(prev) => column(out, name, prev, col),
@@ -78,7 +82,10 @@ pub fn alter(out: &mut Diff, old: &Table, new: &Table, _from: &Catalog, _to: &Ca
         name,
         &old.indexes,
         &new.indexes,
-        |a, b| Index { name: String::new(), comment: None, ..a.clone() } == Index { name: String::new(), comment: None, ..b.clone() },
+        |a, b| {
+            Index { name: String::new(), comment: None, ..a.clone() }
+                == Index { name: String::new(), comment: None, ..b.clone() }
+        },
         |t, i| Change::DropIndex { table: t, index: i },
         |t, i| Change::CreateIndex { table: t, index: Index { comment: None, ..i } },
         |t, from, to| Change::RenameIndex { table: t, from, to },
@@ -115,15 +122,13 @@ fn keyed<T: Clone>(
     let mut removed: Vec<&String> = old.keys().filter(|n| !new.contains_key(*n)).collect();
     // Pair a removed part with an added one of identical definition: a rename.
     let mut renamed = Vec::new();
-    added.retain(|a| {
-        match removed.iter().position(|r| same(&old[*r], &new[*a])) {
-            Some(pos) => {
-                let r = removed.remove(pos);
-                renamed.push((r, *a));
-                false
-            }
-            None => true,
+    added.retain(|a| match removed.iter().position(|r| same(&old[*r], &new[*a])) {
+        Some(pos) => {
+            let r = removed.remove(pos);
+            renamed.push((r, *a));
+            false
         }
+        None => true,
     });
     for n in removed.iter().chain(&changed) {
         out.changes.push(drop(table.clone(), old[*n].clone()));
@@ -155,7 +160,12 @@ fn column(out: &mut Diff, table: &QualName, old: &Column, new: &Column) {
         out.changes.push(Change::SetDefault { table: table.clone(), column: c(), from: old.default.clone(), to: None });
     }
     if old.identity.is_some() && new.identity.is_none() {
-        out.changes.push(Change::SetIdentity { table: table.clone(), column: c(), from: old.identity.clone(), to: None });
+        out.changes.push(Change::SetIdentity {
+            table: table.clone(),
+            column: c(),
+            from: old.identity.clone(),
+            to: None,
+        });
     }
     if type_changes {
         out.changes.push(Change::AlterColumnType {
@@ -169,13 +179,28 @@ fn column(out: &mut Diff, table: &QualName, old: &Column, new: &Column) {
     }
     if default_detour {
         if new.default.is_some() {
-            out.changes.push(Change::SetDefault { table: table.clone(), column: c(), from: None, to: new.default.clone() });
+            out.changes.push(Change::SetDefault {
+                table: table.clone(),
+                column: c(),
+                from: None,
+                to: new.default.clone(),
+            });
         }
     } else if old.default != new.default {
-        out.changes.push(Change::SetDefault { table: table.clone(), column: c(), from: old.default.clone(), to: new.default.clone() });
+        out.changes.push(Change::SetDefault {
+            table: table.clone(),
+            column: c(),
+            from: old.default.clone(),
+            to: new.default.clone(),
+        });
     }
     if old.identity != new.identity && new.identity.is_some() {
-        out.changes.push(Change::SetIdentity { table: table.clone(), column: c(), from: old.identity.clone(), to: new.identity.clone() });
+        out.changes.push(Change::SetIdentity {
+            table: table.clone(),
+            column: c(),
+            from: old.identity.clone(),
+            to: new.identity.clone(),
+        });
     }
     // PostgreSQL requires NOT NULL before ADD GENERATED and keeps it after DROP IDENTITY.
     if old.not_null != new.not_null {
@@ -223,9 +248,15 @@ pub fn rebuild_dependent_foreign_keys(out: &mut Diff, from: &Catalog, to: &Catal
             let unchanged = new_t.constraints.get(&c.name) == Some(c);
             if hit && unchanged && has_table(to, &fk.ref_table) {
                 extra.push(Change::DropConstraint { table: t.name.clone(), constraint: c.clone() });
-                extra.push(Change::AddConstraint { table: t.name.clone(), constraint: Constraint { comment: None, ..c.clone() } });
+                extra.push(Change::AddConstraint {
+                    table: t.name.clone(),
+                    constraint: Constraint { comment: None, ..c.clone() },
+                });
                 if c.comment.is_some() {
-                    extra.push(Change::SetComment { target: CommentTarget::Constraint(t.name.clone(), c.name.clone()), text: c.comment.clone() });
+                    extra.push(Change::SetComment {
+                        target: CommentTarget::Constraint(t.name.clone(), c.name.clone()),
+                        text: c.comment.clone(),
+                    });
                 }
             }
         }

@@ -33,7 +33,10 @@ fn numeric_precision(t: &ColumnType) -> Option<(u64, u64)> {
 /// Classifies a change of column type.
 pub fn classify(from: &ColumnType, to: &ColumnType) -> TypeChange {
     // Every type has a text form, so an unbounded string type takes any value.
-    if from.array == to.array && to.schema.is_none() && (to.base == "text" || (to.base == "character varying" && to.typmod.is_none())) {
+    if from.array == to.array
+        && to.schema.is_none()
+        && (to.base == "text" || (to.base == "character varying" && to.typmod.is_none()))
+    {
         return TypeChange::Widening;
     }
     if from.array != to.array || from.schema.is_some() || to.schema.is_some() {
@@ -57,7 +60,7 @@ pub fn classify(from: &ColumnType, to: &ColumnType) -> TypeChange {
             _ => TypeChange::Narrowing,
         };
     }
-    if (f == "real" && t == "double precision") || (INTEGERS.contains(&f) && t == "double precision") {
+    if (f == "real" || INTEGERS.contains(&f)) && t == "double precision" {
         return TypeChange::Widening;
     }
     if NUMBERS.contains(&f) && NUMBERS.contains(&t) {
@@ -67,7 +70,9 @@ pub fn classify(from: &ColumnType, to: &ColumnType) -> TypeChange {
         let bounded = |x: &ColumnType| x.base != "text" && typmod_len(x).is_some();
         return match (bounded(from), bounded(to)) {
             (_, false) => TypeChange::Widening,
-            (true, true) if typmod_len(to) >= typmod_len(from) && !(f == "character varying" && t == "character") => TypeChange::Widening,
+            (true, true) if typmod_len(to) >= typmod_len(from) && !(f == "character varying" && t == "character") => {
+                TypeChange::Widening
+            }
             _ => TypeChange::Narrowing,
         };
     }
@@ -118,8 +123,14 @@ mod tests {
     fn classifies() {
         assert_eq!(classify(&t("integer", None), &t("bigint", None)), TypeChange::Widening);
         assert_eq!(classify(&t("bigint", None), &t("integer", None)), TypeChange::Narrowing);
-        assert_eq!(classify(&t("character varying", Some("10")), &t("character varying", Some("20"))), TypeChange::Widening);
-        assert_eq!(classify(&t("character varying", Some("20")), &t("character varying", Some("10"))), TypeChange::Narrowing);
+        assert_eq!(
+            classify(&t("character varying", Some("10")), &t("character varying", Some("20"))),
+            TypeChange::Widening
+        );
+        assert_eq!(
+            classify(&t("character varying", Some("20")), &t("character varying", Some("10"))),
+            TypeChange::Narrowing
+        );
         assert_eq!(classify(&t("text", None), &t("character varying", Some("10"))), TypeChange::Narrowing);
         assert_eq!(classify(&t("character varying", Some("10")), &t("text", None)), TypeChange::Widening);
         assert_eq!(classify(&t("numeric", Some("10,2")), &t("numeric", Some("12,2"))), TypeChange::Widening);

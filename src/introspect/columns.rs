@@ -9,7 +9,12 @@ use crate::canon::{quote_ident, quote_qualified};
 /// Tables pgstate manages: ordinary tables that are not partitions.
 pub const MANAGED_TABLE: &str = "c.relkind = 'r' AND NOT c.relispartition";
 
-pub async fn tables(client: &Client, schemas: &[String], _version: u32, s: &mut Script) -> Result<(), tokio_postgres::Error> {
+pub async fn tables(
+    client: &Client,
+    schemas: &[String],
+    _version: u32,
+    s: &mut Script,
+) -> Result<(), tokio_postgres::Error> {
     let sql = format!(
         "SELECT n.nspname, c.relname, c.relpersistence::text, td.description, \
                 a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, \
@@ -71,8 +76,8 @@ pub async fn tables(client: &Client, schemas: &[String], _version: u32, s: &mut 
         }
         if identity == "a" || identity == "d" {
             let kind = if identity == "a" { "ALWAYS" } else { "BY DEFAULT" };
-            let (start, inc, min, max, cache): (Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>) =
-                (row.try_get(12)?, row.try_get(13)?, row.try_get(14)?, row.try_get(15)?, row.try_get(16)?);
+            let number = |i: usize| row.try_get::<_, Option<i64>>(i);
+            let (start, inc, min, max, cache) = (number(12)?, number(13)?, number(14)?, number(15)?, number(16)?);
             let cycle = if row.try_get::<_, Option<bool>>(17)?.unwrap_or(false) { "CYCLE" } else { "NO CYCLE" };
             match (start, inc, min, max, cache) {
                 (Some(start), Some(inc), Some(min), Some(max), Some(cache)) => def.push_str(&format!(

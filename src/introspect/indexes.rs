@@ -8,7 +8,11 @@ use crate::canon::quote_qualified;
 use crate::model::QualName;
 
 /// Adds valid indexes to the script; returns the invalid ones.
-pub async fn indexes(client: &Client, schemas: &[String], s: &mut Script) -> Result<Vec<QualName>, tokio_postgres::Error> {
+pub async fn indexes(
+    client: &Client,
+    schemas: &[String],
+    s: &mut Script,
+) -> Result<Vec<QualName>, tokio_postgres::Error> {
     let sql = format!(
         "SELECT n.nspname, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid), i.indisvalid, \
                 dsc.description \

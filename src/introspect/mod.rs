@@ -62,7 +62,11 @@ pub async fn introspect(client: &Client, scope: &Scope) -> Result<Live, Introspe
 
 /// Like `introspect`, where `default_schema` (the first schema of the search
 /// path) is, like `public`, taken as given rather than created by the schema.
-pub async fn introspect_with_default(client: &Client, scope: &Scope, default_schema: &str) -> Result<Live, IntrospectError> {
+pub async fn introspect_with_default(
+    client: &Client,
+    scope: &Scope,
+    default_schema: &str,
+) -> Result<Live, IntrospectError> {
     // Every name PostgreSQL prints comes out schema-qualified, as in pg_dump;
     // the session's own search_path is restored whatever happens.
     client.batch_execute("SET search_path = ''").await?;

@@ -15,7 +15,12 @@ pub fn not_from_extension(oid: &str, class: &str) -> String {
     )
 }
 
-pub async fn schemas(client: &Client, schemas: &[String], default_schema: &str, s: &mut Script) -> Result<(), tokio_postgres::Error> {
+pub async fn schemas(
+    client: &Client,
+    schemas: &[String],
+    default_schema: &str,
+    s: &mut Script,
+) -> Result<(), tokio_postgres::Error> {
     let sql = format!(
         "SELECT n.nspname, pg_catalog.obj_description(n.oid, 'pg_namespace') FROM pg_catalog.pg_namespace n \
          WHERE n.nspname = ANY($1) AND n.nspname <> 'public' AND n.nspname <> $2 AND {} ORDER BY 1",
@@ -80,7 +85,8 @@ pub async fn sequences(client: &Client, schemas: &[String], s: &mut Script) -> R
     for row in client.query(&sql, &[&schemas]).await? {
         let name = quote_qualified(row.try_get(0)?, row.try_get(1)?);
         let ty: String = row.try_get(2)?;
-        let (start, inc, min, max, cache): (i64, i64, i64, i64, i64) = (row.try_get(3)?, row.try_get(4)?, row.try_get(5)?, row.try_get(6)?, row.try_get(7)?);
+        let (start, inc, min, max, cache): (i64, i64, i64, i64, i64) =
+            (row.try_get(3)?, row.try_get(4)?, row.try_get(5)?, row.try_get(6)?, row.try_get(7)?);
         let cycle = if row.try_get::<_, bool>(8)? { "CYCLE" } else { "NO CYCLE" };
         s.creates.push_str(&format!(
             "CREATE SEQUENCE {name} AS {ty} START WITH {start} INCREMENT BY {inc} MINVALUE {min} MAXVALUE {max} CACHE {cache} {cycle};\n"

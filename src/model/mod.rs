@@ -10,7 +10,7 @@ mod table;
 mod types;
 
 pub use catalog::{Catalog, Extension, Schema};
-pub use constraint::{Constraint, ConstraintKind, Deferral, ForeignKey, FkAction, FkMatch};
+pub use constraint::{Constraint, ConstraintKind, Deferral, FkAction, FkMatch, ForeignKey};
 pub use index::{Index, IndexKey, IndexKeyExpr};
 pub use name::QualName;
 pub use sequence::{SeqOptions, SeqType, Sequence};

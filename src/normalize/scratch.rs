@@ -33,17 +33,23 @@ fn script(changes: &[Change]) -> String {
 /// Creates the scratch objects, reads them back, and respells `desired` where
 /// the server stores both versions alike. Must run inside a transaction that
 /// the caller rolls back.
-pub async fn settle(client: &Client, desired: &mut Catalog, live: &Catalog, found: &Mismatches) -> Result<usize, NormalizeError> {
+pub async fn settle(
+    client: &Client,
+    desired: &mut Catalog,
+    live: &Catalog,
+    found: &Mismatches,
+) -> Result<usize, NormalizeError> {
     let schema = format!("pgstate_scratch_{}", std::process::id());
-    client
-        .batch_execute(&format!("CREATE SCHEMA {}", quote_ident(&schema)))
-        .await?;
+    client.batch_execute(&format!("CREATE SCHEMA {}", quote_ident(&schema))).await?;
 
     // Types, sequences, extensions and schemas the desired expressions may name.
     for change in diff(live, desired) {
         if matches!(
             change,
-            Change::CreateSchema { .. } | Change::CreateExtension { .. } | Change::CreateEnum { .. } | Change::CreateSequence { .. }
+            Change::CreateSchema { .. }
+                | Change::CreateExtension { .. }
+                | Change::CreateEnum { .. }
+                | Change::CreateSequence { .. }
         ) {
             attempt(client, &script(std::slice::from_ref(&change))).await;
         }
@@ -55,7 +61,8 @@ pub async fn settle(client: &Client, desired: &mut Catalog, live: &Catalog, foun
     for (table, m) in found {
         for c in &m.defaults {
             let col = &desired.tables[table].columns[c];
-            let key = (col.data_type.clone(), col.collation.clone(), col.default.clone().unwrap_or(Expr(String::new())));
+            let key =
+                (col.data_type.clone(), col.collation.clone(), col.default.clone().unwrap_or(Expr(String::new())));
             let next = format!("d{}", default_columns.len());
             default_columns.entry(key).or_insert_with(|| {
                 let mut scratch = Column::new(next.clone(), col.data_type.clone());
@@ -74,7 +81,12 @@ pub async fn settle(client: &Client, desired: &mut Catalog, live: &Catalog, foun
         }
         attempt(client, &script(&[Change::CreateTable { table: bare }])).await;
         for col in defaults_table.columns.values() {
-            let change = Change::SetDefault { table: defaults_table.name.clone(), column: col.name.clone(), from: None, to: col.default.clone() };
+            let change = Change::SetDefault {
+                table: defaults_table.name.clone(),
+                column: col.name.clone(),
+                from: None,
+                to: col.default.clone(),
+            };
             attempt(client, &script(&[change])).await;
         }
     }
@@ -126,8 +138,10 @@ fn respell(
         let Some(want) = desired.tables.get_mut(table) else { continue };
         for c in &m.defaults {
             let col = &want.columns[c];
-            let key = (col.data_type.clone(), col.collation.clone(), col.default.clone().unwrap_or(Expr(String::new())));
-            let stored_default = default_columns.get(&key).and_then(|d| defaults?.columns.get(d)).and_then(|d| d.default.clone());
+            let key =
+                (col.data_type.clone(), col.collation.clone(), col.default.clone().unwrap_or(Expr(String::new())));
+            let stored_default =
+                default_columns.get(&key).and_then(|d| defaults?.columns.get(d)).and_then(|d| d.default.clone());
             if stored_default.is_some() && stored_default == have.columns[c].default {
                 want.columns[c].default = have.columns[c].default.clone();
                 settled += 1;

@@ -109,7 +109,10 @@ async fn locked(
         for sql in &step.sql {
             let concurrent = sql.replacen(" INDEX ", " INDEX CONCURRENTLY ", 1);
             client.batch_execute(&concurrent).await.map_err(|e| {
-                db_error(&e, Some(&format!("{concurrent} (after the main transaction committed; run apply again to finish)")))
+                db_error(
+                    &e,
+                    Some(&format!("{concurrent} (after the main transaction committed; run apply again to finish)")),
+                )
             })?;
         }
     }

@@ -25,13 +25,22 @@ impl Drift {
 }
 
 /// Compares the database with the desired schema.
-pub async fn drift(client: &Client, desired: &Parsed, scope: &Scope, ignore: &[crate::model::QualName]) -> Result<Drift, OpsError> {
+pub async fn drift(
+    client: &Client,
+    desired: &Parsed,
+    scope: &Scope,
+    ignore: &[crate::model::QualName],
+) -> Result<Drift, OpsError> {
     let planned = live::plan_with(client, desired, scope, ignore).await?;
     let diff = if planned.plan.is_empty() {
         String::new()
     } else {
         let (have, want) = (catalog_sql(&planned.live.catalog), catalog_sql(&planned.desired));
-        TextDiff::from_lines(&have, &want).unified_diff().context_radius(3).header("database", "desired schema").to_string()
+        TextDiff::from_lines(&have, &want)
+            .unified_diff()
+            .context_radius(3)
+            .header("database", "desired schema")
+            .to_string()
     };
     Ok(Drift { plan: planned.plan, diff })
 }
@@ -43,7 +52,11 @@ pub fn chain_drift(head_state: &crate::model::Catalog, desired: &Parsed) -> Drif
         String::new()
     } else {
         let (have, want) = (catalog_sql(head_state), catalog_sql(&desired.catalog));
-        TextDiff::from_lines(&have, &want).unified_diff().context_radius(3).header("revisions", "desired schema").to_string()
+        TextDiff::from_lines(&have, &want)
+            .unified_diff()
+            .context_radius(3)
+            .header("revisions", "desired schema")
+            .to_string()
     };
     Drift { plan, diff }
 }

@@ -57,10 +57,13 @@ fn table_of(change: &Change) -> Option<&crate::model::QualName> {
     match change {
         Change::CreateTable { table } => Some(&table.name),
         Change::AddConstraint { table, .. } | Change::CreateIndex { table, .. } => Some(table),
-        Change::SetComment { target, .. } => match target {
-            crate::diff::CommentTarget::Table(t) | crate::diff::CommentTarget::Column(t, _) | crate::diff::CommentTarget::Constraint(t, _) => Some(t),
-            _ => None,
-        },
+        Change::SetComment {
+            target:
+                crate::diff::CommentTarget::Table(t)
+                | crate::diff::CommentTarget::Column(t, _)
+                | crate::diff::CommentTarget::Constraint(t, _),
+            ..
+        } => Some(t),
         _ => None,
     }
 }

@@ -29,7 +29,12 @@ pub async fn plan(client: &Client, desired: &Parsed, scope: &Scope) -> Result<Li
 }
 
 /// Like `plan`, ignoring the given bookkeeping tables (version tables).
-pub async fn plan_with(client: &Client, desired: &Parsed, scope: &Scope, ignore: &[QualName]) -> Result<LivePlan, OpsError> {
+pub async fn plan_with(
+    client: &Client,
+    desired: &Parsed,
+    scope: &Scope,
+    ignore: &[QualName],
+) -> Result<LivePlan, OpsError> {
     // Unqualified names in the desired files go where PostgreSQL would put them:
     // the first existing schema of the session's search_path.
     let default_schema = first_schema(client).await?;

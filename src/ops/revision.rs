@@ -46,7 +46,7 @@ pub fn load_verified(dir: &Path) -> Result<Chain, OpsError> {
 /// The schema the chain's single head describes.
 pub fn head_state(chain: &Chain) -> Result<Catalog, OpsError> {
     Ok(match chain.head()? {
-        Some(h) => state_at(chain, &[h.id.clone()])?,
+        Some(h) => state_at(chain, std::slice::from_ref(&h.id))?,
         None => Catalog::default(),
     })
 }
@@ -78,7 +78,12 @@ fn write_revision(dir: &Path, r: Revision) -> Result<PathBuf, OpsError> {
 
 /// Writes the plan from the chain's head to `desired` as a new revision;
 /// `None` when there is nothing to write.
-pub fn autogenerate(dir: &Path, desired: &Parsed, message: &str, id: Option<String>) -> Result<Option<PathBuf>, OpsError> {
+pub fn autogenerate(
+    dir: &Path,
+    desired: &Parsed,
+    message: &str,
+    id: Option<String>,
+) -> Result<Option<PathBuf>, OpsError> {
     let chain = load_verified(dir)?;
     let parent = chain.head()?.map(|r| r.id.clone());
     let from = head_state(&chain)?;
@@ -104,7 +109,12 @@ pub fn autogenerate(dir: &Path, desired: &Parsed, message: &str, id: Option<Stri
 }
 
 /// Writes an empty revision (one parent: the head; or the given parents, for a merge).
-pub fn empty_revision(dir: &Path, message: &str, id: Option<String>, parents: Option<Vec<String>>) -> Result<PathBuf, OpsError> {
+pub fn empty_revision(
+    dir: &Path,
+    message: &str,
+    id: Option<String>,
+    parents: Option<Vec<String>>,
+) -> Result<PathBuf, OpsError> {
     let chain = load_verified(dir)?;
     let parents = match parents {
         Some(p) => p.iter().map(|x| chain.resolve(x).map(|r| r.id.clone())).collect::<Result<Vec<_>, _>>()?,
@@ -173,7 +183,11 @@ async fn run_revision(client: &Client, table: &QualName, r: &Revision, up: bool)
     let context = |e: &tokio_postgres::Error| {
         let mut err = db_error(e, None);
         if let OpsError::Database(text) = &mut err {
-            *text = format!("revision {} ({}) failed and was rolled back: {text}", r.id, if up { "upgrade" } else { "downgrade" });
+            *text = format!(
+                "revision {} ({}) failed and was rolled back: {text}",
+                r.id,
+                if up { "upgrade" } else { "downgrade" }
+            );
         }
         err
     };
@@ -271,7 +285,13 @@ pub async fn current(client: &Client, table: &QualName) -> Result<(Vec<String>, 
 
 /// Writes an Alembic revision into `alembic_dir` whose upgrade runs the plan
 /// from `from` to `desired`; `None` when there is nothing to do.
-pub fn autogenerate_alembic(alembic_dir: &Path, from: &Catalog, desired: &Parsed, message: &str, id: Option<String>) -> Result<Option<PathBuf>, OpsError> {
+pub fn autogenerate_alembic(
+    alembic_dir: &Path,
+    from: &Catalog,
+    desired: &Parsed,
+    message: &str,
+    id: Option<String>,
+) -> Result<Option<PathBuf>, OpsError> {
     let up = plan(from, &desired.catalog, &desired.hints);
     if up.is_empty() {
         return Ok(None);

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, CommentObject, CreateIndex, CreateTable, Expr as SqlExpr,
-    ObjectName, SchemaName, Statement, UserDefinedTypeRepresentation,
+    AlterColumnOperation, AlterTableOperation, CommentObject, CreateIndex, CreateTable, Expr as SqlExpr, ObjectName,
+    SchemaName, Statement, UserDefinedTypeRepresentation,
 };
 use sqlparser::tokenizer::Span;
 
@@ -22,8 +22,8 @@ use crate::canon::expr::{canonical, Context};
 use crate::canon::ident::fold;
 use crate::canon::names::{name_addition, Taken};
 use crate::model::{
-    Catalog, Constraint, ConstraintKind, EnumType, Extension, ForeignKey, Identity, Index, IndexKeyExpr,
-    QualName, Schema, SeqOptions, Sequence, Table,
+    Catalog, Constraint, ConstraintKind, EnumType, Extension, ForeignKey, Identity, Index, IndexKeyExpr, QualName,
+    Schema, SeqOptions, Sequence, Table,
 };
 
 /// The schema unqualified names resolve to without a server (PostgreSQL's
@@ -40,7 +40,18 @@ pub struct At {
 }
 
 /// Extensions known to define no types, so an unknown type under them is an error.
-const TYPELESS_EXTENSIONS: &[&str] = &["uuid-ossp", "pgcrypto", "pg_trgm", "btree_gin", "btree_gist", "pg_stat_statements", "unaccent", "plpgsql", "tablefunc", "fuzzystrmatch"];
+const TYPELESS_EXTENSIONS: &[&str] = &[
+    "uuid-ossp",
+    "pgcrypto",
+    "pg_trgm",
+    "btree_gin",
+    "btree_gist",
+    "pg_stat_statements",
+    "unaccent",
+    "plpgsql",
+    "tablefunc",
+    "fuzzystrmatch",
+];
 
 struct Builder<'a> {
     files: &'a [SourceFile],
@@ -304,7 +315,8 @@ impl Builder<'_> {
             if !ct.if_not_exists {
                 let message = match self.table_at.get(&q).copied() {
                     Some(first) => {
-                        let (line, _) = self.files[first.file].line_col(self.files[first.file].offset(first.span.start));
+                        let (line, _) =
+                            self.files[first.file].line_col(self.files[first.file].offset(first.span.start));
                         format!("table {q} is defined twice (first at {}:{line})", self.files[first.file].name)
                     }
                     None => format!("table {q} already exists"),
@@ -348,7 +360,8 @@ impl Builder<'_> {
         if let Some(seq_type) = serial {
             let seq_name = self.taken(&table.schema).choose(&table.name, Some(&name), "seq");
             let seq = QualName::new(table.schema.clone(), seq_name);
-            column.default = Some(crate::model::Expr(format!("nextval({}::regclass)", crate::canon::quote_literal(&seq.sql()))));
+            column.default =
+                Some(crate::model::Expr(format!("nextval({}::regclass)", crate::canon::quote_literal(&seq.sql()))));
             self.cat.sequences.insert(
                 seq.clone(),
                 Sequence {
@@ -364,7 +377,11 @@ impl Builder<'_> {
         }
         for h in hints {
             if h.0 == at.span.start.line {
-                self.hints.push(RenameHint::Column { table: table.clone(), column: name.clone(), from: fold(&sqlparser::ast::Ident::new(h.1.clone())) });
+                self.hints.push(RenameHint::Column {
+                    table: table.clone(),
+                    column: name.clone(),
+                    from: fold(&sqlparser::ast::Ident::new(h.1.clone())),
+                });
             }
         }
         for c in constraints {
@@ -382,7 +399,8 @@ impl Builder<'_> {
                 Statement::AlterTable(alter) => {
                     let Some(q) = self.qual(&alter.name, at) else { return };
                     if !self.cat.tables.contains_key(&q) {
-                        return self.error(at, format!("ALTER TABLE names table {q}, which the schema does not define"));
+                        return self
+                            .error(at, format!("ALTER TABLE names table {q}, which the schema does not define"));
                     }
                     for op in &alter.operations {
                         self.alter_op(&q, op, at, &s.hints);
@@ -399,7 +417,9 @@ impl Builder<'_> {
                 };
                 match self.cat.sequences.get_mut(&q) {
                     Some(seq) => seq.owned_by = owned_by,
-                    None => self.error(at, format!("ALTER SEQUENCE names sequence {q}, which the schema does not define")),
+                    None => {
+                        self.error(at, format!("ALTER SEQUENCE names sequence {q}, which the schema does not define"))
+                    }
                 }
             }
             Stmt::ConstraintComment { .. } => {}
@@ -430,13 +450,16 @@ impl Builder<'_> {
                     AlterColumnOperation::SetNotNull => col.not_null = true,
                     AlterColumnOperation::DropNotNull => col.not_null = false,
                     AlterColumnOperation::SetDefault { value } => {
-                        col.default = Some(canonical(value, &Context { default_schema: &self.default_schema, column_type: Some(&col.data_type) }));
+                        col.default = Some(canonical(
+                            value,
+                            &Context { default_schema: &self.default_schema, column_type: Some(&col.data_type) },
+                        ));
                     }
                     AlterColumnOperation::DropDefault => col.default = None,
                     AlterColumnOperation::AddGenerated { generated_as, sequence_options } => {
                         let always = !matches!(generated_as, Some(sqlparser::ast::GeneratedAs::ByDefault));
-                        let result = identity_type(col)
-                            .and_then(|t| seq_options(sequence_options.as_deref().unwrap_or(&[]), t));
+                        let result =
+                            identity_type(col).and_then(|t| seq_options(sequence_options.as_deref().unwrap_or(&[]), t));
                         match result {
                             Ok(options) => {
                                 col.identity = Some(Identity { always, options });
@@ -498,7 +521,10 @@ impl Builder<'_> {
             include: ci.include.iter().map(fold).collect(),
             nulls_not_distinct: ci.nulls_distinct == Some(false),
             with,
-            predicate: ci.predicate.as_ref().map(|p| canonical(p, &Context { default_schema: &self.default_schema, column_type: None })),
+            predicate: ci
+                .predicate
+                .as_ref()
+                .map(|p| canonical(p, &Context { default_schema: &self.default_schema, column_type: None })),
             comment: None,
         };
         match &ci.name {
@@ -584,7 +610,8 @@ impl Builder<'_> {
                         })
                         .collect();
                     let n = choose(self, Some(name_addition(&names)), "excl");
-                    let predicate = predicate.map(|p| canonical(&p, &Context { default_schema: &self.default_schema, column_type: None }));
+                    let predicate = predicate
+                        .map(|p| canonical(&p, &Context { default_schema: &self.default_schema, column_type: None }));
                     (n, ConstraintKind::Exclusion { method, elements, predicate })
                 }
                 RawKind::Check { expr, no_inherit } => {
@@ -599,7 +626,12 @@ impl Builder<'_> {
                         continue;
                     }
                     let Some(target) = self.cat.tables.get(&ref_table) else {
-                        self.error(at, format!("foreign key on {table} references table {ref_table}, which the schema does not define"));
+                        self.error(
+                            at,
+                            format!(
+                                "foreign key on {table} references table {ref_table}, which the schema does not define"
+                            ),
+                        );
                         continue;
                     };
                     if ref_columns.is_empty() {
@@ -619,14 +651,27 @@ impl Builder<'_> {
                         continue;
                     }
                     if !has_unique_key(&self.cat.tables[&ref_table], &ref_columns) {
-                        self.error(at, format!(
+                        self.error(
+                            at,
+                            format!(
                             "there is no unique constraint matching given keys for referenced table {ref_table} ({})",
                             ref_columns.join(", ")
-                        ));
+                        ),
+                        );
                         continue;
                     }
                     let n = choose(self, Some(name_addition(&columns)), "fkey");
-                    (n, ConstraintKind::ForeignKey(ForeignKey { columns, ref_table, ref_columns, on_delete, on_update, match_kind }))
+                    (
+                        n,
+                        ConstraintKind::ForeignKey(ForeignKey {
+                            columns,
+                            ref_table,
+                            ref_columns,
+                            on_delete,
+                            on_update,
+                            match_kind,
+                        }),
+                    )
                 }
             };
             let (name, kind) = kind;
@@ -676,9 +721,15 @@ impl Builder<'_> {
     fn comment_on(&mut self, kind: CommentObject, name: &ObjectName, text: Option<String>, at: At) {
         let parts: Vec<String> = name.0.iter().filter_map(|p| p.as_ident()).map(fold).collect();
         let found = match kind {
-            CommentObject::Table => self.qual(name, at).and_then(|q| self.cat.tables.get_mut(&q)).map(|t| t.comment = text),
-            CommentObject::Sequence => self.qual(name, at).and_then(|q| self.cat.sequences.get_mut(&q)).map(|t| t.comment = text),
-            CommentObject::Type => self.qual(name, at).and_then(|q| self.cat.enums.get_mut(&q)).map(|t| t.comment = text),
+            CommentObject::Table => {
+                self.qual(name, at).and_then(|q| self.cat.tables.get_mut(&q)).map(|t| t.comment = text)
+            }
+            CommentObject::Sequence => {
+                self.qual(name, at).and_then(|q| self.cat.sequences.get_mut(&q)).map(|t| t.comment = text)
+            }
+            CommentObject::Type => {
+                self.qual(name, at).and_then(|q| self.cat.enums.get_mut(&q)).map(|t| t.comment = text)
+            }
             CommentObject::Schema => {
                 if parts.first().map(String::as_str) == Some("public") {
                     return;
@@ -732,13 +783,16 @@ impl Builder<'_> {
             if let Some((t, c)) = &seq.owned_by {
                 let ok = self.cat.tables.get(t).is_some_and(|t| t.columns.contains_key(c));
                 if !ok {
-                    problems.push(format!("sequence {} is owned by {t}.{c}, which the schema does not define", seq.name));
+                    problems
+                        .push(format!("sequence {} is owned by {t}.{c}, which the schema does not define", seq.name));
                 } else if t.schema != seq.name.schema {
                     problems.push(format!("sequence {} must be in the same schema as its owner {t}", seq.name));
                 }
             }
         }
-        for schema in self.cat.tables.keys().map(|q| q.schema.clone()).chain(self.cat.sequences.keys().map(|q| q.schema.clone())) {
+        for schema in
+            self.cat.tables.keys().map(|q| q.schema.clone()).chain(self.cat.sequences.keys().map(|q| q.schema.clone()))
+        {
             if !self.cat.has_schema(&schema) && schema != self.default_schema {
                 problems.push(format!("schema {schema} is used but not created (add CREATE SCHEMA {schema})"));
             }
@@ -771,7 +825,15 @@ fn has_unique_key(table: &Table, columns: &[String]) -> bool {
         i.unique
             && i.predicate.is_none()
             && i.keys.iter().all(|k| matches!(k.expr, IndexKeyExpr::Column(_)))
-            && same(&i.keys.iter().filter_map(|k| match &k.expr { IndexKeyExpr::Column(c) => Some(c.clone()), _ => None }).collect::<Vec<_>>())
+            && same(
+                &i.keys
+                    .iter()
+                    .filter_map(|k| match &k.expr {
+                        IndexKeyExpr::Column(c) => Some(c.clone()),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>(),
+            )
     })
 }
 
@@ -783,7 +845,9 @@ fn storage_parameters(with: &[SqlExpr]) -> Result<Vec<(String, String)>, String>
         let SqlExpr::BinaryOp { left, op: sqlparser::ast::BinaryOperator::Eq, right } = e else {
             return Err(format!("expected name = value in WITH (...), found {e}"));
         };
-        let SqlExpr::Identifier(name) = left.as_ref() else { return Err(format!("expected a parameter name, found {left}")) };
+        let SqlExpr::Identifier(name) = left.as_ref() else {
+            return Err(format!("expected a parameter name, found {left}"));
+        };
         let value = match right.as_ref() {
             SqlExpr::Value(v) => match &v.value {
                 sqlparser::ast::Value::SingleQuotedString(s) => s.clone(),
@@ -809,4 +873,3 @@ fn expr_name(canonical_text: &str) -> String {
         "expr".to_string()
     }
 }
-

@@ -1,7 +1,9 @@
 //! Column definitions: type, nullability, default, identity, generated
 //! expression, collation, and the constraints written on the column.
 
-use sqlparser::ast::{ColumnDef, ColumnOption, Expr as SqlExpr, GeneratedAs, SequenceOptions, TableConstraint, UnaryOperator, Value};
+use sqlparser::ast::{
+    ColumnDef, ColumnOption, Expr as SqlExpr, GeneratedAs, SequenceOptions, TableConstraint, UnaryOperator, Value,
+};
 
 use super::build::At;
 use super::constraints::{from_table_constraint, RawConstraint};
@@ -30,7 +32,9 @@ pub fn int_value(e: &SqlExpr) -> Result<i64, String> {
         SqlExpr::UnaryOp { op: UnaryOperator::Minus, expr } => match &**expr {
             // Parsed with its sign, so that the smallest bigint fits.
             SqlExpr::Value(v) => match &v.value {
-                Value::Number(n, _) => format!("-{n}").parse::<i64>().map_err(|_| format!("-{n} is not a 64-bit integer")),
+                Value::Number(n, _) => {
+                    format!("-{n}").parse::<i64>().map_err(|_| format!("-{n} is not a 64-bit integer"))
+                }
                 other => Err(format!("expected a number, found {other}")),
             },
             other => int_value(other).map(|v| -v),

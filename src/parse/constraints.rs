@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    ConstraintCharacteristics, ConstraintReferenceMatchKind, DeferrableInitial, Expr as SqlExpr,
-    IndexColumn, OrderBySort, ReferentialAction, TableConstraint, visit_expressions,
+    visit_expressions, ConstraintCharacteristics, ConstraintReferenceMatchKind, DeferrableInitial, Expr as SqlExpr,
+    IndexColumn, OrderBySort, ReferentialAction, TableConstraint,
 };
 
 use super::build::At;

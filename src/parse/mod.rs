@@ -81,7 +81,12 @@ pub fn parse_files(files: &[SourceFile]) -> Result<Parsed, SchemaErrors> {
     Ok(parsed)
 }
 
-fn parse_sources(base: Catalog, files: &[SourceFile], trust: build::Trust, default_schema: &str) -> Result<Parsed, SchemaErrors> {
+fn parse_sources(
+    base: Catalog,
+    files: &[SourceFile],
+    trust: build::Trust,
+    default_schema: &str,
+) -> Result<Parsed, SchemaErrors> {
     let mut errors = Vec::new();
     // The SQL view of each input: the file itself, or the SQL its TOML stands for.
     let mut sources = Vec::with_capacity(files.len());

@@ -46,7 +46,9 @@ impl RawStatement {
 
     /// Whether an unquoted word appears (case-insensitive).
     pub fn has_word(&self, word: &str) -> bool {
-        self.tokens.iter().any(|t| matches!(&t.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word)))
+        self.tokens.iter().any(
+            |t| matches!(&t.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word)),
+        )
     }
 
     /// The span from the first to the last token.
@@ -61,9 +63,7 @@ impl RawStatement {
 /// comes back with its message and location.
 pub fn split(text: &str) -> Result<Vec<RawStatement>, (String, Location)> {
     let dialect = PostgreSqlDialect {};
-    let tokens = Tokenizer::new(&dialect, text)
-        .tokenize_with_location()
-        .map_err(|e| (e.message, e.location))?;
+    let tokens = Tokenizer::new(&dialect, text).tokenize_with_location().map_err(|e| (e.message, e.location))?;
     // Locations are looked up in file order, so each lookup continues the last.
     let mut cursor = Offsets::new(text);
     let mut out = Vec::new();
@@ -113,7 +113,8 @@ impl<'a> Offsets<'a> {
         let Some(&line_start) = self.line_starts.get((loc.line.max(1) - 1) as usize) else { return self.text.len() };
         let (last_line, last_col, last_byte) = self.last;
         // Continue from the previous answer when it is earlier on the same line.
-        let (mut col, mut byte) = if last_line == loc.line && last_col <= loc.column { (last_col, last_byte) } else { (1, line_start) };
+        let (mut col, mut byte) =
+            if last_line == loc.line && last_col <= loc.column { (last_col, last_byte) } else { (1, line_start) };
         let rest = &self.text[byte..];
         let mut chars = rest.chars();
         while col < loc.column {

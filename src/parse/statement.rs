@@ -66,7 +66,6 @@ pub fn read_file(index: usize, file: &SourceFile, out: &mut Vec<Located>, errors
     };
     for raw in statements {
         let span = raw.span();
-        let raw = raw;
         let stmt_hints: Vec<(u64, String)> =
             hints.iter().filter(|(line, _)| *line >= span.start.line && *line <= span.end.line).cloned().collect();
         match classify(raw) {
@@ -95,7 +94,10 @@ fn classify(raw: RawStatement) -> Result<Option<Stmt>, ClassifyError> {
     match w.as_slice() {
         ["SET" | "RESET", ..] => return Ok(None),
         ["SELECT", ..] if raw.has_word("set_config") => return Ok(None),
-        ["ALTER", ..] if raw.tail(3).first().map(String::as_str) == Some("OWNER") && raw.tail(2).first().map(String::as_str) == Some("TO") => {
+        ["ALTER", ..]
+            if raw.tail(3).first().map(String::as_str) == Some("OWNER")
+                && raw.tail(2).first().map(String::as_str) == Some("TO") =>
+        {
             return Ok(None)
         }
         // An extension's comment belongs to the extension's own script.
@@ -126,8 +128,15 @@ fn classify(raw: RawStatement) -> Result<Option<Stmt>, ClassifyError> {
 fn statement_kind(_stmt: &Statement, words: &[String]) -> String {
     let take = match words.first().map(String::as_str) {
         Some("CREATE" | "ALTER" | "DROP") => {
-            let n = if matches!(words.get(1).map(String::as_str), Some("OR" | "UNIQUE" | "MATERIALIZED" | "UNLOGGED" | "TEMP" | "TEMPORARY")) {
-                if words.get(1).map(String::as_str) == Some("OR") { 4 } else { 3 }
+            let n = if matches!(
+                words.get(1).map(String::as_str),
+                Some("OR" | "UNIQUE" | "MATERIALIZED" | "UNLOGGED" | "TEMP" | "TEMPORARY")
+            ) {
+                if words.get(1).map(String::as_str) == Some("OR") {
+                    4
+                } else {
+                    3
+                }
             } else {
                 2
             };
@@ -241,7 +250,9 @@ fn sequence_owned_by(raw: &RawStatement) -> Result<Stmt, ClassifyError> {
         at += 2;
     }
     let (sequence, next) = read_name(&toks, at).ok_or_else(bad)?;
-    if !(toks.get(next).is_some_and(|t| is_keyword(t, Keyword::OWNED)) && toks.get(next + 1).is_some_and(|t| is_keyword(t, Keyword::BY))) {
+    if !(toks.get(next).is_some_and(|t| is_keyword(t, Keyword::OWNED))
+        && toks.get(next + 1).is_some_and(|t| is_keyword(t, Keyword::BY)))
+    {
         return Err(bad());
     }
     if toks.get(next + 2).is_some_and(|t| is_keyword(t, Keyword::NONE)) && toks.len() == next + 3 {

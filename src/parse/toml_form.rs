@@ -120,7 +120,12 @@ struct Writer<'a> {
 impl Writer<'_> {
     fn error<T>(&mut self, at: &Spanned<T>, message: impl Into<String>) {
         let span = at.span();
-        self.errors.push(SchemaError::new(self.file, (span.start, span.end.saturating_sub(span.start).max(1)).into(), message, "here"));
+        self.errors.push(SchemaError::new(
+            self.file,
+            (span.start, span.end.saturating_sub(span.start).max(1)).into(),
+            message,
+            "here",
+        ));
     }
 
     /// A SQL fragment that must parse as exactly one `what` (an expression or a type).
@@ -158,7 +163,10 @@ impl Writer<'_> {
             "no action" => "NO ACTION",
             other => {
                 let other = other.to_string();
-                self.error(v, format!("unknown action {other:?}: use cascade, set null, set default, restrict or no action"));
+                self.error(
+                    v,
+                    format!("unknown action {other:?}: use cascade, set null, set default, restrict or no action"),
+                );
                 return String::new();
             }
         };
@@ -169,7 +177,9 @@ impl Writer<'_> {
     fn target(&mut self, value: &Spanned<String>) -> String {
         let text = value.get_ref().trim();
         let (table, cols) = match text.split_once('(') {
-            Some((t, rest)) => (t.trim(), Some(rest.trim_end_matches(')').split(',').map(str::trim).collect::<Vec<_>>())),
+            Some((t, rest)) => {
+                (t.trim(), Some(rest.trim_end_matches(')').split(',').map(str::trim).collect::<Vec<_>>()))
+            }
             None => (text, None),
         };
         let table_sql = table.split('.').map(quote_ident).collect::<Vec<_>>().join(".");
@@ -215,7 +225,12 @@ fn idents(list: &[String]) -> String {
 pub fn to_sql(file: &SourceFile) -> Result<SourceFile, Vec<SchemaError>> {
     let doc: Document = toml::from_str(&file.text).map_err(|e| {
         let span = e.span().unwrap_or(0..1);
-        vec![SchemaError::new(file, (span.start, (span.end - span.start).max(1)).into(), format!("invalid TOML schema: {}", e.message()), "here")]
+        vec![SchemaError::new(
+            file,
+            (span.start, (span.end - span.start).max(1)).into(),
+            format!("invalid TOML schema: {}", e.message()),
+            "here",
+        )]
     })?;
     let mut w = Writer { file, sql: String::new(), errors: Vec::new() };
     for s in &doc.schemas {
@@ -305,7 +320,10 @@ fn table(w: &mut Writer<'_>, t: &TableDef) {
                 line.push_str(&w.action(&c.on_update, "ON UPDATE"));
             }
             _ => {
-                w.error(&t.name, "each [[table.constraint]] has exactly one of primary_key, unique, check, foreign_key");
+                w.error(
+                    &t.name,
+                    "each [[table.constraint]] has exactly one of primary_key, unique, check, foreign_key",
+                );
                 continue;
             }
         }
@@ -338,7 +356,11 @@ fn table(w: &mut Writer<'_>, t: &TableDef) {
     }
     for c in &t.constraints {
         if let (Some(n), Some(text)) = (&c.name, &c.comment) {
-            w.sql.push_str(&format!("COMMENT ON CONSTRAINT {} ON {name} IS {};\n", quote_ident(n), quote_literal(text)));
+            w.sql.push_str(&format!(
+                "COMMENT ON CONSTRAINT {} ON {name} IS {};\n",
+                quote_ident(n),
+                quote_literal(text)
+            ));
         }
     }
     for i in &t.indexes {
@@ -347,10 +369,15 @@ fn table(w: &mut Writer<'_>, t: &TableDef) {
         let index_name = i.name.as_ref().map(|n| format!("{} ", quote_ident(n))).unwrap_or_default();
         let using = i.using.as_ref().map(|m| format!(" USING {}", quote_ident(m))).unwrap_or_default();
         let include = if i.include.is_empty() { String::new() } else { format!(" INCLUDE ({})", idents(&i.include)) };
-        let pred = i.predicate.as_ref().map(|p| format!(" WHERE {}", w.fragment(p, Fragment::Expr))).unwrap_or_default();
-        w.sql.push_str(&format!("CREATE {unique}INDEX {index_name}ON {name}{using} ({}){include}{pred};\n", keys.join(", ")));
+        let pred =
+            i.predicate.as_ref().map(|p| format!(" WHERE {}", w.fragment(p, Fragment::Expr))).unwrap_or_default();
+        w.sql.push_str(&format!(
+            "CREATE {unique}INDEX {index_name}ON {name}{using} ({}){include}{pred};\n",
+            keys.join(", ")
+        ));
         if let (Some(n), Some(text)) = (&i.name, &i.comment) {
-            let schema = t.name.get_ref().split_once('.').map(|(s, _)| format!("{}.", quote_ident(s))).unwrap_or_default();
+            let schema =
+                t.name.get_ref().split_once('.').map(|(s, _)| format!("{}.", quote_ident(s))).unwrap_or_default();
             w.sql.push_str(&format!("COMMENT ON INDEX {schema}{} IS {};\n", quote_ident(n), quote_literal(text)));
         }
     }

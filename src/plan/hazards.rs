@@ -62,12 +62,17 @@ pub fn of(change: &Change, is_new: impl Fn(&QualName) -> bool) -> Vec<Hazard> {
             h(DataLoss, format!("dropping column {table}.{} deletes its values", quote(&column.name)))
         }
         Change::DropSequence { name } => h(DataLoss, format!("dropping sequence {name} loses its current value")),
-        Change::DropSchema { name } => h(DataLoss, format!("dropping schema {} removes it and anything left in it", quote(name))),
+        Change::DropSchema { name } => {
+            h(DataLoss, format!("dropping schema {} removes it and anything left in it", quote(name)))
+        }
         Change::AlterColumnType { table, column, from, to, .. } => match classify(from, to) {
             TypeChange::Widening => vec![],
             TypeChange::Narrowing => h(
                 DataLoss,
-                format!("narrowing {table}.{} from {from} to {to} can truncate, round or reject existing values", quote(column)),
+                format!(
+                    "narrowing {table}.{} from {from} to {to} can truncate, round or reject existing values",
+                    quote(column)
+                ),
             ),
             TypeChange::Incompatible => h(
                 MayFail,
@@ -78,9 +83,18 @@ pub fn of(change: &Change, is_new: impl Fn(&QualName) -> bool) -> Vec<Hazard> {
             h(MayFail, format!("SET NOT NULL on {table}.{} fails if any row holds NULL", quote(column)))
         }
         Change::AddColumn { table, column }
-            if column.not_null && column.default.is_none() && column.identity.is_none() && column.generated.is_none() =>
+            if column.not_null
+                && column.default.is_none()
+                && column.identity.is_none()
+                && column.generated.is_none() =>
         {
-            h(MayFail, format!("adding NOT NULL column {table}.{} without a default fails if the table has rows", quote(&column.name)))
+            h(
+                MayFail,
+                format!(
+                    "adding NOT NULL column {table}.{} without a default fails if the table has rows",
+                    quote(&column.name)
+                ),
+            )
         }
         Change::AddConstraint { table, constraint } => {
             let what = match &constraint.kind {
@@ -90,7 +104,14 @@ pub fn of(change: &Change, is_new: impl Fn(&QualName) -> bool) -> Vec<Hazard> {
                 ConstraintKind::Check { .. } => "existing rows that violate it",
                 ConstraintKind::Exclusion { .. } => "existing conflicting rows",
             };
-            h(MayFail, format!("adding {} constraint {} on {table} fails on {what}", constraint.kind.label(), quote(&constraint.name)))
+            h(
+                MayFail,
+                format!(
+                    "adding {} constraint {} on {table} fails on {what}",
+                    constraint.kind.label(),
+                    quote(&constraint.name)
+                ),
+            )
         }
         Change::CreateIndex { table, index } if index.unique => {
             h(MayFail, format!("unique index {} on {table} fails on existing duplicates", quote(&index.name)))

@@ -98,9 +98,21 @@ fn referenced_key(cat: &Catalog, ref_table: &QualName, cols: &[String]) -> Optio
             }
         }
     }
-    t.indexes.values().find(|i| {
-        i.unique && same(&i.keys.iter().filter_map(|k| match &k.expr { IndexKeyExpr::Column(c) => Some(c.clone()), _ => None }).collect::<Vec<_>>())
-    }).map(|i| Key::Index(QualName::new(ref_table.schema.clone(), i.name.clone())))
+    t.indexes
+        .values()
+        .find(|i| {
+            i.unique
+                && same(
+                    &i.keys
+                        .iter()
+                        .filter_map(|k| match &k.expr {
+                            IndexKeyExpr::Column(c) => Some(c.clone()),
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>(),
+                )
+        })
+        .map(|i| Key::Index(QualName::new(ref_table.schema.clone(), i.name.clone())))
 }
 
 fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
@@ -249,7 +261,9 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
                 d.needs_new.push(Key::Column(table.clone(), c.clone()));
             }
         }
-        Change::DropIndex { table, index } => d.drops.push(Key::Index(QualName::new(table.schema.clone(), index.name.clone()))),
+        Change::DropIndex { table, index } => {
+            d.drops.push(Key::Index(QualName::new(table.schema.clone(), index.name.clone())))
+        }
         Change::DropInvalidIndex { index } => d.drops.push(Key::Index(index.clone())),
         Change::RenameIndex { table, to: n, .. } => {
             d.creates.push(Key::Index(QualName::new(table.schema.clone(), n.clone())));

@@ -23,7 +23,8 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::CreateSchema { schema } => vec![format!("CREATE SCHEMA {}", quote_ident(&schema.name))],
         Change::DropSchema { name } => vec![format!("DROP SCHEMA {}", quote_ident(name))],
         Change::CreateExtension { extension } => {
-            let schema = extension.schema.as_ref().map(|s| format!(" WITH SCHEMA {}", quote_ident(s))).unwrap_or_default();
+            let schema =
+                extension.schema.as_ref().map(|s| format!(" WITH SCHEMA {}", quote_ident(s))).unwrap_or_default();
             vec![format!("CREATE EXTENSION IF NOT EXISTS {}{schema}", quote_ident(&extension.name))]
         }
         Change::DropExtension { name } => vec![format!("DROP EXTENSION {}", quote_ident(name))],
@@ -39,7 +40,9 @@ pub fn statements(change: &Change) -> Vec<String> {
         }
         Change::RecreateEnum { from, to, columns } => recreate_enum(&from.name, &to.labels, columns),
         Change::CreateSequence { sequence } => vec![create_sequence(sequence)],
-        Change::AlterSequence { name, from, to } => vec![format!("ALTER SEQUENCE {name}{}", alter_seq_options(from, to))],
+        Change::AlterSequence { name, from, to } => {
+            vec![format!("ALTER SEQUENCE {name}{}", alter_seq_options(from, to))]
+        }
         Change::DropSequence { name } => vec![format!("DROP SEQUENCE {name}")],
         Change::SetSequenceOwner { name, owner } => {
             let owner = match owner {
@@ -55,7 +58,9 @@ pub fn statements(change: &Change) -> Vec<String> {
             vec![format!("ALTER TABLE {table} SET {}", if *unlogged { "UNLOGGED" } else { "LOGGED" })]
         }
         Change::AddColumn { table, column } => vec![format!("ALTER TABLE {table} ADD COLUMN {}", column_def(column))],
-        Change::DropColumn { table, column } => vec![format!("ALTER TABLE {table} DROP COLUMN {}", quote_ident(&column.name))],
+        Change::DropColumn { table, column } => {
+            vec![format!("ALTER TABLE {table} DROP COLUMN {}", quote_ident(&column.name))]
+        }
         Change::RenameColumn { table, from, to } => {
             vec![format!("ALTER TABLE {table} RENAME COLUMN {} TO {}", quote_ident(from), quote_ident(to))]
         }
@@ -102,7 +107,9 @@ pub fn statements(change: &Change) -> Vec<String> {
                 }
             }]
         }
-        Change::AddConstraint { table, constraint } => vec![format!("ALTER TABLE {table} ADD {}", constraint_def(constraint))],
+        Change::AddConstraint { table, constraint } => {
+            vec![format!("ALTER TABLE {table} ADD {}", constraint_def(constraint))]
+        }
         Change::DropConstraint { table, constraint } => {
             vec![format!("ALTER TABLE {table} DROP CONSTRAINT {}", quote_ident(&constraint.name))]
         }
@@ -110,7 +117,9 @@ pub fn statements(change: &Change) -> Vec<String> {
             vec![format!("ALTER TABLE {table} RENAME CONSTRAINT {} TO {}", quote_ident(from), quote_ident(to))]
         }
         Change::CreateIndex { table, index } => vec![create_index(table, index)],
-        Change::DropIndex { table, index } => vec![format!("DROP INDEX {}", QualName::new(table.schema.clone(), index.name.clone()))],
+        Change::DropIndex { table, index } => {
+            vec![format!("DROP INDEX {}", QualName::new(table.schema.clone(), index.name.clone()))]
+        }
         Change::RenameIndex { table, from, to } => vec![format!(
             "ALTER INDEX {} RENAME TO {}",
             QualName::new(table.schema.clone(), from.clone()),
@@ -137,7 +146,22 @@ pub fn statements(change: &Change) -> Vec<String> {
 /// DEFAULT, so anything with operators of lower precedence goes in parentheses.
 fn default_expr(e: &crate::model::Expr) -> String {
     let text = &e.0;
-    let needs = [" AT TIME ZONE ", " AND ", " OR ", " IS ", " IN (", " LIKE ", " ILIKE ", " BETWEEN ", " = ", " <> ", " < ", " > ", " <= ", " >= "];
+    let needs = [
+        " AT TIME ZONE ",
+        " AND ",
+        " OR ",
+        " IS ",
+        " IN (",
+        " LIKE ",
+        " ILIKE ",
+        " BETWEEN ",
+        " = ",
+        " <> ",
+        " < ",
+        " > ",
+        " <= ",
+        " >= ",
+    ];
     if text.starts_with("NOT ") || needs.iter().any(|n| text.contains(n)) {
         format!("({text})")
     } else {
@@ -146,7 +170,11 @@ fn default_expr(e: &crate::model::Expr) -> String {
 }
 
 fn generation(always: bool) -> &'static str {
-    if always { "ALWAYS" } else { "BY DEFAULT" }
+    if always {
+        "ALWAYS"
+    } else {
+        "BY DEFAULT"
+    }
 }
 
 fn create_enum(name: &QualName, labels: &[String]) -> String {
@@ -164,7 +192,9 @@ fn recreate_enum(name: &QualName, labels: &[String], columns: &[(QualName, Colum
         if col.default.is_some() {
             out.push(format!("ALTER TABLE {table} ALTER COLUMN {c} DROP DEFAULT"));
         }
-        out.push(format!("ALTER TABLE {table} ALTER COLUMN {c} TYPE {name}{array} USING {c}::text{array}::{name}{array}"));
+        out.push(format!(
+            "ALTER TABLE {table} ALTER COLUMN {c} TYPE {name}{array} USING {c}::text{array}::{name}{array}"
+        ));
         if let Some(d) = &col.default {
             out.push(format!("ALTER TABLE {table} ALTER COLUMN {c} SET DEFAULT {d}"));
         }
@@ -213,7 +243,11 @@ fn create_sequence(s: &Sequence) -> String {
 
 fn identity_options(o: &SeqOptions) -> String {
     let opts = non_default_options(o, o.data_type);
-    if opts.is_empty() { String::new() } else { format!(" ({})", opts.trim()) }
+    if opts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", opts.trim())
+    }
 }
 
 /// One column as in CREATE TABLE / ADD COLUMN.
@@ -260,13 +294,19 @@ fn key_def(k: &IndexKey) -> String {
 }
 
 fn include(cols: &[String]) -> String {
-    if cols.is_empty() { String::new() } else { format!(" INCLUDE ({})", idents(cols)) }
+    if cols.is_empty() {
+        String::new()
+    } else {
+        format!(" INCLUDE ({})", idents(cols))
+    }
 }
 
 /// `CONSTRAINT name ...` as in CREATE TABLE / ADD.
 pub fn constraint_def(c: &Constraint) -> String {
     let body = match &c.kind {
-        ConstraintKind::PrimaryKey { columns, include: inc } => format!("PRIMARY KEY ({}){}", idents(columns), include(inc)),
+        ConstraintKind::PrimaryKey { columns, include: inc } => {
+            format!("PRIMARY KEY ({}){}", idents(columns), include(inc))
+        }
         ConstraintKind::Unique { columns, include: inc, nulls_not_distinct } => format!(
             "UNIQUE{} ({}){}",
             if *nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" },
@@ -274,7 +314,12 @@ pub fn constraint_def(c: &Constraint) -> String {
             include(inc)
         ),
         ConstraintKind::ForeignKey(fk) => {
-            let mut s = format!("FOREIGN KEY ({}) REFERENCES {} ({})", idents(&fk.columns), fk.ref_table, idents(&fk.ref_columns));
+            let mut s = format!(
+                "FOREIGN KEY ({}) REFERENCES {} ({})",
+                idents(&fk.columns),
+                fk.ref_table,
+                idents(&fk.ref_columns)
+            );
             if fk.match_kind == FkMatch::Full {
                 s.push_str(" MATCH FULL");
             }
@@ -321,9 +366,14 @@ fn create_index(table: &QualName, i: &Index) -> String {
     let with = if i.with.is_empty() {
         String::new()
     } else {
-        let params: Vec<String> = i.with.iter().map(|(k, v)| format!("{} = {}", quote_ident(k), quote_literal(v))).collect();
+        let params: Vec<String> =
+            i.with.iter().map(|(k, v)| format!("{} = {}", quote_ident(k), quote_literal(v))).collect();
         format!(" WITH ({})", params.join(", "))
     };
     let pred = i.predicate.as_ref().map(|p| format!(" WHERE ({p})")).unwrap_or_default();
-    format!("CREATE {unique}INDEX {} ON {table}{method} ({keys}){}{nnd}{with}{pred}", quote_ident(&i.name), include(&i.include))
+    format!(
+        "CREATE {unique}INDEX {} ON {table}{method} ({keys}){}{nnd}{with}{pred}",
+        quote_ident(&i.name),
+        include(&i.include)
+    )
 }

@@ -112,7 +112,10 @@ impl Chain {
         match matches.as_slice() {
             [one] => Ok(one),
             [] => Err(RevisionError::Unknown(text.to_string())),
-            many => Err(RevisionError::Ambiguous { prefix: text.to_string(), matches: many.iter().map(|r| r.id.clone()).collect() }),
+            many => Err(RevisionError::Ambiguous {
+                prefix: text.to_string(),
+                matches: many.iter().map(|r| r.id.clone()).collect(),
+            }),
         }
     }
 

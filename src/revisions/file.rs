@@ -92,32 +92,49 @@ impl Revision {
         if section == 0 {
             return Err(bad("no `-- +up` section"));
         }
-        Ok(Revision { id, parents, message, created, up: trim_section(&up), down: trim_section(&down), path: path.to_path_buf() })
+        Ok(Revision {
+            id,
+            parents,
+            message,
+            created,
+            up: trim_section(&up),
+            down: trim_section(&down),
+            path: path.to_path_buf(),
+        })
     }
 
     /// `<id>_<slug>.sql`.
     pub fn file_name(id: &str, message: &str) -> String {
-        let mut slug: String = message
-            .to_lowercase()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
+        let mut slug: String =
+            message.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
         while slug.contains("__") {
             slug = slug.replace("__", "_");
         }
         let slug: String = slug.trim_matches('_').chars().take(40).collect();
-        if slug.is_empty() { format!("{id}.sql") } else { format!("{id}_{}.sql", slug.trim_end_matches('_')) }
+        if slug.is_empty() {
+            format!("{id}.sql")
+        } else {
+            format!("{id}_{}.sql", slug.trim_end_matches('_'))
+        }
     }
 }
 
 fn ensure_newline(s: &str) -> String {
-    if s.is_empty() || s.ends_with('\n') { s.to_string() } else { format!("{s}\n") }
+    if s.is_empty() || s.ends_with('\n') {
+        s.to_string()
+    } else {
+        format!("{s}\n")
+    }
 }
 
 /// A section without its surrounding blank lines.
 fn trim_section(s: &str) -> String {
     let t = s.trim_matches('\n');
-    if t.trim().is_empty() { String::new() } else { format!("{t}\n") }
+    if t.trim().is_empty() {
+        String::new()
+    } else {
+        format!("{t}\n")
+    }
 }
 
 #[cfg(test)]

@@ -24,7 +24,11 @@ use super::RevisionError;
 
 /// The catalog after running `sql` on `base`.
 pub fn replay(base: Catalog, revision: &str, sql: &str) -> Result<Catalog, RevisionError> {
-    let fail = |statement: &str, why: String| RevisionError::Replay { revision: revision.to_string(), statement: statement.trim().to_string(), why };
+    let fail = |statement: &str, why: String| RevisionError::Replay {
+        revision: revision.to_string(),
+        statement: statement.trim().to_string(),
+        why,
+    };
     let statements = split(sql).map_err(|(m, _)| fail(sql, m))?;
     let mut cat = base;
     let mut batch = String::new();
@@ -55,7 +59,9 @@ fn flush(cat: Catalog, batch: &mut String, revision: &str) -> Result<Catalog, Re
     let text = std::mem::take(batch);
     match parse_onto(cat, &format!("revision {revision}"), &text) {
         Ok(parsed) => Ok(parsed.catalog),
-        Err(e) => Err(RevisionError::Replay { revision: revision.to_string(), statement: String::new(), why: e.summary() }),
+        Err(e) => {
+            Err(RevisionError::Replay { revision: revision.to_string(), statement: String::new(), why: e.summary() })
+        }
     }
 }
 
@@ -67,7 +73,9 @@ fn words(raw: &RawStatement) -> Vec<String> {
 fn maybe_imperative(raw: &RawStatement) -> bool {
     let w = words(raw);
     match w.first().map(String::as_str) {
-        Some("DROP" | "SET" | "RESET" | "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "TRUNCATE" | "ANALYZE" | "VACUUM") => true,
+        Some(
+            "DROP" | "SET" | "RESET" | "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "TRUNCATE" | "ANALYZE" | "VACUUM",
+        ) => true,
         Some("ALTER") => !(w.get(1).map(String::as_str) == Some("SEQUENCE") && w.iter().any(|x| x == "OWNED")),
         _ => false,
     }
@@ -84,8 +92,8 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
             return Ok(Some(vec![]))
         }
         ["ALTER", "SEQUENCE", ..] if !w.contains(&"OWNED") => return alter_sequence(raw, cat).map(Some),
-        ["ALTER", "TABLE", ..] if w.windows(2).any(|p| p == ["DROP", "IDENTITY"] || p == ["SET", "GENERATED"])
-            || identity_options(&w) =>
+        ["ALTER", "TABLE", ..]
+            if w.windows(2).any(|p| p == ["DROP", "IDENTITY"] || p == ["SET", "GENERATED"]) || identity_options(&w) =>
         {
             return alter_identity(raw, &w, cat).map(Some);
         }
@@ -114,17 +122,17 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
                 let name = q(n)?;
                 let found = match object_type {
                     ObjectType::Table => cat.tables.get(&name).map(|t| Change::DropTable { table: t.clone() }),
-                    ObjectType::Sequence => cat.sequences.contains_key(&name).then(|| Change::DropSequence { name: name.clone() }),
+                    ObjectType::Sequence => {
+                        cat.sequences.contains_key(&name).then(|| Change::DropSequence { name: name.clone() })
+                    }
                     ObjectType::Type => cat.enums.contains_key(&name).then(|| Change::DropEnum { name: name.clone() }),
                     ObjectType::Schema => {
                         let s = fold(n.0.last().and_then(|p| p.as_ident()).ok_or("bad schema name")?);
                         cat.schemas.contains_key(&s).then(|| Change::DropSchema { name: s })
                     }
-                    ObjectType::Index => cat
-                        .tables
-                        .values()
-                        .filter(|t| t.name.schema == name.schema)
-                        .find_map(|t| t.indexes.get(&name.name).map(|i| Change::DropIndex { table: t.name.clone(), index: i.clone() })),
+                    ObjectType::Index => cat.tables.values().filter(|t| t.name.schema == name.schema).find_map(|t| {
+                        t.indexes.get(&name.name).map(|i| Change::DropIndex { table: t.name.clone(), index: i.clone() })
+                    }),
                     other => return Err(format!("DROP {other} is not something pgstate models")),
                 };
                 match found {
@@ -149,7 +157,9 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
         }
         Statement::AlterTable(alter) => {
             let table = q(&alter.name)?;
-            let Some(t) = cat.tables.get(&table) else { return Err(format!("table {table} does not exist at this point of the chain")) };
+            let Some(t) = cat.tables.get(&table) else {
+                return Err(format!("table {table} does not exist at this point of the chain"));
+            };
             let mut out = Vec::new();
             let mut declarative = 0;
             for op in &alter.operations {
@@ -163,28 +173,44 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
                             }
                         }
                     }
-                    AlterTableOperation::DropConstraint { name, if_exists, .. } => match t.constraints.get(&fold(name)) {
+                    AlterTableOperation::DropConstraint { name, if_exists, .. } => match t.constraints.get(&fold(name))
+                    {
                         Some(c) => out.push(Change::DropConstraint { table: table.clone(), constraint: c.clone() }),
                         None if *if_exists => {}
                         None => return Err(format!("constraint {} does not exist", fold(name))),
                     },
                     AlterTableOperation::RenameTable { table_name } => {
                         let to = match table_name {
-                            sqlparser::ast::RenameTableNameKind::To(n) | sqlparser::ast::RenameTableNameKind::As(n) => n,
+                            sqlparser::ast::RenameTableNameKind::To(n) | sqlparser::ast::RenameTableNameKind::As(n) => {
+                                n
+                            }
                         };
                         let to_name = to.0.last().and_then(|p| p.as_ident()).map(fold).ok_or("bad table name")?;
-                        out.push(Change::RenameTable { from: table.clone(), to: QualName::new(table.schema.clone(), to_name) });
+                        out.push(Change::RenameTable {
+                            from: table.clone(),
+                            to: QualName::new(table.schema.clone(), to_name),
+                        });
                     }
-                    AlterTableOperation::RenameColumn { old_column_name, new_column_name } => out.push(Change::RenameColumn {
-                        table: table.clone(),
-                        from: fold(old_column_name),
-                        to: fold(new_column_name),
-                    }),
+                    AlterTableOperation::RenameColumn { old_column_name, new_column_name } => {
+                        out.push(Change::RenameColumn {
+                            table: table.clone(),
+                            from: fold(old_column_name),
+                            to: fold(new_column_name),
+                        })
+                    }
                     AlterTableOperation::RenameConstraint { old_name, new_name } => {
-                        out.push(Change::RenameConstraint { table: table.clone(), from: fold(old_name), to: fold(new_name) })
+                        out.push(Change::RenameConstraint {
+                            table: table.clone(),
+                            from: fold(old_name),
+                            to: fold(new_name),
+                        })
                     }
-                    AlterTableOperation::SetLogged => out.push(Change::SetUnlogged { table: table.clone(), unlogged: false }),
-                    AlterTableOperation::SetUnlogged => out.push(Change::SetUnlogged { table: table.clone(), unlogged: true }),
+                    AlterTableOperation::SetLogged => {
+                        out.push(Change::SetUnlogged { table: table.clone(), unlogged: false })
+                    }
+                    AlterTableOperation::SetUnlogged => {
+                        out.push(Change::SetUnlogged { table: table.clone(), unlogged: true })
+                    }
                     AlterTableOperation::AlterColumn { column_name, op } => {
                         let column = fold(column_name);
                         let col = t.columns.get(&column).ok_or_else(|| format!("column {column} does not exist"))?;
@@ -192,12 +218,19 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
                             AlterColumnOperation::DropNotNull => {
                                 out.push(Change::SetNotNull { table: table.clone(), column, not_null: false })
                             }
-                            AlterColumnOperation::DropDefault => {
-                                out.push(Change::SetDefault { table: table.clone(), column, from: col.default.clone(), to: None })
-                            }
+                            AlterColumnOperation::DropDefault => out.push(Change::SetDefault {
+                                table: table.clone(),
+                                column,
+                                from: col.default.clone(),
+                                to: None,
+                            }),
                             AlterColumnOperation::SetDataType { data_type, .. } => {
                                 let to = resolve(data_type, "public")?.column_type;
-                                let collation = raw_collation(raw).or(if to == col.data_type { col.collation.clone() } else { None });
+                                let collation = raw_collation(raw).or(if to == col.data_type {
+                                    col.collation.clone()
+                                } else {
+                                    None
+                                });
                                 out.push(Change::AlterColumnType {
                                     table: table.clone(),
                                     column,
@@ -300,20 +333,29 @@ fn raw_collation(raw: &RawStatement) -> Option<String> {
 
 fn identity_options(w: &[&str]) -> bool {
     w.contains(&"COLUMN")
-        && w.windows(2).any(|p| p[0] == "SET" && matches!(p[1], "INCREMENT" | "START" | "MINVALUE" | "MAXVALUE" | "CACHE" | "CYCLE" | "NO"))
+        && w.windows(2).any(|p| {
+            p[0] == "SET" && matches!(p[1], "INCREMENT" | "START" | "MINVALUE" | "MAXVALUE" | "CACHE" | "CYCLE" | "NO")
+        })
 }
 
 /// `ALTER TABLE t ALTER COLUMN c DROP IDENTITY` / `SET GENERATED ...` / `SET <sequence option>`.
 fn alter_identity(raw: &RawStatement, w: &[&str], cat: &Catalog) -> Result<Vec<Change>, String> {
     let sig: Vec<_> = raw.significant().collect();
-    let name_end = w.iter().position(|x| *x == "ALTER").and_then(|_| w.iter().skip(1).position(|x| *x == "ALTER")).map(|p| p + 1);
+    let name_end =
+        w.iter().position(|x| *x == "ALTER").and_then(|_| w.iter().skip(1).position(|x| *x == "ALTER")).map(|p| p + 1);
     let name_end = name_end.ok_or("expected ALTER TABLE name ALTER COLUMN")?;
     let name_text: String = sig[2..name_end].iter().map(|t| t.token.to_string()).collect();
-    let table = object_qual_name(&ObjectName::from(name_text.split('.').map(|p| ident_of(p)).collect::<Vec<_>>()), "public")?;
+    let table = object_qual_name(&ObjectName::from(name_text.split('.').map(ident_of).collect::<Vec<_>>()), "public")?;
     let t = cat.tables.get(&table).ok_or_else(|| format!("table {table} does not exist at this point of the chain"))?;
     let col_pos = if w.get(name_end + 1) == Some(&"COLUMN") { name_end + 2 } else { name_end + 1 };
     let column = match &sig.get(col_pos).ok_or("missing column")?.token {
-        Token::Word(word) => if word.quote_style.is_some() { word.value.clone() } else { word.value.to_lowercase() },
+        Token::Word(word) => {
+            if word.quote_style.is_some() {
+                word.value.clone()
+            } else {
+                word.value.to_lowercase()
+            }
+        }
         _ => return Err("expected a column name".into()),
     };
     let col = t.columns.get(&column).ok_or_else(|| format!("column {column} does not exist"))?;
@@ -355,7 +397,11 @@ fn alter_sequence(raw: &RawStatement, cat: &Catalog) -> Result<Vec<Change>, Stri
     let mut parts = Vec::new();
     while let Some(t) = sig.get(at) {
         match &t.token {
-            Token::Word(w) => parts.push(if w.quote_style.is_some() { sqlparser::ast::Ident::with_quote('"', w.value.clone()) } else { sqlparser::ast::Ident::new(w.value.clone()) }),
+            Token::Word(w) => parts.push(if w.quote_style.is_some() {
+                sqlparser::ast::Ident::with_quote('"', w.value.clone())
+            } else {
+                sqlparser::ast::Ident::new(w.value.clone())
+            }),
             _ => return Err("expected a sequence name".into()),
         }
         at += 1;
@@ -366,7 +412,8 @@ fn alter_sequence(raw: &RawStatement, cat: &Catalog) -> Result<Vec<Change>, Stri
         }
     }
     let name = object_qual_name(&ObjectName::from(parts), "public")?;
-    let seq = cat.sequences.get(&name).ok_or_else(|| format!("sequence {name} does not exist at this point of the chain"))?;
+    let seq =
+        cat.sequences.get(&name).ok_or_else(|| format!("sequence {name} does not exist at this point of the chain"))?;
     let options_text: String = sig[at..].iter().map(|t| t.token.to_string()).collect::<Vec<_>>().join(" ");
     let mut options = seq.options.clone();
     apply_sequence_options(&mut options, &options_text, seq.options.data_type)?;
@@ -374,7 +421,11 @@ fn alter_sequence(raw: &RawStatement, cat: &Catalog) -> Result<Vec<Change>, Stri
 }
 
 /// Applies written sequence options onto existing ones (only those written change).
-fn apply_sequence_options(options: &mut SeqOptions, text: &str, data_type: crate::model::SeqType) -> Result<(), String> {
+fn apply_sequence_options(
+    options: &mut SeqOptions,
+    text: &str,
+    data_type: crate::model::SeqType,
+) -> Result<(), String> {
     let sql = format!("CREATE SEQUENCE pgstate_tmp {text}");
     let stmt = Parser::parse_sql(&PostgreSqlDialect {}, &sql).map_err(|e| e.to_string())?;
     let Some(Statement::CreateSequence { sequence_options, .. }) = stmt.into_iter().next() else {

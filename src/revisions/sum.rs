@@ -23,11 +23,8 @@ fn hash(data: &[u8]) -> String {
 
 /// The sum file's text for the files in `dir`.
 pub fn compute(dir: &Path, chain: &Chain) -> Result<String, RevisionError> {
-    let mut names: Vec<String> = chain
-        .revisions
-        .iter()
-        .filter_map(|r| r.path.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .collect();
+    let mut names: Vec<String> =
+        chain.revisions.iter().filter_map(|r| r.path.file_name().map(|n| n.to_string_lossy().into_owned())).collect();
     names.sort();
     let mut lines = String::new();
     for name in names {
@@ -48,7 +45,8 @@ pub fn verify(dir: &Path, chain: &Chain) -> Result<(), RevisionError> {
     if chain.is_empty() {
         return Ok(());
     }
-    let recorded = std::fs::read_to_string(dir.join(FILE)).map_err(|_| RevisionError::NoSum(dir.join(FILE).display().to_string()))?;
+    let recorded = std::fs::read_to_string(dir.join(FILE))
+        .map_err(|_| RevisionError::NoSum(dir.join(FILE).display().to_string()))?;
     let actual = compute(dir, chain)?;
     if recorded == actual {
         return Ok(());

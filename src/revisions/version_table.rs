@@ -14,16 +14,16 @@ pub fn default_table() -> QualName {
 /// Creates the table if missing.
 pub async fn ensure(client: &Client, table: &QualName) -> Result<(), tokio_postgres::Error> {
     client
-        .batch_execute(&format!("CREATE TABLE IF NOT EXISTS {table} ({} varchar(255) PRIMARY KEY)", quote_ident("version_num")))
+        .batch_execute(&format!(
+            "CREATE TABLE IF NOT EXISTS {table} ({} varchar(255) PRIMARY KEY)",
+            quote_ident("version_num")
+        ))
         .await
 }
 
 /// The revisions recorded (empty when the table does not exist).
 pub async fn read(client: &Client, table: &QualName) -> Result<Vec<String>, tokio_postgres::Error> {
-    let exists: bool = client
-        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&table.sql()])
-        .await?
-        .try_get(0)?;
+    let exists: bool = client.query_one("SELECT to_regclass($1) IS NOT NULL", &[&table.sql()]).await?.try_get(0)?;
     if !exists {
         return Ok(Vec::new());
     }
@@ -32,7 +32,12 @@ pub async fn read(client: &Client, table: &QualName) -> Result<Vec<String>, toki
 }
 
 /// Records that `id` is applied on top of `parents` (within the caller's transaction).
-pub async fn advance(client: &Client, table: &QualName, id: &str, parents: &[String]) -> Result<(), tokio_postgres::Error> {
+pub async fn advance(
+    client: &Client,
+    table: &QualName,
+    id: &str,
+    parents: &[String],
+) -> Result<(), tokio_postgres::Error> {
     for p in parents {
         client.execute(&format!("DELETE FROM {table} WHERE version_num = $1"), &[p]).await?;
     }
@@ -41,7 +46,12 @@ pub async fn advance(client: &Client, table: &QualName, id: &str, parents: &[Str
 }
 
 /// Records that `id` is undone, leaving `parents` as heads (within the caller's transaction).
-pub async fn retreat(client: &Client, table: &QualName, id: &str, parents: &[String]) -> Result<(), tokio_postgres::Error> {
+pub async fn retreat(
+    client: &Client,
+    table: &QualName,
+    id: &str,
+    parents: &[String],
+) -> Result<(), tokio_postgres::Error> {
     client.execute(&format!("DELETE FROM {table} WHERE version_num = $1"), &[&id]).await?;
     for p in parents {
         client.execute(&format!("INSERT INTO {table} (version_num) VALUES ($1) ON CONFLICT DO NOTHING"), &[p]).await?;

@@ -241,11 +241,7 @@ pub fn snapshot_lines(db: &Db) -> Vec<String> {
         Ok(out) => out,
         Err(e) => panic!("catalog snapshot of database {} failed: {e}", db.name),
     };
-    let mut lines: Vec<String> = out
-        .split('\n')
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect();
+    let mut lines: Vec<String> = out.split('\n').filter(|l| !l.is_empty()).map(str::to_string).collect();
     lines.sort();
     lines
 }

@@ -105,11 +105,8 @@ impl PgCluster {
                 return Err(format!("{} not found in {}", tool, bin_dir.display()));
             }
         }
-        let psql_bin = if Path::new("/usr/bin/psql").is_file() {
-            PathBuf::from("/usr/bin/psql")
-        } else {
-            bin_dir.join("psql")
-        };
+        let psql_bin =
+            if Path::new("/usr/bin/psql").is_file() { PathBuf::from("/usr/bin/psql") } else { bin_dir.join("psql") };
         let run_as_postgres = current_uid()? == 0;
         let dir = make_temp_dir()?;
 
@@ -137,10 +134,7 @@ impl PgCluster {
                 .stdin(Stdio::null())
                 .output()
                 .map_err(|e| format!("running chown: {e}"))?;
-            check(
-                &out,
-                "chown postgres: <tempdir> (is there a `postgres` user?)",
-            )?;
+            check(&out, "chown postgres: <tempdir> (is there a `postgres` user?)")?;
         }
 
         let initdb = cluster.bin_dir.join("initdb");
@@ -148,16 +142,7 @@ impl PgCluster {
             .pg_command(&initdb)
             .arg("-D")
             .arg(&cluster.data_dir)
-            .args([
-                "-A",
-                "trust",
-                "-U",
-                "postgres",
-                "--no-sync",
-                "-E",
-                "UTF8",
-                "--locale=C",
-            ])
+            .args(["-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"])
             .output()
             .map_err(|e| format!("running {}: {e}", initdb.display()))?;
         check(&out, "initdb")?;
@@ -206,20 +191,14 @@ impl PgCluster {
             .db("postgres")
             .psql("SHOW server_version_num")
             .map_err(|e| format!("cluster started but psql failed: {e}\n{}", cluster.log()))?;
-        cluster.version_num = v
-            .trim()
-            .parse()
-            .map_err(|_| format!("unexpected server_version_num {v:?}"))?;
+        cluster.version_num = v.trim().parse().map_err(|_| format!("unexpected server_version_num {v:?}"))?;
         Ok(cluster)
     }
 
     /// Creates database `name` (must match `[a-z0-9_]+`); panics on failure.
     pub fn create_db(&self, name: &str) -> Db {
         assert!(
-            !name.is_empty()
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
             "database name {name:?} must match [a-z0-9_]+"
         );
         if let Err(e) = self.db("postgres").psql(&format!("CREATE DATABASE {name}")) {
@@ -237,12 +216,7 @@ impl PgCluster {
 
     /// A handle on an existing database (e.g. `postgres`); creates nothing.
     pub fn db(&self, name: &str) -> Db {
-        Db {
-            name: name.to_string(),
-            port: self.port,
-            host: self.dir.clone(),
-            psql_bin: self.psql_bin.clone(),
-        }
+        Db { name: name.to_string(), port: self.port, host: self.dir.clone(), psql_bin: self.psql_bin.clone() }
     }
 
     /// TCP port on 127.0.0.1.
@@ -404,9 +378,7 @@ impl Db {
         let writer = std::thread::spawn(move || {
             let _ = stdin.write_all(sql.as_bytes());
         });
-        let out = child
-            .wait_with_output()
-            .map_err(|e| format!("waiting for psql: {e}"))?;
+        let out = child.wait_with_output().map_err(|e| format!("waiting for psql: {e}"))?;
         let _ = writer.join();
         psql_result(out)
     }
@@ -504,11 +476,7 @@ fn find_bin_dir() -> Result<PathBuf, String> {
     let mut best: Option<(u32, PathBuf)> = None;
     if let Ok(entries) = fs::read_dir("/usr/lib/postgresql") {
         for entry in entries.flatten() {
-            let Some(version) = entry
-                .file_name()
-                .to_str()
-                .and_then(|s| s.parse::<u32>().ok())
-            else {
+            let Some(version) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
                 continue;
             };
             let bin = entry.path().join("bin");
@@ -527,11 +495,9 @@ fn find_bin_dir() -> Result<PathBuf, String> {
             }
         }
     }
-    Err(
-        "no PostgreSQL server binaries: set PGSTATE_PG_BIN, or install Debian's \
+    Err("no PostgreSQL server binaries: set PGSTATE_PG_BIN, or install Debian's \
          `postgresql` package (scripts/test.sh does)"
-            .to_string(),
-    )
+        .to_string())
 }
 
 fn current_uid() -> Result<u32, String> {
@@ -544,23 +510,14 @@ fn current_uid() -> Result<u32, String> {
             }
         }
     }
-    let out = Command::new("id")
-        .arg("-u")
-        .output()
-        .map_err(|e| format!("running id -u: {e}"))?;
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .map_err(|_| "cannot tell the current uid".to_string())
+    let out = Command::new("id").arg("-u").output().map_err(|e| format!("running id -u: {e}"))?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().map_err(|_| "cannot tell the current uid".to_string())
 }
 
 fn make_temp_dir() -> Result<PathBuf, String> {
     let base = std::env::temp_dir();
     for _ in 0..100 {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let dir = base.join(format!("pgstate-test-{}-{n}-{nanos}", std::process::id()));
         match fs::create_dir(&dir) {
@@ -569,20 +526,13 @@ fn make_temp_dir() -> Result<PathBuf, String> {
             Err(e) => return Err(format!("creating {}: {e}", dir.display())),
         }
     }
-    Err(format!(
-        "could not create a unique directory in {}",
-        base.display()
-    ))
+    Err(format!("could not create a unique directory in {}", base.display()))
 }
 
 /// A loopback port that was free a moment ago (bind to :0, read, release).
 fn free_port() -> Result<u16, String> {
-    let listener =
-        TcpListener::bind("127.0.0.1:0").map_err(|e| format!("binding 127.0.0.1:0: {e}"))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| format!("local_addr: {e}"))
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("binding 127.0.0.1:0: {e}"))?;
+    listener.local_addr().map(|a| a.port()).map_err(|e| format!("local_addr: {e}"))
 }
 
 /// Single-quotes `s` for the shell that `pg_ctl` runs `postgres` through.
