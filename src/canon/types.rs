@@ -159,6 +159,14 @@ fn with_default_typmod(mut t: ColumnType) -> ColumnType {
     if t.base == "double precision" || t.base == "real" {
         t.typmod = None;
     }
+    // numeric(p) means numeric(p,0), which is how PostgreSQL prints it.
+    if t.base == "numeric" {
+        if let Some(m) = &t.typmod {
+            if !m.contains(',') {
+                t.typmod = Some(format!("{m},0"));
+            }
+        }
+    }
     t
 }
 
@@ -216,6 +224,7 @@ mod tests {
             ("timestamp(3)", "timestamp(3) without time zone"),
             ("decimal(10, 2)", "numeric(10,2)"),
             ("numeric(10,2)", "numeric(10,2)"),
+            ("numeric(10)", "numeric(10,0)"),
             ("char", "character(1)"),
             ("\"char\"", "\"char\""),
             ("text[]", "text[]"),

@@ -790,11 +790,18 @@ impl Builder<'_> {
                 }
             }
         }
-        for schema in
-            self.cat.tables.keys().map(|q| q.schema.clone()).chain(self.cat.sequences.keys().map(|q| q.schema.clone()))
-        {
+        // A schema that objects live in is part of the desired state, declared or not.
+        let used: Vec<String> = self
+            .cat
+            .tables
+            .keys()
+            .chain(self.cat.sequences.keys())
+            .chain(self.cat.enums.keys())
+            .map(|q| q.schema.clone())
+            .collect();
+        for schema in used {
             if !self.cat.has_schema(&schema) && schema != self.default_schema {
-                problems.push(format!("schema {schema} is used but not created (add CREATE SCHEMA {schema})"));
+                self.cat.schemas.insert(schema.clone(), Schema { name: schema, comment: None });
             }
         }
         problems.dedup();

@@ -131,7 +131,11 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.creates.push(Key::Type(enum_type.name.clone()));
             d.needs_new.push(Key::Schema(enum_type.name.schema.clone()));
         }
-        Change::DropEnum { name } => d.drops.push(Key::Type(name.clone())),
+        Change::DropEnum { name } => {
+            // Everything in a schema goes before the schema does.
+            d.needs_old.push(Key::Schema(name.schema.clone()));
+            d.drops.push(Key::Type(name.clone()))
+        }
         Change::AddEnumValue { name, .. } => d.needs_new.push(Key::Type(name.clone())),
         Change::RecreateEnum { to: e, columns, .. } => {
             // The type under its name is new: tables created in the plan wait for it.
@@ -145,7 +149,10 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.needs_new.push(Key::Schema(sequence.name.schema.clone()));
         }
         Change::AlterSequence { name, .. } => d.needs_new.push(Key::Sequence(name.clone())),
-        Change::DropSequence { name } => d.drops.push(Key::Sequence(name.clone())),
+        Change::DropSequence { name } => {
+            d.needs_old.push(Key::Schema(name.schema.clone()));
+            d.drops.push(Key::Sequence(name.clone()))
+        }
         Change::SetSequenceOwner { name, owner } => {
             d.needs_new.push(Key::Sequence(name.clone()));
             if let Some((t, col)) = owner {
@@ -199,6 +206,8 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             column_uses(table, column, &mut d.needs_new);
         }
         Change::DropColumn { table, column } => {
+            // Under its new name, when the same plan renames the table.
+            d.needs_new.push(Key::Table(table.clone()));
             d.drops.push(Key::Column(table.clone(), column.name.clone()));
             column_uses(table, column, &mut d.needs_old);
         }
@@ -236,6 +245,7 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             }
         }
         Change::DropConstraint { table, constraint } => {
+            d.needs_new.push(Key::Table(table.clone()));
             d.drops.push(Key::Constraint(table.clone(), constraint.name.clone()));
             if let ConstraintKind::ForeignKey(fk) = &constraint.kind {
                 d.needs_old.push(Key::Table(fk.ref_table.clone()));
@@ -262,6 +272,7 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             }
         }
         Change::DropIndex { table, index } => {
+            d.needs_new.push(Key::Table(table.clone()));
             d.drops.push(Key::Index(QualName::new(table.schema.clone(), index.name.clone())))
         }
         Change::DropInvalidIndex { index } => d.drops.push(Key::Index(index.clone())),
