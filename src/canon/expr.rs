@@ -36,6 +36,23 @@ pub struct Context<'a> {
 /// The canonical text of `expr`.
 pub fn canonical(expr: &SqlExpr, ctx: &Context<'_>) -> Expr {
     let mut e = strip_parens(expr.clone());
+    // A default cast to another type than the column's changes the value
+    // (a timestamp literal on a timestamptz column): it is kept as written.
+    if let (Some(ty), SqlExpr::Cast { data_type, expr: inner, .. }) = (ctx.column_type, &e) {
+        let literal = matches!(strip_parens((**inner).clone()), SqlExpr::Value(_));
+        let cast = canon_cast_type(data_type, ctx.default_schema).to_string();
+        if literal && cast != ty.without_typmod().to_string() && cast != ty.to_string() {
+            let mut kept = e.clone();
+            let _ = visit_expressions_mut(&mut kept, |node| {
+                if let SqlExpr::Cast { data_type, kind, .. } = node {
+                    *data_type = canon_cast_type(data_type, ctx.default_schema);
+                    *kind = CastKind::DoubleColon;
+                }
+                ControlFlow::<()>::Continue(())
+            });
+            return Expr(kept.to_string());
+        }
+    }
     let _ = visit_expressions_mut(&mut e, |node| {
         normalize_node(node, ctx);
         ControlFlow::<()>::Continue(())
@@ -133,6 +150,11 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>) {
             unwrap_if(left, |inner| precedence(inner) > p || (!comparison && precedence(inner) == p));
             unwrap_if(right, |inner| precedence(inner) > p || (associative && precedence(inner) == p));
         }
+        // PostgreSQL stores `x IN (a)` as `x = a`.
+        SqlExpr::In { expr, target: InTarget::List(list), negated, .. } if list.len() == 1 => {
+            let op = if *negated { BinaryOperator::NotEq } else { BinaryOperator::Eq };
+            *node = SqlExpr::BinaryOp { left: expr.clone(), op, right: Box::new(list[0].clone()) };
+        }
         SqlExpr::AnyOp { left, compare_op: BinaryOperator::Eq, right, .. } => {
             if let Some(list) = array_items(right) {
                 *node = SqlExpr::In { expr: left.clone(), target: InTarget::List(list), negated: false, global: false };
@@ -158,11 +180,15 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>) {
             if matches!(kind, CastKind::Cast) {
                 *kind = CastKind::DoubleColon;
             }
+            let numeric_target = matches!(
+                data_type.to_string().as_str(),
+                "integer" | "bigint" | "smallint" | "numeric" | "real" | "double precision"
+            );
             if is_implicit_cast(expr, data_type) {
                 *node = strip_parens(std::mem::replace(expr.as_mut(), SqlExpr::Value(Value::Null.into())));
                 if let SqlExpr::Value(ValueWithSpan { value: Value::SingleQuotedString(s), .. }) = &*node {
                     // A quoted number cast to a number type is that number (PostgreSQL prints '-1'::integer).
-                    if s.parse::<f64>().is_ok() && !s.trim().is_empty() && s.trim() == s {
+                    if numeric_target && s.parse::<f64>().is_ok() && !s.trim().is_empty() && s.trim() == s {
                         *node = number_expr(s);
                     }
                 }
@@ -481,6 +507,8 @@ mod tests {
             ("public.uuid_generate_v4()", "uuid_generate_v4()"),
             ("(x <> ALL (ARRAY['a'::text, 'b'::text]))", "x NOT IN ('a', 'b')"),
             ("((a = 1) OR ((b = 2) AND (c = 3)))", "a = 1 OR b = 2 AND c = 3"),
+            ("(p = ANY (ARRAY[0]))", "p = 0"),
+            ("p IN (0)", "p = 0"),
         ];
         for (stored, written) in pairs {
             assert_eq!(canon(stored, None), canon(written, None), "{stored}");
@@ -501,6 +529,17 @@ mod tests {
         assert_eq!(canon("'user'", Some(&vc)), "'user'::character varying");
         assert_eq!(canon("'user'::varchar", Some(&vc)), "'user'::character varying");
         assert_eq!(canon("0", Some(&ColumnType::builtin("integer"))), "0");
+        // character(3): the literal's cast is bpchar, never character (which means character(1)).
+        let mut ch = ColumnType::builtin("character");
+        ch.typmod = Some("3".into());
+        assert_eq!(canon("'JPN'", Some(&ch)), "'JPN'::bpchar");
+        assert_eq!(canon("'JPN'::bpchar", Some(&ch)), "'JPN'::bpchar");
+        // A cast to another type than the column's is part of the value.
+        let tz = ColumnType::builtin("timestamp with time zone");
+        assert_eq!(canon("'2020-01-01'::timestamp", Some(&tz)), "'2020-01-01'::timestamp without time zone");
+        // Only number types turn a quoted number into a number.
+        let money = ColumnType::builtin("money");
+        assert_eq!(canon("'1.00'::money", Some(&money)), "'1.00'::money");
     }
 
     #[test]

@@ -41,7 +41,10 @@ impl ColumnType {
 
     /// The type without its modifiers, as used for literal casts (`'x'::character varying`).
     pub fn without_typmod(&self) -> ColumnType {
-        ColumnType { typmod: None, ..self.clone() }
+        // `character` alone means character(1); the unbounded type is bpchar.
+        let base =
+            if self.base == "character" && self.schema.is_none() { "bpchar".to_string() } else { self.base.clone() };
+        ColumnType { base, typmod: None, ..self.clone() }
     }
 }
 

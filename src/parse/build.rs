@@ -867,7 +867,7 @@ fn storage_parameters(with: &[SqlExpr]) -> Result<Vec<(String, String)>, String>
         };
         out.push((fold(name), value));
     }
-    out.sort();
+    // PostgreSQL keeps the parameters in the order written.
     Ok(out)
 }
 
