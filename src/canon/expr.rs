@@ -150,19 +150,17 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>) {
             unwrap_if(left, |inner| precedence(inner) > p || (!comparison && precedence(inner) == p));
             unwrap_if(right, |inner| precedence(inner) > p || (associative && precedence(inner) == p));
         }
-        // PostgreSQL stores `x IN (a)` as `x = a`.
         SqlExpr::In { expr, target: InTarget::List(list), negated, .. } if list.len() == 1 => {
-            let op = if *negated { BinaryOperator::NotEq } else { BinaryOperator::Eq };
-            *node = SqlExpr::BinaryOp { left: expr.clone(), op, right: Box::new(list[0].clone()) };
+            *node = membership(expr, list.clone(), *negated);
         }
         SqlExpr::AnyOp { left, compare_op: BinaryOperator::Eq, right, .. } => {
             if let Some(list) = array_items(right) {
-                *node = SqlExpr::In { expr: left.clone(), target: InTarget::List(list), negated: false, global: false };
+                *node = membership(left, list, false);
             }
         }
         SqlExpr::AllOp { left, compare_op: BinaryOperator::NotEq, right } => {
             if let Some(list) = array_items(right) {
-                *node = SqlExpr::In { expr: left.clone(), target: InTarget::List(list), negated: true, global: false };
+                *node = membership(left, list, true);
             }
         }
         SqlExpr::Between { expr, negated: false, low, high } => {
@@ -343,6 +341,15 @@ fn number_expr(s: &str) -> SqlExpr {
         },
         None => SqlExpr::Value(Value::Number(s.to_string(), false).into()),
     }
+}
+
+/// `x IN (list)`, or `x = a` for a one-element list, as PostgreSQL stores it.
+fn membership(left: &SqlExpr, mut list: Vec<SqlExpr>, negated: bool) -> SqlExpr {
+    if list.len() == 1 {
+        let op = if negated { BinaryOperator::NotEq } else { BinaryOperator::Eq };
+        return SqlExpr::BinaryOp { left: Box::new(left.clone()), op, right: Box::new(list.remove(0)) };
+    }
+    SqlExpr::In { expr: Box::new(left.clone()), target: InTarget::List(list), negated, global: false }
 }
 
 /// The elements of `ARRAY[...]` (in parentheses or not).
