@@ -144,10 +144,6 @@ fn comment(out: &mut Diff, target: CommentTarget, old: &Option<String>, new: &Op
 
 /// New labels are added in place when the old ones keep their order; anything
 /// else rebuilds the type.
-fn old_name(e: &EnumType) -> QualName {
-    e.name.clone()
-}
-
 /// Returns whether the type is rebuilt.
 fn enum_labels(out: &mut Diff, old: &EnumType, new: &EnumType, from: &Catalog, to: &Catalog) -> bool {
     if old.labels == new.labels {
@@ -179,7 +175,7 @@ fn enum_labels(out: &mut Diff, old: &EnumType, new: &EnumType, from: &Catalog, t
                         from.tables
                             .get(&t.name)
                             .and_then(|old| old.columns.get(&c.name))
-                            .is_some_and(|old| old.data_type.custom().as_ref() == Some(&old_name(new)))
+                            .is_some_and(|old| old.data_type.custom().as_ref() == Some(&new.name))
                     })
                     .map(|c| (t.name.clone(), c.clone()))
             })

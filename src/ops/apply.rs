@@ -124,7 +124,7 @@ async fn locked(
     Ok(Report { plan, applied: true })
 }
 
-/// The table an index step is on: the step's object is `schema.index`, so read it from the SQL.
+/// The table an index step is on (the step's object names the index, not its table).
 fn table_of(step: &Step) -> String {
     match &step.change {
         crate::diff::Change::CreateIndex { table, .. } => table.to_string(),
