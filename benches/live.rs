@@ -24,7 +24,6 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -35,197 +34,10 @@ use pgstate::model::{Catalog, ConstraintKind};
 use pgstate::parse::{parse_catalog_ddl, parse_path, parse_str};
 use support::{Db, PgCluster};
 
-// ---------------------------------------------------------------------------
-// Deterministic schema generator
-// ---------------------------------------------------------------------------
+#[path = "support/schema_gen.rs"]
+mod schema_gen;
 
-/// A 64-bit LCG (Knuth's MMIX constants); the high bits are used.
-struct Lcg(u64);
-
-impl Lcg {
-    fn new(seed: u64) -> Self {
-        Lcg(seed ^ 0x9E37_79B9_7F4A_7C15)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn one_in(&mut self, n: u64) -> bool {
-        self.below(n) == 0
-    }
-}
-
-#[derive(Clone)]
-struct Col {
-    name: String,
-    def: String,
-}
-
-#[derive(Clone)]
-struct Fk {
-    column: String,
-    target: usize,
-    on_delete: &'static str,
-    table_constraint: bool,
-}
-
-#[derive(Clone)]
-struct Idx {
-    name: String,
-    columns: Vec<String>,
-}
-
-#[derive(Clone)]
-struct TableSpec {
-    id: usize,
-    columns: Vec<Col>,
-    fks: Vec<Fk>,
-    check: bool,
-    unique: bool,
-    indexes: Vec<Idx>,
-}
-
-fn table_name(id: usize) -> String {
-    format!("t{id:05}")
-}
-
-fn new_table(id: usize, live: &[usize], rng: &mut Lcg) -> TableSpec {
-    let name = table_name(id);
-    let varchar = [32, 64, 128, 255][rng.below(4) as usize];
-    let mut columns = vec![
-        Col { name: "id".into(), def: "uuid PRIMARY KEY DEFAULT gen_random_uuid()".into() },
-        Col { name: "name".into(), def: format!("varchar({varchar}) NOT NULL") },
-        Col { name: "description".into(), def: "text".into() },
-        Col { name: "qty".into(), def: "integer NOT NULL DEFAULT 0".into() },
-        Col { name: "total".into(), def: "bigint".into() },
-        Col { name: "active".into(), def: "boolean NOT NULL DEFAULT true".into() },
-        Col { name: "created_at".into(), def: "timestamptz NOT NULL DEFAULT now()".into() },
-        Col { name: "meta".into(), def: "jsonb NOT NULL DEFAULT '{}'".into() },
-        Col { name: "price".into(), def: "numeric(10,2)".into() },
-    ];
-    let check = rng.one_in(5);
-    if check {
-        columns.push(Col { name: "status".into(), def: "varchar(16) NOT NULL DEFAULT 'new'".into() });
-    }
-    let unique = rng.one_in(7);
-    let mut fks = Vec::new();
-    if !live.is_empty() {
-        let count = if live.len() > 1 && rng.one_in(2) { 2 } else { 1 };
-        for k in 0..count {
-            let target = live[rng.below(live.len() as u64) as usize];
-            let column = format!("parent{}_id", k + 1);
-            let on_delete = if k == 0 { "CASCADE" } else { "SET NULL" };
-            let not_null = if k == 0 { " NOT NULL" } else { "" };
-            columns.push(Col { name: column.clone(), def: format!("uuid{not_null}") });
-            fks.push(Fk { column, target, on_delete, table_constraint: rng.one_in(2) });
-        }
-    }
-    let indexes = vec![
-        Idx { name: format!("{name}_created_at_idx"), columns: vec!["created_at".into()] },
-        Idx { name: format!("{name}_name_active_idx"), columns: vec!["name".into(), "active".into()] },
-    ];
-    TableSpec { id, columns, fks, check, unique, indexes }
-}
-
-/// Tables in creation order; a foreign key only targets an earlier table, so
-/// the script loads as written.
-fn render_schema(tables: &[TableSpec]) -> String {
-    let mut out = String::with_capacity(tables.len() * 1000);
-    for t in tables {
-        let name = table_name(t.id);
-        let _ = writeln!(out, "CREATE TABLE {name} (");
-        let mut lines: Vec<String> = Vec::new();
-        for c in &t.columns {
-            let mut line = format!("    {} {}", c.name, c.def);
-            if let Some(fk) = t.fks.iter().find(|f| f.column == c.name && !f.table_constraint) {
-                let _ = write!(line, " REFERENCES {} (id) ON DELETE {}", table_name(fk.target), fk.on_delete);
-            }
-            lines.push(line);
-        }
-        for fk in t.fks.iter().filter(|f| f.table_constraint) {
-            lines.push(format!(
-                "    CONSTRAINT {name}_{col}_fkey FOREIGN KEY ({col}) REFERENCES {target} (id) ON DELETE {act}",
-                col = fk.column,
-                target = table_name(fk.target),
-                act = fk.on_delete,
-            ));
-        }
-        if t.check {
-            lines.push(format!(
-                "    CONSTRAINT {name}_status_check CHECK (status IN ('new', 'active', 'archived', 'deleted'))"
-            ));
-        }
-        if t.unique {
-            lines.push(format!("    CONSTRAINT {name}_name_key UNIQUE (name)"));
-        }
-        out.push_str(&lines.join(",\n"));
-        out.push_str("\n);\n");
-        for i in &t.indexes {
-            let _ = writeln!(out, "CREATE INDEX {} ON {name} ({});", i.name, i.columns.join(", "));
-        }
-        out.push('\n');
-    }
-    out
-}
-
-/// The original schema of `n` tables, and a changed copy: ~10% of the tables
-/// altered (add column, drop column, widen varchar, new index, dropped index,
-/// changed default, in turn), a few unreferenced tables dropped, a few new.
-fn generate(n: usize) -> (Vec<TableSpec>, Vec<TableSpec>) {
-    let mut rng = Lcg::new(n as u64);
-    let mut original = Vec::with_capacity(n);
-    let mut ids: Vec<usize> = Vec::with_capacity(n);
-    for id in 0..n {
-        original.push(new_table(id, &ids, &mut rng));
-        ids.push(id);
-    }
-    let mut referenced = vec![false; n];
-    for t in &original {
-        for fk in &t.fks {
-            referenced[fk.target] = true;
-        }
-    }
-    let unreferenced: Vec<usize> = (0..n).filter(|&i| !referenced[i]).collect();
-    let n_drop = (n / 200 + 2).min(unreferenced.len());
-    let mut dropped = vec![false; n];
-    let mut picked = 0;
-    while picked < n_drop {
-        let i = unreferenced[rng.below(unreferenced.len() as u64) as usize];
-        if !dropped[i] {
-            dropped[i] = true;
-            picked += 1;
-        }
-    }
-    let mut changed = Vec::with_capacity(n + n / 100 + 3);
-    let mut kind = 0;
-    for t in &original {
-        if dropped[t.id] {
-            continue;
-        }
-        let mut t = t.clone();
-        if rng.one_in(10) {
-            let name = table_name(t.id);
-            match kind % 6 {
-                0 => t.columns.push(Col { name: "extra_note".into(), def: "text".into() }),
-                1 => t.columns.retain(|c| c.name != "total"),
-                2 => t.columns.iter_mut().find(|c| c.name == "name").unwrap().def = "varchar(512) NOT NULL".into(),
-                3 => t.indexes.push(Idx { name: format!("{name}_qty_idx"), columns: vec!["qty".into()] }),
-                4 => t.indexes.retain(|i| !i.name.ends_with("_name_active_idx")),
-                _ => t.columns.iter_mut().find(|c| c.name == "qty").unwrap().def = "integer NOT NULL DEFAULT 1".into(),
-            }
-            kind += 1;
-        }
-        changed.push(t);
-    }
-    let live: Vec<usize> = (0..n).filter(|&i| !dropped[i]).collect();
-    for k in 0..(n / 100 + 3) {
-        changed.push(new_table(n + k, &live, &mut rng));
-    }
-    (original, changed)
-}
+use schema_gen::{generate, render_schema, Flavor};
 
 // ---------------------------------------------------------------------------
 // Measurement helpers
@@ -522,13 +334,13 @@ fn main() {
     let rt = pgstate::connection::runtime().expect("tokio runtime");
 
     // Schemas and databases.
-    let (orig_1k, _) = generate(1_000);
-    let (orig_2k, changed_2k) = generate(2_000);
-    let (orig_10k, _) = generate(10_000);
-    let sql_1k = render_schema(&orig_1k);
-    let sql_2k = render_schema(&orig_2k);
-    let sql_2k_desired = render_schema(&changed_2k);
-    let sql_10k = render_schema(&orig_10k);
+    let (orig_1k, _) = generate(1_000, Flavor::Live);
+    let (orig_2k, changed_2k) = generate(2_000, Flavor::Live);
+    let (orig_10k, _) = generate(10_000, Flavor::Live);
+    let sql_1k = render_schema(&orig_1k, Flavor::Live);
+    let sql_2k = render_schema(&orig_2k, Flavor::Live);
+    let sql_2k_desired = render_schema(&changed_2k, Flavor::Live);
+    let sql_10k = render_schema(&orig_10k, Flavor::Live);
     drop((orig_1k, orig_2k, changed_2k, orig_10k));
 
     let db_1k = cluster.create_db("s1000");
