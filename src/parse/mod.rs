@@ -7,7 +7,7 @@ pub mod diagnostic;
 mod hints;
 pub mod source;
 pub(crate) mod split;
-mod statement;
+pub(crate) mod statement;
 mod toml_form;
 
 use std::path::Path;

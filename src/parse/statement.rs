@@ -214,7 +214,7 @@ fn significant(raw: &RawStatement) -> Vec<&sqlparser::tokenizer::TokenWithSpan> 
 }
 
 /// Reads a dotted name starting at `at`; returns it and the index after it.
-fn read_name(toks: &[&sqlparser::tokenizer::TokenWithSpan], mut at: usize) -> Option<(ObjectName, usize)> {
+pub(crate) fn read_name(toks: &[&sqlparser::tokenizer::TokenWithSpan], mut at: usize) -> Option<(ObjectName, usize)> {
     let mut parts = Vec::new();
     loop {
         match &toks.get(at)?.token {

@@ -15,10 +15,11 @@ use crate::canon::types::resolve;
 use crate::diff::apply::apply;
 use crate::diff::Change;
 use crate::model::{Catalog, Identity, QualName, SeqOptions};
-use crate::parse::columns::{identity_type, int_value, seq_options};
+use crate::parse::columns::{collation_name, identity_type, int_value, seq_options};
 use crate::parse::constraints::object_qual_name;
 use crate::parse::parse_onto;
 use crate::parse::split::{split, RawStatement};
+use crate::parse::statement::read_name;
 
 use super::RevisionError;
 
@@ -108,7 +109,12 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
             return Ok(None);
         }
     }
-    let tokens: Vec<_> = raw.tokens.clone();
+    // sqlparser does not take `ALTER COLUMN ... TYPE t COLLATE c`; the collation
+    // is read from the raw tokens (`raw_collation`) and left out of the parse.
+    let mut tokens = raw.tokens.clone();
+    if let Some((at, _, end)) = collate_clause(raw) {
+        tokens.drain(at..end);
+    }
     let mut parser = Parser::new(&PostgreSqlDialect {}).with_tokens_with_locations(tokens);
     let stmt = parser.parse_statement().map_err(|e| e.to_string())?;
     if parser.peek_token().token != Token::EOF {
@@ -321,14 +327,19 @@ fn rename_enum(cat: &Catalog, from: &QualName, to: &QualName) -> Vec<Change> {
     changes
 }
 
+/// A `COLLATE name` clause: where it starts, the collation, where it ends.
+fn collate_clause(raw: &RawStatement) -> Option<(usize, String, usize)> {
+    let sig: Vec<_> = raw.significant().collect();
+    let at = sig.iter().position(
+        |t| matches!(&t.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("collate")),
+    )?;
+    let (name, end) = read_name(&sig, at + 1)?;
+    Some((at, collation_name(&name), end))
+}
+
 /// `COLLATE x` written in an `ALTER COLUMN ... TYPE` statement.
 fn raw_collation(raw: &RawStatement) -> Option<String> {
-    let sig: Vec<_> = raw.significant().collect();
-    let pos = sig.iter().position(|t| matches!(&t.token, Token::Word(w) if w.value.eq_ignore_ascii_case("collate")))?;
-    match &sig.get(pos + 1)?.token {
-        Token::Word(w) => Some(if w.quote_style.is_some() { w.value.clone() } else { w.value.to_lowercase() }),
-        _ => None,
-    }
+    collate_clause(raw).map(|(_, name, _)| name)
 }
 
 fn identity_options(w: &[&str]) -> bool {
@@ -341,11 +352,13 @@ fn identity_options(w: &[&str]) -> bool {
 /// `ALTER TABLE t ALTER COLUMN c DROP IDENTITY` / `SET GENERATED ...` / `SET <sequence option>`.
 fn alter_identity(raw: &RawStatement, w: &[&str], cat: &Catalog) -> Result<Vec<Change>, String> {
     let sig: Vec<_> = raw.significant().collect();
-    let name_end =
-        w.iter().position(|x| *x == "ALTER").and_then(|_| w.iter().skip(1).position(|x| *x == "ALTER")).map(|p| p + 1);
-    let name_end = name_end.ok_or("expected ALTER TABLE name ALTER COLUMN")?;
-    let name_text: String = sig[2..name_end].iter().map(|t| t.token.to_string()).collect();
-    let table = object_qual_name(&ObjectName::from(name_text.split('.').map(ident_of).collect::<Vec<_>>()), "public")?;
+    // ALTER TABLE [ONLY] name ALTER [COLUMN] column ...
+    let at = if w.get(2) == Some(&"ONLY") { 3 } else { 2 };
+    let (name, name_end) = read_name(&sig, at).ok_or("expected ALTER TABLE name ALTER COLUMN")?;
+    if w.get(name_end) != Some(&"ALTER") {
+        return Err("expected ALTER TABLE name ALTER COLUMN".into());
+    }
+    let table = object_qual_name(&name, "public")?;
     let t = cat.tables.get(&table).ok_or_else(|| format!("table {table} does not exist at this point of the chain"))?;
     let col_pos = if w.get(name_end + 1) == Some(&"COLUMN") { name_end + 2 } else { name_end + 1 };
     let column = match &sig.get(col_pos).ok_or("missing column")?.token {
@@ -383,35 +396,11 @@ fn alter_identity(raw: &RawStatement, w: &[&str], cat: &Catalog) -> Result<Vec<C
     Ok(vec![Change::SetIdentity { table, column, from: col.identity.clone(), to: Some(id) }])
 }
 
-fn ident_of(part: &str) -> sqlparser::ast::Ident {
-    match part.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
-        Some(inner) => sqlparser::ast::Ident::with_quote('"', inner.replace("\"\"", "\"")),
-        None => sqlparser::ast::Ident::new(part),
-    }
-}
-
 /// `ALTER SEQUENCE s <options>`.
 fn alter_sequence(raw: &RawStatement, cat: &Catalog) -> Result<Vec<Change>, String> {
     let sig: Vec<_> = raw.significant().collect();
-    let mut at = 2;
-    let mut parts = Vec::new();
-    while let Some(t) = sig.get(at) {
-        match &t.token {
-            Token::Word(w) => parts.push(if w.quote_style.is_some() {
-                sqlparser::ast::Ident::with_quote('"', w.value.clone())
-            } else {
-                sqlparser::ast::Ident::new(w.value.clone())
-            }),
-            _ => return Err("expected a sequence name".into()),
-        }
-        at += 1;
-        if matches!(sig.get(at).map(|t| &t.token), Some(Token::Period)) {
-            at += 1;
-        } else {
-            break;
-        }
-    }
-    let name = object_qual_name(&ObjectName::from(parts), "public")?;
+    let (name, at) = read_name(&sig, 2).ok_or("expected a sequence name")?;
+    let name = object_qual_name(&name, "public")?;
     let seq =
         cat.sequences.get(&name).ok_or_else(|| format!("sequence {name} does not exist at this point of the chain"))?;
     let options_text: String = sig[at..].iter().map(|t| t.token.to_string()).collect::<Vec<_>>().join(" ");
