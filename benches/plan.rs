@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 
 use pgstate::diff::diff;
 use pgstate::model::{Catalog, ConstraintKind};
-use pgstate::parse::{parse_str, Parsed};
+use pgstate::ops::plan::offline_files;
+use pgstate::parse::{parse_str, Parsed, SourceFile};
 use pgstate::plan::{from_changes, plan};
 
 #[path = "support/schema_gen.rs"]
@@ -161,11 +162,14 @@ struct Row {
     scale_peak_kb: Option<u64>,
 }
 
+/// What `pgstate plan --from original.sql --schema changed.sql` does after reading the files.
 fn end_to_end(sql_a: &str, sql_b: &str) -> String {
-    let from = parse("original.sql", sql_a);
-    let to = parse("changed.sql", sql_b);
-    let p = plan(&from.catalog, &to.catalog, &to.hints);
-    p.to_sql()
+    let from = [SourceFile::new("original.sql", sql_a)];
+    let to = [SourceFile::new("changed.sql", sql_b)];
+    match offline_files(&to, &from) {
+        Ok(p) => p.to_sql(),
+        Err(e) => panic!("synthetic schemas do not parse: {}", e.summary()),
+    }
 }
 
 fn bench_scale(n: usize, runs: usize, can_reset_peak: bool) -> Row {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, CommentObject, CreateIndex, CreateTable, Expr as SqlExpr, ObjectName,
+    AlterColumnOperation, AlterTableOperation, CommentObject, CreateIndex, Expr as SqlExpr, ObjectName,
     SchemaName, Statement, UserDefinedTypeRepresentation,
 };
 use sqlparser::tokenizer::Span;
@@ -17,6 +17,7 @@ use super::diagnostic::SchemaError;
 use super::hints::RenameHint;
 use super::source::SourceFile;
 use super::statement::{Located, Stmt};
+use super::table_def::TableDef;
 use super::Parsed;
 use crate::canon::expr::{canonical, Context};
 use crate::canon::ident::fold;
@@ -83,7 +84,7 @@ pub enum Trust {
 pub fn build(
     base: Catalog,
     files: &[SourceFile],
-    statements: Vec<Located>,
+    mut statements: Vec<Located>,
     errors: &mut Vec<SchemaError>,
     trust: Trust,
     default_schema: &str,
@@ -106,11 +107,10 @@ pub fn build(
     for s in &statements {
         b.definition(s);
     }
-    for s in &statements {
-        if let Stmt::Sql(stmt) = &s.stmt {
-            if let Statement::CreateTable(ct) = stmt.as_ref() {
-                b.create_table(ct, s);
-            }
+    for s in &mut statements {
+        let Located { file, span, stmt, hints } = s;
+        if let Stmt::Table(def) = stmt {
+            b.create_table(def, At { file: *file, span: *span }, hints);
         }
     }
     for s in &statements {
@@ -182,13 +182,17 @@ impl Builder<'_> {
     /// Explicit names are reserved first, so generated names never take them.
     fn seed_names(&mut self, statements: &[Located]) {
         for s in statements {
-            let Stmt::Sql(stmt) = &s.stmt else { continue };
-            match stmt.as_ref() {
-                Statement::CreateTable(ct) => {
-                    if let Ok(q) = object_qual_name(&ct.name, &self.default_schema) {
+            let stmt = match &s.stmt {
+                Stmt::Table(def) => {
+                    if let Ok(q) = object_qual_name(&def.name, &self.default_schema) {
                         self.taken(&q.schema).insert(&q.name);
                     }
+                    continue;
                 }
+                Stmt::Sql(stmt) => stmt,
+                _ => continue,
+            };
+            match stmt.as_ref() {
                 Statement::CreateSequence { name, .. } => {
                     if let Ok(q) = object_qual_name(name, &self.default_schema) {
                         self.taken(&q.schema).insert(&q.name);
@@ -297,14 +301,14 @@ impl Builder<'_> {
         }
     }
 
-    fn create_table(&mut self, ct: &CreateTable, s: &Located) {
-        let at = self.at(s);
-        let Some(q) = self.qual(&ct.name, at) else { return };
-        if ct.temporary {
+    /// Adds a table; its columns and constraints are taken out of `def`, not
+    /// cloned: no later phase reads them again.
+    fn create_table(&mut self, def: &mut TableDef, at: At, hints: &[(u64, String)]) {
+        let Some(q) = self.qual(&def.name, at) else { return };
+        if def.temporary {
             return self.error(at, "temporary tables are not part of a schema");
         }
-        let unsupported = ct.query.is_some() || ct.like.is_some() || ct.inherits.is_some() || ct.partition_by.is_some();
-        if unsupported {
+        if def.unsupported_form {
             return self.error_help(
                 at,
                 format!("unsupported table form in {q}: CREATE TABLE ... AS / LIKE / INHERITS / PARTITION BY"),
@@ -312,7 +316,7 @@ impl Builder<'_> {
             );
         }
         if self.cat.tables.contains_key(&q) {
-            if !ct.if_not_exists {
+            if !def.if_not_exists {
                 let message = match self.table_at.get(&q).copied() {
                     Some(first) => {
                         let (line, _) =
@@ -325,33 +329,39 @@ impl Builder<'_> {
             }
             return;
         }
+        let name_line = def.name_line();
         let mut table = Table::new(q.clone());
-        table.unlogged = ct.unlogged;
-        for h in &s.hints {
-            if h.0 == ct.name.0.last().and_then(|p| p.as_ident()).map_or(0, |i| i.span.start.line) {
+        table.unlogged = def.unlogged;
+        for h in hints {
+            if h.0 == name_line {
                 let from = QualName::new(q.schema.clone(), h.1.clone());
                 self.hints.push(RenameHint::Table { table: q.clone(), from });
             }
         }
         self.table_at.insert(q.clone(), at);
         self.cat.tables.insert(q.clone(), table);
-        for def in &ct.columns {
-            let col_at = At { file: s.file, span: def.name.span };
-            self.add_column(&q, def, col_at, &s.hints);
+        for col in std::mem::take(&mut def.columns) {
+            match col.parsed {
+                Ok(parsed) => self.add_column(&q, parsed, col.at, hints),
+                Err(e) => self.error(col.at, format!("column {}: {e}", col.name)),
+            }
         }
-        for c in &ct.constraints {
-            match super::constraints::from_table_constraint(c, None, &self.default_schema, at) {
+        for c in std::mem::take(&mut def.constraints) {
+            match c {
                 Ok(rc) => self.pending.push((q.clone(), rc)),
                 Err(e) => self.error(at, e),
             }
         }
     }
 
-    fn add_column(&mut self, table: &QualName, def: &sqlparser::ast::ColumnDef, at: At, hints: &[(u64, String)]) {
-        let parsed = match column(def, &self.default_schema, at) {
-            Ok(p) => p,
-            Err(e) => return self.error(at, format!("column {}: {e}", fold(&def.name))),
-        };
+    fn add_column_def(&mut self, table: &QualName, def: &sqlparser::ast::ColumnDef, at: At, hints: &[(u64, String)]) {
+        match column(def, &self.default_schema, at) {
+            Ok(parsed) => self.add_column(table, parsed, at, hints),
+            Err(e) => self.error(at, format!("column {}: {e}", fold(&def.name))),
+        }
+    }
+
+    fn add_column(&mut self, table: &QualName, parsed: ParsedColumn, at: At, hints: &[(u64, String)]) {
         let ParsedColumn { mut column, constraints, serial } = parsed;
         let name = column.name.clone();
         if self.cat.tables[table].columns.contains_key(&name) {
@@ -422,7 +432,7 @@ impl Builder<'_> {
                     }
                 }
             }
-            Stmt::ConstraintComment { .. } => {}
+            Stmt::ConstraintComment { .. } | Stmt::Table(_) => {}
         }
     }
 
@@ -438,7 +448,7 @@ impl Builder<'_> {
                 let exists = self.cat.tables[table].columns.contains_key(&fold(&column_def.name));
                 if !(exists && *if_not_exists) {
                     let col_at = At { file: at.file, span: column_def.name.span };
-                    self.add_column(table, column_def, col_at, hints);
+                    self.add_column_def(table, column_def, col_at, hints);
                 }
             }
             AlterTableOperation::AlterColumn { column_name, op } => {
@@ -714,7 +724,7 @@ impl Builder<'_> {
                     self.comment_on(*object_type, object_name, comment.clone(), at);
                 }
             }
-            Stmt::SequenceOwnedBy { .. } => {}
+            Stmt::SequenceOwnedBy { .. } | Stmt::Table(_) => {}
         }
     }
 

@@ -8,6 +8,7 @@ mod hints;
 pub mod source;
 pub(crate) mod split;
 pub(crate) mod statement;
+mod table_def;
 mod toml_form;
 
 use std::path::Path;
@@ -102,7 +103,7 @@ fn parse_sources(
     }
     let mut statements = Vec::new();
     for (index, source) in sources.iter().enumerate() {
-        statement::read_file(index, source, &mut statements, &mut errors);
+        statement::read_file(index, source, default_schema, &mut statements, &mut errors);
     }
     let parsed = build::build(base, &sources, statements, &mut errors, trust, default_schema);
     if errors.is_empty() {

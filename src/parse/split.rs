@@ -1,7 +1,11 @@
-//! Cuts a file into statements with sqlparser's tokenizer, so that each statement
-//! is parsed (and fails) on its own and every error keeps its location.
-//! Whitespace and comments are dropped here: the parser skips them anyway, and
-//! at 10,000 tables they were most of the tokens held in memory.
+//! Cuts a file into statements: a cheap scanner finds the top-level semicolons
+//! (outside quotes, dollar quotes and comments), then each statement is
+//! tokenized by sqlparser on its own, so that it is parsed (and fails) on its
+//! own, every error keeps its file location, and no whole-file token vector is
+//! ever held (at 10,000 tables that vector was most of the memory).
+//! Whitespace and comments are dropped: the parser skips them anyway.
+
+use std::ops::Range;
 
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
@@ -9,10 +13,20 @@ use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Tokenizer};
 
 /// The tokens of one statement (without its `;`).
 pub struct RawStatement {
-    /// Its tokens, without whitespace or comments, with locations.
+    /// Its tokens, without whitespace or comments, with file locations.
     pub tokens: Vec<TokenWithSpan>,
-    /// The statement's source text, exactly as written.
+    /// The statement's source text, exactly as written (from its first token to its `;`).
     pub text: String,
+}
+
+/// Where one statement lies in a file: its bytes (up to, not including, the
+/// `;`) and the location of its first byte.
+#[derive(Debug, Clone)]
+pub struct Piece {
+    /// Byte range in the file.
+    pub bytes: Range<usize>,
+    /// 1-based line and column (in characters) of `bytes.start`.
+    pub start: Location,
 }
 
 fn word_of(t: &TokenWithSpan) -> String {
@@ -62,72 +76,172 @@ impl RawStatement {
 /// Tokenizes `text` and splits it on top-level semicolons. A tokenizer error
 /// comes back with its message and location.
 pub fn split(text: &str) -> Result<Vec<RawStatement>, (String, Location)> {
-    let dialect = PostgreSqlDialect {};
-    let tokens = Tokenizer::new(&dialect, text).tokenize_with_location().map_err(|e| (e.message, e.location))?;
-    // Locations are looked up in file order, so each lookup continues the last.
-    let mut cursor = Offsets::new(text);
     let mut out = Vec::new();
-    let mut current: Vec<TokenWithSpan> = Vec::new();
-    let mut start = 0;
-    for t in tokens {
-        match t.token {
-            Token::Whitespace(_) | Token::EOF => {}
-            Token::SemiColon => {
-                let end = cursor.offset(t.span.start);
-                push(&mut out, std::mem::take(&mut current), text, start, end);
-            }
-            _ => {
-                if current.is_empty() {
-                    start = cursor.offset(t.span.start);
-                }
-                current.push(t);
-            }
+    for piece in pieces(text) {
+        if let Some(raw) = tokenize(text, &piece)? {
+            out.push(raw);
         }
     }
-    push(&mut out, current, text, start, text.len());
     Ok(out)
 }
 
-fn push(out: &mut Vec<RawStatement>, tokens: Vec<TokenWithSpan>, source: &str, start: usize, end: usize) {
-    if !tokens.is_empty() {
-        out.push(RawStatement { text: source[start.min(end)..end].to_string(), tokens });
-    }
-}
-
-/// Line starts, for turning a location into a byte offset without rescanning
-/// a line: the last answer is reused when the next location is later on the
-/// same line, so a file written as one long line stays linear.
-struct Offsets<'a> {
-    text: &'a str,
-    line_starts: Vec<usize>,
-    last: (u64, u64, usize),
-}
-
-impl<'a> Offsets<'a> {
-    fn new(text: &'a str) -> Self {
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        Offsets { text, line_starts, last: (0, 0, 0) }
-    }
-
-    fn offset(&mut self, loc: Location) -> usize {
-        let Some(&line_start) = self.line_starts.get((loc.line.max(1) - 1) as usize) else { return self.text.len() };
-        let (last_line, last_col, last_byte) = self.last;
-        // Continue from the previous answer when it is earlier on the same line.
-        let (mut col, mut byte) =
-            if last_line == loc.line && last_col <= loc.column { (last_col, last_byte) } else { (1, line_start) };
-        let rest = &self.text[byte..];
-        let mut chars = rest.chars();
-        while col < loc.column {
-            match chars.next() {
-                Some('\n') | None => break,
-                Some(c) => {
-                    byte += c.len_utf8();
-                    col += 1;
-                }
-            }
+/// Tokenizes one piece of `text`; `None` when it holds only whitespace and comments.
+pub fn tokenize(text: &str, piece: &Piece) -> Result<Option<RawStatement>, (String, Location)> {
+    let src = &text[piece.bytes.clone()];
+    let dialect = PostgreSqlDialect {};
+    let mut buf = Vec::new();
+    Tokenizer::new(&dialect, src)
+        .tokenize_with_location_into_buf(&mut buf)
+        .map_err(|e| (e.message, shift(e.location, piece.start)))?;
+    let mut tokens = Vec::with_capacity(buf.len() / 2 + 1);
+    let mut first = None;
+    for mut t in buf {
+        if matches!(t.token, Token::Whitespace(_) | Token::EOF) {
+            continue;
         }
-        self.last = (loc.line, col, byte);
-        byte
+        first.get_or_insert(t.span.start);
+        t.span = Span::new(shift(t.span.start, piece.start), shift(t.span.end, piece.start));
+        tokens.push(t);
+    }
+    let Some(first) = first else { return Ok(None) };
+    let text = src[byte_at(src, first)..].to_string();
+    Ok(Some(RawStatement { tokens, text }))
+}
+
+/// A location relative to a piece, made relative to the file.
+fn shift(loc: Location, origin: Location) -> Location {
+    if loc.line <= 1 {
+        Location::new(origin.line, origin.column + loc.column.saturating_sub(1))
+    } else {
+        Location::new(origin.line + loc.line - 1, loc.column)
+    }
+}
+
+/// The byte offset of a 1-based line/column in `src`.
+fn byte_at(src: &str, loc: Location) -> usize {
+    let mut start = 0;
+    for _ in 1..loc.line {
+        match src[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return src.len(),
+        }
+    }
+    let line = &src[start..];
+    start + line.char_indices().nth(loc.column.saturating_sub(1) as usize).map_or(line.len(), |(i, _)| i)
+}
+
+/// Cuts `text` at its top-level semicolons. Quotes ('' and E'' strings, ""
+/// identifiers, $tag$ bodies) and comments (-- and nested /* */) are skipped
+/// as PostgreSQL's lexer skips them; an unterminated one runs to the end, where
+/// the tokenizer reports it.
+pub fn pieces(text: &str) -> Vec<Piece> {
+    let b = text.as_bytes();
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        i = match b[i] {
+            b';' => {
+                ranges.push(start..i);
+                start = i + 1;
+                i + 1
+            }
+            b'\'' => {
+                let escapes = i > 0 && matches!(b[i - 1], b'E' | b'e') && !(i >= 2 && is_ident_byte(b[i - 2]));
+                skip_quoted(b, i + 1, b'\'', escapes)
+            }
+            b'"' => skip_quoted(b, i + 1, b'"', false),
+            b'-' if b.get(i + 1) == Some(&b'-') => b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| i + p),
+            b'/' if b.get(i + 1) == Some(&b'*') => skip_block_comment(b, i + 2),
+            b'$' if !(i > 0 && is_ident_byte(b[i - 1])) => skip_dollar_quoted(b, i),
+            _ => i + 1,
+        };
+    }
+    if start < b.len() {
+        ranges.push(start..b.len());
+    }
+    // Locations of the starts, in one pass over the text.
+    let mut out = Vec::with_capacity(ranges.len());
+    // Columns count characters from the line start, continued from the last
+    // piece on the same line so that one very long line stays linear.
+    let (mut at, mut line, mut column) = (0, 1u64, 1u64);
+    for bytes in ranges {
+        let gap = &text[at..bytes.start];
+        match gap.rfind('\n') {
+            Some(nl) => {
+                line += gap.bytes().filter(|&c| c == b'\n').count() as u64;
+                column = gap[nl + 1..].chars().count() as u64 + 1;
+            }
+            None => column += gap.chars().count() as u64,
+        }
+        at = bytes.start;
+        out.push(Piece { bytes, start: Location::new(line, column) });
+    }
+    out
+}
+
+/// Bytes that continue an identifier (so a `$` or `'` after them starts nothing).
+fn is_ident_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80
+}
+
+/// The index after the closing quote of a string or quoted identifier whose
+/// body starts at `i`; a doubled quote is part of the body.
+fn skip_quoted(b: &[u8], mut i: usize, quote: u8, backslash_escapes: bool) -> usize {
+    while i < b.len() {
+        if backslash_escapes && b[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b[i] == quote {
+            if b.get(i + 1) == Some(&quote) {
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        i += 1;
+    }
+    b.len()
+}
+
+/// The index after a (nested) block comment whose body starts at `i`.
+fn skip_block_comment(b: &[u8], mut i: usize) -> usize {
+    let mut depth = 1;
+    while i < b.len() {
+        if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                return i;
+            }
+        } else if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
+            depth += 1;
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    b.len()
+}
+
+/// At a `$`: the index after a `$tag$ ... $tag$` string, or after the `$` when
+/// it opens none (a parameter such as `$1`).
+fn skip_dollar_quoted(b: &[u8], i: usize) -> usize {
+    let mut j = i + 1;
+    if b.get(j).is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_' || c >= 0x80) {
+        while b.get(j).is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80) {
+            j += 1;
+        }
+    }
+    if b.get(j) != Some(&b'$') {
+        return i + 1;
+    }
+    let tag = &b[i..=j];
+    let body = j + 1;
+    match b[body..].windows(tag.len()).position(|w| w == tag) {
+        Some(p) => body + p + tag.len(),
+        None => b.len(),
     }
 }
 
@@ -159,5 +273,43 @@ mod tests {
         let s = split(&sql).unwrap();
         assert_eq!(s.len(), 20_000);
         assert_eq!(s[19_999].text, "CREATE TABLE t19999 (x int)");
+        let at = sql.find("CREATE TABLE t19999").unwrap() as u64;
+        assert_eq!(s[19_999].tokens[0].span.start, Location::new(1, at + 1));
+    }
+
+    #[test]
+    fn semicolons_inside_quotes_and_comments_do_not_cut() {
+        let sql = "COMMENT ON TABLE a IS 'x;y';\n\
+                   CREATE TABLE \"b;c\" (d text DEFAULT E'it\\';s');\n\
+                   /* a; /* nested; */ still; */ CREATE TABLE e (f text DEFAULT $q$;$q$, g text DEFAULT $$;$$);\n\
+                   -- a comment; with a semicolon\n\
+                   CREATE TABLE h$1 (i int);";
+        let s = split(sql).unwrap();
+        let texts: Vec<&str> = s.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "COMMENT ON TABLE a IS 'x;y'",
+                "CREATE TABLE \"b;c\" (d text DEFAULT E'it\\';s')",
+                "CREATE TABLE e (f text DEFAULT $q$;$q$, g text DEFAULT $$;$$)",
+                "CREATE TABLE h$1 (i int)",
+            ]
+        );
+    }
+
+    #[test]
+    fn locations_are_file_locations() {
+        let sql = "CREATE TABLE a (x int);\n  CREATE TABLE b (\n    y int); CREATE TABLE c (z int)";
+        let s = split(sql).unwrap();
+        assert_eq!(s[1].tokens[0].span.start, Location::new(2, 3));
+        let y = s[1].tokens.iter().find(|t| matches!(&t.token, Token::Word(w) if w.value == "y")).unwrap();
+        assert_eq!(y.span.start, Location::new(3, 5));
+        assert_eq!(s[2].tokens[0].span.start, Location::new(3, 13));
+    }
+
+    #[test]
+    fn tokenizer_errors_are_located_in_the_file() {
+        let err = split("CREATE TABLE a (x int);\nCREATE TABLE b (y text DEFAULT 'open)").err().unwrap();
+        assert_eq!(err.1.line, 2);
     }
 }

@@ -10,7 +10,9 @@ use sqlparser::tokenizer::{Span, Token};
 
 use super::diagnostic::SchemaError;
 use super::source::{blank_meta_commands, rename_hints, SourceFile};
-use super::split::{is_keyword, split, RawStatement};
+use super::build::At;
+use super::split::{is_keyword, pieces, tokenize, Piece, RawStatement};
+use super::table_def::{lower, TableDef};
 
 /// What the statements supported by pgstate are, for error messages.
 pub const SUPPORTED: &str = "CREATE SCHEMA, CREATE EXTENSION, CREATE TYPE ... AS ENUM, CREATE SEQUENCE, \
@@ -34,6 +36,8 @@ pub struct Located {
 pub enum Stmt {
     /// A statement sqlparser parsed.
     Sql(Box<Statement>),
+    /// A `CREATE TABLE`, lowered as soon as it was parsed.
+    Table(Box<TableDef>),
     /// `ALTER SEQUENCE name OWNED BY table.column | NONE`.
     SequenceOwnedBy {
         /// The sequence.
@@ -52,34 +56,83 @@ pub enum Stmt {
     },
 }
 
-/// Reads one file's statements into `out`, errors into `errors`.
-pub fn read_file(index: usize, file: &SourceFile, out: &mut Vec<Located>, errors: &mut Vec<SchemaError>) {
+/// Reads one file's statements into `out`, errors into `errors`, in file order.
+/// Statements are tokenized and parsed on all cores: each stands alone.
+pub fn read_file(
+    index: usize,
+    file: &SourceFile,
+    default_schema: &str,
+    out: &mut Vec<Located>,
+    errors: &mut Vec<SchemaError>,
+) {
     let text = blank_meta_commands(&file.text);
     let hints = rename_hints(&text);
-    let statements = match split(&text) {
-        Ok(s) => s,
-        Err((message, loc)) => {
-            let at = file.offset(loc);
-            errors.push(SchemaError::new(file, (at, 1).into(), format!("syntax error: {message}"), "here"));
-            return;
-        }
-    };
-    for raw in statements {
-        let span = raw.span();
-        let stmt_hints: Vec<(u64, String)> =
-            hints.iter().filter(|(line, _)| *line >= span.start.line && *line <= span.end.line).cloned().collect();
-        match classify(raw) {
-            Ok(Some(stmt)) => out.push(Located { file: index, span, stmt, hints: stmt_hints }),
+    let pieces = pieces(&text);
+    let results = map_in_parallel(&pieces, |piece| read_piece(index, file, default_schema, &text, &hints, piece));
+    for result in results {
+        match result {
+            Ok(Some(located)) => out.push(located),
             Ok(None) => {}
-            Err((message, err_span, help)) => {
-                let mut e = SchemaError::new(file, file.span(err_span), message, "here");
-                if let Some(help) = help {
-                    e = e.with_help(help);
-                }
-                errors.push(e);
-            }
+            Err(e) => errors.push(e),
         }
     }
+}
+
+fn read_piece(
+    index: usize,
+    file: &SourceFile,
+    default_schema: &str,
+    text: &str,
+    hints: &[(u64, String)],
+    piece: &Piece,
+) -> Result<Option<Located>, SchemaError> {
+    let raw = match tokenize(text, piece) {
+        Ok(Some(raw)) => raw,
+        Ok(None) => return Ok(None),
+        Err((message, loc)) => {
+            let at = file.offset(loc);
+            return Err(SchemaError::new(file, (at, 1).into(), format!("syntax error: {message}"), "here"));
+        }
+    };
+    let span = raw.span();
+    let stmt_hints: Vec<(u64, String)> =
+        hints.iter().filter(|(line, _)| *line >= span.start.line && *line <= span.end.line).cloned().collect();
+    match classify(raw) {
+        Ok(Some(Stmt::Sql(stmt))) if matches!(stmt.as_ref(), Statement::CreateTable(_)) => {
+            let Statement::CreateTable(ct) = *stmt else { unreachable!("matched above") };
+            let def = lower(&ct, At { file: index, span }, default_schema);
+            Ok(Some(Located { file: index, span, stmt: Stmt::Table(Box::new(def)), hints: stmt_hints }))
+        }
+        Ok(Some(stmt)) => Ok(Some(Located { file: index, span, stmt, hints: stmt_hints })),
+        Ok(None) => Ok(None),
+        Err((message, err_span, help)) => {
+            let mut e = SchemaError::new(file, file.span(err_span), message, "here");
+            if let Some(help) = help {
+                e = e.with_help(help);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// `f` over `items` on up to all cores, results in input order. Small inputs
+/// stay on the calling thread: spawning costs more than they do.
+fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    const SERIAL_BELOW: usize = 256;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < SERIAL_BELOW {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            items.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
 }
 
 type ClassifyError = (String, Span, Option<String>);

@@ -1,0 +1,70 @@
+//! `CREATE TABLE` lowered to pgstate's terms on the thread that parsed it. A
+//! table's sqlparser AST is tens of times the size of its text: holding every
+//! one until the builder ran was most of the memory at 10,000 tables, and
+//! lowering columns (types, canonical defaults) is most of the work, which
+//! this way runs on all cores.
+
+use sqlparser::ast::{CreateTable, ObjectName};
+
+use super::build::At;
+use super::columns::{column, ParsedColumn};
+use super::constraints::{from_table_constraint, RawConstraint};
+use crate::canon::ident::fold;
+
+/// What the builder needs of a `CREATE TABLE`.
+pub struct TableDef {
+    /// The table's name as written.
+    pub name: ObjectName,
+    /// `TEMPORARY`.
+    pub temporary: bool,
+    /// `AS`, `LIKE`, `INHERITS` or `PARTITION BY`, which pgstate does not model.
+    pub unsupported_form: bool,
+    /// `IF NOT EXISTS`.
+    pub if_not_exists: bool,
+    /// `UNLOGGED`.
+    pub unlogged: bool,
+    /// Columns in order.
+    pub columns: Vec<ColumnDef>,
+    /// Table constraints, or why each could not be read.
+    pub constraints: Vec<Result<RawConstraint, String>>,
+}
+
+/// One column: its folded name, where it is written, and what it says.
+pub struct ColumnDef {
+    /// Folded name.
+    pub name: String,
+    /// Its place in the file.
+    pub at: At,
+    /// The column and its inline constraints, or why it could not be read.
+    pub parsed: Result<ParsedColumn, String>,
+}
+
+/// Lowers a parsed `CREATE TABLE` written at `at`.
+pub fn lower(ct: &CreateTable, at: At, default_schema: &str) -> TableDef {
+    let columns = ct
+        .columns
+        .iter()
+        .map(|def| {
+            let col_at = At { file: at.file, span: def.name.span };
+            ColumnDef { name: fold(&def.name), at: col_at, parsed: column(def, default_schema, col_at) }
+        })
+        .collect();
+    let constraints = ct.constraints.iter().map(|c| from_table_constraint(c, None, default_schema, at)).collect();
+    TableDef {
+        name: ct.name.clone(),
+        temporary: ct.temporary,
+        unsupported_form: ct.query.is_some() || ct.like.is_some() || ct.inherits.is_some() || ct.partition_by.is_some(),
+        if_not_exists: ct.if_not_exists,
+        unlogged: ct.unlogged,
+        columns,
+        constraints,
+    }
+}
+
+impl TableDef {
+    /// The line of the table's name, where a rename hint for it is written.
+    pub fn name_line(&self) -> u64 {
+        self.name.0.last().and_then(|p| p.as_ident()).map_or(0, |i| i.span.start.line)
+    }
+}
+
