@@ -1,5 +1,6 @@
 //! Planner benchmark: parse, diff, order + render and end-to-end timings on
-//! synthetic schemas of 47, 1,000 and 10,000 tables.
+//! synthetic schemas of 47, 1,000 and 10,000 tables, in the library and
+//! through the `pgstate` binary itself.
 //!
 //! Plain `std`, no harness: `cargo bench --bench plan [-- SCALE...]`.
 //! `PGSTATE_BENCH_QUICK=1` runs one iteration of the 47 and 1,000 table scales,
@@ -10,6 +11,9 @@
 //! change default), a few new tables and a few dropped ones. The bench checks
 //! that planning the change is non-empty and planning a schema against itself
 //! is empty, so it measures real work.
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -29,8 +33,8 @@ use schema_gen::{generate, render_schema, Flavor};
 // Measurement
 // ---------------------------------------------------------------------------
 
-/// CPU time consumed by the process so far (the bench is single-threaded), so
-/// the numbers mean something on a shared, loaded machine too.
+/// CPU time consumed by the process so far, all threads (parsing uses every
+/// core), so the numbers mean something on a shared, loaded machine too.
 #[cfg(target_os = "linux")]
 fn cpu_time() -> Option<Duration> {
     #[repr(C)]
@@ -54,6 +58,7 @@ fn cpu_time() -> Option<Duration> {
 }
 
 /// Median and minimum of wall-clock and CPU time over the runs.
+#[derive(Clone, Copy)]
 struct Stats {
     wall_median: Duration,
     wall_min: Duration,
@@ -160,6 +165,56 @@ struct Row {
     e2e_peak_kb: Option<u64>,
     /// VmHWM over the whole scale (everything below held at once).
     scale_peak_kb: Option<u64>,
+    /// The `pgstate` binary itself on the two files: wall time, and the
+    /// largest peak RSS of its runs.
+    cli: Stats,
+    cli_peak_kb: Option<u64>,
+}
+
+/// Runs `pgstate plan --from original.sql --schema changed.sql`, as a user would.
+fn cli_runs(n: usize, runs: usize, sql_a: &str, sql_b: &str) -> (Stats, Option<u64>) {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("plan-bench-{n}"));
+    std::fs::create_dir_all(&dir).expect("bench temp dir");
+    let (a, b) = (dir.join("original.sql"), dir.join("changed.sql"));
+    std::fs::write(&a, sql_a).expect("write original.sql");
+    std::fs::write(&b, sql_b).expect("write changed.sql");
+    let out_path = dir.join("plan.out");
+    let mut samples = Samples::default();
+    let mut peak_kb = None;
+    for _ in 0..runs {
+        let stdout = std::fs::File::create(&out_path).expect("create plan.out");
+        let start = Instant::now();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pgstate"))
+            .args(["plan", "--from"])
+            .arg(&a)
+            .arg("--schema")
+            .arg(&b)
+            .stdout(stdout)
+            .spawn()
+            .expect("run pgstate");
+        // VmHWM only grows; the last reading before exit is the run's peak
+        // (the peak comes at the end of parsing, well before exit).
+        let status_path = format!("/proc/{}/status", child.id());
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for pgstate") {
+                break status;
+            }
+            if let Some(kb) = std::fs::read_to_string(&status_path).ok().and_then(|s| hwm_kb(&s)) {
+                peak_kb = peak_kb.max(Some(kb));
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        samples.wall.push(start.elapsed());
+        assert!(status.success(), "pgstate plan failed on {n} tables");
+        let printed = std::fs::metadata(&out_path).map(|m| m.len()).unwrap_or(0);
+        assert!(printed > 0, "pgstate plan printed nothing for a changed schema");
+    }
+    (samples.stats(), peak_kb)
+}
+
+fn hwm_kb(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// What `pgstate plan --from original.sql --schema changed.sql` does after reading the files.
@@ -230,6 +285,7 @@ fn bench_scale(n: usize, runs: usize, can_reset_peak: bool) -> Row {
     });
     // (d) end to end: parse both, plan, render the script.
     let e2e_stats = measure(runs, || end_to_end(&sql_a, &sql_b));
+    let (cli, cli_peak_kb) = cli_runs(n, runs, &sql_a, &sql_b);
 
     let row = Row {
         shape: shape(&a.catalog),
@@ -245,6 +301,8 @@ fn bench_scale(n: usize, runs: usize, can_reset_peak: bool) -> Row {
         sql_out,
         e2e_peak_kb,
         scale_peak_kb: if can_reset_peak { status_kb("VmHWM:") } else { None },
+        cli,
+        cli_peak_kb,
     };
     drop((a, b, real, same, changes));
     row
@@ -335,6 +393,20 @@ fn main() {
                 mb(r.scale_peak_kb),
             );
         }
+    }
+    println!();
+    println!("The CLI, `pgstate plan --from original.sql --schema changed.sql` (what a user runs), wall-clock ms");
+    println!("| tables | runs | median | min | peak RSS of a run |");
+    println!("|---:|---:|---:|---:|---:|");
+    for r in &rows {
+        println!(
+            "| {} | {} | {} | {} | {} |",
+            r.shape.tables,
+            r.runs,
+            ms(r.cli.wall_median),
+            ms(r.cli.wall_min),
+            mb(r.cli_peak_kb)
+        );
     }
     println!();
     println!("parse both = parse_str(original) + parse_str(changed); diff = diff(original, changed);");

@@ -2,13 +2,12 @@
 //! to a in the model gives b; rendering a catalog as SQL and parsing it again
 //! gives the same catalog.
 
-use indexmap::IndexMap;
 use proptest::prelude::*;
 
 use pgstate::diff::{apply::apply_all, diff};
 use pgstate::model::{
     Catalog, Column, ColumnType, Constraint, ConstraintKind, Deferral, EnumType, Expr, FkAction, FkMatch, ForeignKey,
-    Index, IndexKey, IndexKeyExpr, QualName, Schema, SeqOptions, SeqType, Sequence, Table,
+    Index, IndexKey, IndexKeyExpr, Map, QualName, Schema, SeqOptions, SeqType, Sequence, Table,
 };
 use pgstate::plan::{catalog_sql, plan};
 
@@ -58,7 +57,7 @@ fn column_type(g: &mut Gen, enums: &[QualName]) -> ColumnType {
     t
 }
 
-fn default_for(g: &mut Gen, t: &ColumnType, labels: &IndexMap<QualName, EnumType>) -> Option<Expr> {
+fn default_for(g: &mut Gen, t: &ColumnType, labels: &Map<QualName, EnumType>) -> Option<Expr> {
     if !g.chance(40) {
         return None;
     }

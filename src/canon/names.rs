@@ -2,8 +2,6 @@
 //! sequences (`makeObjectName`, `ChooseRelationName`, `ChooseIndexNameAddition`
 //! in PostgreSQL's source), including truncation to 63 bytes and de-duplication.
 
-use std::collections::HashSet;
-
 /// PostgreSQL's NAMEDATALEN - 1: the longest identifier, in bytes.
 pub const MAX_IDENT: usize = 63;
 
@@ -64,7 +62,7 @@ pub fn name_addition(columns: &[String]) -> String {
 /// Names already taken in one schema, for `ChooseRelationName`'s de-duplication.
 #[derive(Debug, Default)]
 pub struct Taken {
-    names: HashSet<String>,
+    names: rustc_hash::FxHashSet<String>,
 }
 
 impl Taken {

@@ -2,7 +2,7 @@
 //! the same DDL. Used to check the differ (diff(a, b) applied to a gives b) and,
 //! later, to replay revision files.
 
-use indexmap::IndexMap;
+use crate::model::Map;
 
 use super::change::{Change, CommentTarget};
 use crate::canon::expr::rename_column_ref;
@@ -281,7 +281,7 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
     }
 }
 
-fn rekey<V>(map: &mut IndexMap<String, V>, from: &str, to: &str, set: impl Fn(&mut V, String)) {
+fn rekey<V>(map: &mut Map<String, V>, from: &str, to: &str, set: impl Fn(&mut V, String)) {
     if let Some(mut v) = map.shift_remove(from) {
         set(&mut v, to.to_string());
         map.insert(to.to_string(), v);

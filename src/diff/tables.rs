@@ -1,7 +1,7 @@
 //! Table-level diffing: columns altered in place, constraints and indexes
 //! matched by name (or renamed when only the name differs).
 
-use indexmap::IndexMap;
+use crate::model::Map;
 
 use super::types::needs_using;
 use super::{comment, has_table, Change, CommentTarget, Diff};
@@ -101,8 +101,8 @@ pub fn alter(out: &mut Diff, old: &Table, new: &Table, _from: &Catalog, _to: &Ca
 fn keyed<T: Clone>(
     out: &mut Diff,
     table: &QualName,
-    old: &IndexMap<String, T>,
-    new: &IndexMap<String, T>,
+    old: &Map<String, T>,
+    new: &Map<String, T>,
     same: impl Fn(&T, &T) -> bool,
     drop: impl Fn(QualName, T) -> Change,
     add: impl Fn(QualName, T) -> Change,

@@ -1,21 +1,20 @@
-use indexmap::IndexMap;
 use serde::Serialize;
 
-use super::{EnumType, QualName, Sequence, Table};
+use super::{EnumType, Map, QualName, Sequence, Table};
 
 /// A whole database schema as pgstate sees it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Catalog {
     /// Schemas by name (`public` is implicit and never listed unless commented).
-    pub schemas: IndexMap<String, Schema>,
+    pub schemas: Map<String, Schema>,
     /// Extensions by name.
-    pub extensions: IndexMap<String, Extension>,
+    pub extensions: Map<String, Extension>,
     /// Enum types by qualified name.
-    pub enums: IndexMap<QualName, EnumType>,
+    pub enums: Map<QualName, EnumType>,
     /// Sequences by qualified name (including those behind serial columns).
-    pub sequences: IndexMap<QualName, Sequence>,
+    pub sequences: Map<QualName, Sequence>,
     /// Tables by qualified name.
-    pub tables: IndexMap<QualName, Table>,
+    pub tables: Map<QualName, Table>,
 }
 
 /// A schema (namespace).

@@ -16,3 +16,8 @@ pub use name::QualName;
 pub use sequence::{SeqOptions, SeqType, Sequence};
 pub use table::{Column, Identity, Table};
 pub use types::{ColumnType, EnumType, Expr};
+
+/// The model's ordered map. Keys are names pgstate itself derived, never
+/// attacker-chosen in a way that matters, so a fast non-DoS-resistant hash
+/// is right: hashing was a visible share of parse and diff time at scale.
+pub type Map<K, V> = indexmap::IndexMap<K, V, rustc_hash::FxBuildHasher>;

@@ -1,7 +1,6 @@
-use indexmap::IndexMap;
 use serde::Serialize;
 
-use super::{ColumnType, Constraint, Expr, Index, QualName, SeqOptions};
+use super::{ColumnType, Constraint, Expr, Index, Map, QualName, SeqOptions};
 
 /// A table with its columns, constraints and indexes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -9,11 +8,11 @@ pub struct Table {
     /// Its qualified name.
     pub name: QualName,
     /// Columns in their physical order.
-    pub columns: IndexMap<String, Column>,
+    pub columns: Map<String, Column>,
     /// Constraints by name.
-    pub constraints: IndexMap<String, Constraint>,
+    pub constraints: Map<String, Constraint>,
     /// Indexes that do not back a constraint, by name (index names live in the table's schema).
-    pub indexes: IndexMap<String, Index>,
+    pub indexes: Map<String, Index>,
     /// `UNLOGGED`.
     pub unlogged: bool,
     /// `COMMENT ON TABLE`.
@@ -25,9 +24,9 @@ impl Table {
     pub fn new(name: QualName) -> Self {
         Table {
             name,
-            columns: IndexMap::new(),
-            constraints: IndexMap::new(),
-            indexes: IndexMap::new(),
+            columns: Map::default(),
+            constraints: Map::default(),
+            indexes: Map::default(),
             unlogged: false,
             comment: None,
         }

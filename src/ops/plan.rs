@@ -21,5 +21,9 @@ pub fn offline_files(desired: &[SourceFile], from: &[SourceFile]) -> Result<Plan
         (to, current.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
     let (to, current) = (to?, current?);
-    Ok(plan(&current.catalog, &to.catalog, &to.hints))
+    let plan = plan(&current.catalog, &to.catalog, &to.hints);
+    // Freeing two large catalogs takes a visible share of a big plan's time;
+    // the caller, printing the plan, need not wait for it.
+    std::thread::spawn(move || drop((to, current)));
+    Ok(plan)
 }

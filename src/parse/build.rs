@@ -3,11 +3,11 @@
 //! indexes, then constraint names (chosen as PostgreSQL would), then comments,
 //! then cross-reference checks.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, CommentObject, CreateIndex, Expr as SqlExpr, ObjectName,
-    SchemaName, Statement, UserDefinedTypeRepresentation,
+    AlterColumnOperation, AlterTableOperation, CommentObject, CreateIndex, Expr as SqlExpr, ObjectName, SchemaName,
+    Statement, UserDefinedTypeRepresentation,
 };
 use sqlparser::tokenizer::Span;
 
@@ -60,14 +60,14 @@ struct Builder<'a> {
     default_schema: String,
     errors: &'a mut Vec<SchemaError>,
     cat: Catalog,
-    taken: HashMap<String, Taken>,
+    taken: FxHashMap<String, Taken>,
     pending: Vec<(QualName, RawConstraint)>,
     unnamed_indexes: Vec<(QualName, Index, Vec<String>, At)>,
-    table_at: HashMap<QualName, At>,
+    table_at: FxHashMap<QualName, At>,
     type_uses: Vec<(QualName, String, QualName, At)>,
     hints: Vec<RenameHint>,
     /// Index names per schema, to find a clash without scanning every table.
-    index_names: std::collections::HashSet<(String, String)>,
+    index_names: FxHashSet<(String, String)>,
 }
 
 /// Who wrote the input.
@@ -94,13 +94,13 @@ pub fn build(
         default_schema: default_schema.to_string(),
         errors,
         cat: base,
-        taken: HashMap::new(),
+        taken: FxHashMap::default(),
         pending: Vec::new(),
         unnamed_indexes: Vec::new(),
-        table_at: HashMap::new(),
+        table_at: FxHashMap::default(),
         type_uses: Vec::new(),
         hints: Vec::new(),
-        index_names: std::collections::HashSet::new(),
+        index_names: FxHashSet::default(),
     };
     b.seed_existing();
     b.seed_names(&statements);
@@ -189,23 +189,21 @@ impl Builder<'_> {
                     }
                     continue;
                 }
-                Stmt::Sql(stmt) => stmt,
-                _ => continue,
-            };
-            match stmt.as_ref() {
-                Statement::CreateSequence { name, .. } => {
-                    if let Ok(q) = object_qual_name(name, &self.default_schema) {
-                        self.taken(&q.schema).insert(&q.name);
-                    }
-                }
-                Statement::CreateIndex(ci) => {
+                Stmt::Index(ci) => {
                     if let (Some(n), Ok(t)) = (&ci.name, object_qual_name(&ci.table_name, &self.default_schema)) {
                         if let Some(last) = n.0.last().and_then(|p| p.as_ident()) {
                             self.taken(&t.schema).insert(&fold(last));
                         }
                     }
+                    continue;
                 }
-                _ => {}
+                Stmt::Sql(stmt) => stmt,
+                _ => continue,
+            };
+            if let Statement::CreateSequence { name, .. } = stmt.as_ref() {
+                if let Ok(q) = object_qual_name(name, &self.default_schema) {
+                    self.taken(&q.schema).insert(&q.name);
+                }
             }
         }
     }
@@ -339,13 +337,14 @@ impl Builder<'_> {
             }
         }
         self.table_at.insert(q.clone(), at);
-        self.cat.tables.insert(q.clone(), table);
+        table.columns.reserve(def.columns.len());
         for col in std::mem::take(&mut def.columns) {
             match col.parsed {
-                Ok(parsed) => self.add_column(&q, parsed, col.at, hints),
+                Ok(parsed) => self.add_column(&mut table, parsed, col.at, hints),
                 Err(e) => self.error(col.at, format!("column {}: {e}", col.name)),
             }
         }
+        self.cat.tables.insert(q.clone(), table);
         for c in std::mem::take(&mut def.constraints) {
             match c {
                 Ok(rc) => self.pending.push((q.clone(), rc)),
@@ -355,16 +354,25 @@ impl Builder<'_> {
     }
 
     fn add_column_def(&mut self, table: &QualName, def: &sqlparser::ast::ColumnDef, at: At, hints: &[(u64, String)]) {
-        match column(def, &self.default_schema, at) {
-            Ok(parsed) => self.add_column(table, parsed, at, hints),
-            Err(e) => self.error(at, format!("column {}: {e}", fold(&def.name))),
+        let parsed = match column(def, &self.default_schema, at) {
+            Ok(parsed) => parsed,
+            Err(e) => return self.error(at, format!("column {}: {e}", fold(&def.name))),
+        };
+        let Some(slot) = self.cat.tables.get_mut(table) else { return };
+        let mut t = std::mem::replace(slot, Table::new(table.clone()));
+        self.add_column(&mut t, parsed, at, hints);
+        if let Some(slot) = self.cat.tables.get_mut(table) {
+            *slot = t;
         }
     }
 
-    fn add_column(&mut self, table: &QualName, parsed: ParsedColumn, at: At, hints: &[(u64, String)]) {
+    /// Adds a column to `t`, which is not in the catalog while this runs
+    /// (a table being created, or one taken out by `add_column_def`).
+    fn add_column(&mut self, t: &mut Table, parsed: ParsedColumn, at: At, hints: &[(u64, String)]) {
         let ParsedColumn { mut column, constraints, serial } = parsed;
+        let table = &t.name;
         let name = column.name.clone();
-        if self.cat.tables[table].columns.contains_key(&name) {
+        if t.columns.contains_key(&name) {
             return self.error(at, format!("column {name} is defined twice in table {table}"));
         }
         if let Some(seq_type) = serial {
@@ -397,28 +405,23 @@ impl Builder<'_> {
         for c in constraints {
             self.pending.push((table.clone(), c));
         }
-        if let Some(t) = self.cat.tables.get_mut(table) {
-            t.columns.insert(name, column);
-        }
+        t.columns.insert(name, column);
     }
 
     fn alteration(&mut self, s: &Located) {
         let at = self.at(s);
         match &s.stmt {
-            Stmt::Sql(stmt) => match stmt.as_ref() {
-                Statement::AlterTable(alter) => {
-                    let Some(q) = self.qual(&alter.name, at) else { return };
-                    if !self.cat.tables.contains_key(&q) {
-                        return self
-                            .error(at, format!("ALTER TABLE names table {q}, which the schema does not define"));
-                    }
-                    for op in &alter.operations {
-                        self.alter_op(&q, op, at, &s.hints);
-                    }
+            Stmt::Alter(alter) => {
+                let Some(q) = self.qual(&alter.name, at) else { return };
+                if !self.cat.tables.contains_key(&q) {
+                    return self.error(at, format!("ALTER TABLE names table {q}, which the schema does not define"));
                 }
-                Statement::CreateIndex(ci) => self.create_index(ci, at),
-                _ => {}
-            },
+                for op in &alter.operations {
+                    self.alter_op(&q, op, at, &s.hints);
+                }
+            }
+            Stmt::Index(ci) => self.create_index(ci, at),
+            Stmt::Sql(_) => {}
             Stmt::SequenceOwnedBy { sequence, owner } => {
                 let Some(q) = self.qual(sequence, at) else { return };
                 let owned_by = match owner {
@@ -724,7 +727,7 @@ impl Builder<'_> {
                     self.comment_on(*object_type, object_name, comment.clone(), at);
                 }
             }
-            Stmt::SequenceOwnedBy { .. } | Stmt::Table(_) => {}
+            Stmt::SequenceOwnedBy { .. } | Stmt::Table(_) | Stmt::Index(_) | Stmt::Alter(_) => {}
         }
     }
 

@@ -5,6 +5,7 @@ pub(crate) mod columns;
 pub(crate) mod constraints;
 pub mod diagnostic;
 mod hints;
+mod lexer;
 pub mod source;
 pub(crate) mod split;
 pub(crate) mod statement;

@@ -89,7 +89,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// The text with psql meta-command lines (`\restrict`, `\connect`...) blanked
 /// out, keeping every other byte where it was so that spans stay right.
-pub fn blank_meta_commands(text: &str) -> String {
+pub fn blank_meta_commands(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.split('\n').any(|line| line.trim_start().starts_with('\\')) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         if line.trim_start().starts_with('\\') {
@@ -98,7 +101,7 @@ pub fn blank_meta_commands(text: &str) -> String {
             out.push_str(line);
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// Rename hints: `-- @renamed from=OLD` comments, by 1-based line number.

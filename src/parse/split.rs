@@ -11,12 +11,15 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Tokenizer};
 
+use super::lexer::fast_tokens;
+
 /// The tokens of one statement (without its `;`).
 pub struct RawStatement {
     /// Its tokens, without whitespace or comments, with file locations.
     pub tokens: Vec<TokenWithSpan>,
-    /// The statement's source text, exactly as written (from its first token to its `;`).
-    pub text: String,
+    /// Where the statement's text lies in the file (from its first token to
+    /// its `;`); kept as a range, not copied, as most callers never read it.
+    pub bytes: Range<usize>,
 }
 
 /// Where one statement lies in a file: its bytes (up to, not including, the
@@ -88,24 +91,40 @@ pub fn split(text: &str) -> Result<Vec<RawStatement>, (String, Location)> {
 /// Tokenizes one piece of `text`; `None` when it holds only whitespace and comments.
 pub fn tokenize(text: &str, piece: &Piece) -> Result<Option<RawStatement>, (String, Location)> {
     let src = &text[piece.bytes.clone()];
+    let tokens = match fast_tokens(src, piece.start) {
+        Some(tokens) => tokens,
+        None => sqlparser_tokens(src, piece.start)?,
+    };
+    let Some(first) = tokens.first() else { return Ok(None) };
+    let lead = byte_at(src, unshift(first.span.start, piece.start));
+    Ok(Some(RawStatement { tokens, bytes: piece.bytes.start + lead..piece.bytes.end }))
+}
+
+/// sqlparser's tokenizer, for what the fast path declines.
+fn sqlparser_tokens(src: &str, origin: Location) -> Result<Vec<TokenWithSpan>, (String, Location)> {
     let dialect = PostgreSqlDialect {};
     let mut buf = Vec::new();
     Tokenizer::new(&dialect, src)
         .tokenize_with_location_into_buf(&mut buf)
-        .map_err(|e| (e.message, shift(e.location, piece.start)))?;
+        .map_err(|e| (e.message, shift(e.location, origin)))?;
     let mut tokens = Vec::with_capacity(buf.len() / 2 + 1);
-    let mut first = None;
     for mut t in buf {
         if matches!(t.token, Token::Whitespace(_) | Token::EOF) {
             continue;
         }
-        first.get_or_insert(t.span.start);
-        t.span = Span::new(shift(t.span.start, piece.start), shift(t.span.end, piece.start));
+        t.span = Span::new(shift(t.span.start, origin), shift(t.span.end, origin));
         tokens.push(t);
     }
-    let Some(first) = first else { return Ok(None) };
-    let text = src[byte_at(src, first)..].to_string();
-    Ok(Some(RawStatement { tokens, text }))
+    Ok(tokens)
+}
+
+/// A file location made relative to a piece starting at `origin`.
+fn unshift(loc: Location, origin: Location) -> Location {
+    if loc.line == origin.line {
+        Location::new(1, loc.column + 1 - origin.column)
+    } else {
+        Location::new(loc.line + 1 - origin.line, loc.column)
+    }
 }
 
 /// A location relative to a piece, made relative to the file.
@@ -259,9 +278,9 @@ mod tests {
         let sql = "CREATE TABLE a (x int); -- note\nCOMMENT ON TABLE a IS 'it''s';\n\n  CREATE TABLE b (y int)";
         let s = split(sql).unwrap();
         assert_eq!(s.len(), 3);
-        assert_eq!(s[0].text, "CREATE TABLE a (x int)");
-        assert_eq!(s[1].text, "COMMENT ON TABLE a IS 'it''s'");
-        assert_eq!(s[2].text, "CREATE TABLE b (y int)");
+        assert_eq!(&sql[s[0].bytes.clone()], "CREATE TABLE a (x int)");
+        assert_eq!(&sql[s[1].bytes.clone()], "COMMENT ON TABLE a IS 'it''s'");
+        assert_eq!(&sql[s[2].bytes.clone()], "CREATE TABLE b (y int)");
         assert!(s[0].tokens.iter().all(|t| !matches!(t.token, Token::Whitespace(_))));
         assert_eq!(s[1].head(3), ["COMMENT", "ON", "TABLE"]);
         assert!(s[1].has_word("is"));
@@ -272,7 +291,7 @@ mod tests {
         let sql: String = (0..20_000).map(|i| format!("CREATE TABLE t{i} (x int);")).collect();
         let s = split(&sql).unwrap();
         assert_eq!(s.len(), 20_000);
-        assert_eq!(s[19_999].text, "CREATE TABLE t19999 (x int)");
+        assert_eq!(&sql[s[19_999].bytes.clone()], "CREATE TABLE t19999 (x int)");
         let at = sql.find("CREATE TABLE t19999").unwrap() as u64;
         assert_eq!(s[19_999].tokens[0].span.start, Location::new(1, at + 1));
     }
@@ -285,7 +304,7 @@ mod tests {
                    -- a comment; with a semicolon\n\
                    CREATE TABLE h$1 (i int);";
         let s = split(sql).unwrap();
-        let texts: Vec<&str> = s.iter().map(|r| r.text.as_str()).collect();
+        let texts: Vec<&str> = s.iter().map(|r| &sql[r.bytes.clone()]).collect();
         assert_eq!(
             texts,
             [

@@ -67,4 +67,3 @@ impl TableDef {
         self.name.0.last().and_then(|p| p.as_ident()).map_or(0, |i| i.span.start.line)
     }
 }
-

@@ -34,7 +34,7 @@ pub fn replay(base: Catalog, revision: &str, sql: &str) -> Result<Catalog, Revis
     let mut cat = base;
     let mut batch = String::new();
     for raw in statements {
-        let text = raw.text.clone();
+        let text = sql[raw.bytes.clone()].to_string();
         if maybe_imperative(&raw) {
             // Drops and renames act on the state so far, additions included.
             cat = flush(cat, &mut batch, revision)?;
