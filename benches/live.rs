@@ -24,6 +24,10 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+// The allocator the pgstate binary uses, so library figures match the CLI's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

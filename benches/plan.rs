@@ -12,6 +12,7 @@
 //! that planning the change is non-empty and planning a schema against itself
 //! is empty, so it measures real work.
 
+// The allocator the pgstate binary uses, so library figures match the CLI's.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

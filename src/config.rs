@@ -19,6 +19,9 @@ pub struct Config {
     pub version_table: Option<String>,
     /// Managed schemas (default: those the desired files mention, plus `public`).
     pub schemas: Option<Vec<String>>,
+    /// A database offline plans may use as a scratchpad to settle expression
+    /// spellings (`--dev-url`); nothing in it is changed.
+    pub dev_url: Option<String>,
 }
 
 /// Why the configuration could not be read.

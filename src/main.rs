@@ -50,6 +50,14 @@ enum Command {
         /// Current state from a live database (or DATABASE_URL).
         #[arg(long)]
         url: Option<String>,
+        /// With --from: a database to settle expression spellings on (nothing in it
+        /// changes). Default: pgstate.toml's dev_url, else a throwaway local server,
+        /// started only when the parser cannot tell two expressions apart.
+        #[arg(long, requires = "from")]
+        dev_url: Option<String>,
+        /// With --from: compare expressions with the parser alone, using no server.
+        #[arg(long, requires = "from", conflicts_with = "dev_url")]
+        parser_only: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Sql)]
         format: Format,
@@ -261,9 +269,16 @@ fn print_plan(plan: &Plan, format: Format) -> miette::Result<()> {
 fn run(cli: Cli) -> Result<ExitCode, Report> {
     let config = Config::load(&std::env::current_dir().into_diagnostic()?)?;
     match cli.command {
-        Command::Plan { desired, from, url, format } => {
+        Command::Plan { desired, from, url, dev_url, parser_only, format } => {
             let plan = match from {
-                Some(from) => ops::plan::offline(&config.schema_path(desired.schema.as_deref()), &from)?,
+                Some(from) => {
+                    let settle = match dev_url.or_else(|| config.dev_url.clone()) {
+                        _ if parser_only => ops::plan::Settle::ParserOnly,
+                        Some(url) => ops::plan::Settle::Server(Box::new(Target::parse(&url)?)),
+                        None => ops::plan::Settle::LocalServer,
+                    };
+                    ops::plan::offline_settled(&config.schema_path(desired.schema.as_deref()), &from, settle)?
+                }
                 None => {
                     let (parsed, scope) = load(&config, &desired)?;
                     let target = Target::from_arg(url.as_deref())?;

@@ -956,6 +956,8 @@ fn offline_direction(
         &case.current_path().to_string_lossy(),
         "--schemas",
         schemas,
+        // This direction measures the parser alone (its fidelity is reported).
+        "--parser-only",
     ]);
     let _ = writeln!(details, "\n== offline: plan (ok={})\n{}{}", plan.ok, plan.stdout, plan.stderr);
     if !plan.ok {

@@ -191,6 +191,69 @@ fn expressions_the_parser_cannot_settle_are_settled_by_the_server() {
     assert_eq!(db.psql("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'pgstate_scratch%'").expect("query"), "0");
 }
 
+/// Two spellings PostgreSQL stores alike, beyond the parser's rewrites, and one real change.
+fn offline_pair(name: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let current = schema_file(
+        &format!("{name}-current"),
+        "CREATE TABLE job (name varchar(10), at date, ttl interval DEFAULT '1 day'::interval, \
+         CONSTRAINT job_name_check CHECK (name::text ~~ 'a%'::text), \
+         CONSTRAINT job_at_check CHECK (at > '2020-01-01'::date));",
+    );
+    let same = schema_file(
+        &format!("{name}-same"),
+        "CREATE TABLE job (name varchar(10), at date, ttl interval DEFAULT interval '1 day', \
+         CONSTRAINT job_name_check CHECK (name LIKE 'a%'), CONSTRAINT job_at_check CHECK (at > date '2020-01-01'));",
+    );
+    let changed = schema_file(
+        &format!("{name}-changed"),
+        "CREATE TABLE job (name varchar(10), at date, ttl interval DEFAULT interval '1 day', \
+         CONSTRAINT job_name_check CHECK (name LIKE 'b%'), CONSTRAINT job_at_check CHECK (at > date '2020-01-01'));",
+    );
+    (current, same, changed)
+}
+
+fn plan_from(current: &Path, desired: &Path, extra: &[&str]) -> String {
+    let (current, desired) = (current.to_string_lossy(), desired.to_string_lossy());
+    let mut args = vec!["plan", "--from", &current, "--schema", &desired];
+    args.extend_from_slice(extra);
+    let out = pgstate(&args);
+    assert!(out.status.success(), "plan --from failed: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+#[test]
+fn offline_plans_settle_expressions_on_a_dev_database() {
+    let cluster = PgCluster::shared();
+    let dev = cluster.fresh_db("devurl");
+    let before = snapshot_lines(&dev);
+    let (current, same, changed) = offline_pair("devurl");
+    let url = dev.url();
+    // The parser alone cannot tell these spellings are one schema.
+    assert_ne!(plan_from(&current, &same, &["--parser-only"]), "");
+    assert_eq!(plan_from(&current, &same, &["--dev-url", &url]), "");
+    let plan = plan_from(&current, &changed, &["--dev-url", &url]);
+    assert!(plan.contains("job_name_check CHECK (name LIKE 'b%')"), "{plan}");
+    assert!(!plan.contains("job_at_check") && !plan.contains("DEFAULT"), "{plan}");
+    // The dev database is a scratchpad: nothing of the work stays in it.
+    assert_eq!(snapshot_lines(&dev), before);
+}
+
+#[test]
+fn offline_plans_settle_expressions_on_a_throwaway_local_server() {
+    let (current, same, changed) = offline_pair("local");
+    let leftovers = || -> usize {
+        std::fs::read_dir(std::env::temp_dir())
+            .map(|d| d.flatten().filter(|e| e.file_name().to_string_lossy().starts_with("pgstate-local-")).count())
+            .unwrap_or(0)
+    };
+    let before = leftovers();
+    assert_eq!(plan_from(&current, &same, &[]), "");
+    let plan = plan_from(&current, &changed, &[]);
+    assert!(plan.contains("job_name_check CHECK (name LIKE 'b%')"), "{plan}");
+    assert!(!plan.contains("job_at_check"), "{plan}");
+    assert!(leftovers() <= before, "the throwaway server's directory was left behind");
+}
+
 #[test]
 fn export_round_trips() {
     let cluster = PgCluster::shared();

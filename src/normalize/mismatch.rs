@@ -1,7 +1,7 @@
 //! Which expressions differ between the desired and the live catalog, for
 //! objects both have.
 
-use crate::model::{Catalog, ConstraintKind, QualName};
+use crate::model::{Catalog, ConstraintKind, Index, QualName};
 
 /// Per table: the columns whose default or generation expression differs, and
 /// the check/exclusion constraints and expression indexes whose text differs.
@@ -58,4 +58,65 @@ pub fn find(desired: &Catalog, live: &Catalog) -> Mismatches {
         }
     }
     out
+}
+
+/// The part of `catalog` that settling `found` needs: its tables, and every
+/// schema, extension, enum and sequence (which expressions may name).
+pub fn involved(catalog: &Catalog, found: &Mismatches) -> Catalog {
+    Catalog {
+        schemas: catalog.schemas.clone(),
+        extensions: catalog.extensions.clone(),
+        enums: catalog.enums.clone(),
+        sequences: catalog.sequences.clone(),
+        tables: found.iter().filter_map(|(t, _)| Some((t.clone(), catalog.tables.get(t)?.clone()))).collect(),
+    }
+}
+
+/// Where the server stored a desired expression as it stored the current
+/// one, `desired` takes `current`'s spelling. Returns how many did.
+pub fn adopt(
+    desired: &mut Catalog,
+    current: &Catalog,
+    desired_stored: &Catalog,
+    current_stored: &Catalog,
+    found: &Mismatches,
+) -> usize {
+    let mut adopted = 0;
+    let comparable = |x: &Index| Index { name: String::new(), comment: None, ..x.clone() };
+    for (table, m) in found {
+        let (Some(want), Some(have), Some(ws), Some(hs)) = (
+            desired.tables.get_mut(table),
+            current.tables.get(table),
+            desired_stored.tables.get(table),
+            current_stored.tables.get(table),
+        ) else {
+            continue;
+        };
+        for c in &m.defaults {
+            if ws.columns[c].default == hs.columns[c].default {
+                want.columns[c].default = have.columns[c].default.clone();
+                adopted += 1;
+            }
+        }
+        for c in &m.generated {
+            if ws.columns[c].generated == hs.columns[c].generated {
+                want.columns[c].generated = have.columns[c].generated.clone();
+                adopted += 1;
+            }
+        }
+        for n in &m.constraints {
+            if ws.constraints[n].kind == hs.constraints[n].kind {
+                want.constraints[n].kind = have.constraints[n].kind.clone();
+                adopted += 1;
+            }
+        }
+        for n in &m.indexes {
+            if comparable(&ws.indexes[n]) == comparable(&hs.indexes[n]) {
+                let comment = want.indexes[n].comment.clone();
+                want.indexes[n] = Index { comment, ..have.indexes[n].clone() };
+                adopted += 1;
+            }
+        }
+    }
+    adopted
 }

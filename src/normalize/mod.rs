@@ -31,6 +31,12 @@ pub enum NormalizeError {
     Introspect(#[from] IntrospectError),
 }
 
+/// Expressions that differ between the two catalogs after canonicalization
+/// (the only ones worth a server's opinion).
+pub fn mismatches(desired: &Catalog, current: &Catalog) -> Mismatches {
+    mismatch::find(desired, current)
+}
+
 /// Respells expressions of `desired` that PostgreSQL stores exactly as the ones
 /// in `live`. Returns how many were settled.
 pub async fn reconcile(client: &Client, desired: &mut Catalog, live: &Catalog) -> Result<usize, NormalizeError> {
@@ -39,10 +45,39 @@ pub async fn reconcile(client: &Client, desired: &mut Catalog, live: &Catalog) -
         return Ok(0);
     }
     client.batch_execute("BEGIN").await?;
-    let result = scratch::settle(client, desired, live, &found).await;
+    let result = scratch::settle(client, desired, Some(live), &found).await;
     // Nothing of the scratch work may survive, whatever happened.
     let rollback = client.batch_execute("ROLLBACK").await;
     let settled = result?;
     rollback?;
     Ok(settled)
+}
+
+/// Like `reconcile`, for a current state read from files rather than from
+/// `client`'s database (a dev database, or a throwaway server): neither side
+/// is in the server's spelling, so both sides' differing expressions are
+/// stored and read back, and where the server stores them alike `desired`
+/// takes `current`'s spelling. Returns how many were settled.
+pub async fn reconcile_files(
+    client: &Client,
+    desired: &mut Catalog,
+    current: &Catalog,
+) -> Result<usize, NormalizeError> {
+    let found = mismatch::find(desired, current);
+    if found.is_empty() {
+        return Ok(0);
+    }
+    // Only the tables in question travel, with the types and sequences they may name.
+    let mut current_stored = mismatch::involved(current, &found);
+    let mut desired_stored = mismatch::involved(desired, &found);
+    client.batch_execute("BEGIN").await?;
+    let result = async {
+        scratch::settle(client, &mut current_stored, None, &found).await?;
+        scratch::settle(client, &mut desired_stored, None, &found).await
+    }
+    .await;
+    let rollback = client.batch_execute("ROLLBACK").await;
+    result?;
+    rollback?;
+    Ok(mismatch::adopt(desired, current, &desired_stored, &current_stored, &found))
 }

@@ -1,6 +1,7 @@
 //! The scratch schema: desired expressions stored by the server and read back.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio_postgres::Client;
 
@@ -30,20 +31,25 @@ fn script(changes: &[Change]) -> String {
     changes.iter().flat_map(statements).map(|s| s + ";\n").collect()
 }
 
-/// Creates the scratch objects, reads them back, and respells `desired` where
-/// the server stores both versions alike. Must run inside a transaction that
-/// the caller rolls back.
+/// Creates the scratch objects, reads them back, and respells `desired`: with
+/// `live`, where the server stores both versions alike (taking the live
+/// spelling); without, wherever the server stored it (taking the stored
+/// spelling). Must run inside a transaction that the caller rolls back.
 pub async fn settle(
     client: &Client,
     desired: &mut Catalog,
-    live: &Catalog,
+    live: Option<&Catalog>,
     found: &Mismatches,
 ) -> Result<usize, NormalizeError> {
-    let schema = format!("pgstate_scratch_{}", std::process::id());
+    // Unique per call: one transaction may settle two catalogs.
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let schema = format!("pgstate_scratch_{}_{}", std::process::id(), CALLS.fetch_add(1, Ordering::Relaxed));
     client.batch_execute(&format!("CREATE SCHEMA {}", quote_ident(&schema))).await?;
 
-    // Types, sequences, extensions and schemas the desired expressions may name.
-    for change in diff(live, desired) {
+    // Types, sequences, extensions and schemas the desired expressions may name
+    // (those the live side lacks; all of them on a server that has neither).
+    let empty = Catalog::default();
+    for change in diff(live.unwrap_or(&empty), desired) {
         if matches!(
             change,
             Change::CreateSchema { .. }
@@ -121,10 +127,11 @@ pub async fn settle(
     Ok(respell(desired, live, found, &stored, &schema, &default_columns))
 }
 
-/// Takes the live spelling wherever the server stored the desired one the same way.
+/// Takes the live spelling wherever the server stored the desired one the same
+/// way; without `live`, takes the stored spelling.
 fn respell(
     desired: &mut Catalog,
-    live: &Catalog,
+    live: Option<&Catalog>,
     found: &Mismatches,
     stored: &Catalog,
     schema: &str,
@@ -132,8 +139,9 @@ fn respell(
 ) -> usize {
     let mut settled = 0;
     let defaults = stored.tables.get(&QualName::new(schema, "defaults"));
+    let comparable = |x: &Index| Index { name: String::new(), comment: None, ..x.clone() };
     for (i, (table, m)) in found.iter().enumerate() {
-        let have = &live.tables[table];
+        let have = live.map(|l| &l.tables[table]);
         let scratch = stored.tables.get(&QualName::new(schema, format!("t{i}")));
         let Some(want) = desired.tables.get_mut(table) else { continue };
         for c in &m.defaults {
@@ -142,38 +150,50 @@ fn respell(
                 (col.data_type.clone(), col.collation.clone(), col.default.clone().unwrap_or(Expr(String::new())));
             let stored_default =
                 default_columns.get(&key).and_then(|d| defaults?.columns.get(d)).and_then(|d| d.default.clone());
-            if stored_default.is_some() && stored_default == have.columns[c].default {
-                want.columns[c].default = have.columns[c].default.clone();
-                settled += 1;
+            let Some(stored_default) = stored_default else { continue };
+            match have {
+                Some(have) if Some(&stored_default) == have.columns[c].default.as_ref() => {
+                    want.columns[c].default = have.columns[c].default.clone()
+                }
+                Some(_) => continue,
+                None => want.columns[c].default = Some(stored_default),
             }
+            settled += 1;
         }
         let Some(scratch) = scratch else { continue };
         for c in &m.generated {
-            let stored_expr = scratch.columns.get(c).and_then(|s| s.generated.clone());
-            if stored_expr.is_some() && stored_expr == have.columns[c].generated {
-                want.columns[c].generated = have.columns[c].generated.clone();
-                settled += 1;
+            let Some(stored_expr) = scratch.columns.get(c).and_then(|s| s.generated.clone()) else { continue };
+            match have {
+                Some(have) if Some(&stored_expr) == have.columns[c].generated.as_ref() => {
+                    want.columns[c].generated = have.columns[c].generated.clone()
+                }
+                Some(_) => continue,
+                None => want.columns[c].generated = Some(stored_expr),
             }
+            settled += 1;
         }
         for n in &m.constraints {
-            if let Some(s) = scratch.constraints.get(n) {
-                let old = &have.constraints[n];
-                if s.kind == old.kind && s.deferral == old.deferral {
-                    want.constraints[n].kind = old.kind.clone();
-                    settled += 1;
+            let Some(s) = scratch.constraints.get(n) else { continue };
+            match have {
+                Some(have) if s.kind == have.constraints[n].kind && s.deferral == have.constraints[n].deferral => {
+                    want.constraints[n].kind = have.constraints[n].kind.clone()
                 }
+                Some(_) => continue,
+                None => want.constraints[n].kind = s.kind.clone(),
             }
+            settled += 1;
         }
         for (j, n) in m.indexes.iter().enumerate() {
-            if let Some(s) = scratch.indexes.get(&format!("t{i}_{j}")) {
-                let old = &have.indexes[n];
-                let comparable = |x: &Index| Index { name: String::new(), comment: None, ..x.clone() };
-                if comparable(s) == comparable(old) {
-                    let comment = want.indexes[n].comment.clone();
-                    want.indexes[n] = Index { comment, ..old.clone() };
-                    settled += 1;
+            let Some(s) = scratch.indexes.get(&format!("t{i}_{j}")) else { continue };
+            let comment = want.indexes[n].comment.clone();
+            match have {
+                Some(have) if comparable(s) == comparable(&have.indexes[n]) => {
+                    want.indexes[n] = Index { comment, ..have.indexes[n].clone() }
                 }
+                Some(_) => continue,
+                None => want.indexes[n] = Index { name: n.clone(), comment, ..s.clone() },
             }
+            settled += 1;
         }
     }
     settled

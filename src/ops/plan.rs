@@ -1,29 +1,91 @@
 //! `pgstate plan` without a database: from a schema on disk to another.
+//!
+//! The parser's canonical form decides most comparisons. Expressions it still
+//! finds different on the two sides can be settled through a server: a dev
+//! database (`--dev-url`), or a throwaway local server started only when such
+//! expressions exist. With neither, or asked not to, the parser decides alone.
 
 use std::path::Path;
 
+use crate::connection::local::LocalServer;
+use crate::connection::{runtime, Target};
+use crate::normalize;
 use crate::parse::source::load;
-use crate::parse::{parse_files, LoadError, SchemaErrors, SourceFile};
+use crate::parse::{parse_files, LoadError, Parsed, SchemaErrors, SourceFile};
 use crate::plan::{plan, Plan};
 
-/// Plans from the schema at `from` (the current state) to the one at `desired`.
+use super::OpsError;
+
+/// Where an offline plan settles the expressions the parser cannot.
+pub enum Settle {
+    /// Nowhere: the parser's canonical form decides.
+    ParserOnly,
+    /// A database to use as a scratchpad (nothing of it is changed).
+    Server(Box<Target>),
+    /// A throwaway server from the installed PostgreSQL binaries, started when
+    /// needed; without binaries, the parser decides (and the plan says so).
+    LocalServer,
+}
+
+/// Plans from the schema at `from` (the current state) to the one at `desired`,
+/// with the parser alone.
 pub fn offline(desired: &Path, from: &Path) -> Result<Plan, LoadError> {
     let (desired, from) = (load(desired)?, load(from)?);
     Ok(offline_files(&desired, &from)?)
 }
 
-/// Plans from loaded files (the current state) to other loaded files.
+/// Plans from loaded files (the current state) to other loaded files, with the parser alone.
 pub fn offline_files(desired: &[SourceFile], from: &[SourceFile]) -> Result<Plan, SchemaErrors> {
-    // The two schemas are independent: read them on two threads.
+    let (to, current) = parse_both(desired, from)?;
+    let plan = plan(&current.catalog, &to.catalog, &to.hints);
+    drop_later(to, current);
+    Ok(plan)
+}
+
+/// Plans from the schema at `from` to the one at `desired`, settling differing
+/// expressions as `settle` says.
+pub fn offline_settled(desired: &Path, from: &Path, settle: Settle) -> Result<Plan, OpsError> {
+    let (desired, from) = (load(desired).map_err(LoadError::from)?, load(from).map_err(LoadError::from)?);
+    let (mut to, current) = parse_both(&desired, &from).map_err(LoadError::from)?;
+    let mut warnings = Vec::new();
+    if !normalize::mismatches(&to.catalog, &current.catalog).is_empty() {
+        let server = match settle {
+            Settle::ParserOnly => None,
+            Settle::Server(target) => Some((*target, None)),
+            Settle::LocalServer => match LocalServer::start() {
+                Ok(local) => Some((local.target(), Some(local))),
+                Err(e) => {
+                    warnings.push(format!("expressions compared by the parser alone: {e}"));
+                    None
+                }
+            },
+        };
+        if let Some((target, _local)) = server {
+            runtime()?.block_on(async {
+                let client = target.connect().await?;
+                normalize::reconcile_files(&client, &mut to.catalog, &current.catalog).await?;
+                Ok::<_, OpsError>(())
+            })?;
+        }
+    }
+    let mut plan = plan(&current.catalog, &to.catalog, &to.hints);
+    plan.warnings.extend(warnings);
+    drop_later(to, current);
+    Ok(plan)
+}
+
+/// The two schemas are independent: read them on two threads.
+fn parse_both(desired: &[SourceFile], from: &[SourceFile]) -> Result<(Parsed, Parsed), SchemaErrors> {
     let (to, current) = std::thread::scope(|s| {
         let current = s.spawn(|| parse_files(from));
         let to = parse_files(desired);
         (to, current.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
-    let (to, current) = (to?, current?);
-    let plan = plan(&current.catalog, &to.catalog, &to.hints);
-    // Freeing two large catalogs takes a visible share of a big plan's time;
-    // the caller, printing the plan, need not wait for it.
+    Ok((to?, current?))
+}
+
+/// Freeing two large catalogs takes a visible share of a big plan's time;
+/// the caller, printing the plan, need not wait for it.
+fn drop_later(to: Parsed, current: Parsed) {
     std::thread::spawn(move || drop((to, current)));
-    Ok(plan)
 }

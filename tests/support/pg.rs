@@ -20,6 +20,8 @@
 //! `runuser -u postgres --` (PostgreSQL refuses to run as root).
 
 use std::fs;
+
+use pgstate::connection::local::{current_uid, find_bin_dir, make_temp_dir};
 use std::io::Write;
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
@@ -27,12 +29,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// How many times `pg_ctl start` is tried, each time on a newly picked port.
 const START_ATTEMPTS: usize = 5;
-
-static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A running PostgreSQL cluster owned by the test; stopped and deleted on drop.
 pub struct PgCluster {
@@ -108,7 +107,7 @@ impl PgCluster {
         let psql_bin =
             if Path::new("/usr/bin/psql").is_file() { PathBuf::from("/usr/bin/psql") } else { bin_dir.join("psql") };
         let run_as_postgres = current_uid()? == 0;
-        let dir = make_temp_dir()?;
+        let dir = make_temp_dir("pgstate-test")?;
 
         // From here on, `cluster` going out of scope (error return) cleans up.
         let mut cluster = PgCluster {
@@ -210,6 +209,7 @@ impl PgCluster {
     /// Creates a database with a unique name starting with `prefix`
     /// (`[a-z0-9_]+`), handy with [`PgCluster::shared`].
     pub fn fresh_db(&self, prefix: &str) -> Db {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         self.create_db(&format!("{prefix}_{n}"))
     }
@@ -462,71 +462,6 @@ fn check(out: &Output, what: &str) -> Result<(), String> {
             String::from_utf8_lossy(&out.stderr)
         ))
     }
-}
-
-fn find_bin_dir() -> Result<PathBuf, String> {
-    if let Some(dir) = std::env::var_os("PGSTATE_PG_BIN").filter(|d| !d.is_empty()) {
-        let dir = PathBuf::from(dir);
-        return if dir.join("initdb").is_file() {
-            Ok(dir)
-        } else {
-            Err(format!("PGSTATE_PG_BIN={} has no initdb", dir.display()))
-        };
-    }
-    let mut best: Option<(u32, PathBuf)> = None;
-    if let Ok(entries) = fs::read_dir("/usr/lib/postgresql") {
-        for entry in entries.flatten() {
-            let Some(version) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
-                continue;
-            };
-            let bin = entry.path().join("bin");
-            if bin.join("initdb").is_file() && best.as_ref().is_none_or(|(v, _)| version > *v) {
-                best = Some((version, bin));
-            }
-        }
-    }
-    if let Some((_, bin)) = best {
-        return Ok(bin);
-    }
-    if let Some(path) = std::env::var_os("PATH") {
-        for dir in std::env::split_paths(&path) {
-            if dir.join("initdb").is_file() && dir.join("pg_ctl").is_file() {
-                return Ok(dir);
-            }
-        }
-    }
-    Err("no PostgreSQL server binaries: set PGSTATE_PG_BIN, or install Debian's \
-         `postgresql` package (scripts/test.sh does)"
-        .to_string())
-}
-
-fn current_uid() -> Result<u32, String> {
-    if let Ok(status) = fs::read_to_string("/proc/self/status") {
-        for line in status.lines() {
-            if let Some(rest) = line.strip_prefix("Uid:") {
-                if let Some(Ok(uid)) = rest.split_whitespace().next().map(str::parse) {
-                    return Ok(uid);
-                }
-            }
-        }
-    }
-    let out = Command::new("id").arg("-u").output().map_err(|e| format!("running id -u: {e}"))?;
-    String::from_utf8_lossy(&out.stdout).trim().parse().map_err(|_| "cannot tell the current uid".to_string())
-}
-
-fn make_temp_dir() -> Result<PathBuf, String> {
-    let base = std::env::temp_dir();
-    for _ in 0..100 {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir = base.join(format!("pgstate-test-{}-{n}-{nanos}", std::process::id()));
-        match fs::create_dir(&dir) {
-            Ok(()) => return Ok(dir),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(format!("creating {}: {e}", dir.display())),
-        }
-    }
-    Err(format!("could not create a unique directory in {}", base.display()))
 }
 
 /// A loopback port that was free a moment ago (bind to :0, read, release).

@@ -1,6 +1,8 @@
 //! Where the database is and how to reach it. Connection errors are one line
 //! and never carry the password.
 
+pub mod local;
+
 use std::str::FromStr;
 
 use tokio_postgres::config::Host;
@@ -35,13 +37,23 @@ pub enum ConnectError {
 impl Target {
     /// From `--url`, else `DATABASE_URL`. Accepts `postgres://` URLs and `key=value` strings.
     pub fn from_arg(url: Option<&str>) -> Result<Target, ConnectError> {
-        let text = match url {
-            Some(u) => u.to_string(),
-            None => std::env::var("DATABASE_URL").map_err(|_| ConnectError::Missing)?,
-        };
-        let config = Config::from_str(&text).map_err(|e| ConnectError::Invalid(scrub(&e.to_string(), None)))?;
+        match url {
+            Some(u) => Target::parse(u),
+            None => Target::parse(&std::env::var("DATABASE_URL").map_err(|_| ConnectError::Missing)?),
+        }
+    }
+
+    /// From a `postgres://` URL or a `key=value` string.
+    pub fn parse(text: &str) -> Result<Target, ConnectError> {
+        let config = Config::from_str(text).map_err(|e| ConnectError::Invalid(scrub(&e.to_string(), None)))?;
         let password = config.get_password().map(|p| String::from_utf8_lossy(p).into_owned());
         Ok(Target { config, password })
+    }
+
+    /// From a built configuration.
+    pub fn from_config(config: Config) -> Target {
+        let password = config.get_password().map(|p| String::from_utf8_lossy(p).into_owned());
+        Target { config, password }
     }
 
     /// `user@host:port/database`, safe to print.
