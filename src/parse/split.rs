@@ -92,7 +92,16 @@ pub fn split(text: &str) -> Result<Vec<RawStatement>, (String, Location)> {
 pub fn tokenize(text: &str, piece: &Piece) -> Result<Option<RawStatement>, (String, Location)> {
     let src = &text[piece.bytes.clone()];
     let tokens = match fast_tokens(src, piece.start) {
-        Some(tokens) => tokens,
+        Some(tokens) => {
+            // Under cargo-fuzz, every statement the fast path takes is checked
+            // against sqlparser's tokenizer, so the parser's fuzz target is
+            // also a differential test of the lexer.
+            #[cfg(fuzzing)]
+            if let Ok(slow) = sqlparser_tokens(src, piece.start) {
+                assert_eq!(tokens, slow, "fast lexer disagrees with sqlparser on {src:?}");
+            }
+            tokens
+        }
         None => sqlparser_tokens(src, piece.start)?,
     };
     let Some(first) = tokens.first() else { return Ok(None) };
