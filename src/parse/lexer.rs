@@ -36,8 +36,9 @@ pub fn fast_tokens(src: &str, origin: Location) -> Option<Vec<TokenWithSpan>> {
                 continue;
             }
             b'-' if b.get(i + 1) == Some(&b'-') => {
-                // A line comment: its text is ASCII or counted in characters.
-                let end = b[i..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| i + p);
+                // A line comment ends at \n or \r (PostgreSQL's lexer, and
+                // sqlparser's); its text is counted in characters.
+                let end = b[i..].iter().position(|&x| x == b'\n' || x == b'\r').map_or(b.len(), |p| i + p);
                 col += src[i..end].chars().count() as u64;
                 i = end;
                 continue;
@@ -252,6 +253,7 @@ mod tests {
             "CREATE TABLE public.t (id bigint NOT NULL DEFAULT nextval('t_id_seq'::regclass), \"Name\" varchar(20))",
             "CREATE UNIQUE INDEX t_idx ON t USING btree (lower(name) DESC NULLS LAST) WHERE (a >= 1.5 AND b <> 'x''y')",
             "ALTER TABLE ONLY t\n  ADD CONSTRAINT c CHECK ((n <= 10) OR (n != -1) OR s || 'é' = 'a\nb'); -- done é\n",
+            "CREATE TABLE t (a int) -- a comment\r ends at a carriage return\r\n",
             "COMMENT ON COLUMN t.\"we\"\"ird\" IS 'it''s ünïcode'",
             "CREATE TABLE t (a int[], b numeric(10,2)[3], c text DEFAULT '' , d int DEFAULT 2 * 3 % 4 / 5 + 6)",
         ] {
@@ -320,7 +322,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn generated_text_agrees_or_is_declined(src in "[a-zA-Z_0-9 \n\t'\"().,;:=<>!|+*/%\\-\\[\\]é$&@#~^?`\\\\E]{0,40}") {
+        fn generated_text_agrees_or_is_declined(src in "[a-zA-Z_0-9 \n\r\t'\"().,;:=<>!|+*/%\\-\\[\\]é$&@#~^?`\\\\E]{0,40}") {
             if sqlparser::tokenizer::Tokenizer::new(&PostgreSqlDialect {}, &src).tokenize().is_ok() {
                 agrees(&src);
             }

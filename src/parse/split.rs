@@ -179,7 +179,10 @@ pub fn pieces(text: &str) -> Vec<Piece> {
                 skip_quoted(b, i + 1, b'\'', escapes)
             }
             b'"' => skip_quoted(b, i + 1, b'"', false),
-            b'-' if b.get(i + 1) == Some(&b'-') => b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| i + p),
+            // A line comment ends at \n or \r.
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                b[i..].iter().position(|&c| c == b'\n' || c == b'\r').map_or(b.len(), |p| i + p)
+            }
             b'/' if b.get(i + 1) == Some(&b'*') => skip_block_comment(b, i + 2),
             b'$' if !(i > 0 && is_ident_byte(b[i - 1])) => skip_dollar_quoted(b, i),
             _ => i + 1,
@@ -311,6 +314,7 @@ mod tests {
                    CREATE TABLE \"b;c\" (d text DEFAULT E'it\\';s');\n\
                    /* a; /* nested; */ still; */ CREATE TABLE e (f text DEFAULT $q$;$q$, g text DEFAULT $$;$$);\n\
                    -- a comment; with a semicolon\n\
+                   -- a comment ended by a carriage return\r;\n\
                    CREATE TABLE h$1 (i int);";
         let s = split(sql).unwrap();
         let texts: Vec<&str> = s.iter().map(|r| &sql[r.bytes.clone()]).collect();
