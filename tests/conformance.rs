@@ -342,7 +342,6 @@ fn unmodelled_statement(line: &str) -> Option<String> {
         ["FUNCTION", ..] => "CREATE FUNCTION",
         ["PROCEDURE", ..] => "CREATE PROCEDURE",
         ["TRIGGER", ..] | ["CONSTRAINT", "TRIGGER", ..] => "CREATE TRIGGER",
-        ["DOMAIN", ..] => "CREATE DOMAIN",
         ["POLICY", ..] => "CREATE POLICY",
         ["RULE", ..] => "CREATE RULE",
         ["AGGREGATE", ..] => "CREATE AGGREGATE",

@@ -103,3 +103,36 @@ fn every_fixture_plan_replays_to_its_target() {
         assert_eq!(sorted(reached), sorted(to.catalog), "{}\n{sql}", dir.display());
     }
 }
+
+#[test]
+fn a_domain_written_by_hand_and_by_pg_dump_is_one_domain() {
+    let by_hand = parse_str(
+        "hand.sql",
+        "CREATE DOMAIN score AS int NOT NULL DEFAULT 0 CHECK (VALUE >= 0) CONSTRAINT score_small CHECK (VALUE < 100);\n\
+         COMMENT ON DOMAIN score IS 'points';",
+    )
+    .expect("hand-written domain parses");
+    let dumped = parse_str(
+        "dump.sql",
+        "CREATE DOMAIN public.score AS integer DEFAULT 0 CONSTRAINT score_not_null NOT NULL \
+         CONSTRAINT score_check CHECK ((VALUE >= 0)) CONSTRAINT score_small CHECK ((VALUE < 100));\n\
+         COMMENT ON DOMAIN public.score IS 'points';",
+    )
+    .expect("pg_dump's spelling parses");
+    assert_eq!(by_hand.catalog, dumped.catalog);
+    let d = &by_hand.catalog.domains[&pgstate::model::QualName::new("public", "score")];
+    assert!(d.not_null);
+    assert_eq!(d.checks.keys().collect::<Vec<_>>(), ["score_check", "score_small"]);
+    // NULL inside a check stays there; only the domain's own NULL / NOT NULL is read as nullability.
+    let nullable =
+        parse_str("n.sql", "CREATE DOMAIN maybe AS text NULL CHECK (VALUE IS NOT NULL OR VALUE IS NULL);").expect("parses");
+    let m = &nullable.catalog.domains[&pgstate::model::QualName::new("public", "maybe")];
+    assert!(!m.not_null);
+    assert_eq!(m.checks.len(), 1);
+}
+
+#[test]
+fn a_domain_over_an_unknown_type_is_an_error() {
+    let err = parse_str("bad.sql", "CREATE DOMAIN d AS nosuchtype;").expect_err("unknown base type");
+    assert!(err.summary().contains("unknown type"), "{}", err.summary());
+}

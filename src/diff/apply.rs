@@ -4,7 +4,7 @@
 
 use crate::model::Map;
 
-use super::change::{Change, CommentTarget};
+use super::change::{Change, CommentTarget, DomainAction};
 use crate::canon::expr::rename_column_ref;
 use crate::model::{Catalog, ConstraintKind, IndexKeyExpr, QualName};
 
@@ -160,6 +160,26 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
         Change::DropEnum { name } => {
             cat.enums.shift_remove(name);
         }
+        Change::CreateDomain { domain } => {
+            cat.domains.insert(domain.name.clone(), domain.clone());
+        }
+        Change::DropDomain { name } => {
+            cat.domains.shift_remove(name);
+        }
+        Change::AlterDomain { name, action } => {
+            if let Some(d) = cat.domains.get_mut(name) {
+                match action {
+                    DomainAction::SetDefault { to } => d.default = to.clone(),
+                    DomainAction::SetNotNull { not_null } => d.not_null = *not_null,
+                    DomainAction::AddCheck { check, expr } => {
+                        d.checks.insert(check.clone(), expr.clone());
+                    }
+                    DomainAction::DropCheck { check } => {
+                        d.checks.shift_remove(check);
+                    }
+                }
+            }
+        }
         Change::AddEnumValue { name, value, before, after } => {
             if let Some(e) = cat.enums.get_mut(name) {
                 let pos = match (before, after) {
@@ -304,6 +324,7 @@ fn set_comment(cat: &mut Catalog, target: &CommentTarget, text: Option<String>) 
             .map(|i| &mut i.comment),
         CommentTarget::Sequence(s) => cat.sequences.get_mut(s).map(|s| &mut s.comment),
         CommentTarget::Type(t) => cat.enums.get_mut(t).map(|e| &mut e.comment),
+        CommentTarget::Domain(t) => cat.domains.get_mut(t).map(|d| &mut d.comment),
     };
     if let Some(slot) = slot {
         *slot = text;

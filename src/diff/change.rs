@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use crate::model::{
-    Column, ColumnType, Constraint, EnumType, Expr, Extension, Identity, Index, QualName, Schema, SeqOptions, Sequence,
-    Table,
+    Column, ColumnType, Constraint, Domain, EnumType, Expr, Extension, Identity, Index, QualName, Schema, SeqOptions,
+    Sequence, Table,
 };
 
 /// What a comment is attached to.
@@ -24,6 +24,22 @@ pub enum CommentTarget {
     Sequence(QualName),
     /// A type.
     Type(QualName),
+    /// A domain.
+    Domain(QualName),
+}
+
+/// What an `ALTER DOMAIN` does.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum DomainAction {
+    /// `SET DEFAULT` / `DROP DEFAULT`.
+    SetDefault { to: Option<Expr> },
+    /// `SET NOT NULL` / `DROP NOT NULL`.
+    SetNotNull { not_null: bool },
+    /// `ADD CONSTRAINT name CHECK (...)`.
+    AddCheck { check: String, expr: Expr },
+    /// `DROP CONSTRAINT name`.
+    DropCheck { check: String },
 }
 
 /// One step from one catalog towards another.
@@ -47,6 +63,12 @@ pub enum Change {
     /// Labels removed or reordered: PostgreSQL cannot do it in place, so the type is
     /// rebuilt under its name and the columns using it are converted through text.
     RecreateEnum { from: EnumType, to: EnumType, columns: Vec<(QualName, Column)> },
+    /// `CREATE DOMAIN`.
+    CreateDomain { domain: Domain },
+    /// `DROP DOMAIN`.
+    DropDomain { name: QualName },
+    /// `ALTER DOMAIN`.
+    AlterDomain { name: QualName, action: DomainAction },
     /// `CREATE SEQUENCE` (ownership is a separate step).
     CreateSequence { sequence: Sequence },
     /// `ALTER SEQUENCE` options.
@@ -115,6 +137,9 @@ impl Change {
             Change::DropEnum { .. } => "drop_enum",
             Change::AddEnumValue { .. } => "add_enum_value",
             Change::RecreateEnum { .. } => "recreate_enum",
+            Change::CreateDomain { .. } => "create_domain",
+            Change::DropDomain { .. } => "drop_domain",
+            Change::AlterDomain { .. } => "alter_domain",
             Change::CreateSequence { .. } => "create_sequence",
             Change::AlterSequence { .. } => "alter_sequence",
             Change::DropSequence { .. } => "drop_sequence",
@@ -149,6 +174,8 @@ impl Change {
             Change::CreateExtension { extension } => extension.name.clone(),
             Change::CreateEnum { enum_type } => enum_type.name.to_string(),
             Change::RecreateEnum { to, .. } => to.name.to_string(),
+            Change::CreateDomain { domain } => domain.name.to_string(),
+            Change::DropDomain { name } | Change::AlterDomain { name, .. } => name.to_string(),
             Change::DropEnum { name }
             | Change::AddEnumValue { name, .. }
             | Change::AlterSequence { name, .. }
@@ -180,7 +207,8 @@ impl Change {
                 CommentTarget::Table(t)
                 | CommentTarget::Index(t)
                 | CommentTarget::Sequence(t)
-                | CommentTarget::Type(t) => t.to_string(),
+                | CommentTarget::Type(t)
+                | CommentTarget::Domain(t) => t.to_string(),
                 CommentTarget::Column(t, c) | CommentTarget::Constraint(t, c) => format!("{t}.{c}"),
             },
         }

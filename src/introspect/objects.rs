@@ -68,6 +68,49 @@ pub async fn enums(client: &Client, schemas: &[String], s: &mut Script) -> Resul
     Ok(())
 }
 
+/// Domains, with their checks in one query (aggregated per domain).
+pub async fn domains(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
+    let sql = format!(
+        "SELECT n.nspname, t.typname, pg_catalog.format_type(t.typbasetype, t.typtypmod), \
+                CASE WHEN t.typcollation <> bt.typcollation THEN co.collname END, \
+                t.typdefault, t.typnotnull, \
+                coalesce(array_agg(c.conname::text ORDER BY c.conname) FILTER (WHERE c.oid IS NOT NULL), '{{}}'), \
+                coalesce(array_agg(pg_catalog.pg_get_constraintdef(c.oid) ORDER BY c.conname) \
+                         FILTER (WHERE c.oid IS NOT NULL), '{{}}'), \
+                pg_catalog.obj_description(t.oid, 'pg_type') \
+         FROM pg_catalog.pg_type t \
+         JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+         JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype \
+         LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation \
+         LEFT JOIN pg_catalog.pg_constraint c ON c.contypid = t.oid AND c.contype = 'c' \
+         WHERE t.typtype = 'd' AND n.nspname = ANY($1) AND {} \
+         GROUP BY n.nspname, t.typname, t.oid, bt.typcollation, co.collname ORDER BY 1, 2",
+        not_from_extension("t.oid", "pg_catalog.pg_type")
+    );
+    for row in client.query(&sql, &[&schemas]).await? {
+        let name = quote_qualified(row.try_get(0)?, row.try_get(1)?);
+        let mut ddl = format!("CREATE DOMAIN {name} AS {}", row.try_get::<_, String>(2)?);
+        if let Some(collation) = row.try_get::<_, Option<String>>(3)? {
+            ddl.push_str(&format!(" COLLATE {}", quote_ident(&collation)));
+        }
+        if let Some(default) = row.try_get::<_, Option<String>>(4)? {
+            ddl.push_str(&format!(" DEFAULT {default}"));
+        }
+        if row.try_get::<_, bool>(5)? {
+            ddl.push_str(" NOT NULL");
+        }
+        let names: Vec<String> = row.try_get(6)?;
+        let defs: Vec<String> = row.try_get(7)?;
+        for (n, def) in names.iter().zip(&defs) {
+            ddl.push_str(&format!(" CONSTRAINT {} {def}", quote_ident(n)));
+        }
+        s.creates.push_str(&ddl);
+        s.creates.push_str(";\n");
+        s.comment(&format!("DOMAIN {name}"), row.try_get(8)?);
+    }
+    Ok(())
+}
+
 pub async fn sequences(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
     // Identity columns' sequences are part of the column (read with it).
     let sql = format!(

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use super::{EnumType, Map, QualName, Sequence, Table};
+use super::{Domain, EnumType, Map, QualName, Sequence, Table};
 
 /// A whole database schema as pgstate sees it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -11,6 +11,8 @@ pub struct Catalog {
     pub extensions: Map<String, Extension>,
     /// Enum types by qualified name.
     pub enums: Map<QualName, EnumType>,
+    /// Domains by qualified name.
+    pub domains: Map<QualName, Domain>,
     /// Sequences by qualified name (including those behind serial columns).
     pub sequences: Map<QualName, Sequence>,
     /// Tables by qualified name.
@@ -42,6 +44,10 @@ impl Catalog {
         self.schemas.sort_keys();
         self.extensions.sort_keys();
         self.enums.sort_keys();
+        self.domains.sort_keys();
+        for domain in self.domains.values_mut() {
+            domain.checks.sort_keys();
+        }
         self.sequences.sort_keys();
         self.tables.sort_keys();
         for table in self.tables.values_mut() {

@@ -15,7 +15,7 @@ pub use index::{Index, IndexKey, IndexKeyExpr};
 pub use name::QualName;
 pub use sequence::{SeqOptions, SeqType, Sequence};
 pub use table::{Column, Identity, Table};
-pub use types::{ColumnType, EnumType, Expr};
+pub use types::{ColumnType, Domain, EnumType, Expr};
 
 /// The model's ordered map. Keys are names pgstate itself derived, never
 /// attacker-chosen in a way that matters, so a fast non-DoS-resistant hash

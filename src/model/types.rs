@@ -87,6 +87,25 @@ pub struct EnumType {
     pub comment: Option<String>,
 }
 
+/// A domain: a base type with a default, NOT NULL and named checks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Domain {
+    /// Its qualified name.
+    pub name: QualName,
+    /// The base type.
+    pub base: ColumnType,
+    /// `COLLATE`, when it differs from the base type's.
+    pub collation: Option<String>,
+    /// `DEFAULT`, canonical.
+    pub default: Option<Expr>,
+    /// `NOT NULL`.
+    pub not_null: bool,
+    /// `CHECK` constraints by name (expressions over `VALUE`), canonical.
+    pub checks: super::Map<String, Expr>,
+    /// `COMMENT ON DOMAIN`.
+    pub comment: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,6 +67,7 @@ pub fn involved(catalog: &Catalog, found: &Mismatches) -> Catalog {
         schemas: catalog.schemas.clone(),
         extensions: catalog.extensions.clone(),
         enums: catalog.enums.clone(),
+        domains: catalog.domains.clone(),
         sequences: catalog.sequences.clone(),
         tables: found.iter().filter_map(|(t, _)| Some((t.clone(), catalog.tables.get(t)?.clone()))).collect(),
     }

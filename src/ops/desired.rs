@@ -26,6 +26,7 @@ pub fn scope(catalog: &Catalog, explicit: Option<&[String]>) -> Scope {
         .cloned()
         .chain(catalog.tables.keys().map(|q| q.schema.clone()))
         .chain(catalog.enums.keys().map(|q| q.schema.clone()))
+        .chain(catalog.domains.keys().map(|q| q.schema.clone()))
         .chain(catalog.sequences.keys().map(|q| q.schema.clone()))
         .chain(catalog.extensions.values().filter_map(|e| e.schema.clone()));
     for s in mentioned {

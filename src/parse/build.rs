@@ -210,6 +210,9 @@ impl Builder<'_> {
 
     fn definition(&mut self, s: &Located) {
         let at = self.at(s);
+        if let Stmt::Domain { def, not_null } = &s.stmt {
+            return self.domain(def, *not_null, at);
+        }
         let Stmt::Sql(stmt) = &s.stmt else { return };
         match stmt.as_ref() {
             Statement::CreateSchema { schema_name, if_not_exists, .. } => {
@@ -284,6 +287,54 @@ impl Builder<'_> {
             }
             _ => {}
         }
+    }
+
+    fn domain(&mut self, def: &sqlparser::ast::CreateDomain, not_null: bool, at: At) {
+        let Some(q) = self.qual(&def.name, at) else { return };
+        if self.cat.domains.contains_key(&q) || self.cat.enums.contains_key(&q) {
+            return self.error(at, format!("type {q} is defined twice"));
+        }
+        let base = match crate::canon::types::resolve(&def.data_type, &self.default_schema) {
+            Ok(r) if r.serial.is_none() => r.column_type,
+            Ok(_) => return self.error(at, format!("domain {q}: serial is not a type")),
+            Err(e) => return self.error(at, format!("domain {q}: {e}")),
+        };
+        let ctx = Context { default_schema: &self.default_schema, column_type: Some(&base) };
+        let default = def.default.as_ref().map(|d| canonical(d, &ctx));
+        let mut checks = crate::model::Map::default();
+        let mut taken = Taken::default();
+        let mut unnamed = Vec::new();
+        for c in &def.constraints {
+            match c {
+                sqlparser::ast::TableConstraint::Check(ch) => {
+                    let expr =
+                        canonical(&ch.expr, &Context { default_schema: &self.default_schema, column_type: None });
+                    match &ch.name {
+                        Some(n) => {
+                            let n = fold(n);
+                            taken.insert(&n);
+                            if checks.insert(n.clone(), expr).is_some() {
+                                self.error(at, format!("constraint {n} for domain {q} is defined twice"));
+                            }
+                        }
+                        None => unnamed.push(expr),
+                    }
+                }
+                other => {
+                    self.error(at, format!("domain {q}: unsupported constraint {other} (only CHECK and NOT NULL)"))
+                }
+            }
+        }
+        for expr in unnamed {
+            checks.insert(taken.choose(&q.name, None, "check"), expr);
+        }
+        if let Some(t) = base.custom() {
+            self.type_uses.push((q.clone(), String::new(), t, at));
+        }
+        let collation = def.collation.as_ref().map(fold);
+        let domain =
+            crate::model::Domain { name: q.clone(), base, collation, default, not_null, checks, comment: None };
+        self.cat.domains.insert(q, domain);
     }
 
     /// `table.column` or `schema.table.column`.
@@ -435,7 +486,7 @@ impl Builder<'_> {
                     }
                 }
             }
-            Stmt::ConstraintComment { .. } | Stmt::Table(_) => {}
+            Stmt::ConstraintComment { .. } | Stmt::Table(_) | Stmt::Domain { .. } => {}
         }
     }
 
@@ -727,7 +778,7 @@ impl Builder<'_> {
                     self.comment_on(*object_type, object_name, comment.clone(), at);
                 }
             }
-            Stmt::SequenceOwnedBy { .. } | Stmt::Table(_) | Stmt::Index(_) | Stmt::Alter(_) => {}
+            Stmt::SequenceOwnedBy { .. } | Stmt::Table(_) | Stmt::Index(_) | Stmt::Alter(_) | Stmt::Domain { .. } => {}
         }
     }
 
@@ -742,6 +793,9 @@ impl Builder<'_> {
             }
             CommentObject::Type => {
                 self.qual(name, at).and_then(|q| self.cat.enums.get_mut(&q)).map(|t| t.comment = text)
+            }
+            CommentObject::Domain => {
+                self.qual(name, at).and_then(|q| self.cat.domains.get_mut(&q)).map(|t| t.comment = text)
             }
             CommentObject::Schema => {
                 if parts.first().map(String::as_str) == Some("public") {
@@ -783,11 +837,13 @@ impl Builder<'_> {
     fn check_references(&mut self) {
         let loose = self.cat.extensions.keys().any(|e| !TYPELESS_EXTENSIONS.contains(&e.as_str()));
         for (table, column, ty, at) in std::mem::take(&mut self.type_uses) {
-            if !self.cat.enums.contains_key(&ty) && !loose {
+            if !self.cat.enums.contains_key(&ty) && !self.cat.domains.contains_key(&ty) && !loose {
+                let what =
+                    if column.is_empty() { format!("domain {table}") } else { format!("column {column} of {table}") };
                 self.error_help(
                     at,
-                    format!("column {column} of {table} has unknown type {ty}"),
-                    "define it with CREATE TYPE ... AS ENUM, or check the spelling",
+                    format!("{what} has unknown type {ty}"),
+                    "define it with CREATE TYPE ... AS ENUM or CREATE DOMAIN, or check the spelling",
                 );
             }
         }
@@ -810,6 +866,7 @@ impl Builder<'_> {
             .keys()
             .chain(self.cat.sequences.keys())
             .chain(self.cat.enums.keys())
+            .chain(self.cat.domains.keys())
             .map(|q| q.schema.clone())
             .collect();
         for schema in used {

@@ -2,7 +2,7 @@
 //! the supported DDL is parsed with sqlparser, anything else is an error that
 //! names the statement and lists what is supported.
 
-use sqlparser::ast::{AlterTable, CreateIndex, ObjectName, Statement};
+use sqlparser::ast::{AlterTable, CreateDomain, CreateIndex, ObjectName, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::Parser;
@@ -15,7 +15,8 @@ use super::split::{is_keyword, pieces, tokenize, Piece, RawStatement};
 use super::table_def::{lower, TableDef};
 
 /// What the statements supported by pgstate are, for error messages.
-pub const SUPPORTED: &str = "CREATE SCHEMA, CREATE EXTENSION, CREATE TYPE ... AS ENUM, CREATE SEQUENCE, \
+pub const SUPPORTED: &str =
+    "CREATE SCHEMA, CREATE EXTENSION, CREATE TYPE ... AS ENUM, CREATE DOMAIN, CREATE SEQUENCE, \
 CREATE [UNLOGGED] TABLE, CREATE [UNIQUE] INDEX, ALTER TABLE ... ADD CONSTRAINT / ADD COLUMN / \
 ALTER COLUMN ... SET DEFAULT / SET NOT NULL / ADD GENERATED ... AS IDENTITY, ALTER SEQUENCE ... OWNED BY, \
 COMMENT ON; ignored: SET, RESET, SELECT pg_catalog.set_config(...), ALTER ... OWNER TO, psql meta-commands";
@@ -42,6 +43,13 @@ pub enum Stmt {
     Index(Box<CreateIndex>),
     /// An `ALTER TABLE`.
     Alter(Box<AlterTable>),
+    /// A `CREATE DOMAIN`, with its `NOT NULL` (which sqlparser does not read there).
+    Domain {
+        /// The rest of the statement.
+        def: Box<CreateDomain>,
+        /// Whether `NOT NULL` was written.
+        not_null: bool,
+    },
     /// `ALTER SEQUENCE name OWNED BY table.column | NONE`.
     SequenceOwnedBy {
         /// The sequence.
@@ -168,6 +176,13 @@ fn classify(raw: RawStatement) -> Result<Option<Stmt>, ClassifyError> {
         ["COMMENT", "ON", "EXTENSION", ..] => return Ok(None),
         ["ALTER", "SEQUENCE", ..] => return sequence_owned_by(&raw).map(Some),
         ["COMMENT", "ON", "CONSTRAINT", ..] => return constraint_comment(&raw).map(Some),
+        ["CREATE", "DOMAIN", ..] => {
+            let (tokens, not_null) = domain_nullability(raw.tokens);
+            return match parse_tokens(tokens)? {
+                Statement::CreateDomain(def) => Ok(Some(Stmt::Domain { def: Box::new(def), not_null })),
+                _ => Err(("syntax error: expected CREATE DOMAIN".to_string(), span, None)),
+            };
+        }
         _ => {}
     }
     let stmt = parse_tokens(strip_identity_sequence_name(raw))?;
@@ -235,6 +250,52 @@ fn strip_location(message: &str) -> &str {
         Some(i) => &message[..i],
         None => message,
     }
+}
+
+/// Takes `[CONSTRAINT name] NOT NULL` and `[CONSTRAINT name] NULL` out of a
+/// `CREATE DOMAIN` (outside parentheses), which sqlparser does not accept
+/// there; returns the rest and whether NOT NULL was said (the last word wins,
+/// as in PostgreSQL).
+fn domain_nullability(
+    tokens: Vec<sqlparser::tokenizer::TokenWithSpan>,
+) -> (Vec<sqlparser::tokenizer::TokenWithSpan>, bool) {
+    let mut out: Vec<sqlparser::tokenizer::TokenWithSpan> = Vec::with_capacity(tokens.len());
+    let mut not_null = false;
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i].token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth == 0 {
+            let null_at = if is_keyword(&tokens[i], Keyword::NOT)
+                && tokens.get(i + 1).is_some_and(|t| is_keyword(t, Keyword::NULL))
+            {
+                Some((i + 2, true))
+            } else if is_keyword(&tokens[i], Keyword::NULL)
+                && !out.last().is_some_and(|t| is_keyword(t, Keyword::DEFAULT))
+            {
+                Some((i + 1, false))
+            } else {
+                None
+            };
+            if let Some((next, value)) = null_at {
+                // A name given to it (`CONSTRAINT nn NOT NULL`) goes too.
+                let n = out.len();
+                if n >= 2 && is_keyword(&out[n - 2], Keyword::CONSTRAINT) {
+                    out.truncate(n - 2);
+                }
+                not_null = value;
+                i = next;
+                continue;
+            }
+        }
+        out.push(tokens[i].clone());
+        i += 1;
+    }
+    (out, not_null)
 }
 
 /// pg_dump writes `ADD GENERATED ... AS IDENTITY (SEQUENCE NAME s START WITH ...)`;

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::diff::types::{classify, TypeChange};
-use crate::diff::Change;
+use crate::diff::{Change, DomainAction};
 use crate::model::{ConstraintKind, QualName};
 
 /// How a step can hurt.
@@ -79,6 +79,13 @@ pub fn of(change: &Change, is_new: impl Fn(&QualName) -> bool) -> Vec<Hazard> {
                 format!("converting {table}.{} from {from} to {to} fails on values that do not convert", quote(column)),
             ),
         },
+        Change::AlterDomain { name, action: DomainAction::SetNotNull { not_null: true } } => {
+            h(MayFail, format!("SET NOT NULL on domain {name} fails if any column of that type holds NULL"))
+        }
+        Change::AlterDomain { name, action: DomainAction::AddCheck { check, .. } } => h(
+            MayFail,
+            format!("adding check {} to domain {name} fails if any column of that type violates it", quote(check)),
+        ),
         Change::SetNotNull { table, column, not_null: true } => {
             h(MayFail, format!("SET NOT NULL on {table}.{} fails if any row holds NULL", quote(column)))
         }

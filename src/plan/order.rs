@@ -44,12 +44,14 @@ fn phase(c: &Change) -> u8 {
         Change::DropColumn { .. } => 3,
         Change::DropTable { .. } => 4,
         Change::DropSequence { .. } => 5,
-        Change::DropEnum { .. } => 6,
+        Change::DropEnum { .. } | Change::DropDomain { .. } => 6,
         Change::DropExtension { .. } => 7,
         Change::DropSchema { .. } => 8,
         Change::CreateSchema { .. } => 10,
         Change::CreateExtension { .. } => 11,
         Change::CreateEnum { .. } | Change::AddEnumValue { .. } | Change::RecreateEnum { .. } => 12,
+        // After enums (a domain may be over one), before the tables using it.
+        Change::CreateDomain { .. } | Change::AlterDomain { .. } => 12,
         Change::CreateSequence { .. } | Change::AlterSequence { .. } => 13,
         Change::RenameTable { .. } => 14,
         Change::RenameColumn { .. } | Change::RenameConstraint { .. } | Change::RenameIndex { .. } => 15,
@@ -137,6 +139,21 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.drops.push(Key::Type(name.clone()))
         }
         Change::AddEnumValue { name, .. } => d.needs_new.push(Key::Type(name.clone())),
+        Change::CreateDomain { domain } => {
+            d.creates.push(Key::Type(domain.name.clone()));
+            d.needs_new.push(Key::Schema(domain.name.schema.clone()));
+            if let Some(base) = domain.base.custom() {
+                d.needs_new.push(Key::Type(base));
+            }
+            for e in domain.default.iter() {
+                expr_uses(Some(e), &mut d.needs_new);
+            }
+        }
+        Change::DropDomain { name } => {
+            d.needs_old.push(Key::Schema(name.schema.clone()));
+            d.drops.push(Key::Type(name.clone()))
+        }
+        Change::AlterDomain { name, .. } => d.needs_new.push(Key::Type(name.clone())),
         Change::RecreateEnum { to: e, columns, .. } => {
             // The type under its name is new: tables created in the plan wait for it.
             d.creates.push(Key::Type(e.name.clone()));
@@ -287,7 +304,7 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             CommentTarget::Constraint(t, c) => Key::Constraint(t.clone(), c.clone()),
             CommentTarget::Index(i) => Key::Index(i.clone()),
             CommentTarget::Sequence(s) => Key::Sequence(s.clone()),
-            CommentTarget::Type(t) => Key::Type(t.clone()),
+            CommentTarget::Type(t) | CommentTarget::Domain(t) => Key::Type(t.clone()),
         }),
     }
     d

@@ -3,9 +3,9 @@
 //! sqlparser printed, never raw user input.
 
 use crate::canon::{quote_ident, quote_literal};
-use crate::diff::{Change, CommentTarget};
+use crate::diff::{Change, CommentTarget, DomainAction};
 use crate::model::{
-    Column, Constraint, ConstraintKind, Deferral, FkAction, FkMatch, Index, IndexKey, IndexKeyExpr, QualName,
+    Column, Constraint, ConstraintKind, Deferral, Domain, FkAction, FkMatch, Index, IndexKey, IndexKeyExpr, QualName,
     SeqOptions, Sequence, Table,
 };
 
@@ -30,6 +30,18 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::DropExtension { name } => vec![format!("DROP EXTENSION {}", quote_ident(name))],
         Change::CreateEnum { enum_type } => vec![create_enum(&enum_type.name, &enum_type.labels)],
         Change::DropEnum { name } => vec![format!("DROP TYPE {name}")],
+        Change::CreateDomain { domain } => vec![create_domain(domain)],
+        Change::DropDomain { name } => vec![format!("DROP DOMAIN {name}")],
+        Change::AlterDomain { name, action } => vec![match action {
+            DomainAction::SetDefault { to: Some(d) } => format!("ALTER DOMAIN {name} SET DEFAULT {d}"),
+            DomainAction::SetDefault { to: None } => format!("ALTER DOMAIN {name} DROP DEFAULT"),
+            DomainAction::SetNotNull { not_null: true } => format!("ALTER DOMAIN {name} SET NOT NULL"),
+            DomainAction::SetNotNull { not_null: false } => format!("ALTER DOMAIN {name} DROP NOT NULL"),
+            DomainAction::AddCheck { check, expr } => {
+                format!("ALTER DOMAIN {name} ADD CONSTRAINT {} CHECK ({expr})", quote_ident(check))
+            }
+            DomainAction::DropCheck { check } => format!("ALTER DOMAIN {name} DROP CONSTRAINT {}", quote_ident(check)),
+        }],
         Change::AddEnumValue { name, value, before, after } => {
             let pos = match (before, after) {
                 (Some(b), _) => format!(" BEFORE {}", quote_literal(b)),
@@ -136,6 +148,7 @@ pub fn statements(change: &Change) -> Vec<String> {
                 CommentTarget::Index(i) => format!("INDEX {i}"),
                 CommentTarget::Sequence(s) => format!("SEQUENCE {s}"),
                 CommentTarget::Type(t) => format!("TYPE {t}"),
+                CommentTarget::Domain(t) => format!("DOMAIN {t}"),
             };
             vec![format!("COMMENT ON {what} IS {text}")]
         }
@@ -175,6 +188,23 @@ fn generation(always: bool) -> &'static str {
     } else {
         "BY DEFAULT"
     }
+}
+
+fn create_domain(d: &Domain) -> String {
+    let mut s = format!("CREATE DOMAIN {} AS {}", d.name, d.base);
+    if let Some(c) = &d.collation {
+        s.push_str(&format!(" COLLATE {}", quote_ident(c)));
+    }
+    if let Some(default) = &d.default {
+        s.push_str(&format!(" DEFAULT {default}"));
+    }
+    if d.not_null {
+        s.push_str(" NOT NULL");
+    }
+    for (name, expr) in &d.checks {
+        s.push_str(&format!(" CONSTRAINT {} CHECK ({expr})", quote_ident(name)));
+    }
+    s
 }
 
 fn create_enum(name: &QualName, labels: &[String]) -> String {

@@ -10,10 +10,11 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
 
+use crate::canon::expr::canonical;
 use crate::canon::ident::fold;
 use crate::canon::types::resolve;
 use crate::diff::apply::apply;
-use crate::diff::Change;
+use crate::diff::{Change, DomainAction};
 use crate::model::{Catalog, Identity, QualName, SeqOptions};
 use crate::parse::columns::{collation_name, identity_type, int_value, seq_options};
 use crate::parse::constraints::object_qual_name;
@@ -84,6 +85,54 @@ fn maybe_imperative(raw: &RawStatement) -> bool {
 
 /// `Some(changes)` for a statement the schema parser does not take (drops,
 /// renames, alterations); `None` for one it does.
+/// `DROP DOMAIN` and `ALTER DOMAIN`, which sqlparser does not read (the
+/// latter) or reads without what replay needs: read from the tokens.
+fn domain_statement(raw: &RawStatement, w: &[&str], cat: &Catalog) -> Result<Vec<Change>, String> {
+    let toks: Vec<_> = raw.tokens.iter().collect();
+    let mut at = 2;
+    let if_exists = w.get(2..4) == Some(&["IF", "EXISTS"]);
+    if if_exists {
+        at = 4;
+    }
+    let (name, next) = read_name(&toks, at).ok_or("expected a domain name")?;
+    let name = object_qual_name(&name, "public")?;
+    let Some(domain) = cat.domains.get(&name) else {
+        return if if_exists && w[0] == "DROP" {
+            Ok(vec![])
+        } else {
+            Err(format!("domain {name} does not exist at this point of the chain"))
+        };
+    };
+    if w[0] == "DROP" {
+        return Ok(vec![Change::DropDomain { name }]);
+    }
+    let expr_from = |k: usize| -> Result<sqlparser::ast::Expr, String> {
+        let tokens: Vec<_> = raw.tokens[k..].to_vec();
+        Parser::new(&PostgreSqlDialect {}).with_tokens_with_locations(tokens).parse_expr().map_err(|e| e.to_string())
+    };
+    let ctx = crate::canon::expr::Context { default_schema: "public", column_type: Some(&domain.base) };
+    let action = match w.get(next..).unwrap_or(&[]) {
+        ["SET", "DEFAULT", ..] => DomainAction::SetDefault { to: Some(canonical(&expr_from(next + 2)?, &ctx)) },
+        ["DROP", "DEFAULT"] => DomainAction::SetDefault { to: None },
+        ["SET", "NOT", "NULL"] => DomainAction::SetNotNull { not_null: true },
+        ["DROP", "NOT", "NULL"] => DomainAction::SetNotNull { not_null: false },
+        ["ADD", "CONSTRAINT", _, "CHECK", ..] => {
+            let check = read_name(&toks, next + 2).ok_or("expected a constraint name")?.0;
+            let check = check.0.last().and_then(|p| p.as_ident()).map(fold).ok_or("bad constraint name")?;
+            let ctx = crate::canon::expr::Context { default_schema: "public", column_type: None };
+            DomainAction::AddCheck { check, expr: canonical(&expr_from(next + 4)?, &ctx) }
+        }
+        ["DROP", "CONSTRAINT", rest @ ..] => {
+            let skip = if rest.starts_with(&["IF", "EXISTS"]) { 4 } else { 2 };
+            let check = read_name(&toks, next + skip).ok_or("expected a constraint name")?.0;
+            let check = check.0.last().and_then(|p| p.as_ident()).map(fold).ok_or("bad constraint name")?;
+            DomainAction::DropCheck { check }
+        }
+        _ => return Err("unsupported ALTER DOMAIN form".into()),
+    };
+    Ok(vec![Change::AlterDomain { name, action }])
+}
+
 fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, String> {
     let w = words(raw);
     let w: Vec<&str> = w.iter().map(String::as_str).collect();
@@ -93,6 +142,7 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
             return Ok(Some(vec![]))
         }
         ["ALTER", "SEQUENCE", ..] if !w.contains(&"OWNED") => return alter_sequence(raw, cat).map(Some),
+        ["DROP", "DOMAIN", ..] | ["ALTER", "DOMAIN", ..] => return domain_statement(raw, &w, cat).map(Some),
         ["ALTER", "TABLE", ..]
             if w.windows(2).any(|p| p == ["DROP", "IDENTITY"] || p == ["SET", "GENERATED"]) || identity_options(&w) =>
         {
