@@ -255,6 +255,28 @@ fn offline_plans_settle_expressions_on_a_throwaway_local_server() {
 }
 
 #[test]
+fn domain_expressions_are_settled_by_the_server_too() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("domains");
+    // Spellings the parser does not equate with what PostgreSQL prints back.
+    let schema = schema_file(
+        "domains",
+        "CREATE DOMAIN code AS varchar(8) DEFAULT 'x'::text CONSTRAINT code_shape CHECK (VALUE LIKE 'c%');\n\
+         CREATE TABLE item (id int PRIMARY KEY, c code);",
+    );
+    let out = apply(&db, &schema, &[]);
+    assert!(out.status.success(), "apply failed: {}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(plan_url(&db, &schema), "", "a second plan must be empty");
+    let changed = schema_file(
+        "domains2",
+        "CREATE DOMAIN code AS varchar(8) DEFAULT 'x'::text CONSTRAINT code_shape CHECK (VALUE LIKE 'd%');\n\
+         CREATE TABLE item (id int PRIMARY KEY, c code);",
+    );
+    let plan = plan_url(&db, &changed);
+    assert!(plan.contains("ADD CONSTRAINT code_shape") && !plan.contains("DEFAULT"), "{plan}");
+}
+
+#[test]
 fn export_round_trips() {
     let cluster = PgCluster::shared();
     let db = cluster.fresh_db("export");

@@ -124,8 +124,8 @@ fn a_domain_written_by_hand_and_by_pg_dump_is_one_domain() {
     assert!(d.not_null);
     assert_eq!(d.checks.keys().collect::<Vec<_>>(), ["score_check", "score_small"]);
     // NULL inside a check stays there; only the domain's own NULL / NOT NULL is read as nullability.
-    let nullable =
-        parse_str("n.sql", "CREATE DOMAIN maybe AS text NULL CHECK (VALUE IS NOT NULL OR VALUE IS NULL);").expect("parses");
+    let nullable = parse_str("n.sql", "CREATE DOMAIN maybe AS text NULL CHECK (VALUE IS NOT NULL OR VALUE IS NULL);")
+        .expect("parses");
     let m = &nullable.catalog.domains[&pgstate::model::QualName::new("public", "maybe")];
     assert!(!m.not_null);
     assert_eq!(m.checks.len(), 1);

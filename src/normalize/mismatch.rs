@@ -17,12 +17,25 @@ pub struct TableMismatch {
     pub indexes: Vec<String>,
 }
 
-/// All mismatches, by table.
-pub type Mismatches = Vec<(QualName, TableMismatch)>;
+/// All mismatches: by table, and the domains whose default or checks differ.
+#[derive(Debug, Default)]
+pub struct Mismatches {
+    /// Per table.
+    pub tables: Vec<(QualName, TableMismatch)>,
+    /// Domains (same base type on both sides) with a differing default or check.
+    pub domains: Vec<QualName>,
+}
+
+impl Mismatches {
+    /// Whether nothing differs.
+    pub fn is_empty(&self) -> bool {
+        self.tables.is_empty() && self.domains.is_empty()
+    }
+}
 
 /// Finds the expressions worth asking the server about.
 pub fn find(desired: &Catalog, live: &Catalog) -> Mismatches {
-    let mut out = Vec::new();
+    let mut out = Mismatches::default();
     for (name, want) in &desired.tables {
         let Some(have) = live.tables.get(name) else { continue };
         let mut m = TableMismatch::default();
@@ -54,7 +67,16 @@ pub fn find(desired: &Catalog, live: &Catalog) -> Mismatches {
             }
         }
         if !(m.defaults.is_empty() && m.generated.is_empty() && m.constraints.is_empty() && m.indexes.is_empty()) {
-            out.push((name.clone(), m));
+            out.tables.push((name.clone(), m));
+        }
+    }
+    for (name, want) in &desired.domains {
+        let Some(have) = live.domains.get(name) else { continue };
+        let same_type = want.base == have.base && want.collation == have.collation;
+        let default_differs = want.default.is_some() && have.default.is_some() && want.default != have.default;
+        let check_differs = want.checks.iter().any(|(n, e)| have.checks.get(n).is_some_and(|h| h != e));
+        if same_type && (default_differs || check_differs) {
+            out.domains.push(name.clone());
         }
     }
     out
@@ -69,7 +91,7 @@ pub fn involved(catalog: &Catalog, found: &Mismatches) -> Catalog {
         enums: catalog.enums.clone(),
         domains: catalog.domains.clone(),
         sequences: catalog.sequences.clone(),
-        tables: found.iter().filter_map(|(t, _)| Some((t.clone(), catalog.tables.get(t)?.clone()))).collect(),
+        tables: found.tables.iter().filter_map(|(t, _)| Some((t.clone(), catalog.tables.get(t)?.clone()))).collect(),
     }
 }
 
@@ -84,7 +106,30 @@ pub fn adopt(
 ) -> usize {
     let mut adopted = 0;
     let comparable = |x: &Index| Index { name: String::new(), comment: None, ..x.clone() };
-    for (table, m) in found {
+    for name in &found.domains {
+        let (Some(want), Some(have), Some(ws), Some(hs)) = (
+            desired.domains.get_mut(name),
+            current.domains.get(name),
+            desired_stored.domains.get(name),
+            current_stored.domains.get(name),
+        ) else {
+            continue;
+        };
+        if want.default != have.default && ws.default == hs.default {
+            want.default = have.default.clone();
+            adopted += 1;
+        }
+        for (n, expr) in want.checks.iter_mut() {
+            let (Some(h), Some(w), Some(s)) = (have.checks.get(n), ws.checks.get(n), hs.checks.get(n)) else {
+                continue;
+            };
+            if h != expr && w == s {
+                *expr = h.clone();
+                adopted += 1;
+            }
+        }
+    }
+    for (table, m) in &found.tables {
         let (Some(want), Some(have), Some(ws), Some(hs)) = (
             desired.tables.get_mut(table),
             current.tables.get(table),

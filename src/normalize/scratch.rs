@@ -10,7 +10,7 @@ use super::NormalizeError;
 use crate::canon::quote_ident;
 use crate::diff::{diff, Change};
 use crate::introspect::{introspect, Scope};
-use crate::model::{Catalog, Column, ColumnType, Expr, Index, QualName, Table};
+use crate::model::{Catalog, Column, ColumnType, Domain, Expr, Index, QualName, Table};
 use crate::plan::render::statements;
 
 /// Runs `sql` inside a savepoint; a failure only loses that step.
@@ -64,7 +64,7 @@ pub async fn settle(
     // Defaults: one scratch column per distinct (type, collation, expression).
     let mut default_columns: HashMap<(ColumnType, Option<String>, Expr), String> = HashMap::new();
     let mut defaults_table = Table::new(QualName::new(schema.clone(), "defaults"));
-    for (table, m) in found {
+    for (table, m) in &found.tables {
         for c in &m.defaults {
             let col = &desired.tables[table].columns[c];
             let key =
@@ -98,7 +98,7 @@ pub async fn settle(
     }
 
     // Generated columns, checks, exclusions and expression indexes: one scratch table per table.
-    for (i, (table, m)) in found.iter().enumerate() {
+    for (i, (table, m)) in found.tables.iter().enumerate() {
         if m.generated.is_empty() && m.constraints.is_empty() && m.indexes.is_empty() {
             continue;
         }
@@ -123,6 +123,15 @@ pub async fn settle(
         attempt(client, &script(&changes)).await;
     }
 
+    // Domains: each mismatched one again under a scratch name.
+    for (i, name) in found.domains.iter().enumerate() {
+        if let Some(d) = desired.domains.get(name) {
+            let scratch =
+                Domain { name: QualName::new(schema.clone(), format!("dom{i}")), not_null: false, ..d.clone() };
+            attempt(client, &script(&[Change::CreateDomain { domain: scratch }])).await;
+        }
+    }
+
     let stored = introspect(client, &Scope::Schemas(vec![schema.clone()])).await?.catalog;
     Ok(respell(desired, live, found, &stored, &schema, &default_columns))
 }
@@ -140,7 +149,33 @@ fn respell(
     let mut settled = 0;
     let defaults = stored.tables.get(&QualName::new(schema, "defaults"));
     let comparable = |x: &Index| Index { name: String::new(), comment: None, ..x.clone() };
-    for (i, (table, m)) in found.iter().enumerate() {
+    for (i, name) in found.domains.iter().enumerate() {
+        let Some(stored) = stored.domains.get(&QualName::new(schema, format!("dom{i}"))) else { continue };
+        let have = live.and_then(|l| l.domains.get(name));
+        let Some(want) = desired.domains.get_mut(name) else { continue };
+        if want.default.is_some() {
+            let taken = match have {
+                Some(have) if stored.default == have.default => have.default.clone(),
+                Some(_) => None,
+                None => stored.default.clone(),
+            };
+            if taken.is_some() {
+                want.default = taken;
+                settled += 1;
+            }
+        }
+        for (n, expr) in want.checks.iter_mut() {
+            let Some(s) = stored.checks.get(n) else { continue };
+            match have.and_then(|h| h.checks.get(n)) {
+                Some(h) if s == h => *expr = h.clone(),
+                Some(_) => continue,
+                None if live.is_some() => continue,
+                None => *expr = s.clone(),
+            }
+            settled += 1;
+        }
+    }
+    for (i, (table, m)) in found.tables.iter().enumerate() {
         let have = live.map(|l| &l.tables[table]);
         let scratch = stored.tables.get(&QualName::new(schema, format!("t{i}")));
         let Some(want) = desired.tables.get_mut(table) else { continue };
