@@ -163,7 +163,7 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
         Change::CreateDomain { domain } => {
             cat.domains.insert(domain.name.clone(), domain.clone());
         }
-        Change::DropDomain { name } => {
+        Change::DropDomain { name, .. } => {
             cat.domains.shift_remove(name);
         }
         Change::AlterDomain { name, action } => {

@@ -65,8 +65,9 @@ pub enum Change {
     RecreateEnum { from: EnumType, to: EnumType, columns: Vec<(QualName, Column)> },
     /// `CREATE DOMAIN`.
     CreateDomain { domain: Domain },
-    /// `DROP DOMAIN`.
-    DropDomain { name: QualName },
+    /// `DROP DOMAIN`; `over` is its base type when that is a user type, which
+    /// must outlive it.
+    DropDomain { name: QualName, over: Option<QualName> },
     /// `ALTER DOMAIN`.
     AlterDomain { name: QualName, action: DomainAction },
     /// `CREATE SEQUENCE` (ownership is a separate step).
@@ -175,7 +176,7 @@ impl Change {
             Change::CreateEnum { enum_type } => enum_type.name.to_string(),
             Change::RecreateEnum { to, .. } => to.name.to_string(),
             Change::CreateDomain { domain } => domain.name.to_string(),
-            Change::DropDomain { name } | Change::AlterDomain { name, .. } => name.to_string(),
+            Change::DropDomain { name, .. } | Change::AlterDomain { name, .. } => name.to_string(),
             Change::DropEnum { name }
             | Change::AddEnumValue { name, .. }
             | Change::AlterSequence { name, .. }

@@ -91,8 +91,8 @@ pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Di
             }
         }
     }
-    for name in from.domains.keys().filter(|n| !to.domains.contains_key(*n)) {
-        out.changes.push(Change::DropDomain { name: name.clone() });
+    for (name, d) in from.domains.iter().filter(|(n, _)| !to.domains.contains_key(*n)) {
+        out.changes.push(Change::DropDomain { name: name.clone(), over: d.base.custom() });
     }
 
     for (name, s) in &to.sequences {

@@ -149,8 +149,10 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
                 expr_uses(Some(e), &mut d.needs_new);
             }
         }
-        Change::DropDomain { name } => {
+        Change::DropDomain { name, over } => {
             d.needs_old.push(Key::Schema(name.schema.clone()));
+            // A domain over another goes before it.
+            d.needs_old.extend(over.iter().map(|b| Key::Type(b.clone())));
             d.drops.push(Key::Type(name.clone()))
         }
         Change::AlterDomain { name, .. } => d.needs_new.push(Key::Type(name.clone())),

@@ -31,7 +31,7 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::CreateEnum { enum_type } => vec![create_enum(&enum_type.name, &enum_type.labels)],
         Change::DropEnum { name } => vec![format!("DROP TYPE {name}")],
         Change::CreateDomain { domain } => vec![create_domain(domain)],
-        Change::DropDomain { name } => vec![format!("DROP DOMAIN {name}")],
+        Change::DropDomain { name, .. } => vec![format!("DROP DOMAIN {name}")],
         Change::AlterDomain { name, action } => vec![match action {
             DomainAction::SetDefault { to: Some(d) } => format!("ALTER DOMAIN {name} SET DEFAULT {d}"),
             DomainAction::SetDefault { to: None } => format!("ALTER DOMAIN {name} DROP DEFAULT"),

@@ -104,7 +104,7 @@ fn domain_statement(raw: &RawStatement, w: &[&str], cat: &Catalog) -> Result<Vec
         };
     };
     if w[0] == "DROP" {
-        return Ok(vec![Change::DropDomain { name }]);
+        return Ok(vec![Change::DropDomain { over: domain.base.custom(), name }]);
     }
     let expr_from = |k: usize| -> Result<sqlparser::ast::Expr, String> {
         let tokens: Vec<_> = raw.tokens[k..].to_vec();
