@@ -222,15 +222,7 @@ pub fn rebuild_dependent_foreign_keys(out: &mut Diff, from: &Catalog, to: &Catal
                 _ => {}
             },
             Change::DropIndex { table, index } if index.unique => {
-                let cols: Vec<String> = index
-                    .keys
-                    .iter()
-                    .filter_map(|k| match &k.expr {
-                        crate::model::IndexKeyExpr::Column(c) => Some(c.clone()),
-                        _ => None,
-                    })
-                    .collect();
-                dropped_keys.push((table.clone(), sorted(&cols)));
+                dropped_keys.push((table.clone(), sorted(&index.column_keys())));
             }
             Change::AlterColumnType { .. } => {}
             _ => {}

@@ -25,6 +25,19 @@ pub struct Index {
     pub comment: Option<String>,
 }
 
+impl Index {
+    /// Its keys that are plain columns, in order (expression keys left out).
+    pub fn column_keys(&self) -> Vec<String> {
+        self.keys
+            .iter()
+            .filter_map(|k| match &k.expr {
+                IndexKeyExpr::Column(c) => Some(c.clone()),
+                IndexKeyExpr::Expr(_) => None,
+            })
+            .collect()
+    }
+}
+
 /// One key of an index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct IndexKey {

@@ -14,7 +14,7 @@ pub use constraint::{Constraint, ConstraintKind, Deferral, FkAction, FkMatch, Fo
 pub use index::{Index, IndexKey, IndexKeyExpr};
 pub use name::QualName;
 pub use sequence::{SeqOptions, SeqType, Sequence};
-pub use table::{Column, Identity, Table};
+pub use table::{Column, Identity, Table, UniqueKey};
 pub use types::{ColumnType, Domain, EnumType, Expr};
 
 /// The model's ordered map. Keys are names pgstate itself derived, never

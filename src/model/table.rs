@@ -36,6 +36,48 @@ impl Table {
     pub fn primary_key(&self) -> Option<&Constraint> {
         self.constraints.values().find(|c| matches!(c.kind, super::ConstraintKind::PrimaryKey { .. }))
     }
+
+    /// What PostgreSQL lets a foreign key to `columns` (as a set) rely on: a
+    /// non-deferrable primary key or unique constraint on exactly those
+    /// columns, else a unique index on exactly those plain columns with no
+    /// predicate. The one definition for the parser's check, the planner's
+    /// ordering and the differ's foreign key rebuilds.
+    pub fn unique_key(&self, columns: &[String]) -> Option<UniqueKey<'_>> {
+        let want = sorted(columns);
+        let constraint = self.constraints.values().find(|c| match &c.kind {
+            super::ConstraintKind::PrimaryKey { columns, .. } | super::ConstraintKind::Unique { columns, .. } => {
+                c.deferral == super::Deferral::Immediate && sorted(columns) == want
+            }
+            _ => false,
+        });
+        if let Some(c) = constraint {
+            return Some(UniqueKey::Constraint(c));
+        }
+        self.indexes
+            .values()
+            .find(|i| {
+                i.unique
+                    && i.predicate.is_none()
+                    && i.keys.iter().all(|k| matches!(k.expr, super::IndexKeyExpr::Column(_)))
+                    && sorted(&i.column_keys()) == want
+            })
+            .map(UniqueKey::Index)
+    }
+}
+
+/// A key a foreign key can reference (see `Table::unique_key`).
+#[derive(Debug, Clone, Copy)]
+pub enum UniqueKey<'a> {
+    /// A primary key or unique constraint.
+    Constraint(&'a Constraint),
+    /// A unique index.
+    Index(&'a Index),
+}
+
+fn sorted(columns: &[String]) -> Vec<&String> {
+    let mut v: Vec<&String> = columns.iter().collect();
+    v.sort();
+    v
 }
 
 /// A column.

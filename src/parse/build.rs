@@ -714,7 +714,7 @@ impl Builder<'_> {
                         self.error(at, "number of referencing and referenced columns for foreign key disagree");
                         continue;
                     }
-                    if !has_unique_key(&self.cat.tables[&ref_table], &ref_columns) {
+                    if self.cat.tables[&ref_table].unique_key(&ref_columns).is_none() {
                         self.error(
                             at,
                             format!(
@@ -881,37 +881,6 @@ impl Builder<'_> {
             self.error(at, p);
         }
     }
-}
-
-/// Whether `columns` (as a set) is exactly the key of a primary key or unique constraint.
-fn has_unique_key(table: &Table, columns: &[String]) -> bool {
-    let mut want: Vec<&String> = columns.iter().collect();
-    want.sort();
-    let same = |cols: &[String]| {
-        let mut have: Vec<&String> = cols.iter().collect();
-        have.sort();
-        have == want
-    };
-    // A deferrable key cannot back a foreign key in PostgreSQL.
-    table.constraints.values().any(|c| match &c.kind {
-        ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
-            same(columns) && c.deferral == crate::model::Deferral::Immediate
-        }
-        _ => false,
-    }) || table.indexes.values().any(|i| {
-        i.unique
-            && i.predicate.is_none()
-            && i.keys.iter().all(|k| matches!(k.expr, IndexKeyExpr::Column(_)))
-            && same(
-                &i.keys
-                    .iter()
-                    .filter_map(|k| match &k.expr {
-                        IndexKeyExpr::Column(c) => Some(c.clone()),
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>(),
-            )
-    })
 }
 
 /// `WITH (name = value, ...)`: names folded, values as their text (PostgreSQL

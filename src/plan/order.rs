@@ -7,7 +7,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use crate::canon::expr::nextval_target;
 use crate::diff::{Change, CommentTarget};
-use crate::model::{Catalog, Column, ConstraintKind, Expr, IndexKeyExpr, QualName};
+use crate::model::{Catalog, Column, ConstraintKind, Expr, IndexKeyExpr, QualName, UniqueKey};
 
 /// An object that changes can create, drop or depend on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -85,36 +85,10 @@ fn expr_uses(e: Option<&Expr>, out: &mut Vec<Key>) {
 
 /// The unique constraint or index on `ref_table` that a foreign key to `cols` relies on.
 fn referenced_key(cat: &Catalog, ref_table: &QualName, cols: &[String]) -> Option<Key> {
-    let t = cat.tables.get(ref_table)?;
-    let mut want = cols.to_vec();
-    want.sort();
-    let same = |c: &[String]| {
-        let mut v = c.to_vec();
-        v.sort();
-        v == want
-    };
-    for c in t.constraints.values() {
-        if let ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } = &c.kind {
-            if same(columns) {
-                return Some(Key::Constraint(ref_table.clone(), c.name.clone()));
-            }
-        }
-    }
-    t.indexes
-        .values()
-        .find(|i| {
-            i.unique
-                && same(
-                    &i.keys
-                        .iter()
-                        .filter_map(|k| match &k.expr {
-                            IndexKeyExpr::Column(c) => Some(c.clone()),
-                            _ => None,
-                        })
-                        .collect::<Vec<_>>(),
-                )
-        })
-        .map(|i| Key::Index(QualName::new(ref_table.schema.clone(), i.name.clone())))
+    Some(match cat.tables.get(ref_table)?.unique_key(cols)? {
+        UniqueKey::Constraint(c) => Key::Constraint(ref_table.clone(), c.name.clone()),
+        UniqueKey::Index(i) => Key::Index(QualName::new(ref_table.schema.clone(), i.name.clone())),
+    })
 }
 
 fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
