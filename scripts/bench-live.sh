@@ -14,50 +14,9 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
-
-SUDO=()
-if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
-    SUDO=(sudo)
-fi
-
-have_server_bins() {
-    if [ -n "${PGSTATE_PG_BIN:-}" ]; then
-        [ -x "$PGSTATE_PG_BIN/initdb" ]
-        return
-    fi
-    compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
-}
-
-stop_debian_clusters() {
-    if command -v pg_lsclusters >/dev/null 2>&1; then
-        pg_lsclusters --no-header 2>/dev/null | while read -r ver name _port status _rest; do
-            case "$status" in
-                online*) ${SUDO[@]+"${SUDO[@]}"} pg_ctlcluster "$ver" "$name" stop || true ;;
-            esac
-        done || true
-    fi
-}
-
-step "PostgreSQL server binaries"
-if have_server_bins; then
-    echo "found: ${PGSTATE_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)}"
-else
-    if [ -n "${PGSTATE_PG_BIN:-}" ]; then
-        echo "PGSTATE_PG_BIN=$PGSTATE_PG_BIN has no initdb" >&2
-        exit 1
-    fi
-    if [ "$(id -u)" -ne 0 ] && [ ${#SUDO[@]} -eq 0 ]; then
-        echo "PostgreSQL is not installed and we are neither root nor have sudo" >&2
-        exit 1
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    ${SUDO[@]+"${SUDO[@]}"} apt-get update
-    ${SUDO[@]+"${SUDO[@]}"} env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y --no-install-recommends postgresql postgresql-client
-    stop_debian_clusters
-    have_server_bins || { echo "no /usr/lib/postgresql/*/bin/initdb after install" >&2; exit 1; }
-fi
+# shellcheck source=lib/postgres.sh
+. scripts/lib/postgres.sh
+ensure_server_bins
 
 # migra (PyPI) in its own venv. SQLAlchemy 2 maps postgresql:// to psycopg 3,
 # so the bench passes postgresql+psycopg2:// URLs; setuptools provides the
