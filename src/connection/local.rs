@@ -105,7 +105,7 @@ impl LocalServer {
         let out = server
             .tool("initdb")
             .arg("-D")
-            .arg(server.dir.join("data"))
+            .arg(server.data_dir())
             .args(["-A", "trust", "-U", "pgstate", "--no-sync", "-E", "UTF8", "--locale=C"])
             .output();
         check(out, "initdb")?;
@@ -116,7 +116,7 @@ impl LocalServer {
         let out = server
             .tool("pg_ctl")
             .arg("-D")
-            .arg(server.dir.join("data"))
+            .arg(server.data_dir())
             .args(["-w", "-t", "60", "-l"])
             .arg(server.dir.join("log"))
             .arg("-o")

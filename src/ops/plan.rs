@@ -28,27 +28,19 @@ pub enum Settle {
 }
 
 /// Plans from the schema at `from` (the current state) to the one at `desired`,
-/// with the parser alone.
-pub fn offline(desired: &Path, from: &Path) -> Result<Plan, LoadError> {
-    let (desired, from) = (load(desired)?, load(from)?);
-    Ok(offline_files(&desired, &from)?)
-}
-
-/// Plans from loaded files (the current state) to other loaded files, with the parser alone.
-pub fn offline_files(desired: &[SourceFile], from: &[SourceFile]) -> Result<Plan, SchemaErrors> {
-    let (to, current) = parse_both(desired, from)?;
-    let plan = plan(&current.catalog, &to.catalog, &to.hints);
-    drop_later(to, current);
-    Ok(plan)
-}
-
-/// Plans from the schema at `from` to the one at `desired`, settling differing
-/// expressions as `settle` says.
+/// settling differing expressions as `settle` says.
 pub fn offline_settled(desired: &Path, from: &Path, settle: Settle) -> Result<Plan, OpsError> {
     let (desired, from) = (load(desired).map_err(LoadError::from)?, load(from).map_err(LoadError::from)?);
-    let (mut to, current) = parse_both(&desired, &from).map_err(LoadError::from)?;
+    offline_files(&desired, &from, settle)
+}
+
+/// Plans from loaded files (the current state) to other loaded files.
+pub fn offline_files(desired: &[SourceFile], from: &[SourceFile], settle: Settle) -> Result<Plan, OpsError> {
+    let (mut to, current) = parse_both(desired, from).map_err(LoadError::from)?;
     let mut warnings = Vec::new();
-    if !normalize::mismatches(&to.catalog, &current.catalog).is_empty() {
+    // Only worth a server's opinion when some expression still differs.
+    let wants_server = !matches!(settle, Settle::ParserOnly);
+    if wants_server && !normalize::mismatches(&to.catalog, &current.catalog).is_empty() {
         let server = match settle {
             Settle::ParserOnly => None,
             Settle::Server(target) => Some((*target, None)),
