@@ -3,6 +3,7 @@
 
 mod catalog;
 mod constraint;
+mod depends;
 mod index;
 mod name;
 mod sequence;
@@ -10,6 +11,7 @@ mod table;
 mod types;
 
 pub use catalog::{Catalog, Extension, Schema};
+pub use depends::Dep;
 pub use constraint::{Constraint, ConstraintKind, Deferral, FkAction, FkMatch, ForeignKey};
 pub use index::{Index, IndexKey, IndexKeyExpr};
 pub use name::QualName;
