@@ -6,5 +6,6 @@ pub mod expr;
 pub mod ident;
 pub mod names;
 pub mod types;
+pub mod view;
 
 pub use ident::{quote_ident, quote_literal, quote_qualified};

@@ -284,17 +284,35 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
         Change::CreateIndex { table, index } => {
             if let Some(t) = cat.tables.get_mut(table) {
                 t.indexes.insert(index.name.clone(), index.clone());
+            } else if let Some(v) = cat.views.get_mut(table) {
+                v.indexes.insert(index.name.clone(), index.clone());
             }
         }
         Change::DropIndex { table, index } => {
             if let Some(t) = cat.tables.get_mut(table) {
                 t.indexes.shift_remove(&index.name);
+            } else if let Some(v) = cat.views.get_mut(table) {
+                v.indexes.shift_remove(&index.name);
             }
         }
         Change::RenameIndex { table, from, to } => {
             if let Some(t) = cat.tables.get_mut(table) {
                 rekey(&mut t.indexes, from, to, |i, n| i.name = n);
             }
+        }
+        Change::CreateView { view, replace } => {
+            // OR REPLACE keeps what hangs on the view: indexes, comments.
+            let kept = if *replace { cat.views.get(&view.name).cloned() } else { None };
+            let mut v = view.clone();
+            if let Some(old) = kept {
+                v.indexes = old.indexes;
+                v.comment = old.comment;
+                v.column_comments = old.column_comments;
+            }
+            cat.views.insert(v.name.clone(), v);
+        }
+        Change::DropView { view } => {
+            cat.views.shift_remove(&view.name);
         }
         Change::SetComment { target, text } => set_comment(cat, target, text.clone()),
         Change::DropInvalidIndex { .. } => {}
@@ -312,7 +330,17 @@ fn set_comment(cat: &mut Catalog, target: &CommentTarget, text: Option<String>) 
     let slot = match target {
         CommentTarget::Schema(s) => cat.schemas.get_mut(s).map(|s| &mut s.comment),
         CommentTarget::Table(t) => cat.tables.get_mut(t).map(|t| &mut t.comment),
+        CommentTarget::Column(t, c) if cat.views.contains_key(t) => {
+            if let Some(v) = cat.views.get_mut(t) {
+                match text {
+                    Some(text) => v.column_comments.insert(c.clone(), text),
+                    None => v.column_comments.shift_remove(c),
+                };
+            }
+            return;
+        }
         CommentTarget::Column(t, c) => cat.tables.get_mut(t).and_then(|t| t.columns.get_mut(c)).map(|c| &mut c.comment),
+        CommentTarget::View { name, .. } => cat.views.get_mut(name).map(|v| &mut v.comment),
         CommentTarget::Constraint(t, c) => {
             cat.tables.get_mut(t).and_then(|t| t.constraints.get_mut(c)).map(|c| &mut c.comment)
         }
@@ -320,7 +348,9 @@ fn set_comment(cat: &mut Catalog, target: &CommentTarget, text: Option<String>) 
             .tables
             .values_mut()
             .filter(|t| t.name.schema == i.schema)
-            .find_map(|t| t.indexes.get_mut(&i.name))
+            .map(|t| &mut t.indexes)
+            .chain(cat.views.values_mut().filter(|v| v.name.schema == i.schema).map(|v| &mut v.indexes))
+            .find_map(|indexes| indexes.get_mut(&i.name))
             .map(|i| &mut i.comment),
         CommentTarget::Sequence(s) => cat.sequences.get_mut(s).map(|s| &mut s.comment),
         CommentTarget::Type(t) => cat.enums.get_mut(t).map(|e| &mut e.comment),

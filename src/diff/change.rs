@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::model::{
     Column, ColumnType, Constraint, Domain, EnumType, Expr, Extension, Identity, Index, QualName, Schema, SeqOptions,
-    Sequence, Table,
+    Sequence, Table, View,
 };
 
 /// What a comment is attached to.
@@ -26,6 +26,13 @@ pub enum CommentTarget {
     Type(QualName),
     /// A domain.
     Domain(QualName),
+    /// A view or materialized view.
+    View {
+        /// Its name.
+        name: QualName,
+        /// Whether it is materialized (the statement says which).
+        materialized: bool,
+    },
 }
 
 /// What an `ALTER DOMAIN` does.
@@ -122,6 +129,10 @@ pub enum Change {
     /// `DROP INDEX IF EXISTS` of an index an interrupted `CREATE INDEX CONCURRENTLY`
     /// left invalid (not part of the catalog; built again by a `CreateIndex`).
     DropInvalidIndex { index: QualName },
+    /// `CREATE [OR REPLACE] [MATERIALIZED] VIEW` (indexes and comments are separate steps).
+    CreateView { view: View, replace: bool },
+    /// `DROP [MATERIALIZED] VIEW`, carrying the view as it was (what it read).
+    DropView { view: View },
     /// `COMMENT ON ... IS`.
     SetComment { target: CommentTarget, text: Option<String> },
 }
@@ -163,6 +174,9 @@ impl Change {
             Change::DropIndex { .. } => "drop_index",
             Change::RenameIndex { .. } => "rename_index",
             Change::DropInvalidIndex { .. } => "drop_invalid_index",
+            Change::CreateView { replace: false, .. } => "create_view",
+            Change::CreateView { replace: true, .. } => "replace_view",
+            Change::DropView { .. } => "drop_view",
             Change::SetComment { .. } => "set_comment",
         }
     }
@@ -203,13 +217,15 @@ impl Change {
             }
             Change::RenameIndex { table, to, .. } => QualName::new(table.schema.clone(), to.clone()).to_string(),
             Change::DropInvalidIndex { index } => index.to_string(),
+            Change::CreateView { view, .. } | Change::DropView { view } => view.name.to_string(),
             Change::SetComment { target, .. } => match target {
                 CommentTarget::Schema(s) => s.clone(),
                 CommentTarget::Table(t)
                 | CommentTarget::Index(t)
                 | CommentTarget::Sequence(t)
                 | CommentTarget::Type(t)
-                | CommentTarget::Domain(t) => t.to_string(),
+                | CommentTarget::Domain(t)
+                | CommentTarget::View { name: t, .. } => t.to_string(),
                 CommentTarget::Column(t, c) | CommentTarget::Constraint(t, c) => format!("{t}.{c}"),
             },
         }

@@ -7,6 +7,7 @@ mod change;
 mod renames;
 mod tables;
 pub mod types;
+mod views;
 
 pub use change::{Change, CommentTarget, DomainAction};
 
@@ -149,6 +150,7 @@ pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Di
         out.changes.push(Change::DropTable { table: t.clone() });
     }
     tables::rebuild_dependent_foreign_keys(&mut out, from, to);
+    views::diff_views(&mut out, from, to);
     out
 }
 

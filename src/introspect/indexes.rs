@@ -22,7 +22,7 @@ pub async fn indexes(
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_catalog.pg_description dsc ON dsc.objoid = i.indexrelid \
               AND dsc.classoid = 'pg_catalog.pg_class'::regclass AND dsc.objsubid = 0 \
-         WHERE {MANAGED_TABLE} AND n.nspname = ANY($1) \
+         WHERE ({MANAGED_TABLE} OR c.relkind = 'm') AND n.nspname = ANY($1) \
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
                            WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid \
                              AND con.contype IN ('p', 'u', 'x')) \

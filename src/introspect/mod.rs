@@ -9,6 +9,7 @@ mod constraints;
 mod indexes;
 mod objects;
 mod script;
+mod views;
 
 use tokio_postgres::Client;
 
@@ -90,8 +91,19 @@ async fn read(client: &Client, scope: &Scope, default_schema: &str) -> Result<Li
     constraints::constraints(client, schemas, &mut script).await?;
     let invalid_indexes = indexes::indexes(client, schemas, &mut script).await?;
     objects::sequence_owners(client, schemas, &mut script).await?;
-    queries += 9;
+    views::views(client, schemas, &mut script).await?;
+    let view_depends = views::view_depends(client, schemas).await?;
+    queries += 11;
     let text = script.finish();
-    let parsed = parse_catalog_ddl("live database", &text).map_err(IntrospectError::Parse)?;
-    Ok(Live { catalog: parsed.catalog, invalid_indexes, server_version: version, queries })
+    let mut catalog = parse_catalog_ddl("live database", &text).map_err(IntrospectError::Parse)?.catalog;
+    // What the server recorded replaces what the parser could see in the query.
+    for v in catalog.views.values_mut() {
+        v.depends.clear();
+    }
+    for (view, dep) in view_depends {
+        if let Some(v) = catalog.views.get_mut(&view) {
+            v.depends.push(dep);
+        }
+    }
+    Ok(Live { catalog, invalid_indexes, server_version: version, queries })
 }

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use super::{Domain, EnumType, Map, QualName, Sequence, Table};
+use super::{Domain, EnumType, Map, QualName, Sequence, Table, View};
 
 /// A whole database schema as pgstate sees it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -17,6 +17,8 @@ pub struct Catalog {
     pub sequences: Map<QualName, Sequence>,
     /// Tables by qualified name.
     pub tables: Map<QualName, Table>,
+    /// Views and materialized views by qualified name.
+    pub views: Map<QualName, View>,
 }
 
 /// A schema (namespace).
@@ -53,6 +55,11 @@ impl Catalog {
         for table in self.tables.values_mut() {
             table.constraints.sort_keys();
             table.indexes.sort_keys();
+        }
+        self.views.sort_keys();
+        for view in self.views.values_mut() {
+            view.indexes.sort_keys();
+            view.column_comments.sort_keys();
         }
     }
 

@@ -9,6 +9,7 @@ mod name;
 mod sequence;
 mod table;
 mod types;
+mod view;
 
 pub use catalog::{Catalog, Extension, Schema};
 pub use depends::Dep;
@@ -18,6 +19,7 @@ pub use name::QualName;
 pub use sequence::{SeqOptions, SeqType, Sequence};
 pub use table::{Column, Identity, Table, UniqueKey};
 pub use types::{ColumnType, Domain, EnumType, Expr};
+pub use view::{Output, View};
 
 /// The model's ordered map. Keys are names pgstate itself derived, never
 /// attacker-chosen in a way that matters, so a fast non-DoS-resistant hash

@@ -24,18 +24,30 @@ pub struct Mismatches {
     pub tables: Vec<(QualName, TableMismatch)>,
     /// Domains (same base type on both sides) with a differing default or check.
     pub domains: Vec<QualName>,
+    /// Views whose definitions differ (only against a live database, where the
+    /// tables they read are there to store them against).
+    pub views: Vec<QualName>,
 }
 
 impl Mismatches {
     /// Whether nothing differs.
     pub fn is_empty(&self) -> bool {
-        self.tables.is_empty() && self.domains.is_empty()
+        self.tables.is_empty() && self.domains.is_empty() && self.views.is_empty()
     }
 }
 
-/// Finds the expressions worth asking the server about.
-pub fn find(desired: &Catalog, live: &Catalog) -> Mismatches {
+/// Finds the expressions worth asking the server about; view definitions
+/// only when `views` (they need the live tables they read).
+pub fn find(desired: &Catalog, live: &Catalog, views: bool) -> Mismatches {
     let mut out = Mismatches::default();
+    if views {
+        out.views = desired
+            .views
+            .iter()
+            .filter(|(n, want)| live.views.get(*n).is_some_and(|have| !have.same_definition(want)))
+            .map(|(n, _)| n.clone())
+            .collect();
+    }
     for (name, want) in &desired.tables {
         let Some(have) = live.tables.get(name) else { continue };
         let mut m = TableMismatch::default();
@@ -92,6 +104,7 @@ pub fn involved(catalog: &Catalog, found: &Mismatches) -> Catalog {
         domains: catalog.domains.clone(),
         sequences: catalog.sequences.clone(),
         tables: found.tables.iter().filter_map(|(t, _)| Some((t.clone(), catalog.tables.get(t)?.clone()))).collect(),
+        views: Default::default(),
     }
 }
 

@@ -34,13 +34,13 @@ pub enum NormalizeError {
 /// Expressions that differ between the two catalogs after canonicalization
 /// (the only ones worth a server's opinion).
 pub fn mismatches(desired: &Catalog, current: &Catalog) -> Mismatches {
-    mismatch::find(desired, current)
+    mismatch::find(desired, current, false)
 }
 
 /// Respells expressions of `desired` that PostgreSQL stores exactly as the ones
 /// in `live`. Returns how many were settled.
 pub async fn reconcile(client: &Client, desired: &mut Catalog, live: &Catalog) -> Result<usize, NormalizeError> {
-    let found = mismatch::find(desired, live);
+    let found = mismatch::find(desired, live, true);
     if found.is_empty() {
         return Ok(0);
     }
@@ -63,7 +63,7 @@ pub async fn reconcile_files(
     desired: &mut Catalog,
     current: &Catalog,
 ) -> Result<usize, NormalizeError> {
-    let found = mismatch::find(desired, current);
+    let found = mismatch::find(desired, current, false);
     if found.is_empty() {
         return Ok(0);
     }

@@ -18,13 +18,14 @@ use super::hints::RenameHint;
 use super::source::SourceFile;
 use super::statement::{Located, Stmt};
 use super::table_def::TableDef;
+use super::view::{Refs, ViewDef};
 use super::Parsed;
 use crate::canon::expr::{canonical, Context};
 use crate::canon::ident::fold;
 use crate::canon::names::{name_addition, Taken};
 use crate::model::{
-    Catalog, Constraint, ConstraintKind, EnumType, Extension, ForeignKey, Identity, Index, IndexKeyExpr, QualName,
-    Schema, SeqOptions, Sequence, Table,
+    Catalog, Constraint, ConstraintKind, Dep, EnumType, Extension, ForeignKey, Identity, Index, IndexKeyExpr,
+    QualName, Schema, SeqOptions, Sequence, Table, View,
 };
 
 /// The schema unqualified names resolve to without a server (PostgreSQL's
@@ -68,6 +69,8 @@ struct Builder<'a> {
     hints: Vec<RenameHint>,
     /// Index names per schema, to find a clash without scanning every table.
     index_names: FxHashSet<(String, String)>,
+    /// What each view's query names, resolved once every relation is known.
+    view_refs: Vec<(QualName, Refs)>,
 }
 
 /// Who wrote the input.
@@ -101,6 +104,7 @@ pub fn build(
         type_uses: Vec::new(),
         hints: Vec::new(),
         index_names: FxHashSet::default(),
+        view_refs: Vec::new(),
     };
     b.seed_existing();
     b.seed_names(&statements);
@@ -113,11 +117,18 @@ pub fn build(
             b.create_table(def, At { file: *file, span: *span }, hints);
         }
     }
+    for s in &mut statements {
+        let at = At { file: s.file, span: s.span };
+        if let Stmt::View(def) = &mut s.stmt {
+            b.create_view(def, at);
+        }
+    }
     for s in &statements {
         b.alteration(s);
     }
     b.settle_constraints();
     b.settle_indexes();
+    b.settle_view_depends();
     for s in &statements {
         b.comment(s);
     }
@@ -486,7 +497,7 @@ impl Builder<'_> {
                     }
                 }
             }
-            Stmt::ConstraintComment { .. } | Stmt::Table(_) | Stmt::Domain { .. } => {}
+            Stmt::ConstraintComment { .. } | Stmt::Table(_) | Stmt::Domain { .. } | Stmt::View(_) => {}
         }
     }
 
@@ -546,7 +557,7 @@ impl Builder<'_> {
     fn create_index(&mut self, ci: &CreateIndex, at: At) {
         let Some(table) = self.qual(&ci.table_name, at) else { return };
         if !self.cat.tables.contains_key(&table) {
-            return self.error(at, format!("index on table {table}, which the schema does not define"));
+            return self.view_index(ci, table, at);
         }
         let with = match storage_parameters(&ci.with) {
             Ok(w) => w,
@@ -612,6 +623,8 @@ impl Builder<'_> {
         }
         if let Some(t) = self.cat.tables.get_mut(table) {
             t.indexes.insert(index.name.clone(), index);
+        } else if let Some(v) = self.cat.views.get_mut(table) {
+            v.indexes.insert(index.name.clone(), index);
         }
     }
 
@@ -748,6 +761,116 @@ impl Builder<'_> {
         }
     }
 
+    fn create_view(&mut self, def: &mut ViewDef, at: At) {
+        let Some(name) = self.qual(&def.name, at) else { return };
+        if def.temporary {
+            return self.error(at, format!("temporary view {name}: a desired schema holds no temporary objects"));
+        }
+        if self.cat.tables.contains_key(&name) {
+            return self.error(at, format!("{name} is defined as a table and as a view"));
+        }
+        if let Some(old) = self.cat.views.get(&name) {
+            if def.if_not_exists {
+                return;
+            }
+            // Replaying revisions: `CREATE OR REPLACE` of a view that exists.
+            if !def.or_replace || old.materialized != def.materialized {
+                return self.error(at, format!("view {name} is defined twice"));
+            }
+        }
+        let view = View {
+            name: name.clone(),
+            materialized: def.materialized,
+            columns: std::mem::take(&mut def.columns),
+            query: std::mem::take(&mut def.query),
+            query_key: std::mem::take(&mut def.query_key),
+            options: std::mem::take(&mut def.options),
+            with_data: def.with_data,
+            indexes: self.cat.views.get(&name).map(|v| v.indexes.clone()).unwrap_or_default(),
+            comment: self.cat.views.get(&name).and_then(|v| v.comment.clone()),
+            column_comments: Default::default(),
+            depends: Vec::new(),
+            outputs: std::mem::take(&mut def.outputs),
+        };
+        self.taken(&name.schema).insert(&name.name);
+        self.cat.views.insert(name.clone(), view);
+        self.view_refs.push((name, std::mem::take(&mut def.refs)));
+    }
+
+    /// An index on a materialized view (the only kind of view that has them).
+    fn view_index(&mut self, ci: &CreateIndex, view: QualName, at: At) {
+        match self.cat.views.get(&view) {
+            Some(v) if v.materialized => {}
+            Some(_) => return self.error(at, format!("index on view {view}: only materialized views have indexes")),
+            None => return self.error(at, format!("index on table {view}, which the schema does not define")),
+        }
+        let mut keys = Vec::new();
+        let mut key_names = Vec::new();
+        for c in &ci.columns {
+            match index_key(c, &self.default_schema) {
+                Ok(k) => {
+                    key_names.push(match &k.expr {
+                        IndexKeyExpr::Column(n) => n.clone(),
+                        IndexKeyExpr::Expr(e) => expr_name(&e.0),
+                    });
+                    keys.push(k);
+                }
+                Err(e) => return self.error(at, e),
+            }
+        }
+        let with = match storage_parameters(&ci.with) {
+            Ok(w) => w,
+            Err(e) => return self.error(at, e),
+        };
+        let index = Index {
+            name: String::new(),
+            unique: ci.unique,
+            method: ci.using.as_ref().map_or("btree".to_string(), |u| u.to_string().to_lowercase()),
+            keys,
+            include: ci.include.iter().map(fold).collect(),
+            nulls_not_distinct: ci.nulls_distinct == Some(false),
+            with,
+            predicate: ci
+                .predicate
+                .as_ref()
+                .map(|p| canonical(p, &Context { default_schema: &self.default_schema, column_type: None })),
+            comment: None,
+        };
+        match ci.name.as_ref().and_then(|n| n.0.last()).and_then(|p| p.as_ident()).map(fold) {
+            Some(name) => self.insert_index(&view, Index { name, ..index }, at, ci.if_not_exists),
+            None => self.unnamed_indexes.push((view, index, key_names, at)),
+        }
+    }
+
+    /// What each view reads, now that every relation and column is known: the
+    /// columns of a table its query names (all of them under `*`), whole views,
+    /// and the functions it calls.
+    fn settle_view_depends(&mut self) {
+        for (name, refs) in std::mem::take(&mut self.view_refs) {
+            let mut depends = Vec::new();
+            for r in &refs.relations {
+                if r == &name {
+                    continue;
+                }
+                if let Some(t) = self.cat.tables.get(r) {
+                    depends.push(Dep::Relation(r.clone()));
+                    depends.extend(
+                        t.columns
+                            .keys()
+                            .filter(|c| refs.wildcard || refs.names.contains(*c))
+                            .map(|c| Dep::Column(r.clone(), c.clone())),
+                    );
+                } else if self.cat.views.contains_key(r) {
+                    depends.push(Dep::Relation(r.clone()));
+                }
+            }
+            depends.extend(refs.routines.iter().map(|f| Dep::Routine(f.clone())));
+            if let Some(v) = self.cat.views.get_mut(&name) {
+                v.depends = depends;
+            }
+        }
+    }
+
     fn columns_exist<'c>(&mut self, table: &QualName, mut cols: impl Iterator<Item = &'c String>, at: At) -> bool {
         let missing = {
             let t = &self.cat.tables[table];
@@ -778,7 +901,12 @@ impl Builder<'_> {
                     self.comment_on(*object_type, object_name, comment.clone(), at);
                 }
             }
-            Stmt::SequenceOwnedBy { .. } | Stmt::Table(_) | Stmt::Index(_) | Stmt::Alter(_) | Stmt::Domain { .. } => {}
+            Stmt::SequenceOwnedBy { .. }
+            | Stmt::Table(_)
+            | Stmt::Index(_)
+            | Stmt::Alter(_)
+            | Stmt::Domain { .. }
+            | Stmt::View(_) => {}
         }
     }
 
@@ -809,16 +937,47 @@ impl Builder<'_> {
                     [s, t, c] => (QualName::new(s.clone(), t.clone()), c.clone()),
                     _ => return self.error(at, format!("COMMENT ON COLUMN expects table.column, found {name}")),
                 };
-                self.cat.tables.get_mut(&table).and_then(|t| t.columns.get_mut(&col)).map(|c| c.comment = text)
+                match self.cat.views.get_mut(&table) {
+                    Some(v) => {
+                        match text {
+                            Some(t) => v.column_comments.insert(col, t),
+                            None => v.column_comments.shift_remove(&col),
+                        };
+                        Some(())
+                    }
+                    None => self
+                        .cat
+                        .tables
+                        .get_mut(&table)
+                        .and_then(|t| t.columns.get_mut(&col))
+                        .map(|c| c.comment = text),
+                }
+            }
+            CommentObject::View | CommentObject::MaterializedView => {
+                let materialized = kind == CommentObject::MaterializedView;
+                self.qual(name, at)
+                    .and_then(|q| self.cat.views.get_mut(&q))
+                    .filter(|v| v.materialized == materialized)
+                    .map(|v| v.comment = text)
             }
             CommentObject::Index => {
                 let Some(q) = self.qual(name, at) else { return };
-                self.cat
+                let on_table = self
+                    .cat
                     .tables
                     .values_mut()
                     .filter(|t| t.name.schema == q.schema)
-                    .find_map(|t| t.indexes.get_mut(&q.name))
-                    .map(|i| i.comment = text)
+                    .find_map(|t| t.indexes.get_mut(&q.name));
+                match on_table {
+                    Some(i) => Some(i),
+                    None => self
+                        .cat
+                        .views
+                        .values_mut()
+                        .filter(|v| v.name.schema == q.schema)
+                        .find_map(|v| v.indexes.get_mut(&q.name)),
+                }
+                .map(|i| i.comment = text)
             }
             CommentObject::Extension => return,
             other => {
@@ -867,6 +1026,7 @@ impl Builder<'_> {
             .chain(self.cat.sequences.keys())
             .chain(self.cat.enums.keys())
             .chain(self.cat.domains.keys())
+            .chain(self.cat.views.keys())
             .map(|q| q.schema.clone())
             .collect();
         for schema in used {

@@ -11,6 +11,7 @@ pub(crate) mod split;
 pub(crate) mod statement;
 mod table_def;
 mod toml_form;
+mod view;
 
 use std::path::Path;
 

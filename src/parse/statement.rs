@@ -17,7 +17,7 @@ use super::table_def::{lower, TableDef};
 /// What the statements supported by pgstate are, for error messages.
 pub const SUPPORTED: &str =
     "CREATE SCHEMA, CREATE EXTENSION, CREATE TYPE ... AS ENUM, CREATE DOMAIN, CREATE SEQUENCE, \
-CREATE [UNLOGGED] TABLE, CREATE [UNIQUE] INDEX, ALTER TABLE ... ADD CONSTRAINT / ADD COLUMN / \
+CREATE [UNLOGGED] TABLE, CREATE [UNIQUE] INDEX, CREATE [OR REPLACE] [MATERIALIZED] VIEW, ALTER TABLE ... ADD CONSTRAINT / ADD COLUMN / \
 ALTER COLUMN ... SET DEFAULT / SET NOT NULL / ADD GENERATED ... AS IDENTITY, ALTER SEQUENCE ... OWNED BY, \
 COMMENT ON; ignored: SET, RESET, SELECT pg_catalog.set_config(...), ALTER ... OWNER TO, psql meta-commands";
 
@@ -50,6 +50,8 @@ pub enum Stmt {
         /// Whether `NOT NULL` was written.
         not_null: bool,
     },
+    /// A view or materialized view, lowered as soon as it was parsed.
+    View(Box<super::view::ViewDef>),
     /// `ALTER SEQUENCE name OWNED BY table.column | NONE`.
     SequenceOwnedBy {
         /// The sequence.
@@ -109,7 +111,16 @@ fn read_piece(
     let span = raw.span();
     let stmt_hints: Vec<(u64, String)> =
         hints.iter().filter(|(line, _)| *line >= span.start.line && *line <= span.end.line).cloned().collect();
-    match classify(raw) {
+    let words = raw.head(4);
+    let w: Vec<&str> = words.iter().map(String::as_str).collect();
+    let classified = if super::view::is_view(&w) {
+        super::view::read(raw, text, file, default_schema, |tokens| parse_tokens(tokens).map_err(|e| (e.0, e.1)))
+            .map(|def| Some(Stmt::View(Box::new(def))))
+            .map_err(|(m, s)| (m, s, None))
+    } else {
+        classify(raw)
+    };
+    match classified {
         Ok(Some(stmt)) => {
             let stmt = narrow(stmt, At { file: index, span }, default_schema);
             Ok(Some(Located { file: index, span, stmt, hints: stmt_hints }))
@@ -174,6 +185,8 @@ fn classify(raw: RawStatement) -> Result<Option<Stmt>, ClassifyError> {
         }
         // An extension's comment belongs to the extension's own script.
         ["COMMENT", "ON", "EXTENSION", ..] => return Ok(None),
+        // Filling a materialized view is data, not schema.
+        ["REFRESH", "MATERIALIZED", "VIEW", ..] => return Ok(None),
         ["ALTER", "SEQUENCE", ..] => return sequence_owned_by(&raw).map(Some),
         ["COMMENT", "ON", "CONSTRAINT", ..] => return constraint_comment(&raw).map(Some),
         ["CREATE", "DOMAIN", ..] => {

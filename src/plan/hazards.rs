@@ -16,6 +16,9 @@ pub enum HazardKind {
     DataLoss,
     /// The step fails if existing rows violate the new rule.
     MayFail,
+    /// An object is dropped (and maybe created again): privileges granted on
+    /// it are gone unless the plan grants them again.
+    LosesPrivileges,
 }
 
 impl HazardKind {
@@ -24,6 +27,7 @@ impl HazardKind {
         match self {
             HazardKind::DataLoss => "data loss",
             HazardKind::MayFail => "may fail",
+            HazardKind::LosesPrivileges => "privileges lost",
         }
     }
 }
@@ -122,6 +126,19 @@ pub fn of(change: &Change, is_new: impl Fn(&QualName) -> bool) -> Vec<Hazard> {
         }
         Change::CreateIndex { table, index } if index.unique => {
             h(MayFail, format!("unique index {} on {table} fails on existing duplicates", quote(&index.name)))
+        }
+        Change::DropView { view } if view.materialized => vec![
+            Hazard {
+                kind: DataLoss,
+                message: format!(
+                    "dropping materialized view {} discards its rows (created again, it is filled by running its query)",
+                    view.name
+                ),
+            },
+            Hazard { kind: LosesPrivileges, message: format!("privileges granted on {} are lost", view.name) },
+        ],
+        Change::DropView { view } => {
+            h(LosesPrivileges, format!("dropping view {} loses the privileges granted on it", view.name))
         }
         Change::RecreateEnum { from, to, .. } => {
             let removed: Vec<&String> = from.labels.iter().filter(|l| !to.labels.contains(l)).collect();

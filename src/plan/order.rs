@@ -7,7 +7,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use crate::canon::expr::nextval_target;
 use crate::diff::{Change, CommentTarget};
-use crate::model::{Catalog, Column, ConstraintKind, Expr, IndexKeyExpr, QualName, UniqueKey};
+use crate::model::{Catalog, Column, ConstraintKind, Dep, Expr, IndexKeyExpr, QualName, UniqueKey};
 
 /// An object that changes can create, drop or depend on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -18,8 +18,12 @@ enum Key {
     Sequence(QualName),
     Table(QualName),
     Column(QualName, String),
+    /// A column's type as views see it: changed in place by `ALTER COLUMN
+    /// TYPE`, which must run with no view reading the column.
+    ColumnDef(QualName, String),
     Constraint(QualName, String),
     Index(QualName),
+    Routine(QualName),
 }
 
 #[derive(Default)]
@@ -37,6 +41,7 @@ struct Deps {
 /// wherever they disagree.
 fn phase(c: &Change) -> u8 {
     match c {
+        Change::DropView { .. } => 0,
         Change::DropConstraint { constraint, .. } if matches!(constraint.kind, ConstraintKind::ForeignKey(_)) => 0,
         Change::DropConstraint { .. } | Change::DropIndex { .. } | Change::DropInvalidIndex { .. } => 1,
         Change::SetDefault { to: None, .. } => 2,
@@ -65,7 +70,8 @@ fn phase(c: &Change) -> u8 {
         Change::CreateIndex { .. } => 23,
         Change::AddConstraint { .. } => 24,
         Change::SetSequenceOwner { .. } => 25,
-        Change::SetComment { .. } => 26,
+        Change::CreateView { .. } => 26,
+        Change::SetComment { .. } => 27,
     }
 }
 
@@ -80,6 +86,23 @@ fn column_uses(table: &QualName, c: &Column, out: &mut Vec<Key>) {
 fn expr_uses(e: Option<&Expr>, out: &mut Vec<Key>) {
     if let Some(seq) = e.and_then(nextval_target) {
         out.push(Key::Sequence(seq));
+    }
+}
+
+/// The keys behind what a view reads: a column is needed as it is (its
+/// definition included), a relation as a whole.
+fn view_uses(depends: &[Dep], out: &mut Vec<Key>) {
+    for dep in depends {
+        match dep {
+            Dep::Relation(r) => out.push(Key::Table(r.clone())),
+            Dep::Column(r, c) => {
+                out.push(Key::Table(r.clone()));
+                out.push(Key::Column(r.clone(), c.clone()));
+                out.push(Key::ColumnDef(r.clone(), c.clone()));
+            }
+            Dep::Routine(f) => out.push(Key::Routine(f.clone())),
+            Dep::Type(t) => out.push(Key::Type(t.clone())),
+        }
     }
 }
 
@@ -135,6 +158,8 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.creates.push(Key::Type(e.name.clone()));
             for (t, c) in columns {
                 d.needs_new.push(Key::Column(t.clone(), c.name.clone()));
+                d.drops.push(Key::ColumnDef(t.clone(), c.name.clone()));
+                d.creates.push(Key::ColumnDef(t.clone(), c.name.clone()));
             }
         }
         Change::CreateSequence { sequence } => {
@@ -210,6 +235,8 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
         }
         Change::AlterColumnType { table, column, from: f, to: t, .. } => {
             d.needs_new.push(Key::Column(table.clone(), column.clone()));
+            d.drops.push(Key::ColumnDef(table.clone(), column.clone()));
+            d.creates.push(Key::ColumnDef(table.clone(), column.clone()));
             if let Some(ty) = t.custom() {
                 d.needs_new.push(Key::Type(ty));
             }
@@ -273,6 +300,23 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.creates.push(Key::Index(QualName::new(table.schema.clone(), n.clone())));
             d.needs_new.push(Key::Table(table.clone()));
         }
+        Change::CreateView { view, replace } => {
+            d.creates.push(Key::Table(view.name.clone()));
+            d.creates.extend(view.column_comments.keys().map(|c| Key::Column(view.name.clone(), c.clone())));
+            d.needs_new.push(Key::Schema(view.name.schema.clone()));
+            view_uses(&view.depends, &mut d.needs_new);
+            if *replace {
+                // What the old definition read may go only once it is replaced.
+                if let Some(old) = from.views.get(&view.name) {
+                    view_uses(&old.depends, &mut d.needs_old);
+                }
+            }
+        }
+        Change::DropView { view } => {
+            d.drops.push(Key::Table(view.name.clone()));
+            d.needs_old.push(Key::Schema(view.name.schema.clone()));
+            view_uses(&view.depends, &mut d.needs_old);
+        }
         Change::SetComment { target, .. } => d.needs_new.push(match target {
             CommentTarget::Schema(s) => Key::Schema(s.clone()),
             CommentTarget::Table(t) => Key::Table(t.clone()),
@@ -281,6 +325,7 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             CommentTarget::Index(i) => Key::Index(i.clone()),
             CommentTarget::Sequence(s) => Key::Sequence(s.clone()),
             CommentTarget::Type(t) | CommentTarget::Domain(t) => Key::Type(t.clone()),
+            CommentTarget::View { name, .. } => Key::Table(name.clone()),
         }),
     }
     d

@@ -138,6 +138,8 @@ pub fn statements(change: &Change) -> Vec<String> {
             quote_ident(to)
         )],
         Change::DropInvalidIndex { index } => vec![format!("DROP INDEX IF EXISTS {index}")],
+        Change::CreateView { view, replace } => vec![create_view(view, *replace)],
+        Change::DropView { view } => vec![format!("DROP {} {}", view.keyword(), view.name)],
         Change::SetComment { target, text } => {
             let text = text.as_deref().map_or("NULL".to_string(), quote_literal);
             let what = match target {
@@ -149,10 +151,33 @@ pub fn statements(change: &Change) -> Vec<String> {
                 CommentTarget::Sequence(s) => format!("SEQUENCE {s}"),
                 CommentTarget::Type(t) => format!("TYPE {t}"),
                 CommentTarget::Domain(t) => format!("DOMAIN {t}"),
+                CommentTarget::View { name, materialized: true } => format!("MATERIALIZED VIEW {name}"),
+                CommentTarget::View { name, materialized: false } => format!("VIEW {name}"),
             };
             vec![format!("COMMENT ON {what} IS {text}")]
         }
     }
+}
+
+/// `CREATE [OR REPLACE] [MATERIALIZED] VIEW`. The query is the one the model
+/// holds: printed by sqlparser, or kept as written where sqlparser could not
+/// read it (PostgreSQL then judges it), or as PostgreSQL printed it.
+fn create_view(view: &crate::model::View, replace: bool) -> String {
+    let mut out = format!("CREATE {}{} {}", if replace { "OR REPLACE " } else { "" }, view.keyword(), view.name);
+    if !view.columns.is_empty() {
+        out.push_str(&format!(" ({})", idents(&view.columns)));
+    }
+    if !view.options.is_empty() {
+        let opts: Vec<String> =
+            view.options.iter().map(|(k, v)| format!("{}={}", dotted(k), quote_literal(v))).collect();
+        out.push_str(&format!(" WITH ({})", opts.join(", ")));
+    }
+    out.push_str(" AS\n");
+    out.push_str(view.query.trim_end().trim_end_matches(';'));
+    if view.materialized && !view.with_data {
+        out.push_str("\nWITH NO DATA");
+    }
+    out
 }
 
 /// A default as SQL: PostgreSQL's grammar takes only simple expressions after

@@ -76,7 +76,8 @@ fn maybe_imperative(raw: &RawStatement) -> bool {
     let w = words(raw);
     match w.first().map(String::as_str) {
         Some(
-            "DROP" | "SET" | "RESET" | "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "TRUNCATE" | "ANALYZE" | "VACUUM",
+            "DROP" | "SET" | "RESET" | "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "TRUNCATE" | "ANALYZE" | "VACUUM"
+            | "REFRESH",
         ) => true,
         Some("ALTER") => !(w.get(1).map(String::as_str) == Some("SEQUENCE") && w.iter().any(|x| x == "OWNED")),
         _ => false,
@@ -138,9 +139,8 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
     let w: Vec<&str> = w.iter().map(String::as_str).collect();
     match w.as_slice() {
         // Session settings and data statements (backfills) leave the schema as it is.
-        ["SET" | "RESET" | "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "TRUNCATE" | "ANALYZE" | "VACUUM", ..] => {
-            return Ok(Some(vec![]))
-        }
+        ["SET" | "RESET" | "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "TRUNCATE" | "ANALYZE" | "VACUUM", ..]
+        | ["REFRESH", "MATERIALIZED", ..] => return Ok(Some(vec![])),
         ["ALTER", "SEQUENCE", ..] if !w.contains(&"OWNED") => return alter_sequence(raw, cat).map(Some),
         ["DROP", "DOMAIN", ..] | ["ALTER", "DOMAIN", ..] => return domain_statement(raw, &w, cat).map(Some),
         ["ALTER", "TABLE", ..]
@@ -186,9 +186,20 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
                         let s = fold(n.0.last().and_then(|p| p.as_ident()).ok_or("bad schema name")?);
                         cat.schemas.contains_key(&s).then(|| Change::DropSchema { name: s })
                     }
-                    ObjectType::Index => cat.tables.values().filter(|t| t.name.schema == name.schema).find_map(|t| {
-                        t.indexes.get(&name.name).map(|i| Change::DropIndex { table: t.name.clone(), index: i.clone() })
-                    }),
+                    ObjectType::Index => cat
+                        .tables
+                        .values()
+                        .filter(|t| t.name.schema == name.schema)
+                        .map(|t| (&t.name, &t.indexes))
+                        .chain(cat.views.values().filter(|v| v.name.schema == name.schema).map(|v| (&v.name, &v.indexes)))
+                        .find_map(|(t, indexes)| {
+                            indexes.get(&name.name).map(|i| Change::DropIndex { table: t.clone(), index: i.clone() })
+                        }),
+                    ObjectType::View | ObjectType::MaterializedView => cat
+                        .views
+                        .get(&name)
+                        .filter(|v| v.materialized == (object_type == ObjectType::MaterializedView))
+                        .map(|v| Change::DropView { view: v.clone() }),
                     other => return Err(format!("DROP {other} is not something pgstate models")),
                 };
                 match found {
