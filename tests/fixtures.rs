@@ -88,9 +88,14 @@ fn replan_from_dump(cluster: &PgCluster, db: &Db, to: &Path) -> String {
     assert!(out.status.success(), "pg_dump failed: {}", String::from_utf8_lossy(&out.stderr));
     let dump = std::env::temp_dir().join(format!("pgstate-dump-{}-{}.sql", std::process::id(), db.name));
     std::fs::write(&dump, &out.stdout).expect("write dump");
-    let sql = plan_sql(&dump, to);
+    // As `plan --from dump --dev-url` does: what the parser cannot settle
+    // (PostgreSQL's re-printed view queries) is settled on an empty database.
+    let dev = cluster.fresh_db("dev");
+    let target = pgstate::connection::Target::parse(&dev.url()).expect("dev url");
+    let plan = pgstate::ops::plan::offline_settled(to, &dump, pgstate::ops::plan::Settle::Server(Box::new(target)))
+        .unwrap_or_else(|e| panic!("planning from the dump of {}: {e}", db.name));
     let _ = std::fs::remove_file(&dump);
-    sql
+    plan.to_sql()
 }
 
 /// Runs one fixture forward, re-plans from a dump, then runs it backward;

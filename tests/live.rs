@@ -129,6 +129,35 @@ fn every_fixture_applies_in_both_directions() {
 }
 
 #[test]
+fn a_type_change_under_three_views_rebuilds_exactly_the_views_in_the_way() {
+    let cluster = PgCluster::shared();
+    let (from, to) = (repo("fixtures/diff/views/from.sql"), repo("fixtures/diff/views/to.sql"));
+    let db = cluster.fresh_db("chain");
+    db.psql_file(&from).expect("from.sql loads");
+    let plan = plan_url(&db, &to);
+    let at = |needle: &str| plan.find(needle).unwrap_or_else(|| panic!("plan lacks {needle}:\n{plan}"));
+    let alter = at("ALTER TABLE public.orders ALTER COLUMN amount TYPE bigint");
+    // pg_depend, not luck: the chain goes down dependants first and comes back up in reverse.
+    let drops = ["DROP VIEW public.big_order_count", "DROP VIEW public.big_orders", "DROP VIEW public.order_amounts"];
+    let creates =
+        ["CREATE VIEW public.order_amounts", "CREATE VIEW public.big_orders ", "CREATE VIEW public.big_order_count"];
+    let drop_at: Vec<usize> = drops.iter().map(|d| at(d)).collect();
+    let create_at: Vec<usize> = creates.iter().map(|c| at(c)).collect();
+    assert!(drop_at.windows(2).all(|w| w[0] < w[1]) && drop_at[2] < alter, "{plan}");
+    assert!(create_at.windows(2).all(|w| w[0] < w[1]) && alter < create_at[0], "{plan}");
+    // The views that do not read orders.amount are replaced in place, never dropped.
+    assert!(!plan.contains("DROP VIEW public.notes") && !plan.contains("DROP VIEW public.order_ids"), "{plan}");
+    assert!(plan.contains("CREATE OR REPLACE VIEW public.notes"), "{plan}");
+
+    let out = apply(&db, &to, &["--allow-destructive"]);
+    assert!(out.status.success(), "apply failed: {}", text(&out.stderr));
+    let want = cluster.fresh_db("chain_want");
+    want.psql_file(&to).expect("to.sql loads");
+    same_catalog(&db, &want).unwrap_or_else(|d| panic!("catalog differs from to.sql:\n{d}"));
+    assert_eq!(plan_url(&db, &to), "", "planning again after apply");
+}
+
+#[test]
 fn hand_written_sql_in_any_spelling_shows_no_drift() {
     let cluster = PgCluster::shared();
     let db = cluster.fresh_db("spelling");

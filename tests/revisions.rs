@@ -308,6 +308,7 @@ fn replay_skips_data_statements_and_names_what_it_cannot_read() {
     let sql = "CREATE TABLE t (id int, note text);\nINSERT INTO t VALUES (1, 'it''s');\nUPDATE t SET note = 'x';\nALTER TABLE t ADD COLUMN extra int;\n";
     let cat = pgstate::revisions::replay::replay(base.clone(), "r1", sql).expect("replays");
     assert_eq!(cat.tables.values().next().map(|t| t.columns.len()), Some(3));
-    let err = pgstate::revisions::replay::replay(base, "r2", "CREATE ROLE reader;").expect_err("roles are not modelled");
+    let err =
+        pgstate::revisions::replay::replay(base, "r2", "CREATE ROLE reader;").expect_err("roles are not modelled");
     assert!(err.to_string().contains("revision r2") && err.to_string().contains("CREATE ROLE"), "{err}");
 }

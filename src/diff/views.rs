@@ -115,7 +115,12 @@ fn bare(v: &View) -> View {
 }
 
 /// Indexes of a materialized view: any difference drops and creates it again.
-fn indexes(out: &mut Diff, view: &QualName, old: &crate::model::Map<String, Index>, new: &crate::model::Map<String, Index>) {
+fn indexes(
+    out: &mut Diff,
+    view: &QualName,
+    old: &crate::model::Map<String, Index>,
+    new: &crate::model::Map<String, Index>,
+) {
     let same = |a: &Index, b: &Index| Index { comment: None, ..a.clone() } == Index { comment: None, ..b.clone() };
     for (name, i) in old {
         if !new.get(name).is_some_and(|n| same(n, i)) {

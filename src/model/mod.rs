@@ -12,8 +12,8 @@ mod types;
 mod view;
 
 pub use catalog::{Catalog, Extension, Schema};
-pub use depends::Dep;
 pub use constraint::{Constraint, ConstraintKind, Deferral, FkAction, FkMatch, ForeignKey};
+pub use depends::Dep;
 pub use index::{Index, IndexKey, IndexKeyExpr};
 pub use name::QualName;
 pub use sequence::{SeqOptions, SeqType, Sequence};

@@ -2,7 +2,6 @@ use serde::Serialize;
 
 use super::{Dep, Index, Map, QualName};
 
-
 /// A view or materialized view.
 #[derive(Debug, Clone, Serialize)]
 pub struct View {

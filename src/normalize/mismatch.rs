@@ -24,8 +24,7 @@ pub struct Mismatches {
     pub tables: Vec<(QualName, TableMismatch)>,
     /// Domains (same base type on both sides) with a differing default or check.
     pub domains: Vec<QualName>,
-    /// Views whose definitions differ (only against a live database, where the
-    /// tables they read are there to store them against).
+    /// Views whose definitions differ.
     pub views: Vec<QualName>,
 }
 
@@ -36,18 +35,17 @@ impl Mismatches {
     }
 }
 
-/// Finds the expressions worth asking the server about; view definitions
-/// only when `views` (they need the live tables they read).
-pub fn find(desired: &Catalog, live: &Catalog, views: bool) -> Mismatches {
-    let mut out = Mismatches::default();
-    if views {
-        out.views = desired
+/// Finds the expressions (and view definitions) worth asking the server about.
+pub fn find(desired: &Catalog, live: &Catalog) -> Mismatches {
+    let mut out = Mismatches {
+        views: desired
             .views
             .iter()
             .filter(|(n, want)| live.views.get(*n).is_some_and(|have| !have.same_definition(want)))
             .map(|(n, _)| n.clone())
-            .collect();
-    }
+            .collect(),
+        ..Mismatches::default()
+    };
     for (name, want) in &desired.tables {
         let Some(have) = live.tables.get(name) else { continue };
         let mut m = TableMismatch::default();

@@ -12,6 +12,7 @@
 
 mod mismatch;
 mod scratch;
+mod views;
 
 use tokio_postgres::Client;
 
@@ -34,13 +35,13 @@ pub enum NormalizeError {
 /// Expressions that differ between the two catalogs after canonicalization
 /// (the only ones worth a server's opinion).
 pub fn mismatches(desired: &Catalog, current: &Catalog) -> Mismatches {
-    mismatch::find(desired, current, false)
+    mismatch::find(desired, current)
 }
 
 /// Respells expressions of `desired` that PostgreSQL stores exactly as the ones
 /// in `live`. Returns how many were settled.
 pub async fn reconcile(client: &Client, desired: &mut Catalog, live: &Catalog) -> Result<usize, NormalizeError> {
-    let found = mismatch::find(desired, live, true);
+    let found = mismatch::find(desired, live);
     if found.is_empty() {
         return Ok(0);
     }
@@ -63,7 +64,7 @@ pub async fn reconcile_files(
     desired: &mut Catalog,
     current: &Catalog,
 ) -> Result<usize, NormalizeError> {
-    let found = mismatch::find(desired, current, false);
+    let found = mismatch::find(desired, current);
     if found.is_empty() {
         return Ok(0);
     }
@@ -73,11 +74,12 @@ pub async fn reconcile_files(
     client.batch_execute("BEGIN").await?;
     let result = async {
         scratch::settle(client, &mut current_stored, None, &found).await?;
-        scratch::settle(client, &mut desired_stored, None, &found).await
+        scratch::settle(client, &mut desired_stored, None, &found).await?;
+        views::settle_files(client, desired, current, &found.views).await
     }
     .await;
     let rollback = client.batch_execute("ROLLBACK").await;
-    result?;
+    let views = result?;
     rollback?;
-    Ok(mismatch::adopt(desired, current, &desired_stored, &current_stored, &found))
+    Ok(views + mismatch::adopt(desired, current, &desired_stored, &current_stored, &found))
 }

@@ -14,7 +14,7 @@ use crate::model::{Catalog, Column, ColumnType, Domain, Expr, Index, QualName, T
 use crate::plan::render::statements;
 
 /// Runs `sql` inside a savepoint; a failure only loses that step.
-async fn attempt(client: &Client, sql: &str) -> bool {
+pub(super) async fn attempt(client: &Client, sql: &str) -> bool {
     if client.batch_execute("SAVEPOINT pgstate_step").await.is_err() {
         return false;
     }
@@ -27,7 +27,14 @@ async fn attempt(client: &Client, sql: &str) -> bool {
     }
 }
 
-fn script(changes: &[Change]) -> String {
+/// A schema name unique per call: one transaction may settle two catalogs.
+pub(super) fn scratch_schema() -> String {
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    format!("pgstate_scratch_{}_{}", std::process::id(), CALLS.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The SQL of `changes`, each statement ended.
+pub(super) fn script(changes: &[Change]) -> String {
     changes.iter().flat_map(statements).map(|s| s + ";\n").collect()
 }
 
@@ -41,9 +48,7 @@ pub async fn settle(
     live: Option<&Catalog>,
     found: &Mismatches,
 ) -> Result<usize, NormalizeError> {
-    // Unique per call: one transaction may settle two catalogs.
-    static CALLS: AtomicUsize = AtomicUsize::new(0);
-    let schema = format!("pgstate_scratch_{}_{}", std::process::id(), CALLS.fetch_add(1, Ordering::Relaxed));
+    let schema = scratch_schema();
     client.batch_execute(&format!("CREATE SCHEMA {}", quote_ident(&schema))).await?;
 
     // Types, sequences, extensions and schemas the desired expressions may name

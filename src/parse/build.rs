@@ -24,8 +24,8 @@ use crate::canon::expr::{canonical, Context};
 use crate::canon::ident::fold;
 use crate::canon::names::{name_addition, Taken};
 use crate::model::{
-    Catalog, Constraint, ConstraintKind, Dep, EnumType, Extension, ForeignKey, Identity, Index, IndexKeyExpr,
-    QualName, Schema, SeqOptions, Sequence, Table, View,
+    Catalog, Constraint, ConstraintKind, Dep, EnumType, Extension, ForeignKey, Identity, Index, IndexKeyExpr, QualName,
+    Schema, SeqOptions, Sequence, Table, View,
 };
 
 /// The schema unqualified names resolve to without a server (PostgreSQL's
@@ -945,12 +945,9 @@ impl Builder<'_> {
                         };
                         Some(())
                     }
-                    None => self
-                        .cat
-                        .tables
-                        .get_mut(&table)
-                        .and_then(|t| t.columns.get_mut(&col))
-                        .map(|c| c.comment = text),
+                    None => {
+                        self.cat.tables.get_mut(&table).and_then(|t| t.columns.get_mut(&col)).map(|c| c.comment = text)
+                    }
                 }
             }
             CommentObject::View | CommentObject::MaterializedView => {

@@ -128,13 +128,7 @@ pub fn of(change: &Change, is_new: impl Fn(&QualName) -> bool) -> Vec<Hazard> {
             h(MayFail, format!("unique index {} on {table} fails on existing duplicates", quote(&index.name)))
         }
         Change::DropView { view } if view.materialized => vec![
-            Hazard {
-                kind: DataLoss,
-                message: format!(
-                    "dropping materialized view {} discards its rows (created again, it is filled by running its query)",
-                    view.name
-                ),
-            },
+            Hazard { kind: DataLoss, message: format!("dropping materialized view {} discards its rows", view.name) },
             Hazard { kind: LosesPrivileges, message: format!("privileges granted on {} are lost", view.name) },
         ],
         Change::DropView { view } => {

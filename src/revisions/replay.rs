@@ -191,7 +191,9 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
                         .values()
                         .filter(|t| t.name.schema == name.schema)
                         .map(|t| (&t.name, &t.indexes))
-                        .chain(cat.views.values().filter(|v| v.name.schema == name.schema).map(|v| (&v.name, &v.indexes)))
+                        .chain(
+                            cat.views.values().filter(|v| v.name.schema == name.schema).map(|v| (&v.name, &v.indexes)),
+                        )
                         .find_map(|(t, indexes)| {
                             indexes.get(&name.name).map(|i| Change::DropIndex { table: t.clone(), index: i.clone() })
                         }),
