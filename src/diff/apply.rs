@@ -300,6 +300,13 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
                 rekey(&mut t.indexes, from, to, |i, n| i.name = n);
             }
         }
+        Change::RenameEnumValue { name, from, to } => {
+            if let Some(e) = cat.enums.get_mut(name) {
+                for l in e.labels.iter_mut().filter(|l| *l == from) {
+                    *l = to.clone();
+                }
+            }
+        }
         Change::CreateView { view, replace } => {
             // OR REPLACE keeps what hangs on the view: indexes, comments.
             let kept = if *replace { cat.views.get(&view.name).cloned() } else { None };

@@ -67,6 +67,8 @@ pub enum Change {
     DropEnum { name: QualName },
     /// `ALTER TYPE ... ADD VALUE ... BEFORE/AFTER`.
     AddEnumValue { name: QualName, value: String, before: Option<String>, after: Option<String> },
+    /// `ALTER TYPE ... RENAME VALUE` (from a rename hint).
+    RenameEnumValue { name: QualName, from: String, to: String },
     /// Labels removed or reordered: PostgreSQL cannot do it in place, so the type is
     /// rebuilt under its name and the columns using it are converted through text.
     RecreateEnum { from: EnumType, to: EnumType, columns: Vec<(QualName, Column)> },
@@ -149,6 +151,7 @@ impl Change {
             Change::DropEnum { .. } => "drop_enum",
             Change::AddEnumValue { .. } => "add_enum_value",
             Change::RecreateEnum { .. } => "recreate_enum",
+            Change::RenameEnumValue { .. } => "rename_enum_value",
             Change::CreateDomain { .. } => "create_domain",
             Change::DropDomain { .. } => "drop_domain",
             Change::AlterDomain { .. } => "alter_domain",
@@ -193,6 +196,7 @@ impl Change {
             Change::DropDomain { name, .. } | Change::AlterDomain { name, .. } => name.to_string(),
             Change::DropEnum { name }
             | Change::AddEnumValue { name, .. }
+            | Change::RenameEnumValue { name, .. }
             | Change::AlterSequence { name, .. }
             | Change::DropSequence { name }
             | Change::SetSequenceOwner { name, .. } => name.to_string(),

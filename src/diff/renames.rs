@@ -26,6 +26,26 @@ pub fn apply_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint], out: &mut
         }
     }
     for h in hints {
+        if let RenameHint::EnumValue { name, value, from: old } = h {
+            let cur = copy.as_ref().unwrap_or(from);
+            let Some(e) = cur.enums.get(name) else { continue };
+            let target_has_old = to.enums.get(name).is_some_and(|t| t.labels.contains(old));
+            if e.labels.contains(old) && !e.labels.contains(value) && !target_has_old {
+                let c = copy.get_or_insert_with(|| from.clone());
+                if let Some(e) = c.enums.get_mut(name) {
+                    for l in e.labels.iter_mut().filter(|l| *l == old) {
+                        *l = value.clone();
+                    }
+                }
+                out.changes.push(Change::RenameEnumValue { name: name.clone(), from: old.clone(), to: value.clone() });
+            } else if !e.labels.contains(old) && !e.labels.contains(value) {
+                out.warnings.push(format!(
+                    "rename hint on label {value:?} of {name}: neither {old:?} nor {value:?} is a label of it now"
+                ));
+            }
+        }
+    }
+    for h in hints {
         if let RenameHint::Column { table, column, from: old } = h {
             let cur = copy.as_ref().unwrap_or(from);
             let Some(t) = cur.tables.get(table) else { continue };

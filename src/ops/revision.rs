@@ -60,6 +60,9 @@ pub fn reversed(hints: &[RenameHint]) -> Vec<RenameHint> {
             RenameHint::Column { table, column, from } => {
                 RenameHint::Column { table: table.clone(), column: from.clone(), from: column.clone() }
             }
+            RenameHint::EnumValue { name, value, from } => {
+                RenameHint::EnumValue { name: name.clone(), value: from.clone(), from: value.clone() }
+            }
         })
         .collect()
 }

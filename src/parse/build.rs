@@ -259,6 +259,15 @@ impl Builder<'_> {
                         if self.cat.enums.contains_key(&q) {
                             return self.error(at, format!("type {q} is defined twice"));
                         }
+                        for l in labels {
+                            if let Some((_, old)) = s.hints.iter().find(|(line, _)| *line == l.span.start.line) {
+                                self.hints.push(RenameHint::EnumValue {
+                                    name: q.clone(),
+                                    value: l.value.clone(),
+                                    from: old.clone(),
+                                });
+                            }
+                        }
                         let labels: Vec<String> = labels.iter().map(|l| l.value.clone()).collect();
                         let mut seen = std::collections::HashSet::new();
                         if let Some(dup) = labels.iter().find(|l| !seen.insert(*l)) {

@@ -14,6 +14,16 @@ pub enum RenameHint {
         /// The old name.
         from: QualName,
     },
+    /// An enum label renamed (`ALTER TYPE ... RENAME VALUE`): the hint is
+    /// written on the label's line inside `CREATE TYPE ... AS ENUM`.
+    EnumValue {
+        /// The type.
+        name: QualName,
+        /// The new label.
+        value: String,
+        /// The old label.
+        from: String,
+    },
     /// A column renamed within its table.
     Column {
         /// The table (by its desired name).

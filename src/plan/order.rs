@@ -54,7 +54,10 @@ fn phase(c: &Change) -> u8 {
         Change::DropSchema { .. } => 8,
         Change::CreateSchema { .. } => 10,
         Change::CreateExtension { .. } => 11,
-        Change::CreateEnum { .. } | Change::AddEnumValue { .. } | Change::RecreateEnum { .. } => 12,
+        Change::CreateEnum { .. }
+        | Change::AddEnumValue { .. }
+        | Change::RenameEnumValue { .. }
+        | Change::RecreateEnum { .. } => 12,
         // After enums (a domain may be over one), before the tables using it.
         Change::CreateDomain { .. } | Change::AlterDomain { .. } => 12,
         Change::CreateSequence { .. } | Change::AlterSequence { .. } => 13,
@@ -135,7 +138,9 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.needs_old.push(Key::Schema(name.schema.clone()));
             d.drops.push(Key::Type(name.clone()))
         }
-        Change::AddEnumValue { name, .. } => d.needs_new.push(Key::Type(name.clone())),
+        Change::AddEnumValue { name, .. } | Change::RenameEnumValue { name, .. } => {
+            d.needs_new.push(Key::Type(name.clone()))
+        }
         Change::CreateDomain { domain } => {
             d.creates.push(Key::Type(domain.name.clone()));
             d.needs_new.push(Key::Schema(domain.name.schema.clone()));

@@ -50,6 +50,9 @@ pub fn statements(change: &Change) -> Vec<String> {
             };
             vec![format!("ALTER TYPE {name} ADD VALUE {}{pos}", quote_literal(value))]
         }
+        Change::RenameEnumValue { name, from, to } => {
+            vec![format!("ALTER TYPE {name} RENAME VALUE {} TO {}", quote_literal(from), quote_literal(to))]
+        }
         Change::RecreateEnum { from, to, columns } => recreate_enum(&from.name, &to.labels, columns),
         Change::CreateSequence { sequence } => vec![create_sequence(sequence)],
         Change::AlterSequence { name, from, to } => {

@@ -340,13 +340,7 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
                     Ok(Some(rename_enum(cat, &name, &to)))
                 }
                 AlterTypeOperation::RenameValue(r) => {
-                    let mut e = cat.enums[&name].clone();
-                    for l in e.labels.iter_mut() {
-                        if *l == r.from.value {
-                            *l = r.to.value.clone();
-                        }
-                    }
-                    Ok(Some(vec![Change::RecreateEnum { from: cat.enums[&name].clone(), to: e, columns: vec![] }]))
+                    Ok(Some(vec![Change::RenameEnumValue { name, from: r.from.value, to: r.to.value }]))
                 }
             }
         }
