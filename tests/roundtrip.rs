@@ -136,3 +136,58 @@ fn a_domain_over_an_unknown_type_is_an_error() {
     let err = parse_str("bad.sql", "CREATE DOMAIN d AS nosuchtype;").expect_err("unknown base type");
     assert!(err.summary().contains("unknown type"), "{}", err.summary());
 }
+
+#[test]
+fn a_key_made_from_an_index_is_the_same_key_as_one_declared_inline() {
+    let via_index = parse_str(
+        "using.sql",
+        "CREATE TABLE t (id integer, code text);\n\
+         CREATE UNIQUE INDEX t_idx ON t (id);\n\
+         CREATE UNIQUE INDEX t_code_idx ON t (code);\n\
+         ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_idx;\n\
+         ALTER TABLE t ADD CONSTRAINT t_code_idx UNIQUE USING INDEX t_code_idx;",
+    )
+    .expect("USING INDEX parses");
+    let inline =
+        parse_str("inline.sql", "CREATE TABLE t (id integer PRIMARY KEY, code text CONSTRAINT t_code_idx UNIQUE);")
+            .expect("parses");
+    assert_eq!(via_index.catalog, inline.catalog);
+    let partial = parse_str(
+        "partial.sql",
+        "CREATE TABLE t (id integer);\nCREATE UNIQUE INDEX t_idx ON t (id) WHERE id > 0;\n\
+         ALTER TABLE t ADD PRIMARY KEY USING INDEX t_idx;",
+    );
+    assert!(partial.is_err(), "a partial index cannot back a key");
+}
+
+#[test]
+fn views_parse_in_any_spelling_with_their_options() {
+    let a = parse_str(
+        "a.sql",
+        "CREATE TABLE hoge (foo text, bar int);\n\
+         CREATE VIEW v WITH (security_barrier) AS SELECT foo FROM hoge WHERE bar > 1 WITH LOCAL CHECK OPTION;\n\
+         CREATE MATERIALIZED VIEW m AS SELECT bar, count(*) AS n FROM hoge GROUP BY bar WITH NO DATA;\n\
+         CREATE INDEX ON m (bar);",
+    )
+    .expect("parses");
+    let b = parse_str(
+        "b.sql",
+        "create table hoge (foo text, bar int);\n\
+         create view v with (check_option = local, security_barrier = true) as\n  select hoge.foo from hoge where (hoge.bar) > 1;\n\
+         create materialized view m as select bar, count(*) as n from hoge group by bar;\n\
+         create index m_bar_idx on m (bar);",
+    )
+    .expect("parses");
+    // WITH [NO] DATA is not compared: whether a view was filled is data.
+    assert_eq!(a.catalog, b.catalog);
+    let v = &a.catalog.views[&pgstate::model::QualName::new("public", "v")];
+    assert_eq!(
+        v.options,
+        [("check_option".to_string(), "local".to_string()), ("security_barrier".into(), "true".into())]
+    );
+    let m = &a.catalog.views[&pgstate::model::QualName::new("public", "m")];
+    assert!(m.materialized && !m.with_data && m.indexes.contains_key("m_bar_idx"));
+    // A query sqlparser cannot read is kept as written, for PostgreSQL to judge.
+    let odd = parse_str("odd.sql", "CREATE VIEW w AS SELECT xmlelement(name foo, 'x') AS e;").expect("kept");
+    assert!(odd.catalog.views[&pgstate::model::QualName::new("public", "w")].query.contains("xmlelement"));
+}

@@ -680,6 +680,41 @@ impl Builder<'_> {
                     let n = choose(self, None, "pkey");
                     (n, ConstraintKind::PrimaryKey { columns, include })
                 }
+                RawKind::UsingIndex { primary, index } => {
+                    let Some(idx) = self.cat.tables.get_mut(&table).and_then(|t| t.indexes.shift_remove(&index)) else {
+                        self.error(at, format!("USING INDEX: index {index} is not defined on {table}"));
+                        continue;
+                    };
+                    let columns = idx.column_keys();
+                    if !idx.unique
+                        || idx.method != "btree"
+                        || idx.predicate.is_some()
+                        || columns.len() != idx.keys.len()
+                    {
+                        self.error(at, format!("USING INDEX: {index} is not a unique index on plain columns"));
+                        continue;
+                    }
+                    self.index_names.remove(&(table.schema.clone(), index.clone()));
+                    // The constraint takes the index over, under the constraint's name.
+                    let n = name.clone().unwrap_or(index);
+                    if primary {
+                        if self.cat.tables[&table].primary_key().is_some() {
+                            self.error(at, format!("multiple primary keys for table {table} are not allowed"));
+                            continue;
+                        }
+                        if let Some(t) = self.cat.tables.get_mut(&table) {
+                            for c in &columns {
+                                if let Some(col) = t.columns.get_mut(c) {
+                                    col.not_null = true;
+                                }
+                            }
+                        }
+                        (n, ConstraintKind::PrimaryKey { columns, include: idx.include })
+                    } else {
+                        let nulls_not_distinct = idx.nulls_not_distinct;
+                        (n, ConstraintKind::Unique { columns, include: idx.include, nulls_not_distinct })
+                    }
+                }
                 RawKind::Unique { columns, include, nulls_not_distinct } => {
                     if !self.columns_exist(&table, columns.iter().chain(&include), at) {
                         continue;

@@ -45,13 +45,17 @@ pub enum RawKind {
     Check { expr: SqlExpr, no_inherit: bool },
     /// `EXCLUDE`.
     Exclusion { method: String, elements: Vec<(IndexKey, String)>, predicate: Option<SqlExpr> },
+    /// `PRIMARY KEY USING INDEX` / `UNIQUE USING INDEX`: an existing unique
+    /// index becomes the constraint (and takes its name).
+    UsingIndex { primary: bool, index: String },
 }
 
 impl RawKind {
     /// Order in which PostgreSQL settles constraints of a table, for name choice.
     pub fn rank(&self) -> u8 {
         match self {
-            RawKind::PrimaryKey { .. } => 0,
+            RawKind::PrimaryKey { .. } | RawKind::UsingIndex { primary: true, .. } => 0,
+            RawKind::UsingIndex { .. } => 1,
             RawKind::Unique { .. } | RawKind::Exclusion { .. } => 1,
             RawKind::Check { .. } => 2,
             RawKind::ForeignKey { .. } => 3,
@@ -167,6 +171,12 @@ pub fn from_table_constraint(
                 },
                 &ex.characteristics,
             )
+        }
+        TableConstraint::PrimaryKeyUsingIndex(u) => {
+            (u.name.as_ref(), RawKind::UsingIndex { primary: true, index: fold(&u.index_name) }, &u.characteristics)
+        }
+        TableConstraint::UniqueUsingIndex(u) => {
+            (u.name.as_ref(), RawKind::UsingIndex { primary: false, index: fold(&u.index_name) }, &u.characteristics)
         }
         other => return Err(format!("unsupported constraint: {other}")),
     };
