@@ -240,6 +240,7 @@ fn statement_kind(_stmt: &Statement, words: &[String]) -> String {
 }
 
 fn parse_tokens(tokens: Vec<sqlparser::tokenizer::TokenWithSpan>) -> Result<Statement, ClassifyError> {
+    let tokens = expand_variadic(tokens);
     let dialect = PostgreSqlDialect {};
     let whole = Span::union_iter(tokens.iter().map(|t| t.span));
     let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
@@ -254,6 +255,39 @@ fn parse_tokens(tokens: Vec<sqlparser::tokenizer::TokenWithSpan>) -> Result<Stat
         return Err((format!("syntax error: unexpected {}", next.token), next.span, None));
     }
     Ok(stmt)
+}
+
+/// `f(a, VARIADIC ARRAY[x, y])` is the call `f(a, x, y)`: PostgreSQL prints a
+/// variadic call that way, sqlparser does not read `VARIADIC` in a call, and
+/// the expanded form is what people write.
+fn expand_variadic(tokens: Vec<sqlparser::tokenizer::TokenWithSpan>) -> Vec<sqlparser::tokenizer::TokenWithSpan> {
+    if !tokens.iter().any(|t| is_keyword(t, Keyword::VARIADIC)) {
+        return tokens;
+    }
+    let next = |from: usize| (from..tokens.len()).find(|&i| !matches!(tokens[i].token, Token::Whitespace(_)));
+    let mut skip = vec![false; tokens.len()];
+    for i in 0..tokens.len() {
+        if !is_keyword(&tokens[i], Keyword::VARIADIC) {
+            continue;
+        }
+        let Some(a) = next(i + 1).filter(|&a| is_keyword(&tokens[a], Keyword::ARRAY)) else { continue };
+        let Some(open) = next(a + 1).filter(|&o| tokens[o].token == Token::LBracket) else { continue };
+        let mut depth = 0usize;
+        let close = (open..tokens.len()).find(|&j| {
+            match tokens[j].token {
+                Token::LBracket => depth += 1,
+                Token::RBracket => depth -= 1,
+                _ => {}
+            }
+            depth == 0
+        });
+        if let Some(close) = close {
+            for k in [i, a, open, close] {
+                skip[k] = true;
+            }
+        }
+    }
+    tokens.into_iter().zip(skip).filter(|(_, s)| !s).map(|(t, _)| t).collect()
 }
 
 /// sqlparser appends " at Line: x, Column: y" to its messages; the report shows that already.
