@@ -6,8 +6,10 @@ mod constraint;
 mod depends;
 mod index;
 mod name;
+mod routine;
 mod sequence;
 mod table;
+mod trigger;
 mod types;
 
 pub use catalog::{Catalog, Extension, Schema};
@@ -15,8 +17,10 @@ pub use depends::Dep;
 pub use constraint::{Constraint, ConstraintKind, Deferral, FkAction, FkMatch, ForeignKey};
 pub use index::{Index, IndexKey, IndexKeyExpr};
 pub use name::QualName;
+pub use routine::{Arg, ArgMode, Parallel, Routine, RoutineId, RoutineKind, Volatility};
 pub use sequence::{SeqOptions, SeqType, Sequence};
 pub use table::{Column, Identity, Table, UniqueKey};
+pub use trigger::{Trigger, TriggerEnabled, TriggerId, TriggerTiming};
 pub use types::{ColumnType, Domain, EnumType, Expr};
 
 /// The model's ordered map. Keys are names pgstate itself derived, never

@@ -210,8 +210,25 @@ impl Builder<'_> {
 
     fn definition(&mut self, s: &Located) {
         let at = self.at(s);
-        if let Stmt::Domain { def, not_null } = &s.stmt {
-            return self.domain(def, *not_null, at);
+        match &s.stmt {
+            Stmt::Domain { def, not_null } => return self.domain(def, *not_null, at),
+            Stmt::Routine(r) => {
+                let id = r.id();
+                if self.cat.routines.contains_key(&id) {
+                    return self.error(at, format!("{} {id} is defined twice", r.kind.sql().to_lowercase()));
+                }
+                self.cat.routines.insert(id, (**r).clone());
+                return;
+            }
+            Stmt::Trigger(t) => {
+                let id = t.id();
+                if self.cat.triggers.contains_key(&id) {
+                    return self.error(at, format!("trigger {id} is defined twice"));
+                }
+                self.cat.triggers.insert(id, (**t).clone());
+                return;
+            }
+            _ => {}
         }
         let Stmt::Sql(stmt) = &s.stmt else { return };
         match stmt.as_ref() {
@@ -486,7 +503,13 @@ impl Builder<'_> {
                     }
                 }
             }
-            Stmt::ConstraintComment { .. } | Stmt::Table(_) | Stmt::Domain { .. } => {}
+            Stmt::ConstraintComment { .. }
+            | Stmt::Table(_)
+            | Stmt::Domain { .. }
+            | Stmt::Routine(_)
+            | Stmt::Trigger(_)
+            | Stmt::RoutineComment { .. }
+            | Stmt::TriggerComment { .. } => {}
         }
     }
 
@@ -533,6 +556,30 @@ impl Builder<'_> {
                         }
                     }
                     other => self.error(at, format!("unsupported in a desired schema: ALTER COLUMN ... {other}")),
+                }
+            }
+            AlterTableOperation::EnableTrigger { name }
+            | AlterTableOperation::DisableTrigger { name }
+            | AlterTableOperation::EnableReplicaTrigger { name }
+            | AlterTableOperation::EnableAlwaysTrigger { name } => {
+                use crate::model::TriggerEnabled as E;
+                let state = match op {
+                    AlterTableOperation::DisableTrigger { .. } => E::Disabled,
+                    AlterTableOperation::EnableReplicaTrigger { .. } => E::Replica,
+                    AlterTableOperation::EnableAlwaysTrigger { .. } => E::Always,
+                    _ => E::Origin,
+                };
+                let tname = fold(name);
+                let all = name.quote_style.is_none() && matches!(tname.as_str(), "all" | "user");
+                let mut found = false;
+                for t in self.cat.triggers.values_mut().filter(|t| &t.table == table) {
+                    if all || t.name == tname {
+                        t.enabled = state;
+                        found = true;
+                    }
+                }
+                if !found && !all {
+                    self.error(at, format!("trigger {tname} on {table} is not defined"));
                 }
             }
             other => self.error_help(
@@ -778,7 +825,31 @@ impl Builder<'_> {
                     self.comment_on(*object_type, object_name, comment.clone(), at);
                 }
             }
-            Stmt::SequenceOwnedBy { .. } | Stmt::Table(_) | Stmt::Index(_) | Stmt::Alter(_) | Stmt::Domain { .. } => {}
+            Stmt::RoutineComment { name, args, text } => {
+                let id = super::routine::find_routine(&self.cat.routines, name, args.as_deref()).cloned();
+                match id {
+                    Ok(id) => {
+                        if let Some(r) = self.cat.routines.get_mut(&id) {
+                            r.comment = text.clone();
+                        }
+                    }
+                    Err(e) => self.error(at, format!("COMMENT ON FUNCTION: {e}")),
+                }
+            }
+            Stmt::TriggerComment { name, table, text } => {
+                let id = crate::model::TriggerId { table: table.clone(), name: name.clone() };
+                match self.cat.triggers.get_mut(&id) {
+                    Some(t) => t.comment = text.clone(),
+                    None => self.error(at, format!("COMMENT ON TRIGGER: {id} is not defined")),
+                }
+            }
+            Stmt::SequenceOwnedBy { .. }
+            | Stmt::Table(_)
+            | Stmt::Index(_)
+            | Stmt::Alter(_)
+            | Stmt::Domain { .. }
+            | Stmt::Routine(_)
+            | Stmt::Trigger(_) => {}
         }
     }
 
@@ -848,6 +919,11 @@ impl Builder<'_> {
             }
         }
         let mut problems = Vec::new();
+        for t in self.cat.triggers.values() {
+            if !self.cat.tables.contains_key(&t.table) {
+                problems.push(format!("trigger {} is on {}, which the schema does not define", t.name, t.table));
+            }
+        }
         for seq in self.cat.sequences.values() {
             if let Some((t, c)) = &seq.owned_by {
                 let ok = self.cat.tables.get(t).is_some_and(|t| t.columns.contains_key(c));
@@ -867,6 +943,7 @@ impl Builder<'_> {
             .chain(self.cat.sequences.keys())
             .chain(self.cat.enums.keys())
             .chain(self.cat.domains.keys())
+            .chain(self.cat.routines.keys().map(|r| &r.name))
             .map(|q| q.schema.clone())
             .collect();
         for schema in used {
