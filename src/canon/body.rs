@@ -48,6 +48,17 @@ pub fn body_key(body: &str) -> String {
     out
 }
 
+/// A body as a dollar-quoted literal, with a tag the body does not contain.
+pub fn dollar_quote(body: &str, tag: &str) -> String {
+    let mut t = tag.to_string();
+    let mut n = 0;
+    while body.contains(&format!("${t}$")) {
+        n += 1;
+        t = format!("{tag}{n}");
+    }
+    format!("${t}${body}${t}$")
+}
+
 fn quoted_end(b: &[u8], mut i: usize, q: u8) -> usize {
     while i < b.len() {
         if b[i] == q {

@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use crate::model::{
-    Column, ColumnType, Constraint, Domain, EnumType, Expr, Extension, Identity, Index, QualName, Schema, SeqOptions,
-    Sequence, Table,
+    Column, ColumnType, Constraint, Domain, EnumType, Expr, Extension, Identity, Index, QualName, Routine, RoutineId,
+    RoutineKind, Schema, SeqOptions, Sequence, Table, Trigger, TriggerEnabled, TriggerId,
 };
 
 /// What a comment is attached to.
@@ -26,6 +26,10 @@ pub enum CommentTarget {
     Type(QualName),
     /// A domain.
     Domain(QualName),
+    /// A function or procedure.
+    Routine(RoutineId, RoutineKind),
+    /// A trigger.
+    Trigger(TriggerId),
 }
 
 /// What an `ALTER DOMAIN` does.
@@ -122,6 +126,17 @@ pub enum Change {
     /// `DROP INDEX IF EXISTS` of an index an interrupted `CREATE INDEX CONCURRENTLY`
     /// left invalid (not part of the catalog; built again by a `CreateIndex`).
     DropInvalidIndex { index: QualName },
+    /// `CREATE FUNCTION` / `CREATE PROCEDURE`; `replace` for `CREATE OR
+    /// REPLACE` over the existing routine of the same signature.
+    CreateRoutine { routine: Routine, replace: bool },
+    /// `DROP FUNCTION` / `DROP PROCEDURE`.
+    DropRoutine { routine: Routine },
+    /// `CREATE TRIGGER`, then its enabled state when not the default.
+    CreateTrigger { trigger: Trigger },
+    /// `DROP TRIGGER`.
+    DropTrigger { trigger: Trigger },
+    /// `ALTER TABLE ... ENABLE / DISABLE [REPLICA | ALWAYS] TRIGGER`.
+    SetTriggerEnabled { trigger: TriggerId, enabled: TriggerEnabled },
     /// `COMMENT ON ... IS`.
     SetComment { target: CommentTarget, text: Option<String> },
 }
@@ -163,6 +178,11 @@ impl Change {
             Change::DropIndex { .. } => "drop_index",
             Change::RenameIndex { .. } => "rename_index",
             Change::DropInvalidIndex { .. } => "drop_invalid_index",
+            Change::CreateRoutine { .. } => "create_routine",
+            Change::DropRoutine { .. } => "drop_routine",
+            Change::CreateTrigger { .. } => "create_trigger",
+            Change::DropTrigger { .. } => "drop_trigger",
+            Change::SetTriggerEnabled { .. } => "set_trigger_enabled",
             Change::SetComment { .. } => "set_comment",
         }
     }
@@ -203,7 +223,12 @@ impl Change {
             }
             Change::RenameIndex { table, to, .. } => QualName::new(table.schema.clone(), to.clone()).to_string(),
             Change::DropInvalidIndex { index } => index.to_string(),
+            Change::CreateRoutine { routine, .. } | Change::DropRoutine { routine } => routine.id().to_string(),
+            Change::CreateTrigger { trigger } | Change::DropTrigger { trigger } => trigger.id().to_string(),
+            Change::SetTriggerEnabled { trigger, .. } => trigger.to_string(),
             Change::SetComment { target, .. } => match target {
+                CommentTarget::Routine(r, _) => r.to_string(),
+                CommentTarget::Trigger(t) => t.to_string(),
                 CommentTarget::Schema(s) => s.clone(),
                 CommentTarget::Table(t)
                 | CommentTarget::Index(t)

@@ -5,6 +5,7 @@
 pub mod apply;
 mod change;
 mod renames;
+mod routines;
 mod tables;
 pub mod types;
 
@@ -149,6 +150,9 @@ pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Di
         out.changes.push(Change::DropTable { table: t.clone() });
     }
     tables::rebuild_dependent_foreign_keys(&mut out, from, to);
+    let dropped = routines::routines(&mut out, from, to);
+    routines::triggers(&mut out, from, to, &dropped);
+    routines::rebuild_dependants(&mut out, from, to, &dropped);
     out
 }
 

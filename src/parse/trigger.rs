@@ -139,6 +139,9 @@ pub fn lower_trigger(stmt: &Statement, args: Vec<String>, default_schema: &str) 
     let body = ct.exec_body.as_ref().ok_or("expected EXECUTE FUNCTION")?;
     t.function = qual(&body.func_desc.name)?;
     t.depends.push(Dep::Routine(t.function.clone()));
+    if let Some(w) = &t.when {
+        t.depends.extend(crate::canon::refs::routines_used(w, default_schema).into_iter().map(Dep::Routine));
+    }
     Ok(t)
 }
 

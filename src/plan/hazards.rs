@@ -16,6 +16,9 @@ pub enum HazardKind {
     DataLoss,
     /// The step fails if existing rows violate the new rule.
     MayFail,
+    /// Privileges granted on the object go with it (it is dropped and,
+    /// maybe, created again without them).
+    GrantsLost,
 }
 
 impl HazardKind {
@@ -24,6 +27,7 @@ impl HazardKind {
         match self {
             HazardKind::DataLoss => "data loss",
             HazardKind::MayFail => "may fail",
+            HazardKind::GrantsLost => "grants lost",
         }
     }
 }
@@ -62,6 +66,14 @@ pub fn of(change: &Change, is_new: impl Fn(&QualName) -> bool) -> Vec<Hazard> {
             h(DataLoss, format!("dropping column {table}.{} deletes its values", quote(&column.name)))
         }
         Change::DropSequence { name } => h(DataLoss, format!("dropping sequence {name} loses its current value")),
+        Change::DropRoutine { routine } => h(
+            GrantsLost,
+            format!(
+                "dropping {} {} loses the privileges granted on it (re-created ones start from the defaults)",
+                routine.kind.sql().to_lowercase(),
+                routine.id()
+            ),
+        ),
         Change::DropSchema { name } => {
             h(DataLoss, format!("dropping schema {} removes it and anything left in it", quote(name)))
         }

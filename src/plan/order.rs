@@ -7,7 +7,11 @@ use std::collections::{BinaryHeap, HashMap};
 
 use crate::canon::expr::nextval_target;
 use crate::diff::{Change, CommentTarget};
-use crate::model::{Catalog, Column, ConstraintKind, Expr, IndexKeyExpr, QualName, UniqueKey};
+use crate::canon::refs::routines_used;
+use crate::model::{
+    Catalog, Column, ConstraintKind, Dep, Expr, Index, IndexKeyExpr, QualName, Routine, Table, Trigger, TriggerId,
+    UniqueKey,
+};
 
 /// An object that changes can create, drop or depend on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -20,6 +24,9 @@ enum Key {
     Column(QualName, String),
     Constraint(QualName, String),
     Index(QualName),
+    /// A function or procedure, by name (overloads are not told apart).
+    Routine(QualName),
+    Trigger(TriggerId),
 }
 
 #[derive(Default)]
@@ -43,7 +50,8 @@ fn phase(c: &Change) -> u8 {
         Change::SetIdentity { to: None, .. } => 2,
         Change::DropColumn { .. } => 3,
         Change::DropTable { .. } => 4,
-        Change::DropSequence { .. } => 5,
+        Change::DropTrigger { .. } => 1,
+        Change::DropSequence { .. } | Change::DropRoutine { .. } => 5,
         Change::DropEnum { .. } | Change::DropDomain { .. } => 6,
         Change::DropExtension { .. } => 7,
         Change::DropSchema { .. } => 8,
@@ -53,6 +61,9 @@ fn phase(c: &Change) -> u8 {
         // After enums (a domain may be over one), before the tables using it.
         Change::CreateDomain { .. } | Change::AlterDomain { .. } => 12,
         Change::CreateSequence { .. } | Change::AlterSequence { .. } => 13,
+        // Before the tables whose checks and defaults call them; the graph
+        // moves one whose SQL body reads a table after that table.
+        Change::CreateRoutine { .. } => 13,
         Change::RenameTable { .. } => 14,
         Change::RenameColumn { .. } | Change::RenameConstraint { .. } | Change::RenameIndex { .. } => 15,
         Change::CreateTable { .. } | Change::SetUnlogged { .. } => 16,
@@ -65,6 +76,7 @@ fn phase(c: &Change) -> u8 {
         Change::CreateIndex { .. } => 23,
         Change::AddConstraint { .. } => 24,
         Change::SetSequenceOwner { .. } => 25,
+        Change::CreateTrigger { .. } | Change::SetTriggerEnabled { .. } => 25,
         Change::SetComment { .. } => 26,
     }
 }
@@ -81,6 +93,57 @@ fn expr_uses(e: Option<&Expr>, out: &mut Vec<Key>) {
     if let Some(seq) = e.and_then(nextval_target) {
         out.push(Key::Sequence(seq));
     }
+    // Canonical text prints functions of the default schema unqualified.
+    for r in e.map(|e| routines_used(e, "public")).unwrap_or_default() {
+        out.push(Key::Routine(r));
+    }
+}
+
+/// What a table's checks, defaults and generated columns call.
+fn table_uses(table: &Table, out: &mut Vec<Key>) {
+    for c in table.columns.values() {
+        expr_uses(c.generated.as_ref(), out);
+    }
+    for c in table.constraints.values() {
+        if let ConstraintKind::Check { expr, .. } = &c.kind {
+            expr_uses(Some(expr), out);
+        }
+    }
+}
+
+fn index_uses(index: &Index, out: &mut Vec<Key>) {
+    for k in &index.keys {
+        if let IndexKeyExpr::Expr(e) = &k.expr {
+            expr_uses(Some(e), out);
+        }
+    }
+    expr_uses(index.predicate.as_ref(), out);
+}
+
+fn routine_uses(r: &Routine, out: &mut Vec<Key>) {
+    out.push(Key::Schema(r.name.schema.clone()));
+    for d in &r.depends {
+        match d {
+            // A row type is a table's; a type may be any user type.
+            Dep::Type(t) => {
+                out.push(Key::Type(t.clone()));
+                out.push(Key::Table(t.clone()));
+            }
+            Dep::Relation(t) => out.push(Key::Table(t.clone())),
+            Dep::Column(t, c) => out.push(Key::Column(t.clone(), c.clone())),
+            Dep::Routine(f) if f != &r.name => out.push(Key::Routine(f.clone())),
+            Dep::Routine(_) => {}
+        }
+    }
+}
+
+fn trigger_uses(t: &Trigger, out: &mut Vec<Key>) {
+    out.push(Key::Table(t.table.clone()));
+    out.push(Key::Routine(t.function.clone()));
+    for c in &t.update_of {
+        out.push(Key::Column(t.table.clone(), c.clone()));
+    }
+    expr_uses(t.when.as_ref(), out);
 }
 
 /// The unique constraint or index on `ref_table` that a foreign key to `cols` relies on.
@@ -165,6 +228,7 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             for con in table.constraints.values() {
                 d.creates.push(Key::Constraint(table.name.clone(), con.name.clone()));
             }
+            table_uses(table, &mut d.needs_new);
         }
         Change::DropTable { table } => {
             d.drops.push(Key::Table(table.name.clone()));
@@ -182,6 +246,11 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
                 }
             }
             d.needs_old.push(Key::Schema(table.name.schema.clone()));
+            table_uses(table, &mut d.needs_old);
+            // Its triggers go with it, before their functions do.
+            for t in from.triggers.values().filter(|t| t.table == table.name) {
+                trigger_uses(t, &mut d.needs_old);
+            }
         }
         Change::RenameTable { from: f, to: t } => {
             d.creates.push(Key::Table(t.clone()));
@@ -229,6 +298,9 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.creates.push(Key::Constraint(table.clone(), constraint.name.clone()));
             d.needs_new.push(Key::Table(table.clone()));
             constraint_columns(table, &constraint.kind, &mut d.needs_new);
+            if let ConstraintKind::Check { expr, .. } = &constraint.kind {
+                expr_uses(Some(expr), &mut d.needs_new);
+            }
             if let ConstraintKind::ForeignKey(fk) = &constraint.kind {
                 d.needs_new.push(Key::Table(fk.ref_table.clone()));
                 for c in &fk.ref_columns {
@@ -240,6 +312,9 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
         Change::DropConstraint { table, constraint } => {
             d.needs_new.push(Key::Table(table.clone()));
             d.drops.push(Key::Constraint(table.clone(), constraint.name.clone()));
+            if let ConstraintKind::Check { expr, .. } = &constraint.kind {
+                expr_uses(Some(expr), &mut d.needs_old);
+            }
             if let ConstraintKind::ForeignKey(fk) = &constraint.kind {
                 d.needs_old.push(Key::Table(fk.ref_table.clone()));
                 for c in &fk.ref_columns {
@@ -263,9 +338,11 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             for c in &index.include {
                 d.needs_new.push(Key::Column(table.clone(), c.clone()));
             }
+            index_uses(index, &mut d.needs_new);
         }
         Change::DropIndex { table, index } => {
             d.needs_new.push(Key::Table(table.clone()));
+            index_uses(index, &mut d.needs_old);
             d.drops.push(Key::Index(QualName::new(table.schema.clone(), index.name.clone())))
         }
         Change::DropInvalidIndex { index } => d.drops.push(Key::Index(index.clone())),
@@ -281,7 +358,28 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             CommentTarget::Index(i) => Key::Index(i.clone()),
             CommentTarget::Sequence(s) => Key::Sequence(s.clone()),
             CommentTarget::Type(t) | CommentTarget::Domain(t) => Key::Type(t.clone()),
+            CommentTarget::Routine(r, _) => Key::Routine(r.name.clone()),
+            CommentTarget::Trigger(t) => Key::Trigger(t.clone()),
         }),
+        Change::CreateRoutine { routine, replace } => {
+            if !replace {
+                d.creates.push(Key::Routine(routine.name.clone()));
+            }
+            routine_uses(routine, &mut d.needs_new);
+        }
+        Change::DropRoutine { routine } => {
+            d.drops.push(Key::Routine(routine.name.clone()));
+            routine_uses(routine, &mut d.needs_old);
+        }
+        Change::CreateTrigger { trigger } => {
+            d.creates.push(Key::Trigger(trigger.id()));
+            trigger_uses(trigger, &mut d.needs_new);
+        }
+        Change::DropTrigger { trigger } => {
+            d.drops.push(Key::Trigger(trigger.id()));
+            trigger_uses(trigger, &mut d.needs_old);
+        }
+        Change::SetTriggerEnabled { trigger, .. } => d.needs_new.push(Key::Trigger(trigger.clone())),
     }
     d
 }
