@@ -212,20 +212,29 @@ impl Builder<'_> {
         let at = self.at(s);
         match &s.stmt {
             Stmt::Domain { def, not_null } => return self.domain(def, *not_null, at),
-            Stmt::Routine(r) => {
+            // OR REPLACE over an existing one (in a revision) keeps its comment, as PostgreSQL does.
+            Stmt::Routine(r, replace) => {
                 let id = r.id();
-                if self.cat.routines.contains_key(&id) {
-                    return self.error(at, format!("{} {id} is defined twice", r.kind.sql().to_lowercase()));
+                let mut r = (**r).clone();
+                match self.cat.routines.get(&id) {
+                    Some(old) if *replace => r.comment = old.comment.clone(),
+                    Some(_) => {
+                        return self.error(at, format!("{} {id} is defined twice", r.kind.sql().to_lowercase()))
+                    }
+                    None => {}
                 }
-                self.cat.routines.insert(id, (**r).clone());
+                self.cat.routines.insert(id, r);
                 return;
             }
-            Stmt::Trigger(t) => {
+            Stmt::Trigger(t, replace) => {
                 let id = t.id();
-                if self.cat.triggers.contains_key(&id) {
-                    return self.error(at, format!("trigger {id} is defined twice"));
+                let mut t = (**t).clone();
+                match self.cat.triggers.get(&id) {
+                    Some(old) if *replace => t.comment = old.comment.clone(),
+                    Some(_) => return self.error(at, format!("trigger {id} is defined twice")),
+                    None => {}
                 }
-                self.cat.triggers.insert(id, (**t).clone());
+                self.cat.triggers.insert(id, t);
                 return;
             }
             _ => {}
@@ -506,8 +515,8 @@ impl Builder<'_> {
             Stmt::ConstraintComment { .. }
             | Stmt::Table(_)
             | Stmt::Domain { .. }
-            | Stmt::Routine(_)
-            | Stmt::Trigger(_)
+            | Stmt::Routine(..)
+            | Stmt::Trigger(..)
             | Stmt::RoutineComment { .. }
             | Stmt::TriggerComment { .. } => {}
         }
@@ -848,8 +857,8 @@ impl Builder<'_> {
             | Stmt::Index(_)
             | Stmt::Alter(_)
             | Stmt::Domain { .. }
-            | Stmt::Routine(_)
-            | Stmt::Trigger(_) => {}
+            | Stmt::Routine(..)
+            | Stmt::Trigger(..) => {}
         }
     }
 

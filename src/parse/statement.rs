@@ -58,10 +58,10 @@ pub enum Stmt {
         /// `table.column` parts, or `None` for `OWNED BY NONE`.
         owner: Option<ObjectName>,
     },
-    /// A `CREATE FUNCTION` / `CREATE PROCEDURE`, read at once.
-    Routine(Box<crate::model::Routine>),
-    /// A `CREATE TRIGGER`, read at once.
-    Trigger(Box<crate::model::Trigger>),
+    /// A `CREATE FUNCTION` / `CREATE PROCEDURE`, read at once; whether it said `OR REPLACE`.
+    Routine(Box<crate::model::Routine>, bool),
+    /// A `CREATE TRIGGER`, read at once; whether it said `OR REPLACE`.
+    Trigger(Box<crate::model::Trigger>, bool),
     /// `COMMENT ON FUNCTION | PROCEDURE name[(args)] IS ...`.
     RoutineComment {
         /// The routine's name.
@@ -203,16 +203,18 @@ fn classify(raw: RawStatement, default_schema: &str) -> Result<Option<Stmt>, Cla
             return routine_comment(raw, default_schema).map(Some)
         }
         ["CREATE", "FUNCTION" | "PROCEDURE", ..] | ["CREATE", "OR", "REPLACE", "FUNCTION" | "PROCEDURE"] => {
+            let replace = w.get(1) == Some(&"OR");
             return match super::routine::read_routine(raw.tokens, default_schema) {
-                Ok(r) => Ok(Some(Stmt::Routine(Box::new(r)))),
+                Ok(r) => Ok(Some(Stmt::Routine(Box::new(r), replace))),
                 Err((m, s)) => Err((m, if s == Span::empty() { span } else { s }, None)),
             };
         }
         ["CREATE", "TRIGGER" | "CONSTRAINT", ..] | ["CREATE", "OR", "REPLACE", "TRIGGER"] => {
+            let replace = w.get(1) == Some(&"OR");
             let (tokens, args) = super::trigger::split_trigger_args(raw.tokens).map_err(|(m, s)| (m, s, None))?;
             let stmt = parse_tokens(tokens)?;
             return match super::trigger::lower_trigger(&stmt, args, default_schema) {
-                Ok(t) => Ok(Some(Stmt::Trigger(Box::new(t)))),
+                Ok(t) => Ok(Some(Stmt::Trigger(Box::new(t), replace))),
                 Err(m) => Err((m, span, None)),
             };
         }
