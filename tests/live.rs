@@ -568,9 +568,8 @@ fn routine_bodies_compare_without_whitespace_and_replace_in_place() {
     assert!(plan.starts_with("CREATE OR REPLACE FUNCTION public.twice(x integer)"), "{plan}");
     let out = apply(&db, &changed, &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let granted = db
-        .psql("SELECT has_function_privilege('routine_reader', 'twice(integer)', 'EXECUTE')")
-        .expect("query runs");
+    let granted =
+        db.psql("SELECT has_function_privilege('routine_reader', 'twice(integer)', 'EXECUTE')").expect("query runs");
     assert!(granted.contains('t'), "{granted}");
     assert_eq!(plan_url(&db, &changed), "");
     let _ = db.psql("DROP ROLE IF EXISTS routine_reader");

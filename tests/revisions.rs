@@ -330,7 +330,8 @@ fn routine_and_trigger_plans_replay_to_their_targets() {
         }
     }
     let base = pgstate::parse::parse_path(&root.join("functions/from.sql")).expect("parses").catalog;
-    let cat = pgstate::revisions::replay::replay(base, "r", "DROP FUNCTION IF EXISTS nothing_here(int); DROP FUNCTION gone;")
-        .expect("replays");
+    let cat =
+        pgstate::revisions::replay::replay(base, "r", "DROP FUNCTION IF EXISTS nothing_here(int); DROP FUNCTION gone;")
+            .expect("replays");
     assert!(!cat.routines.keys().any(|k| k.name.name == "gone"));
 }

@@ -7,9 +7,7 @@ use rustc_hash::FxHashSet;
 
 use super::{comment, Change, CommentTarget, Diff};
 use crate::canon::refs::routines_used;
-use crate::model::{
-    ArgMode, Catalog, ConstraintKind, IndexKeyExpr, QualName, Routine, Trigger,
-};
+use crate::model::{ArgMode, Catalog, ConstraintKind, IndexKeyExpr, QualName, Routine, Trigger};
 
 /// Whether PostgreSQL's `CREATE OR REPLACE` turns `old` into `new`: same
 /// kind, result and argument list (modes, types and names), and no default

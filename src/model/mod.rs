@@ -13,8 +13,8 @@ mod trigger;
 mod types;
 
 pub use catalog::{Catalog, Extension, Schema};
-pub use depends::Dep;
 pub use constraint::{Constraint, ConstraintKind, Deferral, FkAction, FkMatch, ForeignKey};
+pub use depends::Dep;
 pub use index::{Index, IndexKey, IndexKeyExpr};
 pub use name::QualName;
 pub use routine::{Arg, ArgMode, Parallel, Routine, RoutineId, RoutineKind, Volatility};

@@ -218,9 +218,7 @@ impl Builder<'_> {
                 let mut r = (**r).clone();
                 match self.cat.routines.get(&id) {
                     Some(old) if *replace => r.comment = old.comment.clone(),
-                    Some(_) => {
-                        return self.error(at, format!("{} {id} is defined twice", r.kind.sql().to_lowercase()))
-                    }
+                    Some(_) => return self.error(at, format!("{} {id} is defined twice", r.kind.sql().to_lowercase())),
                     None => {}
                 }
                 self.cat.routines.insert(id, r);

@@ -14,9 +14,7 @@ use crate::canon::ident::fold;
 use crate::canon::quote_ident;
 use crate::canon::refs::sql_body_refs;
 use crate::canon::types::resolve;
-use crate::model::{
-    Arg, ArgMode, ColumnType, Dep, Parallel, QualName, Routine, RoutineId, RoutineKind, Volatility,
-};
+use crate::model::{Arg, ArgMode, ColumnType, Dep, Parallel, QualName, Routine, RoutineId, RoutineKind, Volatility};
 
 /// A reading error: message and where.
 pub type ReadError = (String, Span);
@@ -200,8 +198,9 @@ const LIST_QUOTE: &[&str] = &["search_path", "temp_tablespaces"];
 fn setting(p: &mut Parser) -> Result<String, ReadError> {
     let mut name = Vec::new();
     loop {
+        // Setting names are case-insensitive; PostgreSQL prints its own case (`"TimeZone"`).
         let ident = p.parse_identifier().map_err(|e| sql_err(p, e))?;
-        name.push(fold(&ident));
+        name.push(ident.value.to_lowercase());
         if !p.consume_token(&Token::Period) {
             break;
         }
@@ -494,7 +493,9 @@ mod tests {
         let f = read("CREATE FUNCTION f(x int, OUT a int, OUT b text) LANGUAGE sql AS 'select 1, ''a'''");
         assert_eq!(f.returns.as_deref(), Some("record"));
         assert_eq!(f.id().to_string(), "public.f(integer)");
-        let t = read("CREATE FUNCTION t() RETURNS TABLE (id int, name varchar(10)) LANGUAGE sql ROWS 1000 AS 'select 1, ''x'''");
+        let t = read(
+            "CREATE FUNCTION t() RETURNS TABLE (id int, name varchar(10)) LANGUAGE sql ROWS 1000 AS 'select 1, ''x'''",
+        );
         assert_eq!(t.returns.as_deref(), Some("TABLE(id integer, name character varying)"));
         assert_eq!(t.rows, None);
         let d = read("CREATE FUNCTION d(double precision, text) RETURNS void LANGUAGE sql AS ''");

@@ -94,7 +94,10 @@ pub fn lower_trigger(stmt: &Statement, args: Vec<String>, default_schema: &str) 
         update_of: vec![],
         delete: false,
         truncate: false,
-        for_each_row: matches!(ct.trigger_object, Some(TriggerObjectKind::ForEach(TriggerObject::Row) | TriggerObjectKind::For(TriggerObject::Row))),
+        for_each_row: matches!(
+            ct.trigger_object,
+            Some(TriggerObjectKind::ForEach(TriggerObject::Row) | TriggerObjectKind::For(TriggerObject::Row))
+        ),
         when: ct.condition.as_ref().map(|e| canonical(e, &Context { default_schema, column_type: None })),
         old_table: None,
         new_table: None,

@@ -6,8 +6,8 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
 use crate::canon::expr::nextval_target;
-use crate::diff::{Change, CommentTarget};
 use crate::canon::refs::routines_used;
+use crate::diff::{Change, CommentTarget};
 use crate::model::{
     Catalog, Column, ConstraintKind, Dep, Expr, Index, IndexKeyExpr, QualName, Routine, Table, Trigger, TriggerId,
     UniqueKey,
@@ -182,7 +182,7 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             if let Some(base) = domain.base.custom() {
                 d.needs_new.push(Key::Type(base));
             }
-            for e in domain.default.iter() {
+            for e in domain.default.iter().chain(domain.checks.values()) {
                 expr_uses(Some(e), &mut d.needs_new);
             }
         }
@@ -190,9 +190,26 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.needs_old.push(Key::Schema(name.schema.clone()));
             // A domain over another goes before it.
             d.needs_old.extend(over.iter().map(|b| Key::Type(b.clone())));
-            d.drops.push(Key::Type(name.clone()))
+            d.drops.push(Key::Type(name.clone()));
+            // Before the functions its checks and default call.
+            if let Some(dom) = from.domains.get(name) {
+                for e in dom.default.iter().chain(dom.checks.values()) {
+                    expr_uses(Some(e), &mut d.needs_old);
+                }
+            }
         }
-        Change::AlterDomain { name, .. } => d.needs_new.push(Key::Type(name.clone())),
+        Change::AlterDomain { name, action } => {
+            d.needs_new.push(Key::Type(name.clone()));
+            match action {
+                crate::diff::DomainAction::AddCheck { expr, .. } => expr_uses(Some(expr), &mut d.needs_new),
+                crate::diff::DomainAction::SetDefault { to } => expr_uses(to.as_ref(), &mut d.needs_new),
+                crate::diff::DomainAction::DropCheck { check } => {
+                    let old = from.domains.get(name).and_then(|dom| dom.checks.get(check));
+                    expr_uses(old, &mut d.needs_old);
+                }
+                crate::diff::DomainAction::SetNotNull { .. } => {}
+            }
+        }
         Change::RecreateEnum { to: e, columns, .. } => {
             // The type under its name is new: tables created in the plan wait for it.
             d.creates.push(Key::Type(e.name.clone()));

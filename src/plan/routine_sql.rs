@@ -22,13 +22,8 @@ pub fn create_routine(r: &Routine, replace: bool) -> String {
             format!("{mode}{name}{}{default}", a.data_type)
         })
         .collect();
-    let mut s = format!(
-        "CREATE {}{} {}({})",
-        if replace { "OR REPLACE " } else { "" },
-        r.kind.sql(),
-        r.name,
-        args.join(", ")
-    );
+    let mut s =
+        format!("CREATE {}{} {}({})", if replace { "OR REPLACE " } else { "" }, r.kind.sql(), r.name, args.join(", "));
     if let Some(ret) = &r.returns {
         s.push_str(&format!("\n RETURNS {ret}"));
     }
