@@ -82,6 +82,7 @@ pub fn builtin_name(spelling: &str) -> Option<&'static str> {
         "record" => "record",
         // Pseudo-types and lookup types, met in routines' arguments and results.
         "trigger" => "trigger",
+        "any" => "\"any\"",
         "event_trigger" => "event_trigger",
         "void" => "void",
         "anyelement" => "anyelement",

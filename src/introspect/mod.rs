@@ -92,7 +92,7 @@ async fn read(client: &Client, scope: &Scope, default_schema: &str) -> Result<Li
     let invalid_indexes = indexes::indexes(client, schemas, &mut script).await?;
     objects::sequence_owners(client, schemas, &mut script).await?;
     routines::routines(client, schemas, &mut script).await?;
-    routines::triggers(client, schemas, &mut script).await?;
+    routines::triggers(client, schemas, version, &mut script).await?;
     queries += 11;
     let text = script.finish();
     let parsed = parse_catalog_ddl("live database", &text).map_err(IntrospectError::Parse)?;

@@ -32,14 +32,22 @@ pub async fn routines(client: &Client, schemas: &[String], s: &mut Script) -> Re
 
 /// User triggers on tables (not the internal ones behind foreign keys), with
 /// their enabled state and comments.
-pub async fn triggers(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
+pub async fn triggers(
+    client: &Client,
+    schemas: &[String],
+    version: u32,
+    s: &mut Script,
+) -> Result<(), tokio_postgres::Error> {
+    // From PostgreSQL 13 on, a partitioned table's trigger is cloned onto its
+    // partitions (tgparentid set): those clones are not declared by anyone.
+    let clone_filter = if version >= 130_000 { "AND t.tgparentid = 0" } else { "" };
     let sql = format!(
         "SELECT pg_catalog.pg_get_triggerdef(t.oid), t.tgenabled::text, n.nspname, c.relname, t.tgname, \
                 pg_catalog.obj_description(t.oid, 'pg_trigger') \
          FROM pg_catalog.pg_trigger t \
          JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE NOT t.tgisinternal AND c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND {} \
+         WHERE NOT t.tgisinternal {clone_filter} AND c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND {} \
          ORDER BY 3, 4, 5",
         not_from_extension("c.oid", "pg_catalog.pg_class")
     );

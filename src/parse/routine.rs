@@ -500,5 +500,8 @@ mod tests {
         assert_eq!(t.rows, None);
         let d = read("CREATE FUNCTION d(double precision, text) RETURNS void LANGUAGE sql AS ''");
         assert_eq!(d.id().to_string(), "public.d(double precision, text)");
+        let v = read("CREATE FUNCTION v(VARIADIC \"any\") RETURNS int LANGUAGE c AS 'lib', 'v' COST 1");
+        assert_eq!(v.id().to_string(), "public.v(\"any\")");
+        assert_eq!((v.cost, v.object_file.as_deref(), v.body.as_str()), (None, Some("lib"), "v"));
     }
 }
