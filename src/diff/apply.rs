@@ -62,6 +62,13 @@ fn rename_in(list: &mut [String], from: &str, to: &str) {
 /// Renames a column and every reference to it (constraints, indexes,
 /// expressions, foreign keys of other tables, sequence ownership).
 pub fn rename_column(cat: &mut Catalog, table: &QualName, from: &str, to: &str) {
+    // PostgreSQL keeps column numbers: a trigger's UPDATE OF follows the rename.
+    for t in cat.triggers.values_mut().filter(|t| &t.table == table) {
+        rename_in(&mut t.update_of, from, to);
+        if let Some(w) = &t.when {
+            t.when = Some(rename_column_ref(w, from, to));
+        }
+    }
     let Some(t) = cat.tables.get_mut(table) else { return };
     let columns = std::mem::take(&mut t.columns);
     t.columns = columns
