@@ -10,10 +10,11 @@ use crate::canon::refs::routines_used;
 use crate::model::{ArgMode, Catalog, ConstraintKind, IndexKeyExpr, QualName, Routine, Trigger};
 
 /// Whether PostgreSQL's `CREATE OR REPLACE` turns `old` into `new`: same
-/// kind, result and argument list (modes, types and names), and no default
+/// kind (a window function is a kind of its own), result and argument list (modes, types and names), and no default
 /// taken away.
 fn replaceable(old: &Routine, new: &Routine) -> bool {
     old.kind == new.kind
+        && old.window == new.window
         && old.returns == new.returns
         && old.args.len() == new.args.len()
         && old.args.iter().zip(&new.args).all(|(a, b)| {
@@ -181,5 +182,27 @@ pub fn rebuild_dependants(out: &mut Diff, from: &Catalog, to: &Catalog, dropped:
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(sql: &str) -> Routine {
+        let tokens = crate::parse::split::split(sql).unwrap().remove(0).tokens;
+        crate::parse::routine::read_routine(tokens, "public").unwrap()
+    }
+
+    #[test]
+    fn or_replace_only_where_postgres_takes_it() {
+        let base = read("CREATE FUNCTION f(a int, b int DEFAULT 1) RETURNS int LANGUAGE sql AS 'select a'");
+        let ok = |sql: &str| replaceable(&base, &read(sql));
+        assert!(ok("CREATE FUNCTION f(a int, b int DEFAULT 2) RETURNS int LANGUAGE plpgsql STABLE AS 'begin end'"));
+        assert!(!ok("CREATE FUNCTION f(x int, b int DEFAULT 1) RETURNS int LANGUAGE sql AS 'select x'"));
+        assert!(!ok("CREATE FUNCTION f(a int, b int) RETURNS int LANGUAGE sql AS 'select a'"));
+        assert!(!ok("CREATE FUNCTION f(a int, b int DEFAULT 1) RETURNS bigint LANGUAGE sql AS 'select a'"));
+        let unnamed = read("CREATE FUNCTION f(int) RETURNS int LANGUAGE sql AS 'select $1'");
+        assert!(replaceable(&unnamed, &read("CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'select a'")));
     }
 }
