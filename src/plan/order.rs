@@ -90,12 +90,15 @@ fn column_uses(table: &QualName, c: &Column, out: &mut Vec<Key>) {
 }
 
 fn expr_uses(e: Option<&Expr>, out: &mut Vec<Key>) {
-    if let Some(seq) = e.and_then(nextval_target) {
+    let Some(e) = e else { return };
+    if let Some(seq) = nextval_target(e) {
         out.push(Key::Sequence(seq));
+        return;
     }
+    // Only text with a call in it is parsed (most defaults are literals).
     // Canonical text prints functions of the default schema unqualified.
-    for r in e.map(|e| routines_used(e, "public")).unwrap_or_default() {
-        out.push(Key::Routine(r));
+    if e.0.contains('(') && e.0 != "now()" {
+        out.extend(routines_used(e, "public").into_iter().map(Key::Routine));
     }
 }
 
