@@ -65,6 +65,8 @@ struct Builder<'a> {
     unnamed_indexes: Vec<(QualName, Index, Vec<String>, At)>,
     table_at: FxHashMap<QualName, At>,
     type_uses: Vec<(QualName, String, QualName, At)>,
+    /// Triggers and where they were written, to check their tables exist.
+    trigger_at: Vec<(crate::model::TriggerId, At)>,
     hints: Vec<RenameHint>,
     /// Index names per schema, to find a clash without scanning every table.
     index_names: FxHashSet<(String, String)>,
@@ -99,6 +101,7 @@ pub fn build(
         unnamed_indexes: Vec::new(),
         table_at: FxHashMap::default(),
         type_uses: Vec::new(),
+        trigger_at: Vec::new(),
         hints: Vec::new(),
         index_names: FxHashSet::default(),
     };
@@ -232,6 +235,7 @@ impl Builder<'_> {
                     Some(_) => return self.error(at, format!("trigger {id} is defined twice")),
                     None => {}
                 }
+                self.trigger_at.push((id.clone(), at));
                 self.cat.triggers.insert(id, t);
                 return;
             }
@@ -925,12 +929,13 @@ impl Builder<'_> {
                 );
             }
         }
-        let mut problems = Vec::new();
-        for t in self.cat.triggers.values() {
-            if !self.cat.tables.contains_key(&t.table) {
-                problems.push(format!("trigger {} is on {}, which the schema does not define", t.name, t.table));
+        for (id, at) in std::mem::take(&mut self.trigger_at) {
+            if !self.cat.tables.contains_key(&id.table) {
+                let m = format!("trigger {} is on {}, which the schema does not define", id.name, id.table);
+                self.error(at, m);
             }
         }
+        let mut problems = Vec::new();
         for seq in self.cat.sequences.values() {
             if let Some((t, c)) = &seq.owned_by {
                 let ok = self.cat.tables.get(t).is_some_and(|t| t.columns.contains_key(c));
