@@ -513,3 +513,93 @@ fn unqualified_names_follow_the_search_path_and_storage_parameters_round_trip() 
     let again = pgstate(&["plan", "--url", &url, "--schema", &schema.to_string_lossy()]);
     assert!(again.status.success() && again.stdout.is_empty(), "{}", text(&again.stdout));
 }
+
+/// Issue 5's case: a function used by a check constraint and by a trigger's
+/// WHEN, whose signature changes, and a trigger function whose result
+/// changes shape, planned and applied in one go against a live database.
+#[test]
+fn a_function_under_a_check_and_a_trigger_changes_signature_in_one_go() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("routines");
+    db.psql(
+        "CREATE FUNCTION is_positive(v integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT v > 0 $$;
+         CREATE TABLE account (id integer PRIMARY KEY, balance integer CHECK (is_positive(balance)),
+                               note text DEFAULT 'x');
+         CREATE TABLE audit_log (what text);
+         CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$
+           begin insert into audit_log values (tg_op); return new; end $$;
+         CREATE TRIGGER account_audit AFTER UPDATE ON account FOR EACH ROW
+           WHEN (is_positive(new.balance)) EXECUTE FUNCTION audit();
+         CREATE INDEX account_positive ON account (id) WHERE is_positive(balance);
+         INSERT INTO account VALUES (1, 10);",
+    )
+    .expect("loads");
+    let target = "
+        CREATE FUNCTION is_positive(v bigint, strict_zero boolean DEFAULT true) RETURNS boolean
+          LANGUAGE sql IMMUTABLE AS $$ SELECT v > 0 OR (NOT strict_zero AND v = 0) $$;
+        CREATE TABLE account (id integer PRIMARY KEY, balance integer CHECK (is_positive(balance)),
+                              note text DEFAULT 'x');
+        CREATE TABLE audit_log (what text);
+        CREATE FUNCTION audit(tag text DEFAULT 'x') RETURNS text LANGUAGE sql AS $$ SELECT tag $$;
+        CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$
+          begin insert into audit_log values (tg_op || '!'); return new; end $$;
+        CREATE TRIGGER account_audit AFTER UPDATE ON account FOR EACH ROW
+          WHEN (is_positive(new.balance)) EXECUTE FUNCTION audit();
+        CREATE INDEX account_positive ON account (id) WHERE is_positive(balance);";
+    let schema = schema_file("routines", target);
+    let plan = plan_url(&db, &schema);
+    // Dependants go before the old function and come back after the new one.
+    let at = |needle: &str| plan.find(needle).unwrap_or_else(|| panic!("{needle} missing from:\n{plan}"));
+    let drop_fn = at("DROP FUNCTION public.is_positive(integer)");
+    let create_fn = at("CREATE FUNCTION public.is_positive(v bigint");
+    assert!(at("DROP CONSTRAINT account_balance_check") < drop_fn, "{plan}");
+    assert!(at("DROP TRIGGER account_audit") < drop_fn, "{plan}");
+    assert!(at("DROP INDEX public.account_positive") < drop_fn, "{plan}");
+    assert!(drop_fn < create_fn, "{plan}");
+    assert!(create_fn < at("ADD CONSTRAINT account_balance_check"), "{plan}");
+    assert!(create_fn < at("CREATE TRIGGER account_audit"), "{plan}");
+    assert!(create_fn < at("CREATE INDEX account_positive"), "{plan}");
+    assert!(plan.contains("grants lost"), "{plan}");
+
+    let out = apply(&db, &schema, &[]);
+    assert!(out.status.success(), "apply failed: {}", text(&out.stderr));
+    let want = cluster.fresh_db("routines_want");
+    want.psql(target).expect("target loads");
+    same_catalog(&db, &want).unwrap_or_else(|d| panic!("catalog differs from the target:\n{d}"));
+    assert_eq!(plan_url(&db, &schema), "", "a second plan is empty");
+}
+
+/// A body that differs only in whitespace is not a change; a real body
+/// change is replaced in place and keeps the function's grants.
+#[test]
+fn routine_bodies_compare_without_whitespace_and_replace_in_place() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("bodies");
+    db.psql(
+        "CREATE FUNCTION twice(x integer) RETURNS integer LANGUAGE sql AS $$ SELECT x   *  2 $$;
+         CREATE PROCEDURE noop() LANGUAGE plpgsql AS $$ begin null; end $$;
+         CREATE ROLE routine_reader;
+         GRANT EXECUTE ON FUNCTION twice(integer) TO routine_reader;",
+    )
+    .expect("loads");
+    let spaced = schema_file(
+        "bodies",
+        "CREATE FUNCTION twice(x integer) RETURNS integer LANGUAGE sql AS $$\n  SELECT x * 2\n$$;\n\
+         CREATE PROCEDURE noop() LANGUAGE plpgsql AS $$\nbegin\n  null;\nend $$;",
+    );
+    assert_eq!(plan_url(&db, &spaced), "");
+    let changed = schema_file(
+        "bodies2",
+        "CREATE FUNCTION twice(x integer) RETURNS integer LANGUAGE sql AS $$ SELECT x * 3 $$;\n\
+         CREATE PROCEDURE noop() LANGUAGE plpgsql AS $$ begin null; end $$;",
+    );
+    let plan = plan_url(&db, &changed);
+    assert!(plan.starts_with("CREATE OR REPLACE FUNCTION public.twice(x integer)"), "{plan}");
+    let out = apply(&db, &changed, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let granted =
+        db.psql("SELECT has_function_privilege('routine_reader', 'twice(integer)', 'EXECUTE')").expect("query runs");
+    assert!(granted.contains('t'), "{granted}");
+    assert_eq!(plan_url(&db, &changed), "");
+    let _ = db.psql("DROP ROLE IF EXISTS routine_reader");
+}

@@ -312,3 +312,26 @@ fn replay_skips_data_statements_and_names_what_it_cannot_read() {
         pgstate::revisions::replay::replay(base, "r2", "CREATE ROLE reader;").expect_err("roles are not modelled");
     assert!(err.to_string().contains("revision r2") && err.to_string().contains("CREATE ROLE"), "{err}");
 }
+
+/// The plans of the routine and trigger fixtures replay on the model to
+/// their targets (and the other way round): DROP FUNCTION / PROCEDURE /
+/// TRIGGER, CREATE OR REPLACE, ENABLE / DISABLE TRIGGER and COMMENT ON.
+#[test]
+fn routine_and_trigger_plans_replay_to_their_targets() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/diff");
+    for name in ["functions", "procedures", "triggers"] {
+        let from = pgstate::parse::parse_path(&root.join(name).join("from.sql")).expect("from parses").catalog;
+        let to = pgstate::parse::parse_path(&root.join(name).join("to.sql")).expect("to parses").catalog;
+        for (a, b, way) in [(&from, &to, "forward"), (&to, &from, "backward")] {
+            let sql = pgstate::plan::plan(a, b, &[]).to_sql();
+            let reached = pgstate::revisions::replay::replay(a.clone(), name, &sql)
+                .unwrap_or_else(|e| panic!("{name} {way}: {e}\n{sql}"));
+            assert_eq!(pgstate::diff::diff(&reached, b), vec![], "{name} {way}:\n{sql}");
+        }
+    }
+    let base = pgstate::parse::parse_path(&root.join("functions/from.sql")).expect("parses").catalog;
+    let cat =
+        pgstate::revisions::replay::replay(base, "r", "DROP FUNCTION IF EXISTS nothing_here(int); DROP FUNCTION gone;")
+            .expect("replays");
+    assert!(!cat.routines.keys().any(|k| k.name.name == "gone"));
+}

@@ -138,6 +138,56 @@ fn a_domain_over_an_unknown_type_is_an_error() {
 }
 
 #[test]
+fn routines_and_triggers_written_by_hand_and_by_pg_dump_are_the_same() {
+    let by_hand = parse_str(
+        "hand.sql",
+        "CREATE TABLE t (id int, note text);\n\
+         CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql SECURITY INVOKER CALLED ON NULL INPUT VOLATILE\n\
+           PARALLEL UNSAFE COST 100 AS $$ begin return new; end $$;\n\
+         CREATE FUNCTION pick(VARIADIC xs int[], flag boolean = false) RETURNS SETOF int LANGUAGE sql ROWS 1000\n\
+           AS 'select unnest(xs)';\n\
+         CREATE TRIGGER t_stamp BEFORE UPDATE OF note ON t FOR EACH ROW WHEN (NEW.note <> '') EXECUTE PROCEDURE stamp('a', 2);\n\
+         ALTER TABLE t ENABLE ALWAYS TRIGGER t_stamp;\n\
+         COMMENT ON FUNCTION stamp IS 'stamps';\n\
+         COMMENT ON TRIGGER t_stamp ON t IS 'on notes';",
+    )
+    .expect("hand-written routines parse");
+    let dumped = parse_str(
+        "dump.sql",
+        "CREATE TABLE public.t (id integer, note text);\n\
+         CREATE FUNCTION public.stamp() RETURNS trigger\n    LANGUAGE plpgsql\n    AS $$ begin return new; end $$;\n\
+         CREATE FUNCTION public.pick(VARIADIC xs integer[], flag boolean DEFAULT false) RETURNS SETOF integer\n\
+           LANGUAGE sql\n    AS $$select unnest(xs)$$;\n\
+         CREATE TRIGGER t_stamp BEFORE UPDATE OF note ON public.t FOR EACH ROW WHEN ((new.note <> ''::text)) \
+           EXECUTE FUNCTION public.stamp('a', '2');\n\
+         ALTER TABLE public.t ENABLE ALWAYS TRIGGER t_stamp;\n\
+         COMMENT ON FUNCTION public.stamp() IS 'stamps';\n\
+         COMMENT ON TRIGGER t_stamp ON public.t IS 'on notes';",
+    )
+    .expect("pg_dump's spelling parses");
+    assert_eq!(by_hand.catalog, dumped.catalog);
+    let ids: Vec<String> = by_hand.catalog.routines.keys().map(|k| k.to_string()).collect();
+    assert_eq!(ids, ["public.pick(integer[], boolean)", "public.stamp()"]);
+}
+
+#[test]
+fn unsupported_routine_forms_are_named() {
+    let err = parse_str(
+        "atomic.sql",
+        "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT a + 1; END;\nCREATE TABLE t (id int);",
+    )
+    .expect_err("BEGIN ATOMIC is not read");
+    assert!(err.summary().contains("BEGIN ATOMIC"), "{}", err.summary());
+    let err = parse_str(
+        "twice.sql",
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'select 1';\n\
+                                      CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'select 2';",
+    )
+    .expect_err("defined twice");
+    assert!(err.summary().contains("defined twice"), "{}", err.summary());
+}
+
+#[test]
 fn a_key_made_from_an_index_is_the_same_key_as_one_declared_inline() {
     let via_index = parse_str(
         "using.sql",

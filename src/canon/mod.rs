@@ -2,9 +2,11 @@
 //! generated object names are spelled, so that two sources meaning the same schema
 //! produce equal `model::Catalog`s.
 
+pub mod body;
 pub mod expr;
 pub mod ident;
 pub mod names;
+pub mod refs;
 pub mod types;
 pub mod view;
 

@@ -6,7 +6,7 @@ use crate::model::Map;
 
 use super::change::{Change, CommentTarget, DomainAction};
 use crate::canon::expr::rename_column_ref;
-use crate::model::{Catalog, ConstraintKind, IndexKeyExpr, QualName};
+use crate::model::{Catalog, ConstraintKind, IndexKeyExpr, QualName, Routine};
 
 /// Renames a table and every reference to it.
 pub fn rename_table(cat: &mut Catalog, from: &QualName, to: &QualName) {
@@ -20,6 +20,17 @@ pub fn rename_table(cat: &mut Catalog, from: &QualName, to: &QualName) {
             } else {
                 (k, t)
             }
+        })
+        .collect();
+    // Triggers go with their table.
+    let triggers = std::mem::take(&mut cat.triggers);
+    cat.triggers = triggers
+        .into_values()
+        .map(|mut t| {
+            if &t.table == from {
+                t.table = to.clone();
+            }
+            (t.id(), t)
         })
         .collect();
     for t in cat.tables.values_mut() {
@@ -51,6 +62,13 @@ fn rename_in(list: &mut [String], from: &str, to: &str) {
 /// Renames a column and every reference to it (constraints, indexes,
 /// expressions, foreign keys of other tables, sequence ownership).
 pub fn rename_column(cat: &mut Catalog, table: &QualName, from: &str, to: &str) {
+    // PostgreSQL keeps column numbers: a trigger's UPDATE OF follows the rename.
+    for t in cat.triggers.values_mut().filter(|t| &t.table == table) {
+        rename_in(&mut t.update_of, from, to);
+        if let Some(w) = &t.when {
+            t.when = Some(rename_column_ref(w, from, to));
+        }
+    }
     let Some(t) = cat.tables.get_mut(table) else { return };
     let columns = std::mem::take(&mut t.columns);
     t.columns = columns
@@ -216,6 +234,7 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
         Change::DropTable { table } => {
             cat.tables.shift_remove(&table.name);
             drop_owned_sequences(cat, &table.name, None);
+            cat.triggers.retain(|_, t| t.table != table.name);
         }
         Change::RenameTable { from, to } => rename_table(cat, from, to),
         Change::SetUnlogged { table, unlogged } => {
@@ -320,9 +339,30 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
         }
         Change::DropView { view } => {
             cat.views.shift_remove(&view.name);
+            // Its triggers go with it, as in PostgreSQL.
+            cat.triggers.retain(|id, _| id.table != view.name);
         }
         Change::SetComment { target, text } => set_comment(cat, target, text.clone()),
         Change::DropInvalidIndex { .. } => {}
+        Change::CreateRoutine { routine, replace } => {
+            // CREATE OR REPLACE keeps the comment PostgreSQL has.
+            let comment = if *replace { cat.routines.get(&routine.id()).and_then(|r| r.comment.clone()) } else { None };
+            cat.routines.insert(routine.id(), Routine { comment, ..routine.clone() });
+        }
+        Change::DropRoutine { routine } => {
+            cat.routines.shift_remove(&routine.id());
+        }
+        Change::CreateTrigger { trigger } => {
+            cat.triggers.insert(trigger.id(), trigger.clone());
+        }
+        Change::DropTrigger { trigger } => {
+            cat.triggers.shift_remove(&trigger.id());
+        }
+        Change::SetTriggerEnabled { trigger, enabled } => {
+            if let Some(t) = cat.triggers.get_mut(trigger) {
+                t.enabled = *enabled;
+            }
+        }
     }
 }
 
@@ -362,6 +402,8 @@ fn set_comment(cat: &mut Catalog, target: &CommentTarget, text: Option<String>) 
         CommentTarget::Sequence(s) => cat.sequences.get_mut(s).map(|s| &mut s.comment),
         CommentTarget::Type(t) => cat.enums.get_mut(t).map(|e| &mut e.comment),
         CommentTarget::Domain(t) => cat.domains.get_mut(t).map(|d| &mut d.comment),
+        CommentTarget::Routine(r, _) => cat.routines.get_mut(r).map(|r| &mut r.comment),
+        CommentTarget::Trigger(t) => cat.triggers.get_mut(t).map(|t| &mut t.comment),
     };
     if let Some(slot) = slot {
         *slot = text;

@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use crate::model::{
-    Column, ColumnType, Constraint, Domain, EnumType, Expr, Extension, Identity, Index, QualName, Schema, SeqOptions,
-    Sequence, Table, View,
+    Column, ColumnType, Constraint, Domain, EnumType, Expr, Extension, Identity, Index, QualName, Routine, RoutineId,
+    RoutineKind, Schema, SeqOptions, Sequence, Table, Trigger, TriggerEnabled, TriggerId, View,
 };
 
 /// What a comment is attached to.
@@ -33,6 +33,10 @@ pub enum CommentTarget {
         /// Whether it is materialized (the statement says which).
         materialized: bool,
     },
+    /// A function or procedure.
+    Routine(RoutineId, RoutineKind),
+    /// A trigger.
+    Trigger(TriggerId),
 }
 
 /// What an `ALTER DOMAIN` does.
@@ -135,6 +139,17 @@ pub enum Change {
     CreateView { view: View, replace: bool },
     /// `DROP [MATERIALIZED] VIEW`, carrying the view as it was (what it read).
     DropView { view: View },
+    /// `CREATE FUNCTION` / `CREATE PROCEDURE`; `replace` for `CREATE OR
+    /// REPLACE` over the existing routine of the same signature.
+    CreateRoutine { routine: Routine, replace: bool },
+    /// `DROP FUNCTION` / `DROP PROCEDURE`.
+    DropRoutine { routine: Routine },
+    /// `CREATE TRIGGER`, then its enabled state when not the default.
+    CreateTrigger { trigger: Trigger },
+    /// `DROP TRIGGER`.
+    DropTrigger { trigger: Trigger },
+    /// `ALTER TABLE ... ENABLE / DISABLE [REPLICA | ALWAYS] TRIGGER`.
+    SetTriggerEnabled { trigger: TriggerId, enabled: TriggerEnabled },
     /// `COMMENT ON ... IS`.
     SetComment { target: CommentTarget, text: Option<String> },
 }
@@ -180,6 +195,11 @@ impl Change {
             Change::CreateView { replace: false, .. } => "create_view",
             Change::CreateView { replace: true, .. } => "replace_view",
             Change::DropView { .. } => "drop_view",
+            Change::CreateRoutine { .. } => "create_routine",
+            Change::DropRoutine { .. } => "drop_routine",
+            Change::CreateTrigger { .. } => "create_trigger",
+            Change::DropTrigger { .. } => "drop_trigger",
+            Change::SetTriggerEnabled { .. } => "set_trigger_enabled",
             Change::SetComment { .. } => "set_comment",
         }
     }
@@ -222,7 +242,12 @@ impl Change {
             Change::RenameIndex { table, to, .. } => QualName::new(table.schema.clone(), to.clone()).to_string(),
             Change::DropInvalidIndex { index } => index.to_string(),
             Change::CreateView { view, .. } | Change::DropView { view } => view.name.to_string(),
+            Change::CreateRoutine { routine, .. } | Change::DropRoutine { routine } => routine.id().to_string(),
+            Change::CreateTrigger { trigger } | Change::DropTrigger { trigger } => trigger.id().to_string(),
+            Change::SetTriggerEnabled { trigger, .. } => trigger.to_string(),
             Change::SetComment { target, .. } => match target {
+                CommentTarget::Routine(r, _) => r.to_string(),
+                CommentTarget::Trigger(t) => t.to_string(),
                 CommentTarget::Schema(s) => s.clone(),
                 CommentTarget::Table(t)
                 | CommentTarget::Index(t)

@@ -5,6 +5,7 @@
 pub mod apply;
 mod change;
 mod renames;
+mod routines;
 mod tables;
 pub mod types;
 mod views;
@@ -150,6 +151,10 @@ pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Di
         out.changes.push(Change::DropTable { table: t.clone() });
     }
     tables::rebuild_dependent_foreign_keys(&mut out, from, to);
+    let dropped = routines::routines(&mut out, from, to);
+    routines::triggers(&mut out, from, to, &dropped);
+    routines::rebuild_dependants(&mut out, from, to, &dropped);
+    // Last: what every other change takes away decides which views are rebuilt.
     views::diff_views(&mut out, from, to);
     out
 }

@@ -39,6 +39,9 @@ impl Blocked {
                 Change::DropEnum { name } | Change::DropDomain { name, .. } => {
                     b.types.insert(name.clone());
                 }
+                Change::DropRoutine { routine } => {
+                    b.routines.insert(routine.name.clone());
+                }
                 _ => {}
             }
         }
@@ -91,6 +94,15 @@ pub fn diff_views(out: &mut Diff, from: &Catalog, to: &Catalog) {
         }
     }
 
+    // A view dropped and created again loses its triggers: they come back too
+    // (those the differ changes anyway are already created).
+    for (id, t) in &to.triggers {
+        let rebuilt = dropped.contains(&t.table) && to.views.contains_key(&t.table);
+        let created = out.changes.iter().any(|c| matches!(c, Change::CreateTrigger { trigger } if &trigger.id() == id));
+        if rebuilt && !created && from.triggers.contains_key(id) {
+            out.changes.push(Change::CreateTrigger { trigger: t.clone() });
+        }
+    }
     for (name, v) in &to.views {
         match from.views.get(name) {
             Some(old) if !dropped.contains(name) => {

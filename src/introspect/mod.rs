@@ -8,6 +8,7 @@ mod columns;
 mod constraints;
 mod indexes;
 mod objects;
+mod routines;
 mod script;
 mod views;
 
@@ -93,7 +94,9 @@ async fn read(client: &Client, scope: &Scope, default_schema: &str) -> Result<Li
     objects::sequence_owners(client, schemas, &mut script).await?;
     views::views(client, schemas, &mut script).await?;
     let view_depends = views::view_depends(client, schemas).await?;
-    queries += 11;
+    routines::routines(client, schemas, &mut script).await?;
+    routines::triggers(client, schemas, version, &mut script).await?;
+    queries += 13;
     let text = script.finish();
     let mut catalog = parse_catalog_ddl("live database", &text).map_err(IntrospectError::Parse)?.catalog;
     // What the server recorded replaces what the parser could see in the query.

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use super::{Domain, EnumType, Map, QualName, Sequence, Table, View};
+use super::{Domain, EnumType, Map, QualName, Routine, RoutineId, Sequence, Table, Trigger, TriggerId, View};
 
 /// A whole database schema as pgstate sees it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -19,6 +19,10 @@ pub struct Catalog {
     pub tables: Map<QualName, Table>,
     /// Views and materialized views by qualified name.
     pub views: Map<QualName, View>,
+    /// Functions and procedures by identity.
+    pub routines: Map<RoutineId, Routine>,
+    /// Triggers by table and name.
+    pub triggers: Map<TriggerId, Trigger>,
 }
 
 /// A schema (namespace).
@@ -52,6 +56,8 @@ impl Catalog {
         }
         self.sequences.sort_keys();
         self.tables.sort_keys();
+        self.routines.sort_keys();
+        self.triggers.sort_keys();
         for table in self.tables.values_mut() {
             table.constraints.sort_keys();
             table.indexes.sort_keys();

@@ -6,8 +6,10 @@ mod constraint;
 mod depends;
 mod index;
 mod name;
+mod routine;
 mod sequence;
 mod table;
+mod trigger;
 mod types;
 mod view;
 
@@ -16,8 +18,10 @@ pub use constraint::{Constraint, ConstraintKind, Deferral, FkAction, FkMatch, Fo
 pub use depends::Dep;
 pub use index::{Index, IndexKey, IndexKeyExpr};
 pub use name::QualName;
+pub use routine::{Arg, ArgMode, Parallel, Routine, RoutineId, RoutineKind, Volatility};
 pub use sequence::{SeqOptions, SeqType, Sequence};
 pub use table::{Column, Identity, Table, UniqueKey};
+pub use trigger::{Trigger, TriggerEnabled, TriggerId, TriggerTiming};
 pub use types::{ColumnType, Domain, EnumType, Expr};
 pub use view::{Output, View};
 

@@ -101,6 +101,8 @@ pub fn involved(catalog: &Catalog, found: &Mismatches) -> Catalog {
         enums: catalog.enums.clone(),
         domains: catalog.domains.clone(),
         sequences: catalog.sequences.clone(),
+        routines: catalog.routines.clone(),
+        triggers: Default::default(),
         tables: found.tables.iter().filter_map(|(t, _)| Some((t.clone(), catalog.tables.get(t)?.clone()))).collect(),
         views: Default::default(),
     }

@@ -61,6 +61,7 @@ pub async fn settle(
                 | Change::CreateExtension { .. }
                 | Change::CreateEnum { .. }
                 | Change::CreateSequence { .. }
+                | Change::CreateRoutine { replace: false, .. }
         ) {
             attempt(client, &script(std::slice::from_ref(&change))).await;
         }

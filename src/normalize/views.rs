@@ -114,5 +114,8 @@ fn ground(current: &Catalog, desired: &Catalog, names: &[QualName]) -> Catalog {
         sequences,
         tables,
         views,
+        // A view may call them; triggers it never needs.
+        routines: current.routines.clone(),
+        triggers: Default::default(),
     }
 }

@@ -28,6 +28,7 @@ pub fn scope(catalog: &Catalog, explicit: Option<&[String]>) -> Scope {
         .chain(catalog.enums.keys().map(|q| q.schema.clone()))
         .chain(catalog.domains.keys().map(|q| q.schema.clone()))
         .chain(catalog.sequences.keys().map(|q| q.schema.clone()))
+        .chain(catalog.routines.keys().map(|r| r.name.schema.clone()))
         .chain(catalog.extensions.values().filter_map(|e| e.schema.clone()));
     for s in mentioned {
         if !schemas.contains(&s) {

@@ -66,6 +66,8 @@ struct Builder<'a> {
     unnamed_indexes: Vec<(QualName, Index, Vec<String>, At)>,
     table_at: FxHashMap<QualName, At>,
     type_uses: Vec<(QualName, String, QualName, At)>,
+    /// Triggers and where they were written, to check their tables exist.
+    trigger_at: Vec<(crate::model::TriggerId, At)>,
     hints: Vec<RenameHint>,
     /// Index names per schema, to find a clash without scanning every table.
     index_names: FxHashSet<(String, String)>,
@@ -102,6 +104,7 @@ pub fn build(
         unnamed_indexes: Vec::new(),
         table_at: FxHashMap::default(),
         type_uses: Vec::new(),
+        trigger_at: Vec::new(),
         hints: Vec::new(),
         index_names: FxHashSet::default(),
         view_refs: Vec::new(),
@@ -221,8 +224,33 @@ impl Builder<'_> {
 
     fn definition(&mut self, s: &Located) {
         let at = self.at(s);
-        if let Stmt::Domain { def, not_null } = &s.stmt {
-            return self.domain(def, *not_null, at);
+        match &s.stmt {
+            Stmt::Domain { def, not_null } => return self.domain(def, *not_null, at),
+            // OR REPLACE over an existing one (in a revision) keeps its comment, as PostgreSQL does.
+            Stmt::Routine(r, replace) => {
+                let id = r.id();
+                let mut r = (**r).clone();
+                match self.cat.routines.get(&id) {
+                    Some(old) if *replace => r.comment = old.comment.clone(),
+                    Some(_) => return self.error(at, format!("{} {id} is defined twice", r.kind.sql().to_lowercase())),
+                    None => {}
+                }
+                self.cat.routines.insert(id, r);
+                return;
+            }
+            Stmt::Trigger(t, replace) => {
+                let id = t.id();
+                let mut t = (**t).clone();
+                match self.cat.triggers.get(&id) {
+                    Some(old) if *replace => t.comment = old.comment.clone(),
+                    Some(_) => return self.error(at, format!("trigger {id} is defined twice")),
+                    None => {}
+                }
+                self.trigger_at.push((id.clone(), at));
+                self.cat.triggers.insert(id, t);
+                return;
+            }
+            _ => {}
         }
         let Stmt::Sql(stmt) = &s.stmt else { return };
         match stmt.as_ref() {
@@ -506,7 +534,14 @@ impl Builder<'_> {
                     }
                 }
             }
-            Stmt::ConstraintComment { .. } | Stmt::Table(_) | Stmt::Domain { .. } | Stmt::View(_) => {}
+            Stmt::ConstraintComment { .. }
+            | Stmt::Table(_)
+            | Stmt::Domain { .. }
+            | Stmt::View(_)
+            | Stmt::Routine(..)
+            | Stmt::Trigger(..)
+            | Stmt::RoutineComment { .. }
+            | Stmt::TriggerComment { .. } => {}
         }
     }
 
@@ -553,6 +588,30 @@ impl Builder<'_> {
                         }
                     }
                     other => self.error(at, format!("unsupported in a desired schema: ALTER COLUMN ... {other}")),
+                }
+            }
+            AlterTableOperation::EnableTrigger { name }
+            | AlterTableOperation::DisableTrigger { name }
+            | AlterTableOperation::EnableReplicaTrigger { name }
+            | AlterTableOperation::EnableAlwaysTrigger { name } => {
+                use crate::model::TriggerEnabled as E;
+                let state = match op {
+                    AlterTableOperation::DisableTrigger { .. } => E::Disabled,
+                    AlterTableOperation::EnableReplicaTrigger { .. } => E::Replica,
+                    AlterTableOperation::EnableAlwaysTrigger { .. } => E::Always,
+                    _ => E::Origin,
+                };
+                let tname = fold(name);
+                let all = name.quote_style.is_none() && matches!(tname.as_str(), "all" | "user");
+                let mut found = false;
+                for t in self.cat.triggers.values_mut().filter(|t| &t.table == table) {
+                    if all || t.name == tname {
+                        t.enabled = state;
+                        found = true;
+                    }
+                }
+                if !found && !all {
+                    self.error(at, format!("trigger {tname} on {table} is not defined"));
                 }
             }
             other => self.error_help(
@@ -945,12 +1004,32 @@ impl Builder<'_> {
                     self.comment_on(*object_type, object_name, comment.clone(), at);
                 }
             }
+            Stmt::RoutineComment { name, args, text } => {
+                let id = super::routine::find_routine(&self.cat.routines, name, args.as_deref()).cloned();
+                match id {
+                    Ok(id) => {
+                        if let Some(r) = self.cat.routines.get_mut(&id) {
+                            r.comment = text.clone();
+                        }
+                    }
+                    Err(e) => self.error(at, format!("COMMENT ON FUNCTION: {e}")),
+                }
+            }
+            Stmt::TriggerComment { name, table, text } => {
+                let id = crate::model::TriggerId { table: table.clone(), name: name.clone() };
+                match self.cat.triggers.get_mut(&id) {
+                    Some(t) => t.comment = text.clone(),
+                    None => self.error(at, format!("COMMENT ON TRIGGER: {id} is not defined")),
+                }
+            }
             Stmt::SequenceOwnedBy { .. }
             | Stmt::Table(_)
             | Stmt::Index(_)
             | Stmt::Alter(_)
             | Stmt::Domain { .. }
-            | Stmt::View(_) => {}
+            | Stmt::View(_)
+            | Stmt::Routine(..)
+            | Stmt::Trigger(..) => {}
         }
     }
 
@@ -1047,6 +1126,12 @@ impl Builder<'_> {
                 );
             }
         }
+        for (id, at) in std::mem::take(&mut self.trigger_at) {
+            if !self.cat.tables.contains_key(&id.table) && !self.cat.views.contains_key(&id.table) {
+                let m = format!("trigger {} is on {}, which the schema does not define", id.name, id.table);
+                self.error(at, m);
+            }
+        }
         let mut problems = Vec::new();
         for seq in self.cat.sequences.values() {
             if let Some((t, c)) = &seq.owned_by {
@@ -1068,6 +1153,7 @@ impl Builder<'_> {
             .chain(self.cat.enums.keys())
             .chain(self.cat.domains.keys())
             .chain(self.cat.views.keys())
+            .chain(self.cat.routines.keys().map(|r| &r.name))
             .map(|q| q.schema.clone())
             .collect();
         for schema in used {

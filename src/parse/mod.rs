@@ -6,11 +6,13 @@ pub(crate) mod constraints;
 pub mod diagnostic;
 mod hints;
 mod lexer;
+pub(crate) mod routine;
 pub mod source;
 pub(crate) mod split;
 pub(crate) mod statement;
 mod table_def;
 mod toml_form;
+pub(crate) mod trigger;
 mod view;
 
 use std::path::Path;

@@ -161,18 +161,35 @@ fn byte_at(src: &str, loc: Location) -> usize {
 /// Cuts `text` at its top-level semicolons. Quotes ('' and E'' strings, ""
 /// identifiers, $tag$ bodies) and comments (-- and nested /* */) are skipped
 /// as PostgreSQL's lexer skips them; an unterminated one runs to the end, where
-/// the tokenizer reports it.
+/// the tokenizer reports it. Inside `CREATE [OR REPLACE] FUNCTION | PROCEDURE`,
+/// a `BEGIN ... END` block (a SQL-standard body) holds its semicolons, as psql
+/// tracks it.
 pub fn pieces(text: &str) -> Vec<Piece> {
     let b = text.as_bytes();
     let mut ranges = Vec::new();
     let mut start = 0;
     let mut i = 0;
+    let mut block = BeginDepth::default();
     while i < b.len() {
         i = match b[i] {
-            b';' => {
+            b';' if block.depth == 0 => {
                 ranges.push(start..i);
                 start = i + 1;
+                block = BeginDepth::default();
                 i + 1
+            }
+            b'(' => {
+                block.parens += 1;
+                i + 1
+            }
+            b')' => {
+                block.parens -= 1;
+                i + 1
+            }
+            c if (c.is_ascii_alphabetic() || c == b'_' || c >= 0x80) && !(i > 0 && is_ident_byte(b[i - 1])) => {
+                let end = b[i..].iter().position(|&c| !is_ident_byte(c)).map_or(b.len(), |p| i + p);
+                block.word(&b[i..end]);
+                end
             }
             b'\'' => {
                 let escapes = i > 0 && matches!(b[i - 1], b'E' | b'e') && !(i >= 2 && is_ident_byte(b[i - 2]));
@@ -209,6 +226,42 @@ pub fn pieces(text: &str) -> Vec<Piece> {
         out.push(Piece { bytes, start: Location::new(line, column) });
     }
     out
+}
+
+/// psql's heuristic for SQL-standard routine bodies: the first words of the
+/// statement say whether it creates a function or procedure; there, BEGIN
+/// (and CASE inside a block) opens and END closes, outside parentheses.
+#[derive(Default)]
+struct BeginDepth {
+    words: usize,
+    lead: [u8; 4],
+    parens: i32,
+    depth: u32,
+}
+
+impl BeginDepth {
+    fn word(&mut self, w: &[u8]) {
+        const LEAD: &[&[u8]] = &[b"create", b"function", b"procedure", b"or", b"replace"];
+        if self.words < 4 && LEAD.iter().any(|l| w.eq_ignore_ascii_case(l)) {
+            self.lead[self.words] = w[0].to_ascii_lowercase();
+        }
+        self.words += 1;
+        let l = self.lead;
+        let routine = l[0] == b'c'
+            && (l[1] == b'f' || l[1] == b'p' || (l[1] == b'o' && l[2] == b'r' && (l[3] == b'f' || l[3] == b'p')));
+        if !routine || self.parens != 0 {
+            return;
+        }
+        if w.eq_ignore_ascii_case(b"begin") {
+            self.depth += 1;
+        } else if w.eq_ignore_ascii_case(b"case") {
+            if self.depth >= 1 {
+                self.depth += 1;
+            }
+        } else if w.eq_ignore_ascii_case(b"end") {
+            self.depth = self.depth.saturating_sub(1);
+        }
+    }
 }
 
 /// Bytes that continue an identifier (so a `$` or `'` after them starts nothing).
@@ -296,6 +349,17 @@ mod tests {
         assert!(s[0].tokens.iter().all(|t| !matches!(t.token, Token::Whitespace(_))));
         assert_eq!(s[1].head(3), ["COMMENT", "ON", "TABLE"]);
         assert!(s[1].has_word("is"));
+    }
+
+    #[test]
+    fn a_begin_atomic_body_keeps_its_semicolons() {
+        let sql = "CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; \
+                   SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END; END; CREATE TABLE t (x int); BEGIN; COMMIT";
+        let s = split(sql).unwrap();
+        assert_eq!(s.len(), 4, "{:?}", s.iter().map(|r| &sql[r.bytes.clone()]).collect::<Vec<_>>());
+        assert!(sql[s[0].bytes.clone()].ends_with("END; END"));
+        assert_eq!(&sql[s[1].bytes.clone()], "CREATE TABLE t (x int)");
+        assert_eq!(&sql[s[2].bytes.clone()], "BEGIN");
     }
 
     #[test]

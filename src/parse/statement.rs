@@ -19,7 +19,8 @@ pub const SUPPORTED: &str =
     "CREATE SCHEMA, CREATE EXTENSION, CREATE TYPE ... AS ENUM, CREATE DOMAIN, CREATE SEQUENCE, \
 CREATE [UNLOGGED] TABLE, CREATE [UNIQUE] INDEX, CREATE [OR REPLACE] [MATERIALIZED] VIEW, ALTER TABLE ... ADD CONSTRAINT / ADD COLUMN / \
 ALTER COLUMN ... SET DEFAULT / SET NOT NULL / ADD GENERATED ... AS IDENTITY, ALTER SEQUENCE ... OWNED BY, \
-COMMENT ON; ignored: SET, RESET, SELECT pg_catalog.set_config(...), ALTER ... OWNER TO, psql meta-commands";
+CREATE [OR REPLACE] FUNCTION / PROCEDURE, CREATE [CONSTRAINT] TRIGGER, \
+ALTER TABLE ... ENABLE / DISABLE TRIGGER, COMMENT ON; ignored: SET, RESET, SELECT pg_catalog.set_config(...), ALTER ... OWNER TO, psql meta-commands";
 
 /// A statement pgstate understands, located in its file.
 pub struct Located {
@@ -58,6 +59,28 @@ pub enum Stmt {
         sequence: ObjectName,
         /// `table.column` parts, or `None` for `OWNED BY NONE`.
         owner: Option<ObjectName>,
+    },
+    /// A `CREATE FUNCTION` / `CREATE PROCEDURE`, read at once; whether it said `OR REPLACE`.
+    Routine(Box<crate::model::Routine>, bool),
+    /// A `CREATE TRIGGER`, read at once; whether it said `OR REPLACE`.
+    Trigger(Box<crate::model::Trigger>, bool),
+    /// `COMMENT ON FUNCTION | PROCEDURE name[(args)] IS ...`.
+    RoutineComment {
+        /// The routine's name.
+        name: crate::model::QualName,
+        /// Identity argument types, when given.
+        args: Option<Vec<crate::model::ColumnType>>,
+        /// The comment, `None` for `IS NULL`.
+        text: Option<String>,
+    },
+    /// `COMMENT ON TRIGGER name ON table IS ...`.
+    TriggerComment {
+        /// The trigger's name.
+        name: String,
+        /// Its table.
+        table: crate::model::QualName,
+        /// The comment, `None` for `IS NULL`.
+        text: Option<String>,
     },
     /// `COMMENT ON CONSTRAINT name ON table IS 'text' | NULL`.
     ConstraintComment {
@@ -118,7 +141,7 @@ fn read_piece(
             .map(|def| Some(Stmt::View(Box::new(def))))
             .map_err(|(m, s)| (m, s, None))
     } else {
-        classify(raw)
+        classify(raw, default_schema)
     };
     match classified {
         Ok(Some(stmt)) => {
@@ -167,7 +190,7 @@ fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) ->
 
 type ClassifyError = (String, Span, Option<String>);
 
-fn classify(raw: RawStatement) -> Result<Option<Stmt>, ClassifyError> {
+fn classify(raw: RawStatement, default_schema: &str) -> Result<Option<Stmt>, ClassifyError> {
     // Only the first and last few words are needed: copying every word of
     // every statement was a tenth of the parse time at scale.
     let words = raw.head(4);
@@ -189,6 +212,25 @@ fn classify(raw: RawStatement) -> Result<Option<Stmt>, ClassifyError> {
         ["REFRESH", "MATERIALIZED", "VIEW", ..] => return Ok(None),
         ["ALTER", "SEQUENCE", ..] => return sequence_owned_by(&raw).map(Some),
         ["COMMENT", "ON", "CONSTRAINT", ..] => return constraint_comment(&raw).map(Some),
+        ["COMMENT", "ON", "FUNCTION" | "PROCEDURE" | "ROUTINE" | "TRIGGER", ..] => {
+            return routine_comment(raw, default_schema).map(Some)
+        }
+        ["CREATE", "FUNCTION" | "PROCEDURE", ..] | ["CREATE", "OR", "REPLACE", "FUNCTION" | "PROCEDURE"] => {
+            let replace = w.get(1) == Some(&"OR");
+            return match super::routine::read_routine(raw.tokens, default_schema) {
+                Ok(r) => Ok(Some(Stmt::Routine(Box::new(r), replace))),
+                Err((m, s)) => Err((m, if s == Span::empty() { span } else { s }, None)),
+            };
+        }
+        ["CREATE", "TRIGGER" | "CONSTRAINT", ..] | ["CREATE", "OR", "REPLACE", "TRIGGER"] => {
+            let replace = w.get(1) == Some(&"OR");
+            let (tokens, args) = super::trigger::split_trigger_args(raw.tokens).map_err(|(m, s)| (m, s, None))?;
+            let stmt = parse_tokens(tokens)?;
+            return match super::trigger::lower_trigger(&stmt, args, default_schema) {
+                Ok(t) => Ok(Some(Stmt::Trigger(Box::new(t), replace))),
+                Err(m) => Err((m, span, None)),
+            };
+        }
         ["CREATE", "DOMAIN", ..] => {
             let (tokens, not_null) = domain_nullability(raw.tokens);
             return match parse_tokens(tokens)? {
@@ -460,4 +502,49 @@ fn constraint_comment(raw: &RawStatement) -> Result<Stmt, ClassifyError> {
         _ => return Err(bad()),
     };
     Ok(Stmt::ConstraintComment { name, table, text })
+}
+
+/// `COMMENT ON FUNCTION | PROCEDURE | ROUTINE name[(args)] IS ...` and
+/// `COMMENT ON TRIGGER name ON table IS ...`.
+fn routine_comment(raw: RawStatement, default_schema: &str) -> Result<Stmt, ClassifyError> {
+    use super::routine::{eat, signature};
+    let span = raw.span();
+    let dialect = PostgreSqlDialect {};
+    let mut p = Parser::new(&dialect).with_tokens_with_locations(raw.tokens);
+    let bad = |m: String| (m, span, None);
+    p.next_token();
+    p.next_token();
+    let trigger = eat(&mut p, "TRIGGER");
+    if !trigger {
+        p.next_token();
+    }
+    let text = |p: &mut Parser| -> Result<Option<String>, ClassifyError> {
+        if !eat(p, "IS") {
+            return Err(bad("expected IS in COMMENT ON".into()));
+        }
+        let t = p.next_token();
+        let text = match t.token {
+            Token::SingleQuotedString(s) | Token::EscapedStringLiteral(s) => Some(s),
+            Token::DollarQuotedString(d) => Some(d.value),
+            Token::Word(w) if w.keyword == Keyword::NULL => None,
+            other => return Err((format!("unexpected {other} in COMMENT ON"), t.span, None)),
+        };
+        if p.peek_token_ref().token != Token::EOF {
+            return Err(bad("unexpected text after the comment".into()));
+        }
+        Ok(text)
+    };
+    if trigger {
+        let name = p.parse_identifier().map_err(|e| bad(e.to_string()))?;
+        if !eat(&mut p, "ON") {
+            return Err(bad("expected COMMENT ON TRIGGER name ON table".into()));
+        }
+        let table = p.parse_object_name(false).map_err(|e| bad(e.to_string()))?;
+        let table = super::constraints::object_qual_name(&table, default_schema).map_err(bad)?;
+        let text = text(&mut p)?;
+        return Ok(Stmt::TriggerComment { name: crate::canon::ident::fold(&name), table, text });
+    }
+    let (name, args) = signature(&mut p, default_schema).map_err(|(m, s)| (m, s, None))?;
+    let text = text(&mut p)?;
+    Ok(Stmt::RoutineComment { name, args, text })
 }

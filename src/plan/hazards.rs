@@ -16,9 +16,9 @@ pub enum HazardKind {
     DataLoss,
     /// The step fails if existing rows violate the new rule.
     MayFail,
-    /// An object is dropped (and maybe created again): privileges granted on
-    /// it are gone unless the plan grants them again.
-    LosesPrivileges,
+    /// Privileges granted on the object go with it (it is dropped and,
+    /// maybe, created again without them).
+    GrantsLost,
 }
 
 impl HazardKind {
@@ -27,7 +27,7 @@ impl HazardKind {
         match self {
             HazardKind::DataLoss => "data loss",
             HazardKind::MayFail => "may fail",
-            HazardKind::LosesPrivileges => "privileges lost",
+            HazardKind::GrantsLost => "grants lost",
         }
     }
 }
@@ -66,6 +66,14 @@ pub fn of(change: &Change, is_new: impl Fn(&QualName) -> bool) -> Vec<Hazard> {
             h(DataLoss, format!("dropping column {table}.{} deletes its values", quote(&column.name)))
         }
         Change::DropSequence { name } => h(DataLoss, format!("dropping sequence {name} loses its current value")),
+        Change::DropRoutine { routine } => h(
+            GrantsLost,
+            format!(
+                "dropping {} {} loses the privileges granted on it (re-created ones start from the defaults)",
+                routine.kind.sql().to_lowercase(),
+                routine.id()
+            ),
+        ),
         Change::DropSchema { name } => {
             h(DataLoss, format!("dropping schema {} removes it and anything left in it", quote(name)))
         }
@@ -129,10 +137,10 @@ pub fn of(change: &Change, is_new: impl Fn(&QualName) -> bool) -> Vec<Hazard> {
         }
         Change::DropView { view } if view.materialized => vec![
             Hazard { kind: DataLoss, message: format!("dropping materialized view {} discards its rows", view.name) },
-            Hazard { kind: LosesPrivileges, message: format!("privileges granted on {} are lost", view.name) },
+            Hazard { kind: GrantsLost, message: format!("privileges granted on {} are lost", view.name) },
         ],
         Change::DropView { view } => {
-            h(LosesPrivileges, format!("dropping view {} loses the privileges granted on it", view.name))
+            h(GrantsLost, format!("dropping view {} loses the privileges granted on it", view.name))
         }
         Change::RecreateEnum { from, to, .. } => {
             let removed: Vec<&String> = from.labels.iter().filter(|l| !to.labels.contains(l)).collect();

@@ -3,6 +3,7 @@
 pub mod hazards;
 mod order;
 pub mod render;
+mod routine_sql;
 
 use std::collections::HashSet;
 

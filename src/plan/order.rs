@@ -6,8 +6,12 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
 use crate::canon::expr::nextval_target;
+use crate::canon::refs::routines_used;
 use crate::diff::{Change, CommentTarget};
-use crate::model::{Catalog, Column, ConstraintKind, Dep, Expr, IndexKeyExpr, QualName, UniqueKey};
+use crate::model::{
+    Catalog, Column, ConstraintKind, Dep, Expr, Index, IndexKeyExpr, QualName, Routine, Table, Trigger, TriggerId,
+    UniqueKey,
+};
 
 /// An object that changes can create, drop or depend on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -23,7 +27,9 @@ enum Key {
     ColumnDef(QualName, String),
     Constraint(QualName, String),
     Index(QualName),
+    /// A function or procedure, by name (overloads are not told apart).
     Routine(QualName),
+    Trigger(TriggerId),
 }
 
 #[derive(Default)]
@@ -48,7 +54,8 @@ fn phase(c: &Change) -> u8 {
         Change::SetIdentity { to: None, .. } => 2,
         Change::DropColumn { .. } => 3,
         Change::DropTable { .. } => 4,
-        Change::DropSequence { .. } => 5,
+        Change::DropTrigger { .. } => 1,
+        Change::DropSequence { .. } | Change::DropRoutine { .. } => 5,
         Change::DropEnum { .. } | Change::DropDomain { .. } => 6,
         Change::DropExtension { .. } => 7,
         Change::DropSchema { .. } => 8,
@@ -61,6 +68,9 @@ fn phase(c: &Change) -> u8 {
         // After enums (a domain may be over one), before the tables using it.
         Change::CreateDomain { .. } | Change::AlterDomain { .. } => 12,
         Change::CreateSequence { .. } | Change::AlterSequence { .. } => 13,
+        // Before the tables whose checks and defaults call them; the graph
+        // moves one whose SQL body reads a table after that table.
+        Change::CreateRoutine { .. } => 13,
         Change::RenameTable { .. } => 14,
         Change::RenameColumn { .. } | Change::RenameConstraint { .. } | Change::RenameIndex { .. } => 15,
         Change::CreateTable { .. } | Change::SetUnlogged { .. } => 16,
@@ -74,7 +84,9 @@ fn phase(c: &Change) -> u8 {
         Change::AddConstraint { .. } => 24,
         Change::SetSequenceOwner { .. } => 25,
         Change::CreateView { .. } => 26,
-        Change::SetComment { .. } => 27,
+        // After views: a trigger may be INSTEAD OF one.
+        Change::CreateTrigger { .. } | Change::SetTriggerEnabled { .. } => 27,
+        Change::SetComment { .. } => 28,
     }
 }
 
@@ -87,9 +99,63 @@ fn column_uses(table: &QualName, c: &Column, out: &mut Vec<Key>) {
 }
 
 fn expr_uses(e: Option<&Expr>, out: &mut Vec<Key>) {
-    if let Some(seq) = e.and_then(nextval_target) {
+    let Some(e) = e else { return };
+    if let Some(seq) = nextval_target(e) {
         out.push(Key::Sequence(seq));
+        return;
     }
+    // Only text with a call in it is parsed (most defaults are literals).
+    // Canonical text prints functions of the default schema unqualified.
+    if e.0.contains('(') && e.0 != "now()" {
+        out.extend(routines_used(e, "public").into_iter().map(Key::Routine));
+    }
+}
+
+/// What a table's checks, defaults and generated columns call.
+fn table_uses(table: &Table, out: &mut Vec<Key>) {
+    for c in table.columns.values() {
+        expr_uses(c.generated.as_ref(), out);
+    }
+    for c in table.constraints.values() {
+        if let ConstraintKind::Check { expr, .. } = &c.kind {
+            expr_uses(Some(expr), out);
+        }
+    }
+}
+
+fn index_uses(index: &Index, out: &mut Vec<Key>) {
+    for k in &index.keys {
+        if let IndexKeyExpr::Expr(e) = &k.expr {
+            expr_uses(Some(e), out);
+        }
+    }
+    expr_uses(index.predicate.as_ref(), out);
+}
+
+fn routine_uses(r: &Routine, out: &mut Vec<Key>) {
+    out.push(Key::Schema(r.name.schema.clone()));
+    for d in &r.depends {
+        match d {
+            // A row type is a table's; a type may be any user type.
+            Dep::Type(t) => {
+                out.push(Key::Type(t.clone()));
+                out.push(Key::Table(t.clone()));
+            }
+            Dep::Relation(t) => out.push(Key::Table(t.clone())),
+            Dep::Column(t, c) => out.push(Key::Column(t.clone(), c.clone())),
+            Dep::Routine(f) if f != &r.name => out.push(Key::Routine(f.clone())),
+            Dep::Routine(_) => {}
+        }
+    }
+}
+
+fn trigger_uses(t: &Trigger, out: &mut Vec<Key>) {
+    out.push(Key::Table(t.table.clone()));
+    out.push(Key::Routine(t.function.clone()));
+    for c in &t.update_of {
+        out.push(Key::Column(t.table.clone(), c.clone()));
+    }
+    expr_uses(t.when.as_ref(), out);
 }
 
 /// The keys behind what a view reads: a column is needed as it is (its
@@ -147,7 +213,7 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             if let Some(base) = domain.base.custom() {
                 d.needs_new.push(Key::Type(base));
             }
-            for e in domain.default.iter() {
+            for e in domain.default.iter().chain(domain.checks.values()) {
                 expr_uses(Some(e), &mut d.needs_new);
             }
         }
@@ -155,9 +221,26 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.needs_old.push(Key::Schema(name.schema.clone()));
             // A domain over another goes before it.
             d.needs_old.extend(over.iter().map(|b| Key::Type(b.clone())));
-            d.drops.push(Key::Type(name.clone()))
+            d.drops.push(Key::Type(name.clone()));
+            // Before the functions its checks and default call.
+            if let Some(dom) = from.domains.get(name) {
+                for e in dom.default.iter().chain(dom.checks.values()) {
+                    expr_uses(Some(e), &mut d.needs_old);
+                }
+            }
         }
-        Change::AlterDomain { name, .. } => d.needs_new.push(Key::Type(name.clone())),
+        Change::AlterDomain { name, action } => {
+            d.needs_new.push(Key::Type(name.clone()));
+            match action {
+                crate::diff::DomainAction::AddCheck { expr, .. } => expr_uses(Some(expr), &mut d.needs_new),
+                crate::diff::DomainAction::SetDefault { to } => expr_uses(to.as_ref(), &mut d.needs_new),
+                crate::diff::DomainAction::DropCheck { check } => {
+                    let old = from.domains.get(name).and_then(|dom| dom.checks.get(check));
+                    expr_uses(old, &mut d.needs_old);
+                }
+                crate::diff::DomainAction::SetNotNull { .. } => {}
+            }
+        }
         Change::RecreateEnum { to: e, columns, .. } => {
             // The type under its name is new: tables created in the plan wait for it.
             d.creates.push(Key::Type(e.name.clone()));
@@ -195,6 +278,7 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             for con in table.constraints.values() {
                 d.creates.push(Key::Constraint(table.name.clone(), con.name.clone()));
             }
+            table_uses(table, &mut d.needs_new);
         }
         Change::DropTable { table } => {
             d.drops.push(Key::Table(table.name.clone()));
@@ -212,6 +296,11 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
                 }
             }
             d.needs_old.push(Key::Schema(table.name.schema.clone()));
+            table_uses(table, &mut d.needs_old);
+            // Its triggers go with it, before their functions do.
+            for t in from.triggers.values().filter(|t| t.table == table.name) {
+                trigger_uses(t, &mut d.needs_old);
+            }
         }
         Change::RenameTable { from: f, to: t } => {
             d.creates.push(Key::Table(t.clone()));
@@ -261,6 +350,9 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.creates.push(Key::Constraint(table.clone(), constraint.name.clone()));
             d.needs_new.push(Key::Table(table.clone()));
             constraint_columns(table, &constraint.kind, &mut d.needs_new);
+            if let ConstraintKind::Check { expr, .. } = &constraint.kind {
+                expr_uses(Some(expr), &mut d.needs_new);
+            }
             if let ConstraintKind::ForeignKey(fk) = &constraint.kind {
                 d.needs_new.push(Key::Table(fk.ref_table.clone()));
                 for c in &fk.ref_columns {
@@ -272,6 +364,9 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
         Change::DropConstraint { table, constraint } => {
             d.needs_new.push(Key::Table(table.clone()));
             d.drops.push(Key::Constraint(table.clone(), constraint.name.clone()));
+            if let ConstraintKind::Check { expr, .. } = &constraint.kind {
+                expr_uses(Some(expr), &mut d.needs_old);
+            }
             if let ConstraintKind::ForeignKey(fk) = &constraint.kind {
                 d.needs_old.push(Key::Table(fk.ref_table.clone()));
                 for c in &fk.ref_columns {
@@ -295,9 +390,11 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             for c in &index.include {
                 d.needs_new.push(Key::Column(table.clone(), c.clone()));
             }
+            index_uses(index, &mut d.needs_new);
         }
         Change::DropIndex { table, index } => {
             d.needs_new.push(Key::Table(table.clone()));
+            index_uses(index, &mut d.needs_old);
             d.drops.push(Key::Index(QualName::new(table.schema.clone(), index.name.clone())))
         }
         Change::DropInvalidIndex { index } => d.drops.push(Key::Index(index.clone())),
@@ -331,7 +428,28 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             CommentTarget::Sequence(s) => Key::Sequence(s.clone()),
             CommentTarget::Type(t) | CommentTarget::Domain(t) => Key::Type(t.clone()),
             CommentTarget::View { name, .. } => Key::Table(name.clone()),
+            CommentTarget::Routine(r, _) => Key::Routine(r.name.clone()),
+            CommentTarget::Trigger(t) => Key::Trigger(t.clone()),
         }),
+        Change::CreateRoutine { routine, replace } => {
+            if !replace {
+                d.creates.push(Key::Routine(routine.name.clone()));
+            }
+            routine_uses(routine, &mut d.needs_new);
+        }
+        Change::DropRoutine { routine } => {
+            d.drops.push(Key::Routine(routine.name.clone()));
+            routine_uses(routine, &mut d.needs_old);
+        }
+        Change::CreateTrigger { trigger } => {
+            d.creates.push(Key::Trigger(trigger.id()));
+            trigger_uses(trigger, &mut d.needs_new);
+        }
+        Change::DropTrigger { trigger } => {
+            d.drops.push(Key::Trigger(trigger.id()));
+            trigger_uses(trigger, &mut d.needs_old);
+        }
+        Change::SetTriggerEnabled { trigger, .. } => d.needs_new.push(Key::Trigger(trigger.clone())),
     }
     d
 }

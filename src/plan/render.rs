@@ -2,6 +2,7 @@
 //! `canon::quote_ident` / `quote_literal`; expressions are canonical text that
 //! sqlparser printed, never raw user input.
 
+use super::routine_sql;
 use crate::canon::{quote_ident, quote_literal};
 use crate::diff::{Change, CommentTarget, DomainAction};
 use crate::model::{
@@ -140,6 +141,21 @@ pub fn statements(change: &Change) -> Vec<String> {
             QualName::new(table.schema.clone(), from.clone()),
             quote_ident(to)
         )],
+        Change::CreateRoutine { routine, replace } => vec![routine_sql::create_routine(routine, *replace)],
+        Change::DropRoutine { routine } => vec![format!("DROP {} {}", routine.kind.sql(), routine.id())],
+        Change::CreateTrigger { trigger } => {
+            let mut v = vec![routine_sql::create_trigger(trigger)];
+            if trigger.enabled != crate::model::TriggerEnabled::Origin {
+                v.push(routine_sql::trigger_enabled(&trigger.table, &trigger.name, trigger.enabled));
+            }
+            v
+        }
+        Change::DropTrigger { trigger } => {
+            vec![format!("DROP TRIGGER {} ON {}", quote_ident(&trigger.name), trigger.table)]
+        }
+        Change::SetTriggerEnabled { trigger, enabled } => {
+            vec![routine_sql::trigger_enabled(&trigger.table, &trigger.name, *enabled)]
+        }
         Change::DropInvalidIndex { index } => vec![format!("DROP INDEX IF EXISTS {index}")],
         Change::CreateView { view, replace } => vec![create_view(view, *replace)],
         Change::DropView { view } => vec![format!("DROP {} {}", view.keyword(), view.name)],
@@ -156,6 +172,8 @@ pub fn statements(change: &Change) -> Vec<String> {
                 CommentTarget::Domain(t) => format!("DOMAIN {t}"),
                 CommentTarget::View { name, materialized: true } => format!("MATERIALIZED VIEW {name}"),
                 CommentTarget::View { name, materialized: false } => format!("VIEW {name}"),
+                CommentTarget::Routine(r, kind) => format!("{} {r}", kind.sql()),
+                CommentTarget::Trigger(t) => format!("TRIGGER {t}"),
             };
             vec![format!("COMMENT ON {what} IS {text}")]
         }

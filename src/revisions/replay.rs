@@ -134,6 +134,59 @@ fn domain_statement(raw: &RawStatement, w: &[&str], cat: &Catalog) -> Result<Vec
     Ok(vec![Change::AlterDomain { name, action }])
 }
 
+/// `DROP FUNCTION | PROCEDURE | ROUTINE [IF EXISTS] name[(args)], ... [CASCADE | RESTRICT]`.
+fn drop_routines(raw: &RawStatement, cat: &Catalog) -> Result<Vec<Change>, String> {
+    use crate::parse::routine::{eat, find_routine, signature};
+    let mut p = Parser::new(&PostgreSqlDialect {}).with_tokens_with_locations(raw.tokens.clone());
+    p.next_token();
+    p.next_token();
+    let if_exists = eat(&mut p, "IF") && eat(&mut p, "EXISTS");
+    let mut out = Vec::new();
+    loop {
+        let (name, args) = signature(&mut p, "public").map_err(|(m, _)| m)?;
+        match find_routine(&cat.routines, &name, args.as_deref()) {
+            Ok(id) => out.push(Change::DropRoutine { routine: cat.routines[id].clone() }),
+            Err(_) if if_exists => {}
+            Err(e) => return Err(format!("{e} at this point of the chain")),
+        }
+        if !p.consume_token(&Token::Comma) {
+            break;
+        }
+    }
+    if eat(&mut p, "CASCADE") {
+        return Err("DROP ... CASCADE is not replayed: drop the dependants by name".into());
+    }
+    eat(&mut p, "RESTRICT");
+    if p.peek_token().token != Token::EOF {
+        return Err("unexpected text after DROP FUNCTION".into());
+    }
+    Ok(out)
+}
+
+/// `DROP TRIGGER [IF EXISTS] name ON table [CASCADE | RESTRICT]`.
+fn drop_trigger(raw: &RawStatement, cat: &Catalog) -> Result<Vec<Change>, String> {
+    use crate::parse::routine::eat;
+    let mut p = Parser::new(&PostgreSqlDialect {}).with_tokens_with_locations(raw.tokens.clone());
+    p.next_token();
+    p.next_token();
+    let if_exists = eat(&mut p, "IF") && eat(&mut p, "EXISTS");
+    let name = fold(&p.parse_identifier().map_err(|e| e.to_string())?);
+    if !eat(&mut p, "ON") {
+        return Err("expected DROP TRIGGER name ON table".into());
+    }
+    let table = object_qual_name(&p.parse_object_name(false).map_err(|e| e.to_string())?, "public")?;
+    eat(&mut p, "RESTRICT");
+    if p.peek_token().token != Token::EOF {
+        return Err("unexpected text after DROP TRIGGER".into());
+    }
+    let id = crate::model::TriggerId { table, name };
+    match cat.triggers.get(&id) {
+        Some(t) => Ok(vec![Change::DropTrigger { trigger: t.clone() }]),
+        None if if_exists => Ok(vec![]),
+        None => Err(format!("trigger {id} does not exist at this point of the chain")),
+    }
+}
+
 fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, String> {
     let w = words(raw);
     let w: Vec<&str> = w.iter().map(String::as_str).collect();
@@ -143,6 +196,8 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
         | ["REFRESH", "MATERIALIZED", ..] => return Ok(Some(vec![])),
         ["ALTER", "SEQUENCE", ..] if !w.contains(&"OWNED") => return alter_sequence(raw, cat).map(Some),
         ["DROP", "DOMAIN", ..] | ["ALTER", "DOMAIN", ..] => return domain_statement(raw, &w, cat).map(Some),
+        ["DROP", "FUNCTION" | "PROCEDURE" | "ROUTINE", ..] => return drop_routines(raw, cat).map(Some),
+        ["DROP", "TRIGGER", ..] => return drop_trigger(raw, cat).map(Some),
         ["ALTER", "TABLE", ..]
             if w.windows(2).any(|p| p == ["DROP", "IDENTITY"] || p == ["SET", "GENERATED"]) || identity_options(&w) =>
         {
