@@ -63,10 +63,10 @@ fn managed_schemas(a: &Path, b: &Path) -> String {
     let mut all: Vec<String> = Vec::new();
     for p in [a, b] {
         let parsed = pgstate::parse::parse_path(p).expect("fixture parses");
-        let pgstate::introspect::Scope::Schemas(list) = pgstate::ops::desired::scope(&parsed.catalog, None);
-        for s in list {
-            if !all.contains(&s) {
-                all.push(s);
+        let scope = pgstate::ops::desired::scope(&parsed.catalog, None);
+        for s in scope.list() {
+            if !all.contains(s) {
+                all.push(s.clone());
             }
         }
     }

@@ -6,7 +6,7 @@ use crate::model::Map;
 
 use super::change::{Change, CommentTarget, DomainAction};
 use crate::canon::expr::rename_column_ref;
-use crate::model::{Catalog, ConstraintKind, IndexKeyExpr, QualName};
+use crate::model::{Catalog, ConstraintKind, GrantObject, IndexKeyExpr, QualName};
 
 /// Renames a table and every reference to it.
 pub fn rename_table(cat: &mut Catalog, from: &QualName, to: &QualName) {
@@ -38,6 +38,11 @@ pub fn rename_table(cat: &mut Catalog, from: &QualName, to: &QualName) {
             }
         }
     }
+    rekey_grants(cat, |o| match o {
+        GrantObject::Table(t) if t == from => Some(GrantObject::Table(to.clone())),
+        GrantObject::Column(t, c) if t == from => Some(GrantObject::Column(to.clone(), c.clone())),
+        _ => None,
+    });
 }
 
 fn rename_in(list: &mut [String], from: &str, to: &str) {
@@ -51,6 +56,10 @@ fn rename_in(list: &mut [String], from: &str, to: &str) {
 /// Renames a column and every reference to it (constraints, indexes,
 /// expressions, foreign keys of other tables, sequence ownership).
 pub fn rename_column(cat: &mut Catalog, table: &QualName, from: &str, to: &str) {
+    rekey_grants(cat, |o| match o {
+        GrantObject::Column(t, c) if t == table && c == from => Some(GrantObject::Column(t.clone(), to.to_string())),
+        _ => None,
+    });
     let Some(t) = cat.tables.get_mut(table) else { return };
     let columns = std::mem::take(&mut t.columns);
     t.columns = columns
@@ -298,7 +307,48 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
         }
         Change::SetComment { target, text } => set_comment(cat, target, text.clone()),
         Change::DropInvalidIndex { .. } => {}
+        Change::SetPrivileges { key, to, .. } => cat.set_privileges(key.clone(), to.clone()),
+        Change::SetDefaultPrivileges { key, to, .. } => cat.set_default_privileges(key.clone(), to.clone()),
     }
+    if let Change::RecreateEnum { to, .. } = change {
+        cat.forget_grants(&GrantObject::Type(to.name.clone()));
+    }
+    if change.kind().starts_with("drop") {
+        forget_dropped(cat);
+    }
+}
+
+/// Grants go with their object (and default privileges with their schema).
+fn forget_dropped(cat: &mut Catalog) {
+    let gone: Vec<GrantObject> = cat
+        .grants
+        .keys()
+        .filter(|k| !matches!(k.object, GrantObject::Function(_)) && !cat.has_grant_object(&k.object))
+        .map(|k| k.object.clone())
+        .collect();
+    for o in gone {
+        cat.forget_grants(&o);
+    }
+    let schemas: Vec<String> = cat.default_privileges.keys().filter_map(|k| k.schema.clone()).collect();
+    for s in schemas {
+        if !cat.has_schema(&s) {
+            cat.default_privileges.retain(|k, _| k.schema.as_ref() != Some(&s));
+        }
+    }
+}
+
+/// Grants on `from` follow it to its new name.
+fn rekey_grants(cat: &mut Catalog, rename: impl Fn(&GrantObject) -> Option<GrantObject>) {
+    let grants = std::mem::take(&mut cat.grants);
+    cat.grants = grants
+        .into_iter()
+        .map(|(mut k, v)| {
+            if let Some(o) = rename(&k.object) {
+                k.object = o;
+            }
+            (k, v)
+        })
+        .collect();
 }
 
 fn rekey<V>(map: &mut Map<String, V>, from: &str, to: &str, set: impl Fn(&mut V, String)) {

@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use crate::model::{
-    Column, ColumnType, Constraint, Domain, EnumType, Expr, Extension, Identity, Index, QualName, Schema, SeqOptions,
-    Sequence, Table,
+    Column, ColumnType, Constraint, DefaultKey, Domain, EnumType, Expr, Extension, GrantKey, Identity, Index,
+    Privileges, QualName, Schema, SeqOptions, Sequence, Table,
 };
 
 /// What a comment is attached to.
@@ -124,6 +124,12 @@ pub enum Change {
     DropInvalidIndex { index: QualName },
     /// `COMMENT ON ... IS`.
     SetComment { target: CommentTarget, text: Option<String> },
+    /// `GRANT` / `REVOKE` so that one grantee holds `to` on one object. `from:
+    /// None` is a new object default privileges may already have granted
+    /// something on: everything is revoked first.
+    SetPrivileges { key: GrantKey, from: Option<Privileges>, to: Privileges },
+    /// `ALTER DEFAULT PRIVILEGES ... GRANT / REVOKE`.
+    SetDefaultPrivileges { key: DefaultKey, from: Privileges, to: Privileges },
 }
 
 impl Change {
@@ -164,6 +170,8 @@ impl Change {
             Change::RenameIndex { .. } => "rename_index",
             Change::DropInvalidIndex { .. } => "drop_invalid_index",
             Change::SetComment { .. } => "set_comment",
+            Change::SetPrivileges { .. } => "set_privileges",
+            Change::SetDefaultPrivileges { .. } => "set_default_privileges",
         }
     }
 
@@ -212,6 +220,18 @@ impl Change {
                 | CommentTarget::Domain(t) => t.to_string(),
                 CommentTarget::Column(t, c) | CommentTarget::Constraint(t, c) => format!("{t}.{c}"),
             },
+            Change::SetPrivileges { key, .. } => format!("{} to {}", key.object, key.grantee),
+            Change::SetDefaultPrivileges { key, .. } => {
+                let role = key.for_role.as_deref().map(|r| format!(" for {}", crate::canon::quote_ident(r)));
+                let schema = key.schema.as_deref().map(|s| format!(" in {}", crate::canon::quote_ident(s)));
+                format!(
+                    "default {}{}{} to {}",
+                    key.kind.plural().to_lowercase(),
+                    role.unwrap_or_default(),
+                    schema.unwrap_or_default(),
+                    key.grantee
+                )
+            }
         }
     }
 }

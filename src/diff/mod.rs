@@ -4,6 +4,7 @@
 
 pub mod apply;
 mod change;
+mod grants;
 mod renames;
 mod tables;
 pub mod types;
@@ -149,6 +150,7 @@ pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Di
         out.changes.push(Change::DropTable { table: t.clone() });
     }
     tables::rebuild_dependent_foreign_keys(&mut out, from, to);
+    grants::privileges(&mut out, from, to);
     out
 }
 

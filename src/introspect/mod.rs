@@ -6,13 +6,14 @@
 
 mod columns;
 mod constraints;
+mod grants;
 mod indexes;
 mod objects;
 mod script;
 
 use tokio_postgres::Client;
 
-use crate::model::{Catalog, QualName};
+use crate::model::{Catalog, ManagedRoles, QualName};
 use crate::parse::{parse_catalog_ddl, SchemaErrors};
 
 /// What was read from a live database.
@@ -40,18 +41,41 @@ pub enum IntrospectError {
     Parse(SchemaErrors),
 }
 
-/// The schemas a run manages.
+/// The schemas a run manages, and the roles whose privileges it manages.
 #[derive(Debug, Clone)]
 pub enum Scope {
-    /// These schemas exactly.
+    /// These schemas exactly; no privileges.
     Schemas(Vec<String>),
+    /// These schemas, and the privileges of these roles.
+    WithRoles(Vec<String>, ManagedRoles),
 }
 
 impl Scope {
-    fn list(&self) -> &[String] {
+    /// The managed schemas.
+    pub fn list(&self) -> &[String] {
         match self {
-            Scope::Schemas(s) => s,
+            Scope::Schemas(s) | Scope::WithRoles(s, _) => s,
         }
+    }
+
+    /// The roles whose privileges are managed (none: privileges are not read).
+    pub fn roles(&self) -> ManagedRoles {
+        match self {
+            Scope::Schemas(_) => ManagedRoles::default(),
+            Scope::WithRoles(_, r) => r.clone(),
+        }
+    }
+
+    /// The same schemas with these roles.
+    pub fn with_roles(self, roles: ManagedRoles) -> Scope {
+        match self {
+            Scope::Schemas(s) | Scope::WithRoles(s, _) => Scope::WithRoles(s, roles),
+        }
+    }
+
+    /// The same roles with these schemas.
+    pub fn with_schemas(&self, schemas: Vec<String>) -> Scope {
+        Scope::WithRoles(schemas, self.roles())
     }
 }
 
@@ -91,7 +115,12 @@ async fn read(client: &Client, scope: &Scope, default_schema: &str) -> Result<Li
     let invalid_indexes = indexes::indexes(client, schemas, &mut script).await?;
     objects::sequence_owners(client, schemas, &mut script).await?;
     queries += 9;
+    let roles = scope.roles();
+    if !roles.is_empty() {
+        queries += grants::grants(client, schemas, &roles, &mut script).await?;
+    }
     let text = script.finish();
-    let parsed = parse_catalog_ddl("live database", &text).map_err(IntrospectError::Parse)?;
+    let mut parsed = parse_catalog_ddl("live database", &text).map_err(IntrospectError::Parse)?;
+    parsed.catalog.retain_roles(&roles);
     Ok(Live { catalog: parsed.catalog, invalid_indexes, server_version: version, queries })
 }

@@ -4,6 +4,7 @@
 mod catalog;
 mod constraint;
 mod depends;
+mod grant;
 mod index;
 mod name;
 mod sequence;
@@ -11,8 +12,9 @@ mod table;
 mod types;
 
 pub use catalog::{Catalog, Extension, Schema};
-pub use depends::Dep;
 pub use constraint::{Constraint, ConstraintKind, Deferral, FkAction, FkMatch, ForeignKey};
+pub use depends::Dep;
+pub use grant::{DefaultKey, GrantKey, GrantObject, Grantee, ManagedRoles, ObjectKind, Privilege, Privileges};
 pub use index::{Index, IndexKey, IndexKeyExpr};
 pub use name::QualName;
 pub use sequence::{SeqOptions, SeqType, Sequence};

@@ -92,6 +92,7 @@ pub fn involved(catalog: &Catalog, found: &Mismatches) -> Catalog {
         domains: catalog.domains.clone(),
         sequences: catalog.sequences.clone(),
         tables: found.tables.iter().filter_map(|(t, _)| Some((t.clone(), catalog.tables.get(t)?.clone()))).collect(),
+        ..Catalog::default()
     }
 }
 

@@ -121,6 +121,15 @@ pub fn build(
     for s in &statements {
         b.comment(s);
     }
+    // After every object exists, in statement order: a REVOKE undoes an earlier GRANT.
+    for s in &statements {
+        if let Stmt::Grant(g) = &s.stmt {
+            let at = b.at(s);
+            if let Err(e) = super::grants::lower(&mut b.cat, g, &b.default_schema, trust == Trust::User) {
+                b.error(at, e);
+            }
+        }
+    }
     if trust == Trust::User {
         b.check_references();
     }
@@ -486,7 +495,7 @@ impl Builder<'_> {
                     }
                 }
             }
-            Stmt::ConstraintComment { .. } | Stmt::Table(_) | Stmt::Domain { .. } => {}
+            Stmt::ConstraintComment { .. } | Stmt::Table(_) | Stmt::Domain { .. } | Stmt::Grant(_) => {}
         }
     }
 
@@ -778,7 +787,12 @@ impl Builder<'_> {
                     self.comment_on(*object_type, object_name, comment.clone(), at);
                 }
             }
-            Stmt::SequenceOwnedBy { .. } | Stmt::Table(_) | Stmt::Index(_) | Stmt::Alter(_) | Stmt::Domain { .. } => {}
+            Stmt::SequenceOwnedBy { .. }
+            | Stmt::Table(_)
+            | Stmt::Index(_)
+            | Stmt::Alter(_)
+            | Stmt::Domain { .. }
+            | Stmt::Grant(_) => {}
         }
     }
 

@@ -19,7 +19,8 @@ pub const SUPPORTED: &str =
     "CREATE SCHEMA, CREATE EXTENSION, CREATE TYPE ... AS ENUM, CREATE DOMAIN, CREATE SEQUENCE, \
 CREATE [UNLOGGED] TABLE, CREATE [UNIQUE] INDEX, ALTER TABLE ... ADD CONSTRAINT / ADD COLUMN / \
 ALTER COLUMN ... SET DEFAULT / SET NOT NULL / ADD GENERATED ... AS IDENTITY, ALTER SEQUENCE ... OWNED BY, \
-COMMENT ON; ignored: SET, RESET, SELECT pg_catalog.set_config(...), ALTER ... OWNER TO, psql meta-commands";
+COMMENT ON, GRANT / REVOKE / ALTER DEFAULT PRIVILEGES (on tables, columns, sequences, schemas, types, functions); \
+ignored: SET, RESET, SELECT pg_catalog.set_config(...), ALTER ... OWNER TO, psql meta-commands";
 
 /// A statement pgstate understands, located in its file.
 pub struct Located {
@@ -57,6 +58,9 @@ pub enum Stmt {
         /// `table.column` parts, or `None` for `OWNED BY NONE`.
         owner: Option<ObjectName>,
     },
+    /// `GRANT`, `REVOKE` or `ALTER DEFAULT PRIVILEGES` (kept whatever the
+    /// managed roles: a run drops the unmanaged ones later).
+    Grant(Box<super::grants::GrantStmt>),
     /// `COMMENT ON CONSTRAINT name ON table IS 'text' | NULL`.
     ConstraintComment {
         /// Constraint name.
@@ -176,6 +180,9 @@ fn classify(raw: RawStatement) -> Result<Option<Stmt>, ClassifyError> {
         ["COMMENT", "ON", "EXTENSION", ..] => return Ok(None),
         ["ALTER", "SEQUENCE", ..] => return sequence_owned_by(&raw).map(Some),
         ["COMMENT", "ON", "CONSTRAINT", ..] => return constraint_comment(&raw).map(Some),
+        ["GRANT" | "REVOKE", ..] | ["ALTER", "DEFAULT", "PRIVILEGES", ..] => {
+            return Ok(super::grants::read(&raw)?.map(|g| Stmt::Grant(Box::new(g))))
+        }
         ["CREATE", "DOMAIN", ..] => {
             let (tokens, not_null) = domain_nullability(raw.tokens);
             return match parse_tokens(tokens)? {

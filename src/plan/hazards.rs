@@ -16,6 +16,8 @@ pub enum HazardKind {
     DataLoss,
     /// The step fails if existing rows violate the new rule.
     MayFail,
+    /// A role loses a privilege: whatever relied on it stops working.
+    AccessLoss,
 }
 
 impl HazardKind {
@@ -24,6 +26,7 @@ impl HazardKind {
         match self {
             HazardKind::DataLoss => "data loss",
             HazardKind::MayFail => "may fail",
+            HazardKind::AccessLoss => "access loss",
         }
     }
 }
@@ -122,6 +125,41 @@ pub fn of(change: &Change, is_new: impl Fn(&QualName) -> bool) -> Vec<Hazard> {
         }
         Change::CreateIndex { table, index } if index.unique => {
             h(MayFail, format!("unique index {} on {table} fails on existing duplicates", quote(&index.name)))
+        }
+        Change::SetPrivileges { key, from, to } => {
+            let lost: Vec<String> = match from {
+                None => Vec::new(),
+                Some(from) => from
+                    .0
+                    .iter()
+                    .filter_map(|(p, g)| match to.0.get(p) {
+                        None => Some(p.name().to_string()),
+                        Some(false) if *g => Some(format!("the grant option of {}", p.name())),
+                        _ => None,
+                    })
+                    .collect(),
+            };
+            if lost.is_empty() {
+                vec![]
+            } else {
+                h(AccessLoss, format!("{} loses {} on {}", key.grantee, lost.join(", "), key.object))
+            }
+        }
+        Change::SetDefaultPrivileges { key, from, to } => {
+            let lost: Vec<&str> = from.0.keys().filter(|p| !to.0.contains_key(p)).map(|p| p.name()).collect();
+            if lost.is_empty() {
+                vec![]
+            } else {
+                h(
+                    AccessLoss,
+                    format!(
+                        "{} no longer gets {} on new {}",
+                        key.grantee,
+                        lost.join(", "),
+                        key.kind.plural().to_lowercase()
+                    ),
+                )
+            }
         }
         Change::RecreateEnum { from, to, .. } => {
             let removed: Vec<&String> = from.labels.iter().filter(|l| !to.labels.contains(l)).collect();

@@ -7,7 +7,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use crate::canon::expr::nextval_target;
 use crate::diff::{Change, CommentTarget};
-use crate::model::{Catalog, Column, ConstraintKind, Expr, IndexKeyExpr, QualName, UniqueKey};
+use crate::model::{Catalog, Column, ConstraintKind, Expr, GrantObject, Grantee, IndexKeyExpr, QualName, UniqueKey};
 
 /// An object that changes can create, drop or depend on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -20,6 +20,11 @@ enum Key {
     Column(QualName, String),
     Constraint(QualName, String),
     Index(QualName),
+    /// A function or procedure, by `RoutineId` text.
+    Routine(String),
+    /// One grantee's table-level privileges on a table: its column-level
+    /// privileges are settled after them (a table-level REVOKE takes the column ones too).
+    TableAcl(QualName, Grantee),
 }
 
 #[derive(Default)]
@@ -66,6 +71,7 @@ fn phase(c: &Change) -> u8 {
         Change::AddConstraint { .. } => 24,
         Change::SetSequenceOwner { .. } => 25,
         Change::SetComment { .. } => 26,
+        Change::SetPrivileges { .. } | Change::SetDefaultPrivileges { .. } => 27,
     }
 }
 
@@ -282,6 +288,28 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             CommentTarget::Sequence(s) => Key::Sequence(s.clone()),
             CommentTarget::Type(t) | CommentTarget::Domain(t) => Key::Type(t.clone()),
         }),
+        Change::SetPrivileges { key, .. } => {
+            let object = match &key.object {
+                GrantObject::Table(t) => {
+                    d.creates.push(Key::TableAcl(t.clone(), key.grantee.clone()));
+                    Key::Table(t.clone())
+                }
+                GrantObject::Column(t, c) => {
+                    d.needs_new.push(Key::TableAcl(t.clone(), key.grantee.clone()));
+                    Key::Column(t.clone(), c.clone())
+                }
+                GrantObject::Sequence(q) => Key::Sequence(q.clone()),
+                GrantObject::Schema(s) => Key::Schema(s.clone()),
+                GrantObject::Type(q) => Key::Type(q.clone()),
+                GrantObject::Function(id) => Key::Routine(id.clone()),
+            };
+            d.needs_new.push(object);
+        }
+        Change::SetDefaultPrivileges { key, .. } => {
+            if let Some(s) = &key.schema {
+                d.needs_new.push(Key::Schema(s.clone()));
+            }
+        }
     }
     d
 }
