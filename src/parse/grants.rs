@@ -376,6 +376,9 @@ fn functions(c: &mut Cursor<'_>) -> Result<Target, Error> {
     Ok(Target::Functions(out))
 }
 
+/// Privileges on a whole object (no columns) or on the columns listed.
+type Split = (Vec<Privilege>, Vec<String>);
+
 /// Applies a grant statement to the catalog, in statement order. `strict`
 /// (a person's files): an object the catalog lacks is an error; otherwise
 /// (PostgreSQL's output, objects outside the managed schemas) it is skipped.
@@ -383,7 +386,7 @@ pub fn lower(cat: &mut Catalog, stmt: &GrantStmt, default_schema: &str, strict: 
     let verb = if stmt.grant { "GRANT" } else { "REVOKE" };
     // (object, privileges) pairs this statement is about.
     let mut targets: Vec<(GrantObject, Vec<Privilege>)> = Vec::new();
-    let privileges_for = |kind: ObjectKind| -> Result<Vec<(Vec<Privilege>, Vec<String>)>, String> {
+    let privileges_for = |kind: ObjectKind| -> Result<Vec<Split>, String> {
         match &stmt.privileges {
             Written::All(cols) if cols.is_empty() => Ok(vec![(kind.all().to_vec(), Vec::new())]),
             Written::All(cols) => Ok(vec![(ObjectKind::Column.all().to_vec(), cols.clone())]),
