@@ -307,7 +307,16 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
         }
         Change::SetComment { target, text } => set_comment(cat, target, text.clone()),
         Change::DropInvalidIndex { .. } => {}
-        Change::SetPrivileges { key, to, .. } => cat.set_privileges(key.clone(), to.clone()),
+        Change::SetPrivileges { key, to, .. } => {
+            // A table-level REVOKE takes the same privileges from the columns.
+            let held = cat.privileges(key);
+            let gone: Vec<_> = held.0.keys().filter(|p| !to.0.contains_key(p)).copied().collect();
+            let option_gone: Vec<_> =
+                held.0.iter().filter(|(p, g)| **g && to.0.get(p) == Some(&false)).map(|(p, _)| *p).collect();
+            cat.revoke(key, &gone, false);
+            cat.revoke(key, &option_gone, true);
+            cat.set_privileges(key.clone(), to.clone());
+        }
         Change::SetDefaultPrivileges { key, to, .. } => cat.set_default_privileges(key.clone(), to.clone()),
     }
     if let Change::RecreateEnum { to, .. } = change {
