@@ -240,6 +240,17 @@ fn catalog(seed: u64) -> Catalog {
     cat
 }
 
+/// Each privilege of `kind` with chance `held`, grantable with chance `grantable`.
+fn some_privileges(g: &mut Gen, kind: ObjectKind, held: u64, grantable: u64) -> Privileges {
+    let mut out = Privileges::default();
+    for p in kind.all() {
+        if g.chance(held) {
+            out.grant(*p, g.chance(grantable));
+        }
+    }
+    out
+}
+
 /// Privileges of two roles and PUBLIC on some of the objects, and some default privileges.
 fn grants(g: &mut Gen, cat: &mut Catalog) {
     let mut objects: Vec<GrantObject> = cat.schemas.keys().map(|s| GrantObject::Schema(s.clone())).collect();
@@ -256,9 +267,7 @@ fn grants(g: &mut Gen, cat: &mut Catalog) {
             if !g.chance(25) {
                 continue;
             }
-            let held = Privileges(
-                object.kind().all().iter().filter_map(|p| g.chance(50).then(|| (*p, g.chance(30)))).collect(),
-            );
+            let held = some_privileges(g, object.kind(), 50, 30);
             cat.set_privileges(GrantKey { object: object.clone(), grantee: grantee.clone() }, held);
         }
     }
@@ -270,7 +279,7 @@ fn grants(g: &mut Gen, cat: &mut Catalog) {
                 kind,
                 grantee: g.pick(&grantees).clone(),
             };
-            let held = Privileges(kind.all().iter().filter_map(|p| g.chance(60).then(|| (*p, g.chance(20)))).collect());
+            let held = some_privileges(g, kind, 60, 20);
             cat.set_default_privileges(key, held);
         }
     }
