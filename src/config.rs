@@ -19,6 +19,10 @@ pub struct Config {
     pub version_table: Option<String>,
     /// Managed schemas (default: those the desired files mention, plus `public`).
     pub schemas: Option<Vec<String>>,
+    /// Roles whose privileges are managed (GRANT / REVOKE / ALTER DEFAULT
+    /// PRIVILEGES); `PUBLIC` only if listed. Default: none, privileges are
+    /// neither read nor planned.
+    pub roles: Option<Vec<String>>,
     /// A database offline plans may use as a scratchpad to settle expression
     /// spellings (`--dev-url`); nothing in it is changed.
     pub dev_url: Option<String>,
@@ -70,6 +74,11 @@ impl Config {
             Some(None) => crate::model::QualName::new("public", self.version_table.clone().unwrap_or_default()),
             None => crate::revisions::version_table::default_table(),
         }
+    }
+
+    /// The managed roles: the command line wins, then the file, then none.
+    pub fn roles(&self, cli: Option<&[String]>) -> crate::model::ManagedRoles {
+        crate::model::ManagedRoles::new(cli.or(self.roles.as_deref()).unwrap_or(&[]))
     }
 
     /// The schema path: the command line wins, then the file, then `schema/`.

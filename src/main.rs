@@ -36,6 +36,10 @@ struct Desired {
     /// Managed schemas, comma-separated (default: those the desired files mention, plus public).
     #[arg(long, value_delimiter = ',')]
     schemas: Option<Vec<String>>,
+    /// Roles whose privileges are managed, comma-separated; PUBLIC only if listed
+    /// (default: pgstate.toml's `roles`, else none: privileges are left alone).
+    #[arg(long, value_delimiter = ',')]
+    roles: Option<Vec<String>>,
 }
 
 #[derive(Subcommand)]
@@ -238,7 +242,8 @@ fn main() -> ExitCode {
 
 fn load(config: &Config, d: &Desired) -> Result<(Parsed, Scope), OpsError> {
     let parsed = ops::desired::load(&config.schema_path(d.schema.as_deref()))?;
-    let scope = ops::desired::scope(&parsed.catalog, d.schemas.as_deref().or(config.schemas.as_deref()));
+    let scope = ops::desired::scope(&parsed.catalog, d.schemas.as_deref().or(config.schemas.as_deref()))
+        .with_roles(config.roles(d.roles.as_deref()));
     Ok((parsed, scope))
 }
 
@@ -277,7 +282,8 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                         Some(url) => ops::plan::Settle::Server(Box::new(Target::parse(&url)?)),
                         None => ops::plan::Settle::LocalServer,
                     };
-                    ops::plan::offline_settled(&config.schema_path(desired.schema.as_deref()), &from, settle)?
+                    let roles = config.roles(desired.roles.as_deref());
+                    ops::plan::offline_settled(&config.schema_path(desired.schema.as_deref()), &from, settle, &roles)?
                 }
                 None => {
                     let (parsed, scope) = load(&config, &desired)?;
@@ -331,7 +337,10 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                 let dir = config.migrations_path();
                 let chain = ops::revision::load_verified(&dir)?;
                 let state = ops::revision::head_state(&chain)?;
-                (ops::drift::chain_drift(&state, &parsed), format!("the revisions in {}", dir.display()))
+                (
+                    ops::drift::chain_drift(&state, &parsed, &scope.roles()),
+                    format!("the revisions in {}", dir.display()),
+                )
             };
             match format {
                 DriftFormat::Text if drift.in_sync() => println!("in sync: {what} and the desired schema agree"),
@@ -371,14 +380,16 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             let dir = config.migrations_path();
             let written = if format == RevisionFormat::Alembic {
                 let alembic_dir = alembic_dir.ok_or_else(|| miette::miette!("--format alembic needs --alembic-dir"))?;
-                let (from, target) = match url.as_deref() {
+                let roles = config.roles(desired.roles.as_deref());
+                let (mut from, mut target) = match url.as_deref() {
                     Some(u) => {
                         // Alembic's own table is its bookkeeping, not part of the plan.
                         let alembic_table = pgstate::model::QualName::new("public", "alembic_version");
                         let scope = ops::desired::scope(
                             &parsed.catalog,
                             desired.schemas.as_deref().or(config.schemas.as_deref()),
-                        );
+                        )
+                        .with_roles(roles.clone());
                         let mut live = with_db(Some(u), async |client| ops::export::read(client, &scope).await)?;
                         live.tables.shift_remove(&alembic_table);
                         live.tables.shift_remove(&config.version_table());
@@ -388,9 +399,11 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                     }
                     None => (ops::revision::head_state(&ops::revision::load_verified(&dir)?)?, parsed.clone()),
                 };
+                from.retain_roles(&roles);
+                target.catalog.retain_roles(&roles);
                 ops::revision::autogenerate_alembic(&alembic_dir, &from, &target, &message, rev_id)?
             } else {
-                ops::revision::autogenerate(&dir, &parsed, &message, rev_id)?
+                ops::revision::autogenerate(&dir, &parsed, &message, rev_id, &config.roles(desired.roles.as_deref()))?
             };
             match written {
                 Some(path) => eprintln!("wrote {}", path.display()),

@@ -53,7 +53,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use support::{diff_lines, snapshot_lines, Db, PgCluster};
+use support::catalog::snapshot_lines_with_roles;
+use support::{diff_lines, Db, PgCluster};
 
 const PGSTATE: &str = env!("CARGO_BIN_EXE_pgstate");
 /// A pgstate command taking longer than this is killed and counted a failure.
@@ -140,6 +141,9 @@ struct Case {
     same: bool,
     source: String,
     conditions: Vec<String>,
+    /// meta `managed_roles`: the roles whose privileges pgstate is asked to
+    /// manage (`--roles`) and the snapshot compares (empty: neither).
+    managed_roles: Vec<String>,
 }
 
 impl Case {
@@ -163,6 +167,10 @@ impl Case {
             same: meta["same"].as_bool().unwrap_or(false),
             source: meta["source"].as_str().unwrap_or("").to_string(),
             conditions: meta["conditions"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|c| c.as_str().map(str::to_string)).collect())
+                .unwrap_or_default(),
+            managed_roles: meta["managed_roles"]
                 .as_array()
                 .map(|a| a.iter().filter_map(|c| c.as_str().map(str::to_string)).collect())
                 .unwrap_or_default(),
@@ -486,6 +494,19 @@ fn line_schema(line: &str) -> Option<&str> {
     let name = match fact {
         "schema" => return words.next(),
         "extension" => return None,
+        // acl <type words> <identity> ...: a schema's identity is its name.
+        "acl" => {
+            let rest = line.strip_prefix("acl ")?;
+            if let Some(schema) = rest.strip_prefix("schema ") {
+                return schema.split(' ').next();
+            }
+            rest.split(' ').find(|w| w.contains('.'))?
+        }
+        // default_acl <role> <schema|-> ...
+        "default_acl" => {
+            words.next()?;
+            return words.next().filter(|s| *s != "-");
+        }
         "comment" => {
             // comment <type> <identity> <text>: the type may be two words ("table column").
             let rest = line.strip_prefix("comment ")?;
@@ -639,6 +660,9 @@ fn kinds_of(current: &[String], desired: &[String], case: &Case) -> BTreeSet<Str
             "partition" | "partition_key" => {
                 kinds.insert("partition".into());
             }
+            "acl" | "default_acl" => {
+                kinds.insert("privileges".into());
+            }
             other => {
                 kinds.insert(other.to_string());
             }
@@ -766,8 +790,9 @@ fn run_directions(
     };
     let schemas_arg = schemas.iter().cloned().collect::<Vec<_>>().join(",");
     let _ = writeln!(details, "== schemas: {schemas_arg}");
-    let snap_cur = scoped(snapshot_lines(&db_cur.db), &only, &excluded);
-    let snap_des = scoped(snapshot_lines(&db_des.db), &only, &excluded);
+    let roles = &case.managed_roles;
+    let snap_cur = scoped(snapshot_lines_with_roles(&db_cur.db, roles), &only, &excluded);
+    let snap_des = scoped(snapshot_lines_with_roles(&db_des.db, roles), &only, &excluded);
     *kinds = kinds_of(&snap_cur, &snap_des, case);
     let no_op = case.same || snap_cur == snap_des;
     let _ = writeln!(details, "== kinds: {kinds:?} no_op={no_op}");
@@ -788,6 +813,7 @@ fn run_directions(
                     &url(&db_cur.db),
                     &case.desired_path(),
                     &schemas_arg,
+                    roles,
                     &snap_des,
                     no_op,
                     &only,
@@ -803,6 +829,7 @@ fn run_directions(
                     &url(&db_des.db),
                     &case.current_path(),
                     &schemas_arg,
+                    roles,
                     &snap_cur,
                     no_op,
                     &only,
@@ -863,6 +890,7 @@ fn live_direction(
     url: &str,
     target: &Path,
     schemas: &str,
+    roles: &[String],
     want: &[String],
     no_op: bool,
     only: &Option<String>,
@@ -871,9 +899,15 @@ fn live_direction(
     details: &mut String,
 ) -> Outcome {
     let target = target.to_string_lossy();
-    let plan_args = ["plan", "--url", url, "--schema", &target, "--schemas", schemas];
+    let roles_arg = roles.join(",");
+    let mut plan_args = vec!["plan", "--url", url, "--schema", &target, "--schemas", schemas];
+    // Privilege cases run with their managed roles listed.
+    if !roles.is_empty() {
+        plan_args.extend(["--roles", &roles_arg]);
+    }
+    let plan_args = plan_args.as_slice();
     if no_op {
-        let first = pgstate(&plan_args);
+        let first = pgstate(plan_args);
         let _ = writeln!(details, "\n== {label}: first plan (no-op case)\n{}{}", first.stdout, first.stderr);
         if !first.ok {
             return Outcome::Fail(format!(
@@ -888,8 +922,12 @@ fn live_direction(
             ));
         }
     }
-    let apply =
-        pgstate(&["apply", "--url", url, "--schema", &target, "--schemas", schemas, "--allow-destructive", "--yes"]);
+    let mut apply_args =
+        vec!["apply", "--url", url, "--schema", &target, "--schemas", schemas, "--allow-destructive", "--yes"];
+    if !roles.is_empty() {
+        apply_args.extend(["--roles", &roles_arg]);
+    }
+    let apply = pgstate(&apply_args);
     let _ = writeln!(details, "\n== {label}: apply (ok={})\n{}{}", apply.ok, apply.stdout, apply.stderr);
     if !apply.ok {
         let msgs = error_messages(&apply.stderr);
@@ -911,13 +949,13 @@ fn live_direction(
         }
         return Outcome::Fail(format!("apply failed: {}", one_line(&msg, 300)));
     }
-    let got = scoped(snapshot_lines(db), only, excluded);
+    let got = scoped(snapshot_lines_with_roles(db, roles), only, excluded);
     if got != want {
         let (line, full) = describe_diff(&got, want);
         let _ = writeln!(details, "\n== {label}: catalog diff (- after apply, + expected)\n{full}");
         return Outcome::Fail(line);
     }
-    let again = pgstate(&plan_args);
+    let again = pgstate(plan_args);
     if !again.ok {
         return Outcome::Fail(format!(
             "second plan failed: {}",
@@ -947,17 +985,24 @@ fn offline_direction(
     excluded: &[String],
     details: &mut String,
 ) -> Outcome {
-    let plan = pgstate(&[
+    let (desired, current) = (case.desired_path(), case.current_path());
+    let (desired, current) = (desired.to_string_lossy(), current.to_string_lossy());
+    let roles_arg = case.managed_roles.join(",");
+    let mut args = vec![
         "plan",
         "--schema",
-        &case.desired_path().to_string_lossy(),
+        &desired,
         "--from",
-        &case.current_path().to_string_lossy(),
+        &current,
         "--schemas",
         schemas,
         // This direction measures the parser alone (its fidelity is reported).
         "--parser-only",
-    ]);
+    ];
+    if !case.managed_roles.is_empty() {
+        args.extend(["--roles", &roles_arg]);
+    }
+    let plan = pgstate(&args);
     let _ = writeln!(details, "\n== offline: plan (ok={})\n{}{}", plan.ok, plan.stdout, plan.stderr);
     if !plan.ok {
         return Outcome::Fail(format!(
@@ -981,7 +1026,7 @@ fn offline_direction(
     if let Err(e) = db.db.psql(&format!("BEGIN;\n{}\nCOMMIT;\n", plan.stdout)) {
         return Outcome::Fail(format!("offline plan fails on PostgreSQL: {}", one_line(&e, 300)));
     }
-    let got = scoped(snapshot_lines(&db.db), only, excluded);
+    let got = scoped(snapshot_lines_with_roles(&db.db, &case.managed_roles), only, excluded);
     if got != want {
         let (line, full) = describe_diff(&got, want);
         let _ = writeln!(details, "\n== offline: catalog diff (- after plan, + expected)\n{full}");

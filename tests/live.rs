@@ -63,10 +63,10 @@ fn managed_schemas(a: &Path, b: &Path) -> String {
     let mut all: Vec<String> = Vec::new();
     for p in [a, b] {
         let parsed = pgstate::parse::parse_path(p).expect("fixture parses");
-        let pgstate::introspect::Scope::Schemas(list) = pgstate::ops::desired::scope(&parsed.catalog, None);
-        for s in list {
-            if !all.contains(&s) {
-                all.push(s);
+        let scope = pgstate::ops::desired::scope(&parsed.catalog, None);
+        for s in scope.list() {
+            if !all.contains(s) {
+                all.push(s.clone());
             }
         }
     }
@@ -602,4 +602,100 @@ fn routine_bodies_compare_without_whitespace_and_replace_in_place() {
     assert!(granted.contains('t'), "{granted}");
     assert_eq!(plan_url(&db, &changed), "");
     let _ = db.psql("DROP ROLE IF EXISTS routine_reader");
+}
+
+fn acl(db: &Db, object: &str, role: &str) -> String {
+    db.psql(&format!(
+        "SELECT coalesce(string_agg(a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END, ',' \
+                ORDER BY a.privilege_type), '') \
+         FROM pg_class c, aclexplode(c.relacl) a \
+         WHERE c.oid = '{object}'::regclass AND a.grantee = '{role}'::regrole"
+    ))
+    .expect("acl query")
+}
+
+#[test]
+fn roles_scope_which_privileges_are_managed() {
+    let cluster = PgCluster::shared();
+    cluster.create_roles(&["live_app".into(), "live_other".into()]).expect("roles");
+    let db = cluster.fresh_db("roles");
+    db.psql(
+        "CREATE TABLE t (id int, secret text);
+         GRANT SELECT, INSERT, DELETE ON t TO live_app WITH GRANT OPTION;
+         GRANT SELECT, UPDATE ON t TO live_other;",
+    )
+    .expect("loads");
+    // The files say nothing of live_other and take DELETE and the grant option from live_app.
+    let schema = schema_file(
+        "roles",
+        "CREATE TABLE t (id int, secret text);
+         GRANT SELECT, INSERT ON t TO live_app;
+         GRANT SELECT (id) ON t TO live_other;",
+    );
+    let s = schema.to_string_lossy().into_owned();
+    let url = db.url();
+
+    // No roles listed: privileges are neither read nor planned.
+    let out = pgstate(&["plan", "--url", &url, "--schema", &s]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "");
+
+    // live_app listed: its privileges follow the files, live_other's are left alone.
+    let out = pgstate(&["plan", "--url", &url, "--schema", &s, "--roles", "live_app"]);
+    let plan = text(&out.stdout);
+    assert!(plan.contains("REVOKE DELETE ON TABLE public.t FROM live_app"), "{plan}");
+    assert!(plan.contains("REVOKE GRANT OPTION FOR INSERT, SELECT ON TABLE public.t FROM live_app"), "{plan}");
+    assert!(plan.contains("-- hazard: access loss"), "{plan}");
+    assert!(!plan.contains("live_other"), "{plan}");
+    let out = apply(&db, &schema, &["--roles", "live_app"]);
+    assert!(out.status.success(), "apply failed: {}", text(&out.stderr));
+    assert_eq!(acl(&db, "t", "live_app"), "INSERT,SELECT");
+    assert_eq!(acl(&db, "t", "live_other"), "SELECT,UPDATE");
+
+    // Through pgstate.toml, and with a column privilege: the table-level grants the files do not state go.
+    let dir = schema.parent().expect("dir").to_path_buf();
+    std::fs::write(dir.join("pgstate.toml"), "roles = [\"live_app\", \"live_other\"]\n").expect("toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_pgstate"))
+        .args(["apply", "--url", &url, "--schema", &s, "--yes"])
+        .current_dir(&dir)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("pgstate runs");
+    assert!(out.status.success(), "apply failed: {}", text(&out.stderr));
+    assert_eq!(acl(&db, "t", "live_other"), "");
+    let cols = db
+        .psql("SELECT attname FROM pg_attribute a, aclexplode(a.attacl) x WHERE a.attrelid = 't'::regclass AND x.grantee = 'live_other'::regrole")
+        .expect("column acl");
+    assert_eq!(cols, "id");
+    let drift = pgstate(&["drift", "--url", &url, "--schema", &s, "--roles", "live_app,live_other"]);
+    assert_eq!(drift.status.code(), Some(0), "{}{}", text(&drift.stdout), text(&drift.stderr));
+}
+
+#[test]
+fn privileges_read_back_from_a_database_match_the_files() {
+    let cluster = PgCluster::shared();
+    cluster.create_roles(&["live_reader".into()]).expect("roles");
+    let db = cluster.fresh_db("aclread");
+    let sql = "CREATE SCHEMA s;
+         CREATE TYPE s.mood AS ENUM ('a', 'b');
+         CREATE DOMAIN s.pos AS integer CHECK (VALUE > 0);
+         CREATE SEQUENCE s.q;
+         CREATE TABLE s.t (id int, v text);
+         REVOKE ALL ON SCHEMA public FROM PUBLIC;
+         GRANT USAGE ON SCHEMA s TO live_reader;
+         REVOKE USAGE ON TYPE s.mood FROM PUBLIC;
+         GRANT USAGE ON TYPE s.mood TO live_reader WITH GRANT OPTION;
+         GRANT USAGE ON DOMAIN s.pos TO live_reader;
+         GRANT SELECT, USAGE ON SEQUENCE s.q TO live_reader;
+         GRANT SELECT (id), UPDATE (v) ON s.t TO live_reader;
+         GRANT TRUNCATE ON s.t TO PUBLIC;
+         ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA s GRANT SELECT ON TABLES TO live_reader;
+         ALTER DEFAULT PRIVILEGES FOR ROLE postgres REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+         ALTER DEFAULT PRIVILEGES FOR ROLE postgres GRANT USAGE ON TYPES TO live_reader;";
+    db.psql(sql).expect("loads");
+    let schema = schema_file("aclread", sql);
+    let out =
+        pgstate(&["plan", "--url", &db.url(), "--schema", &schema.to_string_lossy(), "--roles", "live_reader,PUBLIC"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "", "privileges read back differ from the files");
 }

@@ -6,8 +6,9 @@ use proptest::prelude::*;
 
 use pgstate::diff::{apply::apply_all, diff};
 use pgstate::model::{
-    Catalog, Column, ColumnType, Constraint, ConstraintKind, Deferral, EnumType, Expr, FkAction, FkMatch, ForeignKey,
-    Index, IndexKey, IndexKeyExpr, Map, QualName, Schema, SeqOptions, SeqType, Sequence, Table,
+    Catalog, Column, ColumnType, Constraint, ConstraintKind, DefaultKey, Deferral, EnumType, Expr, FkAction, FkMatch,
+    ForeignKey, GrantKey, GrantObject, Grantee, Index, IndexKey, IndexKeyExpr, Map, ObjectKind, Privileges, QualName,
+    Schema, SeqOptions, SeqType, Sequence, Table,
 };
 use pgstate::plan::{catalog_sql, plan};
 
@@ -234,8 +235,54 @@ fn catalog(seed: u64) -> Catalog {
             cat.sequences.insert(name.clone(), Sequence { name, options, owned_by: owner, comment: comment(&mut g) });
         }
     }
+    grants(&mut g, &mut cat);
     cat.sort();
     cat
+}
+
+/// Each privilege of `kind` with chance `held`, grantable with chance `grantable`.
+fn some_privileges(g: &mut Gen, kind: ObjectKind, held: u64, grantable: u64) -> Privileges {
+    let mut out = Privileges::default();
+    for p in kind.all() {
+        if g.chance(held) {
+            out.grant(*p, g.chance(grantable));
+        }
+    }
+    out
+}
+
+/// Privileges of two roles and PUBLIC on some of the objects, and some default privileges.
+fn grants(g: &mut Gen, cat: &mut Catalog) {
+    let mut objects: Vec<GrantObject> = cat.schemas.keys().map(|s| GrantObject::Schema(s.clone())).collect();
+    objects.push(GrantObject::Schema("public".into()));
+    objects.extend(cat.enums.keys().map(|q| GrantObject::Type(q.clone())));
+    objects.extend(cat.sequences.keys().map(|q| GrantObject::Sequence(q.clone())));
+    for t in cat.tables.values() {
+        objects.push(GrantObject::Table(t.name.clone()));
+        objects.extend(t.columns.keys().map(|c| GrantObject::Column(t.name.clone(), c.clone())));
+    }
+    let grantees = [Grantee::Role("r1".into()), Grantee::Role("Odd Role".into()), Grantee::Public];
+    for object in objects {
+        for grantee in &grantees {
+            if !g.chance(25) {
+                continue;
+            }
+            let held = some_privileges(g, object.kind(), 50, 30);
+            cat.set_privileges(GrantKey { object: object.clone(), grantee: grantee.clone() }, held);
+        }
+    }
+    for kind in [ObjectKind::Table, ObjectKind::Sequence, ObjectKind::Type] {
+        if g.chance(30) {
+            let key = DefaultKey {
+                for_role: Some("owner".into()),
+                schema: if g.chance(50) { Some("public".into()) } else { None },
+                kind,
+                grantee: g.pick(&grantees).clone(),
+            };
+            let held = some_privileges(g, kind, 60, 20);
+            cat.set_default_privileges(key, held);
+        }
+    }
 }
 
 /// Column order cannot be changed in place, so compare it out.

@@ -335,3 +335,27 @@ fn routine_and_trigger_plans_replay_to_their_targets() {
             .expect("replays");
     assert!(!cat.routines.keys().any(|k| k.name.name == "gone"));
 }
+
+#[test]
+fn privilege_statements_replay_in_order() {
+    use pgstate::model::{Catalog, GrantKey, GrantObject, Grantee, Privilege, QualName};
+    let first = pgstate::revisions::replay::replay(
+        Catalog::default(),
+        "r1",
+        "CREATE TABLE t (a int);
+         GRANT SELECT, INSERT ON t TO app;
+         ALTER DEFAULT PRIVILEGES FOR ROLE owner GRANT SELECT ON TABLES TO app;",
+    )
+    .expect("first revision replays");
+    let second = pgstate::revisions::replay::replay(
+        first,
+        "r2",
+        "REVOKE INSERT ON t FROM app;
+         ALTER DEFAULT PRIVILEGES FOR ROLE owner REVOKE SELECT ON TABLES FROM app;",
+    )
+    .expect("second revision replays");
+    let key =
+        GrantKey { object: GrantObject::Table(QualName::new("public", "t")), grantee: Grantee::Role("app".into()) };
+    assert_eq!(second.grants[&key].0.keys().copied().collect::<Vec<_>>(), vec![Privilege::Select]);
+    assert!(second.default_privileges.is_empty());
+}

@@ -241,3 +241,59 @@ fn views_parse_in_any_spelling_with_their_options() {
     let odd = parse_str("odd.sql", "CREATE VIEW w AS SELECT xmlelement(name foo, 'x') AS e;").expect("kept");
     assert!(odd.catalog.views[&pgstate::model::QualName::new("public", "w")].query.contains("xmlelement"));
 }
+
+#[test]
+fn pg_dump_privilege_statements_parse() {
+    let sql = "CREATE SCHEMA s;
+        CREATE TABLE public.t (a integer, b text);
+        CREATE SEQUENCE public.q;
+        CREATE TYPE s.e AS ENUM ('x');
+        REVOKE ALL ON SCHEMA public FROM PUBLIC;
+        GRANT USAGE ON SCHEMA public TO PUBLIC;
+        GRANT ALL ON SCHEMA s TO r1;
+        GRANT ALL ON TABLE public.t TO r1;
+        GRANT SELECT(a),UPDATE(a) ON TABLE public.t TO \"Odd Role\";
+        GRANT SELECT,USAGE ON SEQUENCE public.q TO r2 WITH GRANT OPTION;
+        REVOKE ALL ON TYPE s.e FROM PUBLIC;
+        GRANT ALL ON TYPE s.e TO r2;
+        GRANT ALL ON DATABASE postgres TO r1;
+        GRANT r1 TO r2;
+        ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA s GRANT SELECT,INSERT ON TABLES TO r1;
+        ALTER DEFAULT PRIVILEGES FOR ROLE postgres REVOKE ALL ON FUNCTIONS FROM PUBLIC;";
+    let parsed = parse_str("dump.sql", sql).expect("pg_dump's privilege statements parse");
+    use pgstate::model::{GrantKey, GrantObject, Grantee, Privilege, QualName};
+    let g = &parsed.catalog.grants;
+    let t = QualName::new("public", "t");
+    let all_t = g.get(&GrantKey { object: GrantObject::Table(t.clone()), grantee: Grantee::Role("r1".into()) });
+    assert_eq!(all_t.map(|p| p.0.len()), Some(7));
+    let col = GrantKey { object: GrantObject::Column(t, "a".into()), grantee: Grantee::Role("Odd Role".into()) };
+    assert_eq!(g[&col].0.keys().copied().collect::<Vec<_>>(), vec![Privilege::Select, Privilege::Update]);
+    let q =
+        GrantKey { object: GrantObject::Sequence(QualName::new("public", "q")), grantee: Grantee::Role("r2".into()) };
+    assert!(g[&q].0.values().all(|grantable| *grantable));
+    // PUBLIC's built-in USAGE on schema public is not stored; the revoked one on the type is.
+    let public = GrantKey { object: GrantObject::Schema("public".into()), grantee: Grantee::Public };
+    assert!(!g.contains_key(&public));
+    let e = GrantKey { object: GrantObject::Type(QualName::new("s", "e")), grantee: Grantee::Public };
+    assert!(g[&e].is_empty());
+    assert_eq!(parsed.catalog.default_privileges.len(), 2);
+    // What the catalog says, rendered and read again, is the same catalog.
+    let again = parse_str("again.sql", &catalog_sql(&parsed.catalog)).expect("rendered privileges parse");
+    assert_eq!(again.catalog, parsed.catalog);
+    // A function is named by its RoutineId text: argument names and OUT arguments left out.
+    let f = parse_str("f.sql", "GRANT ALL ON FUNCTION public.f(i integer, OUT o text, t character varying[]) TO r1;")
+        .expect("function grant parses");
+    let key = GrantKey {
+        object: GrantObject::Function("public.f(integer, character varying[])".into()),
+        grantee: Grantee::Role("r1".into()),
+    };
+    assert!(f.catalog.grants.contains_key(&key), "{:?}", f.catalog.grants.keys().collect::<Vec<_>>());
+}
+
+#[test]
+fn grants_on_undefined_objects_are_errors() {
+    let err = parse_str("bad.sql", "GRANT SELECT ON TABLE nope TO r;").expect_err("undefined table");
+    assert!(format!("{err:?}").contains("not defined"), "{err:?}");
+    let err = parse_str("bad.sql", "CREATE TABLE t (a int); GRANT EXECUTE ON t TO r;").expect_err("bad privilege");
+    assert!(format!("{err:?}").contains("invalid privilege type EXECUTE"), "{err:?}");
+}

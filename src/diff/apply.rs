@@ -6,7 +6,7 @@ use crate::model::Map;
 
 use super::change::{Change, CommentTarget, DomainAction};
 use crate::canon::expr::rename_column_ref;
-use crate::model::{Catalog, ConstraintKind, IndexKeyExpr, QualName, Routine};
+use crate::model::{Catalog, ConstraintKind, GrantObject, IndexKeyExpr, QualName, Routine};
 
 /// Renames a table and every reference to it.
 pub fn rename_table(cat: &mut Catalog, from: &QualName, to: &QualName) {
@@ -49,6 +49,11 @@ pub fn rename_table(cat: &mut Catalog, from: &QualName, to: &QualName) {
             }
         }
     }
+    rekey_grants(cat, |o| match o {
+        GrantObject::Table(t) if t == from => Some(GrantObject::Table(to.clone())),
+        GrantObject::Column(t, c) if t == from => Some(GrantObject::Column(to.clone(), c.clone())),
+        _ => None,
+    });
 }
 
 fn rename_in(list: &mut [String], from: &str, to: &str) {
@@ -69,6 +74,10 @@ pub fn rename_column(cat: &mut Catalog, table: &QualName, from: &str, to: &str) 
             t.when = Some(rename_column_ref(w, from, to));
         }
     }
+    rekey_grants(cat, |o| match o {
+        GrantObject::Column(t, c) if t == table && c == from => Some(GrantObject::Column(t.clone(), to.to_string())),
+        _ => None,
+    });
     let Some(t) = cat.tables.get_mut(table) else { return };
     let columns = std::mem::take(&mut t.columns);
     t.columns = columns
@@ -363,7 +372,53 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
                 t.enabled = *enabled;
             }
         }
+        Change::SetPrivileges { key, to, .. } => {
+            // A table-level REVOKE takes the same privileges from the columns.
+            let held = cat.privileges(key);
+            let gone: Vec<_> = held.0.keys().filter(|p| !to.0.contains_key(p)).copied().collect();
+            let option_gone: Vec<_> =
+                held.0.iter().filter(|(p, g)| **g && to.0.get(p) == Some(&false)).map(|(p, _)| *p).collect();
+            cat.revoke(key, &gone, false);
+            cat.revoke(key, &option_gone, true);
+            cat.set_privileges(key.clone(), to.clone());
+        }
+        Change::SetDefaultPrivileges { key, to, .. } => cat.set_default_privileges(key.clone(), to.clone()),
     }
+    if let Change::RecreateEnum { to, .. } = change {
+        cat.forget_grants(&GrantObject::Type(to.name.clone()));
+    }
+    if change.kind().starts_with("drop") {
+        forget_dropped(cat);
+    }
+}
+
+/// Grants go with their object (and default privileges with their schema).
+fn forget_dropped(cat: &mut Catalog) {
+    let gone: Vec<GrantObject> =
+        cat.grants.keys().filter(|k| !cat.has_grant_object(&k.object)).map(|k| k.object.clone()).collect();
+    for o in gone {
+        cat.forget_grants(&o);
+    }
+    let schemas: Vec<String> = cat.default_privileges.keys().filter_map(|k| k.schema.clone()).collect();
+    for s in schemas {
+        if !cat.has_schema(&s) {
+            cat.default_privileges.retain(|k, _| k.schema.as_ref() != Some(&s));
+        }
+    }
+}
+
+/// Grants on `from` follow it to its new name.
+fn rekey_grants(cat: &mut Catalog, rename: impl Fn(&GrantObject) -> Option<GrantObject>) {
+    let grants = std::mem::take(&mut cat.grants);
+    cat.grants = grants
+        .into_iter()
+        .map(|(mut k, v)| {
+            if let Some(o) = rename(&k.object) {
+                k.object = o;
+            }
+            (k, v)
+        })
+        .collect();
 }
 
 fn rekey<V>(map: &mut Map<String, V>, from: &str, to: &str, set: impl Fn(&mut V, String)) {

@@ -3,8 +3,9 @@
 use serde::Serialize;
 
 use crate::model::{
-    Column, ColumnType, Constraint, Domain, EnumType, Expr, Extension, Identity, Index, QualName, Routine, RoutineId,
-    RoutineKind, Schema, SeqOptions, Sequence, Table, Trigger, TriggerEnabled, TriggerId, View,
+    Column, ColumnType, Constraint, DefaultKey, Domain, EnumType, Expr, Extension, GrantKey, Identity, Index,
+    Privileges, QualName, Routine, RoutineId, RoutineKind, Schema, SeqOptions, Sequence, Table, Trigger,
+    TriggerEnabled, TriggerId, View,
 };
 
 /// What a comment is attached to.
@@ -152,6 +153,12 @@ pub enum Change {
     SetTriggerEnabled { trigger: TriggerId, enabled: TriggerEnabled },
     /// `COMMENT ON ... IS`.
     SetComment { target: CommentTarget, text: Option<String> },
+    /// `GRANT` / `REVOKE` so that one grantee holds `to` on one object. `from:
+    /// None` is a new object default privileges may already have granted
+    /// something on: everything is revoked first.
+    SetPrivileges { key: GrantKey, from: Option<Privileges>, to: Privileges },
+    /// `ALTER DEFAULT PRIVILEGES ... GRANT / REVOKE`.
+    SetDefaultPrivileges { key: DefaultKey, from: Privileges, to: Privileges },
 }
 
 impl Change {
@@ -201,6 +208,8 @@ impl Change {
             Change::DropTrigger { .. } => "drop_trigger",
             Change::SetTriggerEnabled { .. } => "set_trigger_enabled",
             Change::SetComment { .. } => "set_comment",
+            Change::SetPrivileges { .. } => "set_privileges",
+            Change::SetDefaultPrivileges { .. } => "set_default_privileges",
         }
     }
 
@@ -257,6 +266,18 @@ impl Change {
                 | CommentTarget::View { name: t, .. } => t.to_string(),
                 CommentTarget::Column(t, c) | CommentTarget::Constraint(t, c) => format!("{t}.{c}"),
             },
+            Change::SetPrivileges { key, .. } => format!("{} to {}", key.object, key.grantee),
+            Change::SetDefaultPrivileges { key, .. } => {
+                let role = key.for_role.as_deref().map(|r| format!(" for {}", crate::canon::quote_ident(r)));
+                let schema = key.schema.as_deref().map(|s| format!(" in {}", crate::canon::quote_ident(s)));
+                format!(
+                    "default {}{}{} to {}",
+                    key.kind.plural().to_lowercase(),
+                    role.unwrap_or_default(),
+                    schema.unwrap_or_default(),
+                    key.grantee
+                )
+            }
         }
     }
 }

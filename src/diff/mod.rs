@@ -4,6 +4,7 @@
 
 pub mod apply;
 mod change;
+mod grants;
 mod renames;
 mod routines;
 mod tables;
@@ -156,6 +157,7 @@ pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Di
     routines::rebuild_dependants(&mut out, from, to, &dropped);
     // Last: what every other change takes away decides which views are rebuilt.
     views::diff_views(&mut out, from, to);
+    grants::privileges(&mut out, from, to);
     out
 }
 

@@ -6,6 +6,7 @@
 
 mod columns;
 mod constraints;
+mod grants;
 mod indexes;
 mod objects;
 mod routines;
@@ -14,7 +15,7 @@ mod views;
 
 use tokio_postgres::Client;
 
-use crate::model::{Catalog, QualName};
+use crate::model::{Catalog, ManagedRoles, QualName};
 use crate::parse::{parse_catalog_ddl, SchemaErrors};
 
 /// What was read from a live database.
@@ -42,18 +43,41 @@ pub enum IntrospectError {
     Parse(SchemaErrors),
 }
 
-/// The schemas a run manages.
+/// The schemas a run manages, and the roles whose privileges it manages.
 #[derive(Debug, Clone)]
 pub enum Scope {
-    /// These schemas exactly.
+    /// These schemas exactly; no privileges.
     Schemas(Vec<String>),
+    /// These schemas, and the privileges of these roles.
+    WithRoles(Vec<String>, ManagedRoles),
 }
 
 impl Scope {
-    fn list(&self) -> &[String] {
+    /// The managed schemas.
+    pub fn list(&self) -> &[String] {
         match self {
-            Scope::Schemas(s) => s,
+            Scope::Schemas(s) | Scope::WithRoles(s, _) => s,
         }
+    }
+
+    /// The roles whose privileges are managed (none: privileges are not read).
+    pub fn roles(&self) -> ManagedRoles {
+        match self {
+            Scope::Schemas(_) => ManagedRoles::default(),
+            Scope::WithRoles(_, r) => r.clone(),
+        }
+    }
+
+    /// The same schemas with these roles.
+    pub fn with_roles(self, roles: ManagedRoles) -> Scope {
+        match self {
+            Scope::Schemas(s) | Scope::WithRoles(s, _) => Scope::WithRoles(s, roles),
+        }
+    }
+
+    /// The same roles with these schemas.
+    pub fn with_schemas(&self, schemas: Vec<String>) -> Scope {
+        Scope::WithRoles(schemas, self.roles())
     }
 }
 
@@ -97,8 +121,13 @@ async fn read(client: &Client, scope: &Scope, default_schema: &str) -> Result<Li
     routines::routines(client, schemas, &mut script).await?;
     routines::triggers(client, schemas, version, &mut script).await?;
     queries += 13;
+    let roles = scope.roles();
+    if !roles.is_empty() {
+        queries += grants::grants(client, schemas, &roles, &mut script).await?;
+    }
     let text = script.finish();
     let mut catalog = parse_catalog_ddl("live database", &text).map_err(IntrospectError::Parse)?.catalog;
+    catalog.retain_roles(&roles);
     // What the server recorded replaces what the parser could see in the query.
     for v in catalog.views.values_mut() {
         v.depends.clear();

@@ -1,5 +1,5 @@
 //! The DDL script that introspection assembles: creations first, then the
-//! statements that refer to other objects, then comments.
+//! statements that refer to other objects, then comments, then privileges.
 
 use crate::canon::quote_literal;
 
@@ -12,6 +12,8 @@ pub struct Script {
     pub alters: String,
     /// `COMMENT ON`.
     pub comments: String,
+    /// `GRANT`, `REVOKE`, `ALTER DEFAULT PRIVILEGES`.
+    pub grants: String,
 }
 
 impl Script {
@@ -24,6 +26,6 @@ impl Script {
 
     /// The whole script.
     pub fn finish(self) -> String {
-        self.creates + &self.alters + &self.comments
+        self.creates + &self.alters + &self.comments + &self.grants
     }
 }

@@ -1,6 +1,9 @@
 use serde::Serialize;
 
-use super::{Domain, EnumType, Map, QualName, Routine, RoutineId, Sequence, Table, Trigger, TriggerId, View};
+use super::{
+    DefaultKey, Domain, EnumType, GrantKey, GrantObject, ManagedRoles, Map, Privilege, Privileges, QualName, Routine,
+    RoutineId, Sequence, Table, Trigger, TriggerId, View,
+};
 
 /// A whole database schema as pgstate sees it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -23,6 +26,10 @@ pub struct Catalog {
     pub routines: Map<RoutineId, Routine>,
     /// Triggers by table and name.
     pub triggers: Map<TriggerId, Trigger>,
+    /// Privileges by object and grantee (only managed roles' once a run scopes it).
+    pub grants: Map<GrantKey, Privileges>,
+    /// `ALTER DEFAULT PRIVILEGES` entries.
+    pub default_privileges: Map<DefaultKey, Privileges>,
 }
 
 /// A schema (namespace).
@@ -66,6 +73,93 @@ impl Catalog {
         for view in self.views.values_mut() {
             view.indexes.sort_keys();
             view.column_comments.sort_keys();
+        }
+        self.grants.sort_keys();
+        self.default_privileges.sort_keys();
+    }
+
+    /// Keeps only the privileges of managed roles (none when no role is listed).
+    pub fn retain_roles(&mut self, roles: &ManagedRoles) {
+        self.grants.retain(|k, _| roles.contains(&k.grantee));
+        self.default_privileges.retain(|k, _| roles.contains(&k.grantee));
+    }
+
+    /// `GRANT privileges ON object TO grantee`.
+    pub fn grant(&mut self, key: GrantKey, privileges: &[Privilege], grantable: bool) {
+        let mut held = self.privileges(&key);
+        for p in privileges {
+            held.grant(*p, grantable);
+        }
+        self.set_privileges(key, held);
+    }
+
+    /// What `key`'s grantee holds on its object (the built-in privileges unless stated).
+    pub fn privileges(&self, key: &GrantKey) -> Privileges {
+        self.grants.get(key).cloned().unwrap_or_else(|| key.builtin())
+    }
+
+    /// Sets what `key`'s grantee holds, stored only where it is not the built-in.
+    pub fn set_privileges(&mut self, key: GrantKey, held: Privileges) {
+        if held == key.builtin() {
+            self.grants.shift_remove(&key);
+        } else {
+            self.grants.insert(key, held);
+        }
+    }
+
+    /// `REVOKE [GRANT OPTION FOR] privileges ON object FROM grantee`. As in
+    /// PostgreSQL, revoking on a table revokes the same on each of its columns.
+    pub fn revoke(&mut self, key: &GrantKey, privileges: &[Privilege], grant_option_only: bool) {
+        let mut keys = vec![key.clone()];
+        if let GrantObject::Table(t) = &key.object {
+            keys.extend(
+                self.grants
+                    .keys()
+                    .filter(|k| k.grantee == key.grantee && matches!(&k.object, GrantObject::Column(ct, _) if ct == t))
+                    .cloned(),
+            );
+        }
+        for k in keys {
+            let mut held = self.privileges(&k);
+            for p in privileges {
+                held.revoke(*p, grant_option_only);
+            }
+            self.set_privileges(k, held);
+        }
+    }
+
+    /// What `key`'s grantee gets on new objects (the built-in unless stated).
+    pub fn default_privileges_of(&self, key: &DefaultKey) -> Privileges {
+        self.default_privileges.get(key).cloned().unwrap_or_else(|| key.builtin())
+    }
+
+    /// Sets a default privilege, stored only where it is not the built-in.
+    pub fn set_default_privileges(&mut self, key: DefaultKey, held: Privileges) {
+        if held == key.builtin() {
+            self.default_privileges.shift_remove(&key);
+        } else {
+            self.default_privileges.insert(key, held);
+        }
+    }
+
+    /// Forgets every grant on `object` (it was dropped), and on its columns for a table.
+    pub fn forget_grants(&mut self, object: &GrantObject) {
+        self.grants.retain(|k, _| {
+            &k.object != object
+                && !matches!((&k.object, object), (GrantObject::Column(ct, _), GrantObject::Table(t)) if ct == t)
+        });
+    }
+
+    /// Whether the object a grant is on exists in this catalog.
+    pub fn has_grant_object(&self, object: &GrantObject) -> bool {
+        match object {
+            // Views are granted `ON TABLE` too.
+            GrantObject::Table(q) => self.tables.contains_key(q) || self.views.contains_key(q),
+            GrantObject::Column(q, c) => self.tables.get(q).is_some_and(|t| t.columns.contains_key(c)),
+            GrantObject::Sequence(q) => self.sequences.contains_key(q),
+            GrantObject::Schema(s) => self.has_schema(s),
+            GrantObject::Type(q) => self.enums.contains_key(q) || self.domains.contains_key(q),
+            GrantObject::Function(id) => self.routines.keys().any(|k| k.to_string() == *id),
         }
     }
 

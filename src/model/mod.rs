@@ -4,6 +4,7 @@
 mod catalog;
 mod constraint;
 mod depends;
+mod grant;
 mod index;
 mod name;
 mod routine;
@@ -16,6 +17,7 @@ mod view;
 pub use catalog::{Catalog, Extension, Schema};
 pub use constraint::{Constraint, ConstraintKind, Deferral, FkAction, FkMatch, ForeignKey};
 pub use depends::Dep;
+pub use grant::{DefaultKey, GrantKey, GrantObject, Grantee, ManagedRoles, ObjectKind, Privilege, Privileges};
 pub use index::{Index, IndexKey, IndexKeyExpr};
 pub use name::QualName;
 pub use routine::{Arg, ArgMode, Parallel, Routine, RoutineId, RoutineKind, Volatility};

@@ -105,6 +105,7 @@ pub fn involved(catalog: &Catalog, found: &Mismatches) -> Catalog {
         triggers: Default::default(),
         tables: found.tables.iter().filter_map(|(t, _)| Some((t.clone(), catalog.tables.get(t)?.clone()))).collect(),
         views: Default::default(),
+        ..Catalog::default()
     }
 }
 

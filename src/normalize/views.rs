@@ -116,6 +116,6 @@ fn ground(current: &Catalog, desired: &Catalog, names: &[QualName]) -> Catalog {
         views,
         // A view may call them; triggers it never needs.
         routines: current.routines.clone(),
-        triggers: Default::default(),
+        ..Catalog::default()
     }
 }

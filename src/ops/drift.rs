@@ -45,13 +45,18 @@ pub async fn drift(
     Ok(Drift { plan: planned.plan, diff })
 }
 
-/// Compares the revision chain's head state with the desired schema (no database).
-pub fn chain_drift(head_state: &crate::model::Catalog, desired: &Parsed) -> Drift {
-    let plan = crate::plan::plan(head_state, &desired.catalog, &desired.hints);
+/// Compares the revision chain's head state with the desired schema (no
+/// database), as far as the privileges of `roles` go.
+pub fn chain_drift(head_state: &crate::model::Catalog, desired: &Parsed, roles: &crate::model::ManagedRoles) -> Drift {
+    let (mut head, mut want) = (head_state.clone(), desired.catalog.clone());
+    head.retain_roles(roles);
+    want.retain_roles(roles);
+    let (head_state, desired_catalog) = (&head, &want);
+    let plan = crate::plan::plan(head_state, desired_catalog, &desired.hints);
     let diff = if plan.is_empty() {
         String::new()
     } else {
-        let (have, want) = (catalog_sql(head_state), catalog_sql(&desired.catalog));
+        let (have, want) = (catalog_sql(head_state), catalog_sql(desired_catalog));
         TextDiff::from_lines(&have, &want)
             .unified_diff()
             .context_radius(3)

@@ -5,6 +5,7 @@ use tokio_postgres::Client;
 
 use crate::diff::{diff_with_hints, Change};
 use crate::introspect::{introspect_with_default, Live, Scope};
+
 use crate::model::QualName;
 use crate::normalize;
 use crate::parse::Parsed;
@@ -37,17 +38,17 @@ pub async fn plan_with(
 ) -> Result<LivePlan, OpsError> {
     // Unqualified names in the desired files go where PostgreSQL would put them:
     // the first existing schema of the session's search_path.
-    let default_schema = first_schema(client).await?;
+    let (default_schema, current_user) = session(client).await?;
     let reparsed;
     let (desired, scope) = if default_schema == "public" {
         (desired, scope.clone())
     } else {
         reparsed = desired.with_default_schema(&default_schema).map_err(|e| OpsError::Load(e.into()))?;
-        let Scope::Schemas(mut list) = scope.clone();
+        let mut list = scope.list().to_vec();
         if !list.contains(&default_schema) {
             list.push(default_schema.clone());
         }
-        (&reparsed, Scope::Schemas(list))
+        (&reparsed, scope.with_schemas(list))
     };
     let scope = &scope;
     let mut live = introspect_with_default(client, scope, &default_schema).await?;
@@ -55,6 +56,15 @@ pub async fn plan_with(
         live.catalog.tables.shift_remove(t);
     }
     let mut target = desired.catalog.clone();
+    target.retain_roles(&scope.roles());
+    // Default privileges without FOR ROLE are those of whoever runs the plan.
+    target.default_privileges = std::mem::take(&mut target.default_privileges)
+        .into_iter()
+        .map(|(mut k, v)| {
+            k.for_role.get_or_insert_with(|| current_user.clone());
+            (k, v)
+        })
+        .collect();
     normalize::reconcile(client, &mut target, &live.catalog).await?;
     let diff = diff_with_hints(&live.catalog, &target, &desired.hints);
     let mut changes: Vec<Change> =
@@ -64,12 +74,14 @@ pub async fn plan_with(
     Ok(LivePlan { plan, live, desired: target })
 }
 
-/// The first existing schema of the session's search_path (`public` when none).
-async fn first_schema(client: &Client) -> Result<String, OpsError> {
+/// The first existing schema of the session's search_path (`public` when
+/// none), and the role the session runs as.
+async fn session(client: &Client) -> Result<(String, String), OpsError> {
     let row = client
-        .query_one("SELECT (pg_catalog.current_schemas(false))[1]", &[])
+        .query_one("SELECT (pg_catalog.current_schemas(false))[1], current_user::text", &[])
         .await
         .map_err(|e| super::error::db_error(&e, None))?;
     let first: Option<String> = row.try_get(0).map_err(|e| super::error::db_error(&e, None))?;
-    Ok(first.unwrap_or_else(|| "public".to_string()))
+    let user: String = row.try_get(1).map_err(|e| super::error::db_error(&e, None))?;
+    Ok((first.unwrap_or_else(|| "public".to_string()), user))
 }

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::connection::local::LocalServer;
 use crate::connection::{runtime, Target};
+use crate::model::ManagedRoles;
 use crate::normalize;
 use crate::parse::source::load;
 use crate::parse::{parse_files, LoadError, Parsed, SchemaErrors, SourceFile};
@@ -29,14 +30,22 @@ pub enum Settle {
 
 /// Plans from the schema at `from` (the current state) to the one at `desired`,
 /// settling differing expressions as `settle` says.
-pub fn offline_settled(desired: &Path, from: &Path, settle: Settle) -> Result<Plan, OpsError> {
+/// Only the privileges of `roles` are planned.
+pub fn offline_settled(desired: &Path, from: &Path, settle: Settle, roles: &ManagedRoles) -> Result<Plan, OpsError> {
     let (desired, from) = (load(desired).map_err(LoadError::from)?, load(from).map_err(LoadError::from)?);
-    offline_files(&desired, &from, settle)
+    offline_files(&desired, &from, settle, roles)
 }
 
 /// Plans from loaded files (the current state) to other loaded files.
-pub fn offline_files(desired: &[SourceFile], from: &[SourceFile], settle: Settle) -> Result<Plan, OpsError> {
-    let (mut to, current) = parse_both(desired, from).map_err(LoadError::from)?;
+pub fn offline_files(
+    desired: &[SourceFile],
+    from: &[SourceFile],
+    settle: Settle,
+    roles: &ManagedRoles,
+) -> Result<Plan, OpsError> {
+    let (mut to, mut current) = parse_both(desired, from).map_err(LoadError::from)?;
+    to.catalog.retain_roles(roles);
+    current.catalog.retain_roles(roles);
     let mut warnings = Vec::new();
     // Only worth a server's opinion when some expression still differs.
     let wants_server = !matches!(settle, Settle::ParserOnly);

@@ -80,17 +80,21 @@ fn write_revision(dir: &Path, r: Revision) -> Result<PathBuf, OpsError> {
 }
 
 /// Writes the plan from the chain's head to `desired` as a new revision;
-/// `None` when there is nothing to write.
+/// `None` when there is nothing to write. Only the privileges of `roles` are planned.
 pub fn autogenerate(
     dir: &Path,
     desired: &Parsed,
     message: &str,
     id: Option<String>,
+    roles: &crate::model::ManagedRoles,
 ) -> Result<Option<PathBuf>, OpsError> {
     let chain = load_verified(dir)?;
     let parent = chain.head()?.map(|r| r.id.clone());
-    let from = head_state(&chain)?;
-    let up = plan(&from, &desired.catalog, &desired.hints);
+    let mut from = head_state(&chain)?;
+    from.retain_roles(roles);
+    let mut target = desired.catalog.clone();
+    target.retain_roles(roles);
+    let up = plan(&from, &target, &desired.hints);
     if up.is_empty() {
         return Ok(None);
     }

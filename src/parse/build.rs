@@ -135,6 +135,15 @@ pub fn build(
     for s in &statements {
         b.comment(s);
     }
+    // After every object exists, in statement order: a REVOKE undoes an earlier GRANT.
+    for s in &statements {
+        if let Stmt::Grant(g) = &s.stmt {
+            let at = b.at(s);
+            if let Err(e) = super::grants::lower(&mut b.cat, g, &b.default_schema, trust == Trust::User) {
+                b.error(at, e);
+            }
+        }
+    }
     if trust == Trust::User {
         b.check_references();
     }
@@ -541,7 +550,8 @@ impl Builder<'_> {
             | Stmt::Routine(..)
             | Stmt::Trigger(..)
             | Stmt::RoutineComment { .. }
-            | Stmt::TriggerComment { .. } => {}
+            | Stmt::TriggerComment { .. }
+            | Stmt::Grant(_) => {}
         }
     }
 
@@ -1030,6 +1040,7 @@ impl Builder<'_> {
             | Stmt::View(_)
             | Stmt::Routine(..)
             | Stmt::Trigger(..) => {}
+            Stmt::Grant(_) => {}
         }
     }
 

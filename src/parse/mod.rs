@@ -4,6 +4,7 @@ mod build;
 pub(crate) mod columns;
 pub(crate) mod constraints;
 pub mod diagnostic;
+mod grants;
 mod hints;
 mod lexer;
 pub(crate) mod routine;

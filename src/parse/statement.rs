@@ -20,7 +20,9 @@ pub const SUPPORTED: &str =
 CREATE [UNLOGGED] TABLE, CREATE [UNIQUE] INDEX, CREATE [OR REPLACE] [MATERIALIZED] VIEW, ALTER TABLE ... ADD CONSTRAINT / ADD COLUMN / \
 ALTER COLUMN ... SET DEFAULT / SET NOT NULL / ADD GENERATED ... AS IDENTITY, ALTER SEQUENCE ... OWNED BY, \
 CREATE [OR REPLACE] FUNCTION / PROCEDURE, CREATE [CONSTRAINT] TRIGGER, \
-ALTER TABLE ... ENABLE / DISABLE TRIGGER, COMMENT ON; ignored: SET, RESET, SELECT pg_catalog.set_config(...), ALTER ... OWNER TO, psql meta-commands";
+ALTER TABLE ... ENABLE / DISABLE TRIGGER, \
+COMMENT ON, GRANT / REVOKE / ALTER DEFAULT PRIVILEGES (on tables, columns, sequences, schemas, types, functions); \
+ignored: SET, RESET, SELECT pg_catalog.set_config(...), ALTER ... OWNER TO, psql meta-commands";
 
 /// A statement pgstate understands, located in its file.
 pub struct Located {
@@ -82,6 +84,9 @@ pub enum Stmt {
         /// The comment, `None` for `IS NULL`.
         text: Option<String>,
     },
+    /// `GRANT`, `REVOKE` or `ALTER DEFAULT PRIVILEGES` (kept whatever the
+    /// managed roles: a run drops the unmanaged ones later).
+    Grant(Box<super::grants::GrantStmt>),
     /// `COMMENT ON CONSTRAINT name ON table IS 'text' | NULL`.
     ConstraintComment {
         /// Constraint name.
@@ -230,6 +235,9 @@ fn classify(raw: RawStatement, default_schema: &str) -> Result<Option<Stmt>, Cla
                 Ok(t) => Ok(Some(Stmt::Trigger(Box::new(t), replace))),
                 Err(m) => Err((m, span, None)),
             };
+        }
+        ["GRANT" | "REVOKE", ..] | ["ALTER", "DEFAULT", "PRIVILEGES", ..] => {
+            return Ok(super::grants::read(&raw)?.map(|g| Stmt::Grant(Box::new(g))))
         }
         ["CREATE", "DOMAIN", ..] => {
             let (tokens, not_null) = domain_nullability(raw.tokens);

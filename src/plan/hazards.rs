@@ -19,6 +19,8 @@ pub enum HazardKind {
     /// Privileges granted on the object go with it (it is dropped and,
     /// maybe, created again without them).
     GrantsLost,
+    /// A role loses a privilege: whatever relied on it stops working.
+    AccessLoss,
 }
 
 impl HazardKind {
@@ -28,6 +30,7 @@ impl HazardKind {
             HazardKind::DataLoss => "data loss",
             HazardKind::MayFail => "may fail",
             HazardKind::GrantsLost => "grants lost",
+            HazardKind::AccessLoss => "access loss",
         }
     }
 }
@@ -141,6 +144,41 @@ pub fn of(change: &Change, is_new: impl Fn(&QualName) -> bool) -> Vec<Hazard> {
         ],
         Change::DropView { view } => {
             h(GrantsLost, format!("dropping view {} loses the privileges granted on it", view.name))
+        }
+        Change::SetPrivileges { key, from, to } => {
+            let lost: Vec<String> = match from {
+                None => Vec::new(),
+                Some(from) => from
+                    .0
+                    .iter()
+                    .filter_map(|(p, g)| match to.0.get(p) {
+                        None => Some(p.name().to_string()),
+                        Some(false) if *g => Some(format!("the grant option of {}", p.name())),
+                        _ => None,
+                    })
+                    .collect(),
+            };
+            if lost.is_empty() {
+                vec![]
+            } else {
+                h(AccessLoss, format!("{} loses {} on {}", key.grantee, lost.join(", "), key.object))
+            }
+        }
+        Change::SetDefaultPrivileges { key, from, to } => {
+            let lost: Vec<&str> = from.0.keys().filter(|p| !to.0.contains_key(p)).map(|p| p.name()).collect();
+            if lost.is_empty() {
+                vec![]
+            } else {
+                h(
+                    AccessLoss,
+                    format!(
+                        "{} no longer gets {} on new {}",
+                        key.grantee,
+                        lost.join(", "),
+                        key.kind.plural().to_lowercase()
+                    ),
+                )
+            }
         }
         Change::RecreateEnum { from, to, .. } => {
             let removed: Vec<&String> = from.labels.iter().filter(|l| !to.labels.contains(l)).collect();

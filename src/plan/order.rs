@@ -9,8 +9,8 @@ use crate::canon::expr::nextval_target;
 use crate::canon::refs::routines_used;
 use crate::diff::{Change, CommentTarget};
 use crate::model::{
-    Catalog, Column, ConstraintKind, Dep, Expr, Index, IndexKeyExpr, QualName, Routine, Table, Trigger, TriggerId,
-    UniqueKey,
+    Catalog, Column, ConstraintKind, Dep, Expr, GrantObject, Grantee, Index, IndexKeyExpr, QualName, Routine, Table,
+    Trigger, TriggerId, UniqueKey,
 };
 
 /// An object that changes can create, drop or depend on.
@@ -30,6 +30,9 @@ enum Key {
     /// A function or procedure, by name (overloads are not told apart).
     Routine(QualName),
     Trigger(TriggerId),
+    /// One grantee's table-level privileges on a table: its column-level
+    /// privileges are settled after them (a table-level REVOKE takes the column ones too).
+    TableAcl(QualName, Grantee),
 }
 
 #[derive(Default)]
@@ -87,6 +90,7 @@ fn phase(c: &Change) -> u8 {
         // After views: a trigger may be INSTEAD OF one.
         Change::CreateTrigger { .. } | Change::SetTriggerEnabled { .. } => 27,
         Change::SetComment { .. } => 28,
+        Change::SetPrivileges { .. } | Change::SetDefaultPrivileges { .. } => 29,
     }
 }
 
@@ -450,6 +454,32 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             trigger_uses(trigger, &mut d.needs_old);
         }
         Change::SetTriggerEnabled { trigger, .. } => d.needs_new.push(Key::Trigger(trigger.clone())),
+        Change::SetPrivileges { key, .. } => {
+            let object = match &key.object {
+                GrantObject::Table(t) => {
+                    d.creates.push(Key::TableAcl(t.clone(), key.grantee.clone()));
+                    Key::Table(t.clone())
+                }
+                GrantObject::Column(t, c) => {
+                    d.needs_new.push(Key::TableAcl(t.clone(), key.grantee.clone()));
+                    Key::Column(t.clone(), c.clone())
+                }
+                GrantObject::Sequence(q) => Key::Sequence(q.clone()),
+                GrantObject::Schema(s) => Key::Schema(s.clone()),
+                GrantObject::Type(q) => Key::Type(q.clone()),
+                // Grants name a routine by its signature; the graph knows routines by name.
+                GrantObject::Function(id) => match to.routines.iter().find(|(k, _)| k.to_string() == *id) {
+                    Some((_, r)) => Key::Routine(r.name.clone()),
+                    None => return d,
+                },
+            };
+            d.needs_new.push(object);
+        }
+        Change::SetDefaultPrivileges { key, .. } => {
+            if let Some(s) = &key.schema {
+                d.needs_new.push(Key::Schema(s.clone()));
+            }
+        }
     }
     d
 }

@@ -6,8 +6,8 @@ use super::routine_sql;
 use crate::canon::{quote_ident, quote_literal};
 use crate::diff::{Change, CommentTarget, DomainAction};
 use crate::model::{
-    Column, Constraint, ConstraintKind, Deferral, Domain, FkAction, FkMatch, Index, IndexKey, IndexKeyExpr, QualName,
-    SeqOptions, Sequence, Table,
+    Column, Constraint, ConstraintKind, DefaultKey, Deferral, Domain, FkAction, FkMatch, GrantKey, GrantObject, Index,
+    IndexKey, IndexKeyExpr, ObjectKind, Privilege, Privileges, QualName, SeqOptions, Sequence, Table,
 };
 
 fn idents(list: &[String]) -> String {
@@ -21,6 +21,8 @@ fn dotted(name: &str) -> String {
 /// The statements that carry out one change, without trailing semicolons.
 pub fn statements(change: &Change) -> Vec<String> {
     match change {
+        Change::SetPrivileges { key, from, to } => set_privileges(key, from.as_ref(), to),
+        Change::SetDefaultPrivileges { key, from, to } => set_default_privileges(key, from, to),
         Change::CreateSchema { schema } => vec![format!("CREATE SCHEMA {}", quote_ident(&schema.name))],
         Change::DropSchema { name } => vec![format!("DROP SCHEMA {}", quote_ident(name))],
         Change::CreateExtension { extension } => {
@@ -452,4 +454,99 @@ fn create_index(table: &QualName, i: &Index) -> String {
         quote_ident(&i.name),
         include(&i.include)
     )
+}
+
+/// What changes from `from` to `to`: privileges to revoke, grant options to
+/// revoke, privileges to grant without and with the grant option.
+type AclSteps = (Vec<Privilege>, Vec<Privilege>, Vec<Privilege>, Vec<Privilege>);
+
+fn acl_steps(from: &Privileges, to: &Privileges) -> AclSteps {
+    let mut steps: AclSteps = Default::default();
+    for (p, g) in &from.0 {
+        match to.0.get(p) {
+            None => steps.0.push(*p),
+            Some(false) if *g => steps.1.push(*p),
+            _ => {}
+        }
+    }
+    for (p, g) in &to.0 {
+        match (from.0.get(p), g) {
+            (None, false) => steps.2.push(*p),
+            (None | Some(false), true) => steps.3.push(*p),
+            _ => {}
+        }
+    }
+    steps
+}
+
+/// `SELECT, INSERT`, or for a column `SELECT (c), INSERT (c)`; `ALL` when it is all of them.
+fn privilege_list(list: &[Privilege], column: Option<&str>, kind: ObjectKind) -> String {
+    let col = column.map(|c| format!(" ({})", quote_ident(c))).unwrap_or_default();
+    if list.len() > 1 && list == kind.all() {
+        return format!("ALL{col}");
+    }
+    list.iter().map(|p| format!("{}{col}", p.name())).collect::<Vec<_>>().join(", ")
+}
+
+fn set_privileges(key: &GrantKey, from: Option<&Privileges>, to: &Privileges) -> Vec<String> {
+    let on = key.object.on_sql();
+    let who = key.grantee.sql();
+    let kind = key.object.kind();
+    let column = match &key.object {
+        GrantObject::Column(_, c) => Some(c.as_str()),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    let empty = Privileges::default();
+    let from = match from {
+        Some(f) => f,
+        None => {
+            let all = column.map(|c| format!("ALL ({})", quote_ident(c))).unwrap_or_else(|| "ALL".to_string());
+            out.push(format!("REVOKE {all} ON {on} FROM {who}"));
+            &empty
+        }
+    };
+    let (revoke, revoke_option, grant, grant_option) = acl_steps(from, to);
+    if !revoke.is_empty() {
+        out.push(format!("REVOKE {} ON {on} FROM {who}", privilege_list(&revoke, column, kind)));
+    }
+    if !revoke_option.is_empty() {
+        out.push(format!(
+            "REVOKE GRANT OPTION FOR {} ON {on} FROM {who}",
+            privilege_list(&revoke_option, column, kind)
+        ));
+    }
+    if !grant.is_empty() {
+        out.push(format!("GRANT {} ON {on} TO {who}", privilege_list(&grant, column, kind)));
+    }
+    if !grant_option.is_empty() {
+        out.push(format!("GRANT {} ON {on} TO {who} WITH GRANT OPTION", privilege_list(&grant_option, column, kind)));
+    }
+    out
+}
+
+fn set_default_privileges(key: &DefaultKey, from: &Privileges, to: &Privileges) -> Vec<String> {
+    let prefix = key.prefix_sql();
+    let (on, who) = (key.kind.plural(), key.grantee.sql());
+    let (revoke, revoke_option, grant, grant_option) = acl_steps(from, to);
+    let mut out = Vec::new();
+    if !revoke.is_empty() {
+        out.push(format!("{prefix} REVOKE {} ON {on} FROM {who}", privilege_list(&revoke, None, key.kind)));
+    }
+    if !revoke_option.is_empty() {
+        out.push(format!(
+            "{prefix} REVOKE GRANT OPTION FOR {} ON {on} FROM {who}",
+            privilege_list(&revoke_option, None, key.kind)
+        ));
+    }
+    if !grant.is_empty() {
+        out.push(format!("{prefix} GRANT {} ON {on} TO {who}", privilege_list(&grant, None, key.kind)));
+    }
+    if !grant_option.is_empty() {
+        out.push(format!(
+            "{prefix} GRANT {} ON {on} TO {who} WITH GRANT OPTION",
+            privilege_list(&grant_option, None, key.kind)
+        ));
+    }
+    out
 }

@@ -79,7 +79,11 @@ fn maybe_imperative(raw: &RawStatement) -> bool {
             "DROP" | "SET" | "RESET" | "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "TRUNCATE" | "ANALYZE" | "VACUUM"
             | "REFRESH",
         ) => true,
-        Some("ALTER") => !(w.get(1).map(String::as_str) == Some("SEQUENCE") && w.iter().any(|x| x == "OWNED")),
+        // ALTER SEQUENCE ... OWNED BY and ALTER DEFAULT PRIVILEGES are additions the schema parser reads.
+        Some("ALTER") => {
+            !(w.get(1).map(String::as_str) == Some("SEQUENCE") && w.iter().any(|x| x == "OWNED"))
+                && w.get(1).map(String::as_str) != Some("DEFAULT")
+        }
         _ => false,
     }
 }

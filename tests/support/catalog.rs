@@ -10,7 +10,9 @@
 //! Left out: `pg_catalog`, `information_schema`, `pg_toast*`, `pg_temp*`, and
 //! every object that belongs to an extension (pg_depend deptype `e`), plus
 //! the things that belong to such objects (their columns, indexes, ...).
-//! Not described: owners, privileges, RLS policies, statistics, tablespaces,
+//! Privileges are described only by [`snapshot_lines_with_roles`], for the
+//! grantees it is given (the roles a run manages).
+//! Not described: owners, other roles' privileges, RLS policies, statistics, tablespaces,
 //! storage parameters, sequence values, and column order (columns are keyed
 //! by name).
 //!
@@ -36,6 +38,9 @@
 //! function <s>.<name>(<identity args>) <pg_get_functiondef>   (functions and procedures)
 //! trigger <s>.<t> <name> <pg_get_triggerdef>
 //! comment <pg_identify_object type> <identity> <text>
+//! acl <pg_identify_object type> <identity> <grantee|PUBLIC> <privilege> grantable=<bool>
+//!     (relacl, attacl, nspacl, typacl, proacl; a NULL ACL read as acldefault)
+//! default_acl <role> <schema|-> <objtype r|S|f|T|n> <grantee|PUBLIC> <privilege> grantable=<bool>
 //! ```
 //!
 //! Backslashes, newlines and carriage returns inside a line are written as
@@ -234,14 +239,94 @@ FROM lines
 WHERE l IS NOT NULL;
 "#;
 
-/// The sorted facts describing `db`'s user schema (see the module docs).
-/// Panics if the catalog queries fail.
-pub fn snapshot_lines(db: &Db) -> Vec<String> {
-    let out = match db.psql(SNAPSHOT_SQL) {
+/// The privileges of the grantees in `$ROLES` (a text array; `PUBLIC` for
+/// PUBLIC) on the objects the snapshot describes, and their default privileges.
+const ACL_SQL: &str = r#"
+SET search_path = pg_catalog;
+WITH
+roles(name) AS (SELECT unnest($ROLES::text[])),
+ext AS (
+  SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
+),
+ns AS (
+  SELECT n.oid, n.nspname, n.nspacl, n.nspowner
+  FROM pg_namespace n
+  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+    AND n.nspname !~ '^pg_toast'
+    AND n.nspname !~ '^pg_temp_'
+    AND (n.oid, 'pg_namespace'::regclass) NOT IN (SELECT objid, classid FROM ext)
+),
+acl(classid, objid, subid, acl) AS (
+  SELECT 'pg_namespace'::regclass, oid, 0, coalesce(nspacl, acldefault('n', nspowner)) FROM ns
+  UNION ALL
+  SELECT 'pg_class'::regclass, c.oid, 0,
+         coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))
+  FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+    AND (c.oid, 'pg_class'::regclass) NOT IN (SELECT objid, classid FROM ext)
+  UNION ALL
+  SELECT 'pg_class'::regclass, c.oid, a.attnum, a.attacl
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN ns ON ns.oid = c.relnamespace
+  WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
+    AND (c.oid, 'pg_class'::regclass) NOT IN (SELECT objid, classid FROM ext)
+  UNION ALL
+  SELECT 'pg_type'::regclass, t.oid, 0, coalesce(t.typacl, acldefault('T', t.typowner))
+  FROM pg_type t JOIN ns ON ns.oid = t.typnamespace
+  WHERE t.typtype IN ('e', 'd', 'r', 'm')
+     OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+  UNION ALL
+  SELECT 'pg_proc'::regclass, p.oid, 0, coalesce(p.proacl, acldefault('f', p.proowner))
+  FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
+  WHERE (p.oid, 'pg_proc'::regclass) NOT IN (SELECT objid, classid FROM ext)
+),
+lines(l) AS (
+  SELECT format('acl %s %s %s %s grantable=%s', o.type, o.identity,
+                CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee)::text END,
+                x.privilege_type, x.is_grantable::text)
+  FROM acl
+  CROSS JOIN LATERAL aclexplode(acl.acl) x
+  CROSS JOIN LATERAL pg_identify_object(acl.classid, acl.objid, acl.subid) o
+  WHERE CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee)::text END IN (SELECT name FROM roles)
+
+  UNION ALL
+  SELECT format('default_acl %s %s %s %s %s grantable=%s', pg_get_userbyid(d.defaclrole),
+                coalesce(n.nspname, '-'), d.defaclobjtype,
+                CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee)::text END,
+                x.privilege_type, x.is_grantable::text)
+  FROM pg_default_acl d
+  LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
+  CROSS JOIN LATERAL aclexplode(d.defaclacl) x
+  WHERE CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee)::text END IN (SELECT name FROM roles)
+)
+SELECT replace(replace(replace(l, '\', '\\'), E'\n', '\n'), E'\r', '\r')
+FROM lines
+WHERE l IS NOT NULL;
+"#;
+
+fn query_lines(db: &Db, sql: &str) -> Vec<String> {
+    let out = match db.psql(sql) {
         Ok(out) => out,
         Err(e) => panic!("catalog snapshot of database {} failed: {e}", db.name),
     };
-    let mut lines: Vec<String> = out.split('\n').filter(|l| !l.is_empty()).map(str::to_string).collect();
+    out.split('\n').filter(|l| !l.is_empty()).map(str::to_string).collect()
+}
+
+/// The sorted facts describing `db`'s user schema (see the module docs).
+/// Panics if the catalog queries fail.
+pub fn snapshot_lines(db: &Db) -> Vec<String> {
+    snapshot_lines_with_roles(db, &[])
+}
+
+/// [`snapshot_lines`] plus the privileges of `roles` (`PUBLIC` for PUBLIC).
+pub fn snapshot_lines_with_roles(db: &Db, roles: &[String]) -> Vec<String> {
+    let mut lines = query_lines(db, SNAPSHOT_SQL);
+    if !roles.is_empty() {
+        let array = format!(
+            "ARRAY[{}]",
+            roles.iter().map(|r| format!("'{}'", r.replace('\'', "''"))).collect::<Vec<_>>().join(", ")
+        );
+        lines.extend(query_lines(db, &ACL_SQL.replace("$ROLES", &array)));
+    }
     lines.sort();
     lines
 }

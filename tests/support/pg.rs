@@ -191,7 +191,25 @@ impl PgCluster {
             .psql("SHOW server_version_num")
             .map_err(|e| format!("cluster started but psql failed: {e}\n{}", cluster.log()))?;
         cluster.version_num = v.trim().parse().map_err(|_| format!("unexpected server_version_num {v:?}"))?;
+        cluster.create_roles(&fixture_roles())?;
         Ok(cluster)
+    }
+
+    /// Creates these roles (cluster-wide) unless they exist.
+    pub fn create_roles(&self, roles: &[String]) -> Result<(), String> {
+        let mut sql = String::new();
+        for r in roles.iter().filter(|r| !r.eq_ignore_ascii_case("public")) {
+            let literal = r.replace('\'', "''");
+            let ident = r.replace('"', "\"\"");
+            sql.push_str(&format!(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{literal}') \
+                 THEN CREATE ROLE \"{ident}\"; END IF; END $$;\n"
+            ));
+        }
+        if sql.is_empty() {
+            return Ok(());
+        }
+        self.db("postgres").psql(&sql).map(|_| ()).map_err(|e| format!("creating roles: {e}"))
     }
 
     /// Creates database `name` (must match `[a-z0-9_]+`); panics on failure.
@@ -473,4 +491,23 @@ fn free_port() -> Result<u16, String> {
 /// Single-quotes `s` for the shell that `pg_ctl` runs `postgres` through.
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The roles a fixture manages, from its `roles.txt` (one per line, `PUBLIC` for PUBLIC).
+pub fn roles_of(fixture: &Path) -> Vec<String> {
+    fs::read_to_string(fixture.join("roles.txt"))
+        .map(|t| t.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// Every role the fixture pairs in fixtures/diff name: each cluster has them,
+/// so the fixtures' GRANT statements load.
+fn fixture_roles() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/diff");
+    let mut out: Vec<String> = fs::read_dir(root)
+        .map(|dir| dir.filter_map(|e| e.ok()).flat_map(|e| roles_of(&e.path())).collect())
+        .unwrap_or_default();
+    out.sort();
+    out.dedup();
+    out
 }
