@@ -30,6 +30,15 @@ pub fn rename_table(cat: &mut Catalog, from: &QualName, to: &QualName) {
                 }
             }
         }
+        for p in t.policies.values_mut() {
+            for d in p.depends.iter_mut() {
+                if let crate::model::Dep::Relation(r) | crate::model::Dep::Column(r, _) = d {
+                    if r == from {
+                        *r = to.clone();
+                    }
+                }
+            }
+        }
     }
     for s in cat.sequences.values_mut() {
         if let Some((t, _)) = &mut s.owned_by {
@@ -83,6 +92,18 @@ pub fn rename_column(cat: &mut Catalog, table: &QualName, from: &str, to: &str) 
                 }
                 if let Some(p) = predicate {
                     *p = rename_column_ref(p, from, to);
+                }
+            }
+        }
+    }
+    for p in t.policies.values_mut() {
+        for e in p.using.iter_mut().chain(p.with_check.iter_mut()) {
+            *e = rename_column_ref(e, from, to);
+        }
+        for d in p.depends.iter_mut() {
+            if let crate::model::Dep::Column(_, c) = d {
+                if c == from {
+                    *c = to.to_string();
                 }
             }
         }
@@ -296,6 +317,31 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
                 rekey(&mut t.indexes, from, to, |i, n| i.name = n);
             }
         }
+        Change::SetRowSecurity { table, enabled } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.row_security = *enabled;
+            }
+        }
+        Change::SetForceRowSecurity { table, force } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.force_row_security = *force;
+            }
+        }
+        Change::CreatePolicy { table, policy } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.policies.insert(policy.name.clone(), policy.clone());
+            }
+        }
+        Change::DropPolicy { table, policy } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.policies.shift_remove(&policy.name);
+            }
+        }
+        Change::AlterPolicy { table, to, .. } => {
+            if let Some(p) = cat.tables.get_mut(table).and_then(|t| t.policies.get_mut(&to.name)) {
+                *p = crate::model::Policy { comment: p.comment.clone(), ..to.clone() };
+            }
+        }
         Change::SetComment { target, text } => set_comment(cat, target, text.clone()),
         Change::DropInvalidIndex { .. } => {}
     }
@@ -325,6 +371,9 @@ fn set_comment(cat: &mut Catalog, target: &CommentTarget, text: Option<String>) 
         CommentTarget::Sequence(s) => cat.sequences.get_mut(s).map(|s| &mut s.comment),
         CommentTarget::Type(t) => cat.enums.get_mut(t).map(|e| &mut e.comment),
         CommentTarget::Domain(t) => cat.domains.get_mut(t).map(|d| &mut d.comment),
+        CommentTarget::Policy(t, p) => {
+            cat.tables.get_mut(t).and_then(|t| t.policies.get_mut(p)).map(|p| &mut p.comment)
+        }
     };
     if let Some(slot) = slot {
         *slot = text;

@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use crate::model::{
-    Column, ColumnType, Constraint, Domain, EnumType, Expr, Extension, Identity, Index, QualName, Schema, SeqOptions,
-    Sequence, Table,
+    Column, ColumnType, Constraint, Domain, EnumType, Expr, Extension, Identity, Index, Policy, QualName, Schema,
+    SeqOptions, Sequence, Table,
 };
 
 /// What a comment is attached to.
@@ -26,6 +26,8 @@ pub enum CommentTarget {
     Type(QualName),
     /// A domain.
     Domain(QualName),
+    /// A policy of a table.
+    Policy(QualName, String),
 }
 
 /// What an `ALTER DOMAIN` does.
@@ -122,6 +124,17 @@ pub enum Change {
     /// `DROP INDEX IF EXISTS` of an index an interrupted `CREATE INDEX CONCURRENTLY`
     /// left invalid (not part of the catalog; built again by a `CreateIndex`).
     DropInvalidIndex { index: QualName },
+    /// `ALTER TABLE ... ENABLE / DISABLE ROW LEVEL SECURITY`.
+    SetRowSecurity { table: QualName, enabled: bool },
+    /// `ALTER TABLE ... FORCE / NO FORCE ROW LEVEL SECURITY`.
+    SetForceRowSecurity { table: QualName, force: bool },
+    /// `CREATE POLICY`.
+    CreatePolicy { table: QualName, policy: Policy },
+    /// `DROP POLICY`.
+    DropPolicy { table: QualName, policy: Policy },
+    /// `ALTER POLICY`: roles, `USING` or `WITH CHECK` changed (the clauses
+    /// that differ between `from` and `to` are set).
+    AlterPolicy { table: QualName, from: Policy, to: Policy },
     /// `COMMENT ON ... IS`.
     SetComment { target: CommentTarget, text: Option<String> },
 }
@@ -163,6 +176,11 @@ impl Change {
             Change::DropIndex { .. } => "drop_index",
             Change::RenameIndex { .. } => "rename_index",
             Change::DropInvalidIndex { .. } => "drop_invalid_index",
+            Change::SetRowSecurity { .. } => "set_row_security",
+            Change::SetForceRowSecurity { .. } => "set_force_row_security",
+            Change::CreatePolicy { .. } => "create_policy",
+            Change::DropPolicy { .. } => "drop_policy",
+            Change::AlterPolicy { .. } => "alter_policy",
             Change::SetComment { .. } => "set_comment",
         }
     }
@@ -185,7 +203,13 @@ impl Change {
             Change::CreateSequence { sequence } => sequence.name.to_string(),
             Change::CreateTable { table } | Change::DropTable { table } => table.name.to_string(),
             Change::RenameTable { to, .. } => to.to_string(),
-            Change::SetUnlogged { table, .. } => table.to_string(),
+            Change::SetUnlogged { table, .. }
+            | Change::SetRowSecurity { table, .. }
+            | Change::SetForceRowSecurity { table, .. } => table.to_string(),
+            Change::CreatePolicy { table, policy } | Change::DropPolicy { table, policy } => {
+                format!("{table}.{}", policy.name)
+            }
+            Change::AlterPolicy { table, to, .. } => format!("{table}.{}", to.name),
             Change::AddColumn { table, column } | Change::DropColumn { table, column } => {
                 format!("{table}.{}", column.name)
             }
@@ -210,7 +234,9 @@ impl Change {
                 | CommentTarget::Sequence(t)
                 | CommentTarget::Type(t)
                 | CommentTarget::Domain(t) => t.to_string(),
-                CommentTarget::Column(t, c) | CommentTarget::Constraint(t, c) => format!("{t}.{c}"),
+                CommentTarget::Column(t, c) | CommentTarget::Constraint(t, c) | CommentTarget::Policy(t, c) => {
+                    format!("{t}.{c}")
+                }
             },
         }
     }

@@ -8,6 +8,7 @@ mod columns;
 mod constraints;
 mod indexes;
 mod objects;
+mod policies;
 mod script;
 
 use tokio_postgres::Client;
@@ -90,7 +91,8 @@ async fn read(client: &Client, scope: &Scope, default_schema: &str) -> Result<Li
     constraints::constraints(client, schemas, &mut script).await?;
     let invalid_indexes = indexes::indexes(client, schemas, &mut script).await?;
     objects::sequence_owners(client, schemas, &mut script).await?;
-    queries += 9;
+    policies::policies(client, schemas, &mut script).await?;
+    queries += 10;
     let text = script.finish();
     let parsed = parse_catalog_ddl("live database", &text).map_err(IntrospectError::Parse)?;
     Ok(Live { catalog: parsed.catalog, invalid_indexes, server_version: version, queries })

@@ -53,6 +53,7 @@ impl Catalog {
         for table in self.tables.values_mut() {
             table.constraints.sort_keys();
             table.indexes.sort_keys();
+            table.policies.sort_keys();
         }
     }
 

@@ -6,15 +6,17 @@ mod constraint;
 mod depends;
 mod index;
 mod name;
+mod policy;
 mod sequence;
 mod table;
 mod types;
 
 pub use catalog::{Catalog, Extension, Schema};
-pub use depends::Dep;
 pub use constraint::{Constraint, ConstraintKind, Deferral, FkAction, FkMatch, ForeignKey};
+pub use depends::Dep;
 pub use index::{Index, IndexKey, IndexKeyExpr};
 pub use name::QualName;
+pub use policy::{Policy, PolicyCommand, PUBLIC_ROLE};
 pub use sequence::{SeqOptions, SeqType, Sequence};
 pub use table::{Column, Identity, Table, UniqueKey};
 pub use types::{ColumnType, Domain, EnumType, Expr};

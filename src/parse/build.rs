@@ -119,6 +119,9 @@ pub fn build(
     b.settle_constraints();
     b.settle_indexes();
     for s in &statements {
+        b.policy(s);
+    }
+    for s in &statements {
         b.comment(s);
     }
     if trust == Trust::User {
@@ -535,6 +538,16 @@ impl Builder<'_> {
                     other => self.error(at, format!("unsupported in a desired schema: ALTER COLUMN ... {other}")),
                 }
             }
+            AlterTableOperation::EnableRowLevelSecurity | AlterTableOperation::DisableRowLevelSecurity => {
+                if let Some(t) = self.cat.tables.get_mut(table) {
+                    t.row_security = matches!(op, AlterTableOperation::EnableRowLevelSecurity);
+                }
+            }
+            AlterTableOperation::ForceRowLevelSecurity | AlterTableOperation::NoForceRowLevelSecurity => {
+                if let Some(t) = self.cat.tables.get_mut(table) {
+                    t.force_row_security = matches!(op, AlterTableOperation::ForceRowLevelSecurity);
+                }
+            }
             other => self.error_help(
                 at,
                 format!("unsupported in a desired schema: ALTER TABLE ... {other}"),
@@ -762,10 +775,42 @@ impl Builder<'_> {
         }
     }
 
+    /// `CREATE POLICY`, once the table's columns are all known.
+    fn policy(&mut self, s: &Located) {
+        let Stmt::Sql(stmt) = &s.stmt else { return };
+        let Statement::CreatePolicy(cp) = stmt.as_ref() else { return };
+        let at = self.at(s);
+        let table = match super::policy::table_of(cp, &self.default_schema) {
+            Ok(t) => t,
+            Err(e) => return self.error(at, e),
+        };
+        let Some(t) = self.cat.tables.get(&table) else {
+            return self.error(at, format!("policy on table {table}, which the schema does not define"));
+        };
+        let policy = match super::policy::lower(cp, t, &self.default_schema) {
+            Ok(p) => p,
+            Err(e) => return self.error(at, e),
+        };
+        if t.policies.contains_key(&policy.name) {
+            return self.error(at, format!("policy {} for table {table} is defined twice", policy.name));
+        }
+        if let Some(t) = self.cat.tables.get_mut(&table) {
+            t.policies.insert(policy.name.clone(), policy);
+        }
+    }
+
     fn comment(&mut self, s: &Located) {
         let at = self.at(s);
         match &s.stmt {
-            Stmt::ConstraintComment { name, table, text } => {
+            Stmt::ConstraintComment { policy: true, name, table, text } => {
+                let Some(tq) = self.qual(table, at) else { return };
+                let pname = name.0.last().and_then(|p| p.as_ident()).map(fold).unwrap_or_default();
+                match self.cat.tables.get_mut(&tq).and_then(|t| t.policies.get_mut(&pname)) {
+                    Some(p) => p.comment = text.clone(),
+                    None => self.error(at, format!("COMMENT ON POLICY: {pname} on {tq} is not defined")),
+                }
+            }
+            Stmt::ConstraintComment { policy: false, name, table, text } => {
                 let Some(tq) = self.qual(table, at) else { return };
                 let cname = name.0.last().and_then(|p| p.as_ident()).map(fold).unwrap_or_default();
                 match self.cat.tables.get_mut(&tq).and_then(|t| t.constraints.get_mut(&cname)) {

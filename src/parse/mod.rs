@@ -6,6 +6,7 @@ pub(crate) mod constraints;
 pub mod diagnostic;
 mod hints;
 mod lexer;
+pub(crate) mod policy;
 pub mod source;
 pub(crate) mod split;
 pub(crate) mod statement;

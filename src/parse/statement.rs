@@ -17,9 +17,9 @@ use super::table_def::{lower, TableDef};
 /// What the statements supported by pgstate are, for error messages.
 pub const SUPPORTED: &str =
     "CREATE SCHEMA, CREATE EXTENSION, CREATE TYPE ... AS ENUM, CREATE DOMAIN, CREATE SEQUENCE, \
-CREATE [UNLOGGED] TABLE, CREATE [UNIQUE] INDEX, ALTER TABLE ... ADD CONSTRAINT / ADD COLUMN / \
-ALTER COLUMN ... SET DEFAULT / SET NOT NULL / ADD GENERATED ... AS IDENTITY, ALTER SEQUENCE ... OWNED BY, \
-COMMENT ON; ignored: SET, RESET, SELECT pg_catalog.set_config(...), ALTER ... OWNER TO, psql meta-commands";
+CREATE [UNLOGGED] TABLE, CREATE [UNIQUE] INDEX, CREATE POLICY, ALTER TABLE ... ADD CONSTRAINT / ADD COLUMN / \
+ALTER COLUMN ... SET DEFAULT / SET NOT NULL / ADD GENERATED ... AS IDENTITY / [ENABLE | DISABLE | FORCE | NO FORCE] \
+ROW LEVEL SECURITY, ALTER SEQUENCE ... OWNED BY, COMMENT ON; ignored: SET, RESET, SELECT pg_catalog.set_config(...), ALTER ... OWNER TO, psql meta-commands";
 
 /// A statement pgstate understands, located in its file.
 pub struct Located {
@@ -57,9 +57,11 @@ pub enum Stmt {
         /// `table.column` parts, or `None` for `OWNED BY NONE`.
         owner: Option<ObjectName>,
     },
-    /// `COMMENT ON CONSTRAINT name ON table IS 'text' | NULL`.
+    /// `COMMENT ON CONSTRAINT | POLICY name ON table IS 'text' | NULL`.
     ConstraintComment {
-        /// Constraint name.
+        /// Whether it is `COMMENT ON POLICY` rather than `ON CONSTRAINT`.
+        policy: bool,
+        /// Constraint or policy name.
         name: ObjectName,
         /// Its table.
         table: ObjectName,
@@ -175,7 +177,8 @@ fn classify(raw: RawStatement) -> Result<Option<Stmt>, ClassifyError> {
         // An extension's comment belongs to the extension's own script.
         ["COMMENT", "ON", "EXTENSION", ..] => return Ok(None),
         ["ALTER", "SEQUENCE", ..] => return sequence_owned_by(&raw).map(Some),
-        ["COMMENT", "ON", "CONSTRAINT", ..] => return constraint_comment(&raw).map(Some),
+        ["COMMENT", "ON", "CONSTRAINT", ..] => return constraint_comment(&raw, false).map(Some),
+        ["COMMENT", "ON", "POLICY", ..] => return constraint_comment(&raw, true).map(Some),
         ["CREATE", "DOMAIN", ..] => {
             let (tokens, not_null) = domain_nullability(raw.tokens);
             return match parse_tokens(tokens)? {
@@ -194,6 +197,7 @@ fn classify(raw: RawStatement) -> Result<Option<Stmt>, ClassifyError> {
         | Statement::CreateTable(_)
         | Statement::CreateIndex(_)
         | Statement::AlterTable(_)
+        | Statement::CreatePolicy(_)
         | Statement::Comment { .. } => Ok(Some(Stmt::Sql(Box::new(stmt)))),
         other => Err((
             format!("unsupported statement: {}", statement_kind(other, &words)),
@@ -390,9 +394,10 @@ fn sequence_owned_by(raw: &RawStatement) -> Result<Stmt, ClassifyError> {
     Ok(Stmt::SequenceOwnedBy { sequence, owner: Some(owner) })
 }
 
-fn constraint_comment(raw: &RawStatement) -> Result<Stmt, ClassifyError> {
+fn constraint_comment(raw: &RawStatement, policy: bool) -> Result<Stmt, ClassifyError> {
     let toks = significant(raw);
-    let bad = || ("syntax error: expected COMMENT ON CONSTRAINT name ON table IS 'text'".to_string(), raw.span(), None);
+    let what = if policy { "POLICY" } else { "CONSTRAINT" };
+    let bad = || (format!("syntax error: expected COMMENT ON {what} name ON table IS 'text'"), raw.span(), None);
     let (name, next) = read_name(&toks, 3).ok_or_else(bad)?;
     if !toks.get(next).is_some_and(|t| is_keyword(t, Keyword::ON)) {
         return Err(bad());
@@ -412,5 +417,5 @@ fn constraint_comment(raw: &RawStatement) -> Result<Stmt, ClassifyError> {
         Token::Word(w) if w.keyword == Keyword::NULL => None,
         _ => return Err(bad()),
     };
-    Ok(Stmt::ConstraintComment { name, table, text })
+    Ok(Stmt::ConstraintComment { policy, name, table, text })
 }

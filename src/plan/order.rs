@@ -7,7 +7,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use crate::canon::expr::nextval_target;
 use crate::diff::{Change, CommentTarget};
-use crate::model::{Catalog, Column, ConstraintKind, Expr, IndexKeyExpr, QualName, UniqueKey};
+use crate::model::{Catalog, Column, ConstraintKind, Dep, Expr, IndexKeyExpr, Policy, QualName, UniqueKey};
 
 /// An object that changes can create, drop or depend on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -20,6 +20,15 @@ enum Key {
     Column(QualName, String),
     Constraint(QualName, String),
     Index(QualName),
+    /// A column's type: an `ALTER COLUMN ... TYPE` drops and creates it, so
+    /// what PostgreSQL forbids over such a change (a policy using the column)
+    /// goes before and comes back after.
+    ColumnType(QualName, String),
+    /// A policy of a table.
+    Policy(QualName, String),
+    /// A function or procedure by name (overloads not told apart), as
+    /// `model::Dep::Routine` names it.
+    Routine(QualName),
 }
 
 #[derive(Default)]
@@ -38,7 +47,10 @@ struct Deps {
 fn phase(c: &Change) -> u8 {
     match c {
         Change::DropConstraint { constraint, .. } if matches!(constraint.kind, ConstraintKind::ForeignKey(_)) => 0,
-        Change::DropConstraint { .. } | Change::DropIndex { .. } | Change::DropInvalidIndex { .. } => 1,
+        Change::DropConstraint { .. }
+        | Change::DropIndex { .. }
+        | Change::DropInvalidIndex { .. }
+        | Change::DropPolicy { .. } => 1,
         Change::SetDefault { to: None, .. } => 2,
         Change::SetIdentity { to: None, .. } => 2,
         Change::DropColumn { .. } => 3,
@@ -55,7 +67,10 @@ fn phase(c: &Change) -> u8 {
         Change::CreateSequence { .. } | Change::AlterSequence { .. } => 13,
         Change::RenameTable { .. } => 14,
         Change::RenameColumn { .. } | Change::RenameConstraint { .. } | Change::RenameIndex { .. } => 15,
-        Change::CreateTable { .. } | Change::SetUnlogged { .. } => 16,
+        Change::CreateTable { .. }
+        | Change::SetUnlogged { .. }
+        | Change::SetRowSecurity { .. }
+        | Change::SetForceRowSecurity { .. } => 16,
         Change::AddColumn { .. } => 17,
         Change::AlterColumnType { .. } => 18,
         Change::SetNotNull { not_null: false, .. } => 19,
@@ -64,7 +79,7 @@ fn phase(c: &Change) -> u8 {
         Change::AddConstraint { constraint, .. } if !matches!(constraint.kind, ConstraintKind::ForeignKey(_)) => 22,
         Change::CreateIndex { .. } => 23,
         Change::AddConstraint { .. } => 24,
-        Change::SetSequenceOwner { .. } => 25,
+        Change::SetSequenceOwner { .. } | Change::CreatePolicy { .. } | Change::AlterPolicy { .. } => 25,
         Change::SetComment { .. } => 26,
     }
 }
@@ -75,6 +90,22 @@ fn column_uses(table: &QualName, c: &Column, out: &mut Vec<Key>) {
     }
     expr_uses(c.default.as_ref(), out);
     let _ = table;
+}
+
+/// What a policy needs: its table, and what its expressions refer to.
+fn policy_uses(table: &QualName, p: &Policy, out: &mut Vec<Key>) {
+    out.push(Key::Table(table.clone()));
+    for d in &p.depends {
+        match d {
+            Dep::Column(t, c) => {
+                out.push(Key::Column(t.clone(), c.clone()));
+                out.push(Key::ColumnType(t.clone(), c.clone()));
+            }
+            Dep::Relation(r) => out.push(Key::Table(r.clone())),
+            Dep::Routine(r) => out.push(Key::Routine(r.clone())),
+            Dep::Type(t) => out.push(Key::Type(t.clone())),
+        }
+    }
 }
 
 fn expr_uses(e: Option<&Expr>, out: &mut Vec<Key>) {
@@ -182,6 +213,14 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
                 }
             }
             d.needs_old.push(Key::Schema(table.name.schema.clone()));
+            // Its policies go with it: what they use must outlive it.
+            for p in table.policies.values() {
+                let mut uses = Vec::new();
+                policy_uses(&table.name, p, &mut uses);
+                d.needs_old.extend(uses.into_iter().filter(
+                    |k| !matches!(k, Key::Table(t) | Key::Column(t, _) | Key::ColumnType(t, _) if t == &table.name),
+                ));
+            }
         }
         Change::RenameTable { from: f, to: t } => {
             d.creates.push(Key::Table(t.clone()));
@@ -210,6 +249,8 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
         }
         Change::AlterColumnType { table, column, from: f, to: t, .. } => {
             d.needs_new.push(Key::Column(table.clone(), column.clone()));
+            d.drops.push(Key::ColumnType(table.clone(), column.clone()));
+            d.creates.push(Key::ColumnType(table.clone(), column.clone()));
             if let Some(ty) = t.custom() {
                 d.needs_new.push(Key::Type(ty));
             }
@@ -273,6 +314,22 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.creates.push(Key::Index(QualName::new(table.schema.clone(), n.clone())));
             d.needs_new.push(Key::Table(table.clone()));
         }
+        Change::SetRowSecurity { table, .. } | Change::SetForceRowSecurity { table, .. } => {
+            d.needs_new.push(Key::Table(table.clone()))
+        }
+        Change::CreatePolicy { table, policy } => {
+            d.creates.push(Key::Policy(table.clone(), policy.name.clone()));
+            policy_uses(table, policy, &mut d.needs_new);
+        }
+        Change::DropPolicy { table, policy } => {
+            d.drops.push(Key::Policy(table.clone(), policy.name.clone()));
+            policy_uses(table, policy, &mut d.needs_old);
+        }
+        Change::AlterPolicy { table, from: f, to: t } => {
+            d.needs_new.push(Key::Policy(table.clone(), t.name.clone()));
+            policy_uses(table, t, &mut d.needs_new);
+            policy_uses(table, f, &mut d.needs_old);
+        }
         Change::SetComment { target, .. } => d.needs_new.push(match target {
             CommentTarget::Schema(s) => Key::Schema(s.clone()),
             CommentTarget::Table(t) => Key::Table(t.clone()),
@@ -281,6 +338,7 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             CommentTarget::Index(i) => Key::Index(i.clone()),
             CommentTarget::Sequence(s) => Key::Sequence(s.clone()),
             CommentTarget::Type(t) | CommentTarget::Domain(t) => Key::Type(t.clone()),
+            CommentTarget::Policy(t, p) => Key::Policy(t.clone(), p.clone()),
         }),
     }
     d

@@ -5,8 +5,8 @@
 use crate::canon::{quote_ident, quote_literal};
 use crate::diff::{Change, CommentTarget, DomainAction};
 use crate::model::{
-    Column, Constraint, ConstraintKind, Deferral, Domain, FkAction, FkMatch, Index, IndexKey, IndexKeyExpr, QualName,
-    SeqOptions, Sequence, Table,
+    Column, Constraint, ConstraintKind, Deferral, Domain, FkAction, FkMatch, Index, IndexKey, IndexKeyExpr, Policy,
+    QualName, SeqOptions, Sequence, Table, PUBLIC_ROLE,
 };
 
 fn idents(list: &[String]) -> String {
@@ -138,6 +138,31 @@ pub fn statements(change: &Change) -> Vec<String> {
             quote_ident(to)
         )],
         Change::DropInvalidIndex { index } => vec![format!("DROP INDEX IF EXISTS {index}")],
+        Change::SetRowSecurity { table, enabled } => {
+            vec![format!("ALTER TABLE {table} {} ROW LEVEL SECURITY", if *enabled { "ENABLE" } else { "DISABLE" })]
+        }
+        Change::SetForceRowSecurity { table, force } => {
+            vec![format!("ALTER TABLE {table} {} ROW LEVEL SECURITY", if *force { "FORCE" } else { "NO FORCE" })]
+        }
+        Change::CreatePolicy { table, policy } => vec![create_policy(table, policy)],
+        Change::DropPolicy { table, policy } => vec![format!("DROP POLICY {} ON {table}", quote_ident(&policy.name))],
+        Change::AlterPolicy { table, from, to } => {
+            let mut s = format!("ALTER POLICY {} ON {table}", quote_ident(&to.name));
+            if from.roles != to.roles {
+                s.push_str(&format!(" TO {}", roles(&to.roles)));
+            }
+            if from.using != to.using {
+                if let Some(u) = &to.using {
+                    s.push_str(&format!(" USING ({u})"));
+                }
+            }
+            if from.with_check != to.with_check {
+                if let Some(c) = &to.with_check {
+                    s.push_str(&format!(" WITH CHECK ({c})"));
+                }
+            }
+            vec![s]
+        }
         Change::SetComment { target, text } => {
             let text = text.as_deref().map_or("NULL".to_string(), quote_literal);
             let what = match target {
@@ -149,6 +174,7 @@ pub fn statements(change: &Change) -> Vec<String> {
                 CommentTarget::Sequence(s) => format!("SEQUENCE {s}"),
                 CommentTarget::Type(t) => format!("TYPE {t}"),
                 CommentTarget::Domain(t) => format!("DOMAIN {t}"),
+                CommentTarget::Policy(t, p) => format!("POLICY {} ON {t}", quote_ident(p)),
             };
             vec![format!("COMMENT ON {what} IS {text}")]
         }
@@ -180,6 +206,34 @@ fn default_expr(e: &crate::model::Expr) -> String {
     } else {
         text.clone()
     }
+}
+
+/// `TO` roles: PUBLIC as the keyword, other roles as identifiers.
+fn roles(list: &[String]) -> String {
+    list.iter()
+        .map(|r| if r == PUBLIC_ROLE { "PUBLIC".to_string() } else { quote_ident(r) })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn create_policy(table: &QualName, p: &Policy) -> String {
+    let mut s = format!("CREATE POLICY {} ON {table}", quote_ident(&p.name));
+    if !p.permissive {
+        s.push_str(" AS RESTRICTIVE");
+    }
+    if p.command != crate::model::PolicyCommand::All {
+        s.push_str(&format!(" FOR {}", p.command.sql()));
+    }
+    if p.roles != [PUBLIC_ROLE] {
+        s.push_str(&format!(" TO {}", roles(&p.roles)));
+    }
+    if let Some(u) = &p.using {
+        s.push_str(&format!(" USING ({u})"));
+    }
+    if let Some(c) = &p.with_check {
+        s.push_str(&format!(" WITH CHECK ({c})"));
+    }
+    s
 }
 
 fn generation(always: bool) -> &'static str {

@@ -3,8 +3,8 @@
 //! alterations become `Change`s applied by `diff::apply`.
 
 use sqlparser::ast::{
-    AlterColumnOperation, AlterIndexOperation, AlterTableOperation, AlterTypeAddValuePosition, AlterTypeOperation,
-    ObjectName, ObjectType, Statement,
+    AlterColumnOperation, AlterIndexOperation, AlterPolicyOperation, AlterTableOperation, AlterTypeAddValuePosition,
+    AlterTypeOperation, ObjectName, ObjectType, Statement,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -15,7 +15,7 @@ use crate::canon::ident::fold;
 use crate::canon::types::resolve;
 use crate::diff::apply::apply;
 use crate::diff::{Change, DomainAction};
-use crate::model::{Catalog, Identity, QualName, SeqOptions};
+use crate::model::{Catalog, Identity, Policy, QualName, SeqOptions};
 use crate::parse::columns::{collation_name, identity_type, int_value, seq_options};
 use crate::parse::constraints::object_qual_name;
 use crate::parse::parse_onto;
@@ -198,6 +198,44 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
                 }
             }
             Ok(Some(out))
+        }
+        Statement::DropPolicy(d) => {
+            let table = q(&d.table_name)?;
+            let name = fold(&d.name);
+            match cat.tables.get(&table).and_then(|t| t.policies.get(&name)) {
+                Some(p) => Ok(Some(vec![Change::DropPolicy { table, policy: p.clone() }])),
+                None if d.if_exists => Ok(Some(vec![])),
+                None => Err(format!("policy {name} on {table} does not exist at this point of the chain")),
+            }
+        }
+        Statement::AlterPolicy(a) => {
+            let table = q(&a.table_name)?;
+            let name = fold(&a.name);
+            let t = cat.tables.get(&table).ok_or_else(|| format!("table {table} does not exist"))?;
+            let old = t
+                .policies
+                .get(&name)
+                .ok_or_else(|| format!("policy {name} on {table} does not exist at this point of the chain"))?;
+            match &a.operation {
+                AlterPolicyOperation::Rename { new_name } => {
+                    let policy = Policy { name: fold(new_name), ..old.clone() };
+                    Ok(Some(vec![
+                        Change::DropPolicy { table: table.clone(), policy: old.clone() },
+                        Change::CreatePolicy { table, policy },
+                    ]))
+                }
+                AlterPolicyOperation::Apply { to, using, with_check } => {
+                    let new = crate::parse::policy::alter(
+                        old,
+                        t,
+                        to.as_deref(),
+                        using.as_ref(),
+                        with_check.as_ref(),
+                        "public",
+                    )?;
+                    Ok(Some(vec![Change::AlterPolicy { table, from: old.clone(), to: new }]))
+                }
+            }
         }
         Statement::DropExtension(d) => {
             let mut out = Vec::new();

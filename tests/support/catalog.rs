@@ -10,7 +10,7 @@
 //! Left out: `pg_catalog`, `information_schema`, `pg_toast*`, `pg_temp*`, and
 //! every object that belongs to an extension (pg_depend deptype `e`), plus
 //! the things that belong to such objects (their columns, indexes, ...).
-//! Not described: owners, privileges, RLS policies, statistics, tablespaces,
+//! Not described: owners, privileges, statistics, tablespaces,
 //! storage parameters, sequence values, and column order (columns are keyed
 //! by name).
 //!
@@ -35,6 +35,8 @@
 //! view <s>.<name> <pg_get_viewdef>                (views and materialized views)
 //! function <s>.<name>(<identity args>) <pg_get_functiondef>   (functions and procedures)
 //! trigger <s>.<t> <name> <pg_get_triggerdef>
+//! row_security <s>.<t> enabled=<bool> forced=<bool>   (only tables with either set)
+//! policy <s>.<t> <name> permissive=<bool> cmd=<r|a|w|d|*> roles=<sorted, PUBLIC for 0> using=<expr> check=<expr>
 //! comment <pg_identify_object type> <identity> <text>
 //! ```
 //!
@@ -60,7 +62,7 @@ ns AS (
 ),
 rel AS (
   SELECT c.oid, c.relname, c.relkind, c.relpersistence, c.relispartition,
-         c.relpartbound, n.nspname
+         c.relpartbound, c.relrowsecurity, c.relforcerowsecurity, n.nspname
   FROM pg_class c
   JOIN ns n ON n.oid = c.relnamespace
   WHERE (c.oid, 'pg_class'::regclass) NOT IN (SELECT objid, classid FROM ext)
@@ -208,6 +210,21 @@ lines(l) AS (
   WHERE NOT tg.tgisinternal
 
   UNION ALL
+  SELECT format('row_security %s.%s enabled=%s forced=%s', nspname, relname,
+                relrowsecurity::text, relforcerowsecurity::text)
+  FROM tbl WHERE relrowsecurity OR relforcerowsecurity
+
+  UNION ALL
+  SELECT format('policy %s.%s %s permissive=%s cmd=%s roles=%s using=%s check=%s',
+                t.nspname, t.relname, p.polname, p.polpermissive::text, p.polcmd,
+                (SELECT string_agg(r.name, ',' ORDER BY r.name)
+                 FROM (SELECT CASE WHEN x = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x)::text END AS name
+                       FROM unnest(p.polroles) AS x) r),
+                pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid))
+  FROM pg_policy p
+  JOIN tbl t ON t.oid = p.polrelid
+
+  UNION ALL
   SELECT format('comment %s %s %s', o.type, o.identity, d.description)
   FROM pg_description d
   CROSS JOIN LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o
@@ -226,6 +243,9 @@ lines(l) AS (
           WHEN d.classoid = 'pg_trigger'::regclass
             THEN EXISTS (SELECT 1 FROM pg_trigger tg
                          WHERE tg.oid = d.objoid AND tg.tgrelid IN (SELECT oid FROM tbl))
+          WHEN d.classoid = 'pg_policy'::regclass
+            THEN EXISTS (SELECT 1 FROM pg_policy po
+                         WHERE po.oid = d.objoid AND po.polrelid IN (SELECT oid FROM tbl))
           ELSE o.schema IN (SELECT nspname FROM ns)
         END
 )
