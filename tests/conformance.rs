@@ -27,7 +27,7 @@
 //! * `conformance_full` (only with `PGSTATE_CONFORMANCE=all`, `just conformance`):
 //!   every case of the corpus (`PGSTATE_CONFORMANCE_DIR`, default
 //!   `<repo>/../shared/conformance`), results written to `conformance/RESULTS.md`.
-//!   `PGSTATE_CONFORMANCE_FILTER=substring` runs only matching cases (and then
+//!   `PGSTATE_CONFORMANCE_FILTER=a,b` runs only cases whose path contains one of the substrings (and then
 //!   RESULTS.md is left alone); `PGSTATE_CONFORMANCE_JOBS` sets the number of
 //!   worker threads (default 3).
 //!
@@ -1163,7 +1163,7 @@ fn conformance_full() {
     let filter = std::env::var("PGSTATE_CONFORMANCE_FILTER").ok().filter(|f| !f.is_empty());
     let dirs: Vec<PathBuf> = case_dirs(&root)
         .into_iter()
-        .filter(|d| filter.as_deref().is_none_or(|f| d.to_string_lossy().contains(f)))
+        .filter(|d| filter.as_deref().is_none_or(|f| f.split(',').any(|part| d.to_string_lossy().contains(part))))
         .collect();
     assert!(!dirs.is_empty(), "no conformance cases under {}", root.display());
     let cases: Vec<(PathBuf, Vec<Direction>)> = dirs.iter().map(|d| (d.clone(), Direction::ALL.to_vec())).collect();
