@@ -391,8 +391,8 @@ fn check_file(path: &Path, text: &str) -> CheckResult {
     let lines = error_lines(&out.stderr);
     for (i, m) in error_messages(&out.stderr).into_iter().enumerate() {
         if let Some(rest) = m.strip_prefix("unsupported statement: ") {
-            let what = match rest.find(" (only enum types") {
-                Some(_) => "CREATE TYPE (not an enum: composite, range or base type)".to_string(),
+            let what = match rest.find(" (only enum") {
+                Some(_) => "CREATE TYPE (not an enum or composite: range or base type)".to_string(),
                 None => rest.to_string(),
             };
             result.out_of_scope.insert(format!("uses {what}"));

@@ -199,3 +199,29 @@ fn revisions_replay_policy_statements() {
     .expect("parses");
     assert_eq!(reached, want.catalog);
 }
+
+#[test]
+fn a_composite_type_written_by_hand_and_by_pg_dump_is_one_type() {
+    let by_hand = parse_str(
+        "hand.sql",
+        "CREATE TYPE addr AS (street TEXT, city VARCHAR(50) COLLATE \"C\", n INT4);\n\
+         CREATE TABLE t (id int, home addr);\n\
+         COMMENT ON TYPE addr IS 'where';",
+    )
+    .expect("parses");
+    let dumped = parse_str(
+        "dump.sql",
+        "CREATE TYPE public.addr AS (\n\tstreet text,\n\tcity character varying(50) COLLATE pg_catalog.\"C\",\n\tn integer\n);\n\
+         CREATE TABLE public.t (id integer, home public.addr);\n\
+         COMMENT ON TYPE public.addr IS 'where';",
+    )
+    .expect("pg_dump's spelling parses");
+    assert_eq!(by_hand.catalog, dumped.catalog);
+    // Attribute order is part of the type.
+    let swapped = parse_str("s.sql", "CREATE TYPE addr AS (city VARCHAR(50) COLLATE \"C\", street TEXT, n INT4);")
+        .expect("parses");
+    let name = pgstate::model::QualName::new("public", "addr");
+    assert_ne!(swapped.catalog.composites[&name], by_hand.catalog.composites[&name]);
+    let err = parse_str("bad.sql", "CREATE TYPE a AS (x int, x text);").expect_err("duplicate attribute");
+    assert!(err.summary().contains("attribute x twice"), "{}", err.summary());
+}

@@ -4,7 +4,7 @@
 
 use crate::model::Map;
 
-use super::change::{Change, CommentTarget, DomainAction};
+use super::change::{Change, CommentTarget, CompositeAction, DomainAction};
 use crate::canon::expr::rename_column_ref;
 use crate::model::{Catalog, ConstraintKind, IndexKeyExpr, QualName};
 
@@ -215,6 +215,30 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
             // A new type: the old one's comment went with it.
             cat.enums.insert(to.name.clone(), crate::model::EnumType { comment: None, ..to.clone() });
         }
+        Change::CreateComposite { composite } => {
+            cat.composites.insert(composite.name.clone(), composite.clone());
+        }
+        Change::DropComposite { composite } => {
+            cat.composites.shift_remove(&composite.name);
+        }
+        Change::AlterComposite { name, action } => {
+            if let Some(c) = cat.composites.get_mut(name) {
+                match action {
+                    CompositeAction::AddAttribute { attribute } => {
+                        c.attributes.insert(attribute.name.clone(), attribute.clone());
+                    }
+                    CompositeAction::DropAttribute { attribute } => {
+                        c.attributes.shift_remove(&attribute.name);
+                    }
+                    CompositeAction::AlterAttributeType { attribute, to, collation, .. } => {
+                        if let Some(a) = c.attributes.get_mut(attribute) {
+                            a.data_type = to.clone();
+                            a.collation = collation.clone();
+                        }
+                    }
+                }
+            }
+        }
         Change::CreateSequence { sequence } => {
             cat.sequences.insert(sequence.name.clone(), sequence.clone());
         }
@@ -369,7 +393,10 @@ fn set_comment(cat: &mut Catalog, target: &CommentTarget, text: Option<String>) 
             .find_map(|t| t.indexes.get_mut(&i.name))
             .map(|i| &mut i.comment),
         CommentTarget::Sequence(s) => cat.sequences.get_mut(s).map(|s| &mut s.comment),
-        CommentTarget::Type(t) => cat.enums.get_mut(t).map(|e| &mut e.comment),
+        CommentTarget::Type(t) => match cat.enums.get_mut(t) {
+            Some(e) => Some(&mut e.comment),
+            None => cat.composites.get_mut(t).map(|c| &mut c.comment),
+        },
         CommentTarget::Domain(t) => cat.domains.get_mut(t).map(|d| &mut d.comment),
         CommentTarget::Policy(t, p) => {
             cat.tables.get_mut(t).and_then(|t| t.policies.get_mut(p)).map(|p| &mut p.comment)

@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use crate::model::{
-    Column, ColumnType, Constraint, Domain, EnumType, Expr, Extension, Identity, Index, Policy, QualName, Schema,
-    SeqOptions, Sequence, Table,
+    Attribute, Column, ColumnType, CompositeType, Constraint, Domain, EnumType, Expr, Extension, Identity, Index,
+    Policy, QualName, Schema, SeqOptions, Sequence, Table,
 };
 
 /// What a comment is attached to.
@@ -44,6 +44,18 @@ pub enum DomainAction {
     DropCheck { check: String },
 }
 
+/// What an `ALTER TYPE` on a composite type does.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum CompositeAction {
+    /// `ADD ATTRIBUTE` (at the end).
+    AddAttribute { attribute: Attribute },
+    /// `DROP ATTRIBUTE`.
+    DropAttribute { attribute: Attribute },
+    /// `ALTER ATTRIBUTE ... TYPE ... [COLLATE]`.
+    AlterAttributeType { attribute: String, from: ColumnType, to: ColumnType, collation: Option<String> },
+}
+
 /// One step from one catalog towards another.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -72,6 +84,12 @@ pub enum Change {
     DropDomain { name: QualName, over: Option<QualName> },
     /// `ALTER DOMAIN`.
     AlterDomain { name: QualName, action: DomainAction },
+    /// `CREATE TYPE ... AS (...)`.
+    CreateComposite { composite: CompositeType },
+    /// `DROP TYPE` of a composite type.
+    DropComposite { composite: CompositeType },
+    /// `ALTER TYPE` of a composite type.
+    AlterComposite { name: QualName, action: CompositeAction },
     /// `CREATE SEQUENCE` (ownership is a separate step).
     CreateSequence { sequence: Sequence },
     /// `ALTER SEQUENCE` options.
@@ -154,6 +172,9 @@ impl Change {
             Change::CreateDomain { .. } => "create_domain",
             Change::DropDomain { .. } => "drop_domain",
             Change::AlterDomain { .. } => "alter_domain",
+            Change::CreateComposite { .. } => "create_composite",
+            Change::DropComposite { .. } => "drop_composite",
+            Change::AlterComposite { .. } => "alter_composite",
             Change::CreateSequence { .. } => "create_sequence",
             Change::AlterSequence { .. } => "alter_sequence",
             Change::DropSequence { .. } => "drop_sequence",
@@ -194,6 +215,8 @@ impl Change {
             Change::CreateEnum { enum_type } => enum_type.name.to_string(),
             Change::RecreateEnum { to, .. } => to.name.to_string(),
             Change::CreateDomain { domain } => domain.name.to_string(),
+            Change::CreateComposite { composite } | Change::DropComposite { composite } => composite.name.to_string(),
+            Change::AlterComposite { name, .. } => name.to_string(),
             Change::DropDomain { name, .. } | Change::AlterDomain { name, .. } => name.to_string(),
             Change::DropEnum { name }
             | Change::AddEnumValue { name, .. }

@@ -68,6 +68,48 @@ pub async fn enums(client: &Client, schemas: &[String], s: &mut Script) -> Resul
     Ok(())
 }
 
+/// Composite types, with their attributes in one query (aggregated per type).
+pub async fn composites(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
+    let sql = format!(
+        "SELECT n.nspname, t.typname, \
+                coalesce(array_agg(a.attname::text ORDER BY a.attnum) FILTER (WHERE a.attnum IS NOT NULL), '{{}}'), \
+                coalesce(array_agg(pg_catalog.format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum) \
+                         FILTER (WHERE a.attnum IS NOT NULL), '{{}}'), \
+                coalesce(array_agg(CASE WHEN a.attcollation <> at.typcollation THEN \
+                             pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END \
+                         ORDER BY a.attnum) FILTER (WHERE a.attnum IS NOT NULL), '{{}}'), \
+                pg_catalog.obj_description(t.oid, 'pg_type') \
+         FROM pg_catalog.pg_type t \
+         JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+         JOIN pg_catalog.pg_class c ON c.oid = t.typrelid AND c.relkind = 'c' \
+         LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+         LEFT JOIN pg_catalog.pg_type at ON at.oid = a.atttypid \
+         LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
+         LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
+         WHERE t.typtype = 'c' AND n.nspname = ANY($1) AND {} \
+         GROUP BY n.nspname, t.typname, t.oid ORDER BY 1, 2",
+        not_from_extension("t.oid", "pg_catalog.pg_type")
+    );
+    for row in client.query(&sql, &[&schemas]).await? {
+        let name = quote_qualified(row.try_get(0)?, row.try_get(1)?);
+        let names: Vec<String> = row.try_get(2)?;
+        let types: Vec<String> = row.try_get(3)?;
+        let collations: Vec<Option<String>> = row.try_get(4)?;
+        let attrs: Vec<String> = names
+            .iter()
+            .zip(&types)
+            .zip(&collations)
+            .map(|((n, t), c)| match c {
+                Some(c) => format!("{} {t} COLLATE {c}", quote_ident(n)),
+                None => format!("{} {t}", quote_ident(n)),
+            })
+            .collect();
+        s.creates.push_str(&format!("CREATE TYPE {name} AS ({});\n", attrs.join(", ")));
+        s.comment(&format!("TYPE {name}"), row.try_get(5)?);
+    }
+    Ok(())
+}
+
 /// Domains, with their checks in one query (aggregated per domain).
 pub async fn domains(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
     let sql = format!(

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use super::{Domain, EnumType, Map, QualName, Sequence, Table};
+use super::{CompositeType, Domain, EnumType, Map, QualName, Sequence, Table};
 
 /// A whole database schema as pgstate sees it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -13,6 +13,8 @@ pub struct Catalog {
     pub enums: Map<QualName, EnumType>,
     /// Domains by qualified name.
     pub domains: Map<QualName, Domain>,
+    /// Composite types by qualified name.
+    pub composites: Map<QualName, CompositeType>,
     /// Sequences by qualified name (including those behind serial columns).
     pub sequences: Map<QualName, Sequence>,
     /// Tables by qualified name.
@@ -48,6 +50,7 @@ impl Catalog {
         for domain in self.domains.values_mut() {
             domain.checks.sort_keys();
         }
+        self.composites.sort_keys();
         self.sequences.sort_keys();
         self.tables.sort_keys();
         for table in self.tables.values_mut() {
@@ -55,6 +58,11 @@ impl Catalog {
             table.indexes.sort_keys();
             table.policies.sort_keys();
         }
+    }
+
+    /// Whether a user-defined type of that name exists (enum, domain, composite).
+    pub fn has_type(&self, name: &QualName) -> bool {
+        self.enums.contains_key(name) || self.domains.contains_key(name) || self.composites.contains_key(name)
     }
 
     /// Whether a schema exists, counting `public` as always there.

@@ -2,6 +2,7 @@
 //! revision files) produces, and that the differ compares.
 
 mod catalog;
+mod composite;
 mod constraint;
 mod depends;
 mod index;
@@ -12,6 +13,7 @@ mod table;
 mod types;
 
 pub use catalog::{Catalog, Extension, Schema};
+pub use composite::{Attribute, CompositeType, RangeType};
 pub use constraint::{Constraint, ConstraintKind, Deferral, FkAction, FkMatch, ForeignKey};
 pub use depends::Dep;
 pub use index::{Index, IndexKey, IndexKeyExpr};

@@ -108,6 +108,7 @@ pub fn involved(catalog: &Catalog, found: &Mismatches) -> Catalog {
         extensions: catalog.extensions.clone(),
         enums: catalog.enums.clone(),
         domains: catalog.domains.clone(),
+        composites: catalog.composites.clone(),
         sequences: catalog.sequences.clone(),
         tables: found.tables.iter().filter_map(|(t, _)| Some((t.clone(), catalog.tables.get(t)?.clone()))).collect(),
     }

@@ -55,6 +55,7 @@ pub async fn settle(
             Change::CreateSchema { .. }
                 | Change::CreateExtension { .. }
                 | Change::CreateEnum { .. }
+                | Change::CreateComposite { .. }
                 | Change::CreateSequence { .. }
         ) {
             attempt(client, &script(std::slice::from_ref(&change))).await;

@@ -247,8 +247,9 @@ impl Builder<'_> {
             Statement::CreateType { name, representation } => {
                 let Some(q) = self.qual(name, at) else { return };
                 match representation {
+                    Some(UserDefinedTypeRepresentation::Composite { attributes }) => self.composite(q, attributes, at),
                     Some(UserDefinedTypeRepresentation::Enum { labels }) => {
-                        if self.cat.enums.contains_key(&q) {
+                        if self.cat.has_type(&q) {
                             return self.error(at, format!("type {q} is defined twice"));
                         }
                         let labels: Vec<String> = labels.iter().map(|l| l.value.clone()).collect();
@@ -260,7 +261,7 @@ impl Builder<'_> {
                     }
                     _ => self.error_help(
                         at,
-                        format!("unsupported statement: CREATE TYPE {q} (only enum types are supported)"),
+                        format!("unsupported statement: CREATE TYPE {q} (only enum and composite types are supported)"),
                         format!("pgstate reads: {}", super::statement::SUPPORTED),
                     ),
                 }
@@ -292,9 +293,34 @@ impl Builder<'_> {
         }
     }
 
+    fn composite(&mut self, q: QualName, attributes: &[sqlparser::ast::UserDefinedTypeCompositeAttributeDef], at: At) {
+        if self.cat.has_type(&q) {
+            return self.error(at, format!("type {q} is defined twice"));
+        }
+        let mut composite =
+            crate::model::CompositeType { name: q.clone(), attributes: Default::default(), comment: None };
+        for a in attributes {
+            let name = fold(&a.name);
+            let data_type = match crate::canon::types::resolve(&a.data_type, &self.default_schema) {
+                Ok(r) if r.serial.is_none() => r.column_type,
+                Ok(_) => return self.error(at, format!("type {q}: serial is not a type")),
+                Err(e) => return self.error(at, format!("type {q}, attribute {name}: {e}")),
+            };
+            if let Some(t) = data_type.custom() {
+                self.type_uses.push((q.clone(), name.clone(), t, at));
+            }
+            let collation = a.collation.as_ref().map(super::columns::collation_name);
+            let attribute = crate::model::Attribute { name: name.clone(), data_type, collation };
+            if composite.attributes.insert(name.clone(), attribute).is_some() {
+                return self.error(at, format!("type {q} has attribute {name} twice"));
+            }
+        }
+        self.cat.composites.insert(q, composite);
+    }
+
     fn domain(&mut self, def: &sqlparser::ast::CreateDomain, not_null: bool, at: At) {
         let Some(q) = self.qual(&def.name, at) else { return };
-        if self.cat.domains.contains_key(&q) || self.cat.enums.contains_key(&q) {
+        if self.cat.has_type(&q) {
             return self.error(at, format!("type {q} is defined twice"));
         }
         let base = match crate::canon::types::resolve(&def.data_type, &self.default_schema) {
@@ -837,7 +863,12 @@ impl Builder<'_> {
                 self.qual(name, at).and_then(|q| self.cat.sequences.get_mut(&q)).map(|t| t.comment = text)
             }
             CommentObject::Type => {
-                self.qual(name, at).and_then(|q| self.cat.enums.get_mut(&q)).map(|t| t.comment = text)
+                let q = self.qual(name, at);
+                let slot = match q.as_ref().and_then(|q| self.cat.enums.get_mut(q)) {
+                    Some(e) => Some(&mut e.comment),
+                    None => q.and_then(|q| self.cat.composites.get_mut(&q)).map(|c| &mut c.comment),
+                };
+                slot.map(|c| *c = text)
             }
             CommentObject::Domain => {
                 self.qual(name, at).and_then(|q| self.cat.domains.get_mut(&q)).map(|t| t.comment = text)
@@ -882,7 +913,7 @@ impl Builder<'_> {
     fn check_references(&mut self) {
         let loose = self.cat.extensions.keys().any(|e| !TYPELESS_EXTENSIONS.contains(&e.as_str()));
         for (table, column, ty, at) in std::mem::take(&mut self.type_uses) {
-            if !self.cat.enums.contains_key(&ty) && !self.cat.domains.contains_key(&ty) && !loose {
+            if !self.cat.has_type(&ty) && !loose {
                 let what =
                     if column.is_empty() { format!("domain {table}") } else { format!("column {column} of {table}") };
                 self.error_help(
@@ -912,6 +943,7 @@ impl Builder<'_> {
             .chain(self.cat.sequences.keys())
             .chain(self.cat.enums.keys())
             .chain(self.cat.domains.keys())
+            .chain(self.cat.composites.keys())
             .map(|q| q.schema.clone())
             .collect();
         for schema in used {

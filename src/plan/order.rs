@@ -6,7 +6,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
 use crate::canon::expr::nextval_target;
-use crate::diff::{Change, CommentTarget};
+use crate::diff::{Change, CommentTarget, CompositeAction};
 use crate::model::{Catalog, Column, ConstraintKind, Dep, Expr, IndexKeyExpr, Policy, QualName, UniqueKey};
 
 /// An object that changes can create, drop or depend on.
@@ -56,7 +56,7 @@ fn phase(c: &Change) -> u8 {
         Change::DropColumn { .. } => 3,
         Change::DropTable { .. } => 4,
         Change::DropSequence { .. } => 5,
-        Change::DropEnum { .. } | Change::DropDomain { .. } => 6,
+        Change::DropEnum { .. } | Change::DropDomain { .. } | Change::DropComposite { .. } => 6,
         Change::DropExtension { .. } => 7,
         Change::DropSchema { .. } => 8,
         Change::CreateSchema { .. } => 10,
@@ -64,6 +64,7 @@ fn phase(c: &Change) -> u8 {
         Change::CreateEnum { .. } | Change::AddEnumValue { .. } | Change::RecreateEnum { .. } => 12,
         // After enums (a domain may be over one), before the tables using it.
         Change::CreateDomain { .. } | Change::AlterDomain { .. } => 12,
+        Change::CreateComposite { .. } | Change::AlterComposite { .. } => 12,
         Change::CreateSequence { .. } | Change::AlterSequence { .. } => 13,
         Change::RenameTable { .. } => 14,
         Change::RenameColumn { .. } | Change::RenameConstraint { .. } | Change::RenameIndex { .. } => 15,
@@ -161,6 +162,31 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.drops.push(Key::Type(name.clone()))
         }
         Change::AlterDomain { name, .. } => d.needs_new.push(Key::Type(name.clone())),
+        Change::CreateComposite { composite } => {
+            d.creates.push(Key::Type(composite.name.clone()));
+            d.needs_new.push(Key::Schema(composite.name.schema.clone()));
+            d.needs_new.extend(composite.attributes.values().filter_map(|a| a.data_type.custom()).map(Key::Type));
+        }
+        Change::DropComposite { composite } => {
+            d.drops.push(Key::Type(composite.name.clone()));
+            d.needs_old.push(Key::Schema(composite.name.schema.clone()));
+            d.needs_old.extend(composite.attributes.values().filter_map(|a| a.data_type.custom()).map(Key::Type));
+        }
+        Change::AlterComposite { name, action } => {
+            d.needs_new.push(Key::Type(name.clone()));
+            match action {
+                CompositeAction::AddAttribute { attribute } => {
+                    d.needs_new.extend(attribute.data_type.custom().map(Key::Type))
+                }
+                CompositeAction::DropAttribute { attribute } => {
+                    d.needs_old.extend(attribute.data_type.custom().map(Key::Type))
+                }
+                CompositeAction::AlterAttributeType { from, to, .. } => {
+                    d.needs_new.extend(to.custom().map(Key::Type));
+                    d.needs_old.extend(from.custom().map(Key::Type));
+                }
+            }
+        }
         Change::RecreateEnum { to: e, columns, .. } => {
             // The type under its name is new: tables created in the plan wait for it.
             d.creates.push(Key::Type(e.name.clone()));

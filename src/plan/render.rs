@@ -3,7 +3,7 @@
 //! sqlparser printed, never raw user input.
 
 use crate::canon::{quote_ident, quote_literal};
-use crate::diff::{Change, CommentTarget, DomainAction};
+use crate::diff::{Change, CommentTarget, CompositeAction, DomainAction};
 use crate::model::{
     Column, Constraint, ConstraintKind, Deferral, Domain, FkAction, FkMatch, Index, IndexKey, IndexKeyExpr, Policy,
     QualName, SeqOptions, Sequence, Table, PUBLIC_ROLE,
@@ -51,6 +51,23 @@ pub fn statements(change: &Change) -> Vec<String> {
             vec![format!("ALTER TYPE {name} ADD VALUE {}{pos}", quote_literal(value))]
         }
         Change::RecreateEnum { from, to, columns } => recreate_enum(&from.name, &to.labels, columns),
+        Change::CreateComposite { composite } => {
+            let attrs: Vec<String> = composite.attributes.values().map(attribute_def).collect();
+            vec![format!("CREATE TYPE {} AS ({})", composite.name, attrs.join(", "))]
+        }
+        Change::DropComposite { composite } => vec![format!("DROP TYPE {}", composite.name)],
+        Change::AlterComposite { name, action } => vec![match action {
+            CompositeAction::AddAttribute { attribute } => {
+                format!("ALTER TYPE {name} ADD ATTRIBUTE {}", attribute_def(attribute))
+            }
+            CompositeAction::DropAttribute { attribute } => {
+                format!("ALTER TYPE {name} DROP ATTRIBUTE {}", quote_ident(&attribute.name))
+            }
+            CompositeAction::AlterAttributeType { attribute, to, collation, .. } => {
+                let collate = collation.as_ref().map(|c| format!(" COLLATE {}", dotted(c))).unwrap_or_default();
+                format!("ALTER TYPE {name} ALTER ATTRIBUTE {} TYPE {to}{collate}", quote_ident(attribute))
+            }
+        }],
         Change::CreateSequence { sequence } => vec![create_sequence(sequence)],
         Change::AlterSequence { name, from, to } => {
             vec![format!("ALTER SEQUENCE {name}{}", alter_seq_options(from, to))]
@@ -234,6 +251,11 @@ fn create_policy(table: &QualName, p: &Policy) -> String {
         s.push_str(&format!(" WITH CHECK ({c})"));
     }
     s
+}
+
+fn attribute_def(a: &crate::model::Attribute) -> String {
+    let collate = a.collation.as_ref().map(|c| format!(" COLLATE {}", dotted(c))).unwrap_or_default();
+    format!("{} {}{collate}", quote_ident(&a.name), a.data_type)
 }
 
 fn generation(always: bool) -> &'static str {
