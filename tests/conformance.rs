@@ -392,7 +392,7 @@ fn check_file(path: &Path, text: &str) -> CheckResult {
     for (i, m) in error_messages(&out.stderr).into_iter().enumerate() {
         if let Some(rest) = m.strip_prefix("unsupported statement: ") {
             let what = match rest.find(" (only enum") {
-                Some(_) => "CREATE TYPE (not an enum or composite: range or base type)".to_string(),
+                Some(_) => "CREATE TYPE (a base type)".to_string(),
                 None => rest.to_string(),
             };
             result.out_of_scope.insert(format!("uses {what}"));

@@ -239,6 +239,12 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
                 }
             }
         }
+        Change::CreateRange { range } => {
+            cat.ranges.insert(range.name.clone(), range.clone());
+        }
+        Change::DropRange { range } => {
+            cat.ranges.shift_remove(&range.name);
+        }
         Change::CreateSequence { sequence } => {
             cat.sequences.insert(sequence.name.clone(), sequence.clone());
         }
@@ -395,7 +401,10 @@ fn set_comment(cat: &mut Catalog, target: &CommentTarget, text: Option<String>) 
         CommentTarget::Sequence(s) => cat.sequences.get_mut(s).map(|s| &mut s.comment),
         CommentTarget::Type(t) => match cat.enums.get_mut(t) {
             Some(e) => Some(&mut e.comment),
-            None => cat.composites.get_mut(t).map(|c| &mut c.comment),
+            None => match cat.composites.get_mut(t) {
+                Some(c) => Some(&mut c.comment),
+                None => cat.ranges.get_mut(t).map(|r| &mut r.comment),
+            },
         },
         CommentTarget::Domain(t) => cat.domains.get_mut(t).map(|d| &mut d.comment),
         CommentTarget::Policy(t, p) => {

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::model::{
     Attribute, Column, ColumnType, CompositeType, Constraint, Domain, EnumType, Expr, Extension, Identity, Index,
-    Policy, QualName, Schema, SeqOptions, Sequence, Table,
+    Policy, QualName, RangeType, Schema, SeqOptions, Sequence, Table,
 };
 
 /// What a comment is attached to.
@@ -90,6 +90,10 @@ pub enum Change {
     DropComposite { composite: CompositeType },
     /// `ALTER TYPE` of a composite type.
     AlterComposite { name: QualName, action: CompositeAction },
+    /// `CREATE TYPE ... AS RANGE`.
+    CreateRange { range: RangeType },
+    /// `DROP TYPE` of a range type.
+    DropRange { range: RangeType },
     /// `CREATE SEQUENCE` (ownership is a separate step).
     CreateSequence { sequence: Sequence },
     /// `ALTER SEQUENCE` options.
@@ -175,6 +179,8 @@ impl Change {
             Change::CreateComposite { .. } => "create_composite",
             Change::DropComposite { .. } => "drop_composite",
             Change::AlterComposite { .. } => "alter_composite",
+            Change::CreateRange { .. } => "create_range",
+            Change::DropRange { .. } => "drop_range",
             Change::CreateSequence { .. } => "create_sequence",
             Change::AlterSequence { .. } => "alter_sequence",
             Change::DropSequence { .. } => "drop_sequence",
@@ -217,6 +223,7 @@ impl Change {
             Change::CreateDomain { domain } => domain.name.to_string(),
             Change::CreateComposite { composite } | Change::DropComposite { composite } => composite.name.to_string(),
             Change::AlterComposite { name, .. } => name.to_string(),
+            Change::CreateRange { range } | Change::DropRange { range } => range.name.to_string(),
             Change::DropDomain { name, .. } | Change::AlterDomain { name, .. } => name.to_string(),
             Change::DropEnum { name }
             | Change::AddEnumValue { name, .. }

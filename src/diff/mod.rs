@@ -10,7 +10,7 @@ pub mod types;
 
 pub use change::{Change, CommentTarget, CompositeAction, DomainAction};
 
-use crate::model::{Catalog, CompositeType, ConstraintKind, Domain, EnumType, QualName, Sequence};
+use crate::model::{Catalog, CompositeType, ConstraintKind, Domain, EnumType, QualName, RangeType, Sequence};
 use crate::parse::RenameHint;
 
 /// Changes plus the warnings met on the way (such as a rename hint that matches nothing).
@@ -110,6 +110,27 @@ pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Di
     }
     for c in from.composites.values().filter(|c| !to.composites.contains_key(&c.name)) {
         out.changes.push(Change::DropComposite { composite: c.clone() });
+    }
+
+    for (name, r) in &to.ranges {
+        let old = from.ranges.get(name);
+        let same =
+            old.is_some_and(|o| RangeType { comment: None, ..o.clone() } == RangeType { comment: None, ..r.clone() });
+        if let (Some(o), false) = (old, same) {
+            // No ALTER TYPE changes a range's definition.
+            out.warnings.push(format!(
+                "range type {name} changes: it is dropped and created again (which fails while a column uses it)"
+            ));
+            out.changes.push(Change::DropRange { range: o.clone() });
+        }
+        if !same {
+            out.changes.push(Change::CreateRange { range: RangeType { comment: None, ..r.clone() } });
+        }
+        let was = if same { &old.and_then(|o| o.comment.clone()) } else { &None };
+        comment(&mut out, CommentTarget::Type(name.clone()), was, &r.comment);
+    }
+    for r in from.ranges.values().filter(|r| !to.ranges.contains_key(&r.name)) {
+        out.changes.push(Change::DropRange { range: r.clone() });
     }
 
     for (name, s) in &to.sequences {

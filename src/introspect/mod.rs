@@ -87,13 +87,14 @@ async fn read(client: &Client, scope: &Scope, default_schema: &str) -> Result<Li
     objects::enums(client, schemas, &mut script).await?;
     objects::domains(client, schemas, &mut script).await?;
     objects::composites(client, schemas, &mut script).await?;
+    objects::ranges(client, schemas, &mut script).await?;
     objects::sequences(client, schemas, &mut script).await?;
     columns::tables(client, schemas, version, &mut script).await?;
     constraints::constraints(client, schemas, &mut script).await?;
     let invalid_indexes = indexes::indexes(client, schemas, &mut script).await?;
     objects::sequence_owners(client, schemas, &mut script).await?;
     policies::policies(client, schemas, &mut script).await?;
-    queries += 11;
+    queries += 12;
     let text = script.finish();
     let parsed = parse_catalog_ddl("live database", &text).map_err(IntrospectError::Parse)?;
     Ok(Live { catalog: parsed.catalog, invalid_indexes, server_version: version, queries })

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use super::{CompositeType, Domain, EnumType, Map, QualName, Sequence, Table};
+use super::{CompositeType, Domain, EnumType, Map, QualName, RangeType, Sequence, Table};
 
 /// A whole database schema as pgstate sees it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -15,6 +15,8 @@ pub struct Catalog {
     pub domains: Map<QualName, Domain>,
     /// Composite types by qualified name.
     pub composites: Map<QualName, CompositeType>,
+    /// Range types by qualified name.
+    pub ranges: Map<QualName, RangeType>,
     /// Sequences by qualified name (including those behind serial columns).
     pub sequences: Map<QualName, Sequence>,
     /// Tables by qualified name.
@@ -51,6 +53,7 @@ impl Catalog {
             domain.checks.sort_keys();
         }
         self.composites.sort_keys();
+        self.ranges.sort_keys();
         self.sequences.sort_keys();
         self.tables.sort_keys();
         for table in self.tables.values_mut() {
@@ -60,9 +63,12 @@ impl Catalog {
         }
     }
 
-    /// Whether a user-defined type of that name exists (enum, domain, composite).
+    /// Whether a user-defined type of that name exists (enum, domain, composite, range).
     pub fn has_type(&self, name: &QualName) -> bool {
-        self.enums.contains_key(name) || self.domains.contains_key(name) || self.composites.contains_key(name)
+        self.enums.contains_key(name)
+            || self.domains.contains_key(name)
+            || self.composites.contains_key(name)
+            || self.ranges.contains_key(name)
     }
 
     /// Whether a schema exists, counting `public` as always there.

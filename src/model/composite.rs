@@ -13,6 +13,23 @@ pub struct CompositeType {
     pub comment: Option<String>,
 }
 
+impl RangeType {
+    /// The multirange type PostgreSQL names for a range type called `name`:
+    /// the first `range` in it becomes `multirange`, else `_multirange` is
+    /// appended (then cut to 63 bytes).
+    pub fn default_multirange(name: &QualName) -> QualName {
+        let n = match name.name.find("range") {
+            Some(i) => format!("{}multirange{}", &name.name[..i], &name.name[i + 5..]),
+            None => format!("{}_multirange", name.name),
+        };
+        let mut cut = n.len().min(63);
+        while !n.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        QualName::new(name.schema.clone(), n[..cut].to_string())
+    }
+}
+
 /// Attribute order is part of the type (row values follow it), unlike the
 /// order of a map's keys.
 impl PartialEq for CompositeType {
@@ -34,7 +51,8 @@ pub struct Attribute {
     pub collation: Option<String>,
 }
 
-/// A range type (`CREATE TYPE r AS RANGE (SUBTYPE = ...)`).
+/// A range type (`CREATE TYPE r AS RANGE (SUBTYPE = ...)`). Functions and the
+/// operator class are held as SQL names (`pg_catalog` left out).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RangeType {
     /// Its qualified name.

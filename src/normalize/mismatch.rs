@@ -109,6 +109,7 @@ pub fn involved(catalog: &Catalog, found: &Mismatches) -> Catalog {
         enums: catalog.enums.clone(),
         domains: catalog.domains.clone(),
         composites: catalog.composites.clone(),
+        ranges: catalog.ranges.clone(),
         sequences: catalog.sequences.clone(),
         tables: found.tables.iter().filter_map(|(t, _)| Some((t.clone(), catalog.tables.get(t)?.clone()))).collect(),
     }

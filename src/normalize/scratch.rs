@@ -56,6 +56,7 @@ pub async fn settle(
                 | Change::CreateExtension { .. }
                 | Change::CreateEnum { .. }
                 | Change::CreateComposite { .. }
+                | Change::CreateRange { .. }
                 | Change::CreateSequence { .. }
         ) {
             attempt(client, &script(std::slice::from_ref(&change))).await;

@@ -247,7 +247,10 @@ impl Builder<'_> {
             Statement::CreateType { name, representation } => {
                 let Some(q) = self.qual(name, at) else { return };
                 match representation {
-                    Some(UserDefinedTypeRepresentation::Composite { attributes }) => self.composite(q, attributes, at),
+                    Some(UserDefinedTypeRepresentation::Composite { attributes }) => {
+                        self.composite(q, attributes, at)
+                    }
+                    Some(UserDefinedTypeRepresentation::Range { options }) => self.range(q, options, at),
                     Some(UserDefinedTypeRepresentation::Enum { labels }) => {
                         if self.cat.has_type(&q) {
                             return self.error(at, format!("type {q} is defined twice"));
@@ -261,7 +264,7 @@ impl Builder<'_> {
                     }
                     _ => self.error_help(
                         at,
-                        format!("unsupported statement: CREATE TYPE {q} (only enum and composite types are supported)"),
+                        format!("unsupported statement: CREATE TYPE {q} (only enum, composite and range types are supported)"),
                         format!("pgstate reads: {}", super::statement::SUPPORTED),
                     ),
                 }
@@ -316,6 +319,50 @@ impl Builder<'_> {
             }
         }
         self.cat.composites.insert(q, composite);
+    }
+
+    fn range(&mut self, q: QualName, options: &[sqlparser::ast::UserDefinedTypeRangeOption], at: At) {
+        use sqlparser::ast::UserDefinedTypeRangeOption as O;
+        if self.cat.has_type(&q) {
+            return self.error(at, format!("type {q} is defined twice"));
+        }
+        let mut range = crate::model::RangeType {
+            name: q.clone(),
+            subtype: crate::model::ColumnType::builtin(""),
+            opclass: None,
+            collation: None,
+            canonical: None,
+            subtype_diff: None,
+            multirange: None,
+            comment: None,
+        };
+        let mut subtype = None;
+        for o in options {
+            match o {
+                O::Subtype(dt) => match crate::canon::types::resolve(dt, &self.default_schema) {
+                    Ok(r) if r.serial.is_none() => subtype = Some(r.column_type),
+                    Ok(_) => return self.error(at, format!("range type {q}: serial is not a type")),
+                    Err(e) => return self.error(at, format!("range type {q}: {e}")),
+                },
+                O::SubtypeOpClass(n) => range.opclass = Some(sql_routine_name(n, &self.default_schema)),
+                O::Collation(n) => range.collation = Some(super::columns::collation_name(n)),
+                O::Canonical(n) => range.canonical = Some(sql_routine_name(n, &self.default_schema)),
+                O::SubtypeDiff(n) => range.subtype_diff = Some(sql_routine_name(n, &self.default_schema)),
+                O::MultirangeTypeName(n) => match self.qual(n, at) {
+                    Some(m) if m != crate::model::RangeType::default_multirange(&q) => range.multirange = Some(m),
+                    Some(_) => {}
+                    None => return,
+                },
+            }
+        }
+        let Some(subtype) = subtype else {
+            return self.error(at, format!("range type {q}: SUBTYPE is required"));
+        };
+        if let Some(t) = subtype.custom() {
+            self.type_uses.push((q.clone(), String::new(), t, at));
+        }
+        range.subtype = subtype;
+        self.cat.ranges.insert(q, range);
     }
 
     fn domain(&mut self, def: &sqlparser::ast::CreateDomain, not_null: bool, at: At) {
@@ -866,7 +913,13 @@ impl Builder<'_> {
                 let q = self.qual(name, at);
                 let slot = match q.as_ref().and_then(|q| self.cat.enums.get_mut(q)) {
                     Some(e) => Some(&mut e.comment),
-                    None => q.and_then(|q| self.cat.composites.get_mut(&q)).map(|c| &mut c.comment),
+                    None => match q {
+                        Some(q) if self.cat.composites.contains_key(&q) => {
+                            self.cat.composites.get_mut(&q).map(|c| &mut c.comment)
+                        }
+                        Some(q) => self.cat.ranges.get_mut(&q).map(|r| &mut r.comment),
+                        None => None,
+                    },
                 };
                 slot.map(|c| *c = text)
             }
@@ -944,6 +997,7 @@ impl Builder<'_> {
             .chain(self.cat.enums.keys())
             .chain(self.cat.domains.keys())
             .chain(self.cat.composites.keys())
+            .chain(self.cat.ranges.keys())
             .map(|q| q.schema.clone())
             .collect();
         for schema in used {
@@ -985,6 +1039,21 @@ fn storage_parameters(with: &[SqlExpr]) -> Result<Vec<(String, String)>, String>
     }
     // PostgreSQL keeps the parameters in the order written.
     Ok(out)
+}
+
+/// A function's or operator class's name as SQL: parts folded and quoted as
+/// needed, `pg_catalog.` (where the built-in ones live) and the default
+/// schema left out, so that a name PostgreSQL prints qualified and one
+/// written bare compare equal (both resolve through the search path).
+fn sql_routine_name(name: &ObjectName, default_schema: &str) -> String {
+    let parts: Vec<String> = name.0.iter().filter_map(|p| p.as_ident()).map(fold).collect();
+    let parts = match parts.as_slice() {
+        [schema, rest @ ..] if (schema == "pg_catalog" || schema == default_schema) && !rest.is_empty() => {
+            rest.to_vec()
+        }
+        _ => parts,
+    };
+    parts.iter().map(|p| crate::canon::quote_ident(p)).collect::<Vec<_>>().join(".")
 }
 
 /// The name PostgreSQL gives an index expression column: the function called, or `expr`.

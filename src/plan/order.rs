@@ -56,7 +56,10 @@ fn phase(c: &Change) -> u8 {
         Change::DropColumn { .. } => 3,
         Change::DropTable { .. } => 4,
         Change::DropSequence { .. } => 5,
-        Change::DropEnum { .. } | Change::DropDomain { .. } | Change::DropComposite { .. } => 6,
+        Change::DropEnum { .. }
+        | Change::DropDomain { .. }
+        | Change::DropComposite { .. }
+        | Change::DropRange { .. } => 6,
         Change::DropExtension { .. } => 7,
         Change::DropSchema { .. } => 8,
         Change::CreateSchema { .. } => 10,
@@ -64,7 +67,7 @@ fn phase(c: &Change) -> u8 {
         Change::CreateEnum { .. } | Change::AddEnumValue { .. } | Change::RecreateEnum { .. } => 12,
         // After enums (a domain may be over one), before the tables using it.
         Change::CreateDomain { .. } | Change::AlterDomain { .. } => 12,
-        Change::CreateComposite { .. } | Change::AlterComposite { .. } => 12,
+        Change::CreateComposite { .. } | Change::AlterComposite { .. } | Change::CreateRange { .. } => 12,
         Change::CreateSequence { .. } | Change::AlterSequence { .. } => 13,
         Change::RenameTable { .. } => 14,
         Change::RenameColumn { .. } | Change::RenameConstraint { .. } | Change::RenameIndex { .. } => 15,
@@ -91,6 +94,17 @@ fn column_uses(table: &QualName, c: &Column, out: &mut Vec<Key>) {
     }
     expr_uses(c.default.as_ref(), out);
     let _ = table;
+}
+
+/// What a range type needs: its subtype and its functions (a bare name is
+/// taken to be in `public`, the default schema: only ordering uses it).
+fn range_uses(r: &crate::model::RangeType) -> Vec<Key> {
+    let mut out: Vec<Key> = r.subtype.custom().map(Key::Type).into_iter().collect();
+    for f in r.canonical.iter().chain(&r.subtype_diff) {
+        let (schema, name) = f.split_once('.').unwrap_or(("public", f));
+        out.push(Key::Routine(QualName::new(schema.trim_matches('"'), name.trim_matches('"'))));
+    }
+    out
 }
 
 /// What a policy needs: its table, and what its expressions refer to.
@@ -162,6 +176,16 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.drops.push(Key::Type(name.clone()))
         }
         Change::AlterDomain { name, .. } => d.needs_new.push(Key::Type(name.clone())),
+        Change::CreateRange { range } => {
+            d.creates.push(Key::Type(range.name.clone()));
+            d.needs_new.push(Key::Schema(range.name.schema.clone()));
+            d.needs_new.extend(range_uses(range));
+        }
+        Change::DropRange { range } => {
+            d.drops.push(Key::Type(range.name.clone()));
+            d.needs_old.push(Key::Schema(range.name.schema.clone()));
+            d.needs_old.extend(range_uses(range));
+        }
         Change::CreateComposite { composite } => {
             d.creates.push(Key::Type(composite.name.clone()));
             d.needs_new.push(Key::Schema(composite.name.schema.clone()));

@@ -68,6 +68,8 @@ pub fn statements(change: &Change) -> Vec<String> {
                 format!("ALTER TYPE {name} ALTER ATTRIBUTE {} TYPE {to}{collate}", quote_ident(attribute))
             }
         }],
+        Change::CreateRange { range } => vec![create_range(range)],
+        Change::DropRange { range } => vec![format!("DROP TYPE {}", range.name)],
         Change::CreateSequence { sequence } => vec![create_sequence(sequence)],
         Change::AlterSequence { name, from, to } => {
             vec![format!("ALTER SEQUENCE {name}{}", alter_seq_options(from, to))]
@@ -251,6 +253,23 @@ fn create_policy(table: &QualName, p: &Policy) -> String {
         s.push_str(&format!(" WITH CHECK ({c})"));
     }
     s
+}
+
+fn create_range(r: &crate::model::RangeType) -> String {
+    let mut options = vec![format!("SUBTYPE = {}", r.subtype)];
+    let named = [
+        ("SUBTYPE_OPCLASS", &r.opclass),
+        ("COLLATION", &r.collation.as_ref().map(|c| dotted(c))),
+        ("CANONICAL", &r.canonical),
+        ("SUBTYPE_DIFF", &r.subtype_diff),
+        ("MULTIRANGE_TYPE_NAME", &r.multirange.as_ref().map(|m| m.sql())),
+    ];
+    for (key, value) in named {
+        if let Some(v) = value {
+            options.push(format!("{key} = {v}"));
+        }
+    }
+    format!("CREATE TYPE {} AS RANGE ({})", r.name, options.join(", "))
 }
 
 fn attribute_def(a: &crate::model::Attribute) -> String {

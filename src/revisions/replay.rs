@@ -184,6 +184,9 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
                     }
                     ObjectType::Type => match cat.composites.get(&name) {
                         Some(c) => Some(Change::DropComposite { composite: c.clone() }),
+                        None if cat.ranges.contains_key(&name) => {
+                            Some(Change::DropRange { range: cat.ranges[&name].clone() })
+                        }
                         None => cat.enums.contains_key(&name).then(|| Change::DropEnum { name: name.clone() }),
                     },
                     ObjectType::Schema => {

@@ -32,6 +32,7 @@
 //! enum <s>.<name> 'label1', 'label2', ...         (in enumsortorder order)
 //! domain <s>.<name> type=<format_type> notnull=<bool> default=<expr> collation=<name if not the base type's>
 //! constraint <s>.<domain> <conname> <pg_get_constraintdef>
+//! range <s>.<name> subtype=<format_type> opclass=<name> collation=<name> canonical=<regproc> diff=<regproc> multirange=<s>.<name>
 //! view <s>.<name> <pg_get_viewdef>                (views and materialized views)
 //! function <s>.<name>(<identity args>) <pg_get_functiondef>   (functions and procedures)
 //! trigger <s>.<t> <name> <pg_get_triggerdef>
@@ -189,6 +190,18 @@ lines(l) AS (
                 pg_get_constraintdef(co.oid))
   FROM pg_constraint co
   JOIN typ t ON t.oid = co.contypid
+
+  UNION ALL
+  SELECT format('range %s.%s subtype=%s opclass=%s.%s collation=%s canonical=%s diff=%s multirange=%s.%s',
+                t.nspname, t.typname, format_type(r.rngsubtype, NULL), ocn.nspname, opc.opcname,
+                (SELECT name FROM coll WHERE coll.oid = r.rngcollation),
+                r.rngcanonical::text, r.rngsubdiff::text, mn.nspname, mt.typname)
+  FROM pg_range r
+  JOIN typ t ON t.oid = r.rngtypid
+  JOIN pg_opclass opc ON opc.oid = r.rngsubopc
+  JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace
+  JOIN pg_type mt ON mt.oid = r.rngmultitypid
+  JOIN pg_namespace mn ON mn.oid = mt.typnamespace
 
   UNION ALL
   SELECT format('view %s.%s %s', nspname, relname, pg_get_viewdef(oid))
