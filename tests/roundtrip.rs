@@ -297,3 +297,92 @@ fn grants_on_undefined_objects_are_errors() {
     let err = parse_str("bad.sql", "CREATE TABLE t (a int); GRANT EXECUTE ON t TO r;").expect_err("bad privilege");
     assert!(format!("{err:?}").contains("invalid privilege type EXECUTE"), "{err:?}");
 }
+
+#[test]
+fn policies_read_like_postgresql_and_refuse_what_it_refuses() {
+    let by_hand = parse_str(
+        "hand.sql",
+        "CREATE TABLE t (id int, owner text);\n\
+         ALTER TABLE t ENABLE ROW LEVEL SECURITY;\n\
+         CREATE POLICY p ON t TO PUBLIC, postgres USING (owner = current_user);\n\
+         COMMENT ON POLICY p ON t IS 'mine';",
+    )
+    .expect("parses");
+    let dumped = parse_str(
+        "dump.sql",
+        "CREATE TABLE public.t (id integer, owner text);\n\
+         ALTER TABLE public.t ENABLE ROW LEVEL SECURITY;\n\
+         CREATE POLICY p ON public.t AS PERMISSIVE FOR ALL TO PUBLIC USING ((owner = CURRENT_USER));\n\
+         COMMENT ON POLICY p ON public.t IS 'mine';",
+    )
+    .expect("pg_dump's spelling parses");
+    assert_eq!(by_hand.catalog, dumped.catalog);
+    let t = &by_hand.catalog.tables[&pgstate::model::QualName::new("public", "t")];
+    // PUBLIC among other roles is PUBLIC alone, as PostgreSQL stores it.
+    assert_eq!(t.policies["p"].roles, ["public"]);
+    for (bad, says) in [
+        ("CREATE POLICY p ON t FOR INSERT USING (true);", "only WITH CHECK"),
+        ("CREATE POLICY p ON t FOR SELECT WITH CHECK (true);", "WITH CHECK cannot"),
+        ("CREATE POLICY p ON t TO CURRENT_USER USING (true);", "name the role"),
+        ("CREATE POLICY p ON nosuch USING (true);", "does not define"),
+        ("CREATE POLICY p ON t USING (true); CREATE POLICY p ON t USING (false);", "defined twice"),
+    ] {
+        let err = parse_str("bad.sql", &format!("CREATE TABLE t (id int);\n{bad}")).expect_err(bad);
+        assert!(err.summary().contains(says), "{bad}: {}", err.summary());
+    }
+}
+
+#[test]
+fn revisions_replay_policy_statements() {
+    let base = parse_str(
+        "base.sql",
+        "CREATE TABLE t (id int, owner text);\n\
+         ALTER TABLE t ENABLE ROW LEVEL SECURITY;\n\
+         CREATE POLICY p ON t USING (owner = current_user);\n\
+         CREATE POLICY q ON t FOR DELETE USING (false);",
+    )
+    .expect("parses")
+    .catalog;
+    let sql = "ALTER POLICY p ON t RENAME TO mine;\n\
+               ALTER POLICY mine ON t TO postgres USING (id > 0) WITH CHECK (id > 1);\n\
+               DROP POLICY q ON t;\n\
+               DROP POLICY IF EXISTS gone ON t;\n\
+               ALTER TABLE t FORCE ROW LEVEL SECURITY;\n\
+               ALTER TABLE t RENAME COLUMN id TO key;";
+    let reached = pgstate::revisions::replay::replay(base, "r1", sql).expect("replays");
+    let want = parse_str(
+        "want.sql",
+        "CREATE TABLE t (key int, owner text);\n\
+         ALTER TABLE t ENABLE ROW LEVEL SECURITY;\n\
+         ALTER TABLE t FORCE ROW LEVEL SECURITY;\n\
+         CREATE POLICY mine ON t TO postgres USING (key > 0) WITH CHECK (key > 1);",
+    )
+    .expect("parses");
+    assert_eq!(reached, want.catalog);
+}
+
+#[test]
+fn a_composite_type_written_by_hand_and_by_pg_dump_is_one_type() {
+    let by_hand = parse_str(
+        "hand.sql",
+        "CREATE TYPE addr AS (street TEXT, city VARCHAR(50) COLLATE \"C\", n INT4);\n\
+         CREATE TABLE t (id int, home addr);\n\
+         COMMENT ON TYPE addr IS 'where';",
+    )
+    .expect("parses");
+    let dumped = parse_str(
+        "dump.sql",
+        "CREATE TYPE public.addr AS (\n\tstreet text,\n\tcity character varying(50) COLLATE pg_catalog.\"C\",\n\tn integer\n);\n\
+         CREATE TABLE public.t (id integer, home public.addr);\n\
+         COMMENT ON TYPE public.addr IS 'where';",
+    )
+    .expect("pg_dump's spelling parses");
+    assert_eq!(by_hand.catalog, dumped.catalog);
+    // Attribute order is part of the type.
+    let swapped = parse_str("s.sql", "CREATE TYPE addr AS (city VARCHAR(50) COLLATE \"C\", street TEXT, n INT4);")
+        .expect("parses");
+    let name = pgstate::model::QualName::new("public", "addr");
+    assert_ne!(swapped.catalog.composites[&name], by_hand.catalog.composites[&name]);
+    let err = parse_str("bad.sql", "CREATE TYPE a AS (x int, x text);").expect_err("duplicate attribute");
+    assert!(err.summary().contains("attribute x twice"), "{}", err.summary());
+}

@@ -35,6 +35,16 @@ pub struct Context<'a> {
 
 /// The canonical text of `expr`.
 pub fn canonical(expr: &SqlExpr, ctx: &Context<'_>) -> Expr {
+    canonical_over(expr, ctx, &|_| None)
+}
+
+/// Like `canonical`, for an expression over columns whose types
+/// `column_type` knows (a policy's): a cast of such a column is dropped only
+/// when it stays within the type's family (`varchar` to `text`, `integer` to
+/// `numeric`), which is what PostgreSQL adds by itself; a cast that changes
+/// the comparison (`bigint` to `text`) is kept, since the expression is also
+/// what the plan creates.
+pub fn canonical_over(expr: &SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&str) -> Option<ColumnType>) -> Expr {
     let mut e = strip_parens(expr.clone());
     // A default cast to another type than the column's changes the value
     // (a timestamp literal on a timestamptz column): it is kept as written.
@@ -54,7 +64,7 @@ pub fn canonical(expr: &SqlExpr, ctx: &Context<'_>) -> Expr {
         }
     }
     let _ = visit_expressions_mut(&mut e, |node| {
-        normalize_node(node, ctx);
+        normalize_node(node, ctx, column_type);
         ControlFlow::<()>::Continue(())
     });
     if let Some(ty) = ctx.column_type {
@@ -125,7 +135,7 @@ fn canon_cast_type(dt: &DataType, default_schema: &str) -> DataType {
     }
 }
 
-fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>) {
+fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&str) -> Option<ColumnType>) {
     match node {
         SqlExpr::Nested(inner) => {
             // Parentheses around an atom or another parenthesized expression carry no meaning.
@@ -182,7 +192,7 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>) {
                 data_type.to_string().as_str(),
                 "integer" | "bigint" | "smallint" | "numeric" | "real" | "double precision"
             );
-            if is_implicit_cast(expr, data_type) {
+            if is_implicit_cast(expr, data_type) && !changes_family(expr, data_type, column_type) {
                 *node = strip_parens(std::mem::replace(expr.as_mut(), SqlExpr::Value(Value::Null.into())));
                 if let SqlExpr::Value(ValueWithSpan { value: Value::SingleQuotedString(s), .. }) = &*node {
                     // A quoted number cast to a number type is that number (PostgreSQL prints '-1'::integer).
@@ -331,6 +341,32 @@ fn is_implicit_cast(expr: &SqlExpr, data_type: &DataType) -> bool {
         }
         _ => false,
     }
+}
+
+/// Type families within which PostgreSQL casts by itself.
+fn family(type_name: &str) -> Option<u8> {
+    match type_name.trim_end_matches("[]") {
+        "text" | "character varying" | "character" | "bpchar" | "name" => Some(0),
+        "numeric" | "double precision" | "real" | "bigint" | "integer" | "smallint" => Some(1),
+        _ => None,
+    }
+}
+
+/// Whether `expr` is a column of known type that a cast to `data_type` takes
+/// to another family.
+fn changes_family(expr: &SqlExpr, data_type: &DataType, column_type: &dyn Fn(&str) -> Option<ColumnType>) -> bool {
+    let name = match strip_parens(expr.clone()) {
+        SqlExpr::Identifier(i) => fold(&i),
+        SqlExpr::CompoundIdentifier(parts) => match parts.last() {
+            Some(i) => fold(i),
+            None => return false,
+        },
+        _ => return false,
+    };
+    let Some(ty) = column_type(&name) else { return false };
+    let from = ty.without_typmod().to_string();
+    let from = if ty.schema.is_some() { None } else { family(&from) };
+    from.is_none() || from != family(&data_type.to_string())
 }
 
 fn number_expr(s: &str) -> SqlExpr {

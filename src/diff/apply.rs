@@ -4,7 +4,7 @@
 
 use crate::model::Map;
 
-use super::change::{Change, CommentTarget, DomainAction};
+use super::change::{Change, CommentTarget, CompositeAction, DomainAction};
 use crate::canon::expr::rename_column_ref;
 use crate::model::{Catalog, ConstraintKind, GrantObject, IndexKeyExpr, QualName, Routine};
 
@@ -38,6 +38,15 @@ pub fn rename_table(cat: &mut Catalog, from: &QualName, to: &QualName) {
             if let ConstraintKind::ForeignKey(fk) = &mut c.kind {
                 if &fk.ref_table == from {
                     fk.ref_table = to.clone();
+                }
+            }
+        }
+        for p in t.policies.values_mut() {
+            for d in p.depends.iter_mut() {
+                if let crate::model::Dep::Relation(r) | crate::model::Dep::Column(r, _) = d {
+                    if r == from {
+                        *r = to.clone();
+                    }
                 }
             }
         }
@@ -110,6 +119,18 @@ pub fn rename_column(cat: &mut Catalog, table: &QualName, from: &str, to: &str) 
                 }
                 if let Some(p) = predicate {
                     *p = rename_column_ref(p, from, to);
+                }
+            }
+        }
+    }
+    for p in t.policies.values_mut() {
+        for e in p.using.iter_mut().chain(p.with_check.iter_mut()) {
+            *e = rename_column_ref(e, from, to);
+        }
+        for d in p.depends.iter_mut() {
+            if let crate::model::Dep::Column(_, c) = d {
+                if c == from {
+                    *c = to.to_string();
                 }
             }
         }
@@ -220,6 +241,36 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
         Change::RecreateEnum { to, .. } => {
             // A new type: the old one's comment went with it.
             cat.enums.insert(to.name.clone(), crate::model::EnumType { comment: None, ..to.clone() });
+        }
+        Change::CreateComposite { composite } => {
+            cat.composites.insert(composite.name.clone(), composite.clone());
+        }
+        Change::DropComposite { composite } => {
+            cat.composites.shift_remove(&composite.name);
+        }
+        Change::AlterComposite { name, action } => {
+            if let Some(c) = cat.composites.get_mut(name) {
+                match action {
+                    CompositeAction::AddAttribute { attribute } => {
+                        c.attributes.insert(attribute.name.clone(), attribute.clone());
+                    }
+                    CompositeAction::DropAttribute { attribute } => {
+                        c.attributes.shift_remove(&attribute.name);
+                    }
+                    CompositeAction::AlterAttributeType { attribute, to, collation, .. } => {
+                        if let Some(a) = c.attributes.get_mut(attribute) {
+                            a.data_type = to.clone();
+                            a.collation = collation.clone();
+                        }
+                    }
+                }
+            }
+        }
+        Change::CreateRange { range } => {
+            cat.ranges.insert(range.name.clone(), range.clone());
+        }
+        Change::DropRange { range } => {
+            cat.ranges.shift_remove(&range.name);
         }
         Change::CreateSequence { sequence } => {
             cat.sequences.insert(sequence.name.clone(), sequence.clone());
@@ -351,6 +402,31 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
             // Its triggers go with it, as in PostgreSQL.
             cat.triggers.retain(|id, _| id.table != view.name);
         }
+        Change::SetRowSecurity { table, enabled } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.row_security = *enabled;
+            }
+        }
+        Change::SetForceRowSecurity { table, force } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.force_row_security = *force;
+            }
+        }
+        Change::CreatePolicy { table, policy } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.policies.insert(policy.name.clone(), policy.clone());
+            }
+        }
+        Change::DropPolicy { table, policy } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.policies.shift_remove(&policy.name);
+            }
+        }
+        Change::AlterPolicy { table, to, .. } => {
+            if let Some(p) = cat.tables.get_mut(table).and_then(|t| t.policies.get_mut(&to.name)) {
+                *p = crate::model::Policy { comment: p.comment.clone(), ..to.clone() };
+            }
+        }
         Change::SetComment { target, text } => set_comment(cat, target, text.clone()),
         Change::DropInvalidIndex { .. } => {}
         Change::CreateRoutine { routine, replace } => {
@@ -455,10 +531,19 @@ fn set_comment(cat: &mut Catalog, target: &CommentTarget, text: Option<String>) 
             .find_map(|indexes| indexes.get_mut(&i.name))
             .map(|i| &mut i.comment),
         CommentTarget::Sequence(s) => cat.sequences.get_mut(s).map(|s| &mut s.comment),
-        CommentTarget::Type(t) => cat.enums.get_mut(t).map(|e| &mut e.comment),
+        CommentTarget::Type(t) => match cat.enums.get_mut(t) {
+            Some(e) => Some(&mut e.comment),
+            None => match cat.composites.get_mut(t) {
+                Some(c) => Some(&mut c.comment),
+                None => cat.ranges.get_mut(t).map(|r| &mut r.comment),
+            },
+        },
         CommentTarget::Domain(t) => cat.domains.get_mut(t).map(|d| &mut d.comment),
         CommentTarget::Routine(r, _) => cat.routines.get_mut(r).map(|r| &mut r.comment),
         CommentTarget::Trigger(t) => cat.triggers.get_mut(t).map(|t| &mut t.comment),
+        CommentTarget::Policy(t, p) => {
+            cat.tables.get_mut(t).and_then(|t| t.policies.get_mut(p)).map(|p| &mut p.comment)
+        }
     };
     if let Some(slot) = slot {
         *slot = text;

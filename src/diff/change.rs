@@ -3,9 +3,9 @@
 use serde::Serialize;
 
 use crate::model::{
-    Column, ColumnType, Constraint, DefaultKey, Domain, EnumType, Expr, Extension, GrantKey, Identity, Index,
-    Privileges, QualName, Routine, RoutineId, RoutineKind, Schema, SeqOptions, Sequence, Table, Trigger,
-    TriggerEnabled, TriggerId, View,
+    Attribute, Column, ColumnType, CompositeType, Constraint, DefaultKey, Domain, EnumType, Expr, Extension, GrantKey,
+    Identity, Index, Policy, Privileges, QualName, RangeType, Routine, RoutineId, RoutineKind, Schema, SeqOptions,
+    Sequence, Table, Trigger, TriggerEnabled, TriggerId, View,
 };
 
 /// What a comment is attached to.
@@ -38,6 +38,8 @@ pub enum CommentTarget {
     Routine(RoutineId, RoutineKind),
     /// A trigger.
     Trigger(TriggerId),
+    /// A policy of a table.
+    Policy(QualName, String),
 }
 
 /// What an `ALTER DOMAIN` does.
@@ -52,6 +54,18 @@ pub enum DomainAction {
     AddCheck { check: String, expr: Expr },
     /// `DROP CONSTRAINT name`.
     DropCheck { check: String },
+}
+
+/// What an `ALTER TYPE` on a composite type does.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum CompositeAction {
+    /// `ADD ATTRIBUTE` (at the end).
+    AddAttribute { attribute: Attribute },
+    /// `DROP ATTRIBUTE`.
+    DropAttribute { attribute: Attribute },
+    /// `ALTER ATTRIBUTE ... TYPE ... [COLLATE]`.
+    AlterAttributeType { attribute: String, from: ColumnType, to: ColumnType, collation: Option<String> },
 }
 
 /// One step from one catalog towards another.
@@ -84,6 +98,16 @@ pub enum Change {
     DropDomain { name: QualName, over: Option<QualName> },
     /// `ALTER DOMAIN`.
     AlterDomain { name: QualName, action: DomainAction },
+    /// `CREATE TYPE ... AS (...)`.
+    CreateComposite { composite: CompositeType },
+    /// `DROP TYPE` of a composite type.
+    DropComposite { composite: CompositeType },
+    /// `ALTER TYPE` of a composite type.
+    AlterComposite { name: QualName, action: CompositeAction },
+    /// `CREATE TYPE ... AS RANGE`.
+    CreateRange { range: RangeType },
+    /// `DROP TYPE` of a range type.
+    DropRange { range: RangeType },
     /// `CREATE SEQUENCE` (ownership is a separate step).
     CreateSequence { sequence: Sequence },
     /// `ALTER SEQUENCE` options.
@@ -151,6 +175,17 @@ pub enum Change {
     DropTrigger { trigger: Trigger },
     /// `ALTER TABLE ... ENABLE / DISABLE [REPLICA | ALWAYS] TRIGGER`.
     SetTriggerEnabled { trigger: TriggerId, enabled: TriggerEnabled },
+    /// `ALTER TABLE ... ENABLE / DISABLE ROW LEVEL SECURITY`.
+    SetRowSecurity { table: QualName, enabled: bool },
+    /// `ALTER TABLE ... FORCE / NO FORCE ROW LEVEL SECURITY`.
+    SetForceRowSecurity { table: QualName, force: bool },
+    /// `CREATE POLICY`.
+    CreatePolicy { table: QualName, policy: Policy },
+    /// `DROP POLICY`.
+    DropPolicy { table: QualName, policy: Policy },
+    /// `ALTER POLICY`: roles, `USING` or `WITH CHECK` changed (the clauses
+    /// that differ between `from` and `to` are set).
+    AlterPolicy { table: QualName, from: Policy, to: Policy },
     /// `COMMENT ON ... IS`.
     SetComment { target: CommentTarget, text: Option<String> },
     /// `GRANT` / `REVOKE` so that one grantee holds `to` on one object. `from:
@@ -177,6 +212,11 @@ impl Change {
             Change::CreateDomain { .. } => "create_domain",
             Change::DropDomain { .. } => "drop_domain",
             Change::AlterDomain { .. } => "alter_domain",
+            Change::CreateComposite { .. } => "create_composite",
+            Change::DropComposite { .. } => "drop_composite",
+            Change::AlterComposite { .. } => "alter_composite",
+            Change::CreateRange { .. } => "create_range",
+            Change::DropRange { .. } => "drop_range",
             Change::CreateSequence { .. } => "create_sequence",
             Change::AlterSequence { .. } => "alter_sequence",
             Change::DropSequence { .. } => "drop_sequence",
@@ -207,6 +247,11 @@ impl Change {
             Change::CreateTrigger { .. } => "create_trigger",
             Change::DropTrigger { .. } => "drop_trigger",
             Change::SetTriggerEnabled { .. } => "set_trigger_enabled",
+            Change::SetRowSecurity { .. } => "set_row_security",
+            Change::SetForceRowSecurity { .. } => "set_force_row_security",
+            Change::CreatePolicy { .. } => "create_policy",
+            Change::DropPolicy { .. } => "drop_policy",
+            Change::AlterPolicy { .. } => "alter_policy",
             Change::SetComment { .. } => "set_comment",
             Change::SetPrivileges { .. } => "set_privileges",
             Change::SetDefaultPrivileges { .. } => "set_default_privileges",
@@ -222,6 +267,9 @@ impl Change {
             Change::CreateEnum { enum_type } => enum_type.name.to_string(),
             Change::RecreateEnum { to, .. } => to.name.to_string(),
             Change::CreateDomain { domain } => domain.name.to_string(),
+            Change::CreateComposite { composite } | Change::DropComposite { composite } => composite.name.to_string(),
+            Change::AlterComposite { name, .. } => name.to_string(),
+            Change::CreateRange { range } | Change::DropRange { range } => range.name.to_string(),
             Change::DropDomain { name, .. } | Change::AlterDomain { name, .. } => name.to_string(),
             Change::DropEnum { name }
             | Change::AddEnumValue { name, .. }
@@ -232,7 +280,13 @@ impl Change {
             Change::CreateSequence { sequence } => sequence.name.to_string(),
             Change::CreateTable { table } | Change::DropTable { table } => table.name.to_string(),
             Change::RenameTable { to, .. } => to.to_string(),
-            Change::SetUnlogged { table, .. } => table.to_string(),
+            Change::SetUnlogged { table, .. }
+            | Change::SetRowSecurity { table, .. }
+            | Change::SetForceRowSecurity { table, .. } => table.to_string(),
+            Change::CreatePolicy { table, policy } | Change::DropPolicy { table, policy } => {
+                format!("{table}.{}", policy.name)
+            }
+            Change::AlterPolicy { table, to, .. } => format!("{table}.{}", to.name),
             Change::AddColumn { table, column } | Change::DropColumn { table, column } => {
                 format!("{table}.{}", column.name)
             }
@@ -264,7 +318,9 @@ impl Change {
                 | CommentTarget::Type(t)
                 | CommentTarget::Domain(t)
                 | CommentTarget::View { name: t, .. } => t.to_string(),
-                CommentTarget::Column(t, c) | CommentTarget::Constraint(t, c) => format!("{t}.{c}"),
+                CommentTarget::Column(t, c) | CommentTarget::Constraint(t, c) | CommentTarget::Policy(t, c) => {
+                    format!("{t}.{c}")
+                }
             },
             Change::SetPrivileges { key, .. } => format!("{} to {}", key.object, key.grantee),
             Change::SetDefaultPrivileges { key, .. } => {

@@ -11,9 +11,9 @@ mod tables;
 pub mod types;
 mod views;
 
-pub use change::{Change, CommentTarget, DomainAction};
+pub use change::{Change, CommentTarget, CompositeAction, DomainAction};
 
-use crate::model::{Catalog, ConstraintKind, Domain, EnumType, QualName, Sequence};
+use crate::model::{Catalog, CompositeType, ConstraintKind, Domain, EnumType, QualName, RangeType, Sequence};
 use crate::parse::RenameHint;
 
 /// Changes plus the warnings met on the way (such as a rename hint that matches nothing).
@@ -96,6 +96,44 @@ pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Di
     }
     for (name, d) in from.domains.iter().filter(|(n, _)| !to.domains.contains_key(*n)) {
         out.changes.push(Change::DropDomain { name: name.clone(), over: d.base.custom() });
+    }
+
+    for (name, c) in &to.composites {
+        match from.composites.get(name) {
+            None => {
+                out.changes.push(Change::CreateComposite { composite: CompositeType { comment: None, ..c.clone() } });
+                comment(&mut out, CommentTarget::Type(name.clone()), &None, &c.comment);
+            }
+            Some(old) => {
+                let rebuilt = composite_changes(&mut out, old, c);
+                let was = if rebuilt { &None } else { &old.comment };
+                comment(&mut out, CommentTarget::Type(name.clone()), was, &c.comment);
+            }
+        }
+    }
+    for c in from.composites.values().filter(|c| !to.composites.contains_key(&c.name)) {
+        out.changes.push(Change::DropComposite { composite: c.clone() });
+    }
+
+    for (name, r) in &to.ranges {
+        let old = from.ranges.get(name);
+        let same =
+            old.is_some_and(|o| RangeType { comment: None, ..o.clone() } == RangeType { comment: None, ..r.clone() });
+        if let (Some(o), false) = (old, same) {
+            // No ALTER TYPE changes a range's definition.
+            out.warnings.push(format!(
+                "range type {name} changes: it is dropped and created again (which fails while a column uses it)"
+            ));
+            out.changes.push(Change::DropRange { range: o.clone() });
+        }
+        if !same {
+            out.changes.push(Change::CreateRange { range: RangeType { comment: None, ..r.clone() } });
+        }
+        let was = if same { &old.and_then(|o| o.comment.clone()) } else { &None };
+        comment(&mut out, CommentTarget::Type(name.clone()), was, &r.comment);
+    }
+    for r in from.ranges.values().filter(|r| !to.ranges.contains_key(&r.name)) {
+        out.changes.push(Change::DropRange { range: r.clone() });
     }
 
     for (name, s) in &to.sequences {
@@ -198,6 +236,47 @@ fn domain_changes(out: &mut Diff, old: &Domain, new: &Domain) {
             alter(DomainAction::AddCheck { check: check.clone(), expr: expr.clone() });
         }
     }
+}
+
+/// `ALTER TYPE` steps from `old` to `new`: attributes dropped, retyped, and
+/// added at the end, when the kept ones stay in order and the new ones come
+/// last (PostgreSQL only appends); otherwise the type is dropped and created
+/// again. Returns whether it is rebuilt.
+fn composite_changes(out: &mut Diff, old: &CompositeType, new: &CompositeType) -> bool {
+    if old.attributes.values().eq(new.attributes.values()) {
+        return false;
+    }
+    let kept_old: Vec<&String> = old.attributes.keys().filter(|a| new.attributes.contains_key(*a)).collect();
+    let kept_new: Vec<&String> = new.attributes.keys().filter(|a| old.attributes.contains_key(*a)).collect();
+    let appended = new.attributes.keys().skip(kept_new.len()).all(|a| !old.attributes.contains_key(a));
+    let name = &new.name;
+    if kept_old != kept_new || !appended {
+        out.warnings.push(format!(
+            "composite type {name}: its attributes change order, so it is dropped and created again (which fails while a column uses it)"
+        ));
+        out.changes.push(Change::DropComposite { composite: old.clone() });
+        out.changes.push(Change::CreateComposite { composite: CompositeType { comment: None, ..new.clone() } });
+        return true;
+    }
+    let mut alter = |action| out.changes.push(Change::AlterComposite { name: name.clone(), action });
+    for a in old.attributes.values().filter(|a| !new.attributes.contains_key(&a.name)) {
+        alter(CompositeAction::DropAttribute { attribute: a.clone() });
+    }
+    for a in new.attributes.values() {
+        match old.attributes.get(&a.name) {
+            Some(o) if o.data_type != a.data_type || o.collation != a.collation => {
+                alter(CompositeAction::AlterAttributeType {
+                    attribute: a.name.clone(),
+                    from: o.data_type.clone(),
+                    to: a.data_type.clone(),
+                    collation: a.collation.clone(),
+                })
+            }
+            Some(_) => {}
+            None => alter(CompositeAction::AddAttribute { attribute: a.clone() }),
+        }
+    }
+    false
 }
 
 fn enum_labels(out: &mut Diff, old: &EnumType, new: &EnumType, from: &Catalog, to: &Catalog) -> bool {

@@ -5,7 +5,7 @@ use crate::model::Map;
 
 use super::types::needs_using;
 use super::{comment, has_table, Change, CommentTarget, Diff};
-use crate::model::{Catalog, Column, Constraint, ConstraintKind, Index, QualName, Table};
+use crate::model::{Catalog, Column, Constraint, ConstraintKind, Index, Policy, QualName, Table};
 
 /// A new table: created bare, then its foreign keys, indexes and comments as
 /// separate steps so that the planner can order them.
@@ -13,6 +13,9 @@ pub fn create(out: &mut Diff, t: &Table) {
     let mut bare = t.clone();
     bare.comment = None;
     bare.indexes.clear();
+    bare.policies.clear();
+    bare.row_security = false;
+    bare.force_row_security = false;
     bare.constraints.retain(|_, c| !matches!(c.kind, ConstraintKind::ForeignKey(_)));
     for c in bare.constraints.values_mut() {
         c.comment = None;
@@ -39,6 +42,65 @@ pub fn create(out: &mut Diff, t: &Table) {
     }
     for i in t.indexes.values() {
         comment(out, index_target(t, &i.name), &None, &i.comment);
+    }
+    row_security(out, &Table::new(t.name.clone()), t);
+    for p in t.policies.values() {
+        create_policy(out, &t.name, p);
+    }
+}
+
+fn row_security(out: &mut Diff, old: &Table, new: &Table) {
+    if old.row_security != new.row_security {
+        out.changes.push(Change::SetRowSecurity { table: new.name.clone(), enabled: new.row_security });
+    }
+    if old.force_row_security != new.force_row_security {
+        out.changes.push(Change::SetForceRowSecurity { table: new.name.clone(), force: new.force_row_security });
+    }
+}
+
+fn create_policy(out: &mut Diff, table: &QualName, p: &Policy) {
+    out.changes.push(Change::CreatePolicy { table: table.clone(), policy: Policy { comment: None, ..p.clone() } });
+    comment(out, CommentTarget::Policy(table.clone(), p.name.clone()), &None, &p.comment);
+}
+
+/// Policies matched by name. `ALTER POLICY` changes roles and sets `USING` /
+/// `WITH CHECK`; a new command or kind, a clause taken away, or a column it
+/// uses changing type (which PostgreSQL refuses under a policy) means drop
+/// and create.
+fn policies(out: &mut Diff, old: &Table, new: &Table) {
+    let name = &new.name;
+    let rebuilt_columns: Vec<&String> = new
+        .columns
+        .values()
+        .filter(|c| {
+            old.columns
+                .get(&c.name)
+                .is_some_and(|o| o.data_type != c.data_type || o.collation != c.collation || o.generated != c.generated)
+        })
+        .map(|c| &c.name)
+        .collect();
+    for (n, p) in &new.policies {
+        let Some(prev) = old.policies.get(n) else {
+            create_policy(out, name, p);
+            continue;
+        };
+        let rebuild = prev.permissive != p.permissive
+            || prev.command != p.command
+            || (prev.using.is_some() && p.using.is_none())
+            || (prev.with_check.is_some() && p.with_check.is_none())
+            || prev.columns().any(|c| rebuilt_columns.contains(&c));
+        if rebuild {
+            out.changes.push(Change::DropPolicy { table: name.clone(), policy: prev.clone() });
+            create_policy(out, name, p);
+            continue;
+        }
+        if !prev.same_definition(p) {
+            out.changes.push(Change::AlterPolicy { table: name.clone(), from: prev.clone(), to: p.clone() });
+        }
+        comment(out, CommentTarget::Policy(name.clone(), n.clone()), &prev.comment, &p.comment);
+    }
+    for p in old.policies.values().filter(|p| !new.policies.contains_key(&p.name)) {
+        out.changes.push(Change::DropPolicy { table: name.clone(), policy: p.clone() });
     }
 }
 
@@ -92,6 +154,8 @@ pub fn alter(out: &mut Diff, old: &Table, new: &Table, _from: &Catalog, _to: &Ca
         |t, n| CommentTarget::Index(QualName::new(t.schema.clone(), n.to_string())),
         |i| &i.comment,
     );
+    row_security(out, old, new);
+    policies(out, old, new);
     comment(out, CommentTarget::Table(name.clone()), &old.comment, &new.comment);
 }
 

@@ -24,7 +24,8 @@ pub async fn tables(
                       FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
                       WHERE co.oid = a.attcollation) END, \
                 cd.description, \
-                q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache, q.seqcycle \
+                q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache, q.seqcycle, \
+                c.relrowsecurity, c.relforcerowsecurity \
          FROM pg_catalog.pg_class c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
@@ -59,6 +60,12 @@ pub async fn tables(
             let unlogged = if row.try_get::<_, String>(2)? == "u" { "UNLOGGED " } else { "" };
             header = format!("CREATE {unlogged}TABLE {name}");
             s.comment(&format!("TABLE {name}"), row.try_get(3)?);
+            if row.try_get::<_, bool>(18)? {
+                s.alters.push_str(&format!("ALTER TABLE ONLY {name} ENABLE ROW LEVEL SECURITY;\n"));
+            }
+            if row.try_get::<_, bool>(19)? {
+                s.alters.push_str(&format!("ALTER TABLE ONLY {name} FORCE ROW LEVEL SECURITY;\n"));
+            }
             current = Some(key.clone());
         }
         let Some(col) = row.try_get::<_, Option<String>>(4)? else { continue };

@@ -9,6 +9,7 @@ mod constraints;
 mod grants;
 mod indexes;
 mod objects;
+mod policies;
 mod routines;
 mod script;
 mod views;
@@ -111,6 +112,8 @@ async fn read(client: &Client, scope: &Scope, default_schema: &str) -> Result<Li
     objects::extensions(client, schemas, &mut script).await?;
     objects::enums(client, schemas, &mut script).await?;
     objects::domains(client, schemas, &mut script).await?;
+    objects::composites(client, schemas, &mut script).await?;
+    objects::ranges(client, schemas, &mut script).await?;
     objects::sequences(client, schemas, &mut script).await?;
     columns::tables(client, schemas, version, &mut script).await?;
     constraints::constraints(client, schemas, &mut script).await?;
@@ -120,7 +123,8 @@ async fn read(client: &Client, scope: &Scope, default_schema: &str) -> Result<Li
     let view_depends = views::view_depends(client, schemas).await?;
     routines::routines(client, schemas, &mut script).await?;
     routines::triggers(client, schemas, version, &mut script).await?;
-    queries += 13;
+    policies::policies(client, schemas, &mut script).await?;
+    queries += 16;
     let roles = scope.roles();
     if !roles.is_empty() {
         queries += grants::grants(client, schemas, &roles, &mut script).await?;

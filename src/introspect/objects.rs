@@ -68,6 +68,93 @@ pub async fn enums(client: &Client, schemas: &[String], s: &mut Script) -> Resul
     Ok(())
 }
 
+/// Composite types, with their attributes in one query (aggregated per type).
+pub async fn composites(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
+    let sql = format!(
+        "SELECT n.nspname, t.typname, \
+                coalesce(array_agg(a.attname::text ORDER BY a.attnum) FILTER (WHERE a.attnum IS NOT NULL), '{{}}'), \
+                coalesce(array_agg(pg_catalog.format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum) \
+                         FILTER (WHERE a.attnum IS NOT NULL), '{{}}'), \
+                coalesce(array_agg(CASE WHEN a.attcollation <> at.typcollation THEN \
+                             pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END \
+                         ORDER BY a.attnum) FILTER (WHERE a.attnum IS NOT NULL), '{{}}'), \
+                pg_catalog.obj_description(t.oid, 'pg_type') \
+         FROM pg_catalog.pg_type t \
+         JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+         JOIN pg_catalog.pg_class c ON c.oid = t.typrelid AND c.relkind = 'c' \
+         LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+         LEFT JOIN pg_catalog.pg_type at ON at.oid = a.atttypid \
+         LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
+         LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
+         WHERE t.typtype = 'c' AND n.nspname = ANY($1) AND {} \
+         GROUP BY n.nspname, t.typname, t.oid ORDER BY 1, 2",
+        not_from_extension("t.oid", "pg_catalog.pg_type")
+    );
+    for row in client.query(&sql, &[&schemas]).await? {
+        let name = quote_qualified(row.try_get(0)?, row.try_get(1)?);
+        let names: Vec<String> = row.try_get(2)?;
+        let types: Vec<String> = row.try_get(3)?;
+        let collations: Vec<Option<String>> = row.try_get(4)?;
+        let attrs: Vec<String> = names
+            .iter()
+            .zip(&types)
+            .zip(&collations)
+            .map(|((n, t), c)| match c {
+                Some(c) => format!("{} {t} COLLATE {c}", quote_ident(n)),
+                None => format!("{} {t}", quote_ident(n)),
+            })
+            .collect();
+        s.creates.push_str(&format!("CREATE TYPE {name} AS ({});\n", attrs.join(", ")));
+        s.comment(&format!("TYPE {name}"), row.try_get(5)?);
+    }
+    Ok(())
+}
+
+/// Range types, in one query over `pg_range`. Options are printed only when
+/// not the subtype's defaults; the multirange's name only when not derived.
+pub async fn ranges(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
+    let sql = format!(
+        "SELECT n.nspname, t.typname, pg_catalog.format_type(r.rngsubtype, NULL), \
+                CASE WHEN NOT opc.opcdefault THEN \
+                     pg_catalog.quote_ident(ocn.nspname) || '.' || pg_catalog.quote_ident(opc.opcname) END, \
+                CASE WHEN r.rngcollation <> st.typcollation THEN \
+                     pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END, \
+                CASE WHEN r.rngcanonical::oid <> 0 THEN r.rngcanonical::text END, \
+                CASE WHEN r.rngsubdiff::oid <> 0 THEN r.rngsubdiff::text END, \
+                mn.nspname, mt.typname, \
+                pg_catalog.obj_description(t.oid, 'pg_type') \
+         FROM pg_catalog.pg_range r \
+         JOIN pg_catalog.pg_type t ON t.oid = r.rngtypid \
+         JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+         JOIN pg_catalog.pg_type st ON st.oid = r.rngsubtype \
+         JOIN pg_catalog.pg_opclass opc ON opc.oid = r.rngsubopc \
+         JOIN pg_catalog.pg_namespace ocn ON ocn.oid = opc.opcnamespace \
+         LEFT JOIN pg_catalog.pg_collation co ON co.oid = r.rngcollation \
+         LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
+         JOIN pg_catalog.pg_type mt ON mt.oid = r.rngmultitypid \
+         JOIN pg_catalog.pg_namespace mn ON mn.oid = mt.typnamespace \
+         WHERE n.nspname = ANY($1) AND {} ORDER BY 1, 2",
+        not_from_extension("t.oid", "pg_catalog.pg_type")
+    );
+    for row in client.query(&sql, &[&schemas]).await? {
+        let (schema, type_name): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        let name = quote_qualified(&schema, &type_name);
+        let mut options = vec![format!("SUBTYPE = {}", row.try_get::<_, String>(2)?)];
+        for (i, key) in [(3, "SUBTYPE_OPCLASS"), (4, "COLLATION"), (5, "CANONICAL"), (6, "SUBTYPE_DIFF")] {
+            if let Some(v) = row.try_get::<_, Option<String>>(i)? {
+                options.push(format!("{key} = {v}"));
+            }
+        }
+        let multirange = crate::model::QualName::new(row.try_get::<_, String>(7)?, row.try_get::<_, String>(8)?);
+        if multirange != crate::model::RangeType::default_multirange(&crate::model::QualName::new(schema, type_name)) {
+            options.push(format!("MULTIRANGE_TYPE_NAME = {}", multirange.sql()));
+        }
+        s.creates.push_str(&format!("CREATE TYPE {name} AS RANGE ({});\n", options.join(", ")));
+        s.comment(&format!("TYPE {name}"), row.try_get(9)?);
+    }
+    Ok(())
+}
+
 /// Domains, with their checks in one query (aggregated per domain).
 pub async fn domains(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
     let sql = format!(

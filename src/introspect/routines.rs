@@ -7,7 +7,8 @@ use super::objects::not_from_extension;
 use super::script::Script;
 use crate::canon::{quote_ident, quote_qualified};
 
-/// Functions and procedures (not aggregates), with their comments.
+/// Functions and procedures (not aggregates, nor those a type made for
+/// itself, such as a range's constructors), with their comments.
 pub async fn routines(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
     let sql = format!(
         "SELECT pg_catalog.pg_get_functiondef(p.oid), p.prokind::text, n.nspname, p.proname, \
@@ -15,6 +16,8 @@ pub async fn routines(client: &Client, schemas: &[String], s: &mut Script) -> Re
                 pg_catalog.obj_description(p.oid, 'pg_proc') \
          FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
          WHERE n.nspname = ANY($1) AND p.prokind IN ('f', 'p', 'w') AND {} \
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d \
+                           WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'i') \
          ORDER BY 3, 4, 5",
         not_from_extension("p.oid", "pg_catalog.pg_proc")
     );

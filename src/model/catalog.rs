@@ -1,8 +1,8 @@
 use serde::Serialize;
 
 use super::{
-    DefaultKey, Domain, EnumType, GrantKey, GrantObject, ManagedRoles, Map, Privilege, Privileges, QualName, Routine,
-    RoutineId, Sequence, Table, Trigger, TriggerId, View,
+    CompositeType, DefaultKey, Domain, EnumType, GrantKey, GrantObject, ManagedRoles, Map, Privilege, Privileges,
+    QualName, RangeType, Routine, RoutineId, Sequence, Table, Trigger, TriggerId, View,
 };
 
 /// A whole database schema as pgstate sees it.
@@ -16,6 +16,10 @@ pub struct Catalog {
     pub enums: Map<QualName, EnumType>,
     /// Domains by qualified name.
     pub domains: Map<QualName, Domain>,
+    /// Composite types by qualified name.
+    pub composites: Map<QualName, CompositeType>,
+    /// Range types by qualified name.
+    pub ranges: Map<QualName, RangeType>,
     /// Sequences by qualified name (including those behind serial columns).
     pub sequences: Map<QualName, Sequence>,
     /// Tables by qualified name.
@@ -61,6 +65,8 @@ impl Catalog {
         for domain in self.domains.values_mut() {
             domain.checks.sort_keys();
         }
+        self.composites.sort_keys();
+        self.ranges.sort_keys();
         self.sequences.sort_keys();
         self.tables.sort_keys();
         self.routines.sort_keys();
@@ -68,6 +74,7 @@ impl Catalog {
         for table in self.tables.values_mut() {
             table.constraints.sort_keys();
             table.indexes.sort_keys();
+            table.policies.sort_keys();
         }
         self.views.sort_keys();
         for view in self.views.values_mut() {
@@ -161,6 +168,14 @@ impl Catalog {
             GrantObject::Type(q) => self.enums.contains_key(q) || self.domains.contains_key(q),
             GrantObject::Function(id) => self.routines.keys().any(|k| k.to_string() == *id),
         }
+    }
+
+    /// Whether a user-defined type of that name exists (enum, domain, composite, range).
+    pub fn has_type(&self, name: &QualName) -> bool {
+        self.enums.contains_key(name)
+            || self.domains.contains_key(name)
+            || self.composites.contains_key(name)
+            || self.ranges.contains_key(name)
     }
 
     /// Whether a schema exists, counting `public` as always there.

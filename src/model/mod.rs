@@ -2,11 +2,13 @@
 //! revision files) produces, and that the differ compares.
 
 mod catalog;
+mod composite;
 mod constraint;
 mod depends;
 mod grant;
 mod index;
 mod name;
+mod policy;
 mod routine;
 mod sequence;
 mod table;
@@ -15,11 +17,13 @@ mod types;
 mod view;
 
 pub use catalog::{Catalog, Extension, Schema};
+pub use composite::{Attribute, CompositeType, RangeType};
 pub use constraint::{Constraint, ConstraintKind, Deferral, FkAction, FkMatch, ForeignKey};
 pub use depends::Dep;
 pub use grant::{DefaultKey, GrantKey, GrantObject, Grantee, ManagedRoles, ObjectKind, Privilege, Privileges};
 pub use index::{Index, IndexKey, IndexKeyExpr};
 pub use name::QualName;
+pub use policy::{Policy, PolicyCommand, PUBLIC_ROLE};
 pub use routine::{Arg, ArgMode, Parallel, Routine, RoutineId, RoutineKind, Volatility};
 pub use sequence::{SeqOptions, SeqType, Sequence};
 pub use table::{Column, Identity, Table, UniqueKey};

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use super::{ColumnType, Constraint, Expr, Index, Map, QualName, SeqOptions};
+use super::{ColumnType, Constraint, Expr, Index, Map, Policy, QualName, SeqOptions};
 
 /// A table with its columns, constraints and indexes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -15,6 +15,12 @@ pub struct Table {
     pub indexes: Map<String, Index>,
     /// `UNLOGGED`.
     pub unlogged: bool,
+    /// `ENABLE ROW LEVEL SECURITY`.
+    pub row_security: bool,
+    /// `FORCE ROW LEVEL SECURITY` (policies bind the table's owner too).
+    pub force_row_security: bool,
+    /// Row-level security policies by name.
+    pub policies: Map<String, Policy>,
     /// `COMMENT ON TABLE`.
     pub comment: Option<String>,
 }
@@ -28,6 +34,9 @@ impl Table {
             constraints: Map::default(),
             indexes: Map::default(),
             unlogged: false,
+            row_security: false,
+            force_row_security: false,
+            policies: Map::default(),
             comment: None,
         }
     }

@@ -15,6 +15,18 @@ pub struct TableMismatch {
     pub constraints: Vec<String>,
     /// Indexes that differ.
     pub indexes: Vec<String>,
+    /// Policies whose `USING` or `WITH CHECK` text differs.
+    pub policies: Vec<String>,
+}
+
+impl TableMismatch {
+    /// Whether something other than a default needs a scratch table.
+    pub fn needs_scratch_table(&self) -> bool {
+        !(self.generated.is_empty()
+            && self.constraints.is_empty()
+            && self.indexes.is_empty()
+            && self.policies.is_empty())
+    }
 }
 
 /// All mismatches: by table, and the domains whose default or checks differ.
@@ -76,7 +88,13 @@ pub fn find(desired: &Catalog, live: &Catalog) -> Mismatches {
                 m.indexes.push(n.clone());
             }
         }
-        if !(m.defaults.is_empty() && m.generated.is_empty() && m.constraints.is_empty() && m.indexes.is_empty()) {
+        for (n, p) in &want.policies {
+            let Some(old) = have.policies.get(n) else { continue };
+            if p.using != old.using || p.with_check != old.with_check {
+                m.policies.push(n.clone());
+            }
+        }
+        if !m.defaults.is_empty() || m.needs_scratch_table() {
             out.tables.push((name.clone(), m));
         }
     }
@@ -100,6 +118,8 @@ pub fn involved(catalog: &Catalog, found: &Mismatches) -> Catalog {
         extensions: catalog.extensions.clone(),
         enums: catalog.enums.clone(),
         domains: catalog.domains.clone(),
+        composites: catalog.composites.clone(),
+        ranges: catalog.ranges.clone(),
         sequences: catalog.sequences.clone(),
         routines: catalog.routines.clone(),
         triggers: Default::default(),
@@ -167,6 +187,18 @@ pub fn adopt(
         for n in &m.constraints {
             if ws.constraints[n].kind == hs.constraints[n].kind {
                 want.constraints[n].kind = have.constraints[n].kind.clone();
+                adopted += 1;
+            }
+        }
+        for n in &m.policies {
+            let (w, h, p) = (&ws.policies[n], &hs.policies[n], &have.policies[n]);
+            let policy = &mut want.policies[n];
+            if w.using == h.using && policy.using != p.using {
+                policy.using = p.using.clone();
+                adopted += 1;
+            }
+            if w.with_check == h.with_check && policy.with_check != p.with_check {
+                policy.with_check = p.with_check.clone();
                 adopted += 1;
             }
         }

@@ -60,6 +60,8 @@ pub async fn settle(
             Change::CreateSchema { .. }
                 | Change::CreateExtension { .. }
                 | Change::CreateEnum { .. }
+                | Change::CreateComposite { .. }
+                | Change::CreateRange { .. }
                 | Change::CreateSequence { .. }
                 | Change::CreateRoutine { replace: false, .. }
         ) {
@@ -105,7 +107,7 @@ pub async fn settle(
 
     // Generated columns, checks, exclusions and expression indexes: one scratch table per table.
     for (i, (table, m)) in found.tables.iter().enumerate() {
-        if m.generated.is_empty() && m.constraints.is_empty() && m.indexes.is_empty() {
+        if !m.needs_scratch_table() {
             continue;
         }
         let want = &desired.tables[table];
@@ -125,6 +127,9 @@ pub async fn settle(
         for (j, n) in m.indexes.iter().enumerate() {
             let index = Index { name: format!("t{i}_{j}"), comment: None, ..want.indexes[n].clone() };
             changes.push(Change::CreateIndex { table: t.name.clone(), index });
+        }
+        for n in &m.policies {
+            changes.push(Change::CreatePolicy { table: t.name.clone(), policy: want.policies[n].clone() });
         }
         attempt(client, &script(&changes)).await;
     }
@@ -250,6 +255,25 @@ fn respell(
                 None => want.constraints[n].kind = s.kind.clone(),
             }
             settled += 1;
+        }
+        for n in &m.policies {
+            let Some(s) = scratch.policies.get(n) else { continue };
+            let have = have.and_then(|h| h.policies.get(n));
+            let want = &mut want.policies[n];
+            for (stored, live, slot) in [
+                (&s.using, have.map(|h| &h.using), &mut want.using),
+                (&s.with_check, have.map(|h| &h.with_check), &mut want.with_check),
+            ] {
+                if stored.is_none() || stored == slot {
+                    continue;
+                }
+                match live {
+                    Some(l) if l == stored => *slot = l.clone(),
+                    Some(_) => continue,
+                    None => *slot = stored.clone(),
+                }
+                settled += 1;
+            }
         }
         for (j, n) in m.indexes.iter().enumerate() {
             let Some(s) = scratch.indexes.get(&format!("t{i}_{j}")) else { continue };

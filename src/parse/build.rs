@@ -133,6 +133,9 @@ pub fn build(
     b.settle_indexes();
     b.settle_view_depends();
     for s in &statements {
+        b.policy(s);
+    }
+    for s in &statements {
         b.comment(s);
     }
     // After every object exists, in statement order: a REVOKE undoes an earlier GRANT.
@@ -292,8 +295,12 @@ impl Builder<'_> {
             Statement::CreateType { name, representation } => {
                 let Some(q) = self.qual(name, at) else { return };
                 match representation {
+                    Some(UserDefinedTypeRepresentation::Composite { attributes }) => {
+                        self.composite(q, attributes, at)
+                    }
+                    Some(UserDefinedTypeRepresentation::Range { options }) => self.range(q, options, at),
                     Some(UserDefinedTypeRepresentation::Enum { labels }) => {
-                        if self.cat.enums.contains_key(&q) {
+                        if self.cat.has_type(&q) {
                             return self.error(at, format!("type {q} is defined twice"));
                         }
                         for l in labels {
@@ -314,7 +321,7 @@ impl Builder<'_> {
                     }
                     _ => self.error_help(
                         at,
-                        format!("unsupported statement: CREATE TYPE {q} (only enum types are supported)"),
+                        format!("unsupported statement: CREATE TYPE {q} (only enum, composite and range types are supported)"),
                         format!("pgstate reads: {}", super::statement::SUPPORTED),
                     ),
                 }
@@ -346,9 +353,78 @@ impl Builder<'_> {
         }
     }
 
+    fn composite(&mut self, q: QualName, attributes: &[sqlparser::ast::UserDefinedTypeCompositeAttributeDef], at: At) {
+        if self.cat.has_type(&q) {
+            return self.error(at, format!("type {q} is defined twice"));
+        }
+        let mut composite =
+            crate::model::CompositeType { name: q.clone(), attributes: Default::default(), comment: None };
+        for a in attributes {
+            let name = fold(&a.name);
+            let data_type = match crate::canon::types::resolve(&a.data_type, &self.default_schema) {
+                Ok(r) if r.serial.is_none() => r.column_type,
+                Ok(_) => return self.error(at, format!("type {q}: serial is not a type")),
+                Err(e) => return self.error(at, format!("type {q}, attribute {name}: {e}")),
+            };
+            if let Some(t) = data_type.custom() {
+                self.type_uses.push((q.clone(), name.clone(), t, at));
+            }
+            let collation = a.collation.as_ref().map(super::columns::collation_name);
+            let attribute = crate::model::Attribute { name: name.clone(), data_type, collation };
+            if composite.attributes.insert(name.clone(), attribute).is_some() {
+                return self.error(at, format!("type {q} has attribute {name} twice"));
+            }
+        }
+        self.cat.composites.insert(q, composite);
+    }
+
+    fn range(&mut self, q: QualName, options: &[sqlparser::ast::UserDefinedTypeRangeOption], at: At) {
+        use sqlparser::ast::UserDefinedTypeRangeOption as O;
+        if self.cat.has_type(&q) {
+            return self.error(at, format!("type {q} is defined twice"));
+        }
+        let mut range = crate::model::RangeType {
+            name: q.clone(),
+            subtype: crate::model::ColumnType::builtin(""),
+            opclass: None,
+            collation: None,
+            canonical: None,
+            subtype_diff: None,
+            multirange: None,
+            comment: None,
+        };
+        let mut subtype = None;
+        for o in options {
+            match o {
+                O::Subtype(dt) => match crate::canon::types::resolve(dt, &self.default_schema) {
+                    Ok(r) if r.serial.is_none() => subtype = Some(r.column_type),
+                    Ok(_) => return self.error(at, format!("range type {q}: serial is not a type")),
+                    Err(e) => return self.error(at, format!("range type {q}: {e}")),
+                },
+                O::SubtypeOpClass(n) => range.opclass = Some(sql_routine_name(n, &self.default_schema)),
+                O::Collation(n) => range.collation = Some(super::columns::collation_name(n)),
+                O::Canonical(n) => range.canonical = Some(sql_routine_name(n, &self.default_schema)),
+                O::SubtypeDiff(n) => range.subtype_diff = Some(sql_routine_name(n, &self.default_schema)),
+                O::MultirangeTypeName(n) => match self.qual(n, at) {
+                    Some(m) if m != crate::model::RangeType::default_multirange(&q) => range.multirange = Some(m),
+                    Some(_) => {}
+                    None => return,
+                },
+            }
+        }
+        let Some(subtype) = subtype else {
+            return self.error(at, format!("range type {q}: SUBTYPE is required"));
+        };
+        if let Some(t) = subtype.custom() {
+            self.type_uses.push((q.clone(), String::new(), t, at));
+        }
+        range.subtype = subtype;
+        self.cat.ranges.insert(q, range);
+    }
+
     fn domain(&mut self, def: &sqlparser::ast::CreateDomain, not_null: bool, at: At) {
         let Some(q) = self.qual(&def.name, at) else { return };
-        if self.cat.domains.contains_key(&q) || self.cat.enums.contains_key(&q) {
+        if self.cat.has_type(&q) {
             return self.error(at, format!("type {q} is defined twice"));
         }
         let base = match crate::canon::types::resolve(&def.data_type, &self.default_schema) {
@@ -622,6 +698,16 @@ impl Builder<'_> {
                 }
                 if !found && !all {
                     self.error(at, format!("trigger {tname} on {table} is not defined"));
+                }
+            }
+            AlterTableOperation::EnableRowLevelSecurity | AlterTableOperation::DisableRowLevelSecurity => {
+                if let Some(t) = self.cat.tables.get_mut(table) {
+                    t.row_security = matches!(op, AlterTableOperation::EnableRowLevelSecurity);
+                }
+            }
+            AlterTableOperation::ForceRowLevelSecurity | AlterTableOperation::NoForceRowLevelSecurity => {
+                if let Some(t) = self.cat.tables.get_mut(table) {
+                    t.force_row_security = matches!(op, AlterTableOperation::ForceRowLevelSecurity);
                 }
             }
             other => self.error_help(
@@ -998,10 +1084,42 @@ impl Builder<'_> {
         }
     }
 
+    /// `CREATE POLICY`, once the table's columns are all known.
+    fn policy(&mut self, s: &Located) {
+        let Stmt::Sql(stmt) = &s.stmt else { return };
+        let Statement::CreatePolicy(cp) = stmt.as_ref() else { return };
+        let at = self.at(s);
+        let table = match super::policy::table_of(cp, &self.default_schema) {
+            Ok(t) => t,
+            Err(e) => return self.error(at, e),
+        };
+        let Some(t) = self.cat.tables.get(&table) else {
+            return self.error(at, format!("policy on table {table}, which the schema does not define"));
+        };
+        let policy = match super::policy::lower(cp, t, &self.default_schema) {
+            Ok(p) => p,
+            Err(e) => return self.error(at, e),
+        };
+        if t.policies.contains_key(&policy.name) {
+            return self.error(at, format!("policy {} for table {table} is defined twice", policy.name));
+        }
+        if let Some(t) = self.cat.tables.get_mut(&table) {
+            t.policies.insert(policy.name.clone(), policy);
+        }
+    }
+
     fn comment(&mut self, s: &Located) {
         let at = self.at(s);
         match &s.stmt {
-            Stmt::ConstraintComment { name, table, text } => {
+            Stmt::ConstraintComment { policy: true, name, table, text } => {
+                let Some(tq) = self.qual(table, at) else { return };
+                let pname = name.0.last().and_then(|p| p.as_ident()).map(fold).unwrap_or_default();
+                match self.cat.tables.get_mut(&tq).and_then(|t| t.policies.get_mut(&pname)) {
+                    Some(p) => p.comment = text.clone(),
+                    None => self.error(at, format!("COMMENT ON POLICY: {pname} on {tq} is not defined")),
+                }
+            }
+            Stmt::ConstraintComment { policy: false, name, table, text } => {
                 let Some(tq) = self.qual(table, at) else { return };
                 let cname = name.0.last().and_then(|p| p.as_ident()).map(fold).unwrap_or_default();
                 match self.cat.tables.get_mut(&tq).and_then(|t| t.constraints.get_mut(&cname)) {
@@ -1054,7 +1172,18 @@ impl Builder<'_> {
                 self.qual(name, at).and_then(|q| self.cat.sequences.get_mut(&q)).map(|t| t.comment = text)
             }
             CommentObject::Type => {
-                self.qual(name, at).and_then(|q| self.cat.enums.get_mut(&q)).map(|t| t.comment = text)
+                let q = self.qual(name, at);
+                let slot = match q.as_ref().and_then(|q| self.cat.enums.get_mut(q)) {
+                    Some(e) => Some(&mut e.comment),
+                    None => match q {
+                        Some(q) if self.cat.composites.contains_key(&q) => {
+                            self.cat.composites.get_mut(&q).map(|c| &mut c.comment)
+                        }
+                        Some(q) => self.cat.ranges.get_mut(&q).map(|r| &mut r.comment),
+                        None => None,
+                    },
+                };
+                slot.map(|c| *c = text)
             }
             CommentObject::Domain => {
                 self.qual(name, at).and_then(|q| self.cat.domains.get_mut(&q)).map(|t| t.comment = text)
@@ -1127,7 +1256,7 @@ impl Builder<'_> {
     fn check_references(&mut self) {
         let loose = self.cat.extensions.keys().any(|e| !TYPELESS_EXTENSIONS.contains(&e.as_str()));
         for (table, column, ty, at) in std::mem::take(&mut self.type_uses) {
-            if !self.cat.enums.contains_key(&ty) && !self.cat.domains.contains_key(&ty) && !loose {
+            if !self.cat.has_type(&ty) && !loose {
                 let what =
                     if column.is_empty() { format!("domain {table}") } else { format!("column {column} of {table}") };
                 self.error_help(
@@ -1165,6 +1294,8 @@ impl Builder<'_> {
             .chain(self.cat.domains.keys())
             .chain(self.cat.views.keys())
             .chain(self.cat.routines.keys().map(|r| &r.name))
+            .chain(self.cat.composites.keys())
+            .chain(self.cat.ranges.keys())
             .map(|q| q.schema.clone())
             .collect();
         for schema in used {
@@ -1206,6 +1337,21 @@ fn storage_parameters(with: &[SqlExpr]) -> Result<Vec<(String, String)>, String>
     }
     // PostgreSQL keeps the parameters in the order written.
     Ok(out)
+}
+
+/// A function's or operator class's name as SQL: parts folded and quoted as
+/// needed, `pg_catalog.` (where the built-in ones live) and the default
+/// schema left out, so that a name PostgreSQL prints qualified and one
+/// written bare compare equal (both resolve through the search path).
+fn sql_routine_name(name: &ObjectName, default_schema: &str) -> String {
+    let parts: Vec<String> = name.0.iter().filter_map(|p| p.as_ident()).map(fold).collect();
+    let parts = match parts.as_slice() {
+        [schema, rest @ ..] if (schema == "pg_catalog" || schema == default_schema) && !rest.is_empty() => {
+            rest.to_vec()
+        }
+        _ => parts,
+    };
+    parts.iter().map(|p| crate::canon::quote_ident(p)).collect::<Vec<_>>().join(".")
 }
 
 /// The name PostgreSQL gives an index expression column: the function called, or `expr`.

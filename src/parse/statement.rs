@@ -16,12 +16,12 @@ use super::table_def::{lower, TableDef};
 
 /// What the statements supported by pgstate are, for error messages.
 pub const SUPPORTED: &str =
-    "CREATE SCHEMA, CREATE EXTENSION, CREATE TYPE ... AS ENUM, CREATE DOMAIN, CREATE SEQUENCE, \
-CREATE [UNLOGGED] TABLE, CREATE [UNIQUE] INDEX, CREATE [OR REPLACE] [MATERIALIZED] VIEW, ALTER TABLE ... ADD CONSTRAINT / ADD COLUMN / \
-ALTER COLUMN ... SET DEFAULT / SET NOT NULL / ADD GENERATED ... AS IDENTITY, ALTER SEQUENCE ... OWNED BY, \
-CREATE [OR REPLACE] FUNCTION / PROCEDURE, CREATE [CONSTRAINT] TRIGGER, \
-ALTER TABLE ... ENABLE / DISABLE TRIGGER, \
-COMMENT ON, GRANT / REVOKE / ALTER DEFAULT PRIVILEGES (on tables, columns, sequences, schemas, types, functions); \
+    "CREATE SCHEMA, CREATE EXTENSION, CREATE TYPE ... AS ENUM / AS (...) / AS RANGE, CREATE DOMAIN, CREATE SEQUENCE, \
+CREATE [UNLOGGED] TABLE, CREATE [UNIQUE] INDEX, CREATE [OR REPLACE] [MATERIALIZED] VIEW, CREATE POLICY, \
+ALTER TABLE ... ADD CONSTRAINT / ADD COLUMN / ALTER COLUMN ... SET DEFAULT / SET NOT NULL / ADD GENERATED ... AS IDENTITY \
+/ [ENABLE | DISABLE | FORCE | NO FORCE] ROW LEVEL SECURITY / ENABLE / DISABLE TRIGGER, ALTER SEQUENCE ... OWNED BY, \
+CREATE [OR REPLACE] FUNCTION / PROCEDURE, CREATE [CONSTRAINT] TRIGGER, COMMENT ON, \
+GRANT / REVOKE / ALTER DEFAULT PRIVILEGES (on tables, columns, sequences, schemas, types, functions); \
 ignored: SET, RESET, SELECT pg_catalog.set_config(...), ALTER ... OWNER TO, psql meta-commands";
 
 /// A statement pgstate understands, located in its file.
@@ -88,8 +88,11 @@ pub enum Stmt {
     /// managed roles: a run drops the unmanaged ones later).
     Grant(Box<super::grants::GrantStmt>),
     /// `COMMENT ON CONSTRAINT name ON table IS 'text' | NULL`.
+    /// `COMMENT ON CONSTRAINT | POLICY name ON table IS 'text' | NULL`.
     ConstraintComment {
-        /// Constraint name.
+        /// Whether it is `COMMENT ON POLICY` rather than `ON CONSTRAINT`.
+        policy: bool,
+        /// Constraint or policy name.
         name: ObjectName,
         /// Its table.
         table: ObjectName,
@@ -216,7 +219,8 @@ fn classify(raw: RawStatement, default_schema: &str) -> Result<Option<Stmt>, Cla
         // Filling a materialized view is data, not schema.
         ["REFRESH", "MATERIALIZED", "VIEW", ..] => return Ok(None),
         ["ALTER", "SEQUENCE", ..] => return sequence_owned_by(&raw).map(Some),
-        ["COMMENT", "ON", "CONSTRAINT", ..] => return constraint_comment(&raw).map(Some),
+        ["COMMENT", "ON", "CONSTRAINT", ..] => return constraint_comment(&raw, false).map(Some),
+        ["COMMENT", "ON", "POLICY", ..] => return constraint_comment(&raw, true).map(Some),
         ["COMMENT", "ON", "FUNCTION" | "PROCEDURE" | "ROUTINE" | "TRIGGER", ..] => {
             return routine_comment(raw, default_schema).map(Some)
         }
@@ -257,6 +261,7 @@ fn classify(raw: RawStatement, default_schema: &str) -> Result<Option<Stmt>, Cla
         | Statement::CreateTable(_)
         | Statement::CreateIndex(_)
         | Statement::AlterTable(_)
+        | Statement::CreatePolicy(_)
         | Statement::Comment { .. } => Ok(Some(Stmt::Sql(Box::new(stmt)))),
         other => Err((
             format!("unsupported statement: {}", statement_kind(other, &words)),
@@ -487,9 +492,10 @@ fn sequence_owned_by(raw: &RawStatement) -> Result<Stmt, ClassifyError> {
     Ok(Stmt::SequenceOwnedBy { sequence, owner: Some(owner) })
 }
 
-fn constraint_comment(raw: &RawStatement) -> Result<Stmt, ClassifyError> {
+fn constraint_comment(raw: &RawStatement, policy: bool) -> Result<Stmt, ClassifyError> {
     let toks = significant(raw);
-    let bad = || ("syntax error: expected COMMENT ON CONSTRAINT name ON table IS 'text'".to_string(), raw.span(), None);
+    let what = if policy { "POLICY" } else { "CONSTRAINT" };
+    let bad = || (format!("syntax error: expected COMMENT ON {what} name ON table IS 'text'"), raw.span(), None);
     let (name, next) = read_name(&toks, 3).ok_or_else(bad)?;
     if !toks.get(next).is_some_and(|t| is_keyword(t, Keyword::ON)) {
         return Err(bad());
@@ -509,7 +515,7 @@ fn constraint_comment(raw: &RawStatement) -> Result<Stmt, ClassifyError> {
         Token::Word(w) if w.keyword == Keyword::NULL => None,
         _ => return Err(bad()),
     };
-    Ok(Stmt::ConstraintComment { name, table, text })
+    Ok(Stmt::ConstraintComment { policy, name, table, text })
 }
 
 /// `COMMENT ON FUNCTION | PROCEDURE | ROUTINE name[(args)] IS ...` and

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::diff::types::{classify, TypeChange};
-use crate::diff::{Change, DomainAction};
+use crate::diff::{Change, CompositeAction, DomainAction};
 use crate::model::{ConstraintKind, QualName};
 
 /// How a step can hurt.
@@ -100,6 +100,20 @@ pub fn of(change: &Change, is_new: impl Fn(&QualName) -> bool) -> Vec<Hazard> {
         Change::AlterDomain { name, action: DomainAction::AddCheck { check, .. } } => h(
             MayFail,
             format!("adding check {} to domain {name} fails if any column of that type violates it", quote(check)),
+        ),
+        Change::AlterComposite { name, action: CompositeAction::DropAttribute { attribute } } => h(
+            DataLoss,
+            format!(
+                "dropping attribute {} of type {name} deletes its values wherever the type is stored",
+                quote(&attribute.name)
+            ),
+        ),
+        Change::AlterComposite { name, action: CompositeAction::AlterAttributeType { attribute, .. } } => h(
+            MayFail,
+            format!(
+                "changing the type of attribute {} of {name} fails while a table column uses {name}",
+                quote(attribute)
+            ),
         ),
         Change::SetNotNull { table, column, not_null: true } => {
             h(MayFail, format!("SET NOT NULL on {table}.{} fails if any row holds NULL", quote(column)))

@@ -7,10 +7,10 @@ use std::collections::{BinaryHeap, HashMap};
 
 use crate::canon::expr::nextval_target;
 use crate::canon::refs::routines_used;
-use crate::diff::{Change, CommentTarget};
+use crate::diff::{Change, CommentTarget, CompositeAction};
 use crate::model::{
-    Catalog, Column, ConstraintKind, Dep, Expr, GrantObject, Grantee, Index, IndexKeyExpr, QualName, Routine, Table,
-    Trigger, TriggerId, UniqueKey,
+    Catalog, Column, ConstraintKind, Dep, Expr, GrantObject, Grantee, Index, IndexKeyExpr, Policy, QualName, Routine,
+    Table, Trigger, TriggerId, UniqueKey,
 };
 
 /// An object that changes can create, drop or depend on.
@@ -22,9 +22,6 @@ enum Key {
     Sequence(QualName),
     Table(QualName),
     Column(QualName, String),
-    /// A column's type as views see it: changed in place by `ALTER COLUMN
-    /// TYPE`, which must run with no view reading the column.
-    ColumnDef(QualName, String),
     Constraint(QualName, String),
     Index(QualName),
     /// A function or procedure, by name (overloads are not told apart).
@@ -33,6 +30,12 @@ enum Key {
     /// One grantee's table-level privileges on a table: its column-level
     /// privileges are settled after them (a table-level REVOKE takes the column ones too).
     TableAcl(QualName, Grantee),
+    /// A column's type: an `ALTER COLUMN ... TYPE` drops and creates it, so
+    /// what PostgreSQL forbids over such a change (a view or policy using the
+    /// column) goes before and comes back after.
+    ColumnType(QualName, String),
+    /// A policy of a table.
+    Policy(QualName, String),
 }
 
 #[derive(Default)]
@@ -52,14 +55,20 @@ fn phase(c: &Change) -> u8 {
     match c {
         Change::DropView { .. } => 0,
         Change::DropConstraint { constraint, .. } if matches!(constraint.kind, ConstraintKind::ForeignKey(_)) => 0,
-        Change::DropConstraint { .. } | Change::DropIndex { .. } | Change::DropInvalidIndex { .. } => 1,
+        Change::DropConstraint { .. }
+        | Change::DropIndex { .. }
+        | Change::DropInvalidIndex { .. }
+        | Change::DropPolicy { .. } => 1,
         Change::SetDefault { to: None, .. } => 2,
         Change::SetIdentity { to: None, .. } => 2,
         Change::DropColumn { .. } => 3,
         Change::DropTable { .. } => 4,
         Change::DropTrigger { .. } => 1,
         Change::DropSequence { .. } | Change::DropRoutine { .. } => 5,
-        Change::DropEnum { .. } | Change::DropDomain { .. } => 6,
+        Change::DropEnum { .. }
+        | Change::DropDomain { .. }
+        | Change::DropComposite { .. }
+        | Change::DropRange { .. } => 6,
         Change::DropExtension { .. } => 7,
         Change::DropSchema { .. } => 8,
         Change::CreateSchema { .. } => 10,
@@ -70,13 +79,17 @@ fn phase(c: &Change) -> u8 {
         | Change::RecreateEnum { .. } => 12,
         // After enums (a domain may be over one), before the tables using it.
         Change::CreateDomain { .. } | Change::AlterDomain { .. } => 12,
+        Change::CreateComposite { .. } | Change::AlterComposite { .. } | Change::CreateRange { .. } => 12,
         Change::CreateSequence { .. } | Change::AlterSequence { .. } => 13,
         // Before the tables whose checks and defaults call them; the graph
         // moves one whose SQL body reads a table after that table.
         Change::CreateRoutine { .. } => 13,
         Change::RenameTable { .. } => 14,
         Change::RenameColumn { .. } | Change::RenameConstraint { .. } | Change::RenameIndex { .. } => 15,
-        Change::CreateTable { .. } | Change::SetUnlogged { .. } => 16,
+        Change::CreateTable { .. }
+        | Change::SetUnlogged { .. }
+        | Change::SetRowSecurity { .. }
+        | Change::SetForceRowSecurity { .. } => 16,
         Change::AddColumn { .. } => 17,
         Change::AlterColumnType { .. } => 18,
         Change::SetNotNull { not_null: false, .. } => 19,
@@ -87,8 +100,11 @@ fn phase(c: &Change) -> u8 {
         Change::AddConstraint { .. } => 24,
         Change::SetSequenceOwner { .. } => 25,
         Change::CreateView { .. } => 26,
-        // After views: a trigger may be INSTEAD OF one.
-        Change::CreateTrigger { .. } | Change::SetTriggerEnabled { .. } => 27,
+        // After views: a trigger may be INSTEAD OF one, a policy may read one.
+        Change::CreateTrigger { .. }
+        | Change::SetTriggerEnabled { .. }
+        | Change::CreatePolicy { .. }
+        | Change::AlterPolicy { .. } => 27,
         Change::SetComment { .. } => 28,
         Change::SetPrivileges { .. } | Change::SetDefaultPrivileges { .. } => 29,
     }
@@ -100,6 +116,33 @@ fn column_uses(table: &QualName, c: &Column, out: &mut Vec<Key>) {
     }
     expr_uses(c.default.as_ref(), out);
     let _ = table;
+}
+
+/// What a range type needs: its subtype and its functions (a bare name is
+/// taken to be in `public`, the default schema: only ordering uses it).
+fn range_uses(r: &crate::model::RangeType) -> Vec<Key> {
+    let mut out: Vec<Key> = r.subtype.custom().map(Key::Type).into_iter().collect();
+    for f in r.canonical.iter().chain(&r.subtype_diff) {
+        let (schema, name) = f.split_once('.').unwrap_or(("public", f));
+        out.push(Key::Routine(QualName::new(schema.trim_matches('"'), name.trim_matches('"'))));
+    }
+    out
+}
+
+/// What a policy needs: its table, and what its expressions refer to.
+fn policy_uses(table: &QualName, p: &Policy, out: &mut Vec<Key>) {
+    out.push(Key::Table(table.clone()));
+    for d in &p.depends {
+        match d {
+            Dep::Column(t, c) => {
+                out.push(Key::Column(t.clone(), c.clone()));
+                out.push(Key::ColumnType(t.clone(), c.clone()));
+            }
+            Dep::Relation(r) => out.push(Key::Table(r.clone())),
+            Dep::Routine(r) => out.push(Key::Routine(r.clone())),
+            Dep::Type(t) => out.push(Key::Type(t.clone())),
+        }
+    }
 }
 
 fn expr_uses(e: Option<&Expr>, out: &mut Vec<Key>) {
@@ -171,7 +214,7 @@ fn view_uses(depends: &[Dep], out: &mut Vec<Key>) {
             Dep::Column(r, c) => {
                 out.push(Key::Table(r.clone()));
                 out.push(Key::Column(r.clone(), c.clone()));
-                out.push(Key::ColumnDef(r.clone(), c.clone()));
+                out.push(Key::ColumnType(r.clone(), c.clone()));
             }
             Dep::Routine(f) => out.push(Key::Routine(f.clone())),
             Dep::Type(t) => out.push(Key::Type(t.clone())),
@@ -245,13 +288,48 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
                 crate::diff::DomainAction::SetNotNull { .. } => {}
             }
         }
+        Change::CreateRange { range } => {
+            d.creates.push(Key::Type(range.name.clone()));
+            d.needs_new.push(Key::Schema(range.name.schema.clone()));
+            d.needs_new.extend(range_uses(range));
+        }
+        Change::DropRange { range } => {
+            d.drops.push(Key::Type(range.name.clone()));
+            d.needs_old.push(Key::Schema(range.name.schema.clone()));
+            d.needs_old.extend(range_uses(range));
+        }
+        Change::CreateComposite { composite } => {
+            d.creates.push(Key::Type(composite.name.clone()));
+            d.needs_new.push(Key::Schema(composite.name.schema.clone()));
+            d.needs_new.extend(composite.attributes.values().filter_map(|a| a.data_type.custom()).map(Key::Type));
+        }
+        Change::DropComposite { composite } => {
+            d.drops.push(Key::Type(composite.name.clone()));
+            d.needs_old.push(Key::Schema(composite.name.schema.clone()));
+            d.needs_old.extend(composite.attributes.values().filter_map(|a| a.data_type.custom()).map(Key::Type));
+        }
+        Change::AlterComposite { name, action } => {
+            d.needs_new.push(Key::Type(name.clone()));
+            match action {
+                CompositeAction::AddAttribute { attribute } => {
+                    d.needs_new.extend(attribute.data_type.custom().map(Key::Type))
+                }
+                CompositeAction::DropAttribute { attribute } => {
+                    d.needs_old.extend(attribute.data_type.custom().map(Key::Type))
+                }
+                CompositeAction::AlterAttributeType { from, to, .. } => {
+                    d.needs_new.extend(to.custom().map(Key::Type));
+                    d.needs_old.extend(from.custom().map(Key::Type));
+                }
+            }
+        }
         Change::RecreateEnum { to: e, columns, .. } => {
             // The type under its name is new: tables created in the plan wait for it.
             d.creates.push(Key::Type(e.name.clone()));
             for (t, c) in columns {
                 d.needs_new.push(Key::Column(t.clone(), c.name.clone()));
-                d.drops.push(Key::ColumnDef(t.clone(), c.name.clone()));
-                d.creates.push(Key::ColumnDef(t.clone(), c.name.clone()));
+                d.drops.push(Key::ColumnType(t.clone(), c.name.clone()));
+                d.creates.push(Key::ColumnType(t.clone(), c.name.clone()));
             }
         }
         Change::CreateSequence { sequence } => {
@@ -305,6 +383,14 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             for t in from.triggers.values().filter(|t| t.table == table.name) {
                 trigger_uses(t, &mut d.needs_old);
             }
+            // Its policies go with it: what they use must outlive it.
+            for p in table.policies.values() {
+                let mut uses = Vec::new();
+                policy_uses(&table.name, p, &mut uses);
+                d.needs_old.extend(uses.into_iter().filter(
+                    |k| !matches!(k, Key::Table(t) | Key::Column(t, _) | Key::ColumnType(t, _) if t == &table.name),
+                ));
+            }
         }
         Change::RenameTable { from: f, to: t } => {
             d.creates.push(Key::Table(t.clone()));
@@ -333,8 +419,8 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
         }
         Change::AlterColumnType { table, column, from: f, to: t, .. } => {
             d.needs_new.push(Key::Column(table.clone(), column.clone()));
-            d.drops.push(Key::ColumnDef(table.clone(), column.clone()));
-            d.creates.push(Key::ColumnDef(table.clone(), column.clone()));
+            d.drops.push(Key::ColumnType(table.clone(), column.clone()));
+            d.creates.push(Key::ColumnType(table.clone(), column.clone()));
             if let Some(ty) = t.custom() {
                 d.needs_new.push(Key::Type(ty));
             }
@@ -423,6 +509,22 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.needs_old.push(Key::Schema(view.name.schema.clone()));
             view_uses(&view.depends, &mut d.needs_old);
         }
+        Change::SetRowSecurity { table, .. } | Change::SetForceRowSecurity { table, .. } => {
+            d.needs_new.push(Key::Table(table.clone()))
+        }
+        Change::CreatePolicy { table, policy } => {
+            d.creates.push(Key::Policy(table.clone(), policy.name.clone()));
+            policy_uses(table, policy, &mut d.needs_new);
+        }
+        Change::DropPolicy { table, policy } => {
+            d.drops.push(Key::Policy(table.clone(), policy.name.clone()));
+            policy_uses(table, policy, &mut d.needs_old);
+        }
+        Change::AlterPolicy { table, from: f, to: t } => {
+            d.needs_new.push(Key::Policy(table.clone(), t.name.clone()));
+            policy_uses(table, t, &mut d.needs_new);
+            policy_uses(table, f, &mut d.needs_old);
+        }
         Change::SetComment { target, .. } => d.needs_new.push(match target {
             CommentTarget::Schema(s) => Key::Schema(s.clone()),
             CommentTarget::Table(t) => Key::Table(t.clone()),
@@ -434,6 +536,7 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             CommentTarget::View { name, .. } => Key::Table(name.clone()),
             CommentTarget::Routine(r, _) => Key::Routine(r.name.clone()),
             CommentTarget::Trigger(t) => Key::Trigger(t.clone()),
+            CommentTarget::Policy(t, p) => Key::Policy(t.clone(), p.clone()),
         }),
         Change::CreateRoutine { routine, replace } => {
             if !replace {

@@ -4,10 +4,11 @@
 
 use super::routine_sql;
 use crate::canon::{quote_ident, quote_literal};
-use crate::diff::{Change, CommentTarget, DomainAction};
+use crate::diff::{Change, CommentTarget, CompositeAction, DomainAction};
 use crate::model::{
     Column, Constraint, ConstraintKind, DefaultKey, Deferral, Domain, FkAction, FkMatch, GrantKey, GrantObject, Index,
-    IndexKey, IndexKeyExpr, ObjectKind, Privilege, Privileges, QualName, SeqOptions, Sequence, Table,
+    IndexKey, IndexKeyExpr, ObjectKind, Policy, Privilege, Privileges, QualName, SeqOptions, Sequence, Table,
+    PUBLIC_ROLE,
 };
 
 fn idents(list: &[String]) -> String {
@@ -57,6 +58,25 @@ pub fn statements(change: &Change) -> Vec<String> {
             vec![format!("ALTER TYPE {name} RENAME VALUE {} TO {}", quote_literal(from), quote_literal(to))]
         }
         Change::RecreateEnum { from, to, columns } => recreate_enum(&from.name, &to.labels, columns),
+        Change::CreateComposite { composite } => {
+            let attrs: Vec<String> = composite.attributes.values().map(attribute_def).collect();
+            vec![format!("CREATE TYPE {} AS ({})", composite.name, attrs.join(", "))]
+        }
+        Change::DropComposite { composite } => vec![format!("DROP TYPE {}", composite.name)],
+        Change::AlterComposite { name, action } => vec![match action {
+            CompositeAction::AddAttribute { attribute } => {
+                format!("ALTER TYPE {name} ADD ATTRIBUTE {}", attribute_def(attribute))
+            }
+            CompositeAction::DropAttribute { attribute } => {
+                format!("ALTER TYPE {name} DROP ATTRIBUTE {}", quote_ident(&attribute.name))
+            }
+            CompositeAction::AlterAttributeType { attribute, to, collation, .. } => {
+                let collate = collation.as_ref().map(|c| format!(" COLLATE {}", dotted(c))).unwrap_or_default();
+                format!("ALTER TYPE {name} ALTER ATTRIBUTE {} TYPE {to}{collate}", quote_ident(attribute))
+            }
+        }],
+        Change::CreateRange { range } => vec![create_range(range)],
+        Change::DropRange { range } => vec![format!("DROP TYPE {}", range.name)],
         Change::CreateSequence { sequence } => vec![create_sequence(sequence)],
         Change::AlterSequence { name, from, to } => {
             vec![format!("ALTER SEQUENCE {name}{}", alter_seq_options(from, to))]
@@ -161,6 +181,31 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::DropInvalidIndex { index } => vec![format!("DROP INDEX IF EXISTS {index}")],
         Change::CreateView { view, replace } => vec![create_view(view, *replace)],
         Change::DropView { view } => vec![format!("DROP {} {}", view.keyword(), view.name)],
+        Change::SetRowSecurity { table, enabled } => {
+            vec![format!("ALTER TABLE {table} {} ROW LEVEL SECURITY", if *enabled { "ENABLE" } else { "DISABLE" })]
+        }
+        Change::SetForceRowSecurity { table, force } => {
+            vec![format!("ALTER TABLE {table} {} ROW LEVEL SECURITY", if *force { "FORCE" } else { "NO FORCE" })]
+        }
+        Change::CreatePolicy { table, policy } => vec![create_policy(table, policy)],
+        Change::DropPolicy { table, policy } => vec![format!("DROP POLICY {} ON {table}", quote_ident(&policy.name))],
+        Change::AlterPolicy { table, from, to } => {
+            let mut s = format!("ALTER POLICY {} ON {table}", quote_ident(&to.name));
+            if from.roles != to.roles {
+                s.push_str(&format!(" TO {}", roles(&to.roles)));
+            }
+            if from.using != to.using {
+                if let Some(u) = &to.using {
+                    s.push_str(&format!(" USING ({u})"));
+                }
+            }
+            if from.with_check != to.with_check {
+                if let Some(c) = &to.with_check {
+                    s.push_str(&format!(" WITH CHECK ({c})"));
+                }
+            }
+            vec![s]
+        }
         Change::SetComment { target, text } => {
             let text = text.as_deref().map_or("NULL".to_string(), quote_literal);
             let what = match target {
@@ -176,6 +221,7 @@ pub fn statements(change: &Change) -> Vec<String> {
                 CommentTarget::View { name, materialized: false } => format!("VIEW {name}"),
                 CommentTarget::Routine(r, kind) => format!("{} {r}", kind.sql()),
                 CommentTarget::Trigger(t) => format!("TRIGGER {t}"),
+                CommentTarget::Policy(t, p) => format!("POLICY {} ON {t}", quote_ident(p)),
             };
             vec![format!("COMMENT ON {what} IS {text}")]
         }
@@ -228,6 +274,56 @@ fn default_expr(e: &crate::model::Expr) -> String {
     } else {
         text.clone()
     }
+}
+
+/// `TO` roles: PUBLIC as the keyword, other roles as identifiers.
+fn roles(list: &[String]) -> String {
+    list.iter()
+        .map(|r| if r == PUBLIC_ROLE { "PUBLIC".to_string() } else { quote_ident(r) })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn create_policy(table: &QualName, p: &Policy) -> String {
+    let mut s = format!("CREATE POLICY {} ON {table}", quote_ident(&p.name));
+    if !p.permissive {
+        s.push_str(" AS RESTRICTIVE");
+    }
+    if p.command != crate::model::PolicyCommand::All {
+        s.push_str(&format!(" FOR {}", p.command.sql()));
+    }
+    if p.roles != [PUBLIC_ROLE] {
+        s.push_str(&format!(" TO {}", roles(&p.roles)));
+    }
+    if let Some(u) = &p.using {
+        s.push_str(&format!(" USING ({u})"));
+    }
+    if let Some(c) = &p.with_check {
+        s.push_str(&format!(" WITH CHECK ({c})"));
+    }
+    s
+}
+
+fn create_range(r: &crate::model::RangeType) -> String {
+    let mut options = vec![format!("SUBTYPE = {}", r.subtype)];
+    let named = [
+        ("SUBTYPE_OPCLASS", &r.opclass),
+        ("COLLATION", &r.collation.as_ref().map(|c| dotted(c))),
+        ("CANONICAL", &r.canonical),
+        ("SUBTYPE_DIFF", &r.subtype_diff),
+        ("MULTIRANGE_TYPE_NAME", &r.multirange.as_ref().map(|m| m.sql())),
+    ];
+    for (key, value) in named {
+        if let Some(v) = value {
+            options.push(format!("{key} = {v}"));
+        }
+    }
+    format!("CREATE TYPE {} AS RANGE ({})", r.name, options.join(", "))
+}
+
+fn attribute_def(a: &crate::model::Attribute) -> String {
+    let collate = a.collation.as_ref().map(|c| format!(" COLLATE {}", dotted(c))).unwrap_or_default();
+    format!("{} {}{collate}", quote_ident(&a.name), a.data_type)
 }
 
 fn generation(always: bool) -> &'static str {

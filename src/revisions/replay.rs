@@ -3,8 +3,8 @@
 //! alterations become `Change`s applied by `diff::apply`.
 
 use sqlparser::ast::{
-    AlterColumnOperation, AlterIndexOperation, AlterTableOperation, AlterTypeAddValuePosition, AlterTypeOperation,
-    ObjectName, ObjectType, Statement,
+    AlterColumnOperation, AlterIndexOperation, AlterPolicyOperation, AlterTableOperation, AlterTypeAddValuePosition,
+    AlterTypeOperation, ObjectName, ObjectType, Statement,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -14,8 +14,8 @@ use crate::canon::expr::canonical;
 use crate::canon::ident::fold;
 use crate::canon::types::resolve;
 use crate::diff::apply::apply;
-use crate::diff::{Change, DomainAction};
-use crate::model::{Catalog, Identity, QualName, SeqOptions};
+use crate::diff::{Change, CompositeAction, DomainAction};
+use crate::model::{Attribute, Catalog, Identity, Policy, QualName, SeqOptions};
 use crate::parse::columns::{collation_name, identity_type, int_value, seq_options};
 use crate::parse::constraints::object_qual_name;
 use crate::parse::parse_onto;
@@ -202,6 +202,7 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
         ["DROP", "DOMAIN", ..] | ["ALTER", "DOMAIN", ..] => return domain_statement(raw, &w, cat).map(Some),
         ["DROP", "FUNCTION" | "PROCEDURE" | "ROUTINE", ..] => return drop_routines(raw, cat).map(Some),
         ["DROP", "TRIGGER", ..] => return drop_trigger(raw, cat).map(Some),
+        ["ALTER", "TYPE", ..] if w.contains(&"ATTRIBUTE") => return composite_statement(raw, cat).map(Some),
         ["ALTER", "TABLE", ..]
             if w.windows(2).any(|p| p == ["DROP", "IDENTITY"] || p == ["SET", "GENERATED"]) || identity_options(&w) =>
         {
@@ -240,7 +241,13 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
                     ObjectType::Sequence => {
                         cat.sequences.contains_key(&name).then(|| Change::DropSequence { name: name.clone() })
                     }
-                    ObjectType::Type => cat.enums.contains_key(&name).then(|| Change::DropEnum { name: name.clone() }),
+                    ObjectType::Type => match cat.composites.get(&name) {
+                        Some(c) => Some(Change::DropComposite { composite: c.clone() }),
+                        None if cat.ranges.contains_key(&name) => {
+                            Some(Change::DropRange { range: cat.ranges[&name].clone() })
+                        }
+                        None => cat.enums.contains_key(&name).then(|| Change::DropEnum { name: name.clone() }),
+                    },
                     ObjectType::Schema => {
                         let s = fold(n.0.last().and_then(|p| p.as_ident()).ok_or("bad schema name")?);
                         cat.schemas.contains_key(&s).then(|| Change::DropSchema { name: s })
@@ -270,6 +277,44 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
                 }
             }
             Ok(Some(out))
+        }
+        Statement::DropPolicy(d) => {
+            let table = q(&d.table_name)?;
+            let name = fold(&d.name);
+            match cat.tables.get(&table).and_then(|t| t.policies.get(&name)) {
+                Some(p) => Ok(Some(vec![Change::DropPolicy { table, policy: p.clone() }])),
+                None if d.if_exists => Ok(Some(vec![])),
+                None => Err(format!("policy {name} on {table} does not exist at this point of the chain")),
+            }
+        }
+        Statement::AlterPolicy(a) => {
+            let table = q(&a.table_name)?;
+            let name = fold(&a.name);
+            let t = cat.tables.get(&table).ok_or_else(|| format!("table {table} does not exist"))?;
+            let old = t
+                .policies
+                .get(&name)
+                .ok_or_else(|| format!("policy {name} on {table} does not exist at this point of the chain"))?;
+            match &a.operation {
+                AlterPolicyOperation::Rename { new_name } => {
+                    let policy = Policy { name: fold(new_name), ..old.clone() };
+                    Ok(Some(vec![
+                        Change::DropPolicy { table: table.clone(), policy: old.clone() },
+                        Change::CreatePolicy { table, policy },
+                    ]))
+                }
+                AlterPolicyOperation::Apply { to, using, with_check } => {
+                    let new = crate::parse::policy::alter(
+                        old,
+                        t,
+                        to.as_deref(),
+                        using.as_ref(),
+                        with_check.as_ref(),
+                        "public",
+                    )?;
+                    Ok(Some(vec![Change::AlterPolicy { table, from: old.clone(), to: new }]))
+                }
+            }
         }
         Statement::DropExtension(d) => {
             let mut out = Vec::new();
@@ -416,6 +461,69 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
         }
         _ => Ok(None),
     }
+}
+
+/// `ALTER TYPE t ADD ATTRIBUTE a type [COLLATE c] | DROP ATTRIBUTE [IF EXISTS] a
+/// | ALTER ATTRIBUTE a [SET DATA] TYPE type [COLLATE c]` (one action), which
+/// sqlparser does not read: driven with its parser's primitives.
+fn composite_statement(raw: &RawStatement, cat: &Catalog) -> Result<Vec<Change>, String> {
+    use sqlparser::keywords::Keyword;
+    let mut p = Parser::new(&PostgreSqlDialect {}).with_tokens_with_locations(raw.tokens.clone());
+    let e = |e: sqlparser::parser::ParserError| e.to_string();
+    p.expect_keywords(&[Keyword::ALTER, Keyword::TYPE]).map_err(e)?;
+    let name = object_qual_name(&p.parse_object_name(false).map_err(e)?, "public")?;
+    let ty = cat
+        .composites
+        .get(&name)
+        .ok_or_else(|| format!("composite type {name} does not exist at this point of the chain"))?;
+    let collate = |p: &mut Parser| -> Result<Option<String>, String> {
+        if p.parse_keyword(Keyword::COLLATE) {
+            Ok(Some(collation_name(&p.parse_object_name(false).map_err(e)?)))
+        } else {
+            Ok(None)
+        }
+    };
+    // ATTRIBUTE is not one of sqlparser's keywords: read as a plain word.
+    let attribute = |p: &mut Parser, verb: Keyword| -> bool {
+        let next = p.peek_tokens_with_location::<2>();
+        let is_verb = matches!(&next[0].token, Token::Word(w) if w.keyword == verb);
+        let is_attr = matches!(&next[1].token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("attribute"));
+        if is_verb && is_attr {
+            p.next_token();
+            p.next_token();
+        }
+        is_verb && is_attr
+    };
+    let action = if attribute(&mut p, Keyword::ADD) {
+        let attr = fold(&p.parse_identifier().map_err(e)?);
+        let data_type = resolve(&p.parse_data_type().map_err(e)?, "public")?.column_type;
+        let collation = collate(&mut p)?;
+        CompositeAction::AddAttribute { attribute: Attribute { name: attr, data_type, collation } }
+    } else if attribute(&mut p, Keyword::DROP) {
+        let if_exists = p.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
+        let attr = fold(&p.parse_identifier().map_err(e)?);
+        let _ = p.parse_one_of_keywords(&[Keyword::CASCADE, Keyword::RESTRICT]);
+        match ty.attributes.get(&attr) {
+            Some(a) => CompositeAction::DropAttribute { attribute: a.clone() },
+            None if if_exists => return Ok(vec![]),
+            None => return Err(format!("attribute {attr} of {name} does not exist")),
+        }
+    } else if attribute(&mut p, Keyword::ALTER) {
+        let attr = fold(&p.parse_identifier().map_err(e)?);
+        let old = ty.attributes.get(&attr).ok_or_else(|| format!("attribute {attr} of {name} does not exist"))?;
+        let _ = p.parse_keywords(&[Keyword::SET, Keyword::DATA]);
+        p.expect_keyword(Keyword::TYPE).map_err(e)?;
+        let to = resolve(&p.parse_data_type().map_err(e)?, "public")?.column_type;
+        let collation = collate(&mut p)?;
+        CompositeAction::AlterAttributeType { attribute: attr, from: old.data_type.clone(), to, collation }
+    } else {
+        return Err("unsupported ALTER TYPE form (one ADD, DROP or ALTER ATTRIBUTE is read)".into());
+    };
+    let _ = p.parse_one_of_keywords(&[Keyword::CASCADE, Keyword::RESTRICT]);
+    if p.peek_token().token != Token::EOF {
+        return Err("unexpected text after the statement (one attribute action per ALTER TYPE is read)".into());
+    }
+    Ok(vec![Change::AlterComposite { name, action }])
 }
 
 /// `ALTER TYPE ... RENAME TO`: the type keeps its columns, under its new name.

@@ -13,6 +13,7 @@
 //! Privileges are described only by [`snapshot_lines_with_roles`], for the
 //! grantees it is given (the roles a run manages).
 //! Not described: owners, other roles' privileges, RLS policies, statistics, tablespaces,
+//! Not described: owners, privileges, statistics, tablespaces,
 //! storage parameters, sequence values, and column order (columns are keyed
 //! by name).
 //!
@@ -34,9 +35,12 @@
 //! enum <s>.<name> 'label1', 'label2', ...         (in enumsortorder order)
 //! domain <s>.<name> type=<format_type> notnull=<bool> default=<expr> collation=<name if not the base type's>
 //! constraint <s>.<domain> <conname> <pg_get_constraintdef>
+//! range <s>.<name> subtype=<format_type> opclass=<name> collation=<name> canonical=<regproc> diff=<regproc> multirange=<s>.<name>
 //! view <s>.<name> <pg_get_viewdef>                (views and materialized views)
 //! function <s>.<name>(<identity args>) <pg_get_functiondef>   (functions and procedures)
 //! trigger <s>.<t> <name> <pg_get_triggerdef>
+//! row_security <s>.<t> enabled=<bool> forced=<bool>   (only tables with either set)
+//! policy <s>.<t> <name> permissive=<bool> cmd=<r|a|w|d|*> roles=<sorted, PUBLIC for 0> using=<expr> check=<expr>
 //! comment <pg_identify_object type> <identity> <text>
 //! acl <pg_identify_object type> <identity> <grantee|PUBLIC> <privilege> grantable=<bool>
 //!     (relacl, attacl, nspacl, typacl, proacl; a NULL ACL read as acldefault)
@@ -65,7 +69,7 @@ ns AS (
 ),
 rel AS (
   SELECT c.oid, c.relname, c.relkind, c.relpersistence, c.relispartition,
-         c.relpartbound, n.nspname
+         c.relpartbound, c.relrowsecurity, c.relforcerowsecurity, n.nspname
   FROM pg_class c
   JOIN ns n ON n.oid = c.relnamespace
   WHERE (c.oid, 'pg_class'::regclass) NOT IN (SELECT objid, classid FROM ext)
@@ -194,6 +198,18 @@ lines(l) AS (
   JOIN typ t ON t.oid = co.contypid
 
   UNION ALL
+  SELECT format('range %s.%s subtype=%s opclass=%s.%s collation=%s canonical=%s diff=%s multirange=%s.%s',
+                t.nspname, t.typname, format_type(r.rngsubtype, NULL), ocn.nspname, opc.opcname,
+                (SELECT name FROM coll WHERE coll.oid = r.rngcollation),
+                r.rngcanonical::text, r.rngsubdiff::text, mn.nspname, mt.typname)
+  FROM pg_range r
+  JOIN typ t ON t.oid = r.rngtypid
+  JOIN pg_opclass opc ON opc.oid = r.rngsubopc
+  JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace
+  JOIN pg_type mt ON mt.oid = r.rngmultitypid
+  JOIN pg_namespace mn ON mn.oid = mt.typnamespace
+
+  UNION ALL
   SELECT format('view %s.%s %s', nspname, relname, pg_get_viewdef(oid))
   FROM tbl WHERE relkind IN ('v', 'm')
 
@@ -211,6 +227,21 @@ lines(l) AS (
   FROM pg_trigger tg
   JOIN tbl t ON t.oid = tg.tgrelid
   WHERE NOT tg.tgisinternal
+
+  UNION ALL
+  SELECT format('row_security %s.%s enabled=%s forced=%s', nspname, relname,
+                relrowsecurity::text, relforcerowsecurity::text)
+  FROM tbl WHERE relrowsecurity OR relforcerowsecurity
+
+  UNION ALL
+  SELECT format('policy %s.%s %s permissive=%s cmd=%s roles=%s using=%s check=%s',
+                t.nspname, t.relname, p.polname, p.polpermissive::text, p.polcmd,
+                (SELECT string_agg(r.name, ',' ORDER BY r.name)
+                 FROM (SELECT CASE WHEN x = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x)::text END AS name
+                       FROM unnest(p.polroles) AS x) r),
+                pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid))
+  FROM pg_policy p
+  JOIN tbl t ON t.oid = p.polrelid
 
   UNION ALL
   SELECT format('comment %s %s %s', o.type, o.identity, d.description)
@@ -231,6 +262,9 @@ lines(l) AS (
           WHEN d.classoid = 'pg_trigger'::regclass
             THEN EXISTS (SELECT 1 FROM pg_trigger tg
                          WHERE tg.oid = d.objoid AND tg.tgrelid IN (SELECT oid FROM tbl))
+          WHEN d.classoid = 'pg_policy'::regclass
+            THEN EXISTS (SELECT 1 FROM pg_policy po
+                         WHERE po.oid = d.objoid AND po.polrelid IN (SELECT oid FROM tbl))
           ELSE o.schema IN (SELECT nspname FROM ns)
         END
 )
