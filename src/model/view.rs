@@ -69,6 +69,15 @@ impl View {
             && self.outputs.iter().zip(&new.outputs).all(|(a, b)| a == b)
     }
 
+    /// Takes `other`'s spelling of the same definition (the server showed
+    /// they are stored alike), so no plan rewrites it.
+    pub fn take_spelling_of(&mut self, other: &View) {
+        self.columns = other.columns.clone();
+        self.query = other.query.clone();
+        self.query_key = other.query_key.clone();
+        self.outputs = other.outputs.clone();
+    }
+
     /// `VIEW` or `MATERIALIZED VIEW`, for SQL.
     pub fn keyword(&self) -> &'static str {
         if self.materialized {

@@ -175,10 +175,7 @@ fn respell(
             continue;
         };
         if s.same_definition(have) {
-            want.columns = have.columns.clone();
-            want.query = have.query.clone();
-            want.query_key = have.query_key.clone();
-            want.outputs = have.outputs.clone();
+            want.take_spelling_of(have);
             settled += 1;
         } else {
             // Still a change: judged for OR REPLACE in the server's words, as the live view is.

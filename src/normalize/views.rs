@@ -52,10 +52,7 @@ pub async fn settle_files(
         };
         let (Some(have), Some(want)) = (current.views.get(name), desired.views.get_mut(name)) else { continue };
         if c.same_definition(d) {
-            want.columns = have.columns.clone();
-            want.query = have.query.clone();
-            want.query_key = have.query_key.clone();
-            want.outputs = have.outputs.clone();
+            want.take_spelling_of(have);
             settled += 1;
         }
     }

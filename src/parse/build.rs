@@ -720,8 +720,16 @@ impl Builder<'_> {
 
     fn create_index(&mut self, ci: &CreateIndex, at: At) {
         let Some(table) = self.qual(&ci.table_name, at) else { return };
-        if !self.cat.tables.contains_key(&table) {
-            return self.view_index(ci, table, at);
+        // Materialized views have indexes too (their columns are PostgreSQL's to check).
+        let on_table = self.cat.tables.contains_key(&table);
+        if !on_table {
+            match self.cat.views.get(&table) {
+                Some(v) if v.materialized => {}
+                Some(_) => {
+                    return self.error(at, format!("index on view {table}: only materialized views have indexes"))
+                }
+                None => return self.error(at, format!("index on table {table}, which the schema does not define")),
+            }
         }
         let with = match storage_parameters(&ci.with) {
             Ok(w) => w,
@@ -749,7 +757,7 @@ impl Builder<'_> {
             })
             .chain(ci.include.iter().map(fold))
             .collect();
-        if !self.columns_exist(&table, plain.iter(), at) {
+        if on_table && !self.columns_exist(&table, plain.iter(), at) {
             return;
         }
         let index = Index {
@@ -994,51 +1002,6 @@ impl Builder<'_> {
         self.taken(&name.schema).insert(&name.name);
         self.cat.views.insert(name.clone(), view);
         self.view_refs.push((name, std::mem::take(&mut def.refs)));
-    }
-
-    /// An index on a materialized view (the only kind of view that has them).
-    fn view_index(&mut self, ci: &CreateIndex, view: QualName, at: At) {
-        match self.cat.views.get(&view) {
-            Some(v) if v.materialized => {}
-            Some(_) => return self.error(at, format!("index on view {view}: only materialized views have indexes")),
-            None => return self.error(at, format!("index on table {view}, which the schema does not define")),
-        }
-        let mut keys = Vec::new();
-        let mut key_names = Vec::new();
-        for c in &ci.columns {
-            match index_key(c, &self.default_schema) {
-                Ok(k) => {
-                    key_names.push(match &k.expr {
-                        IndexKeyExpr::Column(n) => n.clone(),
-                        IndexKeyExpr::Expr(e) => expr_name(&e.0),
-                    });
-                    keys.push(k);
-                }
-                Err(e) => return self.error(at, e),
-            }
-        }
-        let with = match storage_parameters(&ci.with) {
-            Ok(w) => w,
-            Err(e) => return self.error(at, e),
-        };
-        let index = Index {
-            name: String::new(),
-            unique: ci.unique,
-            method: ci.using.as_ref().map_or("btree".to_string(), |u| u.to_string().to_lowercase()),
-            keys,
-            include: ci.include.iter().map(fold).collect(),
-            nulls_not_distinct: ci.nulls_distinct == Some(false),
-            with,
-            predicate: ci
-                .predicate
-                .as_ref()
-                .map(|p| canonical(p, &Context { default_schema: &self.default_schema, column_type: None })),
-            comment: None,
-        };
-        match ci.name.as_ref().and_then(|n| n.0.last()).and_then(|p| p.as_ident()).map(fold) {
-            Some(name) => self.insert_index(&view, Index { name, ..index }, at, ci.if_not_exists),
-            None => self.unnamed_indexes.push((view, index, key_names, at)),
-        }
     }
 
     /// What each view reads, now that every relation and column is known: the
