@@ -386,3 +386,16 @@ fn a_composite_type_written_by_hand_and_by_pg_dump_is_one_type() {
     let err = parse_str("bad.sql", "CREATE TYPE a AS (x int, x text);").expect_err("duplicate attribute");
     assert!(err.summary().contains("attribute x twice"), "{}", err.summary());
 }
+
+#[test]
+fn a_unique_constraint_repeating_the_primary_key_is_dropped_as_postgresql_does() {
+    let both =
+        parse_str("both.sql", "CREATE TABLE orders (order_id integer PRIMARY KEY UNIQUE, note text);").expect("parses");
+    let pk = parse_str("pk.sql", "CREATE TABLE orders (order_id integer PRIMARY KEY, note text);").expect("parses");
+    assert_eq!(both.catalog, pk.catalog);
+    // On other columns it stays.
+    let other = parse_str("other.sql", "CREATE TABLE orders (order_id integer PRIMARY KEY, note text UNIQUE);")
+        .expect("parses");
+    let t = &other.catalog.tables[&pgstate::model::QualName::new("public", "orders")];
+    assert!(t.constraints.contains_key("orders_note_key"));
+}

@@ -24,8 +24,8 @@ use crate::canon::expr::{canonical, Context};
 use crate::canon::ident::fold;
 use crate::canon::names::{name_addition, Taken};
 use crate::model::{
-    Catalog, Constraint, ConstraintKind, Dep, EnumType, Extension, ForeignKey, Identity, Index, IndexKeyExpr, QualName,
-    Schema, SeqOptions, Sequence, Table, View,
+    Catalog, Constraint, ConstraintKind, Deferral, Dep, EnumType, Extension, ForeignKey, Identity, Index, IndexKeyExpr,
+    QualName, Schema, SeqOptions, Sequence, Table, View,
 };
 
 /// The schema unqualified names resolve to without a server (PostgreSQL's
@@ -879,6 +879,14 @@ impl Builder<'_> {
                     }
                 }
                 RawKind::Unique { columns, include, nulls_not_distinct } => {
+                    // `id int PRIMARY KEY UNIQUE`: PostgreSQL drops an unnamed
+                    // unique constraint that would build the primary key's index again.
+                    let same_as_pk = self.cat.tables[&table].primary_key().is_some_and(|pk| {
+                        matches!(&pk.kind, ConstraintKind::PrimaryKey { columns: c, include: i } if *c == columns && *i == include)
+                    });
+                    if name.is_none() && same_as_pk && !nulls_not_distinct && deferral == Deferral::Immediate {
+                        continue;
+                    }
                     if !self.columns_exist(&table, columns.iter().chain(&include), at) {
                         continue;
                     }
