@@ -398,4 +398,13 @@ fn a_unique_constraint_repeating_the_primary_key_is_dropped_as_postgresql_does()
         .expect("parses");
     let t = &other.catalog.tables[&pgstate::model::QualName::new("public", "orders")];
     assert!(t.constraints.contains_key("orders_note_key"));
+    // In separate statements PostgreSQL keeps both.
+    let apart = parse_str(
+        "apart.sql",
+        "CREATE TABLE c (cc int UNIQUE);\nCREATE UNIQUE INDEX c_pkey ON c (cc);\n\
+         ALTER TABLE c ADD CONSTRAINT c_pkey PRIMARY KEY USING INDEX c_pkey;",
+    )
+    .expect("parses");
+    let c = &apart.catalog.tables[&pgstate::model::QualName::new("public", "c")];
+    assert!(c.constraints.contains_key("c_cc_key") && c.constraints.contains_key("c_pkey"));
 }

@@ -813,6 +813,8 @@ impl Builder<'_> {
     fn settle_constraints(&mut self) {
         let mut pending = std::mem::take(&mut self.pending);
         pending.sort_by_key(|(_, c)| c.kind.rank());
+        // Primary keys written in their table's CREATE TABLE (see the UNIQUE arm).
+        let mut pk_in_create: FxHashSet<QualName> = FxHashSet::default();
         for (table, raw) in pending {
             let RawConstraint { name, kind, deferral, at } = raw;
             if let Some(n) = &name {
@@ -839,6 +841,9 @@ impl Builder<'_> {
                                 col.not_null = true;
                             }
                         }
+                    }
+                    if self.in_create_table(&table, at) {
+                        pk_in_create.insert(table.clone());
                     }
                     let n = choose(self, None, "pkey");
                     (n, ConstraintKind::PrimaryKey { columns, include })
@@ -879,9 +884,12 @@ impl Builder<'_> {
                     }
                 }
                 RawKind::Unique { columns, include, nulls_not_distinct } => {
-                    // `id int PRIMARY KEY UNIQUE`: PostgreSQL drops an unnamed
-                    // unique constraint that would build the primary key's index again.
-                    let same_as_pk = self.cat.tables[&table].primary_key().is_some_and(|pk| {
+                    // `id int PRIMARY KEY UNIQUE`: within one CREATE TABLE, PostgreSQL
+                    // drops an unnamed unique constraint that would build the primary
+                    // key's index again (in separate statements both stay).
+                    let same_as_pk = pk_in_create.contains(&table)
+                        && self.in_create_table(&table, at)
+                        && self.cat.tables[&table].primary_key().is_some_and(|pk| {
                         matches!(&pk.kind, ConstraintKind::PrimaryKey { columns: c, include: i } if *c == columns && *i == include)
                     });
                     if name.is_none() && same_as_pk && !nulls_not_distinct && deferral == Deferral::Immediate {
@@ -1039,6 +1047,13 @@ impl Builder<'_> {
                 v.depends = depends;
             }
         }
+    }
+
+    /// Whether `at` lies within the `CREATE TABLE` of `table`.
+    fn in_create_table(&self, table: &QualName, at: At) -> bool {
+        let Some(t) = self.table_at.get(table) else { return false };
+        let pos = |l: sqlparser::tokenizer::Location| (l.line, l.column);
+        t.file == at.file && pos(t.span.start) <= pos(at.span.start) && pos(at.span.end) <= pos(t.span.end)
     }
 
     fn columns_exist<'c>(&mut self, table: &QualName, mut cols: impl Iterator<Item = &'c String>, at: At) -> bool {
