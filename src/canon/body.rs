@@ -95,6 +95,8 @@ mod tests {
         assert_eq!(body_key("  select  1\n\t+ 2 "), "select 1 + 2");
         assert_eq!(body_key("select 'a  b'"), "select 'a  b'");
         assert_ne!(body_key("select 'a  b'"), body_key("select 'a b'"));
+        // A view query kept as written goes through the same key.
+        assert_eq!(body_key("  SELECT  a,\n\t'x  y'  FROM   t "), "SELECT a, 'x  y' FROM t");
         assert_eq!(body_key("begin\n  x := 1; -- note\n  y := 2;\nend"), "begin x := 1; -- note\ny := 2; end");
         assert_eq!(body_key("select $q$a   b$q$ , 1"), "select $q$a   b$q$ , 1");
     }

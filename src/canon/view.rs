@@ -69,40 +69,8 @@ fn same_ident(a: &Ident, b: &Ident) -> bool {
     crate::canon::ident::fold(a) == crate::canon::ident::fold(b)
 }
 
-/// The key of a query sqlparser could not read: its text with every run of
-/// whitespace outside quotes made one space.
-pub fn raw_key(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut quote: Option<char> = None;
-    let mut pending_space = false;
-    for c in text.trim().chars() {
-        match quote {
-            Some(q) => {
-                out.push(c);
-                if c == q {
-                    quote = None;
-                }
-            }
-            None if c.is_whitespace() => pending_space = true,
-            None => {
-                if pending_space && !out.is_empty() {
-                    out.push(' ');
-                }
-                pending_space = false;
-                if c == '\'' || c == '"' {
-                    quote = Some(c);
-                }
-                out.push(c);
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::raw_key;
-
     fn key(sql: &str) -> String {
         let stmt =
             sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, sql).expect("parses");
@@ -122,11 +90,5 @@ mod tests {
         assert_ne!(key("SELECT a.x FROM a, b"), key("SELECT x FROM a, b"));
         // Parentheses that group stay.
         assert_ne!(key("SELECT (a + b) * c FROM t"), key("SELECT a + b * c FROM t"));
-    }
-
-    #[test]
-    fn raw_key_keeps_quoted_whitespace() {
-        assert_eq!(raw_key("  SELECT  a,\n\t'x  y'  FROM   t "), "SELECT a, 'x  y' FROM t");
-        assert_ne!(raw_key("SELECT 'a b'"), raw_key("SELECT 'a  b'"));
     }
 }

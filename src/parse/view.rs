@@ -18,8 +18,9 @@ use sqlparser::tokenizer::{Span, Token, TokenWithSpan};
 use super::constraints::object_qual_name;
 use super::source::SourceFile;
 use super::split::{is_keyword, RawStatement};
+use crate::canon::body::body_key;
 use crate::canon::ident::fold;
-use crate::canon::view::{query_key, raw_key};
+use crate::canon::view::query_key;
 use crate::model::{Output, QualName};
 
 /// What the builder needs of a view definition.
@@ -126,7 +127,8 @@ pub fn read(
     let columns: Vec<String> = cv.columns.iter().map(|c| fold(&c.name)).collect();
     let (query, key, outputs, refs) = match raw_query {
         Some(q) => {
-            let key = raw_key(&q);
+            // Kept as written: compared as a routine body is, whitespace aside.
+            let key = body_key(&q);
             (q, key, Vec::new(), Refs::default())
         }
         None => {
