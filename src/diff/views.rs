@@ -97,9 +97,12 @@ pub fn diff_views(out: &mut Diff, from: &Catalog, to: &Catalog) {
     // A view dropped and created again loses its triggers: they come back too
     // (those the differ changes anyway are already created).
     for (id, t) in &to.triggers {
-        let rebuilt = dropped.contains(&t.table) && to.views.contains_key(&t.table);
+        // Only triggers of a rebuilt view are looked up in the changes so far.
+        if !(dropped.contains(&t.table) && to.views.contains_key(&t.table) && from.triggers.contains_key(id)) {
+            continue;
+        }
         let created = out.changes.iter().any(|c| matches!(c, Change::CreateTrigger { trigger } if &trigger.id() == id));
-        if rebuilt && !created && from.triggers.contains_key(id) {
+        if !created {
             out.changes.push(Change::CreateTrigger { trigger: t.clone() });
         }
     }
