@@ -174,6 +174,14 @@ pub fn fold(ident: &Ident) -> String {
     }
 }
 
+/// A name as stored, from its canonical spelling (`"Mixed"` to `Mixed`).
+pub fn unquote(name: &str) -> String {
+    match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => name.to_string(),
+    }
+}
+
 /// Whether `name` can be written without double quotes.
 fn is_bare(name: &str) -> bool {
     let mut chars = name.chars();

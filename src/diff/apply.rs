@@ -302,6 +302,42 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
                 t.unlogged = *unlogged;
             }
         }
+        Change::AttachPartition { table, partition, .. } => {
+            // Its columns and the parent's checks are the parent's from now on.
+            let checks: Vec<String> = cat
+                .tables
+                .get(&partition.parent)
+                .map(|p| {
+                    p.constraints
+                        .values()
+                        .filter(|c| matches!(c.kind, ConstraintKind::Check { .. }))
+                        .map(|c| c.name.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.partition_of = Some(partition.clone());
+                t.columns.clear();
+                t.constraints.retain(|n, c| !(matches!(c.kind, ConstraintKind::Check { .. }) && checks.contains(n)));
+            }
+        }
+        Change::DetachPartition { table, parent } => {
+            cat.disinherit(table, parent);
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.partition_of = None;
+            }
+        }
+        Change::SetInherit { table, parent, inherit } => {
+            if !inherit {
+                cat.disinherit(table, parent);
+            }
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.inherits.retain(|p| p != parent);
+                if *inherit {
+                    t.inherits.push(parent.clone());
+                }
+            }
+        }
         Change::AddColumn { table, column } => {
             if let Some(t) = cat.tables.get_mut(table) {
                 t.columns.insert(column.name.clone(), column.clone());

@@ -4,8 +4,8 @@ use serde::Serialize;
 
 use crate::model::{
     Attribute, Column, ColumnType, CompositeType, Constraint, DefaultKey, Domain, EnumType, Expr, Extension, GrantKey,
-    Identity, Index, Policy, Privileges, QualName, RangeType, Routine, RoutineId, RoutineKind, Schema, SeqOptions,
-    Sequence, Table, Trigger, TriggerEnabled, TriggerId, View,
+    Identity, Index, PartitionOf, Policy, Privileges, QualName, RangeType, Routine, RoutineId, RoutineKind, Schema,
+    SeqOptions, Sequence, Table, Trigger, TriggerEnabled, TriggerId, View,
 };
 
 /// What a comment is attached to.
@@ -124,6 +124,14 @@ pub enum Change {
     RenameTable { from: QualName, to: QualName },
     /// `ALTER TABLE ... SET LOGGED / UNLOGGED`.
     SetUnlogged { table: QualName, unlogged: bool },
+    /// `ALTER TABLE parent ATTACH PARTITION table FOR VALUES ...`; with
+    /// `detach`, a partition of the same parent moving to another bound:
+    /// detached just before, once the parent's columns have changed.
+    AttachPartition { table: QualName, partition: PartitionOf, detach: bool },
+    /// `ALTER TABLE parent DETACH PARTITION table`.
+    DetachPartition { table: QualName, parent: QualName },
+    /// `ALTER TABLE table INHERIT parent` / `NO INHERIT parent`.
+    SetInherit { table: QualName, parent: QualName, inherit: bool },
     /// `ALTER TABLE ... ADD COLUMN`.
     AddColumn { table: QualName, column: Column },
     /// `ALTER TABLE ... DROP COLUMN`.
@@ -225,6 +233,9 @@ impl Change {
             Change::DropTable { .. } => "drop_table",
             Change::RenameTable { .. } => "rename_table",
             Change::SetUnlogged { .. } => "set_unlogged",
+            Change::AttachPartition { .. } => "attach_partition",
+            Change::DetachPartition { .. } => "detach_partition",
+            Change::SetInherit { .. } => "set_inherit",
             Change::AddColumn { .. } => "add_column",
             Change::DropColumn { .. } => "drop_column",
             Change::RenameColumn { .. } => "rename_column",
@@ -281,6 +292,9 @@ impl Change {
             Change::CreateTable { table } | Change::DropTable { table } => table.name.to_string(),
             Change::RenameTable { to, .. } => to.to_string(),
             Change::SetUnlogged { table, .. }
+            | Change::AttachPartition { table, .. }
+            | Change::DetachPartition { table, .. }
+            | Change::SetInherit { table, .. }
             | Change::SetRowSecurity { table, .. }
             | Change::SetForceRowSecurity { table, .. } => table.to_string(),
             Change::CreatePolicy { table, policy } | Change::DropPolicy { table, policy } => {

@@ -172,9 +172,11 @@ pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Di
         }
     }
 
+    let recreated = tables::recreated(from, to);
     for (name, t) in &to.tables {
         match from.tables.get(name) {
             None => tables::create(&mut out, t),
+            Some(old) if recreated.contains(name) => tables::recreate(&mut out, old, t, from, to),
             Some(old) => tables::alter(&mut out, old, t, from, to),
         }
     }
@@ -192,6 +194,7 @@ pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Di
     tables::rebuild_dependent_foreign_keys(&mut out, from, to);
     let dropped = routines::routines(&mut out, from, to);
     routines::triggers(&mut out, from, to, &dropped);
+    tables::recreate_triggers(&mut out, to, &recreated);
     routines::rebuild_dependants(&mut out, from, to, &dropped);
     // Last: what every other change takes away decides which views are rebuilt.
     views::diff_views(&mut out, from, to);

@@ -109,28 +109,25 @@ fn index_target(t: &Table, index: &str) -> CommentTarget {
 }
 
 /// An existing table changed.
-pub fn alter(out: &mut Diff, old: &Table, new: &Table, _from: &Catalog, _to: &Catalog) {
+pub fn alter(out: &mut Diff, old: &Table, new: &Table, from: &Catalog, to: &Catalog) {
     let name = &new.name;
     if old.unlogged != new.unlogged {
         out.changes.push(Change::SetUnlogged { table: name.clone(), unlogged: new.unlogged });
     }
-    for (cname, col) in &new.columns {
-        match old.columns.get(cname) {
-            None => {
-                out.changes
-                    .push(Change::AddColumn { table: name.clone(), column: Column { comment: None, ..col.clone() } });
-                comment(out, CommentTarget::Column(name.clone(), cname.clone()), &None, &col.comment);
-            }
-            Some(prev) => column(out, name, prev, col),
+    parents(out, old, new);
+    columns(out, old, new, from, to);
+    let joined;
+    let old_constraints = match parent_checks(out, old, new, from, to) {
+        Some(view) => {
+            joined = view;
+            &joined
         }
-    }
-    for col in old.columns.values().filter(|c| !new.columns.contains_key(&c.name)) {
-        out.changes.push(Change::DropColumn { table: name.clone(), column: col.clone() });
-    }
+        None => &old.constraints,
+    };
     keyed(
         out,
         name,
-        &old.constraints,
+        old_constraints,
         &new.constraints,
         |a, b| a.kind == b.kind && a.deferral == b.deferral,
         |t, c| Change::DropConstraint { table: t, constraint: c },
@@ -157,6 +154,225 @@ pub fn alter(out: &mut Diff, old: &Table, new: &Table, _from: &Catalog, _to: &Ca
     row_security(out, old, new);
     policies(out, old, new);
     comment(out, CommentTarget::Table(name.clone()), &old.comment, &new.comment);
+}
+
+/// Joining and leaving parents: `INHERIT` / `NO INHERIT`, and `ATTACH` /
+/// `DETACH PARTITION` (a bound that changes is detached and attached again).
+/// A partition that leaves or changes its parent is re-created instead (see
+/// `must_recreate`).
+fn parents(out: &mut Diff, old: &Table, new: &Table) {
+    let name = &new.name;
+    for p in old.inherits.iter().filter(|p| !new.inherits.contains(p)) {
+        out.changes.push(Change::SetInherit { table: name.clone(), parent: p.clone(), inherit: false });
+    }
+    for p in new.inherits.iter().filter(|p| !old.inherits.contains(p)) {
+        out.changes.push(Change::SetInherit { table: name.clone(), parent: p.clone(), inherit: true });
+    }
+    match (&old.partition_of, &new.partition_of) {
+        (Some(a), Some(b)) if a != b => {
+            out.changes.push(Change::AttachPartition { table: name.clone(), partition: b.clone(), detach: true })
+        }
+        (None, Some(b)) => {
+            out.changes.push(Change::AttachPartition { table: name.clone(), partition: b.clone(), detach: false })
+        }
+        _ => {}
+    }
+}
+
+/// The checks of a parent the table joins or leaves. PostgreSQL requires a
+/// joining child to have its new parent's checks already (they merge into
+/// the inherited ones): those missing are added first. A child that leaves
+/// keeps the checks it had from the parent, as its own. Returns the table's
+/// constraints as they stand once it has joined or left, to diff against the
+/// target; `None` when it does neither.
+fn parent_checks(
+    out: &mut Diff,
+    old: &Table,
+    new: &Table,
+    from: &Catalog,
+    to: &Catalog,
+) -> Option<Map<String, Constraint>> {
+    let joining: Vec<&QualName> = new.parents().filter(|p| !old.parents().any(|q| q == *p)).collect();
+    let leaving: Vec<&QualName> = old.parents().filter(|p| !new.parents().any(|q| q == *p)).collect();
+    if joining.is_empty() && leaving.is_empty() {
+        return None;
+    }
+    let checks = |cat: &Catalog, p: &QualName| -> Vec<Constraint> {
+        cat.tables
+            .get(p)
+            .map(|t| {
+                t.constraints
+                    .values()
+                    .filter(|c| matches!(c.kind, ConstraintKind::Check { no_inherit: false, .. }))
+                    .map(|c| Constraint { comment: None, ..c.clone() })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut view = old.constraints.clone();
+    for p in leaving {
+        for c in checks(from, p) {
+            view.entry(c.name.clone()).or_insert(c);
+        }
+    }
+    for p in joining {
+        for c in checks(to, p) {
+            if view.shift_remove(&c.name).is_none() {
+                out.changes.push(Change::AddConstraint { table: new.name.clone(), constraint: c });
+            }
+        }
+    }
+    Some(view)
+}
+
+/// Columns compared over what the table has, its own and inherited: an
+/// inherited column is its parent's to change (PostgreSQL carries the
+/// change down), except where the table joins or leaves that parent.
+fn columns(out: &mut Diff, old: &Table, new: &Table, from: &Catalog, to: &Catalog) {
+    let name = &new.name;
+    let (old_cols, new_cols) = if old.parents().next().is_none() && new.parents().next().is_none() {
+        (own_columns(old), own_columns(new))
+    } else {
+        (from.all_columns(name), to.all_columns(name))
+    };
+    // A parent the table has on both sides, providing a column: its change is carried down.
+    let kept_parent = |cat: &Catalog, col: &str| {
+        old.parents().filter(|p| new.parents().any(|q| q == *p)).any(|p| cat.find_column(p, col).is_some())
+    };
+    for &(col, inherited) in &new_cols {
+        match old_cols.iter().find(|(c, _)| c.name == col.name) {
+            None if inherited && kept_parent(to, &col.name) => {}
+            None => {
+                out.changes
+                    .push(Change::AddColumn { table: name.clone(), column: Column { comment: None, ..col.clone() } });
+                comment(out, CommentTarget::Column(name.clone(), col.name.clone()), &None, &col.comment);
+            }
+            // Its parent drops it, and PostgreSQL with it from the child: added back as the child's own.
+            Some(_) if !inherited && kept_parent(from, &col.name) && !to.inherits_column(name, &col.name) => {
+                out.changes
+                    .push(Change::AddColumn { table: name.clone(), column: Column { comment: None, ..col.clone() } });
+                comment(out, CommentTarget::Column(name.clone(), col.name.clone()), &None, &col.comment);
+            }
+            Some(&(prev, _)) if !inherited => column(out, name, prev, col),
+            // Joining a parent: PostgreSQL wants its NOT NULL in place, and a
+            // child created under the parent would have its default.
+            Some(&(prev, false)) => {
+                if col.not_null && !prev.not_null {
+                    out.changes.push(Change::SetNotNull {
+                        table: name.clone(),
+                        column: col.name.clone(),
+                        not_null: true,
+                    });
+                }
+                if prev.default != col.default && col.identity.is_none() {
+                    out.changes.push(Change::SetDefault {
+                        table: name.clone(),
+                        column: col.name.clone(),
+                        from: prev.default.clone(),
+                        to: col.default.clone(),
+                    });
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    for &(col, inherited) in &old_cols {
+        let gone = !new_cols.iter().any(|(c, _)| c.name == col.name);
+        if gone && !(inherited && kept_parent(from, &col.name)) {
+            out.changes.push(Change::DropColumn { table: name.clone(), column: col.clone() });
+        }
+    }
+}
+
+fn own_columns(t: &Table) -> Vec<(&Column, bool)> {
+    t.columns.values().map(|c| (c, false)).collect()
+}
+
+/// Whether a table must be dropped and created rather than altered: its
+/// partition key changes (PostgreSQL cannot change one), or a partition
+/// leaves or changes its parent, or its parent is re-created. A partition
+/// that leaves is not detached: what it took from its parent (keys, indexes,
+/// foreign keys under names PostgreSQL chose) would stay on it.
+pub fn must_recreate(old: &Table, new: &Table, recreated: &rustc_hash::FxHashSet<QualName>) -> bool {
+    old.partition_by != new.partition_by
+        || match (&old.partition_of, &new.partition_of) {
+            (Some(a), Some(b)) => a.parent != b.parent || recreated.contains(&a.parent),
+            (Some(_), None) => true,
+            _ => false,
+        }
+}
+
+/// The tables of both sides that `must_recreate` says are dropped and
+/// created, with the partitions of such tables, to a fixpoint.
+pub fn recreated(from: &Catalog, to: &Catalog) -> rustc_hash::FxHashSet<QualName> {
+    let mut set = rustc_hash::FxHashSet::default();
+    loop {
+        let before = set.len();
+        for (name, new) in &to.tables {
+            if let Some(old) = from.tables.get(name) {
+                if !set.contains(name) && must_recreate(old, new, &set) {
+                    set.insert(name.clone());
+                }
+            }
+        }
+        if set.len() == before {
+            return set;
+        }
+    }
+}
+
+/// A table dropped and created again: foreign keys from other tables that
+/// point at it are dropped before and added after, sequences its columns own
+/// (which PostgreSQL drops with it) are created again.
+pub fn recreate(out: &mut Diff, old: &Table, new: &Table, from: &Catalog, to: &Catalog) {
+    out.changes.push(Change::DropTable { table: old.clone() });
+    create(out, new);
+    for t in from.tables.values().filter(|t| t.name != old.name) {
+        let Some(kept) = to.tables.get(&t.name) else { continue };
+        for c in t.constraints.values() {
+            let ConstraintKind::ForeignKey(fk) = &c.kind else { continue };
+            if fk.ref_table == old.name && kept.constraints.get(&c.name) == Some(c) {
+                out.changes.push(Change::DropConstraint { table: t.name.clone(), constraint: c.clone() });
+                out.changes.push(Change::AddConstraint {
+                    table: t.name.clone(),
+                    constraint: Constraint { comment: None, ..c.clone() },
+                });
+            }
+        }
+    }
+    for s in from.sequences.values() {
+        let owned = s.owned_by.as_ref().is_some_and(|(t, _)| t == &old.name);
+        if let (true, Some(again)) = (owned, to.sequences.get(&s.name)) {
+            // The differ planned nothing for it if nothing else changed.
+            let planned =
+                out.changes.iter().any(|c| matches!(c, Change::CreateSequence { sequence } if sequence.name == s.name));
+            if !planned {
+                out.changes.push(Change::CreateSequence {
+                    sequence: crate::model::Sequence { owned_by: None, comment: None, ..again.clone() },
+                });
+                if again.owned_by.is_some() {
+                    out.changes.push(Change::SetSequenceOwner { name: s.name.clone(), owner: again.owned_by.clone() });
+                }
+                comment(out, CommentTarget::Sequence(s.name.clone()), &None, &again.comment);
+            }
+        }
+    }
+}
+
+/// Triggers of re-created tables that the trigger diff left alone (unchanged):
+/// they went with the table, so they are created again.
+pub fn recreate_triggers(out: &mut Diff, to: &Catalog, recreated: &rustc_hash::FxHashSet<QualName>) {
+    if recreated.is_empty() {
+        return;
+    }
+    for t in to.triggers.values().filter(|t| recreated.contains(&t.table)) {
+        let planned =
+            out.changes.iter().any(|c| matches!(c, Change::CreateTrigger { trigger } if trigger.id() == t.id()));
+        if !planned {
+            out.changes.push(Change::CreateTrigger { trigger: crate::model::Trigger { comment: None, ..t.clone() } });
+            comment(out, CommentTarget::Trigger(t.id()), &None, &t.comment);
+        }
+    }
 }
 
 /// Diffs two maps of named parts: same name and definition is kept, same

@@ -6,8 +6,8 @@ use super::objects::not_from_extension;
 use super::script::Script;
 use crate::canon::{quote_ident, quote_qualified};
 
-/// Tables pgstate manages: ordinary tables that are not partitions.
-pub const MANAGED_TABLE: &str = "c.relkind = 'r' AND NOT c.relispartition";
+/// Tables pgstate manages: ordinary and partitioned tables (partitions included).
+pub const MANAGED_TABLE: &str = "c.relkind IN ('r', 'p')";
 
 pub async fn tables(
     client: &Client,
@@ -25,9 +25,17 @@ pub async fn tables(
                       WHERE co.oid = a.attcollation) END, \
                 cd.description, \
                 q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache, q.seqcycle, \
-                c.relrowsecurity, c.relforcerowsecurity \
+                c.relrowsecurity, c.relforcerowsecurity, \
+                CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, \
+                c.relispartition, pg_catalog.pg_get_expr(c.relpartbound, c.oid), inh.parents, a.attislocal \
          FROM pg_catalog.pg_class c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         LEFT JOIN LATERAL (SELECT array_agg(pg_catalog.quote_ident(pn.nspname) || '.' || \
+                                             pg_catalog.quote_ident(pc.relname) ORDER BY i.inhseqno) AS parents \
+                            FROM pg_catalog.pg_inherits i \
+                            JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent \
+                            JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace \
+                            WHERE i.inhrelid = c.oid) inh ON true \
          LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
          LEFT JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
          LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = c.oid AND ad.adnum = a.attnum \
@@ -46,19 +54,37 @@ pub async fn tables(
     let mut current: Option<(String, String)> = None;
     let mut columns: Vec<String> = Vec::new();
     let mut header = String::new();
-    let flush = |header: &str, columns: &mut Vec<String>, out: &mut String| {
-        if !header.is_empty() {
-            out.push_str(&format!("{header} (\n    {}\n);\n", columns.join(",\n    ")));
+    let mut tail = String::new();
+    let mut partition = false;
+    let flush = |header: &str, tail: &str, partition: bool, columns: &mut Vec<String>, out: &mut String| {
+        if partition {
+            out.push_str(&format!("{header}{tail};\n"));
+        } else if !header.is_empty() {
+            out.push_str(&format!("{header} (\n    {}\n){tail};\n", columns.join(",\n    ")));
         }
         columns.clear();
     };
     for row in &rows {
         let key: (String, String) = (row.try_get(0)?, row.try_get(1)?);
         if current.as_ref() != Some(&key) {
-            flush(&header, &mut columns, &mut s.creates);
+            flush(&header, &tail, partition, &mut columns, &mut s.creates);
             let name = quote_qualified(&key.0, &key.1);
             let unlogged = if row.try_get::<_, String>(2)? == "u" { "UNLOGGED " } else { "" };
+            let parents: Vec<String> = row.try_get::<_, Option<Vec<String>>>(23)?.unwrap_or_default();
+            partition = row.try_get::<_, bool>(21)?;
+            tail.clear();
             header = format!("CREATE {unlogged}TABLE {name}");
+            if let (true, Some(parent)) = (partition, parents.first()) {
+                // Its columns are its parent's; its bound follows the (empty) list.
+                let bound: String = row.try_get::<_, Option<String>>(22)?.unwrap_or_default();
+                header = format!("CREATE {unlogged}TABLE {name} PARTITION OF {parent}");
+                tail = format!(" {bound}");
+            } else if !parents.is_empty() {
+                tail = format!(" INHERITS ({})", parents.join(", "));
+            }
+            if let Some(key) = row.try_get::<_, Option<String>>(20)? {
+                tail.push_str(&format!(" PARTITION BY {key}"));
+            }
             s.comment(&format!("TABLE {name}"), row.try_get(3)?);
             if row.try_get::<_, bool>(18)? {
                 s.alters.push_str(&format!("ALTER TABLE ONLY {name} ENABLE ROW LEVEL SECURITY;\n"));
@@ -69,6 +95,10 @@ pub async fn tables(
             current = Some(key.clone());
         }
         let Some(col) = row.try_get::<_, Option<String>>(4)? else { continue };
+        // Inherited columns are the parent's (all of a partition's are).
+        if partition || !row.try_get::<_, bool>(24)? {
+            continue;
+        }
         let mut def = format!("{} {}", quote_ident(&col), row.try_get::<_, String>(5)?);
         if let Some(coll) = row.try_get::<_, Option<String>>(10)? {
             def.push_str(&format!(" COLLATE {coll}"));
@@ -100,6 +130,6 @@ pub async fn tables(
         s.comment(&format!("COLUMN {table}.{}", quote_ident(&col)), row.try_get(11)?);
         columns.push(def);
     }
-    flush(&header, &mut columns, &mut s.creates);
+    flush(&header, &tail, partition, &mut columns, &mut s.creates);
     Ok(())
 }

@@ -8,6 +8,7 @@ use crate::canon::{quote_ident, quote_qualified};
 
 pub async fn constraints(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
     // Foreign keys to tables outside the managed schemas are out of scope.
+    // Inherited constraints and a partition's clones of its parent's are the parent's.
     let sql = format!(
         "SELECT n.nspname, c.relname, con.conname, pg_catalog.pg_get_constraintdef(con.oid), \
                 dsc.description \
@@ -19,6 +20,7 @@ pub async fn constraints(client: &Client, schemas: &[String], s: &mut Script) ->
          LEFT JOIN pg_catalog.pg_description dsc ON dsc.objoid = con.oid \
               AND dsc.classoid = 'pg_catalog.pg_constraint'::regclass AND dsc.objsubid = 0 \
          WHERE con.contype IN ('p', 'u', 'x', 'c', 'f') AND {MANAGED_TABLE} AND n.nspname = ANY($1) \
+           AND con.conislocal AND con.conparentid = 0 \
            AND (con.contype <> 'f' OR rn.nspname = ANY($1)) \
          ORDER BY n.nspname, c.relname, con.conname"
     );

@@ -1,4 +1,5 @@
-//! Indexes that do not back a constraint, as `pg_get_indexdef` prints them.
+//! Indexes that do not back a constraint, as `pg_get_indexdef` prints them; a
+//! partition's index attached to its parent's is the parent's.
 
 use tokio_postgres::Client;
 
@@ -26,6 +27,7 @@ pub async fn indexes(
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
                            WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid \
                              AND con.contype IN ('p', 'u', 'x')) \
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = i.indexrelid) \
          ORDER BY 1, 2"
     );
     let mut invalid = Vec::new();

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use super::{ColumnType, Constraint, Expr, Index, Map, Policy, QualName, SeqOptions};
+use super::{ColumnType, Constraint, Expr, Index, Map, PartitionKey, PartitionOf, Policy, QualName, SeqOptions};
 
 /// A table with its columns, constraints and indexes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -23,6 +23,12 @@ pub struct Table {
     pub policies: Map<String, Policy>,
     /// `COMMENT ON TABLE`.
     pub comment: Option<String>,
+    /// `PARTITION BY`: a partitioned table, holding no rows itself.
+    pub partition_by: Option<PartitionKey>,
+    /// `PARTITION OF`: a partition. Its columns are its parent's, so `columns` is empty.
+    pub partition_of: Option<PartitionOf>,
+    /// `INHERITS (...)`, in order. `columns` holds only the table's own columns.
+    pub inherits: Vec<QualName>,
 }
 
 impl Table {
@@ -38,7 +44,15 @@ impl Table {
             force_row_security: false,
             policies: Map::default(),
             comment: None,
+            partition_by: None,
+            partition_of: None,
+            inherits: Vec::new(),
         }
+    }
+
+    /// The tables this one takes columns from: its partition parent, or the ones it inherits.
+    pub fn parents(&self) -> impl Iterator<Item = &QualName> {
+        self.partition_of.as_ref().map(|p| &p.parent).into_iter().chain(&self.inherits)
     }
 
     /// The primary key constraint, if any.

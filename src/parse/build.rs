@@ -6,8 +6,8 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, CommentObject, CreateIndex, Expr as SqlExpr, ObjectName, SchemaName,
-    Statement, UserDefinedTypeRepresentation,
+    AlterColumnOperation, AlterTableOperation, CommentObject, CreateIndex, Expr as SqlExpr, ForValues, ObjectName,
+    SchemaName, Statement, UserDefinedTypeRepresentation,
 };
 use sqlparser::tokenizer::Span;
 
@@ -25,7 +25,7 @@ use crate::canon::ident::fold;
 use crate::canon::names::{name_addition, Taken};
 use crate::model::{
     Catalog, Constraint, ConstraintKind, Deferral, Dep, EnumType, Extension, ForeignKey, Identity, Index, IndexKeyExpr,
-    QualName, Schema, SeqOptions, Sequence, Table, View,
+    PartitionBound, PartitionOf, QualName, Schema, SeqOptions, Sequence, Table, View,
 };
 
 /// The schema unqualified names resolve to without a server (PostgreSQL's
@@ -73,6 +73,10 @@ struct Builder<'a> {
     index_names: FxHashSet<(String, String)>,
     /// What each view's query names, resolved once every relation is known.
     view_refs: Vec<(QualName, Refs)>,
+    /// Partition bounds as written, spelled once the parents' key types are known.
+    partition_bounds: Vec<(QualName, ForValues, At)>,
+    /// `ALTER INDEX parent ATTACH PARTITION child`: the children, PostgreSQL's to keep.
+    attached_indexes: Vec<(ObjectName, At)>,
 }
 
 /// Who wrote the input.
@@ -108,6 +112,8 @@ pub fn build(
         hints: Vec::new(),
         index_names: FxHashSet::default(),
         view_refs: Vec::new(),
+        partition_bounds: Vec::new(),
+        attached_indexes: Vec::new(),
     };
     b.seed_existing();
     b.seed_names(&statements);
@@ -131,6 +137,7 @@ pub fn build(
     }
     b.settle_constraints();
     b.settle_indexes();
+    b.settle_attached_indexes();
     b.settle_view_depends();
     for s in &statements {
         b.policy(s);
@@ -147,6 +154,8 @@ pub fn build(
             }
         }
     }
+    b.settle_partitions();
+    b.settle_inherited_columns();
     if trust == Trust::User {
         b.check_references();
     }
@@ -493,7 +502,7 @@ impl Builder<'_> {
         if def.unsupported_form {
             return self.error_help(
                 at,
-                format!("unsupported table form in {q}: CREATE TABLE ... AS / LIKE / INHERITS / PARTITION BY"),
+                format!("unsupported table form in {q}: CREATE TABLE ... AS / LIKE"),
                 "declare the columns explicitly",
             );
         }
@@ -521,6 +530,29 @@ impl Builder<'_> {
             }
         }
         self.table_at.insert(q.clone(), at);
+        match def.partition_by.take() {
+            Some(Ok(key)) => table.partition_by = Some(key),
+            Some(Err(e)) => self.error(at, e),
+            None => {}
+        }
+        if let Some((parent, bound)) = def.partition_of.take() {
+            if !def.columns.is_empty() {
+                self.error_help(
+                    at,
+                    format!("column options in {q} ... PARTITION OF are not supported"),
+                    "a partition's columns are its parent's: declare defaults and NOT NULL on the parent",
+                );
+            }
+            if let Some(parent) = self.qual(&parent, at) {
+                table.partition_of = Some(PartitionOf { parent, bound: PartitionBound::Default });
+                self.partition_bounds.push((q.clone(), bound, at));
+            }
+        }
+        for parent in std::mem::take(&mut def.inherits) {
+            if let Some(parent) = self.qual(&parent, at) {
+                table.inherits.push(parent);
+            }
+        }
         table.columns.reserve(def.columns.len());
         for col in std::mem::take(&mut def.columns) {
             match col.parsed {
@@ -619,6 +651,7 @@ impl Builder<'_> {
                     }
                 }
             }
+            Stmt::AttachIndex { child } => self.attached_indexes.push((child.clone(), at)),
             Stmt::ConstraintComment { .. }
             | Stmt::Table(_)
             | Stmt::Domain { .. }
@@ -649,6 +682,11 @@ impl Builder<'_> {
             AlterTableOperation::AlterColumn { column_name, op } => {
                 let col_name = fold(column_name);
                 let Some(col) = self.cat.tables.get_mut(table).and_then(|t| t.columns.get_mut(&col_name)) else {
+                    // pg_dump sets an inherited column's default on each child: it
+                    // is the parent's, which PostgreSQL copies by itself.
+                    if self.cat.inherits_column(table, &col_name) {
+                        return;
+                    }
                     return self.error(at, format!("column {col_name} does not exist in table {table}"));
                 };
                 match op {
@@ -710,11 +748,182 @@ impl Builder<'_> {
                     t.force_row_security = matches!(op, AlterTableOperation::ForceRowLevelSecurity);
                 }
             }
+            AlterTableOperation::DropColumn { column_names, if_exists, .. } => {
+                for c in column_names {
+                    let name = fold(c);
+                    let removed = self.cat.tables.get_mut(table).and_then(|t| t.columns.shift_remove(&name));
+                    if removed.is_none() && !*if_exists {
+                        let why =
+                            if self.cat.inherits_column(table, &name) { "is inherited" } else { "does not exist" };
+                        self.error(at, format!("cannot drop column {name} of {table}: it {why}"));
+                    }
+                }
+            }
+            AlterTableOperation::AttachPartitionOf { partition, for_values } => {
+                let Some(child) = self.qual(partition, at) else { return };
+                match self.cat.tables.get_mut(&child) {
+                    Some(t) => {
+                        t.partition_of = Some(PartitionOf { parent: table.clone(), bound: PartitionBound::Default });
+                        self.partition_bounds.push((child, for_values.clone(), at));
+                    }
+                    None => self
+                        .error(at, format!("ATTACH PARTITION names table {child}, which the schema does not define")),
+                }
+            }
+            AlterTableOperation::DetachPartitionOf { partition, .. } => {
+                let Some(child) = self.qual(partition, at) else { return };
+                if self.cat.tables.get(&child).and_then(|t| t.partition_of.as_ref()).map(|p| &p.parent) != Some(table) {
+                    return self.error(at, format!("{child} is not a partition of {table}"));
+                }
+                self.cat.disinherit(&child, table);
+                if let Some(t) = self.cat.tables.get_mut(&child) {
+                    t.partition_of = None;
+                }
+            }
+            AlterTableOperation::Inherit { parent } => {
+                let Some(parent) = self.qual(parent, at) else { return };
+                if let Some(t) = self.cat.tables.get_mut(table) {
+                    if !t.inherits.contains(&parent) {
+                        t.inherits.push(parent);
+                    }
+                }
+            }
+            AlterTableOperation::NoInherit { parent } => {
+                let Some(parent) = self.qual(parent, at) else { return };
+                if !self.cat.tables.get(table).is_some_and(|t| t.inherits.contains(&parent)) {
+                    return self.error(at, format!("{table} does not inherit from {parent}"));
+                }
+                self.cat.disinherit(table, &parent);
+                if let Some(t) = self.cat.tables.get_mut(table) {
+                    t.inherits.retain(|p| p != &parent);
+                }
+            }
             other => self.error_help(
                 at,
                 format!("unsupported in a desired schema: ALTER TABLE ... {other}"),
                 format!("pgstate reads: {}", super::statement::SUPPORTED),
             ),
+        }
+    }
+
+    /// `ALTER INDEX parent ATTACH PARTITION child`: the child index (or the
+    /// key constraint it backs) is the parent's on that partition, which
+    /// PostgreSQL creates and drops with the parent's: it leaves the model.
+    fn settle_attached_indexes(&mut self) {
+        for (child, at) in std::mem::take(&mut self.attached_indexes) {
+            let Some(q) = self.qual(&child, at) else { continue };
+            let found = self.cat.tables.values_mut().filter(|t| t.name.schema == q.schema).any(|t| {
+                let index = t.indexes.shift_remove(&q.name).is_some();
+                let key = !index
+                    && t.constraints.get(&q.name).is_some_and(|c| {
+                        matches!(
+                            c.kind,
+                            ConstraintKind::PrimaryKey { .. }
+                                | ConstraintKind::Unique { .. }
+                                | ConstraintKind::Exclusion { .. }
+                        )
+                    });
+                if key {
+                    t.constraints.shift_remove(&q.name);
+                }
+                index || key
+            });
+            if !found {
+                self.error(
+                    at,
+                    format!("ALTER INDEX ... ATTACH PARTITION names index {q}, which the schema does not define"),
+                );
+            }
+        }
+    }
+
+    /// Spells each partition's bound for its parent's key types, and takes
+    /// out of the partition what is its parent's: columns, and checks of the
+    /// parent's name (pg_dump writes a partition as a table of its own, then
+    /// attaches it).
+    fn settle_partitions(&mut self) {
+        for (child, bound, at) in std::mem::take(&mut self.partition_bounds) {
+            let Some(parent) =
+                self.cat.tables.get(&child).and_then(|t| t.partition_of.as_ref()).map(|p| p.parent.clone())
+            else {
+                continue;
+            };
+            let Some(p) = self.cat.tables.get(&parent) else {
+                self.error(at, format!("{child} is a partition of {parent}, which the schema does not define"));
+                continue;
+            };
+            let Some(key) = p.partition_by.clone() else {
+                self.error(
+                    at,
+                    format!("{child} is a partition of {parent}, which is not partitioned (no PARTITION BY)"),
+                );
+                continue;
+            };
+            let types: Vec<Option<crate::model::ColumnType>> = key
+                .keys
+                .iter()
+                .map(|k| self.cat.find_column(&parent, &crate::canon::ident::unquote(k)).map(|c| c.data_type.clone()))
+                .collect();
+            let parent_checks: Vec<String> = p
+                .constraints
+                .values()
+                .filter(|c| matches!(c.kind, ConstraintKind::Check { .. }))
+                .map(|c| c.name.clone())
+                .collect();
+            let spelled = partition_bound(&bound, key.strategy, &types);
+            let bound = match spelled {
+                Ok(b) => b,
+                Err(e) => {
+                    self.error(at, format!("partition {child}: {e}"));
+                    continue;
+                }
+            };
+            if let Some(t) = self.cat.tables.get_mut(&child) {
+                if let Some(po) = &mut t.partition_of {
+                    po.bound = bound;
+                }
+                t.columns.clear();
+                t.constraints
+                    .retain(|n, c| !(matches!(c.kind, ConstraintKind::Check { .. }) && parent_checks.contains(n)));
+            }
+        }
+    }
+
+    /// A column a child declares that a parent also has is one column: it
+    /// takes the parent's default when it has none, and the parent's NOT
+    /// NULL, as PostgreSQL merges them. A check of a parent's name is the
+    /// parent's (PostgreSQL merges it too, on `INHERIT`).
+    fn settle_inherited_columns(&mut self) {
+        let children: Vec<QualName> =
+            self.cat.tables.values().filter(|t| !t.inherits.is_empty()).map(|t| t.name.clone()).collect();
+        for child in children {
+            let mut merged: Vec<(String, Option<crate::model::Expr>, bool)> = Vec::new();
+            let t = &self.cat.tables[&child];
+            let parent_checks: Vec<String> = t
+                .inherits
+                .iter()
+                .filter_map(|p| self.cat.tables.get(p))
+                .flat_map(|p| p.constraints.values())
+                .filter(|c| matches!(c.kind, ConstraintKind::Check { no_inherit: false, .. }))
+                .map(|c| c.name.clone())
+                .collect();
+            for c in t.columns.values() {
+                for p in &t.inherits {
+                    if let Some(pc) = self.cat.find_column(p, &c.name) {
+                        merged.push((c.name.clone(), pc.default.clone(), pc.not_null));
+                    }
+                }
+            }
+            let Some(t) = self.cat.tables.get_mut(&child) else { continue };
+            t.constraints.retain(|n, c| !(matches!(c.kind, ConstraintKind::Check { .. }) && parent_checks.contains(n)));
+            for (name, default, not_null) in merged {
+                if let Some(c) = t.columns.get_mut(&name) {
+                    if c.default.is_none() {
+                        c.default = default;
+                    }
+                    c.not_null |= not_null;
+                }
+            }
         }
     }
 
@@ -1058,8 +1267,8 @@ impl Builder<'_> {
 
     fn columns_exist<'c>(&mut self, table: &QualName, mut cols: impl Iterator<Item = &'c String>, at: At) -> bool {
         let missing = {
-            let t = &self.cat.tables[table];
-            cols.find(|c| !t.columns.contains_key(*c)).cloned()
+            let cat = &self.cat;
+            cols.find(|c| cat.find_column(table, c).is_none()).cloned()
         };
         match missing {
             Some(c) => {
@@ -1137,6 +1346,7 @@ impl Builder<'_> {
                 }
             }
             Stmt::SequenceOwnedBy { .. }
+            | Stmt::AttachIndex { .. }
             | Stmt::Table(_)
             | Stmt::Index(_)
             | Stmt::Alter(_)
@@ -1186,6 +1396,10 @@ impl Builder<'_> {
                     [s, t, c] => (QualName::new(s.clone(), t.clone()), c.clone()),
                     _ => return self.error(at, format!("COMMENT ON COLUMN expects table.column, found {name}")),
                 };
+                // An inherited column's comment on a child is not managed (a
+                // partition's columns are its parent's).
+                let inherited = self.cat.tables.get(&table).is_some_and(|t| !t.columns.contains_key(&col))
+                    && self.cat.inherits_column(&table, &col);
                 match self.cat.views.get_mut(&table) {
                     Some(v) => {
                         match text {
@@ -1194,6 +1408,7 @@ impl Builder<'_> {
                         };
                         Some(())
                     }
+                    None if inherited => Some(()),
                     None => {
                         self.cat.tables.get_mut(&table).and_then(|t| t.columns.get_mut(&col)).map(|c| c.comment = text)
                     }
@@ -1347,5 +1562,40 @@ fn expr_name(canonical_text: &str) -> String {
         head
     } else {
         "expr".to_string()
+    }
+}
+
+/// A bound as written, checked against the parent's strategy and spelled for its key types.
+fn partition_bound(
+    bound: &ForValues,
+    strategy: crate::model::PartitionStrategy,
+    types: &[Option<crate::model::ColumnType>],
+) -> Result<PartitionBound, String> {
+    use crate::canon::partition::bound_value;
+    use crate::model::PartitionStrategy as S;
+    let ty = |i: usize| types.get(i).and_then(|t| t.as_ref());
+    let values = |vs: &[sqlparser::ast::PartitionBoundValue]| -> Result<Vec<String>, String> {
+        vs.iter().enumerate().map(|(i, v)| bound_value(v, ty(i))).collect()
+    };
+    match (bound, strategy) {
+        (ForValues::Default, S::Range | S::List) => Ok(PartitionBound::Default),
+        (ForValues::In(vs), S::List) => {
+            let mut out = Vec::new();
+            for v in vs {
+                out.push(bound_value(&sqlparser::ast::PartitionBoundValue::Expr(v.clone()), ty(0))?);
+            }
+            Ok(PartitionBound::In(out))
+        }
+        (ForValues::From { from, to }, S::Range) => {
+            if from.len() != types.len() || to.len() != types.len() {
+                return Err(format!("the bound has {} values, the key {}", from.len().max(to.len()), types.len()));
+            }
+            Ok(PartitionBound::Range { from: values(from)?, to: values(to)? })
+        }
+        (ForValues::With { modulus, remainder }, S::Hash) => Ok(PartitionBound::Hash {
+            modulus: u32::try_from(*modulus).map_err(|_| "modulus out of range".to_string())?,
+            remainder: u32::try_from(*remainder).map_err(|_| "remainder out of range".to_string())?,
+        }),
+        (b, s) => Err(format!("bound {b} does not fit a {} partitioned table", s.sql())),
     }
 }

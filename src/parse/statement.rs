@@ -66,6 +66,11 @@ pub enum Stmt {
     Routine(Box<crate::model::Routine>, bool),
     /// A `CREATE TRIGGER`, read at once; whether it said `OR REPLACE`.
     Trigger(Box<crate::model::Trigger>, bool),
+    /// `ALTER INDEX parent ATTACH PARTITION child`.
+    AttachIndex {
+        /// The partition's index.
+        child: ObjectName,
+    },
     /// `COMMENT ON FUNCTION | PROCEDURE name[(args)] IS ...`.
     RoutineComment {
         /// The routine's name.
@@ -243,6 +248,13 @@ fn classify(
             return match super::trigger::lower_trigger(&stmt, args, default_schema) {
                 Ok(t) => Ok(Some(Stmt::Trigger(Box::new(t), replace))),
                 Err(m) => Err((m, span, None)),
+            };
+        }
+        ["ALTER", "INDEX", ..] if raw.has_word("ATTACH") => return attach_index(&raw).map(Some),
+        ["CREATE", "INDEX", ..] | ["CREATE", "UNIQUE", "INDEX", ..] if raw.has_word("ONLY") => {
+            return match parse_tokens(without_only(raw.tokens))? {
+                Statement::CreateIndex(ci) => Ok(Some(Stmt::Index(Box::new(ci)))),
+                _ => Err(("syntax error: expected CREATE INDEX".to_string(), span, None)),
             };
         }
         ["GRANT" | "REVOKE", ..] | ["ALTER", "DEFAULT", "PRIVILEGES", ..] => {
@@ -466,6 +478,53 @@ pub(crate) fn read_name(toks: &[&sqlparser::tokenizer::TokenWithSpan], mut at: u
         }
     }
     Some((ObjectName::from(parts), at))
+}
+
+/// `CREATE INDEX ... ON ONLY t`: an index of a partitioned table created
+/// without its partitions' (pg_dump attaches those one by one). Once they
+/// are attached it is the same index as one created on the whole table.
+fn without_only(tokens: Vec<sqlparser::tokenizer::TokenWithSpan>) -> Vec<sqlparser::tokenizer::TokenWithSpan> {
+    let mut out: Vec<sqlparser::tokenizer::TokenWithSpan> = Vec::with_capacity(tokens.len());
+    let mut after_on = false;
+    for t in tokens {
+        if after_on && is_keyword(&t, Keyword::ONLY) {
+            after_on = false;
+            continue;
+        }
+        match &t.token {
+            Token::Whitespace(_) => {}
+            _ => after_on = is_keyword(&t, Keyword::ON),
+        }
+        out.push(t);
+    }
+    out
+}
+
+/// `ALTER INDEX parent ATTACH PARTITION child`.
+fn attach_index(raw: &RawStatement) -> Result<Stmt, ClassifyError> {
+    let toks = significant(raw);
+    let bad = || {
+        (
+            "unsupported statement: ALTER INDEX (only ALTER INDEX ... ATTACH PARTITION is read)".to_string(),
+            raw.span(),
+            Some(format!("pgstate reads: {SUPPORTED}")),
+        )
+    };
+    let mut at = 2;
+    if toks.get(at).is_some_and(|t| is_keyword(t, Keyword::IF)) {
+        at += 2;
+    }
+    let (_, next) = read_name(&toks, at).ok_or_else(bad)?;
+    if !(toks.get(next).is_some_and(|t| is_keyword(t, Keyword::ATTACH))
+        && toks.get(next + 1).is_some_and(|t| is_keyword(t, Keyword::PARTITION)))
+    {
+        return Err(bad());
+    }
+    let (child, end) = read_name(&toks, next + 2).ok_or_else(bad)?;
+    if end != toks.len() {
+        return Err(bad());
+    }
+    Ok(Stmt::AttachIndex { child })
 }
 
 fn sequence_owned_by(raw: &RawStatement) -> Result<Stmt, ClassifyError> {

@@ -4,12 +4,13 @@
 //! lowering columns (types, canonical defaults) is most of the work, which
 //! this way runs on all cores.
 
-use sqlparser::ast::{CreateTable, ObjectName};
+use sqlparser::ast::{CreateTable, ForValues, ObjectName};
 
 use super::build::At;
 use super::columns::{column, ParsedColumn};
 use super::constraints::{from_table_constraint, RawConstraint};
 use crate::canon::ident::fold;
+use crate::model::PartitionKey;
 
 /// What the builder needs of a `CREATE TABLE`.
 pub struct TableDef {
@@ -17,8 +18,15 @@ pub struct TableDef {
     pub name: ObjectName,
     /// `TEMPORARY`.
     pub temporary: bool,
-    /// `AS`, `LIKE`, `INHERITS` or `PARTITION BY`, which pgstate does not model.
+    /// `AS` or `LIKE`, which pgstate does not model.
     pub unsupported_form: bool,
+    /// `PARTITION BY`, or why it could not be read.
+    pub partition_by: Option<Result<PartitionKey, String>>,
+    /// `PARTITION OF parent FOR VALUES ...`, the bound as written (its
+    /// spelling depends on the parent's key types, known later).
+    pub partition_of: Option<(ObjectName, ForValues)>,
+    /// `INHERITS (...)`.
+    pub inherits: Vec<ObjectName>,
     /// `IF NOT EXISTS`.
     pub if_not_exists: bool,
     /// `UNLOGGED`.
@@ -53,7 +61,13 @@ pub fn lower(ct: &CreateTable, at: At, default_schema: &str) -> TableDef {
     TableDef {
         name: ct.name.clone(),
         temporary: ct.temporary,
-        unsupported_form: ct.query.is_some() || ct.like.is_some() || ct.inherits.is_some() || ct.partition_by.is_some(),
+        unsupported_form: ct.query.is_some() || ct.like.is_some(),
+        partition_by: ct.partition_by.as_ref().map(|e| crate::canon::partition::partition_key(e, default_schema)),
+        partition_of: match (&ct.partition_of, &ct.for_values) {
+            (Some(parent), Some(bound)) => Some((parent.clone(), bound.clone())),
+            _ => None,
+        },
+        inherits: ct.inherits.clone().unwrap_or_default(),
         if_not_exists: ct.if_not_exists,
         unlogged: ct.unlogged,
         columns,

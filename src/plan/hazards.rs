@@ -65,6 +65,14 @@ pub fn of(change: &Change, is_new: impl Fn(&QualName) -> bool) -> Vec<Hazard> {
     }
     match change {
         Change::DropTable { table } => h(DataLoss, format!("dropping table {} deletes all its rows", table.name)),
+        Change::AttachPartition { table, partition, .. } => h(
+            MayFail,
+            format!(
+                "attaching {table} to {} scans it, and fails if a row is outside {}",
+                partition.parent,
+                partition.bound.sql()
+            ),
+        ),
         Change::DropColumn { table, column } => {
             h(DataLoss, format!("dropping column {table}.{} deletes its values", quote(&column.name)))
         }

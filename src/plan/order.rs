@@ -63,6 +63,8 @@ fn phase(c: &Change) -> u8 {
         Change::SetIdentity { to: None, .. } => 2,
         Change::DropColumn { .. } => 3,
         Change::DropTable { .. } => 4,
+        // Before the columns and checks it took from its parent are changed.
+        Change::DetachPartition { .. } | Change::SetInherit { inherit: false, .. } => 0,
         Change::DropTrigger { .. } => 1,
         Change::DropSequence { .. } | Change::DropRoutine { .. } => 5,
         Change::DropEnum { .. }
@@ -96,6 +98,8 @@ fn phase(c: &Change) -> u8 {
         Change::SetDefault { .. } | Change::SetNotNull { .. } => 20,
         Change::SetIdentity { .. } => 21,
         Change::AddConstraint { constraint, .. } if !matches!(constraint.kind, ConstraintKind::ForeignKey(_)) => 22,
+        // Once the columns match the parent's.
+        Change::AttachPartition { .. } | Change::SetInherit { .. } => 22,
         Change::CreateIndex { .. } => 23,
         Change::AddConstraint { .. } => 24,
         Change::SetSequenceOwner { .. } => 25,
@@ -218,6 +222,20 @@ fn view_uses(depends: &[Dep], out: &mut Vec<Key>) {
             }
             Dep::Routine(f) => out.push(Key::Routine(f.clone())),
             Dep::Type(t) => out.push(Key::Type(t.clone())),
+        }
+    }
+}
+
+/// What a child must have before it joins `parent`: the parent's columns
+/// and checks, on the child.
+fn parent_columns(to: &Catalog, parent: &QualName, child: &QualName, out: &mut Vec<Key>) {
+    for (c, _) in to.all_columns(parent) {
+        out.push(Key::Column(child.clone(), c.name.clone()));
+        out.push(Key::Column(parent.clone(), c.name.clone()));
+    }
+    for c in to.tables.get(parent).into_iter().flat_map(|p| p.constraints.values()) {
+        if matches!(c.kind, ConstraintKind::Check { .. }) {
+            out.push(Key::Constraint(child.clone(), c.name.clone()));
         }
     }
 }
@@ -353,6 +371,7 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
         Change::CreateTable { table } => {
             d.creates.push(Key::Table(table.name.clone()));
             d.needs_new.push(Key::Schema(table.name.schema.clone()));
+            d.needs_new.extend(table.parents().map(|p| Key::Table(p.clone())));
             for col in table.columns.values() {
                 d.creates.push(Key::Column(table.name.clone(), col.name.clone()));
                 column_uses(&table.name, col, &mut d.needs_new);
@@ -364,6 +383,14 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
         }
         Change::DropTable { table } => {
             d.drops.push(Key::Table(table.name.clone()));
+            // A child goes before its parent (dropping a partitioned table drops its partitions).
+            d.needs_old.extend(table.parents().map(|p| Key::Table(p.clone())));
+            // So do the sequences its columns own: one created again comes after.
+            for s in from.sequences.values() {
+                if s.owned_by.as_ref().is_some_and(|(t, _)| t == &table.name) {
+                    d.drops.push(Key::Sequence(s.name.clone()));
+                }
+            }
             for col in table.columns.values() {
                 d.drops.push(Key::Column(table.name.clone(), col.name.clone()));
                 column_uses(&table.name, col, &mut d.needs_old);
@@ -402,6 +429,20 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.needs_old.push(Key::Table(f.clone()));
         }
         Change::SetUnlogged { table, .. } => d.needs_new.push(Key::Table(table.clone())),
+        Change::AttachPartition { table, partition, .. } => {
+            d.needs_new.push(Key::Table(table.clone()));
+            d.needs_new.push(Key::Table(partition.parent.clone()));
+            parent_columns(to, &partition.parent, table, &mut d.needs_new);
+        }
+        Change::SetInherit { table, parent, inherit: true } => {
+            d.needs_new.push(Key::Table(table.clone()));
+            d.needs_new.push(Key::Table(parent.clone()));
+            parent_columns(to, parent, table, &mut d.needs_new);
+        }
+        Change::DetachPartition { table, parent } | Change::SetInherit { table, parent, inherit: false } => {
+            d.needs_old.push(Key::Table(table.clone()));
+            d.needs_old.push(Key::Table(parent.clone()));
+        }
         Change::AddColumn { table, column } => {
             d.creates.push(Key::Column(table.clone(), column.name.clone()));
             d.needs_new.push(Key::Table(table.clone()));

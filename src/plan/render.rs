@@ -95,6 +95,17 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::SetUnlogged { table, unlogged } => {
             vec![format!("ALTER TABLE {table} SET {}", if *unlogged { "UNLOGGED" } else { "LOGGED" })]
         }
+        Change::AttachPartition { table, partition, detach } => {
+            let attach = format!("ALTER TABLE {} ATTACH PARTITION {table} {}", partition.parent, partition.bound.sql());
+            match detach {
+                true => vec![format!("ALTER TABLE {} DETACH PARTITION {table}", partition.parent), attach],
+                false => vec![attach],
+            }
+        }
+        Change::DetachPartition { table, parent } => vec![format!("ALTER TABLE {parent} DETACH PARTITION {table}")],
+        Change::SetInherit { table, parent, inherit } => {
+            vec![format!("ALTER TABLE {table} {}INHERIT {parent}", if *inherit { "" } else { "NO " })]
+        }
         Change::AddColumn { table, column } => vec![format!("ALTER TABLE {table} ADD COLUMN {}", column_def(column))],
         Change::DropColumn { table, column } => {
             vec![format!("ALTER TABLE {table} DROP COLUMN {}", quote_ident(&column.name))]
@@ -526,10 +537,24 @@ fn create_table(t: &Table) -> String {
     let mut lines: Vec<String> = t.columns.values().map(column_def).collect();
     lines.extend(t.constraints.values().map(constraint_def));
     let unlogged = if t.unlogged { "UNLOGGED " } else { "" };
-    if lines.is_empty() {
-        return format!("CREATE {unlogged}TABLE {} ()", t.name);
+    let mut tail = String::new();
+    if !t.inherits.is_empty() {
+        let parents: Vec<String> = t.inherits.iter().map(|p| p.to_string()).collect();
+        tail.push_str(&format!(" INHERITS ({})", parents.join(", ")));
     }
-    format!("CREATE {unlogged}TABLE {} (\n    {}\n)", t.name, lines.join(",\n    "))
+    if let Some(p) = &t.partition_of {
+        // A partition's columns are its parent's: only its own constraints are listed.
+        let own = if lines.is_empty() { String::new() } else { format!(" (\n    {}\n)", lines.join(",\n    ")) };
+        let by = t.partition_by.as_ref().map(|k| format!(" PARTITION BY {}", k.sql())).unwrap_or_default();
+        return format!("CREATE {unlogged}TABLE {} PARTITION OF {}{own} {}{by}", t.name, p.parent, p.bound.sql());
+    }
+    if let Some(k) = &t.partition_by {
+        tail.push_str(&format!(" PARTITION BY {}", k.sql()));
+    }
+    if lines.is_empty() {
+        return format!("CREATE {unlogged}TABLE {} (){tail}", t.name);
+    }
+    format!("CREATE {unlogged}TABLE {} (\n    {}\n){tail}", t.name, lines.join(",\n    "))
 }
 
 fn create_index(table: &QualName, i: &Index) -> String {

@@ -27,6 +27,7 @@
 //! table <s>.<t> persistence=<p|u|t> kind=<r|p|v|m|f|c>
 //! partition_key <s>.<t> <pg_get_partkeydef>
 //! partition <s>.<t> of=<s>.<parent> <pg_get_expr(relpartbound)>
+//! inherits <s>.<t> <n> <s>.<parent>   (INHERITS, n = position in the list)
 //! column <s>.<t>.<col> type=<format_type> notnull=<bool> default=<expr> identity=<a|d|> generated=<s|v|> collation=<name if not the type's>
 //! identity_sequence <s>.<t>.<col> type=.. start=.. increment=.. min=.. max=.. cache=.. cycle=..
 //! constraint <s>.<t> <conname> <pg_get_constraintdef>
@@ -120,6 +121,14 @@ lines(l) AS (
   JOIN pg_class pc ON pc.oid = i.inhparent
   JOIN pg_namespace pn ON pn.oid = pc.relnamespace
   WHERE t.relispartition
+
+  UNION ALL
+  SELECT format('inherits %s.%s %s %s.%s', t.nspname, t.relname, i.inhseqno, pn.nspname, pc.relname)
+  FROM tbl t
+  JOIN pg_inherits i ON i.inhrelid = t.oid
+  JOIN pg_class pc ON pc.oid = i.inhparent
+  JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+  WHERE NOT t.relispartition
 
   UNION ALL
   SELECT format('column %s.%s.%s type=%s notnull=%s default=%s identity=%s generated=%s collation=%s',

@@ -1,0 +1,146 @@
+//! Canonical partition keys and bound values, spelled the way PostgreSQL's
+//! `pg_get_partkeydef` and `pg_get_expr(relpartbound)` print them, so that a
+//! hand-written `FOR VALUES FROM ('2024-01-01')` and the catalog's
+//! `FOR VALUES FROM ('2024-01-01 00:00:00')` on a timestamp key compare equal.
+
+use sqlparser::ast::{
+    Expr as SqlExpr, FunctionArg, FunctionArgExpr, FunctionArguments, PartitionBoundValue, UnaryOperator, Value,
+};
+
+use super::expr::{canonical, Context};
+use super::ident::fold;
+use super::quote_literal;
+use crate::model::{ColumnType, PartitionKey, PartitionStrategy};
+
+/// `PARTITION BY` as sqlparser reads it (a call such as `RANGE(a, lower(b))`).
+pub fn partition_key(expr: &SqlExpr, default_schema: &str) -> Result<PartitionKey, String> {
+    let bad = || format!("unsupported PARTITION BY {expr}: expected RANGE, LIST or HASH (keys)");
+    let SqlExpr::Function(f) = expr else { return Err(bad()) };
+    let strategy = match f.name.0.as_slice() {
+        [part] => match part.as_ident().map(fold).as_deref() {
+            Some("range") => PartitionStrategy::Range,
+            Some("list") => PartitionStrategy::List,
+            Some("hash") => PartitionStrategy::Hash,
+            _ => return Err(bad()),
+        },
+        _ => return Err(bad()),
+    };
+    let FunctionArguments::List(list) = &f.args else { return Err(bad()) };
+    let ctx = Context { default_schema, column_type: None };
+    let mut keys = Vec::new();
+    for arg in &list.args {
+        match arg {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
+                let text = canonical(e, &ctx).0;
+                // PostgreSQL prints an expression key in parentheses, a column bare.
+                let bare = matches!(e, SqlExpr::Identifier(_) | SqlExpr::Function(_));
+                keys.push(if bare || text.starts_with('(') { text } else { format!("({text})") });
+            }
+            _ => return Err(bad()),
+        }
+    }
+    if keys.is_empty() {
+        return Err(bad());
+    }
+    Ok(PartitionKey { strategy, keys })
+}
+
+/// A bound value as PostgreSQL prints it for a key of type `ty` (unknown for
+/// an expression key): the value's text in the type's own output form where
+/// the parser knows it, quoted except for a non-negative `integer`, a
+/// `numeric` with a point or exponent, and booleans (PostgreSQL's
+/// `get_const_expr`). A spelling it cannot settle (a `timestamptz` depends
+/// on the server's time zone) is kept as written, for a server to settle.
+pub fn bound_value(v: &PartitionBoundValue, ty: Option<&ColumnType>) -> Result<String, String> {
+    let e = match v {
+        PartitionBoundValue::MinValue => return Ok("MINVALUE".into()),
+        PartitionBoundValue::MaxValue => return Ok("MAXVALUE".into()),
+        PartitionBoundValue::Expr(e) => e,
+    };
+    let text = literal_text(e).ok_or_else(|| format!("unsupported partition bound {e}: expected a literal"))?;
+    let Some(text) = text else { return Ok("NULL".into()) };
+    Ok(spell(&text, ty))
+}
+
+/// A bound value already in the server's output form, spelled for `ty`.
+pub fn spell(text: &str, ty: Option<&ColumnType>) -> String {
+    let base = ty.filter(|t| !t.array && t.schema.is_none()).map(|t| t.base.as_str());
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match base {
+        Some("integer") => match text.trim().parse::<i32>() {
+            Ok(n) if n >= 0 => n.to_string(),
+            Ok(n) => quote_literal(&n.to_string()),
+            Err(_) => quote_literal(text),
+        },
+        Some("smallint" | "bigint") => match text.trim().parse::<i64>() {
+            Ok(n) => quote_literal(&n.to_string()),
+            Err(_) => quote_literal(text),
+        },
+        Some("numeric") => {
+            let t = text.trim();
+            let plain = t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
+            if plain && t.starts_with(|c: char| c.is_ascii_digit()) && t.contains(['.', 'e', 'E']) {
+                t.to_string()
+            } else {
+                quote_literal(t)
+            }
+        }
+        Some("boolean") => match text.trim().to_ascii_lowercase().as_str() {
+            "t" | "true" | "yes" | "on" | "1" | "y" => "true".into(),
+            "f" | "false" | "no" | "off" | "0" | "n" => "false".into(),
+            _ => quote_literal(text),
+        },
+        Some("timestamp without time zone") => {
+            let t = text.trim();
+            let b = t.as_bytes();
+            let date_only = b.len() == 10 && b[4] == b'-' && b[7] == b'-' && digits(&t[..4]) && digits(&t[5..7]);
+            if date_only {
+                quote_literal(&format!("{t} 00:00:00"))
+            } else {
+                quote_literal(t)
+            }
+        }
+        None if digits(text) => text.to_string(),
+        _ => quote_literal(text),
+    }
+}
+
+/// The text of a literal (`None` for NULL), looking through a cast.
+fn literal_text(e: &SqlExpr) -> Option<Option<String>> {
+    match e {
+        SqlExpr::Value(v) => match &v.value {
+            Value::Number(n, _) => Some(Some(n.clone())),
+            Value::SingleQuotedString(s) | Value::EscapedStringLiteral(s) => Some(Some(s.clone())),
+            Value::Boolean(b) => Some(Some(b.to_string())),
+            Value::Null => Some(None),
+            _ => None,
+        },
+        SqlExpr::UnaryOp { op: UnaryOperator::Minus, expr } => literal_text(expr)?.map(|n| Some(format!("-{n}"))),
+        SqlExpr::Cast { expr, .. } | SqlExpr::Nested(expr) => literal_text(expr),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(base: &str) -> ColumnType {
+        ColumnType::builtin(base)
+    }
+
+    #[test]
+    fn values_are_spelled_as_postgresql_prints_them() {
+        assert_eq!(spell("5", Some(&t("integer"))), "5");
+        assert_eq!(spell("-5", Some(&t("integer"))), "'-5'");
+        assert_eq!(spell("5", Some(&t("bigint"))), "'5'");
+        assert_eq!(spell("1", Some(&t("numeric"))), "'1'");
+        assert_eq!(spell("1.50", Some(&t("numeric"))), "1.50");
+        assert_eq!(spell("-1.50", Some(&t("numeric"))), "'-1.50'");
+        assert_eq!(spell("2024-01-01", Some(&t("timestamp without time zone"))), "'2024-01-01 00:00:00'");
+        assert_eq!(spell("2024-01-01 10:00:00", Some(&t("timestamp without time zone"))), "'2024-01-01 10:00:00'");
+        assert_eq!(spell("2024-01-01", Some(&t("date"))), "'2024-01-01'");
+        assert_eq!(spell("it's", Some(&t("text"))), "'it''s'");
+        assert_eq!(spell("t", Some(&t("boolean"))), "true");
+    }
+}
