@@ -768,3 +768,38 @@ fn a_policy_using_a_function_plans_and_applies_in_one_go() {
         panic!("catalog differs from the desired schema loaded directly:\n{d}");
     }
 }
+
+#[test]
+fn a_partition_moves_to_a_new_bound_with_its_rows_and_timestamptz_bounds_settle() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("partitions_live");
+    let from = schema_file(
+        "partitions_live_from",
+        "CREATE TABLE events (id bigint NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+         CREATE TABLE events_jan PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2024-02-01');
+         CREATE INDEX events_at_idx ON events (at);",
+    );
+    let out = apply(&db, &from, &[]);
+    assert!(out.status.success(), "apply failed: {}", text(&out.stderr));
+    // PostgreSQL prints these bounds with the session's time zone: only the server can settle them.
+    assert_eq!(plan_url(&db, &from), "", "planning again after creating the partitions");
+    db.psql("INSERT INTO events VALUES (1, '2024-01-15'), (2, '2024-01-31 23:00')").expect("rows go in");
+
+    let to = schema_file(
+        "partitions_live_to",
+        "CREATE TABLE events (id bigint NOT NULL, at timestamptz NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+         CREATE TABLE events_jan PARTITION OF events FOR VALUES FROM ('2023-12-01') TO ('2024-02-01');
+         CREATE TABLE events_feb PARTITION OF events FOR VALUES FROM ('2024-02-01') TO ('2024-03-01');
+         CREATE INDEX events_at_idx ON events (at);",
+    );
+    let plan = plan_url(&db, &to);
+    assert!(plan.contains("DETACH PARTITION public.events_jan"), "{plan}");
+    assert!(!plan.contains("DROP TABLE"), "a new bound keeps the partition and its rows:\n{plan}");
+    let out = apply(&db, &to, &[]);
+    assert!(out.status.success(), "apply failed: {}", text(&out.stderr));
+    assert_eq!(db.psql("SELECT count(*) FROM events_jan").expect("count"), "2");
+    assert_eq!(plan_url(&db, &to), "", "planning again after apply");
+    let want = cluster.fresh_db("partitions_live_want");
+    want.psql_file(&to).expect("to loads");
+    same_catalog(&db, &want).unwrap_or_else(|d| panic!("catalog differs:\n{d}"));
+}

@@ -337,6 +337,9 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
                     t.inherits.push(parent.clone());
                 }
             }
+            if *inherit {
+                cat.merge_inherited(table);
+            }
         }
         Change::AddColumn { table, column } => {
             if let Some(t) = cat.tables.get_mut(table) {

@@ -184,6 +184,46 @@ impl super::Catalog {
         }
     }
 
+    /// What `child` declares that its `INHERITS` parents already have is the
+    /// parents', as PostgreSQL merges it: a check of a parent's name, and a
+    /// column of a parent's name, which takes the parent's default when it
+    /// has none and the parent's NOT NULL, and then leaves the child unless
+    /// it differs (a default of its own). So a child declared with or without
+    /// its parents' columns, or joined to them by `ALTER TABLE ... INHERIT`,
+    /// is one model.
+    pub fn merge_inherited(&mut self, child: &QualName) {
+        use super::{Column, ConstraintKind};
+        let Some(t) = self.tables.get(child) else { return };
+        let parent_checks: Vec<String> = t
+            .inherits
+            .iter()
+            .filter_map(|p| self.tables.get(p))
+            .flat_map(|p| p.constraints.values())
+            .filter(|c| matches!(c.kind, ConstraintKind::Check { no_inherit: false, .. }))
+            .map(|c| c.name.clone())
+            .collect();
+        let mut merged: Vec<(String, Column)> = Vec::new();
+        for c in t.columns.values() {
+            if let Some(pc) = t.inherits.iter().find_map(|p| self.find_column(p, &c.name)) {
+                merged.push((c.name.clone(), pc.clone()));
+            }
+        }
+        let Some(t) = self.tables.get_mut(child) else { return };
+        t.constraints.retain(|n, c| !(matches!(c.kind, ConstraintKind::Check { .. }) && parent_checks.contains(n)));
+        for (name, parent) in merged {
+            let Some(c) = t.columns.get_mut(&name) else { continue };
+            if c.default.is_none() {
+                c.default = parent.default.clone();
+            }
+            c.not_null |= parent.not_null;
+            let same = Column { comment: None, identity: None, ..c.clone() }
+                == Column { comment: None, identity: None, ..parent };
+            if same && c.comment.is_none() {
+                t.columns.shift_remove(&name);
+            }
+        }
+    }
+
     /// Whether `column` of `table` comes from one of its parents.
     pub fn inherits_column(&self, table: &QualName, column: &str) -> bool {
         self.tables.get(table).is_some_and(|t| t.parents().any(|p| self.find_column(p, column).is_some()))

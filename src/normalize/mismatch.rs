@@ -38,12 +38,14 @@ pub struct Mismatches {
     pub domains: Vec<QualName>,
     /// Views whose definitions differ.
     pub views: Vec<QualName>,
+    /// Partitions of the same parent on both sides whose bounds differ.
+    pub bounds: Vec<QualName>,
 }
 
 impl Mismatches {
     /// Whether nothing differs.
     pub fn is_empty(&self) -> bool {
-        self.tables.is_empty() && self.domains.is_empty() && self.views.is_empty()
+        self.tables.is_empty() && self.domains.is_empty() && self.views.is_empty() && self.bounds.is_empty()
     }
 }
 
@@ -55,6 +57,15 @@ pub fn find(desired: &Catalog, live: &Catalog) -> Mismatches {
             .iter()
             .filter(|(n, want)| live.views.get(*n).is_some_and(|have| !have.same_definition(want)))
             .map(|(n, _)| n.clone())
+            .collect(),
+        bounds: desired
+            .tables
+            .values()
+            .filter(|t| {
+                let have = live.tables.get(&t.name).and_then(|l| l.partition_of.as_ref());
+                matches!((&t.partition_of, have), (Some(w), Some(h)) if w.parent == h.parent && w.bound != h.bound)
+            })
+            .map(|t| t.name.clone())
             .collect(),
         ..Mismatches::default()
     };

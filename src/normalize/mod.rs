@@ -10,6 +10,7 @@
 //! column definitions are sent once: the cost follows the number of
 //! differences, not the size of the schema.
 
+mod bounds;
 mod mismatch;
 mod scratch;
 mod views;
@@ -17,7 +18,7 @@ mod views;
 use tokio_postgres::Client;
 
 use crate::introspect::IntrospectError;
-use crate::model::Catalog;
+use crate::model::{Catalog, QualName};
 
 pub use mismatch::Mismatches;
 
@@ -45,13 +46,14 @@ pub async fn reconcile(client: &Client, desired: &mut Catalog, live: &Catalog) -
     if found.is_empty() {
         return Ok(0);
     }
+    let bounds = bounds::settle(client, desired, &found.bounds).await;
     client.batch_execute("BEGIN").await?;
     let result = scratch::settle(client, desired, Some(live), &found).await;
     // Nothing of the scratch work may survive, whatever happened.
     let rollback = client.batch_execute("ROLLBACK").await;
     let settled = result?;
     rollback?;
-    Ok(settled)
+    Ok(settled + bounds)
 }
 
 /// Like `reconcile`, for a current state read from files rather than from
@@ -68,6 +70,11 @@ pub async fn reconcile_files(
     if found.is_empty() {
         return Ok(0);
     }
+    // Both sides' bounds in the server's spelling: where they agree, desired takes current's.
+    let mut bounds = 0;
+    if !found.bounds.is_empty() {
+        bounds += adopt_bounds(client, desired, current, &found.bounds).await;
+    }
     // Only the tables in question travel, with the types and sequences they may name.
     let mut current_stored = mismatch::involved(current, &found);
     let mut desired_stored = mismatch::involved(desired, &found);
@@ -81,5 +88,23 @@ pub async fn reconcile_files(
     let rollback = client.batch_execute("ROLLBACK").await;
     let views = result?;
     rollback?;
-    Ok(views + mismatch::adopt(desired, current, &desired_stored, &current_stored, &found))
+    Ok(bounds + views + mismatch::adopt(desired, current, &desired_stored, &current_stored, &found))
+}
+
+/// Both sides' bounds of `names` in the server's spelling: where they agree,
+/// `desired` takes `current`'s. Returns how many it took.
+async fn adopt_bounds(client: &Client, desired: &mut Catalog, current: &Catalog, names: &[QualName]) -> usize {
+    let mut current_settled = current.clone();
+    bounds::settle(client, desired, names).await;
+    bounds::settle(client, &mut current_settled, names).await;
+    let mut adopted = 0;
+    for name in names {
+        let same = desired.tables.get(name).map(|t| &t.partition_of)
+            == current_settled.tables.get(name).map(|t| &t.partition_of);
+        if let (true, Some(c), Some(t)) = (same, current.tables.get(name), desired.tables.get_mut(name)) {
+            t.partition_of = c.partition_of.clone();
+            adopted += 1;
+        }
+    }
+    adopted
 }

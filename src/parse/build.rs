@@ -889,41 +889,12 @@ impl Builder<'_> {
         }
     }
 
-    /// A column a child declares that a parent also has is one column: it
-    /// takes the parent's default when it has none, and the parent's NOT
-    /// NULL, as PostgreSQL merges them. A check of a parent's name is the
-    /// parent's (PostgreSQL merges it too, on `INHERIT`).
+    /// Children of `INHERITS` in canonical form (see `Catalog::merge_inherited`).
     fn settle_inherited_columns(&mut self) {
         let children: Vec<QualName> =
             self.cat.tables.values().filter(|t| !t.inherits.is_empty()).map(|t| t.name.clone()).collect();
         for child in children {
-            let mut merged: Vec<(String, Option<crate::model::Expr>, bool)> = Vec::new();
-            let t = &self.cat.tables[&child];
-            let parent_checks: Vec<String> = t
-                .inherits
-                .iter()
-                .filter_map(|p| self.cat.tables.get(p))
-                .flat_map(|p| p.constraints.values())
-                .filter(|c| matches!(c.kind, ConstraintKind::Check { no_inherit: false, .. }))
-                .map(|c| c.name.clone())
-                .collect();
-            for c in t.columns.values() {
-                for p in &t.inherits {
-                    if let Some(pc) = self.cat.find_column(p, &c.name) {
-                        merged.push((c.name.clone(), pc.default.clone(), pc.not_null));
-                    }
-                }
-            }
-            let Some(t) = self.cat.tables.get_mut(&child) else { continue };
-            t.constraints.retain(|n, c| !(matches!(c.kind, ConstraintKind::Check { .. }) && parent_checks.contains(n)));
-            for (name, default, not_null) in merged {
-                if let Some(c) = t.columns.get_mut(&name) {
-                    if c.default.is_none() {
-                        c.default = default;
-                    }
-                    c.not_null |= not_null;
-                }
-            }
+            self.cat.merge_inherited(&child);
         }
     }
 
