@@ -224,7 +224,7 @@ fn hwm_kb(status: &str) -> Option<u64> {
 fn end_to_end(sql_a: &str, sql_b: &str) -> String {
     let from = [SourceFile::new("original.sql", sql_a)];
     let to = [SourceFile::new("changed.sql", sql_b)];
-    match offline_files(&to, &from, Settle::ParserOnly, &Default::default()) {
+    match offline_files(&to, &from, Settle::ParserOnly, &Default::default(), "public") {
         Ok(p) => p.to_sql(),
         Err(e) => panic!("synthetic schemas do not plan: {e}"),
     }

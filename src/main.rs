@@ -62,6 +62,10 @@ enum Command {
         /// With --from: compare expressions with the parser alone, using no server.
         #[arg(long, requires = "from", conflicts_with = "dev_url")]
         parser_only: bool,
+        /// With --from: the search_path the files are written for (comma-separated);
+        /// unqualified names go to its first schema, as in such a session. Default: public.
+        #[arg(long, requires = "from")]
+        search_path: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Sql)]
         format: Format,
@@ -271,10 +275,24 @@ fn print_plan(plan: &Plan, format: Format) -> miette::Result<()> {
     Ok(())
 }
 
+/// The schema unqualified names go to under a search_path such as `foo, public`
+/// (`"$user"` is skipped: offline there is no user).
+fn first_schema(search_path: &str) -> String {
+    search_path
+        .split(',')
+        .map(str::trim)
+        .find(|s| !s.is_empty() && *s != "\"$user\"")
+        .map(|s| match s.strip_prefix('"').and_then(|q| q.strip_suffix('"')) {
+            Some(quoted) => quoted.replace("\"\"", "\""),
+            None => s.to_lowercase(),
+        })
+        .unwrap_or_else(|| "public".to_string())
+}
+
 fn run(cli: Cli) -> Result<ExitCode, Report> {
     let config = Config::load(&std::env::current_dir().into_diagnostic()?)?;
     match cli.command {
-        Command::Plan { desired, from, url, dev_url, parser_only, format } => {
+        Command::Plan { desired, from, url, dev_url, parser_only, search_path, format } => {
             let plan = match from {
                 Some(from) => {
                     let settle = match dev_url.or_else(|| config.dev_url.clone()) {
@@ -283,7 +301,9 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                         None => ops::plan::Settle::LocalServer,
                     };
                     let roles = config.roles(desired.roles.as_deref());
-                    ops::plan::offline_settled(&config.schema_path(desired.schema.as_deref()), &from, settle, &roles)?
+                    let default_schema = first_schema(search_path.as_deref().unwrap_or("public"));
+                    let schema = config.schema_path(desired.schema.as_deref());
+                    ops::plan::offline_settled(&schema, &from, settle, &roles, &default_schema)?
                 }
                 None => {
                     let (parsed, scope) = load(&config, &desired)?;

@@ -35,9 +35,8 @@
 //! schema of the session's search_path (`public` offline). For the cases whose
 //! `setup.sql` runs `SET search_path TO foo, public` (sqldef's "runs as role
 //! psqldef_user, search_path foo,public"), the harness connects pgstate with
-//! that search_path in the URL, `?options=-c%20search_path%3Dfoo%2Cpublic`;
-//! the offline direction has no session and no way to say it, so those cases
-//! fail offline.
+//! that search_path in the URL, `?options=-c%20search_path%3Dfoo%2Cpublic`,
+//! and plans offline with `--search-path foo,public`.
 //!
 //! Per-case details (schemas, plans, pgstate output, full catalog diffs) are
 //! written to `$CARGO_TARGET_TMPDIR/conformance/` for investigation.
@@ -1002,6 +1001,11 @@ fn offline_direction(
     if !case.managed_roles.is_empty() {
         args.extend(["--roles", &roles_arg]);
     }
+    // The files are written for the session setup.sql leaves, as in the live directions.
+    let search_path = session_search_path(&case.setup);
+    if let Some(path) = &search_path {
+        args.extend(["--search-path", path]);
+    }
     let plan = pgstate(&args);
     let _ = writeln!(details, "\n== offline: plan (ok={})\n{}{}", plan.ok, plan.stdout, plan.stderr);
     if !plan.ok {
@@ -1316,10 +1320,7 @@ const KNOWN_CAUSES: &[(&[&str], &str)] = &[
 ];
 
 /// A short cause for a failure, for grouping.
-fn cause(r: &CaseReport, direction: Direction, reason: &str) -> String {
-    if direction == Direction::Offline && r.conditions.iter().any(|c| c.contains("search_path")) {
-        return "offline, unqualified names always mean `public`: no way to plan for a case run with `search_path foo, public`".into();
-    }
+fn cause(reason: &str) -> String {
     if let Some((_, label)) = KNOWN_CAUSES.iter().find(|(subs, _)| subs.iter().all(|x| reason.contains(x))) {
         return label.to_string();
     }
@@ -1404,8 +1405,8 @@ fn summarize(reports: &[CaseReport], elapsed: Duration, version_num: u32, jobs: 
          are created once, up front. pgstate connects as the superuser with `--schemas` = the user schemas of both databases plus \
          `public` (migra's `--exclude_schema` / `--schema` conditions narrow both that list and the comparison). pgstate puts \
          unqualified names in the first schema of the session's search_path, so for the {search_path_cases} cases meant to run \
-         with `search_path foo, public` the URL carries `options=-c%20search_path%3Dfoo%2Cpublic`; offline there is no session \
-         (unqualified names mean `public`) and no option to say otherwise, so those cases fail offline.\n"
+         with `search_path foo, public` the URL carries `options=-c%20search_path%3Dfoo%2Cpublic`, and the offline plan is \
+         made with `--search-path foo,public`.\n"
     );
 
     // Overall and per folder.
@@ -1490,7 +1491,7 @@ fn summarize(reports: &[CaseReport], elapsed: Duration, version_num: u32, jobs: 
         let mut seen = BTreeSet::new();
         for (i, d) in Direction::ALL.iter().enumerate() {
             if let Some(Outcome::Fail(reason)) = r.outcomes.get(d) {
-                let c = cause(r, *d, reason);
+                let c = cause(reason);
                 let e = causes.entry(c.clone()).or_default();
                 e.2[i] += 1;
                 if seen.insert(c) {

@@ -107,7 +107,7 @@ fn replan_from_dump(cluster: &PgCluster, db: &Db, to: &Path, roles: &[String]) -
     let dev = cluster.fresh_db("dev");
     let target = pgstate::connection::Target::parse(&dev.url()).expect("dev url");
     let settle = pgstate::ops::plan::Settle::Server(Box::new(target));
-    let plan = pgstate::ops::plan::offline_settled(to, &dump, settle, &ManagedRoles::new(roles))
+    let plan = pgstate::ops::plan::offline_settled(to, &dump, settle, &ManagedRoles::new(roles), "public")
         .unwrap_or_else(|e| panic!("planning from the dump of {}: {e}", db.name));
     let _ = std::fs::remove_file(&dump);
     plan.to_sql()

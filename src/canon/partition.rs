@@ -117,6 +117,11 @@ fn literal_text(e: &SqlExpr) -> Option<Option<String>> {
         },
         SqlExpr::UnaryOp { op: UnaryOperator::Minus, expr } => literal_text(expr)?.map(|n| Some(format!("-{n}"))),
         SqlExpr::Cast { expr, .. } | SqlExpr::Nested(expr) => literal_text(expr),
+        // `date '2024-03-01'`: the key's type decides the spelling, as for a cast.
+        SqlExpr::TypedString(t) => match &t.value.value {
+            Value::SingleQuotedString(s) => Some(Some(s.clone())),
+            _ => None,
+        },
         _ => None,
     }
 }

@@ -127,6 +127,7 @@ pub fn resolve(data_type: &DataType, default_schema: &str) -> Result<Resolved, S
     match data_type {
         DataType::Array(ArrayElemTypeDef::AngleBracket(inner))
         | DataType::Array(ArrayElemTypeDef::SquareBracket(inner, _))
+        | DataType::Array(ArrayElemTypeDef::Qualified(inner, _))
         | DataType::Array(ArrayElemTypeDef::Parenthesis(inner)) => {
             let mut r = resolve(inner, default_schema)?;
             if r.serial.is_some() {
@@ -259,6 +260,8 @@ mod tests {
             ("\"char\"", "\"char\""),
             ("text[]", "text[]"),
             ("int[]", "integer[]"),
+            ("integer array", "integer[]"),
+            ("integer ARRAY[4]", "integer[]"),
             ("jsonb", "jsonb"),
             ("uuid", "uuid"),
             ("mood", "public.mood"),

@@ -302,19 +302,15 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
                 t.unlogged = *unlogged;
             }
         }
-        Change::AttachPartition { table, partition, .. } => {
+        Change::DropLeftoverColumn { table, column, .. } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.columns.shift_remove(column);
+            }
+        }
+        Change::AttachPartition { table, partition } => {
             // Its columns and the parent's checks are the parent's from now on.
-            let checks: Vec<String> = cat
-                .tables
-                .get(&partition.parent)
-                .map(|p| {
-                    p.constraints
-                        .values()
-                        .filter(|c| matches!(c.kind, ConstraintKind::Check { .. }))
-                        .map(|c| c.name.clone())
-                        .collect()
-                })
-                .unwrap_or_default();
+            let checks: Vec<String> =
+                cat.checks_passed_down(&partition.parent).iter().map(|c| c.name.clone()).collect();
             if let Some(t) = cat.tables.get_mut(table) {
                 t.partition_of = Some(partition.clone());
                 t.columns.clear();

@@ -124,11 +124,10 @@ pub enum Change {
     RenameTable { from: QualName, to: QualName },
     /// `ALTER TABLE ... SET LOGGED / UNLOGGED`.
     SetUnlogged { table: QualName, unlogged: bool },
-    /// `ALTER TABLE parent ATTACH PARTITION table FOR VALUES ...`; with
-    /// `detach`, a partition of the same parent moving to another bound:
-    /// detached just before, once the parent's columns have changed.
-    AttachPartition { table: QualName, partition: PartitionOf, detach: bool },
-    /// `ALTER TABLE parent DETACH PARTITION table`.
+    /// `ALTER TABLE parent ATTACH PARTITION table FOR VALUES ...`.
+    AttachPartition { table: QualName, partition: PartitionOf },
+    /// `ALTER TABLE parent DETACH PARTITION table`, of a partition moving to
+    /// another bound of the same parent (attached again after).
     DetachPartition { table: QualName, parent: QualName },
     /// `ALTER TABLE table INHERIT parent` / `NO INHERIT parent`.
     SetInherit { table: QualName, parent: QualName, inherit: bool },
@@ -136,6 +135,10 @@ pub enum Change {
     AddColumn { table: QualName, column: Column },
     /// `ALTER TABLE ... DROP COLUMN`.
     DropColumn { table: QualName, column: Column },
+    /// `ALTER TABLE ... DROP COLUMN IF EXISTS` after `parent` drops it: a
+    /// child that also declared the column keeps it (PostgreSQL's
+    /// `attislocal`, which the model does not tell apart).
+    DropLeftoverColumn { table: QualName, parent: QualName, column: String },
     /// `ALTER TABLE ... RENAME COLUMN`.
     RenameColumn { table: QualName, from: String, to: String },
     /// `ALTER COLUMN ... TYPE ... [COLLATE] [USING]`.
@@ -238,6 +241,7 @@ impl Change {
             Change::SetInherit { .. } => "set_inherit",
             Change::AddColumn { .. } => "add_column",
             Change::DropColumn { .. } => "drop_column",
+            Change::DropLeftoverColumn { .. } => "drop_leftover_column",
             Change::RenameColumn { .. } => "rename_column",
             Change::AlterColumnType { .. } => "alter_column_type",
             Change::SetDefault { .. } => "set_default",
@@ -304,6 +308,7 @@ impl Change {
             Change::AddColumn { table, column } | Change::DropColumn { table, column } => {
                 format!("{table}.{}", column.name)
             }
+            Change::DropLeftoverColumn { table, column, .. } => format!("{table}.{column}"),
             Change::RenameColumn { table, to: column, .. }
             | Change::AlterColumnType { table, column, .. }
             | Change::SetDefault { table, column, .. }

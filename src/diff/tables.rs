@@ -170,11 +170,10 @@ fn parents(out: &mut Diff, old: &Table, new: &Table) {
     }
     match (&old.partition_of, &new.partition_of) {
         (Some(a), Some(b)) if a != b => {
-            out.changes.push(Change::AttachPartition { table: name.clone(), partition: b.clone(), detach: true })
+            out.changes.push(Change::DetachPartition { table: name.clone(), parent: a.parent.clone() });
+            out.changes.push(Change::AttachPartition { table: name.clone(), partition: b.clone() });
         }
-        (None, Some(b)) => {
-            out.changes.push(Change::AttachPartition { table: name.clone(), partition: b.clone(), detach: false })
-        }
+        (None, Some(b)) => out.changes.push(Change::AttachPartition { table: name.clone(), partition: b.clone() }),
         _ => {}
     }
 }
@@ -198,16 +197,7 @@ fn parent_checks(
         return None;
     }
     let checks = |cat: &Catalog, p: &QualName| -> Vec<Constraint> {
-        cat.tables
-            .get(p)
-            .map(|t| {
-                t.constraints
-                    .values()
-                    .filter(|c| matches!(c.kind, ConstraintKind::Check { no_inherit: false, .. }))
-                    .map(|c| Constraint { comment: None, ..c.clone() })
-                    .collect()
-            })
-            .unwrap_or_default()
+        cat.checks_passed_down(p).into_iter().map(|c| Constraint { comment: None, ..c.clone() }).collect()
     };
     let mut view = old.constraints.clone();
     for p in leaving {
@@ -254,9 +244,19 @@ fn columns(out: &mut Diff, old: &Table, new: &Table, from: &Catalog, to: &Catalo
                 comment(out, CommentTarget::Column(name.clone(), col.name.clone()), &None, &col.comment);
             }
             Some(&(prev, _)) if !inherited => column(out, name, prev, col),
-            // Joining a parent: PostgreSQL wants its NOT NULL in place, and a
-            // child created under the parent would have its default.
+            // Joining a parent: PostgreSQL wants its type, collation and NOT
+            // NULL in place, and a child created under it would have its default.
             Some(&(prev, false)) => {
+                if prev.data_type != col.data_type || prev.collation != col.collation {
+                    out.changes.push(Change::AlterColumnType {
+                        table: name.clone(),
+                        column: col.name.clone(),
+                        from: prev.data_type.clone(),
+                        to: col.data_type.clone(),
+                        collation: col.collation.clone(),
+                        using: needs_using(&prev.data_type, &col.data_type),
+                    });
+                }
                 if col.not_null && !prev.not_null {
                     out.changes.push(Change::SetNotNull {
                         table: name.clone(),
@@ -277,9 +277,20 @@ fn columns(out: &mut Diff, old: &Table, new: &Table, from: &Catalog, to: &Catalo
         }
     }
     for &(col, inherited) in &old_cols {
-        let gone = !new_cols.iter().any(|(c, _)| c.name == col.name);
-        if gone && !(inherited && kept_parent(from, &col.name)) {
+        if new_cols.iter().any(|(c, _)| c.name == col.name) {
+            continue;
+        }
+        if !(inherited && kept_parent(from, &col.name)) {
             out.changes.push(Change::DropColumn { table: name.clone(), column: col.clone() });
+            continue;
+        }
+        let kept = old.parents().filter(|p| new.parents().any(|q| q == *p));
+        for parent in kept.filter(|p| from.find_column(p, &col.name).is_some()) {
+            out.changes.push(Change::DropLeftoverColumn {
+                table: name.clone(),
+                parent: parent.clone(),
+                column: col.name.clone(),
+            });
         }
     }
 }

@@ -151,7 +151,7 @@ impl super::Catalog {
     /// PARTITION`, `NO INHERIT`): the columns and checks it had from it
     /// become its own, as PostgreSQL leaves them. The caller unlinks the two.
     pub fn disinherit(&mut self, child: &QualName, parent: &QualName) {
-        use super::{Column, Constraint, ConstraintKind};
+        use super::{Column, Constraint};
         let others: Vec<QualName> =
             self.tables.get(child).map(|t| t.parents().filter(|p| *p != parent).cloned().collect()).unwrap_or_default();
         let mut columns: Vec<Column> = Vec::new();
@@ -160,17 +160,8 @@ impl super::Catalog {
                 columns.push(Column { comment: None, identity: None, ..c.clone() });
             }
         }
-        let checks: Vec<Constraint> = self
-            .tables
-            .get(parent)
-            .map(|p| {
-                p.constraints
-                    .values()
-                    .filter(|c| matches!(c.kind, ConstraintKind::Check { no_inherit: false, .. }))
-                    .map(|c| Constraint { comment: None, ..c.clone() })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let checks: Vec<Constraint> =
+            self.checks_passed_down(parent).into_iter().map(|c| Constraint { comment: None, ..c.clone() }).collect();
         let Some(t) = self.tables.get_mut(child) else { return };
         let own = std::mem::take(&mut t.columns);
         for c in columns {
@@ -194,14 +185,7 @@ impl super::Catalog {
     pub fn merge_inherited(&mut self, child: &QualName) {
         use super::{Column, ConstraintKind};
         let Some(t) = self.tables.get(child) else { return };
-        let parent_checks: Vec<String> = t
-            .inherits
-            .iter()
-            .filter_map(|p| self.tables.get(p))
-            .flat_map(|p| p.constraints.values())
-            .filter(|c| matches!(c.kind, ConstraintKind::Check { no_inherit: false, .. }))
-            .map(|c| c.name.clone())
-            .collect();
+        let parent_checks: Vec<String> = self.inherited_checks(child).iter().map(|c| c.name.clone()).collect();
         let mut merged: Vec<(String, Column)> = Vec::new();
         for c in t.columns.values() {
             if let Some(pc) = t.inherits.iter().find_map(|p| self.find_column(p, &c.name)) {
@@ -222,6 +206,39 @@ impl super::Catalog {
                 t.columns.shift_remove(&name);
             }
         }
+    }
+
+    /// The checks a child of `table` gets: its own (but `NO INHERIT` ones)
+    /// and those it has from its own ancestors, all the way up.
+    pub fn checks_passed_down(&self, table: &QualName) -> Vec<&super::Constraint> {
+        let mut out: Vec<&super::Constraint> = Vec::new();
+        let mut todo: Vec<&QualName> = vec![table];
+        let mut budget = self.tables.len() + 1;
+        while let (Some(p), true) = (todo.pop(), budget > 0) {
+            budget -= 1;
+            let Some(t) = self.tables.get(p) else { continue };
+            for c in t.constraints.values() {
+                let inheritable = matches!(c.kind, super::ConstraintKind::Check { no_inherit: false, .. });
+                if inheritable && !out.iter().any(|o| o.name == c.name) {
+                    out.push(c);
+                }
+            }
+            todo.extend(t.parents());
+        }
+        out
+    }
+
+    /// The checks `table` has from its parents (see `checks_passed_down`).
+    pub fn inherited_checks(&self, table: &QualName) -> Vec<&super::Constraint> {
+        let mut out: Vec<&super::Constraint> = Vec::new();
+        for p in self.tables.get(table).into_iter().flat_map(|t| t.parents()) {
+            for c in self.checks_passed_down(p) {
+                if !out.iter().any(|o| o.name == c.name) {
+                    out.push(c);
+                }
+            }
+        }
+        out
     }
 
     /// Whether `column` of `table` comes from one of its parents.

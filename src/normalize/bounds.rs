@@ -2,6 +2,10 @@
 //! value depends on the server's time zone): each value is cast to the key's
 //! type and printed by the server, in one query, and spelled the way
 //! `pg_get_expr(relpartbound)` prints it.
+//!
+//! The values are pgstate's own rendering of literals (`canon::partition`
+//! quotes every string through `quote_literal`) and the types are canonical
+//! type names, so the query holds no raw user text.
 
 use tokio_postgres::Client;
 
@@ -27,9 +31,11 @@ pub async fn settle(client: &Client, cat: &mut Catalog, names: &[QualName]) -> u
         };
         for (i, v) in bound.values_mut().into_iter().enumerate() {
             let ty = if width == usize::MAX { types.first() } else { types.get(i % width.max(1)) };
-            // Only quoted literals: MINVALUE, MAXVALUE, NULL and numbers are settled already.
-            if let (Some(Some(ty)), true) = (ty, v.starts_with('\'')) {
-                exprs.push(format!("(({v})::{ty})::text"));
+            // Numbers too: a numeric(10,2) key prints 0 as 0.00. The type's own
+            // output (format's %s), not a cast to text, which trims char(n).
+            let settled = matches!(v.as_str(), "MINVALUE" | "MAXVALUE" | "NULL");
+            if let (Some(Some(ty)), false) = (ty, settled) {
+                exprs.push(format!("pg_catalog.format('%s', ({v})::{ty})"));
                 slots.push((name.clone(), i, ty.clone()));
             }
         }

@@ -12,7 +12,7 @@ use crate::connection::{runtime, Target};
 use crate::model::ManagedRoles;
 use crate::normalize;
 use crate::parse::source::load;
-use crate::parse::{parse_files, LoadError, Parsed, SchemaErrors, SourceFile};
+use crate::parse::{parse_files_in, LoadError, Parsed, SchemaErrors, SourceFile};
 use crate::plan::{plan, Plan};
 
 use super::OpsError;
@@ -30,10 +30,18 @@ pub enum Settle {
 
 /// Plans from the schema at `from` (the current state) to the one at `desired`,
 /// settling differing expressions as `settle` says.
-/// Only the privileges of `roles` are planned.
-pub fn offline_settled(desired: &Path, from: &Path, settle: Settle, roles: &ManagedRoles) -> Result<Plan, OpsError> {
+/// Only the privileges of `roles` are planned. Unqualified names in both
+/// schemas are in `default_schema`, as in a session whose search_path starts
+/// with it (`public` unless the files are written for another).
+pub fn offline_settled(
+    desired: &Path,
+    from: &Path,
+    settle: Settle,
+    roles: &ManagedRoles,
+    default_schema: &str,
+) -> Result<Plan, OpsError> {
     let (desired, from) = (load(desired).map_err(LoadError::from)?, load(from).map_err(LoadError::from)?);
-    offline_files(&desired, &from, settle, roles)
+    offline_files(&desired, &from, settle, roles, default_schema)
 }
 
 /// Plans from loaded files (the current state) to other loaded files.
@@ -42,8 +50,9 @@ pub fn offline_files(
     from: &[SourceFile],
     settle: Settle,
     roles: &ManagedRoles,
+    default_schema: &str,
 ) -> Result<Plan, OpsError> {
-    let (mut to, mut current) = parse_both(desired, from).map_err(LoadError::from)?;
+    let (mut to, mut current) = parse_both(desired, from, default_schema).map_err(LoadError::from)?;
     to.catalog.retain_roles(roles);
     current.catalog.retain_roles(roles);
     let mut warnings = Vec::new();
@@ -76,10 +85,14 @@ pub fn offline_files(
 }
 
 /// The two schemas are independent: read them on two threads.
-fn parse_both(desired: &[SourceFile], from: &[SourceFile]) -> Result<(Parsed, Parsed), SchemaErrors> {
+fn parse_both(
+    desired: &[SourceFile],
+    from: &[SourceFile],
+    default_schema: &str,
+) -> Result<(Parsed, Parsed), SchemaErrors> {
     let (to, current) = std::thread::scope(|s| {
-        let current = s.spawn(|| parse_files(from));
-        let to = parse_files(desired);
+        let current = s.spawn(|| parse_files_in(from, default_schema));
+        let to = parse_files_in(desired, default_schema);
         (to, current.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
     Ok((to?, current?))

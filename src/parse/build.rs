@@ -77,6 +77,9 @@ struct Builder<'a> {
     partition_bounds: Vec<(QualName, ForValues, At)>,
     /// `ALTER INDEX parent ATTACH PARTITION child`: the children, PostgreSQL's to keep.
     attached_indexes: Vec<(ObjectName, At)>,
+    /// `ALTER COLUMN` of a column a table inherits: the default it sets
+    /// (`None` for any other setting), fine only if it is the parent's.
+    child_settings: Vec<(QualName, String, Option<crate::model::Expr>, At)>,
 }
 
 /// Who wrote the input.
@@ -114,6 +117,7 @@ pub fn build(
         view_refs: Vec::new(),
         partition_bounds: Vec::new(),
         attached_indexes: Vec::new(),
+        child_settings: Vec::new(),
     };
     b.seed_existing();
     b.seed_names(&statements);
@@ -683,8 +687,21 @@ impl Builder<'_> {
                 let col_name = fold(column_name);
                 let Some(col) = self.cat.tables.get_mut(table).and_then(|t| t.columns.get_mut(&col_name)) else {
                     // pg_dump sets an inherited column's default on each child: it
-                    // is the parent's, which PostgreSQL copies by itself.
-                    if self.cat.inherits_column(table, &col_name) {
+                    // is the parent's, which PostgreSQL copies by itself. Anything
+                    // else would be the child's own setting, which is not modelled.
+                    if let Some(inherited) = self.cat.find_column(table, &col_name) {
+                        // Judged once every statement is read: the parent's default may come later.
+                        let default = match op {
+                            AlterColumnOperation::SetDefault { value } => {
+                                let ctx = Context {
+                                    default_schema: &self.default_schema,
+                                    column_type: Some(&inherited.data_type),
+                                };
+                                Some(canonical(value, &ctx))
+                            }
+                            _ => None,
+                        };
+                        self.child_settings.push((table.clone(), col_name, default, at));
                         return;
                     }
                     return self.error(at, format!("column {col_name} does not exist in table {table}"));
@@ -842,6 +859,18 @@ impl Builder<'_> {
     /// parent's name (pg_dump writes a partition as a table of its own, then
     /// attaches it).
     fn settle_partitions(&mut self) {
+        for (table, column, default, at) in std::mem::take(&mut self.child_settings) {
+            let parents =
+                self.cat.tables.get(&table).map(|t| t.parents().cloned().collect::<Vec<_>>()).unwrap_or_default();
+            let theirs = parents.iter().find_map(|p| self.cat.find_column(p, &column)).map(|c| c.default.clone());
+            if default.is_none() || theirs != Some(default) {
+                self.error_help(
+                    at,
+                    format!("{table}.{column} is inherited: a setting of its own on {table} is not supported"),
+                    "set it on the parent table; pgstate does not manage per-child column settings",
+                );
+            }
+        }
         for (child, bound, at) in std::mem::take(&mut self.partition_bounds) {
             let Some(parent) =
                 self.cat.tables.get(&child).and_then(|t| t.partition_of.as_ref()).map(|p| p.parent.clone())
@@ -864,12 +893,8 @@ impl Builder<'_> {
                 .iter()
                 .map(|k| self.cat.find_column(&parent, &crate::canon::ident::unquote(k)).map(|c| c.data_type.clone()))
                 .collect();
-            let parent_checks: Vec<String> = p
-                .constraints
-                .values()
-                .filter(|c| matches!(c.kind, ConstraintKind::Check { .. }))
-                .map(|c| c.name.clone())
-                .collect();
+            let parent_checks: Vec<String> =
+                self.cat.checks_passed_down(&parent).iter().map(|c| c.name.clone()).collect();
             let spelled = partition_bound(&bound, key.strategy, &types);
             let bound = match spelled {
                 Ok(b) => b,
@@ -878,6 +903,25 @@ impl Builder<'_> {
                     continue;
                 }
             };
+            // pg_dump writes a partition's columns as they are, copies of its
+            // parent's; a setting of its own would be lost, so it is refused.
+            let own: Vec<String> = self.cat.tables[&child]
+                .columns
+                .values()
+                .filter(|c| {
+                    let parent = self.cat.find_column(&parent, &c.name);
+                    c.comment.is_some()
+                        || parent.is_none_or(|pc| pc.default != c.default || (c.not_null && !pc.not_null))
+                })
+                .map(|c| c.name.clone())
+                .collect();
+            if !own.is_empty() {
+                self.error_help(
+                    at,
+                    format!("partition {child}: column(s) {} differ from its parent's (a default, NOT NULL or comment of their own, or not in the parent)", own.join(", ")),
+                    "a partition's columns are its parent's: set them on the parent",
+                );
+            }
             if let Some(t) = self.cat.tables.get_mut(&child) {
                 if let Some(po) = &mut t.partition_of {
                     po.bound = bound;
@@ -1379,7 +1423,13 @@ impl Builder<'_> {
                         };
                         Some(())
                     }
-                    None if inherited => Some(()),
+                    None if inherited => {
+                        return self.error_help(
+                            at,
+                            format!("{table}.{col} is inherited: a comment of its own on {table} is not supported"),
+                            "comment on the parent's column; pgstate does not manage per-child column settings",
+                        )
+                    }
                     None => {
                         self.cat.tables.get_mut(&table).and_then(|t| t.columns.get_mut(&col)).map(|c| c.comment = text)
                     }

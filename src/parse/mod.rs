@@ -83,7 +83,13 @@ pub fn parse_onto(base: Catalog, name: &str, sql: &str) -> Result<Parsed, Schema
 
 /// Parses loaded files as one schema: statements may come in any order and any file.
 pub fn parse_files(files: &[SourceFile]) -> Result<Parsed, SchemaErrors> {
-    let mut parsed = parse_sources(Catalog::default(), files, build::Trust::User, build::DEFAULT_SCHEMA)?;
+    parse_files_in(files, build::DEFAULT_SCHEMA)
+}
+
+/// Like `parse_files`, with unqualified names in `default_schema` (the first
+/// schema of the search_path the files are written for).
+pub fn parse_files_in(files: &[SourceFile], default_schema: &str) -> Result<Parsed, SchemaErrors> {
+    let mut parsed = parse_sources(Catalog::default(), files, build::Trust::User, default_schema)?;
     parsed.files = files.to_vec();
     Ok(parsed)
 }

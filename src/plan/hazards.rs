@@ -65,16 +65,20 @@ pub fn of(change: &Change, is_new: impl Fn(&QualName) -> bool) -> Vec<Hazard> {
     }
     match change {
         Change::DropTable { table } => h(DataLoss, format!("dropping table {} deletes all its rows", table.name)),
-        Change::AttachPartition { table, partition, .. } => h(
+        Change::AttachPartition { table, partition } => h(
             MayFail,
             format!(
-                "attaching {table} to {} scans it, and fails if a row is outside {}",
+                "attaching {table} to {} scans it, and fails if a row is outside {} (or, where the parent has a \
+                 DEFAULT partition, if that one holds a row of this bound)",
                 partition.parent,
                 partition.bound.sql()
             ),
         ),
         Change::DropColumn { table, column } => {
             h(DataLoss, format!("dropping column {table}.{} deletes its values", quote(&column.name)))
+        }
+        Change::DropLeftoverColumn { table, column, .. } => {
+            h(DataLoss, format!("dropping column {table}.{} (if it is still there) deletes its values", quote(column)))
         }
         Change::DropSequence { name } => h(DataLoss, format!("dropping sequence {name} loses its current value")),
         Change::DropRoutine { routine } => h(

@@ -27,6 +27,10 @@ enum Key {
     /// A function or procedure, by name (overloads are not told apart).
     Routine(QualName),
     Trigger(TriggerId),
+    /// The bounds a partitioned table's partitions hold: a partition that
+    /// leaves or changes its bound frees its part before any partition is
+    /// created or attached to the table.
+    Bounds(QualName),
     /// One grantee's table-level privileges on a table: its column-level
     /// privileges are settled after them (a table-level REVOKE takes the column ones too).
     TableAcl(QualName, Grantee),
@@ -46,6 +50,8 @@ struct Deps {
     needs_new: Vec<Key>,
     /// Used by the old state: the change must run before these are dropped.
     needs_old: Vec<Key>,
+    /// Runs once these are dropped.
+    after_drop: Vec<Key>,
 }
 
 /// The phase of a change: drops first (dependants before what they depend on),
@@ -61,10 +67,10 @@ fn phase(c: &Change) -> u8 {
         | Change::DropPolicy { .. } => 1,
         Change::SetDefault { to: None, .. } => 2,
         Change::SetIdentity { to: None, .. } => 2,
-        Change::DropColumn { .. } => 3,
+        Change::DropColumn { .. } | Change::DropLeftoverColumn { .. } => 3,
         Change::DropTable { .. } => 4,
         // Before the columns and checks it took from its parent are changed.
-        Change::DetachPartition { .. } | Change::SetInherit { inherit: false, .. } => 0,
+        Change::SetInherit { inherit: false, .. } => 0,
         Change::DropTrigger { .. } => 1,
         Change::DropSequence { .. } | Change::DropRoutine { .. } => 5,
         Change::DropEnum { .. }
@@ -99,7 +105,7 @@ fn phase(c: &Change) -> u8 {
         Change::SetIdentity { .. } => 21,
         Change::AddConstraint { constraint, .. } if !matches!(constraint.kind, ConstraintKind::ForeignKey(_)) => 22,
         // Once the columns match the parent's.
-        Change::AttachPartition { .. } | Change::SetInherit { .. } => 22,
+        Change::AttachPartition { .. } | Change::DetachPartition { .. } | Change::SetInherit { .. } => 22,
         Change::CreateIndex { .. } => 23,
         Change::AddConstraint { .. } => 24,
         Change::SetSequenceOwner { .. } => 25,
@@ -233,10 +239,8 @@ fn parent_columns(to: &Catalog, parent: &QualName, child: &QualName, out: &mut V
         out.push(Key::Column(child.clone(), c.name.clone()));
         out.push(Key::Column(parent.clone(), c.name.clone()));
     }
-    for c in to.tables.get(parent).into_iter().flat_map(|p| p.constraints.values()) {
-        if matches!(c.kind, ConstraintKind::Check { .. }) {
-            out.push(Key::Constraint(child.clone(), c.name.clone()));
-        }
+    for c in to.checks_passed_down(parent) {
+        out.push(Key::Constraint(child.clone(), c.name.clone()));
     }
 }
 
@@ -372,6 +376,9 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.creates.push(Key::Table(table.name.clone()));
             d.needs_new.push(Key::Schema(table.name.schema.clone()));
             d.needs_new.extend(table.parents().map(|p| Key::Table(p.clone())));
+            if let Some(p) = &table.partition_of {
+                d.creates.push(Key::Bounds(p.parent.clone()));
+            }
             for col in table.columns.values() {
                 d.creates.push(Key::Column(table.name.clone(), col.name.clone()));
                 column_uses(&table.name, col, &mut d.needs_new);
@@ -385,6 +392,9 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.drops.push(Key::Table(table.name.clone()));
             // A child goes before its parent (dropping a partitioned table drops its partitions).
             d.needs_old.extend(table.parents().map(|p| Key::Table(p.clone())));
+            if let Some(p) = &table.partition_of {
+                d.drops.push(Key::Bounds(p.parent.clone()));
+            }
             // So do the sequences its columns own: one created again comes after.
             for s in from.sequences.values() {
                 if s.owned_by.as_ref().is_some_and(|(t, _)| t == &table.name) {
@@ -429,7 +439,8 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.needs_old.push(Key::Table(f.clone()));
         }
         Change::SetUnlogged { table, .. } => d.needs_new.push(Key::Table(table.clone())),
-        Change::AttachPartition { table, partition, .. } => {
+        Change::AttachPartition { table, partition } => {
+            d.creates.push(Key::Bounds(partition.parent.clone()));
             d.needs_new.push(Key::Table(table.clone()));
             d.needs_new.push(Key::Table(partition.parent.clone()));
             parent_columns(to, &partition.parent, table, &mut d.needs_new);
@@ -439,7 +450,14 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.needs_new.push(Key::Table(parent.clone()));
             parent_columns(to, parent, table, &mut d.needs_new);
         }
-        Change::DetachPartition { table, parent } | Change::SetInherit { table, parent, inherit: false } => {
+        Change::DetachPartition { table, parent } => {
+            // Once the parent's columns and checks are as the target has them,
+            // so the partition carries them back when it is attached again.
+            d.drops.push(Key::Bounds(parent.clone()));
+            parent_columns(to, parent, parent, &mut d.needs_new);
+            d.needs_new.push(Key::Table(table.clone()));
+        }
+        Change::SetInherit { table, parent, inherit: false } => {
             d.needs_old.push(Key::Table(table.clone()));
             d.needs_old.push(Key::Table(parent.clone()));
         }
@@ -453,6 +471,11 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.needs_new.push(Key::Table(table.clone()));
             d.drops.push(Key::Column(table.clone(), column.name.clone()));
             column_uses(table, column, &mut d.needs_old);
+        }
+        Change::DropLeftoverColumn { table, parent, column } => {
+            d.needs_new.push(Key::Table(table.clone()));
+            d.after_drop.push(Key::Column(parent.clone(), column.clone()));
+            d.drops.push(Key::Column(table.clone(), column.clone()));
         }
         Change::RenameColumn { table, to: col, .. } => {
             d.creates.push(Key::Column(table.clone(), col.clone()));
@@ -495,6 +518,9 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
         Change::DropConstraint { table, constraint } => {
             d.needs_new.push(Key::Table(table.clone()));
             d.drops.push(Key::Constraint(table.clone(), constraint.name.clone()));
+            // Before its columns go (dropping one takes the key along, and then
+            // this step would fail, as would a foreign key still relying on it).
+            constraint_columns(table, &constraint.kind, &mut d.needs_old);
             if let ConstraintKind::Check { expr, .. } = &constraint.kind {
                 expr_uses(Some(expr), &mut d.needs_old);
             }
@@ -671,6 +697,11 @@ pub fn order(changes: &[Change], from: &Catalog, to: &Catalog) -> Vec<usize> {
         for k in &d.needs_old {
             for &x in droppers.get(k).into_iter().flatten() {
                 add(i, x, &mut edges);
+            }
+        }
+        for k in &d.after_drop {
+            for &x in droppers.get(k).into_iter().flatten() {
+                add(x, i, &mut edges);
             }
         }
         // Something dropped and created again under the same key: drop first.

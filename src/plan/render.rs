@@ -90,23 +90,29 @@ pub fn statements(change: &Change) -> Vec<String> {
             vec![format!("ALTER SEQUENCE {name} OWNED BY {owner}")]
         }
         Change::CreateTable { table } => vec![create_table(table)],
-        Change::DropTable { table } => vec![format!("DROP TABLE {}", table.name)],
+        Change::DropTable { table } => match &table.partition_of {
+            // Detached first: a foreign key to the parent would otherwise block the drop.
+            Some(p) => vec![
+                format!("ALTER TABLE {} DETACH PARTITION {}", p.parent, table.name),
+                format!("DROP TABLE {}", table.name),
+            ],
+            None => vec![format!("DROP TABLE {}", table.name)],
+        },
         Change::RenameTable { from, to } => vec![format!("ALTER TABLE {from} RENAME TO {}", quote_ident(&to.name))],
         Change::SetUnlogged { table, unlogged } => {
             vec![format!("ALTER TABLE {table} SET {}", if *unlogged { "UNLOGGED" } else { "LOGGED" })]
         }
-        Change::AttachPartition { table, partition, detach } => {
-            let attach = format!("ALTER TABLE {} ATTACH PARTITION {table} {}", partition.parent, partition.bound.sql());
-            match detach {
-                true => vec![format!("ALTER TABLE {} DETACH PARTITION {table}", partition.parent), attach],
-                false => vec![attach],
-            }
+        Change::AttachPartition { table, partition } => {
+            vec![format!("ALTER TABLE {} ATTACH PARTITION {table} {}", partition.parent, partition.bound.sql())]
         }
         Change::DetachPartition { table, parent } => vec![format!("ALTER TABLE {parent} DETACH PARTITION {table}")],
         Change::SetInherit { table, parent, inherit } => {
             vec![format!("ALTER TABLE {table} {}INHERIT {parent}", if *inherit { "" } else { "NO " })]
         }
         Change::AddColumn { table, column } => vec![format!("ALTER TABLE {table} ADD COLUMN {}", column_def(column))],
+        Change::DropLeftoverColumn { table, column, .. } => {
+            vec![format!("ALTER TABLE {table} DROP COLUMN IF EXISTS {}", quote_ident(column))]
+        }
         Change::DropColumn { table, column } => {
             vec![format!("ALTER TABLE {table} DROP COLUMN {}", quote_ident(&column.name))]
         }
