@@ -803,3 +803,13 @@ fn a_partition_moves_to_a_new_bound_with_its_rows_and_timestamptz_bounds_settle(
     want.psql_file(&to).expect("to loads");
     same_catalog(&db, &want).unwrap_or_else(|d| panic!("catalog differs:\n{d}"));
 }
+
+#[test]
+fn offline_plans_read_files_for_the_search_path_they_are_written_for() {
+    let current = schema_file("search_path-current", "CREATE TABLE items (id integer);");
+    let desired = schema_file("search_path-desired", "CREATE TABLE items (id integer, ok boolean DEFAULT true);");
+    let plan = plan_from(&current, &desired, &["--parser-only", "--search-path", "\"$user\", Foo, public"]);
+    assert_eq!(plan, "ALTER TABLE foo.items ADD COLUMN ok boolean DEFAULT true;\n");
+    let plan = plan_from(&current, &desired, &["--parser-only"]);
+    assert_eq!(plan, "ALTER TABLE public.items ADD COLUMN ok boolean DEFAULT true;\n");
+}
