@@ -500,60 +500,60 @@ fn without_only(tokens: Vec<sqlparser::tokenizer::TokenWithSpan>) -> Vec<sqlpars
     out
 }
 
-/// `ALTER INDEX parent ATTACH PARTITION child`.
-fn attach_index(raw: &RawStatement) -> Result<Stmt, ClassifyError> {
+/// `ALTER <kind> [IF EXISTS] name KW1 KW2 ...`, the one form of `ALTER <kind>`
+/// pgstate reads (`only` says which, for the error): the significant tokens,
+/// the name, and the index after the two keywords.
+fn alter_name_then<'r>(
+    raw: &'r RawStatement,
+    only: &str,
+    keywords: [Keyword; 2],
+) -> Result<(Vec<&'r sqlparser::tokenizer::TokenWithSpan>, ObjectName, usize), ClassifyError> {
     let toks = significant(raw);
-    let bad = || {
-        (
-            "unsupported statement: ALTER INDEX (only ALTER INDEX ... ATTACH PARTITION is read)".to_string(),
-            raw.span(),
-            Some(format!("pgstate reads: {SUPPORTED}")),
-        )
-    };
     let mut at = 2;
     if toks.get(at).is_some_and(|t| is_keyword(t, Keyword::IF)) {
         at += 2;
     }
-    let (_, next) = read_name(&toks, at).ok_or_else(bad)?;
-    if !(toks.get(next).is_some_and(|t| is_keyword(t, Keyword::ATTACH))
-        && toks.get(next + 1).is_some_and(|t| is_keyword(t, Keyword::PARTITION)))
-    {
-        return Err(bad());
+    let found = read_name(&toks, at).filter(|&(_, next)| {
+        toks.get(next).is_some_and(|t| is_keyword(t, keywords[0]))
+            && toks.get(next + 1).is_some_and(|t| is_keyword(t, keywords[1]))
+    });
+    match found {
+        Some((name, next)) => Ok((toks, name, next + 2)),
+        None => Err(not_only(raw, only)),
     }
-    let (child, end) = read_name(&toks, next + 2).ok_or_else(bad)?;
-    if end != toks.len() {
-        return Err(bad());
+}
+
+fn not_only(raw: &RawStatement, only: &str) -> ClassifyError {
+    let kind = only.split(" ...").next().unwrap_or(only);
+    (
+        format!("unsupported statement: {kind} (only {only} is read)"),
+        raw.span(),
+        Some(format!("pgstate reads: {SUPPORTED}")),
+    )
+}
+
+/// `ALTER INDEX parent ATTACH PARTITION child`.
+fn attach_index(raw: &RawStatement) -> Result<Stmt, ClassifyError> {
+    const ONLY: &str = "ALTER INDEX ... ATTACH PARTITION";
+    let (toks, _, at) = alter_name_then(raw, ONLY, [Keyword::ATTACH, Keyword::PARTITION])?;
+    match read_name(&toks, at) {
+        Some((child, end)) if end == toks.len() => Ok(Stmt::AttachIndex { child }),
+        _ => Err(not_only(raw, ONLY)),
     }
-    Ok(Stmt::AttachIndex { child })
 }
 
 fn sequence_owned_by(raw: &RawStatement) -> Result<Stmt, ClassifyError> {
-    let toks = significant(raw);
-    let bad = || {
-        (
-            "unsupported statement: ALTER SEQUENCE (only ALTER SEQUENCE ... OWNED BY is read)".to_string(),
-            raw.span(),
-            Some(format!("pgstate reads: {SUPPORTED}")),
-        )
-    };
-    let mut at = 2;
-    if toks.get(at).is_some_and(|t| is_keyword(t, Keyword::IF)) {
-        at += 2;
-    }
-    let (sequence, next) = read_name(&toks, at).ok_or_else(bad)?;
-    if !(toks.get(next).is_some_and(|t| is_keyword(t, Keyword::OWNED))
-        && toks.get(next + 1).is_some_and(|t| is_keyword(t, Keyword::BY)))
-    {
-        return Err(bad());
-    }
-    if toks.get(next + 2).is_some_and(|t| is_keyword(t, Keyword::NONE)) && toks.len() == next + 3 {
+    const ONLY: &str = "ALTER SEQUENCE ... OWNED BY";
+    let (toks, sequence, at) = alter_name_then(raw, ONLY, [Keyword::OWNED, Keyword::BY])?;
+    if toks.get(at).is_some_and(|t| is_keyword(t, Keyword::NONE)) && toks.len() == at + 1 {
         return Ok(Stmt::SequenceOwnedBy { sequence, owner: None });
     }
-    let (owner, end) = read_name(&toks, next + 2).ok_or_else(bad)?;
-    if end != toks.len() || owner.0.len() < 2 {
-        return Err(bad());
+    match read_name(&toks, at) {
+        Some((owner, end)) if end == toks.len() && owner.0.len() >= 2 => {
+            Ok(Stmt::SequenceOwnedBy { sequence, owner: Some(owner) })
+        }
+        _ => Err(not_only(raw, ONLY)),
     }
-    Ok(Stmt::SequenceOwnedBy { sequence, owner: Some(owner) })
 }
 
 fn constraint_comment(raw: &RawStatement, policy: bool) -> Result<Stmt, ClassifyError> {
