@@ -3,46 +3,66 @@
 //! hand-written `FOR VALUES FROM ('2024-01-01')` and the catalog's
 //! `FOR VALUES FROM ('2024-01-01 00:00:00')` on a timestamp key compare equal.
 
-use sqlparser::ast::{
-    Expr as SqlExpr, FunctionArg, FunctionArgExpr, FunctionArguments, PartitionBoundValue, UnaryOperator, Value,
-};
+use sqlparser::ast::{Expr as SqlExpr, PartitionBoundValue, UnaryOperator, Value};
 
 use super::expr::{canonical, Context};
-use super::ident::fold;
 use super::quote_literal;
-use crate::model::{ColumnType, PartitionKey, PartitionStrategy};
+use crate::model::ColumnType;
 
-/// `PARTITION BY` as sqlparser reads it (a call such as `RANGE(a, lower(b))`).
-pub fn partition_key(expr: &SqlExpr, default_schema: &str) -> Result<PartitionKey, String> {
-    let bad = || format!("unsupported PARTITION BY {expr}: expected RANGE, LIST or HASH (keys)");
-    let SqlExpr::Function(f) = expr else { return Err(bad()) };
-    let strategy = match f.name.0.as_slice() {
-        [part] => match part.as_ident().map(fold).as_deref() {
-            Some("range") => PartitionStrategy::Range,
-            Some("list") => PartitionStrategy::List,
-            Some("hash") => PartitionStrategy::Hash,
-            _ => return Err(bad()),
-        },
-        _ => return Err(bad()),
+/// A partition key's expression as `pg_get_partkeydef` prints it: a column
+/// (or a call) bare, anything else in parentheses.
+pub fn key_text(expr: &SqlExpr, default_schema: &str) -> String {
+    let text = canonical(expr, &Context { default_schema, column_type: None }).0;
+    let bare = match expr {
+        SqlExpr::Identifier(_) | SqlExpr::Function(_) => true,
+        SqlExpr::Collate { expr, .. } => matches!(**expr, SqlExpr::Identifier(_) | SqlExpr::Function(_)),
+        _ => false,
     };
-    let FunctionArguments::List(list) = &f.args else { return Err(bad()) };
-    let ctx = Context { default_schema, column_type: None };
-    let mut keys = Vec::new();
-    for arg in &list.args {
-        match arg {
-            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
-                let text = canonical(e, &ctx).0;
-                // PostgreSQL prints an expression key in parentheses, a column bare.
-                let bare = matches!(e, SqlExpr::Identifier(_) | SqlExpr::Function(_));
-                keys.push(if bare || text.starts_with('(') { text } else { format!("({text})") });
-            }
-            _ => return Err(bad()),
-        }
+    if bare || text.starts_with('(') {
+        text
+    } else {
+        format!("({text})")
     }
-    if keys.is_empty() {
-        return Err(bad());
-    }
-    Ok(PartitionKey { strategy, keys })
+}
+
+/// Operator classes that are their type's default for btree and hash, which
+/// `pg_get_partkeydef` leaves out (the key's type is not known where the key
+/// is read, but each of these is only the default of its own type).
+const DEFAULT_OPCLASSES: &[&str] = &[
+    "bit_ops",
+    "bool_ops",
+    "bpchar_ops",
+    "bytea_ops",
+    "char_ops",
+    "date_ops",
+    "enum_ops",
+    "float4_ops",
+    "float8_ops",
+    "inet_ops",
+    "int2_ops",
+    "int4_ops",
+    "int8_ops",
+    "interval_ops",
+    "jsonb_ops",
+    "macaddr_ops",
+    "money_ops",
+    "name_ops",
+    "numeric_ops",
+    "oid_ops",
+    "pg_lsn_ops",
+    "text_ops",
+    "time_ops",
+    "timestamp_ops",
+    "timestamptz_ops",
+    "timetz_ops",
+    "uuid_ops",
+    "varbit_ops",
+];
+
+/// A key's operator class as `pg_get_partkeydef` prints it: `None` for a default one.
+pub fn opclass_text(name: &str) -> Option<String> {
+    let bare = name.strip_prefix("pg_catalog.").unwrap_or(name);
+    (!DEFAULT_OPCLASSES.contains(&bare)).then(|| bare.to_string())
 }
 
 /// A bound value as PostgreSQL prints it for a key of type `ty` (unknown for

@@ -658,6 +658,7 @@ impl Builder<'_> {
             Stmt::AttachIndex { child } => self.attached_indexes.push((child.clone(), at)),
             Stmt::ConstraintComment { .. }
             | Stmt::Table(_)
+            | Stmt::PartitionedTable(..)
             | Stmt::Domain { .. }
             | Stmt::View(_)
             | Stmt::Routine(..)
@@ -1363,6 +1364,7 @@ impl Builder<'_> {
             Stmt::SequenceOwnedBy { .. }
             | Stmt::AttachIndex { .. }
             | Stmt::Table(_)
+            | Stmt::PartitionedTable(..)
             | Stmt::Index(_)
             | Stmt::Alter(_)
             | Stmt::Domain { .. }

@@ -7,6 +7,7 @@ pub mod diagnostic;
 mod grants;
 mod hints;
 mod lexer;
+mod partition_by;
 pub(crate) mod policy;
 pub(crate) mod routine;
 pub mod source;

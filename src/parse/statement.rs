@@ -42,6 +42,8 @@ pub enum Stmt {
     Sql(Box<Statement>),
     /// A `CREATE TABLE`, lowered as soon as it was parsed.
     Table(Box<TableDef>),
+    /// A `CREATE TABLE ... PARTITION BY`, with its key read from the tokens.
+    PartitionedTable(Box<Statement>, Result<crate::model::PartitionKey, String>),
     /// A `CREATE INDEX` (unboxed from `Statement`, which is 3.5 KB whatever it holds).
     Index(Box<CreateIndex>),
     /// An `ALTER TABLE`.
@@ -166,6 +168,12 @@ fn read_piece(
 /// The bulk statements leave the 3.5 KB `Statement` enum for their own,
 /// smaller forms; a table is lowered at once (see `table_def`).
 fn narrow(stmt: Stmt, at: At, default_schema: &str) -> Stmt {
+    if let Stmt::PartitionedTable(boxed, key) = stmt {
+        let Statement::CreateTable(ct) = *boxed else { return Stmt::Sql(boxed) };
+        let mut def = lower(&ct, at, default_schema);
+        def.partition_by = Some(key);
+        return Stmt::Table(Box::new(def));
+    }
     let Stmt::Sql(boxed) = stmt else { return stmt };
     match *boxed {
         Statement::CreateTable(ct) => Stmt::Table(Box::new(lower(&ct, at, default_schema))),
@@ -269,7 +277,15 @@ fn classify(
         }
         _ => {}
     }
-    let stmt = parse_tokens(strip_identity_sequence_name(raw))?;
+    let mut tokens = strip_identity_sequence_name(raw);
+    let mut partition_by = None;
+    if w.first() == Some(&"CREATE") && w.contains(&"TABLE") {
+        (tokens, partition_by) = super::partition_by::take(tokens, default_schema);
+    }
+    let stmt = parse_tokens(tokens)?;
+    if let (Some(key), Statement::CreateTable(_)) = (partition_by, &stmt) {
+        return Ok(Some(Stmt::PartitionedTable(Box::new(stmt), key)));
+    }
     match &stmt {
         Statement::CreateSchema { .. }
         | Statement::CreateExtension(_)

@@ -62,7 +62,8 @@ pub fn lower(ct: &CreateTable, at: At, default_schema: &str) -> TableDef {
         name: ct.name.clone(),
         temporary: ct.temporary,
         unsupported_form: ct.query.is_some() || ct.like.is_some(),
-        partition_by: ct.partition_by.as_ref().map(|e| crate::canon::partition::partition_key(e, default_schema)),
+        // Read from the tokens before sqlparser saw them (see `partition_by`).
+        partition_by: None,
         partition_of: match (&ct.partition_of, &ct.for_values) {
             (Some(parent), Some(bound)) => Some((parent.clone(), bound.clone())),
             _ => None,
