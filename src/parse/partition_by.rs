@@ -25,11 +25,12 @@ pub fn take(
         match t.token {
             Token::LParen => depth += 1,
             Token::RParen => depth = depth.saturating_sub(1),
-            _ if depth == 0 && is_keyword(t, Keyword::PARTITION) => {
-                if significant(i + 1).is_some_and(|n| is_keyword(&tokens[n], Keyword::BY)) {
-                    start = Some(i);
-                    break;
-                }
+            _ if depth == 0
+                && is_keyword(t, Keyword::PARTITION)
+                && significant(i + 1).is_some_and(|n| is_keyword(&tokens[n], Keyword::BY)) =>
+            {
+                start = Some(i);
+                break;
             }
             _ => {}
         }
