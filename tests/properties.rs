@@ -62,7 +62,7 @@ fn default_for(g: &mut Gen, t: &ColumnType, labels: &Map<QualName, EnumType>) ->
     if !g.chance(40) {
         return None;
     }
-    Some(Expr(match (t.schema.as_ref(), t.base.as_str()) {
+    Some(Expr::new(match (t.schema.as_ref(), t.base.as_str()) {
         (Some(s), _) => {
             let e = &labels[&QualName::new(s.clone(), t.base.clone())];
             format!("'{}'::{}", e.labels[0], t.without_typmod())
@@ -155,7 +155,7 @@ fn catalog(seed: u64) -> Catalog {
                 n.clone(),
                 Constraint {
                     name: n,
-                    kind: ConstraintKind::Check { expr: Expr(expr), no_inherit: g.chance(20) },
+                    kind: ConstraintKind::Check { expr: Expr::new(expr), no_inherit: g.chance(20) },
                     deferral: Deferral::Immediate,
                     comment: None,
                 },
@@ -180,7 +180,7 @@ fn catalog(seed: u64) -> Catalog {
                         include: vec![],
                         nulls_not_distinct: false,
                         with: if g.chance(20) { vec![("fillfactor".into(), "70".into())] } else { vec![] },
-                        predicate: g.chance(20).then(|| Expr("id > 10".into())),
+                        predicate: g.chance(20).then(|| Expr::new("id > 10")),
                         comment: comment(&mut g),
                     },
                 );

@@ -38,6 +38,17 @@ pub fn canonical(expr: &SqlExpr, ctx: &Context<'_>) -> Expr {
     canonical_over(expr, ctx, &|_| None)
 }
 
+/// Like `canonical`, keeping the text as written for a plan to print (a
+/// check, an index predicate: see `model::Expr`).
+pub fn canonical_written(expr: &SqlExpr, ctx: &Context<'_>) -> Expr {
+    let mut e = canonical(expr, ctx);
+    let written = strip_parens(expr.clone()).to_string();
+    if written != e.0 {
+        e.1 = Some(written);
+    }
+    e
+}
+
 /// Like `canonical`, for an expression over columns whose types
 /// `column_type` knows (a policy's): a cast of such a column is dropped only
 /// when it stays within the type's family (`varchar` to `text`, `integer` to
@@ -60,7 +71,7 @@ pub fn canonical_over(expr: &SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&s
                 }
                 ControlFlow::<()>::Continue(())
             });
-            return Expr(kept.to_string());
+            return Expr::new(kept.to_string());
         }
     }
     let _ = visit_expressions_mut(&mut e, |node| {
@@ -70,7 +81,7 @@ pub fn canonical_over(expr: &SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&s
     if let Some(ty) = ctx.column_type {
         e = add_literal_cast(e, ty);
     }
-    Expr(e.to_string())
+    Expr::new(e.to_string())
 }
 
 fn strip_parens(mut e: SqlExpr) -> SqlExpr {
@@ -494,8 +505,10 @@ pub fn nextval_target(expr: &Expr) -> Option<QualName> {
 pub fn rename_column_ref(expr: &Expr, from: &str, to: &str) -> Expr {
     use sqlparser::dialect::PostgreSqlDialect;
     use sqlparser::parser::Parser;
-    let Ok(mut parser) = Parser::new(&PostgreSqlDialect {}).try_with_sql(&expr.0) else { return expr.clone() };
-    let Ok(mut e) = parser.parse_expr() else { return expr.clone() };
+    // The written spelling names the old column: only the canonical one is kept.
+    let unchanged = || Expr::new(expr.0.clone());
+    let Ok(mut parser) = Parser::new(&PostgreSqlDialect {}).try_with_sql(&expr.0) else { return unchanged() };
+    let Ok(mut e) = parser.parse_expr() else { return unchanged() };
     let _ = visit_expressions_mut(&mut e, |node| {
         match node {
             SqlExpr::Identifier(i) if fold(i) == from => *i = canonical_ident(to),
@@ -510,7 +523,7 @@ pub fn rename_column_ref(expr: &Expr, from: &str, to: &str) -> Expr {
         }
         ControlFlow::<()>::Continue(())
     });
-    Expr(e.to_string())
+    Expr::new(e.to_string())
 }
 
 #[cfg(test)]
@@ -590,6 +603,6 @@ mod tests {
         let a = canon("nextval('t_id_seq')", None);
         assert_eq!(a, "nextval('public.t_id_seq'::regclass)");
         assert_eq!(canon("nextval('public.t_id_seq'::regclass)", None), a);
-        assert_eq!(nextval_target(&Expr(a)), Some(QualName::new("public", "t_id_seq")));
+        assert_eq!(nextval_target(&Expr::new(a)), Some(QualName::new("public", "t_id_seq")));
     }
 }

@@ -87,7 +87,7 @@ mod tests {
 
     #[test]
     fn finds_user_functions() {
-        let e = Expr("is_positive(a) AND lower(b) = app.norm(b) AND pg_catalog.length(b) > 0".into());
+        let e = Expr::new("is_positive(a) AND lower(b) = app.norm(b) AND pg_catalog.length(b) > 0");
         let got = routines_used(&e, "public");
         assert!(got.contains(&QualName::new("public", "is_positive")));
         assert!(got.contains(&QualName::new("app", "norm")));

@@ -5,13 +5,44 @@ use super::QualName;
 use crate::canon::quote_qualified;
 
 /// An expression in canonical text form (see `canon::expr`): two expressions are
-/// the same exactly when their texts are equal.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-pub struct Expr(pub String);
+/// the same exactly when their canonical texts (`.0`) are equal. A check or an
+/// index predicate read from a file also keeps its text as written (`.1`),
+/// which is what a plan prints (`Display`): PostgreSQL stores the canonical
+/// spelling differently from some written ones (`= ANY (ARRAY[...])` with
+/// casts), and the database should hold what the file says.
+#[derive(Debug, Clone)]
+pub struct Expr(pub String, pub Option<String>);
+
+impl Expr {
+    /// An expression with no other written spelling than its canonical one.
+    pub fn new(canonical: impl Into<String>) -> Self {
+        Expr(canonical.into(), None)
+    }
+}
+
+impl PartialEq for Expr {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for Expr {}
+
+impl std::hash::Hash for Expr {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl Serialize for Expr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
 
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.1.as_deref().unwrap_or(&self.0))
     }
 }
 

@@ -76,7 +76,7 @@ pub async fn settle(
         for c in &m.defaults {
             let col = &desired.tables[table].columns[c];
             let key =
-                (col.data_type.clone(), col.collation.clone(), col.default.clone().unwrap_or(Expr(String::new())));
+                (col.data_type.clone(), col.collation.clone(), col.default.clone().unwrap_or(Expr::new(String::new())));
             let next = format!("d{}", default_columns.len());
             default_columns.entry(key).or_insert_with(|| {
                 let mut scratch = Column::new(next.clone(), col.data_type.clone());
@@ -217,7 +217,7 @@ fn respell(
         for c in &m.defaults {
             let col = &want.columns[c];
             let key =
-                (col.data_type.clone(), col.collation.clone(), col.default.clone().unwrap_or(Expr(String::new())));
+                (col.data_type.clone(), col.collation.clone(), col.default.clone().unwrap_or(Expr::new(String::new())));
             let stored_default =
                 default_columns.get(&key).and_then(|d| defaults?.columns.get(d)).and_then(|d| d.default.clone());
             let Some(stored_default) = stored_default else { continue };

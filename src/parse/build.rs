@@ -598,8 +598,10 @@ impl Builder<'_> {
         if let Some(seq_type) = serial {
             let seq_name = self.taken(&table.schema).choose(&table.name, Some(&name), "seq");
             let seq = QualName::new(table.schema.clone(), seq_name);
-            column.default =
-                Some(crate::model::Expr(format!("nextval({}::regclass)", crate::canon::quote_literal(&seq.sql()))));
+            column.default = Some(crate::model::Expr::new(format!(
+                "nextval({}::regclass)",
+                crate::canon::quote_literal(&seq.sql())
+            )));
             self.cat.sequences.insert(
                 seq.clone(),
                 Sequence {
@@ -993,10 +995,12 @@ impl Builder<'_> {
             include: ci.include.iter().map(fold).collect(),
             nulls_not_distinct: ci.nulls_distinct == Some(false),
             with,
-            predicate: ci
-                .predicate
-                .as_ref()
-                .map(|p| canonical(p, &Context { default_schema: &self.default_schema, column_type: None })),
+            predicate: ci.predicate.as_ref().map(|p| {
+                crate::canon::expr::canonical_written(
+                    p,
+                    &Context { default_schema: &self.default_schema, column_type: None },
+                )
+            }),
             comment: None,
         };
         match &ci.name {
@@ -1143,7 +1147,8 @@ impl Builder<'_> {
                     let cols = referenced_columns(&expr);
                     let only = (cols.len() == 1).then(|| cols.into_iter().next()).flatten();
                     let n = choose(self, only, "check");
-                    let expr = canonical(&expr, &Context { default_schema: &self.default_schema, column_type: None });
+                    let ctx = Context { default_schema: &self.default_schema, column_type: None };
+                    let expr = crate::canon::expr::canonical_written(&expr, &ctx);
                     (n, ConstraintKind::Check { expr, no_inherit })
                 }
                 RawKind::ForeignKey { columns, ref_table, mut ref_columns, on_delete, on_update, match_kind } => {
