@@ -282,10 +282,7 @@ fn first_schema(search_path: &str) -> String {
         .split(',')
         .map(str::trim)
         .find(|s| !s.is_empty() && *s != "\"$user\"")
-        .map(|s| match s.strip_prefix('"').and_then(|q| q.strip_suffix('"')) {
-            Some(quoted) => quoted.replace("\"\"", "\""),
-            None => s.to_lowercase(),
-        })
+        .map(|s| if s.starts_with('"') { pgstate::canon::ident::unquote(s) } else { s.to_lowercase() })
         .unwrap_or_else(|| "public".to_string())
 }
 

@@ -42,7 +42,11 @@ pub fn canonical(expr: &SqlExpr, ctx: &Context<'_>) -> Expr {
 /// check, an index predicate: see `model::Expr`).
 pub fn canonical_written(expr: &SqlExpr, ctx: &Context<'_>) -> Expr {
     let mut e = canonical(expr, ctx);
-    let written = strip_parens(expr.clone()).to_string();
+    let mut outer = expr;
+    while let SqlExpr::Nested(inner) = outer {
+        outer = inner;
+    }
+    let written = outer.to_string();
     if written != e.0 {
         e.1 = Some(written);
     }

@@ -309,33 +309,22 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
         }
         Change::AttachPartition { table, partition } => {
             // Its columns and the parent's checks are the parent's from now on.
-            let checks: Vec<String> =
-                cat.checks_passed_down(&partition.parent).iter().map(|c| c.name.clone()).collect();
             if let Some(t) = cat.tables.get_mut(table) {
                 t.partition_of = Some(partition.clone());
                 t.columns.clear();
-                t.constraints.retain(|n, c| !(matches!(c.kind, ConstraintKind::Check { .. }) && checks.contains(n)));
             }
+            cat.shed_inherited_checks(table);
         }
-        Change::DetachPartition { table, parent } => {
-            cat.disinherit(table, parent);
-            if let Some(t) = cat.tables.get_mut(table) {
-                t.partition_of = None;
-            }
+        Change::DetachPartition { table, parent } | Change::SetInherit { table, parent, inherit: false } => {
+            cat.disinherit(table, parent)
         }
-        Change::SetInherit { table, parent, inherit } => {
-            if !inherit {
-                cat.disinherit(table, parent);
-            }
+        Change::SetInherit { table, parent, inherit: true } => {
             if let Some(t) = cat.tables.get_mut(table) {
-                t.inherits.retain(|p| p != parent);
-                if *inherit {
+                if !t.inherits.contains(parent) {
                     t.inherits.push(parent.clone());
                 }
             }
-            if *inherit {
-                cat.merge_inherited(table);
-            }
+            cat.merge_inherited(table);
         }
         Change::AddColumn { table, column } => {
             if let Some(t) = cat.tables.get_mut(table) {

@@ -232,16 +232,10 @@ fn columns(out: &mut Diff, old: &Table, new: &Table, from: &Catalog, to: &Catalo
     for &(col, inherited) in &new_cols {
         match old_cols.iter().find(|(c, _)| c.name == col.name) {
             None if inherited && kept_parent(to, &col.name) => {}
-            None => {
-                out.changes
-                    .push(Change::AddColumn { table: name.clone(), column: Column { comment: None, ..col.clone() } });
-                comment(out, CommentTarget::Column(name.clone(), col.name.clone()), &None, &col.comment);
-            }
+            None => add_column(out, name, col),
             // Its parent drops it, and PostgreSQL with it from the child: added back as the child's own.
             Some(_) if !inherited && kept_parent(from, &col.name) && !to.inherits_column(name, &col.name) => {
-                out.changes
-                    .push(Change::AddColumn { table: name.clone(), column: Column { comment: None, ..col.clone() } });
-                comment(out, CommentTarget::Column(name.clone(), col.name.clone()), &None, &col.comment);
+                add_column(out, name, col)
             }
             Some(&(prev, _)) if !inherited => column(out, name, prev, col),
             // Joining a parent: PostgreSQL wants its type, collation and NOT
@@ -434,13 +428,18 @@ fn keyed<T: Clone>(
     }
 }
 
+/// `ADD COLUMN`, then its comment.
+fn add_column(out: &mut Diff, table: &QualName, col: &Column) {
+    out.changes.push(Change::AddColumn { table: table.clone(), column: Column { comment: None, ..col.clone() } });
+    comment(out, CommentTarget::Column(table.clone(), col.name.clone()), &None, &col.comment);
+}
+
 fn column(out: &mut Diff, table: &QualName, old: &Column, new: &Column) {
     let c = || new.name.clone();
     // A generated expression cannot be changed in place before PostgreSQL 17.
     if old.generated != new.generated {
         out.changes.push(Change::DropColumn { table: table.clone(), column: old.clone() });
-        out.changes.push(Change::AddColumn { table: table.clone(), column: Column { comment: None, ..new.clone() } });
-        comment(out, CommentTarget::Column(table.clone(), c()), &None, &new.comment);
+        add_column(out, table, new);
         return;
     }
     let type_changes = old.data_type != new.data_type || old.collation != new.collation;

@@ -116,12 +116,15 @@ impl PartitionBound {
         }
     }
 
-    /// Every literal of the bound, to respell in place.
-    pub fn values_mut(&mut self) -> Vec<&mut String> {
+    /// Every literal of the bound, to respell in place, with the position of
+    /// the key it is a value of.
+    pub fn values_mut(&mut self) -> Vec<(usize, &mut String)> {
         match self {
             PartitionBound::Default | PartitionBound::Hash { .. } => Vec::new(),
-            PartitionBound::In(v) => v.iter_mut().collect(),
-            PartitionBound::Range { from, to } => from.iter_mut().chain(to.iter_mut()).collect(),
+            PartitionBound::In(v) => v.iter_mut().map(|v| (0, v)).collect(),
+            PartitionBound::Range { from, to } => {
+                from.iter_mut().enumerate().chain(to.iter_mut().enumerate()).collect()
+            }
         }
     }
 }
@@ -147,9 +150,9 @@ impl super::Catalog {
         None
     }
 
-    /// What `child` keeps when it stops taking from `parent` (`DETACH
-    /// PARTITION`, `NO INHERIT`): the columns and checks it had from it
-    /// become its own, as PostgreSQL leaves them. The caller unlinks the two.
+    /// `child` stops taking from `parent` (`DETACH PARTITION`, `NO
+    /// INHERIT`): the two are unlinked, and the columns and checks it had
+    /// from it become its own, as PostgreSQL leaves them.
     pub fn disinherit(&mut self, child: &QualName, parent: &QualName) {
         use super::{Column, Constraint};
         let others: Vec<QualName> =
@@ -163,6 +166,10 @@ impl super::Catalog {
         let checks: Vec<Constraint> =
             self.checks_passed_down(parent).into_iter().map(|c| Constraint { comment: None, ..c.clone() }).collect();
         let Some(t) = self.tables.get_mut(child) else { return };
+        if t.partition_of.as_ref().is_some_and(|p| &p.parent == parent) {
+            t.partition_of = None;
+        }
+        t.inherits.retain(|p| p != parent);
         let own = std::mem::take(&mut t.columns);
         for c in columns {
             if !own.contains_key(&c.name) {
@@ -183,9 +190,9 @@ impl super::Catalog {
     /// its parents' columns, or joined to them by `ALTER TABLE ... INHERIT`,
     /// is one model.
     pub fn merge_inherited(&mut self, child: &QualName) {
-        use super::{Column, ConstraintKind};
+        use super::Column;
+        self.shed_inherited_checks(child);
         let Some(t) = self.tables.get(child) else { return };
-        let parent_checks: Vec<String> = self.inherited_checks(child).iter().map(|c| c.name.clone()).collect();
         let mut merged: Vec<(String, Column)> = Vec::new();
         for c in t.columns.values() {
             if let Some(pc) = t.inherits.iter().find_map(|p| self.find_column(p, &c.name)) {
@@ -193,7 +200,6 @@ impl super::Catalog {
             }
         }
         let Some(t) = self.tables.get_mut(child) else { return };
-        t.constraints.retain(|n, c| !(matches!(c.kind, ConstraintKind::Check { .. }) && parent_checks.contains(n)));
         for (name, parent) in merged {
             let Some(c) = t.columns.get_mut(&name) else { continue };
             if c.default.is_none() {
@@ -206,6 +212,26 @@ impl super::Catalog {
                 t.columns.shift_remove(&name);
             }
         }
+    }
+
+    /// Takes out of `child` the checks it declares under the name of one it
+    /// gets from its parents: PostgreSQL merges the two, and it is the
+    /// parents'.
+    pub fn shed_inherited_checks(&mut self, child: &QualName) {
+        let names: Vec<String> = self.inherited_checks(child).iter().map(|c| c.name.clone()).collect();
+        if let Some(t) = self.tables.get_mut(child) {
+            t.constraints.retain(|n, c| !(matches!(c.kind, super::ConstraintKind::Check { .. }) && names.contains(n)));
+        }
+    }
+
+    /// The types of `table`'s partition key, one per key: `None` for an
+    /// expression (or a table that is not partitioned).
+    pub fn partition_key_types(&self, table: &QualName) -> Vec<Option<super::ColumnType>> {
+        let Some(key) = self.tables.get(table).and_then(|t| t.partition_by.as_ref()) else { return Vec::new() };
+        key.keys
+            .iter()
+            .map(|k| self.find_column(table, &crate::canon::ident::unquote(k)).map(|c| c.data_type.clone()))
+            .collect()
     }
 
     /// The checks a child of `table` gets: its own (but `NO INHERIT` ones)

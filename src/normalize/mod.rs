@@ -46,7 +46,13 @@ pub async fn reconcile(client: &Client, desired: &mut Catalog, live: &Catalog) -
     if found.is_empty() {
         return Ok(0);
     }
-    let bounds = bounds::settle(client, desired, &found.bounds).await;
+    let mut bounds = 0;
+    for (name, place) in bounds::respelled(client, desired, &found.bounds).await {
+        if let Some(t) = desired.tables.get_mut(&name) {
+            t.partition_of = Some(place);
+            bounds += 1;
+        }
+    }
     client.batch_execute("BEGIN").await?;
     let result = scratch::settle(client, desired, Some(live), &found).await;
     // Nothing of the scratch work may survive, whatever happened.
@@ -94,14 +100,12 @@ pub async fn reconcile_files(
 /// Both sides' bounds of `names` in the server's spelling: where they agree,
 /// `desired` takes `current`'s. Returns how many it took.
 async fn adopt_bounds(client: &Client, desired: &mut Catalog, current: &Catalog, names: &[QualName]) -> usize {
-    let mut current_settled = current.clone();
-    bounds::settle(client, desired, names).await;
-    bounds::settle(client, &mut current_settled, names).await;
+    let wanted = bounds::respelled(client, desired, names).await;
+    let had = bounds::respelled(client, current, names).await;
     let mut adopted = 0;
-    for name in names {
-        let same = desired.tables.get(name).map(|t| &t.partition_of)
-            == current_settled.tables.get(name).map(|t| &t.partition_of);
-        if let (true, Some(c), Some(t)) = (same, current.tables.get(name), desired.tables.get_mut(name)) {
+    for (name, place) in wanted {
+        let same = had.iter().any(|(n, p)| n == &name && p == &place);
+        if let (true, Some(c), Some(t)) = (same, current.tables.get(&name), desired.tables.get_mut(&name)) {
             t.partition_of = c.partition_of.clone();
             adopted += 1;
         }

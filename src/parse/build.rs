@@ -158,6 +158,7 @@ pub fn build(
             }
         }
     }
+    b.settle_child_settings();
     b.settle_partitions();
     b.settle_inherited_columns();
     if trust == Trust::User {
@@ -796,9 +797,6 @@ impl Builder<'_> {
                     return self.error(at, format!("{child} is not a partition of {table}"));
                 }
                 self.cat.disinherit(&child, table);
-                if let Some(t) = self.cat.tables.get_mut(&child) {
-                    t.partition_of = None;
-                }
             }
             AlterTableOperation::Inherit { parent } => {
                 let Some(parent) = self.qual(parent, at) else { return };
@@ -814,9 +812,6 @@ impl Builder<'_> {
                     return self.error(at, format!("{table} does not inherit from {parent}"));
                 }
                 self.cat.disinherit(table, &parent);
-                if let Some(t) = self.cat.tables.get_mut(table) {
-                    t.inherits.retain(|p| p != &parent);
-                }
             }
             other => self.error_help(
                 at,
@@ -857,11 +852,9 @@ impl Builder<'_> {
         }
     }
 
-    /// Spells each partition's bound for its parent's key types, and takes
-    /// out of the partition what is its parent's: columns, and checks of the
-    /// parent's name (pg_dump writes a partition as a table of its own, then
-    /// attaches it).
-    fn settle_partitions(&mut self) {
+    /// `ALTER COLUMN` on a column a table inherits: fine only as pg_dump
+    /// writes it, the parent's own default set again on the child.
+    fn settle_child_settings(&mut self) {
         for (table, column, default, at) in std::mem::take(&mut self.child_settings) {
             let parents =
                 self.cat.tables.get(&table).map(|t| t.parents().cloned().collect::<Vec<_>>()).unwrap_or_default();
@@ -874,6 +867,13 @@ impl Builder<'_> {
                 );
             }
         }
+    }
+
+    /// Spells each partition's bound for its parent's key types, and takes
+    /// out of the partition what is its parent's: columns, and checks of the
+    /// parent's name (pg_dump writes a partition as a table of its own, then
+    /// attaches it).
+    fn settle_partitions(&mut self) {
         for (child, bound, at) in std::mem::take(&mut self.partition_bounds) {
             let Some(parent) =
                 self.cat.tables.get(&child).and_then(|t| t.partition_of.as_ref()).map(|p| p.parent.clone())
@@ -891,13 +891,7 @@ impl Builder<'_> {
                 );
                 continue;
             };
-            let types: Vec<Option<crate::model::ColumnType>> = key
-                .keys
-                .iter()
-                .map(|k| self.cat.find_column(&parent, &crate::canon::ident::unquote(k)).map(|c| c.data_type.clone()))
-                .collect();
-            let parent_checks: Vec<String> =
-                self.cat.checks_passed_down(&parent).iter().map(|c| c.name.clone()).collect();
+            let types = self.cat.partition_key_types(&parent);
             let spelled = partition_bound(&bound, key.strategy, &types);
             let bound = match spelled {
                 Ok(b) => b,
@@ -930,9 +924,8 @@ impl Builder<'_> {
                     po.bound = bound;
                 }
                 t.columns.clear();
-                t.constraints
-                    .retain(|n, c| !(matches!(c.kind, ConstraintKind::Check { .. }) && parent_checks.contains(n)));
             }
+            self.cat.shed_inherited_checks(&child);
         }
     }
 

@@ -92,10 +92,7 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::CreateTable { table } => vec![create_table(table)],
         Change::DropTable { table } => match &table.partition_of {
             // Detached first: a foreign key to the parent would otherwise block the drop.
-            Some(p) => vec![
-                format!("ALTER TABLE {} DETACH PARTITION {}", p.parent, table.name),
-                format!("DROP TABLE {}", table.name),
-            ],
+            Some(p) => vec![detach(&p.parent, &table.name), format!("DROP TABLE {}", table.name)],
             None => vec![format!("DROP TABLE {}", table.name)],
         },
         Change::RenameTable { from, to } => vec![format!("ALTER TABLE {from} RENAME TO {}", quote_ident(&to.name))],
@@ -105,7 +102,7 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::AttachPartition { table, partition } => {
             vec![format!("ALTER TABLE {} ATTACH PARTITION {table} {}", partition.parent, partition.bound.sql())]
         }
-        Change::DetachPartition { table, parent } => vec![format!("ALTER TABLE {parent} DETACH PARTITION {table}")],
+        Change::DetachPartition { table, parent } => vec![detach(parent, table)],
         Change::SetInherit { table, parent, inherit } => {
             vec![format!("ALTER TABLE {table} {}INHERIT {parent}", if *inherit { "" } else { "NO " })]
         }
@@ -537,6 +534,10 @@ pub fn constraint_def(c: &Constraint) -> String {
         Deferral::Deferred => " DEFERRABLE INITIALLY DEFERRED",
     };
     format!("CONSTRAINT {} {body}{deferral}", quote_ident(&c.name))
+}
+
+fn detach(parent: &QualName, partition: &QualName) -> String {
+    format!("ALTER TABLE {parent} DETACH PARTITION {partition}")
 }
 
 fn create_table(t: &Table) -> String {
