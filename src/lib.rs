@@ -14,4 +14,5 @@ pub mod normalize;
 pub mod ops;
 pub mod parse;
 pub mod plan;
+pub mod quote;
 pub mod revisions;

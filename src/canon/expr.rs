@@ -23,6 +23,7 @@ use sqlparser::ast::{
 use super::ident::{canonical_ident, fold};
 use super::types;
 use crate::model::{ColumnType, Expr, QualName};
+use crate::quote::ast::sql as print;
 
 /// Context for canonicalizing one expression.
 pub struct Context<'a> {
@@ -46,7 +47,7 @@ pub fn canonical_written(expr: &SqlExpr, ctx: &Context<'_>) -> Expr {
     while let SqlExpr::Nested(inner) = outer {
         outer = inner;
     }
-    let written = outer.to_string();
+    let written = print(outer);
     if written != e.0 {
         e.1 = Some(written);
     }
@@ -75,7 +76,7 @@ pub fn canonical_over(expr: &SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&s
                 }
                 ControlFlow::<()>::Continue(())
             });
-            return Expr::new(kept.to_string());
+            return Expr::new(print(&kept));
         }
     }
     let _ = visit_expressions_mut(&mut e, |node| {
@@ -85,7 +86,7 @@ pub fn canonical_over(expr: &SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&s
     if let Some(ty) = ctx.column_type {
         e = add_literal_cast(e, ty);
     }
-    Expr::new(e.to_string())
+    Expr::new(print(&e))
 }
 
 fn strip_parens(mut e: SqlExpr) -> SqlExpr {
@@ -527,7 +528,7 @@ pub fn rename_column_ref(expr: &Expr, from: &str, to: &str) -> Expr {
         }
         ControlFlow::<()>::Continue(())
     });
-    Expr::new(e.to_string())
+    Expr::new(print(&e))
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use sqlparser::ast::{visit_expressions_mut, Expr, Ident, Query, Select, TableFac
 pub fn query_key(query: &Query) -> String {
     let mut q = query.clone();
     let _ = q.visit(&mut Simplify);
-    q.to_string()
+    crate::quote::ast::sql(&q)
 }
 
 struct Simplify;

@@ -81,7 +81,7 @@ pub fn take(
 /// One key: an expression (`COLLATE` included), then an operator class.
 fn key(mut tokens: Vec<TokenWithSpan>, default_schema: &str) -> Result<String, String> {
     tokens.retain(|t| !matches!(t.token, Token::Whitespace(_)));
-    let text: String = tokens.iter().map(|t| t.token.to_string()).collect::<Vec<_>>().join(" ");
+    let text = crate::quote::ast::tokens(tokens.iter().map(|t| &t.token));
     let bad = || format!("unsupported PARTITION BY key {text}");
     let mut parser = Parser::new(&PostgreSqlDialect {}).with_tokens_with_locations(tokens);
     let expr = parser.parse_expr().map_err(|_| bad())?;

@@ -89,34 +89,40 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// The text with psql meta-command lines (`\restrict`, `\connect`...) blanked
 /// out, keeping every other byte where it was so that spans stay right.
-pub fn blank_meta_commands(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.split('\n').any(|line| line.trim_start().starts_with('\\')) {
+/// `lines` are the meta-command ranges the statement scanner found (a
+/// backslash inside a string is no meta-command).
+pub fn blank_meta_commands<'a>(text: &'a str, lines: &[std::ops::Range<usize>]) -> std::borrow::Cow<'a, str> {
+    if lines.is_empty() {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        if line.trim_start().starts_with('\\') {
-            out.extend(line.chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
-        } else {
-            out.push_str(line);
-        }
+    let mut at = 0;
+    for r in lines {
+        out.push_str(&text[at..r.start]);
+        out.extend(text[r.clone()].chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+        at = r.end;
     }
+    out.push_str(&text[at..]);
     std::borrow::Cow::Owned(out)
 }
 
 /// Rename hints: `-- @renamed from=OLD` comments, by 1-based line number.
-pub fn rename_hints(text: &str) -> Vec<(u64, String)> {
+/// `comments` are the `--` comments the statement scanner found, in order (a
+/// string that looks like a hint is no hint).
+pub fn rename_hints(text: &str, comments: &[std::ops::Range<usize>]) -> Vec<(u64, String)> {
     let mut hints = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let Some(pos) = line.find("--") else { continue };
-        let comment = line[pos + 2..].trim();
-        let Some(rest) = comment.strip_prefix("@renamed") else { continue };
+    let (mut line, mut at) = (1u64, 0usize);
+    for r in comments {
+        let Some(rest) = text[r.clone()].strip_prefix("--").map(str::trim) else { continue };
+        let Some(rest) = rest.strip_prefix("@renamed") else { continue };
         let Some(value) = rest.trim().strip_prefix("from=") else { continue };
-        let value = value.split_whitespace().next().unwrap_or("");
-        let value = value.trim_matches('"');
-        if !value.is_empty() {
-            hints.push((i as u64 + 1, value.to_string()));
+        let value = value.split_whitespace().next().unwrap_or("").trim_matches('"');
+        if value.is_empty() {
+            continue;
         }
+        line += text.as_bytes()[at..r.start].iter().filter(|&&c| c == b'\n').count() as u64;
+        at = r.start;
+        hints.push((line, value.to_string()));
     }
     hints
 }
@@ -133,17 +139,37 @@ mod tests {
         assert_eq!(f.line_col(off), (2, 4));
     }
 
+    fn blank(t: &str) -> String {
+        blank_meta_commands(t, &super::super::split::scan(t).meta_commands).into_owned()
+    }
+
+    fn hints(t: &str) -> Vec<(u64, String)> {
+        rename_hints(t, &super::super::split::scan(t).line_comments)
+    }
+
     #[test]
     fn meta_commands_are_blanked_in_place() {
-        let t = "\\restrict abc\nSET x = 1;\n";
-        let b = blank_meta_commands(t);
+        let t = "\\restrict abc'\nSET x = 1;\n  \\connect x\n";
+        let b = blank(t);
         assert_eq!(b.len(), t.len());
-        assert!(b.starts_with("             \nSET"));
+        assert_eq!(b, format!("{}\nSET x = 1;\n{}\n", " ".repeat(14), " ".repeat(12)));
+    }
+
+    #[test]
+    fn a_backslash_line_inside_a_string_or_name_is_kept() {
+        let t = "COMMENT ON TABLE t IS 'a\n\\b';\nCREATE TABLE \"x\n\\y\" (a int);\n";
+        assert_eq!(blank(t), t);
     }
 
     #[test]
     fn hints_are_found() {
-        let h = rename_hints("CREATE TABLE t ( -- @renamed from=old_t\n  b int -- @renamed from=a\n);");
+        let h = hints("CREATE TABLE t ( -- @renamed from=old_t\n  b int -- @renamed from=a\n);");
         assert_eq!(h, vec![(1, "old_t".to_string()), (2, "a".to_string())]);
+    }
+
+    #[test]
+    fn a_hint_inside_a_string_is_no_hint() {
+        let h = hints("CREATE TABLE t (\n  b text DEFAULT '-- @renamed from=victim'\n);\n-- @renamed from=x\n");
+        assert_eq!(h, vec![(4, "x".to_string())]);
     }
 }

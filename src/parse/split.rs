@@ -104,9 +104,103 @@ pub fn tokenize(text: &str, piece: &Piece) -> Result<Option<RawStatement>, (Stri
         }
         None => sqlparser_tokens(src, piece.start)?,
     };
+    let tokens = unicode_idents(tokens)?;
     let Some(first) = tokens.first() else { return Ok(None) };
     let lead = byte_at(src, unshift(first.span.start, piece.start));
     Ok(Some(RawStatement { tokens, bytes: piece.bytes.start + lead..piece.bytes.end }))
+}
+
+/// `U&"d\0061t"` is one quoted identifier in PostgreSQL (pgstate writes names
+/// holding control characters that way); sqlparser reads it as `U`, `&` and a
+/// quoted word. The three, written without space between them, become one
+/// word holding the decoded name (`UESCAPE 'c'` after it names another escape
+/// character).
+fn unicode_idents(tokens: Vec<TokenWithSpan>) -> Result<Vec<TokenWithSpan>, (String, Location)> {
+    let is_u = |t: &TokenWithSpan| matches!(&t.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("u"));
+    if !tokens.windows(2).any(|w| is_u(&w[0]) && w[1].token == Token::Ampersand) {
+        return Ok(tokens);
+    }
+    let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
+    let mut it = tokens.into_iter().peekable();
+    while let Some(t) = it.next() {
+        if !is_u(&t) {
+            out.push(t);
+            continue;
+        }
+        let amp = it.next_if(|a| a.token == Token::Ampersand && a.span.start == t.span.end);
+        let Some(amp) = amp else {
+            out.push(t);
+            continue;
+        };
+        let word = it.next_if(|w| {
+            matches!(&w.token, Token::Word(w) if w.quote_style == Some('"')) && w.span.start == amp.span.end
+        });
+        let Some(TokenWithSpan { token: Token::Word(mut w), span }) = word else {
+            out.push(t);
+            out.push(amp);
+            continue;
+        };
+        let mut end = span.end;
+        let mut escape = '\\';
+        if it.peek().is_some_and(|n| is_keyword(n, Keyword::UESCAPE)) {
+            let kw = it.next().map(|k| k.span.start).unwrap_or(end);
+            match it.next() {
+                Some(TokenWithSpan { token: Token::SingleQuotedString(c), span }) if c.chars().count() == 1 => {
+                    escape = c.chars().next().unwrap_or('\\');
+                    end = span.end;
+                }
+                _ => return Err(("UESCAPE must be followed by a one-character string".into(), kw)),
+            }
+        }
+        w.value = decode_unicode_escapes(&w.value, escape).map_err(|m| (m, t.span.start))?;
+        out.push(TokenWithSpan { token: Token::Word(w), span: Span::new(t.span.start, end) });
+    }
+    Ok(out)
+}
+
+/// The value of a `U&` string or identifier body: `\XXXX`, `\+XXXXXX` (with
+/// surrogate pairs joined) and a doubled escape character.
+pub fn decode_unicode_escapes(body: &str, escape: char) -> Result<String, String> {
+    let bad = || "invalid Unicode escape in a U& name (\\XXXX or \\+XXXXXX expected)".to_string();
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars().peekable();
+    let mut high: Option<u32> = None;
+    while let Some(c) = chars.next() {
+        if c != escape {
+            if high.is_some() {
+                return Err(bad());
+            }
+            out.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&escape) {
+            chars.next();
+            out.push(escape);
+            continue;
+        }
+        let width = if chars.peek() == Some(&'+') {
+            chars.next();
+            6
+        } else {
+            4
+        };
+        let hex: String = (0..width).filter_map(|_| chars.next()).collect();
+        let n = (hex.len() == width).then(|| u32::from_str_radix(&hex, 16).ok()).flatten().ok_or_else(bad)?;
+        let n = match (high.take(), n) {
+            (None, 0xD800..=0xDBFF) => {
+                high = Some(n);
+                continue;
+            }
+            (Some(h), 0xDC00..=0xDFFF) => 0x10000 + ((h - 0xD800) << 10) + (n - 0xDC00),
+            (Some(_), _) | (None, 0xDC00..=0xDFFF) => return Err(bad()),
+            (None, n) => n,
+        };
+        out.push(char::from_u32(n).filter(|&c| c != '\0').ok_or_else(bad)?);
+    }
+    if high.is_some() {
+        return Err(bad());
+    }
+    Ok(out)
 }
 
 /// sqlparser's tokenizer, for what the fast path declines.
@@ -165,13 +259,38 @@ fn byte_at(src: &str, loc: Location) -> usize {
 /// a `BEGIN ... END` block (a SQL-standard body) holds its semicolons, as psql
 /// tracks it.
 pub fn pieces(text: &str) -> Vec<Piece> {
+    scan(text).pieces
+}
+
+/// What one pass of the statement scanner finds in a file.
+pub struct Scanned {
+    /// The statements, as `pieces` returns them.
+    pub pieces: Vec<Piece>,
+    /// psql meta-command lines (`\restrict`, `\connect`): a backslash first on
+    /// a line, outside any quote or comment, up to the end of that line.
+    pub meta_commands: Vec<Range<usize>>,
+    /// `--` comments (from the dashes to the end of the line), outside quotes.
+    pub line_comments: Vec<Range<usize>>,
+}
+
+/// Finds statements, meta-command lines and line comments in one pass, with
+/// quotes, dollar quotes and comments skipped as PostgreSQL's lexer skips
+/// them: a `\` or `--` inside a string is neither.
+pub fn scan(text: &str) -> Scanned {
     let b = text.as_bytes();
     let mut ranges = Vec::new();
+    let mut meta_commands = Vec::new();
+    let mut line_comments = Vec::new();
     let mut start = 0;
     let mut i = 0;
     let mut block = BeginDepth::default();
     while i < b.len() {
         i = match b[i] {
+            b'\\' if at_line_start(b, i) => {
+                let end = b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| i + p);
+                meta_commands.push(i..end);
+                end
+            }
             b';' if block.depth == 0 => {
                 ranges.push(start..i);
                 start = i + 1;
@@ -198,7 +317,9 @@ pub fn pieces(text: &str) -> Vec<Piece> {
             b'"' => skip_quoted(b, i + 1, b'"', false),
             // A line comment ends at \n or \r.
             b'-' if b.get(i + 1) == Some(&b'-') => {
-                b[i..].iter().position(|&c| c == b'\n' || c == b'\r').map_or(b.len(), |p| i + p)
+                let end = b[i..].iter().position(|&c| c == b'\n' || c == b'\r').map_or(b.len(), |p| i + p);
+                line_comments.push(i..end);
+                end
             }
             b'/' if b.get(i + 1) == Some(&b'*') => skip_block_comment(b, i + 2),
             b'$' if !(i > 0 && is_ident_byte(b[i - 1])) => skip_dollar_quoted(b, i),
@@ -225,7 +346,12 @@ pub fn pieces(text: &str) -> Vec<Piece> {
         at = bytes.start;
         out.push(Piece { bytes, start: Location::new(line, column) });
     }
-    out
+    Scanned { pieces: out, meta_commands, line_comments }
+}
+
+/// Whether only spaces and tabs stand between the start of `i`'s line and `i`.
+fn at_line_start(b: &[u8], i: usize) -> bool {
+    b[..i].iter().rev().take_while(|&&c| c != b'\n').all(|&c| c == b' ' || c == b'\t')
 }
 
 /// psql's heuristic for SQL-standard routine bodies: the first words of the
@@ -401,6 +527,21 @@ mod tests {
         let y = s[1].tokens.iter().find(|t| matches!(&t.token, Token::Word(w) if w.value == "y")).unwrap();
         assert_eq!(y.span.start, Location::new(3, 5));
         assert_eq!(s[2].tokens[0].span.start, Location::new(3, 13));
+    }
+
+    #[test]
+    fn unicode_escaped_names_are_one_word() {
+        let s =
+            split("CREATE TABLE U&\"x\\000Ay\\\\\" (a int); SELECT u & \"b\"; SELECT U&\"!0041\" UESCAPE '!'").unwrap();
+        let name = s[0].tokens.iter().find_map(|t| match &t.token {
+            Token::Word(w) if w.quote_style.is_some() => Some(w.value.clone()),
+            _ => None,
+        });
+        assert_eq!(name.as_deref(), Some("x\ny\\"));
+        assert_eq!(s[1].tokens.len(), 4, "u & \"b\" with spaces is an operator expression");
+        assert!(matches!(&s[2].tokens[1].token, Token::Word(w) if w.value == "A"));
+        assert_eq!(decode_unicode_escapes("\\D83D\\DE00", '\\').unwrap(), "\u{1F600}");
+        assert!(decode_unicode_escapes("\\00", '\\').is_err());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use sqlparser::tokenizer::{Span, Token};
 use super::build::At;
 use super::diagnostic::SchemaError;
 use super::source::{blank_meta_commands, rename_hints, SourceFile};
-use super::split::{is_keyword, pieces, tokenize, Piece, RawStatement};
+use super::split::{is_keyword, scan, tokenize, Piece, RawStatement};
 use super::table_def::{lower, TableDef};
 
 /// What the statements supported by pgstate are, for error messages.
@@ -22,7 +22,7 @@ ALTER TABLE ... ADD CONSTRAINT / ADD COLUMN / ALTER COLUMN ... SET DEFAULT / SET
 / [ENABLE | DISABLE | FORCE | NO FORCE] ROW LEVEL SECURITY / ENABLE / DISABLE TRIGGER, ALTER SEQUENCE ... OWNED BY, \
 CREATE [OR REPLACE] FUNCTION / PROCEDURE, CREATE [CONSTRAINT] TRIGGER, COMMENT ON, \
 GRANT / REVOKE / ALTER DEFAULT PRIVILEGES (on tables, columns, sequences, schemas, types, functions); \
-ignored: SET, RESET, SELECT pg_catalog.set_config(...), ALTER ... OWNER TO, psql meta-commands";
+ignored: SET, RESET, BEGIN, COMMIT, SELECT pg_catalog.set_config(...), ALTER ... OWNER TO, psql meta-commands";
 
 /// A statement pgstate understands, located in its file.
 pub struct Located {
@@ -117,9 +117,10 @@ pub fn read_file(
     out: &mut Vec<Located>,
     errors: &mut Vec<SchemaError>,
 ) {
-    let text = blank_meta_commands(&file.text);
-    let hints = rename_hints(&text);
-    let pieces = pieces(&text);
+    let scanned = scan(&file.text);
+    let text = blank_meta_commands(&file.text, &scanned.meta_commands);
+    let hints = rename_hints(&text, &scanned.line_comments);
+    let pieces = scanned.pieces;
     let results = map_in_parallel(&pieces, |piece| read_piece(index, file, default_schema, &text, &hints, piece));
     for result in results {
         match result {
@@ -225,6 +226,10 @@ fn classify(
     // Session settings and ownership do not change the desired schema.
     match w.as_slice() {
         ["SET" | "RESET", ..] => return Ok(None),
+        // Transaction control frames a script (a plan runs as transactions); it changes no schema.
+        ["BEGIN" | "COMMIT" | "END"]
+        | ["BEGIN" | "COMMIT" | "END", "TRANSACTION" | "WORK"]
+        | ["START", "TRANSACTION", ..] => return Ok(None),
         ["SELECT", ..] if raw.has_word("set_config") => return Ok(None),
         ["ALTER", ..]
             if raw.tail(3).first().map(String::as_str) == Some("OWNER")

@@ -101,8 +101,19 @@ pub fn read(
             let Ok(s) = parse(header) else { return Err(first) };
             let start = tokens.get(as_at + 1).map(|t| file.offset(t.span.start));
             let end = tokens.iter().rev().find(|t| !matches!(t.token, Token::Whitespace(_)));
+            // Literals and quoted names printed again from their values: the
+            // text is the user's, but what pgstate writes is quoted by pgstate.
             let query = match (start, end) {
-                (Some(a), Some(e)) => text.get(a..file.offset(e.span.end)).unwrap_or("").trim().to_string(),
+                (Some(a), Some(e)) => {
+                    let b = file.offset(e.span.end);
+                    let spans = tokens[as_at + 1..].iter().map(|t| {
+                        (
+                            file.offset(t.span.start).saturating_sub(a)..file.offset(t.span.end).saturating_sub(a),
+                            &t.token,
+                        )
+                    });
+                    text.get(a..b).map(|q| crate::quote::ast::respell(q, spans)).unwrap_or_default().trim().to_string()
+                }
                 _ => String::new(),
             };
             if query.is_empty() {
@@ -136,7 +147,7 @@ pub fn read(
             for (o, c) in outputs.iter_mut().zip(&columns) {
                 o.name = Some(c.clone());
             }
-            (cv.query.to_string(), query_key(&cv.query), outputs, refs(&cv.query, default_schema))
+            (crate::quote::ast::sql(&*cv.query), query_key(&cv.query), outputs, refs(&cv.query, default_schema))
         }
     };
     Ok(ViewDef {
@@ -251,9 +262,11 @@ fn outputs(query: &Query) -> Vec<Output> {
         .projection
         .iter()
         .map(|item| match item {
-            SelectItem::UnnamedExpr(e) => Output { name: column_name(e), expr: e.to_string() },
-            SelectItem::ExprWithAlias { expr, alias } => Output { name: Some(fold(alias)), expr: expr.to_string() },
-            other => Output { name: None, expr: other.to_string() },
+            SelectItem::UnnamedExpr(e) => Output { name: column_name(e), expr: crate::quote::ast::sql(e) },
+            SelectItem::ExprWithAlias { expr, alias } => {
+                Output { name: Some(fold(alias)), expr: crate::quote::ast::sql(expr) }
+            }
+            other => Output { name: None, expr: crate::quote::ast::sql(other) },
         })
         .collect()
 }

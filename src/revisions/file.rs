@@ -45,7 +45,7 @@ impl Revision {
     pub fn render(&self) -> String {
         let mut out = format!("-- pgstate revision: {}\n", self.id);
         out.push_str(&format!("-- parents: {}\n", self.parents.join(" ")));
-        out.push_str(&format!("-- message: {}\n", self.message.replace('\n', " ")));
+        out.push_str(&format!("-- message: {}\n", crate::quote::one_line(&self.message)));
         out.push_str(&format!("-- created: {}\n\n", self.created));
         out.push_str(&format!("{MARK_UP}\n{}", ensure_newline(&self.up)));
         out.push_str(&format!("\n{MARK_DOWN}\n{}", ensure_newline(&self.down)));

@@ -627,7 +627,7 @@ fn alter_sequence(raw: &RawStatement, cat: &Catalog) -> Result<Vec<Change>, Stri
     let name = object_qual_name(&name, "public")?;
     let seq =
         cat.sequences.get(&name).ok_or_else(|| format!("sequence {name} does not exist at this point of the chain"))?;
-    let options_text: String = sig[at..].iter().map(|t| t.token.to_string()).collect::<Vec<_>>().join(" ");
+    let options_text = crate::quote::ast::tokens(sig[at..].iter().map(|t| &t.token));
     let mut options = seq.options.clone();
     apply_sequence_options(&mut options, &options_text, seq.options.data_type)?;
     Ok(vec![Change::AlterSequence { name, from: seq.options.clone(), to: options }])
