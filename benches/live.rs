@@ -244,6 +244,11 @@ fn logged<T>(
     (out, wall, log)
 }
 
+/// Where the CLI settles expressions by default: a throwaway server, started only when needed.
+fn pad() -> pgstate::ops::settle::Scratchpad {
+    pgstate::ops::settle::Scratchpad::new(pgstate::ops::settle::Settle::LocalServer)
+}
+
 fn scope() -> Scope {
     Scope::Schemas(vec!["public".into()])
 }
@@ -398,7 +403,7 @@ fn main() {
             queries = q;
         }
         // Parse-cost proxy: the same catalog printed as DDL, read by the same parser.
-        let ddl = pgstate::plan::plan(&Catalog::default(), &live.catalog, &[]).to_sql();
+        let ddl = pgstate::plan::plan(&Catalog::default(), &live.catalog, &[]).expect("plans").to_sql();
         let mut ptimes = Vec::new();
         for _ in 0..proxy_runs {
             let start = Instant::now();
@@ -433,19 +438,20 @@ fn main() {
     let url_2k = db_2k.url();
     let current_parsed = parse_str("current", &sql_2k).unwrap_or_else(|e| panic!("{}", e.summary()));
     let desired_parsed = parse_path(&desired_path).unwrap_or_else(|e| panic!("desired: {e}"));
-    let offline = pgstate::plan::plan(&current_parsed.catalog, &desired_parsed.catalog, &desired_parsed.hints);
+    let offline =
+        pgstate::plan::plan(&current_parsed.catalog, &desired_parsed.catalog, &desired_parsed.hints).expect("plans");
     let offline_steps = offline.steps.len();
     drop((current_parsed, desired_parsed, offline));
     // Instrumented library run: statements (introspection + reconcile) and server time.
     let ((live_steps, live_sql_bytes), plan_logged_wall, plan_log) = logged(&cluster, &rt, &url_2k, async |c| {
         let parsed = parse_path(&desired_path).expect("desired");
-        let lp = pgstate::ops::live::plan(c, &parsed, &scope()).await.expect("live plan");
+        let lp = pgstate::ops::live::plan(c, &parsed, &scope(), &mut pad()).await.expect("live plan");
         (lp.plan.steps.len(), lp.plan.to_sql().len())
     });
     // Identity: the database against its own DDL must plan nothing.
     let (identity_steps, identity_wall, identity_log) = logged(&cluster, &rt, &url_2k, async |c| {
         let parsed = parse_path(&current_path).expect("current");
-        pgstate::ops::live::plan(c, &parsed, &scope()).await.expect("identity plan").plan.steps.len()
+        pgstate::ops::live::plan(c, &parsed, &scope(), &mut pad()).await.expect("identity plan").plan.steps.len()
     });
     let n_plan = runs(5);
     let (mut lib_times, mut lib_cpus, mut parse_times) = (Vec::new(), Vec::new(), Vec::new());
@@ -459,7 +465,7 @@ fn main() {
             let cpu = self_cpu();
             let start = Instant::now();
             let parsed = parse_path(&desired_path).expect("desired");
-            let lp = pgstate::ops::live::plan(&client, &parsed, &scope()).await.expect("live plan");
+            let lp = pgstate::ops::live::plan(&client, &parsed, &scope(), &mut pad()).await.expect("live plan");
             let sql = lp.plan.to_sql();
             let t = start.elapsed();
             assert_eq!(sql.len(), live_sql_bytes);

@@ -42,6 +42,30 @@ struct Desired {
     roles: Option<Vec<String>>,
 }
 
+/// Where expressions the parser cannot settle are settled (never on the target).
+#[derive(Args, Clone)]
+struct Scratch {
+    /// A database to settle expression spellings on (nothing in it changes; the
+    /// target is only ever read). Default: pgstate.toml's dev_url, else a
+    /// throwaway local server, started only when the parser cannot tell two
+    /// expressions apart.
+    #[arg(long)]
+    dev_url: Option<String>,
+    /// Compare expressions with the parser alone, using no server.
+    #[arg(long, conflicts_with = "dev_url")]
+    parser_only: bool,
+}
+
+impl Scratch {
+    fn settle(&self, config: &Config) -> Result<ops::settle::Settle, Report> {
+        Ok(match self.dev_url.clone().or_else(|| config.dev_url.clone()) {
+            _ if self.parser_only => ops::settle::Settle::ParserOnly,
+            Some(url) => ops::settle::Settle::Server(Box::new(Target::parse(&url)?)),
+            None => ops::settle::Settle::LocalServer,
+        })
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Print the DDL that takes the current state to the desired schema.
@@ -54,14 +78,12 @@ enum Command {
         /// Current state from a live database (or DATABASE_URL).
         #[arg(long)]
         url: Option<String>,
-        /// With --from: a database to settle expression spellings on (nothing in it
-        /// changes). Default: pgstate.toml's dev_url, else a throwaway local server,
-        /// started only when the parser cannot tell two expressions apart.
-        #[arg(long, requires = "from")]
-        dev_url: Option<String>,
-        /// With --from: compare expressions with the parser alone, using no server.
-        #[arg(long, requires = "from", conflicts_with = "dev_url")]
-        parser_only: bool,
+        #[command(flatten)]
+        scratch: Scratch,
+        /// Build indexes on tables that already exist with CREATE INDEX CONCURRENTLY, each outside the
+        /// transaction (as `apply --concurrently` runs them).
+        #[arg(long)]
+        concurrently: bool,
         /// With --from: the search_path the files are written for (comma-separated);
         /// unqualified names go to its first schema, as in such a session. Default: public.
         #[arg(long, requires = "from")]
@@ -92,6 +114,8 @@ enum Command {
         /// Build indexes on existing tables with CREATE INDEX CONCURRENTLY, after the main transaction.
         #[arg(long)]
         concurrently: bool,
+        #[command(flatten)]
+        scratch: Scratch,
     },
     /// Exit 1 when the database differs from the desired schema (0 when in sync, 2 on error).
     Drift {
@@ -103,6 +127,8 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
         format: DriftFormat,
+        #[command(flatten)]
+        scratch: Scratch,
     },
     /// Write the live schema as declarative SQL.
     Export {
@@ -266,7 +292,7 @@ fn with_db<T>(
 
 fn print_plan(plan: &Plan, format: Format) -> miette::Result<()> {
     for w in &plan.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", pgstate::quote::one_line(w));
     }
     match format {
         Format::Sql => print!("{}", plan.to_sql()),
@@ -289,14 +315,10 @@ fn first_schema(search_path: &str) -> String {
 fn run(cli: Cli) -> Result<ExitCode, Report> {
     let config = Config::load(&std::env::current_dir().into_diagnostic()?)?;
     match cli.command {
-        Command::Plan { desired, from, url, dev_url, parser_only, search_path, format } => {
+        Command::Plan { desired, from, url, scratch, concurrently, search_path, format } => {
+            let settle = scratch.settle(&config)?;
             let plan = match from {
                 Some(from) => {
-                    let settle = match dev_url.or_else(|| config.dev_url.clone()) {
-                        _ if parser_only => ops::plan::Settle::ParserOnly,
-                        Some(url) => ops::plan::Settle::Server(Box::new(Target::parse(&url)?)),
-                        None => ops::plan::Settle::LocalServer,
-                    };
                     let roles = config.roles(desired.roles.as_deref());
                     let default_schema = first_schema(search_path.as_deref().unwrap_or("public"));
                     let schema = config.schema_path(desired.schema.as_deref());
@@ -307,15 +329,21 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                     let target = Target::from_arg(url.as_deref())?;
                     runtime().into_diagnostic()?.block_on(async {
                         let client = target.connect().await?;
-                        Ok::<_, OpsError>(ops::live::plan(&client, &parsed, &scope).await?.plan)
+                        let mut pad = ops::settle::Scratchpad::new(settle);
+                        Ok::<_, OpsError>(ops::live::plan(&client, &parsed, &scope, &mut pad).await?.plan)
                     })?
                 }
             };
+            let mut plan = plan;
+            if concurrently {
+                plan.build_indexes_concurrently();
+            }
             print_plan(&plan, format)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Apply { desired, url, allow_destructive, yes, lock_timeout, lock_wait, concurrently } => {
+        Command::Apply { desired, url, allow_destructive, yes, lock_timeout, lock_wait, concurrently, scratch } => {
             let (parsed, scope) = load(&config, &desired)?;
+            let mut pad = ops::settle::Scratchpad::new(scratch.settle(&config)?);
             let target = Target::from_arg(url.as_deref())?;
             let ignore = vec![config.version_table()];
             let options = ops::apply::Options { allow_destructive, lock_timeout, lock_wait, concurrently, ignore };
@@ -332,7 +360,7 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             };
             let report = runtime().into_diagnostic()?.block_on(async {
                 let client = target.connect().await?;
-                ops::apply::apply(&client, &parsed, &scope, &options, &mut confirm).await
+                ops::apply::apply(&client, &parsed, &scope, &options, &mut pad, &mut confirm).await
             })?;
             if report.applied {
                 eprintln!("applied {} steps; the database matches the desired schema", report.plan.steps.len());
@@ -341,21 +369,24 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Drift { desired, url, format } => {
+        Command::Drift { desired, url, format, scratch } => {
             let (parsed, scope) = load(&config, &desired)?;
+            let settle = scratch.settle(&config)?;
             let live = url.is_some() || std::env::var_os("DATABASE_URL").is_some();
             let (drift, what) = if live {
                 let target = Target::from_arg(url.as_deref())?;
                 let ignore = [config.version_table()];
-                let drift =
-                    with_db(url.as_deref(), async |client| ops::drift::drift(client, &parsed, &scope, &ignore).await)?;
+                let drift = with_db(url.as_deref(), async |client| {
+                    let mut pad = ops::settle::Scratchpad::new(settle);
+                    ops::drift::drift(client, &parsed, &scope, &ignore, &mut pad).await
+                })?;
                 (drift, target.describe())
             } else {
                 let dir = config.migrations_path();
                 let chain = ops::revision::load_verified(&dir)?;
                 let state = ops::revision::head_state(&chain)?;
                 (
-                    ops::drift::chain_drift(&state, &parsed, &scope.roles()),
+                    ops::drift::chain_drift(&state, &parsed, &scope.roles())?,
                     format!("the revisions in {}", dir.display()),
                 )
             };
@@ -388,7 +419,7 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                     let files = ops::export::write(&catalog, &path)?;
                     eprintln!("wrote {} file(s) under {}", files.len(), display(&path));
                 }
-                None => print!("{}", pgstate::plan::catalog_sql(&catalog)),
+                None => print!("{}", pgstate::plan::catalog_sql(&catalog).map_err(OpsError::from)?),
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -270,17 +270,28 @@ fn offline_plans_settle_expressions_on_a_dev_database() {
 #[test]
 fn offline_plans_settle_expressions_on_a_throwaway_local_server() {
     let (current, same, changed) = offline_pair("local");
-    let leftovers = || -> usize {
-        std::fs::read_dir(std::env::temp_dir())
-            .map(|d| d.flatten().filter(|e| e.file_name().to_string_lossy().starts_with("pgstate-local-")).count())
-            .unwrap_or(0)
+    // A temporary directory of this test's own: other tests start throwaway
+    // servers too, so only an empty one here shows that nothing was left.
+    let tmp = std::env::temp_dir().join(format!("pgstate-test-tmp-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("temp dir");
+    let plan_in_tmp = |desired: &Path| {
+        let (current, desired) = (current.to_string_lossy(), desired.to_string_lossy());
+        let out = Command::new(env!("CARGO_BIN_EXE_pgstate"))
+            .args(["plan", "--from", &current, "--schema", &desired])
+            .env("TMPDIR", &tmp)
+            .output()
+            .expect("pgstate runs");
+        assert!(out.status.success(), "plan --from failed: {}", text(&out.stderr));
+        assert!(!text(&out.stderr).contains("parser alone"), "a server was started: {}", text(&out.stderr));
+        text(&out.stdout)
     };
-    let before = leftovers();
-    assert_eq!(plan_from(&current, &same, &[]), "");
-    let plan = plan_from(&current, &changed, &[]);
+    assert_eq!(plan_in_tmp(&same), "");
+    let plan = plan_in_tmp(&changed);
     assert!(plan.contains("job_name_check CHECK (name LIKE 'b%')"), "{plan}");
     assert!(!plan.contains("job_at_check"), "{plan}");
-    assert!(leftovers() <= before, "the throwaway server's directory was left behind");
+    let left: Vec<_> = std::fs::read_dir(&tmp).expect("temp dir").flatten().map(|e| e.file_name()).collect();
+    let _ = std::fs::remove_dir(&tmp);
+    assert!(left.is_empty(), "the throwaway server left {left:?} behind");
 }
 
 #[test]

@@ -121,9 +121,29 @@ pub fn find(desired: &Catalog, live: &Catalog) -> Mismatches {
     out
 }
 
-/// The part of `catalog` that settling `found` needs: its tables, and every
-/// schema, extension, enum and sequence (which expressions may name).
+/// The part of `catalog` that settling `found` needs: its tables, the
+/// relations their policies read (columns and types only), and every schema,
+/// extension, type, sequence and routine (which expressions may name).
 pub fn involved(catalog: &Catalog, found: &Mismatches) -> Catalog {
+    let mut tables: crate::model::Map<QualName, crate::model::Table> =
+        found.tables.iter().filter_map(|(t, _)| Some((t.clone(), catalog.tables.get(t)?.clone()))).collect();
+    let read: Vec<QualName> = tables
+        .values()
+        .flat_map(|t| t.policies.values().flat_map(|p| p.depends.iter().filter_map(crate::model::Dep::relation)))
+        .filter(|r| !tables.contains_key(*r))
+        .cloned()
+        .collect();
+    for r in read {
+        if let Some(t) = catalog.tables.get(&r) {
+            let mut bare = crate::model::Table::new(r.clone());
+            for c in t.columns.values() {
+                let mut col = crate::model::Column::new(c.name.clone(), c.data_type.clone());
+                col.collation = c.collation.clone();
+                bare.columns.insert(col.name.clone(), col);
+            }
+            tables.insert(r, bare);
+        }
+    }
     Catalog {
         schemas: catalog.schemas.clone(),
         extensions: catalog.extensions.clone(),
@@ -134,14 +154,16 @@ pub fn involved(catalog: &Catalog, found: &Mismatches) -> Catalog {
         sequences: catalog.sequences.clone(),
         routines: catalog.routines.clone(),
         triggers: Default::default(),
-        tables: found.tables.iter().filter_map(|(t, _)| Some((t.clone(), catalog.tables.get(t)?.clone()))).collect(),
+        tables,
         views: Default::default(),
         ..Catalog::default()
     }
 }
 
 /// Where the server stored a desired expression as it stored the current
-/// one, `desired` takes `current`'s spelling. Returns how many did.
+/// one, or exactly as the current one is spelled (a current state read from a
+/// database is in the server's spelling, which need not be a fixpoint of
+/// storing it again), `desired` takes `current`'s spelling. Returns how many did.
 pub fn adopt(
     desired: &mut Catalog,
     current: &Catalog,
@@ -160,7 +182,7 @@ pub fn adopt(
         ) else {
             continue;
         };
-        if want.default != have.default && ws.default == hs.default {
+        if want.default != have.default && (ws.default == hs.default || ws.default == have.default) {
             want.default = have.default.clone();
             adopted += 1;
         }
@@ -168,7 +190,7 @@ pub fn adopt(
             let (Some(h), Some(w), Some(s)) = (have.checks.get(n), ws.checks.get(n), hs.checks.get(n)) else {
                 continue;
             };
-            if h != expr && w == s {
+            if h != expr && (w == s || w == h) {
                 *expr = h.clone();
                 adopted += 1;
             }
@@ -184,19 +206,22 @@ pub fn adopt(
             continue;
         };
         for c in &m.defaults {
-            if ws.columns[c].default == hs.columns[c].default {
+            let w = &ws.columns[c].default;
+            if w == &hs.columns[c].default || w == &have.columns[c].default {
                 want.columns[c].default = have.columns[c].default.clone();
                 adopted += 1;
             }
         }
         for c in &m.generated {
-            if ws.columns[c].generated == hs.columns[c].generated {
+            let w = &ws.columns[c].generated;
+            if w == &hs.columns[c].generated || w == &have.columns[c].generated {
                 want.columns[c].generated = have.columns[c].generated.clone();
                 adopted += 1;
             }
         }
         for n in &m.constraints {
-            if ws.constraints[n].kind == hs.constraints[n].kind {
+            let w = &ws.constraints[n].kind;
+            if w == &hs.constraints[n].kind || w == &have.constraints[n].kind {
                 want.constraints[n].kind = have.constraints[n].kind.clone();
                 adopted += 1;
             }
@@ -204,17 +229,18 @@ pub fn adopt(
         for n in &m.policies {
             let (w, h, p) = (&ws.policies[n], &hs.policies[n], &have.policies[n]);
             let policy = &mut want.policies[n];
-            if w.using == h.using && policy.using != p.using {
+            if (w.using == h.using || w.using == p.using) && policy.using != p.using {
                 policy.using = p.using.clone();
                 adopted += 1;
             }
-            if w.with_check == h.with_check && policy.with_check != p.with_check {
+            if (w.with_check == h.with_check || w.with_check == p.with_check) && policy.with_check != p.with_check {
                 policy.with_check = p.with_check.clone();
                 adopted += 1;
             }
         }
         for n in &m.indexes {
-            if comparable(&ws.indexes[n]) == comparable(&hs.indexes[n]) {
+            let w = comparable(&ws.indexes[n]);
+            if w == comparable(&hs.indexes[n]) || w == comparable(&have.indexes[n]) {
                 let comment = want.indexes[n].comment.clone();
                 want.indexes[n] = Index { comment, ..have.indexes[n].clone() };
                 adopted += 1;

@@ -1,10 +1,10 @@
-//! Settles expression spellings through the server. The parser's canonical
-//! form (see `canon::expr`) decides most comparisons; where a desired
-//! expression and the live one still differ, the desired one is stored by the
-//! server in a scratch schema, inside a transaction that is always rolled back,
-//! and read back the way the live one was read. If the two then agree, the
-//! desired catalog takes the live spelling, so no plan ever re-issues a change
-//! that PostgreSQL would store identically.
+//! Settles expression spellings through a scratch server (a dev database or
+//! a throwaway one, never the target). The parser's canonical form (see
+//! `canon::expr`) decides most comparisons; where a desired expression and the
+//! current one still differ, both are stored by the server in a scratch
+//! schema, inside a transaction that is always rolled back, and read back. If
+//! the two then agree, the desired catalog takes the current spelling, so no
+//! plan ever re-issues a change that PostgreSQL would store identically.
 //!
 //! Only mismatches go to the server, batched in one transaction, and identical
 //! column definitions are sent once: the cost follows the number of
@@ -28,6 +28,9 @@ pub enum NormalizeError {
     /// A statement of the scratch session failed.
     #[error("normalizing expressions through the server failed: {0}")]
     Query(#[from] tokio_postgres::Error),
+    /// The scratch objects could not be planned.
+    #[error(transparent)]
+    Plan(#[from] crate::plan::PlanError),
     /// Reading the scratch schema back failed.
     #[error(transparent)]
     Introspect(#[from] IntrospectError),
@@ -39,39 +42,16 @@ pub fn mismatches(desired: &Catalog, current: &Catalog) -> Mismatches {
     mismatch::find(desired, current)
 }
 
-/// Respells expressions of `desired` that PostgreSQL stores exactly as the ones
-/// in `live`. Returns how many were settled.
-pub async fn reconcile(client: &Client, desired: &mut Catalog, live: &Catalog) -> Result<usize, NormalizeError> {
-    let found = mismatch::find(desired, live);
-    if found.is_empty() {
-        return Ok(0);
-    }
-    let mut bounds = 0;
-    for (name, place) in bounds::respelled(client, desired, &found.bounds).await {
-        if let Some(t) = desired.tables.get_mut(&name) {
-            t.partition_of = Some(place);
-            bounds += 1;
-        }
-    }
-    client.batch_execute("BEGIN").await?;
-    let result = scratch::settle(client, desired, Some(live), &found).await;
-    // Nothing of the scratch work may survive, whatever happened.
-    let rollback = client.batch_execute("ROLLBACK").await;
-    let settled = result?;
-    rollback?;
-    Ok(settled + bounds)
-}
-
-/// Like `reconcile`, for a current state read from files rather than from
-/// `client`'s database (a dev database, or a throwaway server): neither side
-/// is in the server's spelling, so both sides' differing expressions are
-/// stored and read back, and where the server stores them alike `desired`
-/// takes `current`'s spelling. Returns how many were settled.
-pub async fn reconcile_files(
-    client: &Client,
-    desired: &mut Catalog,
-    current: &Catalog,
-) -> Result<usize, NormalizeError> {
+/// Settles the expressions of `desired` that still differ from `current`'s
+/// on `client`, a scratch server that is never the database `current` was
+/// read from: both sides' differing expressions are stored (only the tables in
+/// question travel, with the types, sequences and routines they may name) and
+/// read back inside a transaction that is always rolled back. Where the server
+/// stores the desired one as it stores the current one, or exactly as the
+/// current one is spelled (a current state read from a database is in the
+/// server's own spelling), `desired` takes `current`'s spelling. Returns how
+/// many were settled.
+pub async fn settle(client: &Client, desired: &mut Catalog, current: &Catalog) -> Result<usize, NormalizeError> {
     let found = mismatch::find(desired, current);
     if found.is_empty() {
         return Ok(0);
@@ -81,13 +61,12 @@ pub async fn reconcile_files(
     if !found.bounds.is_empty() {
         bounds += adopt_bounds(client, desired, current, &found.bounds).await;
     }
-    // Only the tables in question travel, with the types and sequences they may name.
     let mut current_stored = mismatch::involved(current, &found);
     let mut desired_stored = mismatch::involved(desired, &found);
     client.batch_execute("BEGIN").await?;
     let result = async {
-        scratch::settle(client, &mut current_stored, None, &found).await?;
-        scratch::settle(client, &mut desired_stored, None, &found).await?;
+        scratch::settle(client, &mut current_stored, &found).await?;
+        scratch::settle(client, &mut desired_stored, &found).await?;
         views::settle_files(client, desired, current, &found.views).await
     }
     .await;
@@ -104,8 +83,9 @@ async fn adopt_bounds(client: &Client, desired: &mut Catalog, current: &Catalog,
     let had = bounds::respelled(client, current, names).await;
     let mut adopted = 0;
     for (name, place) in wanted {
-        let same = had.iter().any(|(n, p)| n == &name && p == &place);
-        if let (true, Some(c), Some(t)) = (same, current.tables.get(&name), desired.tables.get_mut(&name)) {
+        let Some(c) = current.tables.get(&name) else { continue };
+        let same = c.partition_of.as_ref() == Some(&place) || had.iter().any(|(n, p)| n == &name && p == &place);
+        if let (true, Some(t)) = (same, desired.tables.get_mut(&name)) {
             t.partition_of = c.partition_of.clone();
             adopted += 1;
         }

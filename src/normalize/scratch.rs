@@ -10,7 +10,7 @@ use super::NormalizeError;
 use crate::canon::quote_ident;
 use crate::diff::{diff, Change};
 use crate::introspect::{introspect, Scope};
-use crate::model::{Catalog, Column, ColumnType, Domain, Expr, Index, QualName, Table, View};
+use crate::model::{Catalog, Column, ColumnType, Domain, Expr, Index, QualName, Table};
 use crate::plan::render::statements;
 
 /// Runs `sql` inside a savepoint; a failure only loses that step.
@@ -38,28 +38,21 @@ pub(super) fn script(changes: &[Change]) -> String {
     changes.iter().flat_map(statements).map(|s| s + ";\n").collect()
 }
 
-/// Creates the scratch objects, reads them back, and respells `desired`: with
-/// `live`, where the server stores both versions alike (taking the live
-/// spelling); without, wherever the server stored it (taking the stored
-/// spelling). Must run inside a transaction that the caller rolls back.
-pub async fn settle(
-    client: &Client,
-    desired: &mut Catalog,
-    live: Option<&Catalog>,
-    found: &Mismatches,
-) -> Result<usize, NormalizeError> {
+/// Creates the scratch objects for `found` from `cat`, reads them back, and
+/// gives `cat` the server's spelling of each. Must run inside a transaction
+/// that the caller rolls back.
+pub async fn settle(client: &Client, cat: &mut Catalog, found: &Mismatches) -> Result<usize, NormalizeError> {
     let schema = scratch_schema();
     client.batch_execute(&format!("CREATE SCHEMA {}", quote_ident(&schema))).await?;
 
-    // Types, sequences, extensions and schemas the desired expressions may name
-    // (those the live side lacks; all of them on a server that has neither).
-    let empty = Catalog::default();
-    for change in diff(live.unwrap_or(&empty), desired) {
+    // Types, sequences, extensions, schemas and routines the expressions may name.
+    for change in diff(&Catalog::default(), cat) {
         if matches!(
             change,
             Change::CreateSchema { .. }
                 | Change::CreateExtension { .. }
                 | Change::CreateEnum { .. }
+                | Change::CreateDomain { .. }
                 | Change::CreateComposite { .. }
                 | Change::CreateRange { .. }
                 | Change::CreateSequence { .. }
@@ -69,12 +62,24 @@ pub async fn settle(
         }
     }
 
+    // Every table involved, under its own name with its columns only: what a
+    // policy's subquery reads must exist (the scratch copies below hold the rest).
+    for t in cat.tables.values() {
+        let mut bare = Table::new(t.name.clone());
+        for c in t.columns.values() {
+            let mut col = Column::new(c.name.clone(), c.data_type.clone());
+            col.collation = c.collation.clone();
+            bare.columns.insert(col.name.clone(), col);
+        }
+        attempt(client, &script(&[Change::CreateTable { table: bare }])).await;
+    }
+
     // Defaults: one scratch column per distinct (type, collation, expression).
     let mut default_columns: HashMap<(ColumnType, Option<String>, Expr), String> = HashMap::new();
     let mut defaults_table = Table::new(QualName::new(schema.clone(), "defaults"));
     for (table, m) in &found.tables {
         for c in &m.defaults {
-            let col = &desired.tables[table].columns[c];
+            let col = &cat.tables[table].columns[c];
             let key =
                 (col.data_type.clone(), col.collation.clone(), col.default.clone().unwrap_or(Expr::new(String::new())));
             let next = format!("d{}", default_columns.len());
@@ -110,7 +115,7 @@ pub async fn settle(
         if !m.needs_scratch_table() {
             continue;
         }
-        let want = &desired.tables[table];
+        let want = &cat.tables[table];
         let mut t = Table::new(QualName::new(schema.clone(), format!("t{i}")));
         for col in want.columns.values() {
             let mut c = Column::new(col.name.clone(), col.data_type.clone());
@@ -136,153 +141,84 @@ pub async fn settle(
 
     // Domains: each mismatched one again under a scratch name.
     for (i, name) in found.domains.iter().enumerate() {
-        if let Some(d) = desired.domains.get(name) {
+        if let Some(d) = cat.domains.get(name) {
             let scratch =
                 Domain { name: QualName::new(schema.clone(), format!("dom{i}")), not_null: false, ..d.clone() };
             attempt(client, &script(&[Change::CreateDomain { domain: scratch }])).await;
         }
     }
 
-    // Views: each differing one again under a scratch name, reading the live tables.
-    for (i, name) in found.views.iter().enumerate() {
-        if let Some(v) = desired.views.get(name) {
-            let scratch = View { name: QualName::new(schema.clone(), format!("v{i}")), ..v.clone() };
-            attempt(client, &script(&[Change::CreateView { view: scratch, replace: false }])).await;
-        }
-    }
-
     let stored = introspect(client, &Scope::Schemas(vec![schema.clone()])).await?.catalog;
-    Ok(respell(desired, live, found, &stored, &schema, &default_columns))
+    Ok(respell(cat, found, &stored, &schema, &default_columns))
 }
 
-/// Takes the live spelling wherever the server stored the desired one the same
-/// way; without `live`, takes the stored spelling.
+/// Takes the stored spelling of every expression the server stored.
 fn respell(
-    desired: &mut Catalog,
-    live: Option<&Catalog>,
+    cat: &mut Catalog,
     found: &Mismatches,
     stored: &Catalog,
     schema: &str,
     default_columns: &HashMap<(ColumnType, Option<String>, Expr), String>,
 ) -> usize {
     let mut settled = 0;
-    for (i, name) in found.views.iter().enumerate() {
-        let (Some(s), Some(have), Some(want)) = (
-            stored.views.get(&QualName::new(schema, format!("v{i}"))),
-            live.and_then(|l| l.views.get(name)),
-            desired.views.get_mut(name),
-        ) else {
-            continue;
-        };
-        if s.same_definition(have) {
-            want.take_spelling_of(have);
-            settled += 1;
-        } else {
-            // Still a change: judged for OR REPLACE in the server's words, as the live view is.
-            want.outputs = s.outputs.clone();
-        }
-    }
     let defaults = stored.tables.get(&QualName::new(schema, "defaults"));
-    let comparable = |x: &Index| Index { name: String::new(), comment: None, ..x.clone() };
     for (i, name) in found.domains.iter().enumerate() {
         let Some(stored) = stored.domains.get(&QualName::new(schema, format!("dom{i}"))) else { continue };
-        let have = live.and_then(|l| l.domains.get(name));
-        let Some(want) = desired.domains.get_mut(name) else { continue };
-        if want.default.is_some() {
-            let taken = match have {
-                Some(have) if stored.default == have.default => have.default.clone(),
-                Some(_) => None,
-                None => stored.default.clone(),
-            };
-            if taken.is_some() {
-                want.default = taken;
+        let Some(want) = cat.domains.get_mut(name) else { continue };
+        if want.default.is_some() && stored.default.is_some() {
+            want.default = stored.default.clone();
+            settled += 1;
+        }
+        for (n, expr) in want.checks.iter_mut() {
+            if let Some(s) = stored.checks.get(n) {
+                *expr = s.clone();
                 settled += 1;
             }
         }
-        for (n, expr) in want.checks.iter_mut() {
-            let Some(s) = stored.checks.get(n) else { continue };
-            match have.and_then(|h| h.checks.get(n)) {
-                Some(h) if s == h => *expr = h.clone(),
-                Some(_) => continue,
-                None if live.is_some() => continue,
-                None => *expr = s.clone(),
-            }
-            settled += 1;
-        }
     }
     for (i, (table, m)) in found.tables.iter().enumerate() {
-        let have = live.map(|l| &l.tables[table]);
         let scratch = stored.tables.get(&QualName::new(schema, format!("t{i}")));
-        let Some(want) = desired.tables.get_mut(table) else { continue };
+        let Some(want) = cat.tables.get_mut(table) else { continue };
         for c in &m.defaults {
             let col = &want.columns[c];
             let key =
                 (col.data_type.clone(), col.collation.clone(), col.default.clone().unwrap_or(Expr::new(String::new())));
             let stored_default =
                 default_columns.get(&key).and_then(|d| defaults?.columns.get(d)).and_then(|d| d.default.clone());
-            let Some(stored_default) = stored_default else { continue };
-            match have {
-                Some(have) if Some(&stored_default) == have.columns[c].default.as_ref() => {
-                    want.columns[c].default = have.columns[c].default.clone()
-                }
-                Some(_) => continue,
-                None => want.columns[c].default = Some(stored_default),
-            }
-            settled += 1;
-        }
-        let Some(scratch) = scratch else { continue };
-        for c in &m.generated {
-            let Some(stored_expr) = scratch.columns.get(c).and_then(|s| s.generated.clone()) else { continue };
-            match have {
-                Some(have) if Some(&stored_expr) == have.columns[c].generated.as_ref() => {
-                    want.columns[c].generated = have.columns[c].generated.clone()
-                }
-                Some(_) => continue,
-                None => want.columns[c].generated = Some(stored_expr),
-            }
-            settled += 1;
-        }
-        for n in &m.constraints {
-            let Some(s) = scratch.constraints.get(n) else { continue };
-            match have {
-                Some(have) if s.kind == have.constraints[n].kind && s.deferral == have.constraints[n].deferral => {
-                    want.constraints[n].kind = have.constraints[n].kind.clone()
-                }
-                Some(_) => continue,
-                None => want.constraints[n].kind = s.kind.clone(),
-            }
-            settled += 1;
-        }
-        for n in &m.policies {
-            let Some(s) = scratch.policies.get(n) else { continue };
-            let have = have.and_then(|h| h.policies.get(n));
-            let want = &mut want.policies[n];
-            for (stored, live, slot) in [
-                (&s.using, have.map(|h| &h.using), &mut want.using),
-                (&s.with_check, have.map(|h| &h.with_check), &mut want.with_check),
-            ] {
-                if stored.is_none() || stored == slot {
-                    continue;
-                }
-                match live {
-                    Some(l) if l == stored => *slot = l.clone(),
-                    Some(_) => continue,
-                    None => *slot = stored.clone(),
-                }
+            if let Some(stored_default) = stored_default {
+                want.columns[c].default = Some(stored_default);
                 settled += 1;
             }
         }
-        for (j, n) in m.indexes.iter().enumerate() {
-            let Some(s) = scratch.indexes.get(&format!("t{i}_{j}")) else { continue };
-            let comment = want.indexes[n].comment.clone();
-            match have {
-                Some(have) if comparable(s) == comparable(&have.indexes[n]) => {
-                    want.indexes[n] = Index { comment, ..have.indexes[n].clone() }
-                }
-                Some(_) => continue,
-                None => want.indexes[n] = Index { name: n.clone(), comment, ..s.clone() },
+        let Some(scratch) = scratch else { continue };
+        for c in &m.generated {
+            if let Some(stored_expr) = scratch.columns.get(c).and_then(|s| s.generated.clone()) {
+                want.columns[c].generated = Some(stored_expr);
+                settled += 1;
             }
-            settled += 1;
+        }
+        for n in &m.constraints {
+            if let Some(s) = scratch.constraints.get(n) {
+                want.constraints[n].kind = s.kind.clone();
+                settled += 1;
+            }
+        }
+        for n in &m.policies {
+            let Some(s) = scratch.policies.get(n) else { continue };
+            let want = &mut want.policies[n];
+            for (stored, slot) in [(&s.using, &mut want.using), (&s.with_check, &mut want.with_check)] {
+                if stored.is_some() && stored != slot {
+                    *slot = stored.clone();
+                    settled += 1;
+                }
+            }
+        }
+        for (j, n) in m.indexes.iter().enumerate() {
+            if let Some(s) = scratch.indexes.get(&format!("t{i}_{j}")) {
+                let comment = want.indexes[n].comment.clone();
+                want.indexes[n] = Index { name: n.clone(), comment, ..s.clone() };
+                settled += 1;
+            }
         }
     }
     settled

@@ -30,12 +30,13 @@ pub async fn drift(
     desired: &Parsed,
     scope: &Scope,
     ignore: &[crate::model::QualName],
+    pad: &mut super::settle::Scratchpad,
 ) -> Result<Drift, OpsError> {
-    let planned = live::plan_with(client, desired, scope, ignore).await?;
+    let planned = live::plan_with(client, desired, scope, ignore, pad).await?;
     let diff = if planned.plan.is_empty() {
         String::new()
     } else {
-        let (have, want) = (catalog_sql(&planned.live.catalog), catalog_sql(&planned.desired));
+        let (have, want) = (catalog_sql(&planned.live.catalog)?, catalog_sql(&planned.desired)?);
         TextDiff::from_lines(&have, &want)
             .unified_diff()
             .context_radius(3)
@@ -47,21 +48,25 @@ pub async fn drift(
 
 /// Compares the revision chain's head state with the desired schema (no
 /// database), as far as the privileges of `roles` go.
-pub fn chain_drift(head_state: &crate::model::Catalog, desired: &Parsed, roles: &crate::model::ManagedRoles) -> Drift {
+pub fn chain_drift(
+    head_state: &crate::model::Catalog,
+    desired: &Parsed,
+    roles: &crate::model::ManagedRoles,
+) -> Result<Drift, OpsError> {
     let (mut head, mut want) = (head_state.clone(), desired.catalog.clone());
     head.retain_roles(roles);
     want.retain_roles(roles);
     let (head_state, desired_catalog) = (&head, &want);
-    let plan = crate::plan::plan(head_state, desired_catalog, &desired.hints);
+    let plan = crate::plan::plan(head_state, desired_catalog, &desired.hints)?;
     let diff = if plan.is_empty() {
         String::new()
     } else {
-        let (have, want) = (catalog_sql(head_state), catalog_sql(desired_catalog));
+        let (have, want) = (catalog_sql(head_state)?, catalog_sql(desired_catalog)?);
         TextDiff::from_lines(&have, &want)
             .unified_diff()
             .context_radius(3)
             .header("revisions", "desired schema")
             .to_string()
     };
-    Drift { plan, diff }
+    Ok(Drift { plan, diff })
 }

@@ -1,5 +1,5 @@
-//! Planning against a live database: read it, settle expression spellings
-//! through the server, and plan towards the desired schema.
+//! Planning against a live database: read it (only read it), settle
+//! expression spellings on a scratchpad, and plan towards the desired schema.
 
 use tokio_postgres::Client;
 
@@ -7,10 +7,10 @@ use crate::diff::{diff_with_hints, Change};
 use crate::introspect::{introspect_with_default, Live, Scope};
 
 use crate::model::QualName;
-use crate::normalize;
 use crate::parse::Parsed;
 use crate::plan::{from_changes, Plan};
 
+use super::settle::Scratchpad;
 use super::OpsError;
 
 /// A plan with what it was computed from.
@@ -25,8 +25,13 @@ pub struct LivePlan {
 
 /// Reads the database and plans from it to `desired`, ignoring pgstate's
 /// default version table.
-pub async fn plan(client: &Client, desired: &Parsed, scope: &Scope) -> Result<LivePlan, OpsError> {
-    plan_with(client, desired, scope, &[crate::revisions::version_table::default_table()]).await
+pub async fn plan(
+    client: &Client,
+    desired: &Parsed,
+    scope: &Scope,
+    pad: &mut Scratchpad,
+) -> Result<LivePlan, OpsError> {
+    plan_with(client, desired, scope, &[crate::revisions::version_table::default_table()], pad).await
 }
 
 /// Like `plan`, ignoring the given bookkeeping tables (version tables).
@@ -35,6 +40,7 @@ pub async fn plan_with(
     desired: &Parsed,
     scope: &Scope,
     ignore: &[QualName],
+    pad: &mut Scratchpad,
 ) -> Result<LivePlan, OpsError> {
     // Unqualified names in the desired files go where PostgreSQL would put them:
     // the first existing schema of the session's search_path.
@@ -65,12 +71,15 @@ pub async fn plan_with(
             (k, v)
         })
         .collect();
-    normalize::reconcile(client, &mut target, &live.catalog).await?;
+    // Settled on the scratchpad, never on the target: this reads, nothing more.
+    pad.settle(&mut target, &live.catalog).await?;
     let diff = diff_with_hints(&live.catalog, &target, &desired.hints);
     let mut changes: Vec<Change> =
         live.invalid_indexes.iter().map(|index| Change::DropInvalidIndex { index: index.clone() }).collect();
     changes.extend(diff.changes);
-    let plan = from_changes(changes, &live.catalog, &target, diff.warnings);
+    let mut warnings = diff.warnings;
+    warnings.append(&mut pad.warnings);
+    let plan = from_changes(changes, &live.catalog, &target, warnings)?;
     Ok(LivePlan { plan, live, desired: target })
 }
 

@@ -10,5 +10,6 @@ pub mod export;
 pub mod live;
 pub mod plan;
 pub mod revision;
+pub mod settle;
 
 pub use error::OpsError;

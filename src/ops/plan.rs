@@ -7,26 +7,15 @@
 
 use std::path::Path;
 
-use crate::connection::local::LocalServer;
-use crate::connection::{runtime, Target};
+use crate::connection::runtime;
 use crate::model::ManagedRoles;
-use crate::normalize;
 use crate::parse::source::load;
 use crate::parse::{parse_files_in, LoadError, Parsed, SchemaErrors, SourceFile};
 use crate::plan::{plan, Plan};
 
+use super::settle::Scratchpad;
+pub use super::settle::Settle;
 use super::OpsError;
-
-/// Where an offline plan settles the expressions the parser cannot.
-pub enum Settle {
-    /// Nowhere: the parser's canonical form decides.
-    ParserOnly,
-    /// A database to use as a scratchpad (nothing of it is changed).
-    Server(Box<Target>),
-    /// A throwaway server from the installed PostgreSQL binaries, started when
-    /// needed; without binaries, the parser decides (and the plan says so).
-    LocalServer,
-}
 
 /// Plans from the schema at `from` (the current state) to the one at `desired`,
 /// settling differing expressions as `settle` says.
@@ -55,31 +44,10 @@ pub fn offline_files(
     let (mut to, mut current) = parse_both(desired, from, default_schema).map_err(LoadError::from)?;
     to.catalog.retain_roles(roles);
     current.catalog.retain_roles(roles);
-    let mut warnings = Vec::new();
-    // Only worth a server's opinion when some expression still differs.
-    let wants_server = !matches!(settle, Settle::ParserOnly);
-    if wants_server && !normalize::mismatches(&to.catalog, &current.catalog).is_empty() {
-        let server = match settle {
-            Settle::ParserOnly => None,
-            Settle::Server(target) => Some((*target, None)),
-            Settle::LocalServer => match LocalServer::start() {
-                Ok(local) => Some((local.target(), Some(local))),
-                Err(e) => {
-                    warnings.push(format!("expressions compared by the parser alone: {e}"));
-                    None
-                }
-            },
-        };
-        if let Some((target, _local)) = server {
-            runtime()?.block_on(async {
-                let client = target.connect().await?;
-                normalize::reconcile_files(&client, &mut to.catalog, &current.catalog).await?;
-                Ok::<_, OpsError>(())
-            })?;
-        }
-    }
-    let mut plan = plan(&current.catalog, &to.catalog, &to.hints);
-    plan.warnings.extend(warnings);
+    let mut pad = Scratchpad::new(settle);
+    runtime()?.block_on(pad.settle(&mut to.catalog, &current.catalog))?;
+    let mut plan = plan(&current.catalog, &to.catalog, &to.hints)?;
+    plan.warnings.append(&mut pad.warnings);
     drop_later(to, current);
     Ok(plan)
 }

@@ -1,0 +1,81 @@
+//! Where expressions the parser cannot settle are settled: never on the
+//! target. A dev database (`--dev-url`), or a throwaway server started from
+//! the installed PostgreSQL binaries when (and only when) some expression
+//! still differs, kept for the rest of the command; with neither, or asked
+//! not to, the parser decides and a warning says so.
+//!
+//! The target is only ever read: `plan` and `drift` need no more than
+//! CONNECT, USAGE and SELECT on it, work on a hot standby, and run nothing a
+//! desired file wrote on it.
+
+use tokio_postgres::Client;
+
+use crate::connection::local::LocalServer;
+use crate::connection::Target;
+use crate::model::Catalog;
+use crate::normalize;
+
+use super::OpsError;
+
+/// Where differing expressions are settled.
+pub enum Settle {
+    /// Nowhere: the parser's canonical form decides.
+    ParserOnly,
+    /// A database to use as a scratchpad (nothing of it is changed).
+    Server(Box<Target>),
+    /// A throwaway server from the installed PostgreSQL binaries, started when
+    /// needed; without binaries, the parser decides (and the plan says so).
+    LocalServer,
+}
+
+/// A scratch server for one command, connected on first need.
+pub struct Scratchpad {
+    how: Settle,
+    // Dropped after `client`: declared after it so the connection ends first.
+    client: Option<Client>,
+    local: Option<LocalServer>,
+    failed: bool,
+    /// What the command should tell the user (the parser decided alone).
+    pub warnings: Vec<String>,
+}
+
+impl Scratchpad {
+    /// A scratchpad that will settle as `how` says.
+    pub fn new(how: Settle) -> Scratchpad {
+        Scratchpad { how, client: None, local: None, failed: false, warnings: Vec::new() }
+    }
+
+    /// Respells `desired`'s expressions where the server stores them as
+    /// `current`'s (current may be a live catalog or files). Starts or
+    /// connects to the server only when some expression differs.
+    pub async fn settle(&mut self, desired: &mut Catalog, current: &Catalog) -> Result<usize, OpsError> {
+        if matches!(self.how, Settle::ParserOnly) || normalize::mismatches(desired, current).is_empty() {
+            return Ok(0);
+        }
+        let Some(client) = self.client().await? else { return Ok(0) };
+        Ok(normalize::settle(client, desired, current).await?)
+    }
+
+    async fn client(&mut self) -> Result<Option<&Client>, OpsError> {
+        if self.client.is_none() && !self.failed {
+            let target = match &self.how {
+                Settle::ParserOnly => return Ok(None),
+                Settle::Server(target) => (**target).clone(),
+                Settle::LocalServer => match LocalServer::start() {
+                    Ok(local) => {
+                        let target = local.target();
+                        self.local = Some(local);
+                        target
+                    }
+                    Err(e) => {
+                        self.failed = true;
+                        self.warnings.push(format!("expressions compared by the parser alone: {e}"));
+                        return Ok(None);
+                    }
+                },
+            };
+            self.client = Some(target.connect().await?);
+        }
+        Ok(self.client.as_ref())
+    }
+}
