@@ -252,10 +252,10 @@ fn bench_scale(n: usize, runs: usize, can_reset_peak: bool) -> Row {
     let b = parse("changed.sql", &sql_b);
 
     // Sanity: the bench must measure real work.
-    let same = plan(&a.catalog, &a.catalog, &a.hints);
+    let same = plan(&a.catalog, &a.catalog, &a.hints).expect("plans");
     assert!(same.is_empty(), "{n} tables: plan(original, original) has {} steps", same.steps.len());
     assert!(same.to_sql().is_empty(), "{n} tables: plan(original, original) renders SQL");
-    let real = plan(&a.catalog, &b.catalog, &b.hints);
+    let real = plan(&a.catalog, &b.catalog, &b.hints).expect("plans");
     assert!(!real.is_empty(), "{n} tables: plan(original, changed) is empty");
     let steps = real.steps.len();
     let sql_out = real.to_sql().len();
@@ -273,7 +273,7 @@ fn bench_scale(n: usize, runs: usize, can_reset_peak: bool) -> Row {
         for _ in 0..runs {
             let input = changes.clone();
             samples.time(|| {
-                let p = from_changes(input, &a.catalog, &b.catalog, Vec::new());
+                let p = from_changes(input, &a.catalog, &b.catalog, Vec::new()).expect("plans");
                 let s = p.to_sql();
                 (p, s)
             });
@@ -282,7 +282,7 @@ fn bench_scale(n: usize, runs: usize, can_reset_peak: bool) -> Row {
     };
     // (c') plan() (diff + order + hazards + render) and to_sql().
     let plan_stats = measure(runs, || {
-        let p = plan(&a.catalog, &b.catalog, &b.hints);
+        let p = plan(&a.catalog, &b.catalog, &b.hints).expect("plans");
         let s = p.to_sql();
         (p, s)
     });

@@ -44,7 +44,7 @@ fn plan_sql(from: &Path, to: &Path, roles: &[String]) -> String {
     let mut to = parse_path(to).unwrap_or_else(|e| panic!("{}: {e:?}", to.display()));
     from.catalog.retain_roles(&roles);
     to.catalog.retain_roles(&roles);
-    plan(&from.catalog, &to.catalog, &to.hints).to_sql()
+    plan(&from.catalog, &to.catalog, &to.hints).expect("plans").to_sql()
 }
 
 #[test]

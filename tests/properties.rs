@@ -305,7 +305,7 @@ proptest! {
     #[test]
     fn applying_the_plan_in_the_model_reaches_the_target(s1 in any::<u64>(), s2 in any::<u64>()) {
         let (a, b) = (catalog(s1), catalog(s2));
-        let p = plan(&a, &b, &[]);
+        let p = plan(&a, &b, &[]).expect("plans");
         let mut reached = a.clone();
         let ordered: Vec<_> = p.steps.iter().map(|s| s.change.clone()).collect();
         apply_all(&mut reached, &ordered);
@@ -316,7 +316,7 @@ proptest! {
     #[test]
     fn replaying_the_plan_sql_reaches_the_target(s1 in any::<u64>(), s2 in any::<u64>()) {
         let (a, b) = (catalog(s1), catalog(s2));
-        let sql = plan(&a, &b, &[]).to_sql();
+        let sql = plan(&a, &b, &[]).expect("plans").to_sql();
         let reached = match pgstate::revisions::replay::replay(a.clone(), "generated", &sql) {
             Ok(c) => c,
             Err(e) => return Err(TestCaseError::fail(format!("{e}\n{sql}"))),
@@ -327,7 +327,7 @@ proptest! {
     #[test]
     fn rendered_sql_parses_back_to_the_same_catalog(seed in any::<u64>()) {
         let c = catalog(seed);
-        let sql = catalog_sql(&c);
+        let sql = catalog_sql(&c).expect("plans");
         let parsed = match pgstate::parse::parse_str("rendered.sql", &sql) {
             Ok(p) => p,
             Err(e) => return Err(TestCaseError::fail(format!("{}\n{sql}", e.summary()))),

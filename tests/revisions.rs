@@ -99,7 +99,7 @@ fn upgrade_and_downgrade_on_postgres_follow_the_replayed_states() {
         ok(pgstate_in(&root, &["upgrade", &r.id, "--url", &url]));
         let state = pgstate::revisions::state_at(&chain, std::slice::from_ref(&r.id)).expect("replays");
         let file = std::env::temp_dir().join(format!("pgstate-state-{}-{}.sql", std::process::id(), r.id));
-        std::fs::write(&file, pgstate::plan::catalog_sql(&state)).expect("write state");
+        std::fs::write(&file, pgstate::plan::catalog_sql(&state).expect("plans")).expect("write state");
         let plan = ok(pgstate_in(&root, &["plan", "--url", &url, "--schema", &file.to_string_lossy()]));
         assert_eq!(plan, "", "database after upgrade to {} differs from the replayed state", r.id);
         let current = ok(pgstate_in(&root, &["current", "--url", &url]));
@@ -323,7 +323,7 @@ fn routine_and_trigger_plans_replay_to_their_targets() {
         let from = pgstate::parse::parse_path(&root.join(name).join("from.sql")).expect("from parses").catalog;
         let to = pgstate::parse::parse_path(&root.join(name).join("to.sql")).expect("to parses").catalog;
         for (a, b, way) in [(&from, &to, "forward"), (&to, &from, "backward")] {
-            let sql = pgstate::plan::plan(a, b, &[]).to_sql();
+            let sql = pgstate::plan::plan(a, b, &[]).expect("plans").to_sql();
             let reached = pgstate::revisions::replay::replay(a.clone(), name, &sql)
                 .unwrap_or_else(|e| panic!("{name} {way}: {e}\n{sql}"));
             assert_eq!(pgstate::diff::diff(&reached, b), vec![], "{name} {way}:\n{sql}");

@@ -14,7 +14,7 @@ fn repo(p: &str) -> std::path::PathBuf {
 fn schema_renders_and_parses_back_equal() {
     let parsed = parse_path(&repo("schema")).expect("schema/ is valid");
     assert_eq!(parsed.catalog.tables.len(), 47);
-    let sql = catalog_sql(&parsed.catalog);
+    let sql = catalog_sql(&parsed.catalog).expect("plans");
     let again = parse_str("rendered.sql", &sql).unwrap_or_else(|e| panic!("{}", e.summary()));
     assert_eq!(again.catalog, parsed.catalog);
 }
@@ -42,7 +42,7 @@ fn every_fixture_side_renders_and_parses_back_equal() {
         let dir = entry.expect("entry").path();
         for side in ["from.sql", "to.sql"] {
             let parsed = parse_path(&dir.join(side)).expect("valid fixture");
-            let sql = catalog_sql(&parsed.catalog);
+            let sql = catalog_sql(&parsed.catalog).expect("plans");
             let again =
                 parse_str("rendered.sql", &sql).unwrap_or_else(|e| panic!("{}: {}", dir.display(), e.summary()));
             assert_eq!(again.catalog, parsed.catalog, "{} {side}", dir.display());
@@ -54,16 +54,16 @@ fn every_fixture_side_renders_and_parses_back_equal() {
 fn a_done_rename_is_a_no_op_and_a_dangling_hint_warns() {
     let before = parse_str("a.sql", "CREATE TABLE t (id int, mail text);").expect("valid");
     let after = parse_str("b.sql", "CREATE TABLE t (id int, email text -- @renamed from=mail\n);").expect("valid");
-    let p = plan(&before.catalog, &after.catalog, &after.hints);
+    let p = plan(&before.catalog, &after.catalog, &after.hints).expect("plans");
     assert_eq!(p.to_sql(), "ALTER TABLE public.t RENAME COLUMN mail TO email;\n");
     assert!(p.warnings.is_empty());
     // Applied: the same file now plans nothing and says nothing.
-    let p = plan(&after.catalog, &after.catalog, &after.hints);
+    let p = plan(&after.catalog, &after.catalog, &after.hints).expect("plans");
     assert!(p.is_empty() && p.warnings.is_empty());
     // A hint naming a column that exists nowhere is a warning; the column is added.
     let stray = parse_str("c.sql", "CREATE TABLE t (id int, mail text, nick text -- @renamed from=nickname\n);")
         .expect("valid");
-    let p = plan(&before.catalog, &stray.catalog, &stray.hints);
+    let p = plan(&before.catalog, &stray.catalog, &stray.hints).expect("plans");
     assert_eq!(p.to_sql(), "ALTER TABLE public.t ADD COLUMN nick text;\n");
     assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
     assert!(p.warnings[0].contains("nickname"), "{:?}", p.warnings);
@@ -73,7 +73,7 @@ fn a_done_rename_is_a_no_op_and_a_dangling_hint_warns() {
 fn json_output_lists_kind_object_sql_and_hazards() {
     let from = parse_str("a.sql", "CREATE TABLE t (id int, old text);").expect("valid");
     let to = parse_str("b.sql", "CREATE TABLE t (id int NOT NULL);").expect("valid");
-    let p = plan(&from.catalog, &to.catalog, &[]);
+    let p = plan(&from.catalog, &to.catalog, &[]).expect("plans");
     let json: serde_json::Value = serde_json::to_value(&p).expect("serializes");
     let steps = json["steps"].as_array().expect("steps");
     assert_eq!(steps.len(), 2);
@@ -91,7 +91,7 @@ fn every_fixture_plan_replays_to_its_target() {
         let dir = entry.expect("entry").path();
         let from = parse_path(&dir.join("from.sql")).expect("valid").catalog;
         let to = parse_path(&dir.join("to.sql")).expect("valid");
-        let sql = plan(&from, &to.catalog, &to.hints).to_sql();
+        let sql = plan(&from, &to.catalog, &to.hints).expect("plans").to_sql();
         let reached = pgstate::revisions::replay::replay(from, "fixture", &sql)
             .unwrap_or_else(|e| panic!("{}: {e}\n{sql}", dir.display()));
         let sorted = |mut c: pgstate::model::Catalog| {
@@ -278,7 +278,8 @@ fn pg_dump_privilege_statements_parse() {
     assert!(g[&e].is_empty());
     assert_eq!(parsed.catalog.default_privileges.len(), 2);
     // What the catalog says, rendered and read again, is the same catalog.
-    let again = parse_str("again.sql", &catalog_sql(&parsed.catalog)).expect("rendered privileges parse");
+    let again =
+        parse_str("again.sql", &catalog_sql(&parsed.catalog).expect("plans")).expect("rendered privileges parse");
     assert_eq!(again.catalog, parsed.catalog);
     // A function is named by its RoutineId text: argument names and OUT arguments left out.
     let f = parse_str("f.sql", "GRANT ALL ON FUNCTION public.f(i integer, OUT o text, t character varying[]) TO r1;")

@@ -23,7 +23,7 @@ fn toml_rename_hints_work_like_sql_ones() {
          [[table.column]]\nname = \"new_name\"\ntype = \"text\"\nrenamed_from = \"old_name\"\n",
     );
     let to = pgstate::parse::parse_files(&[file]).expect("valid");
-    let plan = pgstate::plan::plan(&from.catalog, &to.catalog, &to.hints);
+    let plan = pgstate::plan::plan(&from.catalog, &to.catalog, &to.hints).expect("plans");
     assert_eq!(plan.to_sql(), "ALTER TABLE public.t RENAME COLUMN old_name TO new_name;\n");
 }
 

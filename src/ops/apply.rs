@@ -11,6 +11,7 @@ use crate::plan::{Plan, Step};
 
 use super::error::db_error;
 use super::live;
+use super::settle::Scratchpad;
 use super::OpsError;
 
 /// The advisory lock key every pgstate process takes on a database ("pgstate" in ASCII).
@@ -44,10 +45,11 @@ pub async fn apply(
     desired: &Parsed,
     scope: &Scope,
     options: &Options,
+    pad: &mut Scratchpad,
     confirm: &mut dyn FnMut(&Plan) -> bool,
 ) -> Result<Report, OpsError> {
     acquire_lock(client, options.lock_wait).await?;
-    let result = locked(client, desired, scope, options, confirm).await;
+    let result = locked(client, desired, scope, options, pad, confirm).await;
     release_lock(client).await;
     result
 }
@@ -80,71 +82,78 @@ async fn locked(
     desired: &Parsed,
     scope: &Scope,
     options: &Options,
+    pad: &mut Scratchpad,
     confirm: &mut dyn FnMut(&Plan) -> bool,
 ) -> Result<Report, OpsError> {
-    let planned = live::plan_with(client, desired, scope, &options.ignore).await?;
-    let plan = planned.plan;
+    let mut plan = live::plan_with(client, desired, scope, &options.ignore, pad).await?.plan;
     if plan.is_empty() {
         return Ok(Report { plan, applied: false });
+    }
+    if options.concurrently {
+        plan.build_indexes_concurrently();
     }
     let losses: Vec<String> = plan.data_loss().map(|s| s.object.clone()).collect();
     if !options.allow_destructive && !losses.is_empty() {
         return Err(OpsError::Destructive(losses));
     }
+    // The plan confirmed is the plan run: the same steps, in the same units.
     if !confirm(&plan) {
         return Err(OpsError::Cancelled);
     }
     let ms = options.lock_timeout.as_millis();
     client.batch_execute(&format!("SET lock_timeout = {ms}")).await.map_err(|e| db_error(&e, None))?;
-
-    let created: std::collections::HashSet<String> =
-        plan.steps.iter().filter(|s| s.kind == "create_table").map(|s| s.object.clone()).collect();
-    let is_late = |s: &Step| options.concurrently && s.kind == "create_index" && !created.contains(&table_of(s));
-    // A new enum label cannot be used in the transaction that adds it: labels go first, on their own.
-    let (labels, rest): (Vec<&Step>, Vec<&Step>) = plan.steps.iter().partition(|s| s.kind == "add_enum_value");
-    let (late, main): (Vec<&Step>, Vec<&Step>) = rest.into_iter().partition(|s| is_late(s));
-    transaction(client, &labels).await?;
-    transaction(client, &main).await?;
-    for step in late {
-        for sql in &step.sql {
-            let concurrent = sql.replacen(" INDEX ", " INDEX CONCURRENTLY ", 1);
-            client.batch_execute(&concurrent).await.map_err(|e| {
-                db_error(
-                    &e,
-                    Some(&format!("{concurrent} (after the main transaction committed; run apply again to finish)")),
-                )
-            })?;
+    let mut committed = false;
+    for unit in plan.units() {
+        let steps: Vec<&Step> = unit.steps.iter().map(|&i| &plan.steps[i]).collect();
+        if unit.transaction {
+            transaction(client, &steps, committed).await?;
+        } else {
+            for sql in steps.iter().flat_map(|s| &s.sql) {
+                one_statement(client, sql).await.map_err(|e| {
+                    let context = format!(
+                        "{sql} (outside a transaction, after earlier steps committed; run apply again to finish)"
+                    );
+                    db_error(&e, Some(&context))
+                })?;
+            }
         }
+        committed = true;
     }
 
-    let again = live::plan_with(client, desired, scope, &options.ignore).await?;
+    let again = live::plan_with(client, desired, scope, &options.ignore, pad).await?;
     if !again.plan.is_empty() {
         return Err(OpsError::NotConverged(again.plan.to_sql()));
     }
     Ok(Report { plan, applied: true })
 }
 
-/// The table an index step is on (the step's object names the index, not its table).
-fn table_of(step: &Step) -> String {
-    match &step.change {
-        crate::diff::Change::CreateIndex { table, .. } => table.to_string(),
-        _ => String::new(),
-    }
-}
-
-async fn transaction(client: &Client, steps: &[&Step]) -> Result<(), OpsError> {
+/// Runs `steps` in one transaction; `after_commit` says earlier units
+/// already committed, which the error then tells.
+async fn transaction(client: &Client, steps: &[&Step], after_commit: bool) -> Result<(), OpsError> {
     if steps.is_empty() {
         return Ok(());
     }
     client.batch_execute("BEGIN").await.map_err(|e| db_error(&e, Some("BEGIN")))?;
     for step in steps {
         for sql in &step.sql {
-            if let Err(e) = client.batch_execute(sql).await {
-                let err = db_error(&e, Some(sql));
+            if let Err(e) = one_statement(client, sql).await {
+                let context = if after_commit {
+                    format!("{sql} (earlier steps committed; run apply again to finish)")
+                } else {
+                    sql.clone()
+                };
+                let err = db_error(&e, Some(&context));
                 let _ = client.batch_execute("ROLLBACK").await;
                 return Err(err);
             }
         }
     }
     client.batch_execute("COMMIT").await.map_err(|e| db_error(&e, Some("COMMIT")))
+}
+
+/// Runs one statement of a plan through the extended protocol, which takes
+/// exactly one statement: whatever a statement's text held, it could never
+/// run a second one (the simple protocol behind `batch_execute` would).
+async fn one_statement(client: &Client, sql: &str) -> Result<(), tokio_postgres::Error> {
+    client.query_typed(sql, &[]).await.map(|_| ())
 }

@@ -20,6 +20,9 @@ pub enum OpsError {
     /// Expressions could not be settled through the server.
     #[error(transparent)]
     Normalize(#[from] crate::normalize::NormalizeError),
+    /// No order of the plan's steps works.
+    #[error(transparent)]
+    Plan(#[from] crate::plan::PlanError),
     /// A statement failed.
     #[error("{0}")]
     Database(String),

@@ -20,7 +20,7 @@ pub async fn read(client: &Client, scope: &Scope) -> Result<Catalog, OpsError> {
 /// a directory with `schema.sql` (schemas, extensions, types, sequences) and one
 /// file per table. Returns the files written.
 pub fn write(catalog: &Catalog, out: &Path) -> Result<Vec<std::path::PathBuf>, OpsError> {
-    let steps = plan(&Catalog::default(), catalog, &[]).steps;
+    let steps = plan(&Catalog::default(), catalog, &[])?.steps;
     if out.extension().is_some_and(|e| e == "sql") {
         let sql: String = steps.iter().flat_map(|s| s.sql.iter().map(|q| format!("{q};\n"))).collect();
         std::fs::write(out, sql)?;

@@ -94,7 +94,7 @@ pub fn autogenerate(
     from.retain_roles(roles);
     let mut target = desired.catalog.clone();
     target.retain_roles(roles);
-    let up = plan(&from, &target, &desired.hints);
+    let up = plan(&from, &target, &desired.hints)?;
     if up.is_empty() {
         return Ok(None);
     }
@@ -102,14 +102,14 @@ pub fn autogenerate(
     let mut reached = from.clone();
     let steps: Vec<_> = up.steps.iter().map(|s| s.change.clone()).collect();
     crate::diff::apply::apply_all(&mut reached, &steps);
-    let down = plan(&reached, &from, &reversed(&desired.hints));
+    let down = plan(&reached, &from, &reversed(&desired.hints))?;
     let r = Revision {
         id: id.unwrap_or_else(new_id),
         parents: parent.into_iter().collect(),
         message: message.to_string(),
         created: now(),
-        up: up.to_sql(),
-        down: down.to_sql(),
+        up: up.script(),
+        down: down.script(),
         path: PathBuf::new(),
     };
     write_revision(dir, r).map(Some)
@@ -299,14 +299,14 @@ pub fn autogenerate_alembic(
     message: &str,
     id: Option<String>,
 ) -> Result<Option<PathBuf>, OpsError> {
-    let up = plan(from, &desired.catalog, &desired.hints);
+    let up = plan(from, &desired.catalog, &desired.hints)?;
     if up.is_empty() {
         return Ok(None);
     }
     let mut reached = from.clone();
     let steps: Vec<_> = up.steps.iter().map(|s| s.change.clone()).collect();
     crate::diff::apply::apply_all(&mut reached, &steps);
-    let down = plan(&reached, from, &reversed(&desired.hints));
+    let down = plan(&reached, from, &reversed(&desired.hints))?;
     let parent = alembic::head(alembic_dir)?;
     let id = id.unwrap_or_else(new_id);
     let statements = |p: &crate::plan::Plan| p.steps.iter().flat_map(|s| s.sql.clone()).collect::<Vec<_>>();

@@ -4,6 +4,7 @@ pub mod hazards;
 mod order;
 pub mod render;
 mod routine_sql;
+mod units;
 
 use std::collections::HashSet;
 
@@ -29,6 +30,11 @@ pub struct Step {
     pub sql: Vec<String>,
     /// What it can do to existing data.
     pub hazards: Vec<Hazard>,
+    /// Whether it may run inside a transaction (`CREATE INDEX CONCURRENTLY` may not).
+    pub transactional: bool,
+    /// The earlier steps (by index in the plan) that must have run before it.
+    #[serde(skip)]
+    pub after: Vec<usize>,
 }
 
 /// An ordered plan from one catalog to another.
@@ -40,23 +46,48 @@ pub struct Plan {
     pub warnings: Vec<String>,
 }
 
+/// Why no plan could be made.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum PlanError {
+    /// The changes depend on each other in a circle: no order works.
+    #[error("no order of the plan's steps works: they depend on each other in a cycle ({})", .0.join(" -> "))]
+    Cycle(Vec<String>),
+}
+
 impl Plan {
     /// Whether there is nothing to do.
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
     }
 
-    /// The plan as a SQL script: hazard comments above their statements.
+    /// The plan as a SQL script: hazard comments above their statements. A
+    /// plan that runs as more than one transaction (see `units`) says where
+    /// each begins and ends, so that the script is exactly what `apply` runs.
     pub fn to_sql(&self) -> String {
+        let units = self.units();
+        let explicit = units.len() > 1;
+        let mut out = String::new();
+        for unit in &units {
+            if explicit && unit.transaction {
+                out.push_str("BEGIN;\n");
+            }
+            for &i in &unit.steps {
+                push_step(&mut out, &self.steps[i]);
+            }
+            if explicit && unit.transaction {
+                out.push_str("COMMIT;\n");
+            }
+        }
+        out
+    }
+
+    /// The statements with their hazard comments and no transaction
+    /// framing: a revision's section, which `upgrade` runs in a transaction
+    /// of its own.
+    pub fn script(&self) -> String {
         let mut out = String::new();
         for step in &self.steps {
-            for h in &step.hazards {
-                out.push_str(&format!("-- hazard: {}: {}\n", h.kind.label(), h.message));
-            }
-            for s in &step.sql {
-                out.push_str(s);
-                out.push_str(";\n");
-            }
+            push_step(&mut out, step);
         }
         out
     }
@@ -65,17 +96,73 @@ impl Plan {
     pub fn data_loss(&self) -> impl Iterator<Item = &Step> {
         self.steps.iter().filter(|s| s.hazards.iter().any(|h| h.kind == HazardKind::DataLoss))
     }
+
+    /// Builds the indexes of tables that already exist with `CREATE INDEX
+    /// CONCURRENTLY`, each outside any transaction (see `units`).
+    pub fn build_indexes_concurrently(&mut self) {
+        let created: HashSet<QualName> = self
+            .steps
+            .iter()
+            .filter_map(|s| match &s.change {
+                Change::CreateTable { table } => Some(table.name.clone()),
+                _ => None,
+            })
+            .collect();
+        for step in &mut self.steps {
+            if let Change::CreateIndex { table, index } = &step.change {
+                if !created.contains(table) {
+                    step.sql = vec![render::create_index(table, index, true)];
+                    step.transactional = false;
+                }
+            }
+        }
+    }
+
+    /// How the plan runs, in order: new enum labels in a transaction of their
+    /// own (PostgreSQL cannot use a label in the transaction that adds it),
+    /// then one transaction for everything that needs no step outside a
+    /// transaction, then each such step alone, then one transaction for the
+    /// steps that need those.
+    pub fn units(&self) -> Vec<Unit> {
+        units::split(self)
+    }
+}
+
+/// A step's hazard comments (one line each, whatever a name holds) and statements.
+fn push_step(out: &mut String, step: &Step) {
+    for h in &step.hazards {
+        out.push_str(&format!("-- hazard: {}: {}\n", h.kind.label(), crate::quote::one_line(&h.message)));
+    }
+    for s in &step.sql {
+        out.push_str(s);
+        out.push_str(";\n");
+    }
+}
+
+/// Steps that run together: in one transaction, or alone outside any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// Whether the steps run in one transaction.
+    pub transaction: bool,
+    /// The steps, by index in the plan, in order.
+    pub steps: Vec<usize>,
 }
 
 /// Plans the way from `from` to `to`.
-pub fn plan(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Plan {
+pub fn plan(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Result<Plan, PlanError> {
     let diff = diff_with_hints(from, to, hints);
     from_changes(diff.changes, from, to, diff.warnings)
 }
 
 /// Orders and renders changes that were already computed.
-pub fn from_changes(changes: Vec<Change>, from: &Catalog, to: &Catalog, warnings: Vec<String>) -> Plan {
-    let order = order::order(&changes, from, to);
+pub fn from_changes(
+    changes: Vec<Change>,
+    from: &Catalog,
+    to: &Catalog,
+    warnings: Vec<String>,
+) -> Result<Plan, PlanError> {
+    let ordered = order::order(&changes, from, to)
+        .map_err(|cycle| PlanError::Cycle(cycle.into_iter().map(|i| changes[i].object()).collect()))?;
     let created: HashSet<QualName> = changes
         .iter()
         .filter_map(|c| match c {
@@ -83,22 +170,30 @@ pub fn from_changes(changes: Vec<Change>, from: &Catalog, to: &Catalog, warnings
             _ => None,
         })
         .collect();
+    // Where each change lands in the plan, to carry its predecessors along.
+    let mut place = vec![0usize; changes.len()];
+    for (at, &i) in ordered.order.iter().enumerate() {
+        place[i] = at;
+    }
     let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
-    let steps = order
-        .into_iter()
-        .filter_map(|i| slots[i].take())
-        .map(|change| Step {
+    let steps = ordered
+        .order
+        .iter()
+        .filter_map(|&i| Some((i, slots[i].take()?)))
+        .map(|(i, change)| Step {
             kind: change.kind(),
             object: change.object(),
             sql: render::statements(&change),
             hazards: hazards::of(&change, |t| created.contains(t)),
             change,
+            transactional: true,
+            after: ordered.preds[i].iter().map(|&p| place[p]).collect(),
         })
         .collect();
-    Plan { steps, warnings }
+    Ok(Plan { steps, warnings })
 }
 
 /// The whole catalog as a SQL script that creates it (the plan from nothing).
-pub fn catalog_sql(catalog: &Catalog) -> String {
-    plan(&Catalog::default(), catalog, &[]).to_sql()
+pub fn catalog_sql(catalog: &Catalog) -> Result<String, PlanError> {
+    Ok(plan(&Catalog::default(), catalog, &[])?.to_sql())
 }

@@ -40,6 +40,8 @@ enum Key {
     ColumnType(QualName, String),
     /// A policy of a table.
     Policy(QualName, String),
+    /// A label of an enum type.
+    EnumLabel(QualName, String),
 }
 
 #[derive(Default)]
@@ -273,8 +275,17 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.needs_old.push(Key::Schema(name.schema.clone()));
             d.drops.push(Key::Type(name.clone()))
         }
-        Change::AddEnumValue { name, .. } | Change::RenameEnumValue { name, .. } => {
-            d.needs_new.push(Key::Type(name.clone()))
+        Change::AddEnumValue { name, value, before, after } => {
+            d.needs_new.push(Key::Type(name.clone()));
+            // Placed next to a label this plan adds or renames: after that step.
+            for l in before.iter().chain(after) {
+                d.needs_new.push(Key::EnumLabel(name.clone(), l.clone()));
+            }
+            d.creates.push(Key::EnumLabel(name.clone(), value.clone()));
+        }
+        Change::RenameEnumValue { name, to, .. } => {
+            d.needs_new.push(Key::Type(name.clone()));
+            d.creates.push(Key::EnumLabel(name.clone(), to.clone()));
         }
         Change::CreateDomain { domain } => {
             d.creates.push(Key::Type(domain.name.clone()));
@@ -667,7 +678,16 @@ fn constraint_columns(table: &QualName, kind: &ConstraintKind, out: &mut Vec<Key
 
 /// Sorts `changes` so that every change runs after what it needs and before
 /// what it releases is dropped. Returns the permutation as indices.
-pub fn order(changes: &[Change], from: &Catalog, to: &Catalog) -> Vec<usize> {
+/// Changes in an order that works, and what each must follow.
+pub struct Ordered {
+    /// Indices into the changes, in execution order.
+    pub order: Vec<usize>,
+    /// Per change (by index into the changes), the changes it must follow.
+    pub preds: Vec<Vec<usize>>,
+}
+
+/// Orders `changes`; a cycle comes back as the indices of the changes in it.
+pub fn order(changes: &[Change], from: &Catalog, to: &Catalog) -> Result<Ordered, Vec<usize>> {
     let deps: Vec<Deps> = changes.iter().map(|c| deps(c, from, to)).collect();
     let mut creators: HashMap<&Key, Vec<usize>> = HashMap::new();
     let mut droppers: HashMap<&Key, Vec<usize>> = HashMap::new();
@@ -681,11 +701,11 @@ pub fn order(changes: &[Change], from: &Catalog, to: &Catalog) -> Vec<usize> {
     }
     let n = changes.len();
     let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut indegree = vec![0usize; n];
+    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut add = |a: usize, b: usize, edges: &mut Vec<Vec<usize>>| {
         if a != b {
             edges[a].push(b);
-            indegree[b] += 1;
+            preds[b].push(a);
         }
     };
     for (i, d) in deps.iter().enumerate() {
@@ -711,6 +731,7 @@ pub fn order(changes: &[Change], from: &Catalog, to: &Catalog) -> Vec<usize> {
             }
         }
     }
+    let mut indegree: Vec<usize> = preds.iter().map(Vec::len).collect();
     let mut ready: BinaryHeap<Reverse<(u8, usize)>> =
         (0..n).filter(|&i| indegree[i] == 0).map(|i| Reverse((phase(&changes[i]), i))).collect();
     let mut out = Vec::with_capacity(n);
@@ -726,10 +747,36 @@ pub fn order(changes: &[Change], from: &Catalog, to: &Catalog) -> Vec<usize> {
         }
     }
     if out.len() < n {
-        // A cycle the differ should have broken: keep going in phase order rather than lose steps.
-        let mut rest: Vec<usize> = (0..n).filter(|&i| !done[i]).collect();
-        rest.sort_by_key(|&i| (phase(&changes[i]), i));
-        out.extend(rest);
+        return Err(cycle(&edges, &done));
     }
-    out
+    Ok(Ordered { order: out, preds })
+}
+
+/// One cycle among the changes the sort could not place: walking back from
+/// any of them along unplaced edges must come round to a change seen before.
+fn cycle(edges: &[Vec<usize>], done: &[bool]) -> Vec<usize> {
+    let n = edges.len();
+    let mut preds: Vec<Option<usize>> = vec![None; n];
+    for (a, out) in edges.iter().enumerate() {
+        for &b in out {
+            if !done[a] && !done[b] {
+                preds[b] = Some(a);
+            }
+        }
+    }
+    let Some(start) = (0..n).find(|&i| !done[i] && preds[i].is_some()) else { return Vec::new() };
+    let mut seen = vec![usize::MAX; n];
+    let mut path = Vec::new();
+    let mut at = start;
+    while seen[at] == usize::MAX {
+        seen[at] = path.len();
+        path.push(at);
+        match preds[at] {
+            Some(p) => at = p,
+            None => return path,
+        }
+    }
+    let mut ring = path.split_off(seen[at]);
+    ring.reverse();
+    ring
 }

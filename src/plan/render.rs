@@ -168,7 +168,7 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::RenameConstraint { table, from, to } => {
             vec![format!("ALTER TABLE {table} RENAME CONSTRAINT {} TO {}", quote_ident(from), quote_ident(to))]
         }
-        Change::CreateIndex { table, index } => vec![create_index(table, index)],
+        Change::CreateIndex { table, index } => vec![create_index(table, index, false)],
         Change::DropIndex { table, index } => {
             vec![format!("DROP INDEX {}", QualName::new(table.schema.clone(), index.name.clone()))]
         }
@@ -564,7 +564,8 @@ fn create_table(t: &Table) -> String {
     format!("CREATE {unlogged}TABLE {} (\n    {}\n){tail}", t.name, lines.join(",\n    "))
 }
 
-fn create_index(table: &QualName, i: &Index) -> String {
+/// `CREATE [UNIQUE] INDEX [CONCURRENTLY] ...`.
+pub fn create_index(table: &QualName, i: &Index, concurrently: bool) -> String {
     let unique = if i.unique { "UNIQUE " } else { "" };
     let method = if i.method == "btree" { String::new() } else { format!(" USING {}", quote_ident(&i.method)) };
     let keys = i.keys.iter().map(key_def).collect::<Vec<_>>().join(", ");
@@ -577,8 +578,9 @@ fn create_index(table: &QualName, i: &Index) -> String {
         format!(" WITH ({})", params.join(", "))
     };
     let pred = i.predicate.as_ref().map(|p| format!(" WHERE ({p})")).unwrap_or_default();
+    let concurrently = if concurrently { "CONCURRENTLY " } else { "" };
     format!(
-        "CREATE {unique}INDEX {} ON {table}{method} ({keys}){}{nnd}{with}{pred}",
+        "CREATE {unique}INDEX {concurrently}{} ON {table}{method} ({keys}){}{nnd}{with}{pred}",
         quote_ident(&i.name),
         include(&i.include)
     )
