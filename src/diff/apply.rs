@@ -8,98 +8,24 @@ use super::change::{Change, CommentTarget, CompositeAction, DomainAction};
 use crate::canon::expr::rename_column_ref;
 use crate::model::{Catalog, ConstraintKind, GrantObject, IndexKeyExpr, QualName, Routine};
 
-/// Renames a table and every reference to it.
+/// Renames a table and every reference to it (the model's one walker over
+/// references, `Catalog::rename_relation`).
 pub fn rename_table(cat: &mut Catalog, from: &QualName, to: &QualName) {
-    let tables = std::mem::take(&mut cat.tables);
-    cat.tables = tables
-        .into_iter()
-        .map(|(k, mut t)| {
-            if &k == from {
-                t.name = to.clone();
-                (to.clone(), t)
-            } else {
-                (k, t)
-            }
-        })
-        .collect();
-    // Triggers go with their table.
-    let triggers = std::mem::take(&mut cat.triggers);
-    cat.triggers = triggers
-        .into_values()
-        .map(|mut t| {
-            if &t.table == from {
-                t.table = to.clone();
-            }
-            (t.id(), t)
-        })
-        .collect();
-    for t in cat.tables.values_mut() {
-        for c in t.constraints.values_mut() {
-            if let ConstraintKind::ForeignKey(fk) = &mut c.kind {
-                if &fk.ref_table == from {
-                    fk.ref_table = to.clone();
-                }
-            }
-        }
-        for p in t.policies.values_mut() {
-            for d in p.depends.iter_mut() {
-                if let crate::model::Dep::Relation(r) | crate::model::Dep::Column(r, _) = d {
-                    if r == from {
-                        *r = to.clone();
-                    }
-                }
-            }
-        }
-    }
-    for s in cat.sequences.values_mut() {
-        if let Some((t, _)) = &mut s.owned_by {
-            if t == from {
-                *t = to.clone();
-            }
-        }
-    }
-    rekey_grants(cat, |o| match o {
-        GrantObject::Table(t) if t == from => Some(GrantObject::Table(to.clone())),
-        GrantObject::Column(t, c) if t == from => Some(GrantObject::Column(to.clone(), c.clone())),
-        _ => None,
-    });
+    cat.rename_relation(from, to);
 }
 
-fn rename_in(list: &mut [String], from: &str, to: &str) {
-    for c in list.iter_mut() {
-        if c == from {
-            *c = to.to_string();
-        }
-    }
-}
-
-/// Renames a column and every reference to it (constraints, indexes,
-/// expressions, foreign keys of other tables, sequence ownership).
+/// Renames a column and every reference to it: those held by name through
+/// the model's walker (`Catalog::rename_column_refs`), and those inside
+/// expressions of the table and its triggers, which PostgreSQL rewrites too
+/// (it stores column numbers, not names).
 pub fn rename_column(cat: &mut Catalog, table: &QualName, from: &str, to: &str) {
-    // PostgreSQL keeps column numbers: a trigger's UPDATE OF follows the rename.
+    cat.rename_column_refs(table, from, to);
     for t in cat.triggers.values_mut().filter(|t| &t.table == table) {
-        rename_in(&mut t.update_of, from, to);
         if let Some(w) = &t.when {
             t.when = Some(rename_column_ref(w, from, to));
         }
     }
-    rekey_grants(cat, |o| match o {
-        GrantObject::Column(t, c) if t == table && c == from => Some(GrantObject::Column(t.clone(), to.to_string())),
-        _ => None,
-    });
     let Some(t) = cat.tables.get_mut(table) else { return };
-    let columns = std::mem::take(&mut t.columns);
-    t.columns = columns
-        .into_iter()
-        .map(|(k, mut c)| {
-            if k == from {
-                c.name = to.to_string();
-                (to.to_string(), c)
-            } else {
-                (k, c)
-            }
-        })
-        .collect();
     for c in t.columns.values_mut() {
         if let Some(g) = &c.generated {
             c.generated = Some(rename_column_ref(g, from, to));
@@ -107,66 +33,34 @@ pub fn rename_column(cat: &mut Catalog, table: &QualName, from: &str, to: &str) 
     }
     for c in t.constraints.values_mut() {
         match &mut c.kind {
-            ConstraintKind::PrimaryKey { columns, include } | ConstraintKind::Unique { columns, include, .. } => {
-                rename_in(columns, from, to);
-                rename_in(include, from, to);
-            }
-            ConstraintKind::ForeignKey(fk) => rename_in(&mut fk.columns, from, to),
             ConstraintKind::Check { expr, .. } => *expr = rename_column_ref(expr, from, to),
             ConstraintKind::Exclusion { elements, predicate, .. } => {
                 for (k, _) in elements.iter_mut() {
-                    rename_key(&mut k.expr, from, to);
+                    if let IndexKeyExpr::Expr(e) = &mut k.expr {
+                        *e = rename_column_ref(e, from, to);
+                    }
                 }
                 if let Some(p) = predicate {
                     *p = rename_column_ref(p, from, to);
                 }
             }
+            _ => {}
         }
     }
     for p in t.policies.values_mut() {
         for e in p.using.iter_mut().chain(p.with_check.iter_mut()) {
             *e = rename_column_ref(e, from, to);
         }
-        for d in p.depends.iter_mut() {
-            if let crate::model::Dep::Column(_, c) = d {
-                if c == from {
-                    *c = to.to_string();
-                }
-            }
-        }
     }
     for i in t.indexes.values_mut() {
         for k in i.keys.iter_mut() {
-            rename_key(&mut k.expr, from, to);
+            if let IndexKeyExpr::Expr(e) = &mut k.expr {
+                *e = rename_column_ref(e, from, to);
+            }
         }
-        rename_in(&mut i.include, from, to);
         if let Some(p) = &mut i.predicate {
             *p = rename_column_ref(p, from, to);
         }
-    }
-    for other in cat.tables.values_mut() {
-        for c in other.constraints.values_mut() {
-            if let ConstraintKind::ForeignKey(fk) = &mut c.kind {
-                if &fk.ref_table == table {
-                    rename_in(&mut fk.ref_columns, from, to);
-                }
-            }
-        }
-    }
-    for s in cat.sequences.values_mut() {
-        if let Some((t, c)) = &mut s.owned_by {
-            if t == table && c == from {
-                *c = to.to_string();
-            }
-        }
-    }
-}
-
-fn rename_key(k: &mut IndexKeyExpr, from: &str, to: &str) {
-    match k {
-        IndexKeyExpr::Column(c) if c == from => *c = to.to_string(),
-        IndexKeyExpr::Expr(e) => *e = rename_column_ref(e, from, to),
-        _ => {}
     }
 }
 
@@ -505,20 +399,6 @@ fn forget_dropped(cat: &mut Catalog) {
             cat.default_privileges.retain(|k, _| k.schema.as_ref() != Some(&s));
         }
     }
-}
-
-/// Grants on `from` follow it to its new name.
-fn rekey_grants(cat: &mut Catalog, rename: impl Fn(&GrantObject) -> Option<GrantObject>) {
-    let grants = std::mem::take(&mut cat.grants);
-    cat.grants = grants
-        .into_iter()
-        .map(|(mut k, v)| {
-            if let Some(o) = rename(&k.object) {
-                k.object = o;
-            }
-            (k, v)
-        })
-        .collect();
 }
 
 fn rekey<V>(map: &mut Map<String, V>, from: &str, to: &str, set: impl Fn(&mut V, String)) {

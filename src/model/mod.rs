@@ -10,6 +10,7 @@ mod index;
 mod name;
 mod partition;
 mod policy;
+mod refs;
 mod routine;
 mod sequence;
 mod table;
