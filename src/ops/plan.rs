@@ -7,9 +7,9 @@
 
 use std::path::Path;
 
-use crate::connection::local::LocalServer;
+use crate::connection::local::{LocalServer, LocalServerError};
 use crate::connection::{runtime, Target};
-use crate::model::ManagedRoles;
+use crate::model::{Catalog, ManagedRoles};
 use crate::normalize;
 use crate::parse::source::load;
 use crate::parse::{parse_files_in, LoadError, Parsed, SchemaErrors, SourceFile};
@@ -59,29 +59,46 @@ pub fn offline_files(
     // Only worth a server's opinion when some expression still differs.
     let wants_server = !matches!(settle, Settle::ParserOnly);
     if wants_server && !normalize::mismatches(&to.catalog, &current.catalog).is_empty() {
-        let server = match settle {
-            Settle::ParserOnly => None,
-            Settle::Server(target) => Some((*target, None)),
-            Settle::LocalServer => match LocalServer::start() {
-                Ok(local) => Some((local.target(), Some(local))),
-                Err(e) => {
-                    warnings.push(format!("expressions compared by the parser alone: {e}"));
-                    None
-                }
-            },
-        };
-        if let Some((target, _local)) = server {
-            runtime()?.block_on(async {
+        let settled = match settle {
+            Settle::ParserOnly => Ok(()),
+            Settle::Server(target) => runtime()?.block_on(async {
                 let client = target.connect().await?;
                 normalize::reconcile_files(&client, &mut to.catalog, &current.catalog).await?;
                 Ok::<_, OpsError>(())
-            })?;
-        }
+            }),
+            Settle::LocalServer => on_local_server(&mut to.catalog, &current.catalog, &mut warnings),
+        };
+        settled?;
     }
     let mut plan = plan(&current.catalog, &to.catalog, &to.hints);
     plan.warnings.extend(warnings);
     drop_later(to, current);
     Ok(plan)
+}
+
+/// Settles `desired`'s expressions on a throwaway server. When none can be
+/// started or reached, the parser decides and `warnings` says why.
+fn on_local_server(desired: &mut Catalog, current: &Catalog, warnings: &mut Vec<String>) -> Result<(), OpsError> {
+    let rt = runtime()?;
+    let unusable = |e: LocalServerError| format!("expressions compared by the parser alone: {e}");
+    let local = match LocalServer::start() {
+        Ok(local) => local,
+        Err(e) => {
+            warnings.push(unusable(e));
+            return Ok(());
+        }
+    };
+    rt.block_on(async {
+        let client = match local.connect().await {
+            Ok(client) => client,
+            Err(e) => {
+                warnings.push(unusable(e));
+                return Ok(());
+            }
+        };
+        normalize::reconcile_files(&client, desired, current).await?;
+        Ok(())
+    })
 }
 
 /// The two schemas are independent: read them on two threads.
