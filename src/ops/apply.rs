@@ -1,5 +1,7 @@
 //! `pgstate apply`: plan under an advisory lock, refuse data loss unless
 //! allowed, run the plan in one transaction, then check that nothing is left.
+//! Every lock wait is bounded by the session's `lock_timeout`, set at connect
+//! (`connection::Target::connect`), reading as well as writing.
 
 use std::time::{Duration, Instant};
 
@@ -11,6 +13,7 @@ use crate::plan::{Plan, Step};
 
 use super::error::db_error;
 use super::live;
+use super::timeout::{self, Phase};
 use super::OpsError;
 
 /// The advisory lock key every pgstate process takes on a database ("pgstate" in ASCII).
@@ -20,8 +23,6 @@ pub const LOCK_KEY: i64 = 0x0070_6773_7461_7465;
 pub struct Options {
     /// Allow steps that lose data.
     pub allow_destructive: bool,
-    /// `lock_timeout` for the plan's statements.
-    pub lock_timeout: Duration,
     /// How long to wait for another pgstate's lock.
     pub lock_wait: Duration,
     /// Build indexes on existing tables with `CREATE INDEX CONCURRENTLY`, after the transaction.
@@ -94,30 +95,35 @@ async fn locked(
     if !confirm(&plan) {
         return Err(OpsError::Cancelled);
     }
-    let ms = options.lock_timeout.as_millis();
-    client.batch_execute(&format!("SET lock_timeout = {ms}")).await.map_err(|e| db_error(&e, None))?;
-
     let created: std::collections::HashSet<String> =
         plan.steps.iter().filter(|s| s.kind == "create_table").map(|s| s.object.clone()).collect();
     let is_late = |s: &Step| options.concurrently && s.kind == "create_index" && !created.contains(&table_of(s));
     // A new enum label cannot be used in the transaction that adds it: labels go first, on their own.
     let (labels, rest): (Vec<&Step>, Vec<&Step>) = plan.steps.iter().partition(|s| s.kind == "add_enum_value");
     let (late, main): (Vec<&Step>, Vec<&Step>) = rest.into_iter().partition(|s| is_late(s));
-    transaction(client, &labels).await?;
-    transaction(client, &main).await?;
+    let schemas = scope.list();
+    transaction(client, schemas, &labels, "the transaction was rolled back: nothing was changed").await?;
+    let rolled_back = if labels.is_empty() {
+        "the transaction was rolled back: nothing was changed"
+    } else {
+        "the transaction was rolled back (the new enum labels, committed before it, stay; run apply again to finish)"
+    };
+    transaction(client, schemas, &main, rolled_back).await?;
     for step in late {
         for sql in &step.sql {
             let concurrent = sql.replacen(" INDEX ", " INDEX CONCURRENTLY ", 1);
-            client.batch_execute(&concurrent).await.map_err(|e| {
-                db_error(
-                    &e,
-                    Some(&format!("{concurrent} (after the main transaction committed; run apply again to finish)")),
-                )
-            })?;
+            if let Err(e) = client.batch_execute(&concurrent).await {
+                let outcome = "the main transaction committed before it; run apply again to finish";
+                return Err(
+                    timeout::db_failed(client, Some(schemas), Phase::Writing, &e, Some(&concurrent), outcome).await
+                );
+            }
         }
     }
 
-    let again = live::plan_with(client, desired, scope, &options.ignore).await?;
+    let again = live::plan_with(client, desired, scope, &options.ignore)
+        .await
+        .map_err(|e| e.with_outcome("the plan was applied and committed; reading it back to verify timed out"))?;
     if !again.plan.is_empty() {
         return Err(OpsError::NotConverged(again.plan.to_sql()));
     }
@@ -132,7 +138,9 @@ fn table_of(step: &Step) -> String {
     }
 }
 
-async fn transaction(client: &Client, steps: &[&Step]) -> Result<(), OpsError> {
+/// Runs `steps` in one transaction; on failure rolls back, and the error
+/// names the statement and says `rolled_back`.
+async fn transaction(client: &Client, schemas: &[String], steps: &[&Step], rolled_back: &str) -> Result<(), OpsError> {
     if steps.is_empty() {
         return Ok(());
     }
@@ -140,9 +148,8 @@ async fn transaction(client: &Client, steps: &[&Step]) -> Result<(), OpsError> {
     for step in steps {
         for sql in &step.sql {
             if let Err(e) = client.batch_execute(sql).await {
-                let err = db_error(&e, Some(sql));
                 let _ = client.batch_execute("ROLLBACK").await;
-                return Err(err);
+                return Err(timeout::db_failed(client, Some(schemas), Phase::Writing, &e, Some(sql), rolled_back).await);
             }
         }
     }

@@ -10,5 +10,6 @@ pub mod export;
 pub mod live;
 pub mod plan;
 pub mod revision;
+pub mod timeout;
 
 pub use error::OpsError;
