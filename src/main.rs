@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use miette::{IntoDiagnostic, Report};
 
 use pgstate::config::Config;
-use pgstate::connection::{runtime, Target};
+use pgstate::connection::{runtime, ConnectError, Target, Timeouts};
 use pgstate::introspect::Scope;
 use pgstate::ops::{self, OpsError};
 use pgstate::parse::Parsed;
@@ -57,12 +57,35 @@ struct Scratch {
 }
 
 impl Scratch {
-    fn settle(&self, config: &Config) -> Result<ops::settle::Settle, Report> {
+    fn settle(&self, config: &Config, waits: Waits) -> Result<ops::settle::Settle, Report> {
         Ok(match self.dev_url.clone().or_else(|| config.dev_url.clone()) {
             _ if self.parser_only => ops::settle::Settle::ParserOnly,
-            Some(url) => ops::settle::Settle::Server(Box::new(Target::parse(&url)?)),
+            Some(url) => ops::settle::Settle::Server(Box::new(Target::parse(&url)?.with_timeouts(waits.timeouts()))),
             None => ops::settle::Settle::LocalServer,
         })
+    }
+}
+
+/// How long a session may wait; set when it connects, so reading the catalog
+/// is bounded as much as changing it.
+#[derive(Args, Clone, Copy)]
+struct Waits {
+    /// Longest wait for any one lock, reading the catalog as well as changing it, e.g. 5s or 500ms.
+    #[arg(long, default_value = "5s", value_parser = parse_timeout)]
+    lock_timeout: Duration,
+    /// Longest any one statement may run, e.g. 30s (default: the server's statement_timeout).
+    #[arg(long, value_parser = parse_timeout)]
+    statement_timeout: Option<Duration>,
+}
+
+impl Waits {
+    /// The database at `url` (or DATABASE_URL), whose sessions wait this long.
+    fn target(self, url: Option<&str>) -> Result<Target, ConnectError> {
+        Ok(Target::from_arg(url)?.with_timeouts(self.timeouts()))
+    }
+
+    fn timeouts(self) -> Timeouts {
+        Timeouts { lock: self.lock_timeout, statement: self.statement_timeout }
     }
 }
 
@@ -91,6 +114,8 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Sql)]
         format: Format,
+        #[command(flatten)]
+        waits: Waits,
     },
     /// Make the database match the desired schema.
     Apply {
@@ -105,9 +130,8 @@ enum Command {
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
-        /// lock_timeout for the plan's statements, e.g. 5s or 500ms.
-        #[arg(long, default_value = "5s", value_parser = parse_duration)]
-        lock_timeout: Duration,
+        #[command(flatten)]
+        waits: Waits,
         /// How long to wait for another pgstate apply on the same database.
         #[arg(long, default_value = "60s", value_parser = parse_duration)]
         lock_wait: Duration,
@@ -129,6 +153,8 @@ enum Command {
         format: DriftFormat,
         #[command(flatten)]
         scratch: Scratch,
+        #[command(flatten)]
+        waits: Waits,
     },
     /// Write the live schema as declarative SQL.
     Export {
@@ -141,6 +167,8 @@ enum Command {
         /// Schemas to export, comma-separated (default: public).
         #[arg(long, value_delimiter = ',')]
         schemas: Option<Vec<String>>,
+        #[command(flatten)]
+        waits: Waits,
     },
     /// Write the plan from the revision chain's head to the desired schema as a new revision.
     Autogenerate {
@@ -161,6 +189,8 @@ enum Command {
         /// With --format alembic: the current state from this database (default: the pgstate chain's head).
         #[arg(long)]
         url: Option<String>,
+        #[command(flatten)]
+        waits: Waits,
     },
     /// Write an empty revision to fill in by hand.
     Revision {
@@ -190,6 +220,8 @@ enum Command {
         /// The database (or DATABASE_URL).
         #[arg(long)]
         url: Option<String>,
+        #[command(flatten)]
+        waits: Waits,
     },
     /// Undo revisions down to TARGET: -N, an id or unique prefix, or base.
     Downgrade {
@@ -199,12 +231,16 @@ enum Command {
         /// The database (or DATABASE_URL).
         #[arg(long)]
         url: Option<String>,
+        #[command(flatten)]
+        waits: Waits,
     },
     /// Show the revision(s) a database is at (pgstate's, and Alembic's if any).
     Current {
         /// The database (or DATABASE_URL).
         #[arg(long)]
         url: Option<String>,
+        #[command(flatten)]
+        waits: Waits,
     },
     /// List revisions, newest first.
     History {
@@ -238,6 +274,16 @@ enum RevisionFormat {
 enum DriftFormat {
     Text,
     Json,
+}
+
+/// A duration for a timeout: as `parse_duration`, but more than zero (to
+/// PostgreSQL, 0 means no limit at all).
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let d = parse_duration(text)?;
+    if d.is_zero() {
+        return Err("a timeout must be more than 0 (0 would mean waiting forever)".to_string());
+    }
+    Ok(d)
 }
 
 /// `5s`, `500ms`, `2m`, or a number of seconds.
@@ -277,12 +323,11 @@ fn load(config: &Config, d: &Desired) -> Result<(Parsed, Scope), OpsError> {
     Ok((parsed, scope))
 }
 
-/// Runs `f` with a connection to the database named by `url` or DATABASE_URL.
+/// Runs `f` with a connection to `target`.
 fn with_db<T>(
-    url: Option<&str>,
+    target: &Target,
     f: impl AsyncFnOnce(&tokio_postgres::Client) -> Result<T, OpsError>,
 ) -> Result<T, Report> {
-    let target = Target::from_arg(url)?;
     let value = runtime().into_diagnostic()?.block_on(async {
         let client = target.connect().await?;
         f(&client).await
@@ -315,9 +360,9 @@ fn first_schema(search_path: &str) -> String {
 fn run(cli: Cli) -> Result<ExitCode, Report> {
     let config = Config::load(&std::env::current_dir().into_diagnostic()?)?;
     match cli.command {
-        Command::Plan { desired, from, url, scratch, concurrently, search_path, format } => {
-            let settle = scratch.settle(&config)?;
-            let plan = match from {
+        Command::Plan { desired, from, url, scratch, concurrently, search_path, format, waits } => {
+            let settle = scratch.settle(&config, waits)?;
+            let mut plan = match from {
                 Some(from) => {
                     let roles = config.roles(desired.roles.as_deref());
                     let default_schema = first_schema(search_path.as_deref().unwrap_or("public"));
@@ -326,27 +371,25 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                 }
                 None => {
                     let (parsed, scope) = load(&config, &desired)?;
-                    let target = Target::from_arg(url.as_deref())?;
-                    runtime().into_diagnostic()?.block_on(async {
-                        let client = target.connect().await?;
+                    let target = waits.target(url.as_deref())?;
+                    with_db(&target, async |client| {
                         let mut pad = ops::settle::Scratchpad::new(settle);
-                        Ok::<_, OpsError>(ops::live::plan(&client, &parsed, &scope, &mut pad).await?.plan)
+                        Ok(ops::live::plan(client, &parsed, &scope, &mut pad).await?.plan)
                     })?
                 }
             };
-            let mut plan = plan;
             if concurrently {
                 plan.build_indexes_concurrently();
             }
             print_plan(&plan, format)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Apply { desired, url, allow_destructive, yes, lock_timeout, lock_wait, concurrently, scratch } => {
+        Command::Apply { desired, url, allow_destructive, yes, waits, lock_wait, concurrently, scratch } => {
             let (parsed, scope) = load(&config, &desired)?;
-            let mut pad = ops::settle::Scratchpad::new(scratch.settle(&config)?);
-            let target = Target::from_arg(url.as_deref())?;
+            let mut pad = ops::settle::Scratchpad::new(scratch.settle(&config, waits)?);
+            let target = waits.target(url.as_deref())?;
             let ignore = vec![config.version_table()];
-            let options = ops::apply::Options { allow_destructive, lock_timeout, lock_wait, concurrently, ignore };
+            let options = ops::apply::Options { allow_destructive, lock_wait, concurrently, ignore };
             let interactive = !yes && std::io::stdin().is_terminal();
             let mut confirm = |plan: &Plan| {
                 eprint!("{}", plan.to_sql());
@@ -358,9 +401,8 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                 let mut answer = String::new();
                 std::io::stdin().read_line(&mut answer).is_ok() && matches!(answer.trim(), "y" | "Y" | "yes")
             };
-            let report = runtime().into_diagnostic()?.block_on(async {
-                let client = target.connect().await?;
-                ops::apply::apply(&client, &parsed, &scope, &options, &mut pad, &mut confirm).await
+            let report = with_db(&target, async |client| {
+                ops::apply::apply(client, &parsed, &scope, &options, &mut pad, &mut confirm).await
             })?;
             if report.applied {
                 eprintln!("applied {} steps; the database matches the desired schema", report.plan.steps.len());
@@ -369,14 +411,14 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Drift { desired, url, format, scratch } => {
+        Command::Drift { desired, url, format, scratch, waits } => {
             let (parsed, scope) = load(&config, &desired)?;
-            let settle = scratch.settle(&config)?;
+            let settle = scratch.settle(&config, waits)?;
             let live = url.is_some() || std::env::var_os("DATABASE_URL").is_some();
             let (drift, what) = if live {
-                let target = Target::from_arg(url.as_deref())?;
+                let target = waits.target(url.as_deref())?;
                 let ignore = [config.version_table()];
-                let drift = with_db(url.as_deref(), async |client| {
+                let drift = with_db(&target, async |client| {
                     let mut pad = ops::settle::Scratchpad::new(settle);
                     ops::drift::drift(client, &parsed, &scope, &ignore, &mut pad).await
                 })?;
@@ -407,13 +449,10 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             }
             Ok(if drift.in_sync() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Export { url, out, schemas } => {
-            let target = Target::from_arg(url.as_deref())?;
+        Command::Export { url, out, schemas, waits } => {
+            let target = waits.target(url.as_deref())?;
             let scope = Scope::Schemas(schemas.unwrap_or_else(|| vec!["public".to_string()]));
-            let catalog = runtime().into_diagnostic()?.block_on(async {
-                let client = target.connect().await?;
-                ops::export::read(&client, &scope).await
-            })?;
+            let catalog = with_db(&target, async |client| ops::export::read(client, &scope).await)?;
             match out {
                 Some(path) => {
                     let files = ops::export::write(&catalog, &path)?;
@@ -423,7 +462,7 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Autogenerate { desired, message, rev_id, format, alembic_dir, url } => {
+        Command::Autogenerate { desired, message, rev_id, format, alembic_dir, url, waits } => {
             let (parsed, _) = load(&config, &desired)?;
             let dir = config.migrations_path();
             let written = if format == RevisionFormat::Alembic {
@@ -438,7 +477,8 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                             desired.schemas.as_deref().or(config.schemas.as_deref()),
                         )
                         .with_roles(roles.clone());
-                        let mut live = with_db(Some(u), async |client| ops::export::read(client, &scope).await)?;
+                        let target = waits.target(Some(u))?;
+                        let mut live = with_db(&target, async |client| ops::export::read(client, &scope).await)?;
                         live.tables.shift_remove(&alembic_table);
                         live.tables.shift_remove(&config.version_table());
                         let mut target = parsed.clone();
@@ -474,12 +514,12 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             eprintln!("wrote {}", config.migrations_path().join("pgstate.sum").display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Upgrade { target, url } => {
+        Command::Upgrade { target, url, waits } => {
             let (dir, table) = (config.migrations_path(), config.version_table());
             // A tampered chain is refused before any connection is made.
             ops::revision::load_verified(&dir)?;
-            let done =
-                with_db(url.as_deref(), async |client| ops::revision::upgrade(client, &dir, &target, &table).await)?;
+            let db = waits.target(url.as_deref())?;
+            let done = with_db(&db, async |client| ops::revision::upgrade(client, &dir, &target, &table).await)?;
             for id in &done {
                 eprintln!("upgraded: {id}");
             }
@@ -488,11 +528,11 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Downgrade { target, url } => {
+        Command::Downgrade { target, url, waits } => {
             let (dir, table) = (config.migrations_path(), config.version_table());
             ops::revision::load_verified(&dir)?;
-            let done =
-                with_db(url.as_deref(), async |client| ops::revision::downgrade(client, &dir, &target, &table).await)?;
+            let db = waits.target(url.as_deref())?;
+            let done = with_db(&db, async |client| ops::revision::downgrade(client, &dir, &target, &table).await)?;
             for id in &done {
                 eprintln!("downgraded: {id}");
             }
@@ -501,11 +541,12 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Current { url } => {
+        Command::Current { url, waits } => {
             let table = config.version_table();
             let chain = pgstate::revisions::Chain::load(&config.migrations_path())?;
             let heads: Vec<String> = chain.heads().iter().map(|r| r.id.clone()).collect();
-            let (ours, alembic) = with_db(url.as_deref(), async |client| ops::revision::current(client, &table).await)?;
+            let db = waits.target(url.as_deref())?;
+            let (ours, alembic) = with_db(&db, async |client| ops::revision::current(client, &table).await)?;
             if ours.is_empty() {
                 println!("pgstate: no revision applied");
             }

@@ -1,18 +1,40 @@
-//! Where the database is and how to reach it. Connection errors are one line
-//! and never carry the password.
+//! Where the database is and how to reach it, and the settings every session
+//! pgstate opens gets before anything else runs. Connection errors are one
+//! line and never carry the password.
 
 pub mod local;
 
 use std::str::FromStr;
+use std::time::Duration;
 
 use tokio_postgres::config::Host;
 use tokio_postgres::{Client, Config, NoTls};
+
+use crate::canon::quote_literal;
 
 /// A database to connect to.
 #[derive(Clone)]
 pub struct Target {
     config: Config,
     password: Option<String>,
+    timeouts: Timeouts,
+}
+
+/// How long a session may wait: set at connect, so reading the catalog is
+/// bounded as much as applying a plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// `lock_timeout`: the longest wait for any one lock.
+    pub lock: Duration,
+    /// `statement_timeout`, when given; otherwise the server's own setting stays.
+    pub statement: Option<Duration>,
+}
+
+impl Default for Timeouts {
+    /// The CLI's defaults: locks 5 s, statements as the server says.
+    fn default() -> Self {
+        Timeouts { lock: Duration::from_secs(5), statement: None }
+    }
 }
 
 /// Why a connection could not be made.
@@ -46,14 +68,24 @@ impl Target {
     /// From a `postgres://` URL or a `key=value` string.
     pub fn parse(text: &str) -> Result<Target, ConnectError> {
         let config = Config::from_str(text).map_err(|e| ConnectError::Invalid(scrub(&e.to_string(), None)))?;
-        let password = config.get_password().map(|p| String::from_utf8_lossy(p).into_owned());
-        Ok(Target { config, password })
+        Ok(Target::from_config(config))
     }
 
     /// From a built configuration.
     pub fn from_config(config: Config) -> Target {
         let password = config.get_password().map(|p| String::from_utf8_lossy(p).into_owned());
-        Target { config, password }
+        Target { config, password, timeouts: Timeouts::default() }
+    }
+
+    /// The same database, with these timeouts for its sessions.
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Target {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// The timeouts its sessions get.
+    pub fn timeouts(&self) -> Timeouts {
+        self.timeouts
     }
 
     /// `user@host:port/database`, safe to print.
@@ -69,7 +101,8 @@ impl Target {
         format!("{user}@{host}:{port}/{db}")
     }
 
-    /// Connects and drives the connection on the current runtime.
+    /// Connects, drives the connection on the current runtime, and sets the
+    /// session up (see `session_sql`) before returning the client.
     pub async fn connect(&self) -> Result<Client, ConnectError> {
         let mut config = self.config.clone();
         config.application_name("pgstate");
@@ -81,6 +114,7 @@ impl Target {
             // Errors surface on the client's next call; nothing to report here.
             let _ = connection.await;
         });
+        client.batch_execute(&session_sql(&self.timeouts)).await.map_err(|e| self.failed(&e))?;
         Ok(client)
     }
 
@@ -99,6 +133,27 @@ impl Target {
         };
         ConnectError::Failed { target: self.describe(), reason: scrub(&reason, self.password.as_deref()) }
     }
+}
+
+/// What every session runs first. `standard_conforming_strings` decides how
+/// PostgreSQL reads a backslash in the literals pgstate writes, whatever the
+/// database's or role's default; `lock_timeout` (and `statement_timeout`)
+/// bound every wait, introspection's included.
+pub fn session_sql(timeouts: &Timeouts) -> String {
+    let mut sql = format!(
+        "SET standard_conforming_strings = on; SET application_name = {}; SET lock_timeout = {};",
+        quote_literal("pgstate"),
+        quote_literal(&millis(timeouts.lock))
+    );
+    if let Some(limit) = timeouts.statement {
+        sql.push_str(&format!(" SET statement_timeout = {};", quote_literal(&millis(limit))));
+    }
+    sql
+}
+
+/// A duration as PostgreSQL reads it, never `0` (which would mean no limit).
+fn millis(d: Duration) -> String {
+    format!("{}ms", d.as_millis().max(1))
 }
 
 /// One line, with any occurrence of the password masked.

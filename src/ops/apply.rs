@@ -1,5 +1,7 @@
 //! `pgstate apply`: plan under an advisory lock, refuse data loss unless
 //! allowed, run the plan in one transaction, then check that nothing is left.
+//! Every lock wait is bounded by the session's `lock_timeout`, set at connect
+//! (`connection::Target::connect`), reading as well as writing.
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +14,7 @@ use crate::plan::{Plan, Step};
 use super::error::db_error;
 use super::live;
 use super::settle::Scratchpad;
+use super::timeout::{self, Phase};
 use super::OpsError;
 
 /// The advisory lock key every pgstate process takes on a database ("pgstate" in ASCII).
@@ -21,8 +24,6 @@ pub const LOCK_KEY: i64 = 0x0070_6773_7461_7465;
 pub struct Options {
     /// Allow steps that lose data.
     pub allow_destructive: bool,
-    /// `lock_timeout` for the plan's statements.
-    pub lock_timeout: Duration,
     /// How long to wait for another pgstate's lock.
     pub lock_wait: Duration,
     /// Build indexes on existing tables with `CREATE INDEX CONCURRENTLY`, after the transaction.
@@ -100,36 +101,38 @@ async fn locked(
     if !confirm(&plan) {
         return Err(OpsError::Cancelled);
     }
-    let ms = options.lock_timeout.as_millis();
-    client.batch_execute(&format!("SET lock_timeout = {ms}")).await.map_err(|e| db_error(&e, None))?;
-    let mut committed = false;
+    let schemas = scope.list();
+    // What an error leaves of the database: the earlier units stay committed.
+    let mut left = "nothing was changed";
     for unit in plan.units() {
         let steps: Vec<&Step> = unit.steps.iter().map(|&i| &plan.steps[i]).collect();
         if unit.transaction {
-            transaction(client, &steps, committed).await?;
+            transaction(client, schemas, &steps, &format!("the transaction was rolled back: {left}")).await?;
         } else {
             for sql in steps.iter().flat_map(|s| &s.sql) {
-                one_statement(client, sql).await.map_err(|e| {
-                    let context = format!(
-                        "{sql} (outside a transaction, after earlier steps committed; run apply again to finish)"
+                if let Err(e) = one_statement(client, sql).await {
+                    let outcome = format!("it ran outside a transaction: {left}");
+                    return Err(
+                        timeout::db_failed(client, Some(schemas), Phase::Writing, &e, Some(sql), &outcome).await
                     );
-                    db_error(&e, Some(&context))
-                })?;
+                }
             }
         }
-        committed = true;
+        left = "the steps before it stay committed; run apply again to finish";
     }
 
-    let again = live::plan_with(client, desired, scope, &options.ignore, pad).await?;
+    let again = live::plan_with(client, desired, scope, &options.ignore, pad)
+        .await
+        .map_err(|e| e.with_outcome("the plan was applied and committed; reading it back to verify timed out"))?;
     if !again.plan.is_empty() {
         return Err(OpsError::NotConverged(again.plan.to_sql()));
     }
     Ok(Report { plan, applied: true })
 }
 
-/// Runs `steps` in one transaction; `after_commit` says earlier units
-/// already committed, which the error then tells.
-async fn transaction(client: &Client, steps: &[&Step], after_commit: bool) -> Result<(), OpsError> {
+/// Runs `steps` in one transaction; on failure rolls back, and the error
+/// names the statement and says `rolled_back`.
+async fn transaction(client: &Client, schemas: &[String], steps: &[&Step], rolled_back: &str) -> Result<(), OpsError> {
     if steps.is_empty() {
         return Ok(());
     }
@@ -137,14 +140,8 @@ async fn transaction(client: &Client, steps: &[&Step], after_commit: bool) -> Re
     for step in steps {
         for sql in &step.sql {
             if let Err(e) = one_statement(client, sql).await {
-                let context = if after_commit {
-                    format!("{sql} (earlier steps committed; run apply again to finish)")
-                } else {
-                    sql.clone()
-                };
-                let err = db_error(&e, Some(&context));
                 let _ = client.batch_execute("ROLLBACK").await;
-                return Err(err);
+                return Err(timeout::db_failed(client, Some(schemas), Phase::Writing, &e, Some(sql), rolled_back).await);
             }
         }
     }

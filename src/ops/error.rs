@@ -4,6 +4,8 @@ use crate::connection::ConnectError;
 use crate::introspect::IntrospectError;
 use crate::parse::LoadError;
 
+use super::timeout::{Held, OnWhat};
+
 /// Why a command failed.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum OpsError {
@@ -41,9 +43,57 @@ pub enum OpsError {
     /// Revision files or their application.
     #[error(transparent)]
     Revision(crate::revisions::RevisionError),
+    /// A lock wait reached `lock_timeout`.
+    #[error(
+        "timed out after {after} waiting for a lock{}; {outcome} [lock timeout: retry later or raise --lock-timeout]{}",
+        OnWhat(.held),
+        while_running(.statement)
+    )]
+    LockTimeout {
+        /// The limit, as the server shows it (`2s`).
+        after: String,
+        /// Who holds what on the managed relations.
+        held: Vec<Held>,
+        /// The statement that waited, when it was one of the plan's.
+        statement: Option<String>,
+        /// What became of the database (`nothing was changed`).
+        outcome: String,
+    },
+    /// A statement ran past `statement_timeout`.
+    #[error("a statement ran past statement_timeout ({after}) and was cancelled; {outcome} [statement timeout: raise --statement-timeout]{}", while_running(.statement))]
+    StatementTimeout {
+        /// The limit, as the server shows it.
+        after: String,
+        /// The statement, when it was one of the plan's.
+        statement: Option<String>,
+        /// What became of the database.
+        outcome: String,
+    },
     /// The user said no.
     #[error("cancelled: nothing was changed")]
     Cancelled,
+}
+
+impl OpsError {
+    /// A timeout's error with `outcome` saying what became of the database
+    /// (a timeout while verifying an applied plan changed something); any
+    /// other error as it is.
+    pub fn with_outcome(self, outcome: &str) -> OpsError {
+        match self {
+            OpsError::LockTimeout { after, held, statement, .. } => {
+                OpsError::LockTimeout { after, held, statement, outcome: outcome.to_string() }
+            }
+            OpsError::StatementTimeout { after, statement, .. } => {
+                OpsError::StatementTimeout { after, statement, outcome: outcome.to_string() }
+            }
+            other => other,
+        }
+    }
+}
+
+/// `\n  while running: <statement>`, when there is one.
+fn while_running(statement: &Option<String>) -> String {
+    statement.as_ref().map(|s| format!("\n  while running: {s}")).unwrap_or_default()
 }
 
 /// A database error as one readable line (message, detail, and which statement).

@@ -9,11 +9,14 @@ use crate::introspect::{introspect, Scope};
 use crate::model::Catalog;
 use crate::plan::plan;
 
+use super::live::NOTHING_CHANGED;
+use super::timeout::{self, Phase};
 use super::OpsError;
 
 /// Reads the database's managed schemas.
 pub async fn read(client: &Client, scope: &Scope) -> Result<Catalog, OpsError> {
-    Ok(introspect(client, scope).await?.catalog)
+    let reading = async { Ok(introspect(client, scope).await?.catalog) };
+    timeout::bounded(client, Some(scope.list()), Phase::Reading, NOTHING_CHANGED, reading).await
 }
 
 /// Writes `catalog` as SQL: to `out` as one file when it ends in `.sql`, else as

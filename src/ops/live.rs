@@ -11,6 +11,7 @@ use crate::parse::Parsed;
 use crate::plan::{from_changes, Plan};
 
 use super::settle::Scratchpad;
+use super::timeout::{self, Phase};
 use super::OpsError;
 
 /// A plan with what it was computed from.
@@ -34,8 +35,24 @@ pub async fn plan(
     plan_with(client, desired, scope, &[crate::revisions::version_table::default_table()], pad).await
 }
 
-/// Like `plan`, ignoring the given bookkeeping tables (version tables).
+/// Like `plan`, ignoring the given bookkeeping tables (version tables). A
+/// timeout (the session's `lock_timeout`, `statement_timeout`) says which one,
+/// and what held a lock on the managed relations.
 pub async fn plan_with(
+    client: &Client,
+    desired: &Parsed,
+    scope: &Scope,
+    ignore: &[QualName],
+    pad: &mut Scratchpad,
+) -> Result<LivePlan, OpsError> {
+    let reading = plan_unbounded(client, desired, scope, ignore, pad);
+    timeout::bounded(client, Some(scope.list()), Phase::Reading, NOTHING_CHANGED, reading).await
+}
+
+/// What a command that was only reading left of the database.
+pub(crate) const NOTHING_CHANGED: &str = "nothing was changed";
+
+async fn plan_unbounded(
     client: &Client,
     desired: &Parsed,
     scope: &Scope,

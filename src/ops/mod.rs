@@ -11,5 +11,6 @@ pub mod live;
 pub mod plan;
 pub mod revision;
 pub mod settle;
+pub mod timeout;
 
 pub use error::OpsError;

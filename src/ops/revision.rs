@@ -16,6 +16,7 @@ use crate::revisions::{alembic, state_at, sum, version_table, Chain, Revision, R
 
 use super::apply::{acquire_lock, release_lock};
 use super::error::db_error;
+use super::timeout::{self, Phase};
 use super::OpsError;
 
 impl From<RevisionError> for OpsError {
@@ -187,20 +188,17 @@ async fn recorded(client: &Client, chain: &Chain, table: &QualName) -> Result<Ve
 
 async fn run_revision(client: &Client, table: &QualName, r: &Revision, up: bool) -> Result<(), OpsError> {
     let sql = if up { &r.up } else { &r.down };
+    let direction = if up { "upgrade" } else { "downgrade" };
     let context = |e: &tokio_postgres::Error| {
         let mut err = db_error(e, None);
         if let OpsError::Database(text) = &mut err {
-            *text = format!(
-                "revision {} ({}) failed and was rolled back: {text}",
-                r.id,
-                if up { "upgrade" } else { "downgrade" }
-            );
+            *text = format!("revision {} ({direction}) failed and was rolled back: {text}", r.id);
         }
         err
     };
     client.batch_execute("BEGIN").await.map_err(|e| context(&e))?;
+    // The session's lock_timeout (set at connect) bounds every wait.
     let result = async {
-        client.batch_execute("SET LOCAL lock_timeout = '5s'").await?;
         client.batch_execute(sql).await?;
         if up {
             version_table::advance(client, table, &r.id, &r.parents).await
@@ -213,7 +211,13 @@ async fn run_revision(client: &Client, table: &QualName, r: &Revision, up: bool)
         Ok(()) => client.batch_execute("COMMIT").await.map_err(|e| context(&e)),
         Err(e) => {
             let _ = client.batch_execute("ROLLBACK").await;
-            Err(context(&e))
+            match timeout::of_db(&e) {
+                Some(which) => {
+                    let outcome = format!("revision {} ({direction}) was rolled back", r.id);
+                    Err(timeout::explain(client, None, Phase::Writing, which, None, &outcome).await)
+                }
+                None => Err(context(&e)),
+            }
         }
     }
 }
@@ -285,9 +289,11 @@ pub async fn downgrade(client: &Client, dir: &Path, target: &str, table: &QualNa
 
 /// pgstate's recorded revisions and Alembic's, if any.
 pub async fn current(client: &Client, table: &QualName) -> Result<(Vec<String>, Vec<String>), OpsError> {
-    let ours = version_table::read(client, table).await.map_err(|e| db_error(&e, None))?;
-    let theirs = version_table::alembic(client).await.map_err(|e| db_error(&e, None))?;
-    Ok((ours, theirs))
+    let reading = async { Ok((version_table::read(client, table).await?, version_table::alembic(client).await?)) };
+    match reading.await {
+        Ok(found) => Ok(found),
+        Err(e) => Err(timeout::db_failed(client, None, Phase::Reading, &e, None, super::live::NOTHING_CHANGED).await),
+    }
 }
 
 /// Writes an Alembic revision into `alembic_dir` whose upgrade runs the plan

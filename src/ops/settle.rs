@@ -58,23 +58,28 @@ impl Scratchpad {
 
     async fn client(&mut self) -> Result<Option<&Client>, OpsError> {
         if self.client.is_none() && !self.failed {
-            let target = match &self.how {
+            let client = match &self.how {
                 Settle::ParserOnly => return Ok(None),
-                Settle::Server(target) => (**target).clone(),
-                Settle::LocalServer => match LocalServer::start() {
-                    Ok(local) => {
-                        let target = local.target();
-                        self.local = Some(local);
-                        target
+                Settle::Server(target) => target.connect().await?,
+                Settle::LocalServer => {
+                    let started = match LocalServer::start() {
+                        Ok(local) => local.connect().await.map(|c| (c, local)),
+                        Err(e) => Err(e),
+                    };
+                    match started {
+                        Ok((client, local)) => {
+                            self.local = Some(local);
+                            client
+                        }
+                        Err(e) => {
+                            self.failed = true;
+                            self.warnings.push(format!("expressions compared by the parser alone: {e}"));
+                            return Ok(None);
+                        }
                     }
-                    Err(e) => {
-                        self.failed = true;
-                        self.warnings.push(format!("expressions compared by the parser alone: {e}"));
-                        return Ok(None);
-                    }
-                },
+                }
             };
-            self.client = Some(target.connect().await?);
+            self.client = Some(client);
         }
         Ok(self.client.as_ref())
     }

@@ -21,7 +21,7 @@
 
 use std::fs;
 
-use pgstate::connection::local::{current_uid, find_bin_dir, make_temp_dir};
+use pgstate::connection::local::{clear_pg_env as clear_libpq_env, current_uid, find_bin_dir, make_temp_dir};
 use std::io::Write;
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
@@ -441,31 +441,6 @@ fn psql_result(out: Output) -> Result<String, String> {
         } else {
             Err(err)
         }
-    }
-}
-
-/// Environment that would make libpq or the server tools look elsewhere.
-fn clear_libpq_env(cmd: &mut Command) {
-    for var in [
-        "PGHOST",
-        "PGHOSTADDR",
-        "PGPORT",
-        "PGDATABASE",
-        "PGUSER",
-        "PGPASSWORD",
-        "PGPASSFILE",
-        "PGSERVICE",
-        "PGSERVICEFILE",
-        "PGOPTIONS",
-        "PGSSLMODE",
-        "PGTARGETSESSIONATTRS",
-        "PGDATA",
-        "PGCLUSTER",
-        "PGCONNECT_TIMEOUT",
-        "PGTZ",
-        "PGDATESTYLE",
-    ] {
-        cmd.env_remove(var);
     }
 }
 

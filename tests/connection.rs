@@ -1,0 +1,198 @@
+//! The sessions pgstate opens, and the throwaway server offline plans start:
+//! every session reads literals the standard way whatever the database says,
+//! and the server ignores the PG* environment meant for other tools.
+
+mod support;
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use pgstate::connection::local::{current_uid, LocalServer, PORT};
+use pgstate::connection::{runtime, Target, Timeouts};
+use support::pg::PgCluster;
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A fresh directory for one test's files.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pgstate-connection-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// `SHOW` each setting through a session pgstate made.
+fn show(target: &Target, settings: &[&str]) -> Vec<String> {
+    runtime().expect("runtime").block_on(async {
+        let client = target.connect().await.expect("connects");
+        let mut values = Vec::new();
+        for s in settings {
+            values.push(client.query_one(&format!("SHOW {s}"), &[]).await.expect("show").get(0));
+        }
+        values
+    })
+}
+
+#[test]
+fn every_session_reads_literals_the_standard_way_whatever_the_database_default() {
+    let db = PgCluster::shared().fresh_db("scsoff");
+    db.psql(&format!(
+        "ALTER DATABASE {0} SET standard_conforming_strings = off; ALTER DATABASE {0} SET application_name = 'other';",
+        db.name
+    ))
+    .expect("alter database");
+    assert_eq!(db.psql("SHOW standard_conforming_strings").expect("show"), "off", "the database's default holds");
+    let target = Target::parse(&db.url()).expect("url");
+    let got = show(&target, &["standard_conforming_strings", "application_name", "lock_timeout", "statement_timeout"]);
+    assert_eq!(got, ["on", "pgstate", "5s", "0"]);
+    let bounded =
+        target.with_timeouts(Timeouts { lock: Duration::from_millis(2500), statement: Some(Duration::from_secs(30)) });
+    assert_eq!(show(&bounded, &["lock_timeout", "statement_timeout"]), ["2500ms", "30s"]);
+
+    // What it is for: a backslash in a literal pgstate writes stays a backslash.
+    let dir = scratch("scs");
+    let schema = dir.join("schema.sql");
+    std::fs::write(&schema, "CREATE TABLE t (id int, p text DEFAULT 'C:\\dir');").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_pgstate"))
+        .args(["apply", "--url", &db.url(), "--yes", "--schema"])
+        .arg(&schema)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("pgstate runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stored = db.psql("INSERT INTO t (id) VALUES (1); SELECT p = 'C:' || chr(92) || 'dir' FROM t").expect("query");
+    assert_eq!(stored, "t", "the default must keep its backslash");
+}
+
+#[test]
+fn the_throwaway_server_uses_a_private_socket_directory_and_the_given_port() {
+    let local = LocalServer::start().expect("a local server starts");
+    let meta = std::fs::metadata(local.dir()).expect("socket directory");
+    assert_eq!(meta.mode() & 0o777, 0o700, "the socket directory is private");
+    // initdb made data/ as the server's user: the directory is that user's too.
+    let data = std::fs::metadata(local.dir().join("data")).expect("data directory");
+    assert_eq!(meta.uid(), data.uid(), "the socket directory belongs to the server's user");
+    assert!(local.dir().join(format!(".s.PGSQL.{PORT}")).exists(), "the socket is where the client looks");
+    let got = runtime().expect("runtime").block_on(async {
+        let client = local.connect().await.expect("connects");
+        let row = client.query_one("SELECT current_setting('standard_conforming_strings')", &[]).await.expect("query");
+        row.get::<_, String>(0)
+    });
+    assert_eq!(got, "on");
+}
+
+/// Two files the parser alone cannot tell are one schema, so an offline plan
+/// really starts the throwaway server; and one with a real change.
+fn offline_pair(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let (current, same, changed) = (dir.join("current.sql"), dir.join("same.sql"), dir.join("changed.sql"));
+    std::fs::write(
+        &current,
+        "CREATE TABLE job (name varchar(10), at date DEFAULT '2020-01-01'::date, \
+         CONSTRAINT job_name_check CHECK (name::text ~~ 'a%'::text));",
+    )
+    .expect("write");
+    std::fs::write(
+        &same,
+        "CREATE TABLE job (name varchar(10), at date DEFAULT date '2020-01-01', \
+         CONSTRAINT job_name_check CHECK (name LIKE 'a%'));",
+    )
+    .expect("write");
+    std::fs::write(
+        &changed,
+        "CREATE TABLE job (name varchar(10), at date DEFAULT date '2020-01-01', \
+         CONSTRAINT job_name_check CHECK (name LIKE 'b%'));",
+    )
+    .expect("write");
+    (current, same, changed)
+}
+
+/// Variables that pointed libpq and the server tools elsewhere.
+const UNRELATED: [(&str, &str); 8] = [
+    ("PGPORT", "5999"),
+    ("PGHOST", "/nonexistent"),
+    ("PGUSER", "nobody_at_all"),
+    ("PGDATA", "/nonexistent/data"),
+    ("PGDATABASE", "nowhere"),
+    ("PGOPTIONS", "-c search_path=nowhere"),
+    ("PGTZ", "Antarctica/Troll"),
+    ("PGCLIENTENCODING", "LATIN1"),
+];
+
+/// `pgstate plan --from current --schema desired` in `dir`, as `runuser -u
+/// user` when given, with the unrelated PG* variables set.
+fn offline_plan(dir: &Path, current: &Path, desired: &Path, user: Option<&str>) -> Output {
+    let mut cmd = match user {
+        Some(u) => {
+            let mut c = Command::new("runuser");
+            c.args(["-u", u, "--", env!("CARGO_BIN_EXE_pgstate")]);
+            c
+        }
+        None => Command::new(env!("CARGO_BIN_EXE_pgstate")),
+    };
+    cmd.args(["plan", "--from"]).arg(current).arg("--schema").arg(desired).current_dir(dir);
+    cmd.env_remove("DATABASE_URL").env("RUST_BACKTRACE", "0").envs(UNRELATED);
+    cmd.output().expect("pgstate runs")
+}
+
+fn settles_on_the_server(dir: &Path, user: Option<&str>) {
+    let (current, same, changed) = offline_pair(dir);
+    let out = offline_plan(dir, &current, &same, user);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("parser alone"), "the server must have settled the expressions: {err}");
+    assert_eq!(text(&out.stdout), "", "{err}");
+    let out = offline_plan(dir, &current, &changed, user);
+    let (plan, err) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success() && !err.contains("parser alone"), "{err}");
+    assert!(plan.contains("job_name_check CHECK (name LIKE 'b%')"), "{plan}");
+    assert!(!plan.contains("DEFAULT"), "{plan}");
+}
+
+#[test]
+fn the_throwaway_server_ignores_the_pg_environment() {
+    let dir = scratch("hermetic");
+    settles_on_the_server(&dir, None);
+}
+
+#[test]
+fn the_throwaway_server_runs_for_an_ordinary_user() {
+    if current_uid().expect("uid") != 0 {
+        // Already an ordinary user: the test above is this one.
+        return;
+    }
+    let dir = scratch("ordinary");
+    // The ordinary user reads the files and writes nothing here.
+    settles_on_the_server(&dir, Some("postgres"));
+}
+
+#[test]
+fn a_server_that_cannot_start_says_what_failed() {
+    // A socket path longer than Unix allows: initdb works, the server refuses to start.
+    let deep = scratch("deep").join("x".repeat(90));
+    std::fs::create_dir_all(&deep).expect("deep dir");
+    let dir = scratch("fails");
+    let (current, same, _) = offline_pair(&dir);
+    let out = Command::new(env!("CARGO_BIN_EXE_pgstate"))
+        .args(["plan", "--from"])
+        .arg(&current)
+        .arg("--schema")
+        .arg(&same)
+        .current_dir(&dir)
+        .env("TMPDIR", &deep)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("pgstate runs");
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "the parser decides instead: {err}");
+    assert!(err.contains("warning: expressions compared by the parser alone"), "{err}");
+    assert!(err.contains("pg_ctl start failed"), "which command: {err}");
+    assert!(err.contains("command: ") && err.contains("pg_ctl -D"), "the command line: {err}");
+    assert!(err.contains("stderr: ") && err.contains("could not start server"), "its stderr: {err}");
+    assert!(err.contains("server log") && err.contains("too long"), "the log's last lines: {err}");
+    let left = std::fs::read_dir(&deep).expect("deep dir").count();
+    assert_eq!(left, 0, "the failed server's directory is removed");
+}
