@@ -84,6 +84,8 @@ pub fn from_changes(changes: Vec<Change>, from: &Catalog, to: &Catalog, warnings
         })
         .collect();
     let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
+    let is_new = |t: &QualName| created.contains(t);
+    let cx = hazards::Context { from, to, is_new: &is_new };
     let steps = order
         .into_iter()
         .filter_map(|i| slots[i].take())
@@ -91,7 +93,7 @@ pub fn from_changes(changes: Vec<Change>, from: &Catalog, to: &Catalog, warnings
             kind: change.kind(),
             object: change.object(),
             sql: render::statements(&change),
-            hazards: hazards::of(&change, |t| created.contains(t)),
+            hazards: hazards::of(&change, &cx),
             change,
         })
         .collect();
