@@ -55,7 +55,8 @@ pub fn offline_files(
     let (mut to, mut current) = parse_both(desired, from, default_schema).map_err(LoadError::from)?;
     to.catalog.retain_roles(roles);
     current.catalog.retain_roles(roles);
-    let mut warnings = Vec::new();
+    // Identifiers cut to 63 bytes, on either side.
+    let mut warnings: Vec<String> = to.warnings.iter().chain(&current.warnings).cloned().collect();
     // Only worth a server's opinion when some expression still differs.
     let wants_server = !matches!(settle, Settle::ParserOnly);
     if wants_server && !normalize::mismatches(&to.catalog, &current.catalog).is_empty() {

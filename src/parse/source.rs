@@ -115,7 +115,8 @@ pub fn rename_hints(text: &str) -> Vec<(u64, String)> {
         let value = value.split_whitespace().next().unwrap_or("");
         let value = value.trim_matches('"');
         if !value.is_empty() {
-            hints.push((i as u64 + 1, value.to_string()));
+            // The old name as PostgreSQL stores it: cut to 63 bytes like any identifier.
+            hints.push((i as u64 + 1, crate::canon::limits::clip(value, crate::canon::limits::MAX_IDENT).to_string()));
         }
     }
     hints
