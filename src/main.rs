@@ -318,6 +318,9 @@ fn main() -> ExitCode {
 
 fn load(config: &Config, d: &Desired) -> Result<(Parsed, Scope), OpsError> {
     let parsed = ops::desired::load(&config.schema_path(d.schema.as_deref()))?;
+    for w in &parsed.warnings {
+        eprintln!("warning: {w}");
+    }
     let scope = ops::desired::scope(&parsed.catalog, d.schemas.as_deref().or(config.schemas.as_deref()))
         .with_roles(config.roles(d.roles.as_deref()));
     Ok((parsed, scope))
@@ -574,6 +577,9 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
         Command::Check { schema } => {
             let path = config.schema_path(schema.as_deref());
             let s = ops::check::check(&path)?;
+            for w in &s.warnings {
+                eprintln!("warning: {w}");
+            }
             eprintln!(
                 "{}: ok ({} tables, {} constraints, {} indexes, {} sequences)",
                 path.display(),

@@ -5,6 +5,7 @@
 pub mod body;
 pub mod expr;
 pub mod ident;
+pub mod limits;
 pub mod names;
 pub mod partition;
 pub mod refs;

@@ -2,20 +2,8 @@
 //! sequences (`makeObjectName`, `ChooseRelationName`, `ChooseIndexNameAddition`
 //! in PostgreSQL's source), including truncation to 63 bytes and de-duplication.
 
-/// PostgreSQL's NAMEDATALEN - 1: the longest identifier, in bytes.
-pub const MAX_IDENT: usize = 63;
-
-/// Cuts `s` to at most `max` bytes without splitting a character.
-fn clip(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
+use super::limits::clip;
+pub use super::limits::MAX_IDENT;
 
 /// `makeObjectName(name1, name2, label)`: joins with `_`, shortening the longer
 /// of the two names first until the whole fits in 63 bytes.

@@ -8,6 +8,7 @@ mod grants;
 mod renames;
 mod routines;
 mod tables;
+pub mod type_rules;
 pub mod types;
 mod views;
 

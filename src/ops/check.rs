@@ -15,6 +15,8 @@ pub struct Summary {
     pub constraints: usize,
     /// Number of sequences.
     pub sequences: usize,
+    /// Warnings, such as identifiers cut to 63 bytes.
+    pub warnings: Vec<String>,
 }
 
 /// Parses and validates the schema at `path`.
@@ -26,5 +28,6 @@ pub fn check(path: &Path) -> Result<Summary, LoadError> {
         indexes: c.tables.values().map(|t| t.indexes.len()).sum(),
         constraints: c.tables.values().map(|t| t.constraints.len()).sum(),
         sequences: c.sequences.len(),
+        warnings: parsed.warnings.clone(),
     })
 }

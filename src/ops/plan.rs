@@ -44,10 +44,13 @@ pub fn offline_files(
     let (mut to, mut current) = parse_both(desired, from, default_schema).map_err(LoadError::from)?;
     to.catalog.retain_roles(roles);
     current.catalog.retain_roles(roles);
+    // Identifiers cut to 63 bytes, on either side.
+    let mut warnings: Vec<String> = to.warnings.iter().chain(&current.warnings).cloned().collect();
     let mut pad = Scratchpad::new(settle);
     runtime()?.block_on(pad.settle(&mut to.catalog, &current.catalog))?;
     let mut plan = plan(&current.catalog, &to.catalog, &to.hints)?;
-    plan.warnings.append(&mut pad.warnings);
+    warnings.append(&mut pad.warnings);
+    plan.warnings.extend(warnings);
     drop_later(to, current);
     Ok(plan)
 }

@@ -80,6 +80,8 @@ struct Builder<'a> {
     /// `ALTER COLUMN` of a column a table inherits: the default it sets
     /// (`None` for any other setting), fine only if it is the parent's.
     child_settings: Vec<(QualName, String, Option<crate::model::Expr>, At)>,
+    /// Identifiers cut to 63 bytes, to warn and to explain a clash.
+    truncations: super::truncation::Truncations,
 }
 
 /// Who wrote the input.
@@ -118,14 +120,18 @@ pub fn build(
         partition_bounds: Vec::new(),
         attached_indexes: Vec::new(),
         child_settings: Vec::new(),
+        truncations: Default::default(),
     };
+    for s in &statements {
+        b.truncations.record(s.file, &s.truncated);
+    }
     b.seed_existing();
     b.seed_names(&statements);
     for s in &statements {
         b.definition(s);
     }
     for s in &mut statements {
-        let Located { file, span, stmt, hints } = s;
+        let Located { file, span, stmt, hints, .. } = s;
         if let Stmt::Table(def) = stmt {
             b.create_table(def, At { file: *file, span: *span }, hints);
         }
@@ -164,9 +170,10 @@ pub fn build(
     if trust == Trust::User {
         b.check_references();
     }
+    let warnings = b.truncations.warnings(files);
     let mut catalog = b.cat;
     catalog.sort();
-    Parsed { catalog, hints: b.hints, files: Vec::new() }
+    Parsed { catalog, hints: b.hints, files: Vec::new(), warnings }
 }
 
 impl Builder<'_> {
@@ -175,8 +182,13 @@ impl Builder<'_> {
     }
 
     fn error(&mut self, at: At, message: impl Into<String>) {
+        let message = message.into();
         let file = &self.files[at.file];
-        let err = SchemaError::new(file, file.span(at.span), message, "here");
+        let mut err = SchemaError::new(file, file.span(at.span), message.as_str(), "here");
+        // Two long names that PostgreSQL cuts to the same 63 bytes: say so.
+        if let Some(help) = self.truncations.clash_help(&message, self.files) {
+            err = err.with_help(help);
+        }
         self.errors.push(err);
     }
 
@@ -330,6 +342,10 @@ impl Builder<'_> {
                         let mut seen = std::collections::HashSet::new();
                         if let Some(dup) = labels.iter().find(|l| !seen.insert(*l)) {
                             return self.error(at, format!("enum {q} lists the label {dup:?} twice"));
+                        }
+                        // PostgreSQL refuses (does not cut) a label longer than a name.
+                        if let Some(long) = labels.iter().find(|l| l.len() > crate::canon::limits::MAX_IDENT) {
+                            return self.error(at, format!("enum {q}: the label {long:?} is longer than 63 bytes"));
                         }
                         self.cat.enums.insert(q.clone(), EnumType { name: q, labels, comment: None });
                     }

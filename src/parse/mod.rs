@@ -16,6 +16,7 @@ pub(crate) mod statement;
 mod table_def;
 mod toml_form;
 pub(crate) mod trigger;
+mod truncation;
 mod view;
 
 use std::path::Path;
@@ -35,6 +36,9 @@ pub struct Parsed {
     pub hints: Vec<RenameHint>,
     /// The files it was read from, to read them again with another default schema.
     pub files: Vec<SourceFile>,
+    /// What a reader should know though nothing is wrong: identifiers longer
+    /// than 63 bytes, cut as PostgreSQL cuts them (`file:line:col: ...`).
+    pub warnings: Vec<String>,
 }
 
 impl Parsed {

@@ -122,7 +122,8 @@ pub fn rename_hints(text: &str, comments: &[std::ops::Range<usize>]) -> Vec<(u64
         }
         line += text.as_bytes()[at..r.start].iter().filter(|&&c| c == b'\n').count() as u64;
         at = r.start;
-        hints.push((line, value.to_string()));
+        // The old name as PostgreSQL stores it: cut to 63 bytes like any identifier.
+        hints.push((line, crate::canon::limits::clip(value, crate::canon::limits::MAX_IDENT).to_string()));
     }
     hints
 }

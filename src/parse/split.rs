@@ -20,6 +20,19 @@ pub struct RawStatement {
     /// Where the statement's text lies in the file (from its first token to
     /// its `;`); kept as a range, not copied, as most callers never read it.
     pub bytes: Range<usize>,
+    /// Identifiers longer than PostgreSQL keeps, already cut in `tokens`.
+    pub truncated: Vec<Truncated>,
+}
+
+/// An identifier cut to 63 bytes as PostgreSQL's scanner cuts it.
+#[derive(Debug, Clone)]
+pub struct Truncated {
+    /// The name as written (case-folded as PostgreSQL folds it).
+    pub written: String,
+    /// The name PostgreSQL stores.
+    pub stored: String,
+    /// Where it was written.
+    pub span: Span,
 }
 
 /// Where one statement lies in a file: its bytes (up to, not including, the
@@ -107,7 +120,31 @@ pub fn tokenize(text: &str, piece: &Piece) -> Result<Option<RawStatement>, (Stri
     let tokens = unicode_idents(tokens)?;
     let Some(first) = tokens.first() else { return Ok(None) };
     let lead = byte_at(src, unshift(first.span.start, piece.start));
-    Ok(Some(RawStatement { tokens, bytes: piece.bytes.start + lead..piece.bytes.end }))
+    let mut tokens = tokens;
+    let truncated = truncate_identifiers(&mut tokens);
+    Ok(Some(RawStatement { tokens, bytes: piece.bytes.start + lead..piece.bytes.end, truncated }))
+}
+
+/// Cuts every identifier longer than 63 bytes where PostgreSQL's scanner
+/// does, before anything reads a name: tables, columns, constraints,
+/// indexes, types, schemas, functions, triggers, policies, roles, and names
+/// inside expressions alike. Keywords are never that long.
+fn truncate_identifiers(tokens: &mut [TokenWithSpan]) -> Vec<Truncated> {
+    let mut out = Vec::new();
+    for t in tokens.iter_mut() {
+        let Token::Word(w) = &mut t.token else { continue };
+        let Some(stored) = crate::canon::limits::truncated(&w.value).map(str::to_string) else { continue };
+        let folded = |value: &str| {
+            crate::canon::ident::fold(&sqlparser::ast::Ident {
+                value: value.to_string(),
+                quote_style: w.quote_style,
+                span: t.span,
+            })
+        };
+        out.push(Truncated { written: folded(&w.value), stored: folded(&stored), span: t.span });
+        w.value = stored;
+    }
+    out
 }
 
 /// `U&"d\0061t"` is one quoted identifier in PostgreSQL (pgstate writes names

@@ -11,7 +11,7 @@ use sqlparser::tokenizer::{Span, Token};
 use super::build::At;
 use super::diagnostic::SchemaError;
 use super::source::{blank_meta_commands, rename_hints, SourceFile};
-use super::split::{is_keyword, scan, tokenize, Piece, RawStatement};
+use super::split::{is_keyword, scan, tokenize, Piece, RawStatement, Truncated};
 use super::table_def::{lower, TableDef};
 
 /// What the statements supported by pgstate are, for error messages.
@@ -34,6 +34,8 @@ pub struct Located {
     pub stmt: Stmt,
     /// Rename hints found on the statement's lines: (line, old name).
     pub hints: Vec<(u64, String)>,
+    /// Identifiers cut to 63 bytes as PostgreSQL cuts them.
+    pub truncated: Vec<Truncated>,
 }
 
 /// The statements the builder consumes.
@@ -139,7 +141,7 @@ fn read_piece(
     hints: &[(u64, String)],
     piece: &Piece,
 ) -> Result<Option<Located>, Box<SchemaError>> {
-    let raw = match tokenize(text, piece) {
+    let mut raw = match tokenize(text, piece) {
         Ok(Some(raw)) => raw,
         Ok(None) => return Ok(None),
         Err((message, loc)) => {
@@ -150,10 +152,11 @@ fn read_piece(
     let span = raw.span();
     let stmt_hints: Vec<(u64, String)> =
         hints.iter().filter(|(line, _)| *line >= span.start.line && *line <= span.end.line).cloned().collect();
+    let truncated = std::mem::take(&mut raw.truncated);
     match classify(raw, default_schema, text, file) {
         Ok(Some(stmt)) => {
             let stmt = narrow(stmt, At { file: index, span }, default_schema);
-            Ok(Some(Located { file: index, span, stmt, hints: stmt_hints }))
+            Ok(Some(Located { file: index, span, stmt, hints: stmt_hints, truncated }))
         }
         Ok(None) => Ok(None),
         Err((message, err_span, help)) => {

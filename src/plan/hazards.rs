@@ -1,12 +1,16 @@
 //! Hazards: what a change can do to existing data. `DataLoss` steps are refused
 //! by `apply` unless destructive changes are allowed; `MayFail` steps can fail
-//! on rows that already exist.
+//! on rows that already exist. Every kind of change is named in `of`, with no
+//! catch-all: a new kind does not compile until its hazards are decided.
 
 use serde::Serialize;
 
-use crate::diff::types::{classify, TypeChange};
+use crate::diff::types::{classify_in, Class};
 use crate::diff::{Change, CompositeAction, DomainAction};
-use crate::model::{ConstraintKind, QualName};
+use crate::model::{
+    Catalog, Column, ColumnType, Constraint, ConstraintKind, DefaultKey, EnumType, Identity, PartitionOf, Privileges,
+    QualName, SeqOptions, View,
+};
 
 /// How a step can hurt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -21,6 +25,9 @@ pub enum HazardKind {
     GrantsLost,
     /// A role loses a privilege: whatever relied on it stops working.
     AccessLoss,
+    /// Nothing is lost, but something worth knowing changes: how values read
+    /// back, or a setting of the session running the plan that decides them.
+    Note,
 }
 
 impl HazardKind {
@@ -31,6 +38,7 @@ impl HazardKind {
             HazardKind::MayFail => "may fail",
             HazardKind::GrantsLost => "grants lost",
             HazardKind::AccessLoss => "access loss",
+            HazardKind::Note => "note",
         }
     }
 }
@@ -44,43 +52,114 @@ pub struct Hazard {
     pub message: String,
 }
 
+/// What the hazards of a change depend on besides the change.
+pub struct Context<'a> {
+    /// The state the plan starts from (where the old types are defined).
+    pub from: &'a Catalog,
+    /// The state it reaches (where the new types are defined).
+    pub to: &'a Catalog,
+    /// Whether a table is created by the same plan: an empty table has no
+    /// rows for a new rule to fail on, nor values to lose.
+    pub is_new: &'a dyn Fn(&QualName) -> bool,
+}
+
 fn h(kind: HazardKind, message: String) -> Vec<Hazard> {
     vec![Hazard { kind, message }]
 }
 
-/// The hazards of a change. `is_new` tells whether a table is created by the
-/// same plan: an empty table has no rows for a new rule to fail on.
-pub fn of(change: &Change, is_new: impl Fn(&QualName) -> bool) -> Vec<Hazard> {
+/// The hazards of a change.
+pub fn of(change: &Change, cx: &Context) -> Vec<Hazard> {
     use HazardKind::*;
-    let on_new_table = match change {
-        Change::SetNotNull { table, .. }
-        | Change::AddColumn { table, .. }
-        | Change::AddConstraint { table, .. }
-        | Change::CreateIndex { table, .. }
-        | Change::AlterColumnType { table, .. } => is_new(table),
-        _ => false,
-    };
-    if on_new_table {
-        return vec![];
-    }
     match change {
-        Change::DropTable { table } => h(DataLoss, format!("dropping table {} deletes all its rows", table.name)),
-        Change::AttachPartition { table, partition } => h(
-            MayFail,
+        // Creating, renaming, commenting, and loosening a rule lose nothing.
+        Change::CreateSchema { .. }
+        | Change::CreateExtension { .. }
+        | Change::CreateEnum { .. }
+        | Change::AddEnumValue { .. }
+        | Change::CreateDomain { .. }
+        | Change::CreateComposite { .. }
+        | Change::CreateRange { .. }
+        | Change::CreateSequence { .. }
+        | Change::CreateTable { .. }
+        | Change::RenameTable { .. }
+        | Change::RenameColumn { .. }
+        | Change::RenameConstraint { .. }
+        | Change::RenameIndex { .. }
+        | Change::CreateView { .. }
+        | Change::CreateRoutine { .. }
+        | Change::CreateTrigger { .. }
+        | Change::CreatePolicy { .. }
+        | Change::SetComment { .. }
+        | Change::SetDefault { .. }
+        | Change::DropConstraint { .. }
+        | Change::DropIndex { .. } => vec![],
+        // The label's rows keep their value under the new name, which is what the hint asks for.
+        Change::RenameEnumValue { .. } => vec![],
+        // Types hold no rows: a column using one is dropped or converted by a step of its own.
+        Change::DropEnum { .. }
+        | Change::DropDomain { .. }
+        | Change::DropComposite { .. }
+        | Change::DropRange { .. } => {
+            vec![]
+        }
+        // Behaviour, not data: what fires, who sees which rows (see the README's limits).
+        Change::DropTrigger { .. }
+        | Change::SetTriggerEnabled { .. }
+        | Change::SetRowSecurity { .. }
+        | Change::SetForceRowSecurity { .. }
+        | Change::DropPolicy { .. }
+        | Change::AlterPolicy { .. } => vec![],
+        // Rows stay where they are: a detached partition is attached again, a table that stops
+        // inheriting keeps its rows, and an unlogged table keeps them (until a crash, which is what
+        // UNLOGGED asks for). An ownership only decides what a later drop takes along.
+        Change::DetachPartition { .. }
+        | Change::SetInherit { .. }
+        | Change::SetUnlogged { .. }
+        | Change::SetSequenceOwner { .. } => vec![],
+        // The index was left invalid by an interrupted build; it is built again.
+        Change::DropInvalidIndex { .. } => vec![],
+        Change::DropSchema { name } => {
+            h(DataLoss, format!("dropping schema {} removes it and anything left in it", quote(name)))
+        }
+        Change::DropExtension { name } => h(
+            DataLoss,
             format!(
-                "attaching {table} to {} scans it, and fails if a row is outside {} (or, where the parent has a \
-                 DEFAULT partition, if that one holds a row of this bound)",
-                partition.parent,
-                partition.bound.sql()
+                "dropping extension {} removes what it created, with the rows of any table it owns, and fails \
+                 while an object of yours uses it",
+                quote(name)
             ),
         ),
+        Change::RecreateEnum { from, to, .. } => recreate_enum(from, to),
+        Change::AlterDomain { name, action } => alter_domain(name, action),
+        Change::AlterComposite { name, action } => alter_composite(name, action),
+        Change::AlterSequence { name, from, to } => narrowed_bounds(&format!("sequence {name}"), from, to),
+        Change::DropSequence { name } => h(DataLoss, format!("dropping sequence {name} loses its current value")),
+        Change::DropTable { table } => h(DataLoss, format!("dropping table {} deletes all its rows", table.name)),
+        Change::AttachPartition { table, partition } => attach_partition(table, partition),
+        Change::AddColumn { table, column } if !(cx.is_new)(table) => add_column(table, column),
+        Change::AddColumn { .. } => vec![],
         Change::DropColumn { table, column } => {
             h(DataLoss, format!("dropping column {table}.{} deletes its values", quote(&column.name)))
         }
         Change::DropLeftoverColumn { table, column, .. } => {
             h(DataLoss, format!("dropping column {table}.{} (if it is still there) deletes its values", quote(column)))
         }
-        Change::DropSequence { name } => h(DataLoss, format!("dropping sequence {name} loses its current value")),
+        Change::AlterColumnType { table, column, from, to, .. } if !(cx.is_new)(table) => {
+            column_type(table, column, from, to, cx)
+        }
+        Change::AlterColumnType { .. } => vec![],
+        Change::SetNotNull { table, column, not_null: true } if !(cx.is_new)(table) => {
+            h(MayFail, format!("SET NOT NULL on {table}.{} fails if any row holds NULL", quote(column)))
+        }
+        Change::SetNotNull { .. } => vec![],
+        Change::SetIdentity { table, column, from, to } => identity(table, column, from.as_ref(), to.as_ref()),
+        Change::AddConstraint { table, constraint } if !(cx.is_new)(table) => add_constraint(table, constraint),
+        Change::AddConstraint { .. } => vec![],
+        Change::CreateIndex { table, index } if index.unique && !(cx.is_new)(table) => {
+            h(MayFail, format!("unique index {} on {table} fails on existing duplicates", quote(&index.name)))
+        }
+        Change::CreateIndex { .. } => vec![],
+        Change::DropView { view } => drop_view(view),
         Change::DropRoutine { routine } => h(
             GrantsLost,
             format!(
@@ -89,140 +168,176 @@ pub fn of(change: &Change, is_new: impl Fn(&QualName) -> bool) -> Vec<Hazard> {
                 routine.id()
             ),
         ),
-        Change::DropSchema { name } => {
-            h(DataLoss, format!("dropping schema {} removes it and anything left in it", quote(name)))
+        Change::SetPrivileges { key, from, to } => privileges_lost(from.as_ref(), to)
+            .map(|lost| h(AccessLoss, format!("{} loses {lost} on {}", key.grantee, key.object)))
+            .unwrap_or_default(),
+        Change::SetDefaultPrivileges { key, from, to } => default_privileges(key, from, to),
+    }
+}
+
+fn attach_partition(table: &QualName, partition: &PartitionOf) -> Vec<Hazard> {
+    h(
+        HazardKind::MayFail,
+        format!(
+            "attaching {table} to {} scans it, and fails if a row is outside {} (or, where the parent has a DEFAULT \
+             partition, if that one holds a row of this bound)",
+            partition.parent,
+            partition.bound.sql()
+        ),
+    )
+}
+
+fn column_type(table: &QualName, column: &str, from: &ColumnType, to: &ColumnType, cx: &Context) -> Vec<Hazard> {
+    let verdict = classify_in(from, to, cx.from, cx.to);
+    let kind = match verdict.class {
+        Class::Safe => return vec![],
+        Class::Noted => HazardKind::Note,
+        Class::MayFail => HazardKind::MayFail,
+        Class::DataLoss => HazardKind::DataLoss,
+    };
+    h(kind, format!("converting {table}.{} from {from} to {to}: {}", quote(column), verdict.reason))
+}
+
+fn add_constraint(table: &QualName, constraint: &Constraint) -> Vec<Hazard> {
+    let what = match &constraint.kind {
+        ConstraintKind::PrimaryKey { .. } => "existing duplicates or NULLs",
+        ConstraintKind::Unique { .. } => "existing duplicates",
+        ConstraintKind::ForeignKey(_) => "existing rows without a match",
+        ConstraintKind::Check { .. } => "existing rows that violate it",
+        ConstraintKind::Exclusion { .. } => "existing conflicting rows",
+    };
+    let (label, name) = (constraint.kind.label(), quote(&constraint.name));
+    h(HazardKind::MayFail, format!("adding {label} constraint {name} on {table} fails on {what}"))
+}
+
+fn drop_view(view: &View) -> Vec<Hazard> {
+    let name = &view.name;
+    if !view.materialized {
+        return h(HazardKind::GrantsLost, format!("dropping view {name} loses the privileges granted on it"));
+    }
+    vec![
+        Hazard { kind: HazardKind::DataLoss, message: format!("dropping materialized view {name} discards its rows") },
+        Hazard { kind: HazardKind::GrantsLost, message: format!("privileges granted on {name} are lost") },
+    ]
+}
+
+fn default_privileges(key: &DefaultKey, from: &Privileges, to: &Privileges) -> Vec<Hazard> {
+    let lost: Vec<&str> = from.0.keys().filter(|p| !to.0.contains_key(p)).map(|p| p.name()).collect();
+    if lost.is_empty() {
+        return vec![];
+    }
+    let kind = key.kind.plural().to_lowercase();
+    h(HazardKind::AccessLoss, format!("{} no longer gets {} on new {kind}", key.grantee, lost.join(", ")))
+}
+
+fn add_column(table: &QualName, column: &Column) -> Vec<Hazard> {
+    let name = quote(&column.name);
+    if column.generated.is_some() {
+        return h(
+            HazardKind::MayFail,
+            format!("adding generated column {table}.{name} computes it for every row, and fails where it cannot"),
+        );
+    }
+    if column.not_null && column.default.is_none() && column.identity.is_none() {
+        return h(
+            HazardKind::MayFail,
+            format!("adding NOT NULL column {table}.{name} without a default fails if the table has rows"),
+        );
+    }
+    vec![]
+}
+
+fn recreate_enum(from: &EnumType, to: &EnumType) -> Vec<Hazard> {
+    let removed: Vec<String> =
+        from.labels.iter().filter(|l| !to.labels.contains(l)).map(|l| crate::canon::quote_literal(l)).collect();
+    if removed.is_empty() {
+        return vec![];
+    }
+    h(
+        HazardKind::MayFail,
+        format!(
+            "rebuilding enum {} without {} fails if any row still holds a removed label",
+            to.name,
+            removed.join(", ")
+        ),
+    )
+}
+
+fn alter_domain(name: &QualName, action: &DomainAction) -> Vec<Hazard> {
+    match action {
+        DomainAction::SetNotNull { not_null: true } => {
+            h(HazardKind::MayFail, format!("SET NOT NULL on domain {name} fails if any column of that type holds NULL"))
         }
-        Change::AlterColumnType { table, column, from, to, .. } => match classify(from, to) {
-            TypeChange::Widening => vec![],
-            TypeChange::Narrowing => h(
-                DataLoss,
-                format!(
-                    "narrowing {table}.{} from {from} to {to} can truncate, round or reject existing values",
-                    quote(column)
-                ),
-            ),
-            TypeChange::Incompatible => h(
-                MayFail,
-                format!("converting {table}.{} from {from} to {to} fails on values that do not convert", quote(column)),
-            ),
-        },
-        Change::AlterDomain { name, action: DomainAction::SetNotNull { not_null: true } } => {
-            h(MayFail, format!("SET NOT NULL on domain {name} fails if any column of that type holds NULL"))
-        }
-        Change::AlterDomain { name, action: DomainAction::AddCheck { check, .. } } => h(
-            MayFail,
+        DomainAction::AddCheck { check, .. } => h(
+            HazardKind::MayFail,
             format!("adding check {} to domain {name} fails if any column of that type violates it", quote(check)),
         ),
-        Change::AlterComposite { name, action: CompositeAction::DropAttribute { attribute } } => h(
-            DataLoss,
+        DomainAction::SetNotNull { not_null: false }
+        | DomainAction::SetDefault { .. }
+        | DomainAction::DropCheck { .. } => {
+            vec![]
+        }
+    }
+}
+
+fn alter_composite(name: &QualName, action: &CompositeAction) -> Vec<Hazard> {
+    match action {
+        CompositeAction::DropAttribute { attribute } => h(
+            HazardKind::DataLoss,
             format!(
                 "dropping attribute {} of type {name} deletes its values wherever the type is stored",
                 quote(&attribute.name)
             ),
         ),
-        Change::AlterComposite { name, action: CompositeAction::AlterAttributeType { attribute, .. } } => h(
-            MayFail,
+        CompositeAction::AlterAttributeType { attribute, .. } => h(
+            HazardKind::MayFail,
             format!(
                 "changing the type of attribute {} of {name} fails while a table column uses {name}",
                 quote(attribute)
             ),
         ),
-        Change::SetNotNull { table, column, not_null: true } => {
-            h(MayFail, format!("SET NOT NULL on {table}.{} fails if any row holds NULL", quote(column)))
-        }
-        Change::AddColumn { table, column }
-            if column.not_null
-                && column.default.is_none()
-                && column.identity.is_none()
-                && column.generated.is_none() =>
-        {
-            h(
-                MayFail,
-                format!(
-                    "adding NOT NULL column {table}.{} without a default fails if the table has rows",
-                    quote(&column.name)
-                ),
-            )
-        }
-        Change::AddConstraint { table, constraint } => {
-            let what = match &constraint.kind {
-                ConstraintKind::PrimaryKey { .. } => "existing duplicates or NULLs",
-                ConstraintKind::Unique { .. } => "existing duplicates",
-                ConstraintKind::ForeignKey(_) => "existing rows without a match",
-                ConstraintKind::Check { .. } => "existing rows that violate it",
-                ConstraintKind::Exclusion { .. } => "existing conflicting rows",
-            };
-            h(
-                MayFail,
-                format!(
-                    "adding {} constraint {} on {table} fails on {what}",
-                    constraint.kind.label(),
-                    quote(&constraint.name)
-                ),
-            )
-        }
-        Change::CreateIndex { table, index } if index.unique => {
-            h(MayFail, format!("unique index {} on {table} fails on existing duplicates", quote(&index.name)))
-        }
-        Change::DropView { view } if view.materialized => vec![
-            Hazard { kind: DataLoss, message: format!("dropping materialized view {} discards its rows", view.name) },
-            Hazard { kind: GrantsLost, message: format!("privileges granted on {} are lost", view.name) },
-        ],
-        Change::DropView { view } => {
-            h(GrantsLost, format!("dropping view {} loses the privileges granted on it", view.name))
-        }
-        Change::SetPrivileges { key, from, to } => {
-            let lost: Vec<String> = match from {
-                None => Vec::new(),
-                Some(from) => from
-                    .0
-                    .iter()
-                    .filter_map(|(p, g)| match to.0.get(p) {
-                        None => Some(p.name().to_string()),
-                        Some(false) if *g => Some(format!("the grant option of {}", p.name())),
-                        _ => None,
-                    })
-                    .collect(),
-            };
-            if lost.is_empty() {
-                vec![]
-            } else {
-                h(AccessLoss, format!("{} loses {} on {}", key.grantee, lost.join(", "), key.object))
-            }
-        }
-        Change::SetDefaultPrivileges { key, from, to } => {
-            let lost: Vec<&str> = from.0.keys().filter(|p| !to.0.contains_key(p)).map(|p| p.name()).collect();
-            if lost.is_empty() {
-                vec![]
-            } else {
-                h(
-                    AccessLoss,
-                    format!(
-                        "{} no longer gets {} on new {}",
-                        key.grantee,
-                        lost.join(", "),
-                        key.kind.plural().to_lowercase()
-                    ),
-                )
-            }
-        }
-        Change::RecreateEnum { from, to, .. } => {
-            let removed: Vec<&String> = from.labels.iter().filter(|l| !to.labels.contains(l)).collect();
-            if removed.is_empty() {
-                vec![]
-            } else {
-                h(
-                    MayFail,
-                    format!(
-                        "rebuilding enum {} without {} fails if any row still holds a removed label",
-                        to.name,
-                        removed.iter().map(|l| format!("'{l}'")).collect::<Vec<_>>().join(", ")
-                    ),
-                )
-            }
-        }
-        _ => vec![],
+        CompositeAction::AddAttribute { .. } => vec![],
     }
+}
+
+/// New bounds (or a smaller type) that may exclude the current value:
+/// PostgreSQL refuses them (it never moves the value).
+fn narrowed_bounds(what: &str, from: &SeqOptions, to: &SeqOptions) -> Vec<Hazard> {
+    if to.max >= from.max && to.min <= from.min {
+        return vec![];
+    }
+    h(
+        HazardKind::MayFail,
+        format!("the new bounds of {what} ({} to {}) fail if its current value lies outside them", to.min, to.max),
+    )
+}
+
+fn identity(table: &QualName, column: &str, from: Option<&Identity>, to: Option<&Identity>) -> Vec<Hazard> {
+    let col = quote(column);
+    match (from, to) {
+        (Some(_), None) => h(
+            HazardKind::DataLoss,
+            format!("dropping the identity of {table}.{col} drops its sequence, and with it the next value to use"),
+        ),
+        (Some(old), Some(new)) => {
+            narrowed_bounds(&format!("the identity of {table}.{col}"), &old.options, &new.options)
+        }
+        (None, _) => vec![],
+    }
+}
+
+/// What a grantee loses, in words, or `None`.
+fn privileges_lost(from: Option<&Privileges>, to: &Privileges) -> Option<String> {
+    let lost: Vec<String> = from?
+        .0
+        .iter()
+        .filter_map(|(p, g)| match to.0.get(p) {
+            None => Some(p.name().to_string()),
+            Some(false) if *g => Some(format!("the grant option of {}", p.name())),
+            _ => None,
+        })
+        .collect();
+    (!lost.is_empty()).then(|| lost.join(", "))
 }
 
 fn quote(name: &str) -> String {

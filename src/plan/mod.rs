@@ -176,6 +176,8 @@ pub fn from_changes(
         place[i] = at;
     }
     let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
+    let is_new = |t: &QualName| created.contains(t);
+    let cx = hazards::Context { from, to, is_new: &is_new };
     let steps = ordered
         .order
         .iter()
@@ -184,7 +186,7 @@ pub fn from_changes(
             kind: change.kind(),
             object: change.object(),
             sql: render::statements(&change),
-            hazards: hazards::of(&change, |t| created.contains(t)),
+            hazards: hazards::of(&change, &cx),
             change,
             transactional: true,
             after: ordered.preds[i].iter().map(|&p| place[p]).collect(),
