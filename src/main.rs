@@ -123,7 +123,7 @@ enum Command {
         /// What the revision does.
         #[arg(short, long)]
         message: String,
-        /// Use this revision id instead of a generated one.
+        /// Use this revision id instead of a generated one ([A-Za-z0-9_]+, at most 64 characters).
         #[arg(long)]
         rev_id: Option<String>,
         /// pgstate's SQL revision files, or an Alembic revision (Python).
@@ -141,7 +141,7 @@ enum Command {
         /// What the revision does.
         #[arg(short, long)]
         message: String,
-        /// Use this revision id instead of a generated one.
+        /// Use this revision id instead of a generated one ([A-Za-z0-9_]+, at most 64 characters).
         #[arg(long)]
         rev_id: Option<String>,
     },
@@ -150,6 +150,9 @@ enum Command {
         /// What the merge is for.
         #[arg(short, long)]
         message: String,
+        /// Use this revision id instead of a generated one ([A-Za-z0-9_]+, at most 64 characters).
+        #[arg(long)]
+        rev_id: Option<String>,
         /// The revisions to merge.
         #[arg(num_args = 2.., required = true)]
         revisions: Vec<String>,
@@ -173,6 +176,9 @@ enum Command {
         /// The database (or DATABASE_URL).
         #[arg(long)]
         url: Option<String>,
+        /// Allow undoing revisions that lose data (drop a table, a column...).
+        #[arg(long)]
+        allow_destructive: bool,
     },
     /// Show the revision(s) a database is at (pgstate's, and Alembic's if any).
     Current {
@@ -433,8 +439,8 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             eprintln!("wrote {} (run `pgstate hash` after editing it)", path.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Merge { message, revisions } => {
-            let path = ops::revision::empty_revision(&config.migrations_path(), &message, None, Some(revisions))?;
+        Command::Merge { message, rev_id, revisions } => {
+            let path = ops::revision::empty_revision(&config.migrations_path(), &message, rev_id, Some(revisions))?;
             eprintln!("wrote {}", path.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -457,11 +463,12 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Downgrade { target, url } => {
+        Command::Downgrade { target, url, allow_destructive } => {
             let (dir, table) = (config.migrations_path(), config.version_table());
             ops::revision::load_verified(&dir)?;
-            let done =
-                with_db(url.as_deref(), async |client| ops::revision::downgrade(client, &dir, &target, &table).await)?;
+            let done = with_db(url.as_deref(), async |client| {
+                ops::revision::downgrade(client, &dir, &target, &table, allow_destructive).await
+            })?;
             for id in &done {
                 eprintln!("downgraded: {id}");
             }
