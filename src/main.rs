@@ -115,6 +115,9 @@ enum Command {
         /// Schemas to export, comma-separated (default: public).
         #[arg(long, value_delimiter = ',')]
         schemas: Option<Vec<String>>,
+        /// Also export the version tables (pgstate's, as configured, and Alembic's alembic_version).
+        #[arg(long)]
+        include_bookkeeping: bool,
     },
     /// Write the plan from the revision chain's head to the desired schema as a new revision.
     Autogenerate {
@@ -313,7 +316,8 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                     let target = Target::from_arg(url.as_deref())?;
                     runtime().into_diagnostic()?.block_on(async {
                         let client = target.connect().await?;
-                        Ok::<_, OpsError>(ops::live::plan(&client, &parsed, &scope).await?.plan)
+                        let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
+                        Ok::<_, OpsError>(ops::live::plan_with(&client, &parsed, &scope, &ignore).await?.plan)
                     })?
                 }
             };
@@ -323,7 +327,7 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
         Command::Apply { desired, url, allow_destructive, yes, lock_timeout, lock_wait, concurrently } => {
             let (parsed, scope) = load(&config, &desired)?;
             let target = Target::from_arg(url.as_deref())?;
-            let ignore = vec![config.version_table()];
+            let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
             let options = ops::apply::Options { allow_destructive, lock_timeout, lock_wait, concurrently, ignore };
             let interactive = !yes && std::io::stdin().is_terminal();
             let mut confirm = |plan: &Plan| {
@@ -352,7 +356,7 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             let live = url.is_some() || std::env::var_os("DATABASE_URL").is_some();
             let (drift, what) = if live {
                 let target = Target::from_arg(url.as_deref())?;
-                let ignore = [config.version_table()];
+                let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
                 let drift =
                     with_db(url.as_deref(), async |client| ops::drift::drift(client, &parsed, &scope, &ignore).await)?;
                 (drift, target.describe())
@@ -382,13 +386,17 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             }
             Ok(if drift.in_sync() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Export { url, out, schemas } => {
+        Command::Export { url, out, schemas, include_bookkeeping } => {
             let target = Target::from_arg(url.as_deref())?;
             let scope = Scope::Schemas(schemas.unwrap_or_else(|| vec!["public".to_string()]));
-            let catalog = runtime().into_diagnostic()?.block_on(async {
+            let mut catalog = runtime().into_diagnostic()?.block_on(async {
                 let client = target.connect().await?;
                 ops::export::read(&client, &scope).await
             })?;
+            if !include_bookkeeping {
+                let bookkeeping = pgstate::revisions::version_table::bookkeeping(&config.version_table());
+                ops::export::leave_out(&mut catalog, &bookkeeping);
+            }
             match out {
                 Some(path) => {
                     let files = ops::export::write(&catalog, &path)?;

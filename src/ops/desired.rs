@@ -3,14 +3,22 @@
 use std::path::Path;
 
 use crate::introspect::Scope;
-use crate::model::Catalog;
+use crate::model::{Catalog, QualName};
 use crate::parse::{parse_path, Parsed};
+use crate::revisions::version_table::bookkeeping;
 
 use super::OpsError;
 
 /// Reads the desired schema.
 pub fn load(path: &Path) -> Result<Parsed, OpsError> {
     Ok(parse_path(path)?)
+}
+
+/// The bookkeeping tables a plan against a live database leaves alone: the
+/// version tables (pgstate's `version_table` and Alembic's), unless the
+/// desired files declare them (the agenticrag schema declares `alembic_version`).
+pub fn ignored_bookkeeping(desired: &Catalog, version_table: &QualName) -> Vec<QualName> {
+    bookkeeping(version_table).into_iter().filter(|t| !desired.tables.contains_key(t)).collect()
 }
 
 /// The managed schemas: those given, or every schema the desired catalog

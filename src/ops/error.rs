@@ -35,6 +35,9 @@ pub enum OpsError {
     /// The plan did not converge: a bug.
     #[error("the database still differs from the desired schema after applying (a bug in pgstate's plan):\n{0}")]
     NotConverged(String),
+    /// An export was refused.
+    #[error(transparent)]
+    Export(#[from] super::export::ExportError),
     /// Revision files or their application.
     #[error(transparent)]
     Revision(crate::revisions::RevisionError),
