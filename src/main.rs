@@ -16,6 +16,7 @@ use miette::{IntoDiagnostic, Report};
 use pgstate::config::Config;
 use pgstate::connection::{runtime, Target};
 use pgstate::introspect::Scope;
+use pgstate::ops::desired::NothingFound;
 use pgstate::ops::{self, OpsError};
 use pgstate::parse::Parsed;
 use pgstate::plan::Plan;
@@ -253,11 +254,15 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(config: &Config, d: &Desired) -> Result<(Parsed, Scope), OpsError> {
-    let parsed = ops::desired::load(&config.schema_path(d.schema.as_deref()))?;
+/// The desired schema, the managed scope, and whether the schema directory
+/// held no schema file at all (see `ops::desired::refuse_empty`).
+fn load(config: &Config, d: &Desired) -> Result<(Parsed, Scope, Option<NothingFound>), OpsError> {
+    let path = config.schema_path(d.schema.as_deref());
+    let parsed = ops::desired::load(&path)?;
+    let nothing = ops::desired::nothing_found(&path, &parsed)?;
     let scope = ops::desired::scope(&parsed.catalog, d.schemas.as_deref().or(config.schemas.as_deref()))
         .with_roles(config.roles(d.roles.as_deref()));
-    Ok((parsed, scope))
+    Ok((parsed, scope, nothing))
 }
 
 /// Runs `f` with a connection to the database named by `url` or DATABASE_URL.
@@ -312,11 +317,12 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                     ops::plan::offline_settled(&schema, &from, settle, &roles, &default_schema)?
                 }
                 None => {
-                    let (parsed, scope) = load(&config, &desired)?;
+                    let (parsed, scope, nothing) = load(&config, &desired)?;
                     let target = Target::from_arg(url.as_deref())?;
                     runtime().into_diagnostic()?.block_on(async {
                         let client = target.connect().await?;
                         let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
+                        ops::desired::refuse_empty_live(&client, nothing.as_ref(), &scope, &ignore).await?;
                         Ok::<_, OpsError>(ops::live::plan_with(&client, &parsed, &scope, &ignore).await?.plan)
                     })?
                 }
@@ -325,10 +331,16 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Apply { desired, url, allow_destructive, yes, lock_timeout, lock_wait, concurrently } => {
-            let (parsed, scope) = load(&config, &desired)?;
+            let (parsed, scope, nothing) = load(&config, &desired)?;
             let target = Target::from_arg(url.as_deref())?;
             let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
-            let options = ops::apply::Options { allow_destructive, lock_timeout, lock_wait, concurrently, ignore };
+            let options = ops::apply::Options {
+                allow_destructive,
+                lock_timeout,
+                lock_wait,
+                concurrently,
+                ignore: ignore.clone(),
+            };
             let interactive = !yes && std::io::stdin().is_terminal();
             let mut confirm = |plan: &Plan| {
                 eprint!("{}", plan.to_sql());
@@ -342,6 +354,7 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             };
             let report = runtime().into_diagnostic()?.block_on(async {
                 let client = target.connect().await?;
+                ops::desired::refuse_empty_live(&client, nothing.as_ref(), &scope, &ignore).await?;
                 ops::apply::apply(&client, &parsed, &scope, &options, &mut confirm).await
             })?;
             if report.applied {
@@ -352,18 +365,21 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Drift { desired, url, format } => {
-            let (parsed, scope) = load(&config, &desired)?;
+            let (parsed, scope, nothing) = load(&config, &desired)?;
             let live = url.is_some() || std::env::var_os("DATABASE_URL").is_some();
             let (drift, what) = if live {
                 let target = Target::from_arg(url.as_deref())?;
                 let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
-                let drift =
-                    with_db(url.as_deref(), async |client| ops::drift::drift(client, &parsed, &scope, &ignore).await)?;
+                let drift = with_db(url.as_deref(), async |client| {
+                    ops::desired::refuse_empty_live(client, nothing.as_ref(), &scope, &ignore).await?;
+                    ops::drift::drift(client, &parsed, &scope, &ignore).await
+                })?;
                 (drift, target.describe())
             } else {
                 let dir = config.migrations_path();
                 let chain = ops::revision::load_verified(&dir)?;
                 let state = ops::revision::head_state(&chain)?;
+                ops::desired::refuse_empty(nothing.as_ref(), &state, &[], "the revision chain's head")?;
                 (
                     ops::drift::chain_drift(&state, &parsed, &scope.roles()),
                     format!("the revisions in {}", dir.display()),
@@ -407,7 +423,7 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Autogenerate { desired, message, rev_id, format, alembic_dir, url } => {
-            let (parsed, _) = load(&config, &desired)?;
+            let (parsed, _, nothing) = load(&config, &desired)?;
             let dir = config.migrations_path();
             let written = if format == RevisionFormat::Alembic {
                 let alembic_dir = alembic_dir.ok_or_else(|| miette::miette!("--format alembic needs --alembic-dir"))?;
@@ -434,7 +450,8 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                 target.catalog.retain_roles(&roles);
                 ops::revision::autogenerate_alembic(&alembic_dir, &from, &target, &message, rev_id)?
             } else {
-                ops::revision::autogenerate(&dir, &parsed, &message, rev_id, &config.roles(desired.roles.as_deref()))?
+                let roles = config.roles(desired.roles.as_deref());
+                ops::revision::autogenerate(&dir, &parsed, nothing.as_ref(), &message, rev_id, &roles)?
             };
             match written {
                 Some(path) => eprintln!("wrote {}", path.display()),

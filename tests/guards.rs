@@ -291,3 +291,62 @@ fn downgrade_refuses_data_loss_unless_allowed() {
         "0"
     );
 }
+
+#[test]
+fn a_schema_directory_without_schema_files_is_not_an_empty_schema() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("nothing");
+    db.psql("CREATE TABLE keep (id int PRIMARY KEY); INSERT INTO keep VALUES (1); CREATE TYPE mood AS ENUM ('ok');")
+        .expect("tables");
+    let url = db.url();
+    let before = snapshot_lines(&db);
+    let dir = scratch("nothing");
+    let schema = dir.join("schema");
+    std::fs::create_dir_all(schema.join("sub")).expect("mkdir");
+    std::fs::write(schema.join("tables.SQL"), "CREATE TABLE keep (id int PRIMARY KEY);").expect("write");
+    std::fs::write(schema.join("sub/more.psql"), "CREATE TYPE mood AS ENUM ('ok');").expect("write");
+    let s = schema.to_string_lossy().into_owned();
+    for args in [
+        vec!["plan", "--url", &url, "--schema", &s],
+        vec!["apply", "--url", &url, "--schema", &s, "--yes", "--allow-destructive"],
+        vec!["drift", "--url", &url, "--schema", &s],
+    ] {
+        let out = pgstate_in(&dir, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}{}", text(&out.stdout), text(&out.stderr));
+        assert!(out.stdout.is_empty(), "{args:?} prints no plan: {}", text(&out.stdout));
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(&format!("{s} holds no .sql or .toml file"))
+                && err.contains("tables.SQL")
+                && err.contains("more.psql")
+                && err.contains("public.keep"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(snapshot_lines(&db), before, "nothing was dropped");
+    // Offline, the revision chain's head holds the seed's tables.
+    let project = project("nothing-chain");
+    std::fs::remove_dir_all(project.join("schema")).expect("rm");
+    std::fs::create_dir_all(project.join("schema")).expect("mkdir");
+    for args in [vec!["drift"], vec!["autogenerate", "-m", "oops"]] {
+        let out = pgstate_in(&project, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("revision chain's head holds"), "{args:?}: {}", text(&out.stderr));
+    }
+    assert_eq!(std::fs::read_dir(project.join("migrations")).expect("ls").count(), 5, "no revision written");
+
+    // An empty file says "empty" on purpose: the plan drops what is there.
+    let empty = dir.join("empty.sql");
+    std::fs::write(&empty, "").expect("write");
+    for path in [empty.to_string_lossy().into_owned(), "/dev/null".to_string()] {
+        let out = ok(pgstate_in(&dir, &["plan", "--url", &url, "--schema", &path]));
+        assert!(out.contains("DROP TABLE public.keep") && out.contains("DROP TYPE public.mood"), "{out}");
+    }
+    std::fs::write(schema.join("empty.sql"), "").expect("write");
+    let out = ok(pgstate_in(&dir, &["plan", "--url", &url, "--schema", &s]));
+    assert!(out.contains("DROP TABLE public.keep"), "an empty .sql file in the directory: {out}");
+    // Against a database with nothing to drop, a directory without files plans nothing.
+    let bare = cluster.fresh_db("nothing_bare");
+    std::fs::remove_file(schema.join("empty.sql")).expect("rm");
+    assert_eq!(ok(pgstate_in(&dir, &["plan", "--url", &bare.url(), "--schema", &s])), "");
+}

@@ -83,10 +83,12 @@ fn write_revision(dir: &Path, r: Revision) -> Result<PathBuf, OpsError> {
 }
 
 /// Writes the plan from the chain's head to `desired` as a new revision;
-/// `None` when there is nothing to write. Only the privileges of `roles` are planned.
+/// `None` when there is nothing to write. Only the privileges of `roles` are
+/// planned. `nothing`: the schema directory held no schema file.
 pub fn autogenerate(
     dir: &Path,
     desired: &Parsed,
+    nothing: Option<&super::desired::NothingFound>,
     message: &str,
     id: Option<String>,
     roles: &crate::model::ManagedRoles,
@@ -95,6 +97,8 @@ pub fn autogenerate(
     let chain = load_verified(dir)?;
     let parent = chain.head()?.map(|r| r.id.clone());
     let mut from = head_state(&chain)?;
+    // A revision dropping everything because the schema directory was empty by accident is refused.
+    super::desired::refuse_empty(nothing, &from, &[], "the revision chain's head")?;
     from.retain_roles(roles);
     let mut target = desired.catalog.clone();
     target.retain_roles(roles);
