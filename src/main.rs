@@ -16,6 +16,7 @@ use miette::{IntoDiagnostic, Report};
 use pgstate::config::Config;
 use pgstate::connection::{runtime, ConnectError, Target, Timeouts};
 use pgstate::introspect::Scope;
+use pgstate::ops::desired::NothingFound;
 use pgstate::ops::{self, OpsError};
 use pgstate::parse::Parsed;
 use pgstate::plan::Plan;
@@ -167,6 +168,9 @@ enum Command {
         /// Schemas to export, comma-separated (default: public).
         #[arg(long, value_delimiter = ',')]
         schemas: Option<Vec<String>>,
+        /// Also export the version tables (pgstate's, as configured, and Alembic's alembic_version).
+        #[arg(long)]
+        include_bookkeeping: bool,
         #[command(flatten)]
         waits: Waits,
     },
@@ -177,7 +181,7 @@ enum Command {
         /// What the revision does.
         #[arg(short, long)]
         message: String,
-        /// Use this revision id instead of a generated one.
+        /// Use this revision id instead of a generated one ([A-Za-z0-9_]+, at most 64 characters).
         #[arg(long)]
         rev_id: Option<String>,
         /// pgstate's SQL revision files, or an Alembic revision (Python).
@@ -197,7 +201,7 @@ enum Command {
         /// What the revision does.
         #[arg(short, long)]
         message: String,
-        /// Use this revision id instead of a generated one.
+        /// Use this revision id instead of a generated one ([A-Za-z0-9_]+, at most 64 characters).
         #[arg(long)]
         rev_id: Option<String>,
     },
@@ -206,6 +210,9 @@ enum Command {
         /// What the merge is for.
         #[arg(short, long)]
         message: String,
+        /// Use this revision id instead of a generated one ([A-Za-z0-9_]+, at most 64 characters).
+        #[arg(long)]
+        rev_id: Option<String>,
         /// The revisions to merge.
         #[arg(num_args = 2.., required = true)]
         revisions: Vec<String>,
@@ -231,6 +238,9 @@ enum Command {
         /// The database (or DATABASE_URL).
         #[arg(long)]
         url: Option<String>,
+        /// Allow undoing revisions that lose data (drop a table, a column...).
+        #[arg(long)]
+        allow_destructive: bool,
         #[command(flatten)]
         waits: Waits,
     },
@@ -316,14 +326,18 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(config: &Config, d: &Desired) -> Result<(Parsed, Scope), OpsError> {
-    let parsed = ops::desired::load(&config.schema_path(d.schema.as_deref()))?;
+/// The desired schema, the managed scope, and whether the schema directory
+/// held no schema file at all (see `ops::desired::refuse_empty`).
+fn load(config: &Config, d: &Desired) -> Result<(Parsed, Scope, Option<NothingFound>), OpsError> {
+    let path = config.schema_path(d.schema.as_deref());
+    let parsed = ops::desired::load(&path)?;
     for w in &parsed.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", pgstate::quote::one_line(w));
     }
+    let nothing = ops::desired::nothing_found(&path, &parsed)?;
     let scope = ops::desired::scope(&parsed.catalog, d.schemas.as_deref().or(config.schemas.as_deref()))
         .with_roles(config.roles(d.roles.as_deref()));
-    Ok((parsed, scope))
+    Ok((parsed, scope, nothing))
 }
 
 /// Runs `f` with a connection to `target`.
@@ -373,11 +387,13 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                     ops::plan::offline_settled(&schema, &from, settle, &roles, &default_schema)?
                 }
                 None => {
-                    let (parsed, scope) = load(&config, &desired)?;
+                    let (parsed, scope, nothing) = load(&config, &desired)?;
                     let target = waits.target(url.as_deref())?;
                     with_db(&target, async |client| {
+                        let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
+                        ops::desired::refuse_empty_live(client, nothing.as_ref(), &scope, &ignore).await?;
                         let mut pad = ops::settle::Scratchpad::new(settle);
-                        Ok(ops::live::plan(client, &parsed, &scope, &mut pad).await?.plan)
+                        Ok(ops::live::plan_with(client, &parsed, &scope, &ignore, &mut pad).await?.plan)
                     })?
                 }
             };
@@ -388,11 +404,11 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Apply { desired, url, allow_destructive, yes, waits, lock_wait, concurrently, scratch } => {
-            let (parsed, scope) = load(&config, &desired)?;
+            let (parsed, scope, nothing) = load(&config, &desired)?;
             let mut pad = ops::settle::Scratchpad::new(scratch.settle(&config, waits)?);
             let target = waits.target(url.as_deref())?;
-            let ignore = vec![config.version_table()];
-            let options = ops::apply::Options { allow_destructive, lock_wait, concurrently, ignore };
+            let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
+            let options = ops::apply::Options { allow_destructive, lock_wait, concurrently, ignore: ignore.clone() };
             let interactive = !yes && std::io::stdin().is_terminal();
             let mut confirm = |plan: &Plan| {
                 eprint!("{}", plan.to_sql());
@@ -405,6 +421,7 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                 std::io::stdin().read_line(&mut answer).is_ok() && matches!(answer.trim(), "y" | "Y" | "yes")
             };
             let report = with_db(&target, async |client| {
+                ops::desired::refuse_empty_live(client, nothing.as_ref(), &scope, &ignore).await?;
                 ops::apply::apply(client, &parsed, &scope, &options, &mut pad, &mut confirm).await
             })?;
             if report.applied {
@@ -415,13 +432,14 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Drift { desired, url, format, scratch, waits } => {
-            let (parsed, scope) = load(&config, &desired)?;
+            let (parsed, scope, nothing) = load(&config, &desired)?;
             let settle = scratch.settle(&config, waits)?;
             let live = url.is_some() || std::env::var_os("DATABASE_URL").is_some();
             let (drift, what) = if live {
                 let target = waits.target(url.as_deref())?;
-                let ignore = [config.version_table()];
+                let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
                 let drift = with_db(&target, async |client| {
+                    ops::desired::refuse_empty_live(client, nothing.as_ref(), &scope, &ignore).await?;
                     let mut pad = ops::settle::Scratchpad::new(settle);
                     ops::drift::drift(client, &parsed, &scope, &ignore, &mut pad).await
                 })?;
@@ -430,6 +448,7 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                 let dir = config.migrations_path();
                 let chain = ops::revision::load_verified(&dir)?;
                 let state = ops::revision::head_state(&chain)?;
+                ops::desired::refuse_empty(nothing.as_ref(), &state, &[], "the revision chain's head")?;
                 (
                     ops::drift::chain_drift(&state, &parsed, &scope.roles())?,
                     format!("the revisions in {}", dir.display()),
@@ -452,10 +471,14 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             }
             Ok(if drift.in_sync() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Export { url, out, schemas, waits } => {
+        Command::Export { url, out, schemas, include_bookkeeping, waits } => {
             let target = waits.target(url.as_deref())?;
             let scope = Scope::Schemas(schemas.unwrap_or_else(|| vec!["public".to_string()]));
-            let catalog = with_db(&target, async |client| ops::export::read(client, &scope).await)?;
+            let mut catalog = with_db(&target, async |client| ops::export::read(client, &scope).await)?;
+            if !include_bookkeeping {
+                let bookkeeping = pgstate::revisions::version_table::bookkeeping(&config.version_table());
+                ops::export::leave_out(&mut catalog, &bookkeeping);
+            }
             match out {
                 Some(path) => {
                     let files = ops::export::write(&catalog, &path)?;
@@ -466,7 +489,7 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Autogenerate { desired, message, rev_id, format, alembic_dir, url, waits } => {
-            let (parsed, _) = load(&config, &desired)?;
+            let (parsed, _, nothing) = load(&config, &desired)?;
             let dir = config.migrations_path();
             let written = if format == RevisionFormat::Alembic {
                 let alembic_dir = alembic_dir.ok_or_else(|| miette::miette!("--format alembic needs --alembic-dir"))?;
@@ -494,7 +517,8 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                 target.catalog.retain_roles(&roles);
                 ops::revision::autogenerate_alembic(&alembic_dir, &from, &target, &message, rev_id)?
             } else {
-                ops::revision::autogenerate(&dir, &parsed, &message, rev_id, &config.roles(desired.roles.as_deref()))?
+                let roles = config.roles(desired.roles.as_deref());
+                ops::revision::autogenerate(&dir, &parsed, nothing.as_ref(), &message, rev_id, &roles)?
             };
             match written {
                 Some(path) => eprintln!("wrote {}", path.display()),
@@ -507,8 +531,8 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             eprintln!("wrote {} (run `pgstate hash` after editing it)", path.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Merge { message, revisions } => {
-            let path = ops::revision::empty_revision(&config.migrations_path(), &message, None, Some(revisions))?;
+        Command::Merge { message, rev_id, revisions } => {
+            let path = ops::revision::empty_revision(&config.migrations_path(), &message, rev_id, Some(revisions))?;
             eprintln!("wrote {}", path.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -531,11 +555,13 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Downgrade { target, url, waits } => {
+        Command::Downgrade { target, url, allow_destructive, waits } => {
             let (dir, table) = (config.migrations_path(), config.version_table());
             ops::revision::load_verified(&dir)?;
             let db = waits.target(url.as_deref())?;
-            let done = with_db(&db, async |client| ops::revision::downgrade(client, &dir, &target, &table).await)?;
+            let done = with_db(&db, async |client| {
+                ops::revision::downgrade(client, &dir, &target, &table, allow_destructive).await
+            })?;
             for id in &done {
                 eprintln!("downgraded: {id}");
             }

@@ -323,16 +323,23 @@ fn export_round_trips() {
     assert!(apply(&db, &repo("schema"), &[]).status.success());
     let dir = std::env::temp_dir().join(format!("pgstate-export-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let out = pgstate(&["export", "--url", &db.url(), "--out", &dir.to_string_lossy()]);
+    // schema/ declares Alembic's bookkeeping table, which an export leaves out unless asked.
+    let out = pgstate(&["export", "--url", &db.url(), "--out", &dir.to_string_lossy(), "--include-bookkeeping"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let files = std::fs::read_dir(&dir).expect("export dir").count();
-    assert_eq!(files, 48, "one file per table plus schema.sql");
+    assert_eq!(files, 49, "one file per table plus schema.sql and the export's marker");
     let exported = dir.to_string_lossy().into_owned();
     let against_itself = pgstate(&["plan", "--schema", &exported, "--from", &exported]);
     assert!(against_itself.status.success() && against_itself.stdout.is_empty(), "{}", text(&against_itself.stderr));
     let against_schema = pgstate(&["plan", "--schema", &exported, "--from", &repo("schema").to_string_lossy()]);
     assert!(against_schema.stdout.is_empty(), "export differs from schema/:\n{}", text(&against_schema.stdout));
     assert_eq!(plan_url(&db, &dir), "");
+    let without = dir.with_extension("plain");
+    let _ = std::fs::remove_dir_all(&without);
+    let out = pgstate(&["export", "--url", &db.url(), "--out", &without.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!without.join("public.alembic_version.sql").exists());
+    assert_eq!(plan_url(&db, &without), "", "an undeclared alembic_version is left alone");
     let single = dir.join("all.sql");
     let out = pgstate(&["export", "--url", &db.url(), "--out", &single.to_string_lossy()]);
     assert!(out.status.success());

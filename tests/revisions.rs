@@ -107,7 +107,7 @@ fn upgrade_and_downgrade_on_postgres_follow_the_replayed_states() {
     }
     let drift = pgstate_in(&root, &["drift", "--url", &url]);
     assert_eq!(drift.status.code(), Some(0), "{}", String::from_utf8_lossy(&drift.stdout));
-    ok(pgstate_in(&root, &["downgrade", "base", "--url", &url]));
+    ok(pgstate_in(&root, &["downgrade", "base", "--url", &url, "--allow-destructive"]));
     assert_eq!(user_catalog(&db), snapshot_lines(&cluster.fresh_db("empty")), "downgrade base leaves an empty catalog");
     assert!(ok(pgstate_in(&root, &["current", "--url", &url])).contains("no revision applied"));
     ok(pgstate_in(&root, &["upgrade", "+2", "--url", &url]));
@@ -155,7 +155,7 @@ fn autogenerate_after_edits_converges_and_downgrade_restores() {
         "keep me",
         "the rename keeps the data"
     );
-    ok(pgstate_in(&dir, &["downgrade", "-1", "--url", &url]));
+    ok(pgstate_in(&dir, &["downgrade", "-1", "--url", &url, "--allow-destructive"]));
     assert_eq!(user_catalog(&db), before, "downgrade restores the previous catalog exactly");
     assert_eq!(db.psql("SELECT description FROM tools WHERE id = 't1'").expect("select"), "keep me");
     // Nothing to write when nothing changed.
@@ -265,7 +265,8 @@ fn alembic_output_runs_under_alembic() {
         "CREATE TABLE alembic_version (version_num varchar(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));\n\
          CREATE TABLE users (id serial PRIMARY KEY, email varchar(255) NOT NULL, name text);\n\
          CREATE TABLE posts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id integer REFERENCES users (id) ON DELETE CASCADE, title text NOT NULL);\n\
-         CREATE INDEX posts_user_idx ON posts (user_id);\n",
+         CREATE INDEX posts_user_idx ON posts (user_id);\n\
+         COMMENT ON TABLE posts IS 'run as written: at :noon, \\:x, 12:30, 100% and %(y)s';\n",
     )
     .expect("schema");
     let versions = dir.join("alembic/versions");

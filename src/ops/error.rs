@@ -40,6 +40,26 @@ pub enum OpsError {
     /// The plan did not converge: a bug.
     #[error("the database still differs from the desired schema after applying (a bug in pgstate's plan):\n{0}")]
     NotConverged(String),
+    /// The desired schema reads as empty by accident while there is something to drop.
+    #[error(
+        "{path} holds no .sql or .toml file, so the desired schema reads as empty, while {what} holds {holds}: \
+         refusing to plan dropping everything{}. For an empty schema on purpose, give an empty .sql file \
+         (or --schema /dev/null)",
+        if .ignored.is_empty() { String::new() } else { format!(" (files not read for their extension: {})", .ignored.join(", ")) }
+    )]
+    EmptyDesired {
+        /// The schema directory.
+        path: String,
+        /// Files in it not read for their extension.
+        ignored: Vec<String>,
+        /// What holds objects: the database, the revision chain's head.
+        what: String,
+        /// Some of the objects it holds.
+        holds: String,
+    },
+    /// An export was refused.
+    #[error(transparent)]
+    Export(#[from] super::export::ExportError),
     /// Revision files or their application.
     #[error(transparent)]
     Revision(crate::revisions::RevisionError),

@@ -12,7 +12,8 @@ use tokio_postgres::Client;
 use crate::model::{Catalog, QualName};
 use crate::parse::{Parsed, RenameHint};
 use crate::plan::plan;
-use crate::revisions::{alembic, state_at, sum, version_table, Chain, Revision, RevisionError};
+use crate::revisions::file::check_id;
+use crate::revisions::{alembic, guard, state_at, sum, version_table, Chain, Revision, RevisionError};
 
 use super::apply::{acquire_lock, release_lock};
 use super::error::db_error;
@@ -69,6 +70,8 @@ pub fn reversed(hints: &[RenameHint]) -> Vec<RenameHint> {
 }
 
 fn write_revision(dir: &Path, r: Revision) -> Result<PathBuf, OpsError> {
+    // The id becomes a file name and a header line: checked again here, whoever built `r`.
+    check_id(&r.id)?;
     std::fs::create_dir_all(dir)?;
     let path = dir.join(Revision::file_name(&r.id, &r.message));
     if path.exists() {
@@ -81,17 +84,22 @@ fn write_revision(dir: &Path, r: Revision) -> Result<PathBuf, OpsError> {
 }
 
 /// Writes the plan from the chain's head to `desired` as a new revision;
-/// `None` when there is nothing to write. Only the privileges of `roles` are planned.
+/// `None` when there is nothing to write. Only the privileges of `roles` are
+/// planned. `nothing`: the schema directory held no schema file.
 pub fn autogenerate(
     dir: &Path,
     desired: &Parsed,
+    nothing: Option<&super::desired::NothingFound>,
     message: &str,
     id: Option<String>,
     roles: &crate::model::ManagedRoles,
 ) -> Result<Option<PathBuf>, OpsError> {
+    id.as_deref().map(check_id).transpose()?;
     let chain = load_verified(dir)?;
     let parent = chain.head()?.map(|r| r.id.clone());
     let mut from = head_state(&chain)?;
+    // A revision dropping everything because the schema directory was empty by accident is refused.
+    super::desired::refuse_empty(nothing, &from, &[], "the revision chain's head")?;
     from.retain_roles(roles);
     let mut target = desired.catalog.clone();
     target.retain_roles(roles);
@@ -123,6 +131,7 @@ pub fn empty_revision(
     id: Option<String>,
     parents: Option<Vec<String>>,
 ) -> Result<PathBuf, OpsError> {
+    id.as_deref().map(check_id).transpose()?;
     let chain = load_verified(dir)?;
     let parents = match parents {
         Some(p) => p.iter().map(|x| chain.resolve(x).map(|r| r.id.clone())).collect::<Result<Vec<_>, _>>()?,
@@ -254,8 +263,16 @@ pub async fn upgrade(client: &Client, dir: &Path, target: &str, table: &QualName
     result
 }
 
-/// Undoes revisions down to `target` (`-N`, an id or prefix, `base`), newest first.
-pub async fn downgrade(client: &Client, dir: &Path, target: &str, table: &QualName) -> Result<Vec<String>, OpsError> {
+/// Undoes revisions down to `target` (`-N`, an id or prefix, `base`), newest
+/// first; refuses, changing nothing, when that loses data (a table, a column...)
+/// unless `allow_destructive`.
+pub async fn downgrade(
+    client: &Client,
+    dir: &Path,
+    target: &str,
+    table: &QualName,
+    allow_destructive: bool,
+) -> Result<Vec<String>, OpsError> {
     let chain = load_verified(dir)?;
     acquire_lock(client, LOCK_WAIT).await?;
     let result = async {
@@ -275,6 +292,13 @@ pub async fn downgrade(client: &Client, dir: &Path, target: &str, table: &QualNa
             }
             undo.into_iter().filter(|r| !keep.contains(&r.id)).collect()
         };
+        if !allow_destructive {
+            let losses =
+                guard::downgrade_losses(&chain, &applied, &undo).map_err(|e| RevisionError::Unjudged(Box::new(e)))?;
+            if !losses.is_empty() {
+                return Err(RevisionError::Destructive(losses).into());
+            }
+        }
         let mut done = Vec::new();
         for r in undo {
             run_revision(client, table, r, false).await?;
@@ -305,6 +329,7 @@ pub fn autogenerate_alembic(
     message: &str,
     id: Option<String>,
 ) -> Result<Option<PathBuf>, OpsError> {
+    id.as_deref().map(check_id).transpose()?;
     let up = plan(from, &desired.catalog, &desired.hints)?;
     if up.is_empty() {
         return Ok(None);

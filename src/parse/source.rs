@@ -87,6 +87,26 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The files under `dir` that `load` passes over for their extension (`.SQL`,
+/// `.psql`, `.txt`...), sorted: named when a directory reads as empty.
+pub fn ignored_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                walk(&path, out)?;
+            } else if !matches!(path.extension().and_then(|e| e.to_str()), Some("sql" | "toml")) {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
 /// The text with psql meta-command lines (`\restrict`, `\connect`...) blanked
 /// out, keeping every other byte where it was so that spans stay right.
 /// `lines` are the meta-command ranges the statement scanner found (a

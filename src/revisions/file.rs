@@ -37,6 +37,25 @@ pub struct Revision {
     pub path: PathBuf,
 }
 
+/// The longest revision id accepted.
+pub const MAX_ID_LEN: usize = 64;
+
+/// Whether `id` can be a revision id: 1 to 64 ASCII letters, digits or
+/// underscores (Alembic's hex ids and words like `20260120_create_missing_tables`).
+/// An id becomes a file name and a header line, so nothing else is let in.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_ID_LEN && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// `Ok` for a valid revision id, else the error naming it.
+pub fn check_id(id: &str) -> Result<(), RevisionError> {
+    if is_valid_id(id) {
+        Ok(())
+    } else {
+        Err(RevisionError::BadId(id.to_string()))
+    }
+}
+
 const MARK_UP: &str = "-- +up";
 const MARK_DOWN: &str = "-- +down";
 
@@ -89,6 +108,13 @@ impl Revision {
             }
         }
         let id = id.filter(|i| !i.is_empty()).ok_or_else(|| bad("no `-- pgstate revision: ID` header line"))?;
+        for name in std::iter::once(&id).chain(&parents) {
+            if !is_valid_id(name) {
+                return Err(bad(&format!(
+                    "{name:?} is not a revision id (1 to {MAX_ID_LEN} letters, digits or underscores)"
+                )));
+            }
+        }
         if section == 0 {
             return Err(bad("no `-- +up` section"));
         }

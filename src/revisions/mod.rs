@@ -6,6 +6,7 @@
 pub mod alembic;
 pub mod chain;
 pub mod file;
+pub mod guard;
 pub mod replay;
 pub mod sum;
 pub mod version_table;
@@ -21,6 +22,9 @@ pub enum RevisionError {
     /// A file could not be read or written.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// No order of a plan's steps works.
+    #[error(transparent)]
+    Plan(#[from] crate::plan::PlanError),
     /// A revision file does not follow the format.
     #[error("{file}: not a pgstate revision: {why}")]
     Malformed {
@@ -29,6 +33,12 @@ pub enum RevisionError {
         /// What is missing.
         why: String,
     },
+    /// A revision id that could leave the revision directory or break a header.
+    #[error(
+        "invalid revision id {0:?}: an id is 1 to {max} ASCII letters, digits or underscores ([A-Za-z0-9_]+)",
+        max = file::MAX_ID_LEN
+    )]
+    BadId(String),
     /// Two files claim the same id.
     #[error("two revision files have the id {0}")]
     Duplicate(String),
@@ -76,6 +86,17 @@ pub enum RevisionError {
     /// The database records a revision the directory does not have.
     #[error("the database is at revision {0}, which is not in the revision directory")]
     UnknownInDatabase(String),
+    /// A downgrade would lose data, and that was not allowed.
+    #[error(
+        "refusing to downgrade: undoing these revisions loses data ({}); nothing was changed; pass --allow-destructive to allow it",
+        .0.join("; ")
+    )]
+    Destructive(Vec<String>),
+    /// Whether a downgrade loses data cannot be told: the chain does not replay.
+    #[error(
+        "refusing to downgrade: cannot tell whether it loses data, as the chain does not replay on the model ({0}); nothing was changed; pass --allow-destructive to run it anyway"
+    )]
+    Unjudged(Box<RevisionError>),
     /// A target cannot be reached.
     #[error("{0}")]
     Target(String),

@@ -11,6 +11,17 @@ pub fn default_table() -> QualName {
     QualName::new("public", "pgstate_revision")
 }
 
+/// Alembic's version table.
+pub fn alembic_table() -> QualName {
+    QualName::new("public", "alembic_version")
+}
+
+/// The bookkeeping tables: pgstate's version table (`table`) and Alembic's.
+/// They record where a database stands, not what its schema is.
+pub fn bookkeeping(table: &QualName) -> Vec<QualName> {
+    vec![table.clone(), alembic_table()]
+}
+
 /// Creates the table if missing.
 pub async fn ensure(client: &Client, table: &QualName) -> Result<(), tokio_postgres::Error> {
     client
@@ -61,5 +72,5 @@ pub async fn retreat(
 
 /// Alembic's recorded revisions, when an `alembic_version` table exists.
 pub async fn alembic(client: &Client) -> Result<Vec<String>, tokio_postgres::Error> {
-    read(client, &QualName::new("public", "alembic_version")).await
+    read(client, &alembic_table()).await
 }
