@@ -831,3 +831,31 @@ fn offline_plans_read_files_for_the_search_path_they_are_written_for() {
     let plan = plan_from(&current, &desired, &["--parser-only"]);
     assert_eq!(plan, "ALTER TABLE public.items ADD COLUMN ok boolean DEFAULT true;\n");
 }
+
+#[test]
+fn removing_an_enum_label_rebuilds_the_index_and_check_that_compare_it() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("enum_partial");
+    // PostgreSQL would rebuild these against the renamed old type and fail:
+    // `operator does not exist: color <> color_pgstate_old`.
+    db.psql(
+        "CREATE TYPE color AS ENUM ('red', 'green', 'blue');\n\
+         CREATE TABLE paint (id int, c color, CONSTRAINT not_blue CHECK (c <> 'blue'::color));\n\
+         CREATE INDEX paint_not_red ON paint (id) WHERE c <> 'red'::color;\n\
+         COMMENT ON INDEX paint_not_red IS 'kept';\n\
+         INSERT INTO paint VALUES (1, 'red'), (2, 'red');",
+    )
+    .expect("loads");
+    let want = "CREATE TYPE color AS ENUM ('red', 'blue');\n\
+                CREATE TABLE paint (id int, c color, CONSTRAINT not_blue CHECK (c <> 'blue'::color));\n\
+                CREATE INDEX paint_not_red ON paint (id) WHERE c <> 'red'::color;\n\
+                COMMENT ON INDEX paint_not_red IS 'kept';";
+    let schema = schema_file("enum_partial", want);
+    let out = apply(&db, &schema, &[]);
+    assert!(out.status.success(), "apply failed: {}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(plan_url(&db, &schema), "", "a second plan must be empty");
+    assert_eq!(db.psql("SELECT count(*) FROM paint WHERE c = 'red'").expect("rows"), "2");
+    let loaded = cluster.fresh_db("enum_partial_psql");
+    loaded.psql(want).expect("the desired file loads");
+    same_catalog(&db, &loaded).unwrap_or_else(|d| panic!("catalogs differ:\n{d}"));
+}

@@ -52,6 +52,26 @@ pub fn routines_in(e: &SqlExpr, default_schema: &str) -> Vec<QualName> {
     out
 }
 
+/// The column names an expression over one table refers to (the last part of
+/// each name, folded). Empty when the text does not parse.
+pub fn columns_used(expr: &Expr) -> Vec<String> {
+    let Ok(mut parser) = Parser::new(&PostgreSqlDialect {}).try_with_sql(&expr.0) else { return vec![] };
+    let Ok(e) = parser.parse_expr() else { return vec![] };
+    let mut out: Vec<String> = Vec::new();
+    let _ = visit_expressions(&e, |node| {
+        let name = match node {
+            SqlExpr::Identifier(i) => Some(fold(i)),
+            SqlExpr::CompoundIdentifier(parts) => parts.last().map(fold),
+            _ => None,
+        };
+        if let Some(n) = name.filter(|n| !out.contains(n)) {
+            out.push(n);
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    out
+}
+
 /// The relations and functions named in a SQL body, as far as sqlparser
 /// reads it (nothing when it does not).
 pub fn sql_body_refs(body: &str, default_schema: &str) -> (Vec<QualName>, Vec<QualName>) {
@@ -92,5 +112,11 @@ mod tests {
         assert!(got.contains(&QualName::new("public", "is_positive")));
         assert!(got.contains(&QualName::new("app", "norm")));
         assert!(!got.iter().any(|q| q.name == "length" && q.schema == "pg_catalog"));
+    }
+
+    #[test]
+    fn finds_columns() {
+        let e = Expr::new("(color <> 'red'::color) AND t.\"Size\" > lower(name)");
+        assert_eq!(columns_used(&e), vec!["color", "Size", "name"]);
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod apply;
 mod change;
+mod enum_rebuild;
 mod grants;
 mod renames;
 mod routines;
@@ -198,6 +199,7 @@ pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Di
     tables::recreate_triggers(&mut out, to, &recreated);
     routines::rebuild_dependants(&mut out, from, to, &dropped);
     // Last: what every other change takes away decides which views are rebuilt.
+    enum_rebuild::take_along(&mut out, from, to);
     views::diff_views(&mut out, from, to);
     grants::privileges(&mut out, from, to);
     out

@@ -6,7 +6,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
 use crate::canon::expr::nextval_target;
-use crate::canon::refs::routines_used;
+use crate::canon::refs::{columns_used, routines_used};
 use crate::diff::{Change, CommentTarget, CompositeAction};
 use crate::model::{
     Catalog, Column, ConstraintKind, Dep, Expr, GrantObject, Grantee, Index, IndexKeyExpr, Policy, QualName, Routine,
@@ -179,6 +179,43 @@ fn table_uses(table: &Table, out: &mut Vec<Key>) {
         if let ConstraintKind::Check { expr, .. } = &c.kind {
             expr_uses(Some(expr), out);
         }
+    }
+}
+
+/// The column types an expression of `table` reads: a change of one (an
+/// `ALTER COLUMN ... TYPE`, an enum rebuilt under it) goes after the
+/// expression's object is dropped and before it is created again.
+fn expr_column_types(table: &QualName, e: &Expr, out: &mut Vec<Key>) {
+    out.extend(columns_used(e).into_iter().map(|c| Key::ColumnType(table.clone(), c)));
+}
+
+/// The column types an index's expressions and predicate read.
+fn index_column_types(table: &QualName, index: &Index, out: &mut Vec<Key>) {
+    for k in &index.keys {
+        if let IndexKeyExpr::Expr(e) = &k.expr {
+            expr_column_types(table, e, out);
+        }
+    }
+    if let Some(p) = &index.predicate {
+        expr_column_types(table, p, out);
+    }
+}
+
+/// The column types a check's or exclusion's expressions read.
+fn constraint_column_types(table: &QualName, kind: &ConstraintKind, out: &mut Vec<Key>) {
+    match kind {
+        ConstraintKind::Check { expr, .. } => expr_column_types(table, expr, out),
+        ConstraintKind::Exclusion { elements, predicate, .. } => {
+            for (k, _) in elements {
+                if let IndexKeyExpr::Expr(e) = &k.expr {
+                    expr_column_types(table, e, out);
+                }
+            }
+            if let Some(p) = predicate {
+                expr_column_types(table, p, out);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -515,6 +552,7 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.creates.push(Key::Constraint(table.clone(), constraint.name.clone()));
             d.needs_new.push(Key::Table(table.clone()));
             constraint_columns(table, &constraint.kind, &mut d.needs_new);
+            constraint_column_types(table, &constraint.kind, &mut d.needs_new);
             if let ConstraintKind::Check { expr, .. } = &constraint.kind {
                 expr_uses(Some(expr), &mut d.needs_new);
             }
@@ -532,6 +570,7 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             // Before its columns go (dropping one takes the key along, and then
             // this step would fail, as would a foreign key still relying on it).
             constraint_columns(table, &constraint.kind, &mut d.needs_old);
+            constraint_column_types(table, &constraint.kind, &mut d.needs_old);
             if let ConstraintKind::Check { expr, .. } = &constraint.kind {
                 expr_uses(Some(expr), &mut d.needs_old);
             }
@@ -559,10 +598,12 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
                 d.needs_new.push(Key::Column(table.clone(), c.clone()));
             }
             index_uses(index, &mut d.needs_new);
+            index_column_types(table, index, &mut d.needs_new);
         }
         Change::DropIndex { table, index } => {
             d.needs_new.push(Key::Table(table.clone()));
             index_uses(index, &mut d.needs_old);
+            index_column_types(table, index, &mut d.needs_old);
             d.drops.push(Key::Index(QualName::new(table.schema.clone(), index.name.clone())))
         }
         Change::DropInvalidIndex { index } => d.drops.push(Key::Index(index.clone())),
