@@ -79,3 +79,19 @@ fn pg_dump_session_noise_is_accepted() {
     let plain = pgstate::parse::parse_str("plain.sql", "CREATE TABLE t (id int PRIMARY KEY);").expect("valid");
     assert_eq!(parsed.catalog, plain.catalog);
 }
+
+#[test]
+fn a_huge_unterminated_string_is_not_echoed_back() {
+    let dir = std::env::temp_dir().join(format!("pgstate-diag-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("huge.sql");
+    let sql = format!("CREATE TABLE ok (a int);\nCREATE TABLE t (a text DEFAULT '{}\n", "x".repeat(5_000_000));
+    std::fs::write(&file, sql).expect("write");
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_pgstate")).args(["check", "--schema"]).arg(&file).output().expect("runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(err.len() < 4_000, "{} bytes of error output", err.len());
+    assert!(err.contains("Unterminated string literal") && err.contains("huge.sql"), "{err}");
+}

@@ -859,3 +859,32 @@ fn removing_an_enum_label_rebuilds_the_index_and_check_that_compare_it() {
     loaded.psql(want).expect("the desired file loads");
     same_catalog(&db, &loaded).unwrap_or_else(|d| panic!("catalogs differ:\n{d}"));
 }
+
+#[test]
+fn concurrent_indexes_run_before_the_steps_that_need_them_and_the_plan_says_so() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("concurrently");
+    db.psql(
+        "CREATE TABLE a (id int PRIMARY KEY, code text); CREATE TABLE b (id int, a_code text);\n\
+             INSERT INTO a VALUES (1, 'x'); INSERT INTO b VALUES (1, 'x');",
+    )
+    .expect("loads");
+    let schema = schema_file(
+        "concurrently",
+        "CREATE TABLE a (id int PRIMARY KEY, code text);\n\
+         CREATE UNIQUE INDEX a_code_idx ON a (code);\n\
+         COMMENT ON INDEX a_code_idx IS 'codes';\n\
+         CREATE TABLE b (id int, a_code text REFERENCES a (code));",
+    );
+    let url = db.url();
+    let shown = pgstate(&["plan", "--url", &url, "--schema", &schema.to_string_lossy(), "--concurrently"]);
+    let shown = text(&shown.stdout);
+    let index_at = shown.find("CREATE UNIQUE INDEX CONCURRENTLY a_code_idx").expect(&shown);
+    let begin_at = shown.find("BEGIN;").expect(&shown);
+    assert!(index_at < begin_at, "the index is built before the transaction that needs it:\n{shown}");
+    assert!(shown[begin_at..].contains("COMMENT ON INDEX") && shown[begin_at..].contains("FOREIGN KEY"), "{shown}");
+    let out = apply(&db, &schema, &["--concurrently"]);
+    assert!(out.status.success(), "apply failed: {}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stderr).contains("CONCURRENTLY"), "the plan confirmed is the plan run");
+    assert_eq!(plan_url(&db, &schema), "");
+}

@@ -409,3 +409,15 @@ fn a_unique_constraint_repeating_the_primary_key_is_dropped_as_postgresql_does()
     let c = &apart.catalog.tables[&pgstate::model::QualName::new("public", "c")];
     assert!(c.constraints.contains_key("c_cc_key") && c.constraints.contains_key("c_pkey"));
 }
+
+#[test]
+fn rename_hints_that_swap_two_names_are_not_followed_and_say_so() {
+    let before = parse_str("before.sql", "CREATE TABLE s (a int, b text);").expect("parses");
+    let after =
+        parse_str("after.sql", "CREATE TABLE s (\n  a text, -- @renamed from=b\n  b int -- @renamed from=a\n);")
+            .expect("parses");
+    let p = plan(&before.catalog, &after.catalog, &after.hints).expect("plans");
+    assert!(!p.to_sql().contains("RENAME"), "{}", p.to_sql());
+    assert_eq!(p.warnings.len(), 2, "{:?}", p.warnings);
+    assert!(p.warnings.iter().all(|w| w.contains("not followed")), "{:?}", p.warnings);
+}

@@ -22,6 +22,8 @@ pub fn apply_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint], out: &mut
                 out.warnings.push(format!(
                     "rename hint on table {table}: neither {old} nor {table} exists in the current state"
                 ));
+            } else if cur.tables.contains_key(old) {
+                out.warnings.push(unhonoured(&format!("table {table}"), &old.to_string(), &table.to_string()));
             }
         }
     }
@@ -42,6 +44,12 @@ pub fn apply_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint], out: &mut
                 out.warnings.push(format!(
                     "rename hint on label {value:?} of {name}: neither {old:?} nor {value:?} is a label of it now"
                 ));
+            } else if e.labels.contains(old) {
+                out.warnings.push(unhonoured(
+                    &format!("label {value:?} of {name}"),
+                    &format!("{old:?}"),
+                    &format!("{value:?}"),
+                ));
             }
         }
     }
@@ -58,8 +66,22 @@ pub fn apply_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint], out: &mut
                 out.warnings.push(format!(
                     "rename hint on column {table}.{column}: neither {old} nor {column} exists in the current state"
                 ));
+            } else if t.columns.contains_key(old) {
+                out.warnings.push(unhonoured(&format!("column {table}.{column}"), old, column));
             }
         }
     }
     copy
+}
+
+/// Why a hint whose old name still exists was not followed: the new name is
+/// taken in the current state (two names swapped, say), or the desired state
+/// keeps the old name too. Either way nothing is renamed and the plan adds
+/// and drops instead, which the user must hear about.
+fn unhonoured(what: &str, old: &str, new: &str) -> String {
+    format!(
+        "rename hint on {what} (from {old}) not followed: {new} already exists in the current state, or {old} is \
+         still in the desired one; the plan compares them by name instead (to swap two names, rename through a third \
+         in a revision)"
+    )
 }

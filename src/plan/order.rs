@@ -821,3 +821,18 @@ fn cycle(edges: &[Vec<usize>], done: &[bool]) -> Vec<usize> {
     ring.reverse();
     ring
 }
+
+#[cfg(test)]
+mod cycle_tests {
+    use super::cycle;
+
+    #[test]
+    fn a_cycle_among_unplaced_changes_is_named_in_order() {
+        // 0 -> 1 -> 2 -> 1 (placed: 0); 3 stands alone.
+        let edges = vec![vec![1], vec![2], vec![1], vec![]];
+        let done = vec![true, false, false, true];
+        let mut ring = cycle(&edges, &done);
+        ring.sort();
+        assert_eq!(ring, vec![1, 2]);
+    }
+}
