@@ -72,7 +72,7 @@ impl Config {
         match self.version_table.as_deref().map(|t| t.split_once('.')) {
             Some(Some((s, n))) => crate::model::QualName::new(s, n),
             Some(None) => crate::model::QualName::new("public", self.version_table.clone().unwrap_or_default()),
-            None => crate::revisions::version_table::default_table(),
+            None => crate::model::default_version_table(),
         }
     }
 

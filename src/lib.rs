@@ -5,8 +5,10 @@
 //! renders SQL; `ops` holds the commands that drive the pipeline.
 
 pub mod canon;
+pub mod change;
 pub mod config;
 pub mod connection;
+pub mod ddl;
 pub mod diff;
 pub mod introspect;
 pub mod model;

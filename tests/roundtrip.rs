@@ -56,10 +56,10 @@ fn a_done_rename_is_a_no_op_and_a_dangling_hint_warns() {
     let after = parse_str("b.sql", "CREATE TABLE t (id int, email text -- @renamed from=mail\n);").expect("valid");
     let p = plan(&before.catalog, &after.catalog, &after.hints).expect("plans");
     assert_eq!(p.to_sql(), "ALTER TABLE public.t RENAME COLUMN mail TO email;\n");
-    assert!(p.warnings.is_empty());
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
     // Applied: the same file now plans nothing and says nothing.
     let p = plan(&after.catalog, &after.catalog, &after.hints).expect("plans");
-    assert!(p.is_empty() && p.warnings.is_empty());
+    assert!(p.is_empty() && p.warnings.is_empty(), "{:?}", p.warnings);
     // A hint naming a column that exists nowhere is a warning; the column is added.
     let stray = parse_str("c.sql", "CREATE TABLE t (id int, mail text, nick text -- @renamed from=nickname\n);")
         .expect("valid");

@@ -3,7 +3,7 @@
 
 use sqlparser::ast::Ident;
 
-pub use crate::quote::{is_bare, quote_ident, quote_literal, quote_qualified};
+pub use crate::quote::{is_bare, quote_ident, quote_literal, quote_qualified, unquote};
 
 /// The name PostgreSQL stores for an identifier as written: unquoted names fold
 /// to lower case, quoted names keep their spelling.
@@ -11,14 +11,6 @@ pub fn fold(ident: &Ident) -> String {
     match ident.quote_style {
         Some(_) => ident.value.clone(),
         None => ident.value.to_ascii_lowercase(),
-    }
-}
-
-/// A name as stored, from its canonical spelling (`"Mixed"` to `Mixed`).
-pub fn unquote(name: &str) -> String {
-    match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
-        Some(inner) => inner.replace("\"\"", "\""),
-        None => name.to_string(),
     }
 }
 

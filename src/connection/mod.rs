@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio_postgres::config::Host;
 use tokio_postgres::{Client, Config, NoTls};
 
-use crate::canon::quote_literal;
+use crate::quote::quote_literal;
 
 /// A database to connect to.
 #[derive(Clone)]

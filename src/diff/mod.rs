@@ -2,8 +2,6 @@
 //! deterministic: the output depends only on the two catalogs (and rename
 //! hints), in their map order.
 
-pub mod apply;
-mod change;
 mod enum_rebuild;
 mod grants;
 mod renames;
@@ -13,10 +11,12 @@ pub mod type_rules;
 pub mod types;
 mod views;
 
-pub use change::{Change, CommentTarget, CompositeAction, DomainAction};
+pub use crate::change::{Change, CommentTarget, CompositeAction, DomainAction};
+/// The model's mirror of the changes, where it lived before `ddl`.
+pub use crate::ddl::effects as apply;
 
+use crate::model::RenameHint;
 use crate::model::{Catalog, CompositeType, ConstraintKind, Domain, EnumType, QualName, RangeType, Sequence};
-use crate::parse::RenameHint;
 
 /// Changes plus the warnings met on the way (such as a rename hint that matches nothing).
 #[derive(Debug, Default)]

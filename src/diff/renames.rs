@@ -1,10 +1,10 @@
 //! Rename hints: applied to a copy of the current catalog before diffing, so a
 //! renamed table or column is compared with its new self, not dropped and re-added.
 
-use super::apply::{rename_column, rename_table};
 use super::{Change, Diff};
+use crate::ddl::effects::{rename_column, rename_table};
 use crate::model::Catalog;
-use crate::parse::RenameHint;
+use crate::model::RenameHint;
 
 /// Returns the renamed copy of `from` (or `None` when no hint applied) and records
 /// the rename changes and warnings in `out`.

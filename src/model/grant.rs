@@ -9,7 +9,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::QualName;
-use crate::canon::quote_ident;
+use crate::quote::quote_ident;
 
 /// One privilege, in PostgreSQL's ACL order (`arwdDxtXUC`): plans and
 /// introspected scripts list privileges in this order.

@@ -1,7 +1,7 @@
 use serde::Serialize;
 use std::fmt;
 
-use crate::canon::quote_qualified;
+use crate::quote::quote_qualified;
 
 /// A schema-qualified object name, already folded to PostgreSQL's stored spelling.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -28,4 +28,10 @@ impl fmt::Display for QualName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.sql())
     }
+}
+
+/// pgstate's own version table when `pgstate.toml` names none: bookkeeping,
+/// never part of a schema.
+pub fn default_version_table() -> QualName {
+    QualName::new("public", "pgstate_revision")
 }

@@ -230,7 +230,7 @@ impl super::Catalog {
         let Some(key) = self.tables.get(table).and_then(|t| t.partition_by.as_ref()) else { return Vec::new() };
         key.keys
             .iter()
-            .map(|k| self.find_column(table, &crate::canon::ident::unquote(k)).map(|c| c.data_type.clone()))
+            .map(|k| self.find_column(table, &crate::quote::unquote(k)).map(|c| c.data_type.clone()))
             .collect()
     }
 

@@ -2,7 +2,6 @@ use serde::{Serialize, Serializer};
 use std::fmt;
 
 use super::{ColumnType, Dep, Expr, QualName};
-use crate::canon::body::body_key;
 
 /// Function or procedure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -135,6 +134,10 @@ pub struct Routine {
     /// The body as PostgreSQL stores it (`prosrc`), verbatim; compared on
     /// `canon::body::body_key`. For `RETURN expr` bodies, that canonical text.
     pub body: String,
+    /// The whitespace-insensitive key of the body that decides equality
+    /// (`canon::body::body_key`, set by whoever builds the routine).
+    #[serde(skip)]
+    pub body_key: String,
     /// Whether the body is SQL-standard (`RETURN expr`), not a string.
     pub sql_body: bool,
     /// The object file of a C function (`AS 'file', 'symbol'`).
@@ -181,7 +184,7 @@ impl PartialEq for Routine {
             && self.returns == o.returns
             && self.language == o.language
             && self.sql_body == o.sql_body
-            && body_key(&self.body) == body_key(&o.body)
+            && self.body_key == o.body_key
             && self.object_file == o.object_file
             && self.volatility == o.volatility
             && self.strict == o.strict

@@ -40,7 +40,7 @@ pub struct TriggerId {
 
 impl fmt::Display for TriggerId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ON {}", crate::canon::quote_ident(&self.name), self.table)
+        write!(f, "{} ON {}", crate::quote::quote_ident(&self.name), self.table)
     }
 }
 

@@ -2,7 +2,7 @@ use serde::Serialize;
 use std::fmt;
 
 use super::QualName;
-use crate::canon::quote_qualified;
+use crate::quote::quote_qualified;
 
 /// An expression in canonical text form (see `canon::expr`): two expressions are
 /// the same exactly when their canonical texts (`.0`) are equal. A check or an

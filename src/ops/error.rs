@@ -1,10 +1,10 @@
 //! The errors a command can end with.
 
+use std::fmt;
+
 use crate::connection::ConnectError;
 use crate::introspect::IntrospectError;
 use crate::parse::LoadError;
-
-use super::timeout::{Held, OnWhat};
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -59,7 +59,7 @@ pub enum OpsError {
     },
     /// An export was refused.
     #[error(transparent)]
-    Export(#[from] super::export::ExportError),
+    Export(#[from] ExportError),
     /// Revision files or their application.
     #[error(transparent)]
     Revision(crate::revisions::RevisionError),
@@ -135,4 +135,56 @@ pub fn db_error(e: &tokio_postgres::Error, statement: Option<&str>) -> OpsError 
         text.push_str(&format!("\n  while running: {s}"));
     }
     OpsError::Database(text)
+}
+
+/// At most this many holders are named; the rest are counted.
+const NAMED: usize = 5;
+
+/// A lock another session holds on a relation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Held {
+    /// The relation, schema-qualified and quoted.
+    pub relation: String,
+    /// The holding backend.
+    pub pid: i32,
+    /// The mode, as pg_locks names it (`AccessExclusiveLock`).
+    pub mode: String,
+}
+
+/// The holders, for an error message: ` on public.users, held by pid 1234 (AccessExclusiveLock)`.
+pub struct OnWhat<'a>(pub &'a [Held]);
+
+impl fmt::Display for OnWhat<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str(" (no other session holds a conflicting lock on a managed relation any more)");
+        }
+        f.write_str(" on ")?;
+        for (i, h) in self.0.iter().take(NAMED).enumerate() {
+            if i > 0 {
+                f.write_str(", and ")?;
+            }
+            write!(f, "{}, held by pid {} ({})", h.relation, h.pid, h.mode)?;
+        }
+        if self.0.len() > NAMED {
+            write!(f, ", and {} more", self.0.len() - NAMED)?;
+        }
+        Ok(())
+    }
+}
+
+/// Why an export was refused.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ExportError {
+    /// The directory holds a file an earlier export did not write.
+    #[error(
+        "refusing to export into {dir}: it holds {file}, which no earlier pgstate export wrote there; \
+         export into a new or empty directory (or one a pgstate export wrote), so that its files are not mixed with others"
+    )]
+    Foreign {
+        /// The directory.
+        dir: String,
+        /// One file it holds.
+        file: String,
+    },
 }

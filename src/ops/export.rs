@@ -20,6 +20,7 @@ use crate::introspect::{introspect, Scope};
 use crate::model::{Catalog, GrantObject, QualName};
 use crate::plan::plan;
 
+use super::error::ExportError;
 use super::live::NOTHING_CHANGED;
 use super::timeout::{self, Phase};
 use super::OpsError;
@@ -32,22 +33,6 @@ pub const SCHEMA_FILE: &str = "schema.sql";
 
 /// The longest file name most file systems take, in bytes.
 pub const NAME_MAX: usize = 255;
-
-/// Why an export was refused.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum ExportError {
-    /// The directory holds a file an earlier export did not write.
-    #[error(
-        "refusing to export into {dir}: it holds {file}, which no earlier pgstate export wrote there; \
-         export into a new or empty directory (or one a pgstate export wrote), so that its files are not mixed with others"
-    )]
-    Foreign {
-        /// The directory.
-        dir: String,
-        /// One file it holds.
-        file: String,
-    },
-}
 
 /// Reads the database's managed schemas.
 pub async fn read(client: &Client, scope: &Scope) -> Result<Catalog, OpsError> {

@@ -3,7 +3,6 @@
 //! shows it: so, after the fact, the error names the managed relations other
 //! sessions hold in a mode that conflicts with what the step needed.
 
-use std::fmt;
 use std::future::Future;
 
 use tokio_postgres::error::SqlState;
@@ -11,10 +10,8 @@ use tokio_postgres::Client;
 
 use crate::model::QualName;
 
+use super::error::Held;
 use super::OpsError;
-
-/// At most this many holders are named; the rest are counted.
-const NAMED: usize = 5;
 
 /// Which timeout ended a statement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,39 +31,6 @@ pub enum Phase {
     Reading,
     /// Changing the schema: DDL takes locks most modes conflict with.
     Writing,
-}
-
-/// A lock another session holds on a relation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Held {
-    /// The relation, schema-qualified and quoted.
-    pub relation: String,
-    /// The holding backend.
-    pub pid: i32,
-    /// The mode, as pg_locks names it (`AccessExclusiveLock`).
-    pub mode: String,
-}
-
-/// The holders, for an error message: ` on public.users, held by pid 1234 (AccessExclusiveLock)`.
-pub struct OnWhat<'a>(pub &'a [Held]);
-
-impl fmt::Display for OnWhat<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() {
-            return f.write_str(" (no other session holds a conflicting lock on a managed relation any more)");
-        }
-        f.write_str(" on ")?;
-        for (i, h) in self.0.iter().take(NAMED).enumerate() {
-            if i > 0 {
-                f.write_str(", and ")?;
-            }
-            write!(f, "{}, held by pid {} ({})", h.relation, h.pid, h.mode)?;
-        }
-        if self.0.len() > NAMED {
-            write!(f, ", and {} more", self.0.len() - NAMED)?;
-        }
-        Ok(())
-    }
 }
 
 /// Which timeout, if any, `e` is.

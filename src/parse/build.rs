@@ -12,10 +12,10 @@ use sqlparser::ast::{
 use sqlparser::tokenizer::Span;
 
 use super::columns::{column, identity_type, seq_options, ParsedColumn};
-use super::constraints::{index_key, object_qual_name, referenced_columns, RawConstraint, RawKind};
+use super::constraints::{index_key, referenced_columns, RawConstraint, RawKind};
 use super::diagnostic::SchemaError;
-use super::hints::RenameHint;
-use super::source::SourceFile;
+use super::names::object_qual_name;
+use super::source::{At, SourceFile};
 use super::statement::{Located, Stmt};
 use super::table_def::TableDef;
 use super::view::{Refs, ViewDef};
@@ -23,6 +23,7 @@ use super::Parsed;
 use crate::canon::expr::{canonical, Context};
 use crate::canon::ident::fold;
 use crate::canon::names::{name_addition, Taken};
+use crate::model::RenameHint;
 use crate::model::{
     Catalog, Constraint, ConstraintKind, Deferral, Dep, EnumType, Extension, ForeignKey, Identity, Index, IndexKeyExpr,
     PartitionBound, PartitionOf, QualName, Schema, SeqOptions, Sequence, Table, View,
@@ -31,15 +32,6 @@ use crate::model::{
 /// The schema unqualified names resolve to without a server (PostgreSQL's
 /// default search_path).
 pub const DEFAULT_SCHEMA: &str = "public";
-
-/// A place in the input: file index and parser span.
-#[derive(Debug, Clone, Copy)]
-pub struct At {
-    /// Index into the file list.
-    pub file: usize,
-    /// Span in that file.
-    pub span: Span,
-}
 
 /// Extensions known to define no types, so an unknown type under them is an error.
 const TYPELESS_EXTENSIONS: &[&str] = &[
@@ -399,7 +391,7 @@ impl Builder<'_> {
             if let Some(t) = data_type.custom() {
                 self.type_uses.push((q.clone(), name.clone(), t, at));
             }
-            let collation = a.collation.as_ref().map(super::columns::collation_name);
+            let collation = a.collation.as_ref().map(super::names::collation_name);
             let attribute = crate::model::Attribute { name: name.clone(), data_type, collation };
             if composite.attributes.insert(name.clone(), attribute).is_some() {
                 return self.error(at, format!("type {q} has attribute {name} twice"));
@@ -432,7 +424,7 @@ impl Builder<'_> {
                     Err(e) => return self.error(at, format!("range type {q}: {e}")),
                 },
                 O::SubtypeOpClass(n) => range.opclass = Some(sql_routine_name(n, &self.default_schema)),
-                O::Collation(n) => range.collation = Some(super::columns::collation_name(n)),
+                O::Collation(n) => range.collation = Some(super::names::collation_name(n)),
                 O::Canonical(n) => range.canonical = Some(sql_routine_name(n, &self.default_schema)),
                 O::SubtypeDiff(n) => range.subtype_diff = Some(sql_routine_name(n, &self.default_schema)),
                 O::MultirangeTypeName(n) => match self.qual(n, at) {
@@ -544,8 +536,16 @@ impl Builder<'_> {
         let name_line = def.name_line();
         let mut table = Table::new(q.clone());
         table.unlogged = def.unlogged;
+        // A hint ends its line: it names the last thing that starts there (a
+        // column, else the table), not every column written on that line.
+        let column_lines: FxHashSet<u64> = def.columns.iter().map(|c| c.at.span.start.line).collect();
+        let last_on_line: FxHashSet<usize> = (0..def.columns.len())
+            .filter(|&i| {
+                def.columns.get(i + 1).is_none_or(|n| n.at.span.start.line != def.columns[i].at.span.start.line)
+            })
+            .collect();
         for h in hints {
-            if h.0 == name_line {
+            if h.0 == name_line && !column_lines.contains(&name_line) {
                 let from = QualName::new(q.schema.clone(), h.1.clone());
                 self.hints.push(RenameHint::Table { table: q.clone(), from });
             }
@@ -575,7 +575,8 @@ impl Builder<'_> {
             }
         }
         table.columns.reserve(def.columns.len());
-        for col in std::mem::take(&mut def.columns) {
+        for (i, col) in std::mem::take(&mut def.columns).into_iter().enumerate() {
+            let hints = if last_on_line.contains(&i) { hints } else { &[] };
             match col.parsed {
                 Ok(parsed) => self.add_column(&mut table, parsed, col.at, hints),
                 Err(e) => self.error(col.at, format!("column {}: {e}", col.name)),

@@ -5,8 +5,9 @@ use sqlparser::ast::{
     ColumnDef, ColumnOption, Expr as SqlExpr, GeneratedAs, SequenceOptions, TableConstraint, UnaryOperator, Value,
 };
 
-use super::build::At;
 use super::constraints::{from_table_constraint, RawConstraint};
+use super::names::collation_name;
+use super::source::At;
 use crate::canon::expr::{canonical, Context};
 use crate::canon::ident::fold;
 use crate::canon::types::resolve;
@@ -162,13 +163,4 @@ pub fn column(def: &ColumnDef, default_schema: &str, at: At) -> Result<ParsedCol
         column.not_null = true;
     }
     Ok(ParsedColumn { column, constraints, serial: resolved.serial })
-}
-
-/// A collation name; `pg_catalog.` (where the built-in collations live) is dropped.
-pub fn collation_name(name: &sqlparser::ast::ObjectName) -> String {
-    let parts: Vec<String> = name.0.iter().filter_map(|p| p.as_ident()).map(fold).collect();
-    match parts.as_slice() {
-        [schema, n] if schema == "pg_catalog" => n.clone(),
-        _ => parts.join("."),
-    }
 }

@@ -9,7 +9,8 @@ use sqlparser::ast::{
     IndexColumn, OrderBySort, ReferentialAction, TableConstraint,
 };
 
-use super::build::At;
+use super::names::object_qual_name;
+use super::source::At;
 use crate::canon::expr::{canonical, Context};
 use crate::canon::ident::fold;
 use crate::model::{Deferral, FkAction, FkMatch, IndexKey, IndexKeyExpr, QualName};
@@ -183,26 +184,12 @@ pub fn from_table_constraint(
     Ok(RawConstraint { name: name.map(fold), kind, deferral: deferral(chars), at })
 }
 
-/// `schema.name` or `name` (in the default schema).
-pub fn object_qual_name(name: &sqlparser::ast::ObjectName, default_schema: &str) -> Result<QualName, String> {
-    let parts: Vec<String> = name
-        .0
-        .iter()
-        .map(|p| p.as_ident().map(fold).ok_or_else(|| format!("unsupported name {name}")))
-        .collect::<Result<_, _>>()?;
-    match parts.as_slice() {
-        [n] => Ok(QualName::new(default_schema, n.clone())),
-        [s, n] => Ok(QualName::new(s.clone(), n.clone())),
-        _ => Err(format!("name {name} has too many parts")),
-    }
-}
-
 /// One index key in canonical form.
 pub fn index_key(col: &IndexColumn, default_schema: &str) -> Result<IndexKey, String> {
     let mut expr = &col.column.expr;
     let mut collation = None;
     if let SqlExpr::Collate { expr: inner, collation: c } = expr {
-        collation = Some(super::columns::collation_name(c));
+        collation = Some(super::names::collation_name(c));
         expr = inner;
     }
     let key_expr = match expr {

@@ -9,9 +9,9 @@ use sqlparser::keywords::Keyword;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Span, Token, TokenWithSpan};
 
-use super::constraints::object_qual_name;
+use super::names::object_qual_name;
+use super::names::read_name;
 use super::split::{is_keyword, RawStatement};
-use super::statement::read_name;
 use crate::canon::ident::fold;
 use crate::model::{Catalog, DefaultKey, GrantKey, GrantObject, Grantee, ObjectKind, Privilege};
 

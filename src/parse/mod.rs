@@ -5,8 +5,8 @@ pub(crate) mod columns;
 pub(crate) mod constraints;
 pub mod diagnostic;
 mod grants;
-mod hints;
 mod lexer;
+pub(crate) mod names;
 mod partition_by;
 pub(crate) mod policy;
 pub(crate) mod routine;
@@ -21,8 +21,8 @@ mod view;
 
 use std::path::Path;
 
+pub use crate::model::RenameHint;
 pub use diagnostic::{SchemaError, SchemaErrors};
-pub use hints::RenameHint;
 pub use source::SourceFile;
 
 use crate::model::Catalog;

@@ -7,7 +7,7 @@ use sqlparser::ast::{
     visit_expressions, visit_relations, CreatePolicy, CreatePolicyCommand, CreatePolicyType, Expr as SqlExpr, Owner,
 };
 
-use super::constraints::object_qual_name;
+use super::names::object_qual_name;
 use crate::canon::expr::{canonical_over, Context};
 use crate::canon::ident::fold;
 use crate::model::{Dep, Policy, PolicyCommand, QualName, Table};

@@ -8,7 +8,7 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Span, Token, TokenWithSpan};
 
-use super::constraints::object_qual_name;
+use super::names::object_qual_name;
 use crate::canon::expr::{canonical, Context};
 use crate::canon::ident::fold;
 use crate::canon::quote_ident;
@@ -271,6 +271,7 @@ pub fn read_routine(tokens: Vec<TokenWithSpan>, default_schema: &str) -> Result<
         returns: None,
         language: String::new(),
         body: String::new(),
+        body_key: String::new(),
         sql_body: false,
         object_file: None,
         volatility: Volatility::Volatile,
@@ -426,6 +427,7 @@ pub fn read_routine(tokens: Vec<TokenWithSpan>, default_schema: &str) -> Result<
         r.depends.extend(rels.into_iter().map(Dep::Relation));
         r.depends.extend(calls.into_iter().filter(|c| c != &r.name).map(Dep::Routine));
     }
+    r.body_key = crate::canon::body::body_key(&r.body);
     Ok(r)
 }
 

@@ -6,6 +6,15 @@ use std::sync::Arc;
 use miette::{NamedSource, SourceSpan};
 use sqlparser::tokenizer::{Location, Span};
 
+/// A place in the input: file index and parser span.
+#[derive(Debug, Clone, Copy)]
+pub struct At {
+    /// Index into the file list.
+    pub file: usize,
+    /// Span in that file.
+    pub span: Span,
+}
+
 /// One input file, read into memory.
 #[derive(Debug, Clone)]
 pub struct SourceFile {

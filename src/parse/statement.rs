@@ -8,8 +8,9 @@ use sqlparser::keywords::Keyword;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Span, Token};
 
-use super::build::At;
 use super::diagnostic::SchemaError;
+use super::names::read_name;
+use super::source::At;
 use super::source::{blank_meta_commands, rename_hints, SourceFile};
 use super::split::{is_keyword, scan, tokenize, Piece, RawStatement, Truncated};
 use super::table_def::{lower, TableDef};
@@ -481,29 +482,6 @@ fn significant(raw: &RawStatement) -> Vec<&sqlparser::tokenizer::TokenWithSpan> 
     raw.significant().collect()
 }
 
-/// Reads a dotted name starting at `at`; returns it and the index after it.
-pub(crate) fn read_name(toks: &[&sqlparser::tokenizer::TokenWithSpan], mut at: usize) -> Option<(ObjectName, usize)> {
-    let mut parts = Vec::new();
-    loop {
-        match &toks.get(at)?.token {
-            Token::Word(w) => {
-                let mut ident = sqlparser::ast::Ident::new(w.value.clone());
-                ident.quote_style = w.quote_style;
-                ident.span = toks[at].span;
-                parts.push(ident);
-            }
-            _ => return None,
-        }
-        at += 1;
-        if matches!(toks.get(at).map(|t| &t.token), Some(Token::Period)) {
-            at += 1;
-        } else {
-            break;
-        }
-    }
-    Some((ObjectName::from(parts), at))
-}
-
 /// `CREATE INDEX ... ON ONLY t`: an index of a partitioned table created
 /// without its partitions' (pg_dump attaches those one by one). Once they
 /// are attached it is the same index as one created on the whole table.
@@ -642,7 +620,7 @@ fn routine_comment(raw: RawStatement, default_schema: &str) -> Result<Stmt, Clas
             return Err(bad("expected COMMENT ON TRIGGER name ON table".into()));
         }
         let table = p.parse_object_name(false).map_err(|e| bad(e.to_string()))?;
-        let table = super::constraints::object_qual_name(&table, default_schema).map_err(bad)?;
+        let table = super::names::object_qual_name(&table, default_schema).map_err(bad)?;
         let text = text(&mut p)?;
         return Ok(Stmt::TriggerComment { name: crate::canon::ident::fold(&name), table, text });
     }

@@ -6,9 +6,9 @@
 
 use sqlparser::ast::{CreateTable, ForValues, ObjectName};
 
-use super::build::At;
 use super::columns::{column, ParsedColumn};
 use super::constraints::{from_table_constraint, RawConstraint};
+use super::source::At;
 use crate::canon::ident::fold;
 use crate::model::PartitionKey;
 

@@ -8,7 +8,7 @@ use sqlparser::ast::{
 };
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
-use super::constraints::object_qual_name;
+use super::names::object_qual_name;
 use super::routine::ReadError;
 use crate::canon::expr::{canonical, Context};
 use crate::canon::ident::fold;

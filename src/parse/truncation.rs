@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::build::At;
+use super::source::At;
 use super::source::SourceFile;
 use super::split::Truncated;
 use crate::canon::limits::notice;

@@ -15,7 +15,7 @@ use sqlparser::ast::{
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Span, Token, TokenWithSpan};
 
-use super::constraints::object_qual_name;
+use super::names::object_qual_name;
 use super::source::SourceFile;
 use super::split::{is_keyword, RawStatement};
 use crate::canon::body::body_key;

@@ -13,8 +13,8 @@ use serde::Serialize;
 pub use hazards::{Hazard, HazardKind};
 
 use crate::diff::{diff_with_hints, Change};
+use crate::model::RenameHint;
 use crate::model::{Catalog, QualName};
-use crate::parse::RenameHint;
 
 /// One step of a plan.
 #[derive(Debug, Clone, Serialize)]

@@ -228,6 +228,14 @@ fn unicode_escape(c: char) -> String {
     }
 }
 
+/// A name as stored, from its canonical spelling (`"Mixed"` to `Mixed`).
+pub fn unquote(name: &str) -> String {
+    match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => name.to_string(),
+    }
+}
+
 /// `schema.name`, each part quoted as needed.
 pub fn quote_qualified(schema: &str, name: &str) -> String {
     format!("{}.{}", quote_ident(schema), quote_ident(name))

@@ -13,7 +13,7 @@ use sqlparser::parser::Parser;
 
 use crate::canon::ident::fold;
 use crate::model::{Catalog, QualName};
-use crate::parse::constraints::object_qual_name;
+use crate::parse::names::object_qual_name;
 use crate::parse::split::split;
 use crate::parse::RenameHint;
 use crate::plan::plan;

@@ -8,7 +8,7 @@ use crate::model::QualName;
 
 /// The default version table.
 pub fn default_table() -> QualName {
-    QualName::new("public", "pgstate_revision")
+    crate::model::default_version_table()
 }
 
 /// Alembic's version table.

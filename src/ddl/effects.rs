@@ -4,8 +4,8 @@
 
 use crate::model::Map;
 
-use super::change::{Change, CommentTarget, CompositeAction, DomainAction};
 use crate::canon::expr::rename_column_ref;
+use crate::change::{Change, CommentTarget, CompositeAction, DomainAction};
 use crate::model::{Catalog, ConstraintKind, GrantObject, IndexKeyExpr, QualName, Routine};
 
 /// Renames a table and every reference to it (the model's one walker over

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::model::QualName;
+use super::QualName;
 
 /// A declared rename: the object was called `from` before.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

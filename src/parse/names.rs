@@ -1,0 +1,54 @@
+//! Names as statements write them: dotted object names, collations, and a
+//! dotted name read straight from tokens.
+
+use sqlparser::ast::ObjectName;
+use sqlparser::tokenizer::Token;
+
+use crate::canon::ident::fold;
+use crate::model::QualName;
+
+/// `schema.name` or `name` (in the default schema).
+pub fn object_qual_name(name: &ObjectName, default_schema: &str) -> Result<QualName, String> {
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .map(|p| p.as_ident().map(fold).ok_or_else(|| format!("unsupported name {name}")))
+        .collect::<Result<_, _>>()?;
+    match parts.as_slice() {
+        [n] => Ok(QualName::new(default_schema, n.clone())),
+        [s, n] => Ok(QualName::new(s.clone(), n.clone())),
+        _ => Err(format!("name {name} has too many parts")),
+    }
+}
+
+/// A collation name; `pg_catalog.` (where the built-in collations live) is dropped.
+pub fn collation_name(name: &ObjectName) -> String {
+    let parts: Vec<String> = name.0.iter().filter_map(|p| p.as_ident()).map(fold).collect();
+    match parts.as_slice() {
+        [schema, n] if schema == "pg_catalog" => n.clone(),
+        _ => parts.join("."),
+    }
+}
+
+/// Reads a dotted name starting at `at`; returns it and the index after it.
+pub fn read_name(toks: &[&sqlparser::tokenizer::TokenWithSpan], mut at: usize) -> Option<(ObjectName, usize)> {
+    let mut parts = Vec::new();
+    loop {
+        match &toks.get(at)?.token {
+            Token::Word(w) => {
+                let mut ident = sqlparser::ast::Ident::new(w.value.clone());
+                ident.quote_style = w.quote_style;
+                ident.span = toks[at].span;
+                parts.push(ident);
+            }
+            _ => return None,
+        }
+        at += 1;
+        if matches!(toks.get(at).map(|t| &t.token), Some(Token::Period)) {
+            at += 1;
+        } else {
+            break;
+        }
+    }
+    Some((ObjectName::from(parts), at))
+}

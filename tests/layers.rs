@@ -1,0 +1,156 @@
+//! The layers ARCHITECTURE.md describes hold: no module names one above it,
+//! and no two files of one module import each other in a circle. Read from
+//! the source text (test code at the end of a file, after `#[cfg(test)]`, is
+//! not counted), so it needs no build and fails on the line that breaks it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Bottom to top: a module may name only modules earlier in this list.
+const LAYERS: &[&str] = &[
+    "quote",
+    "model",
+    "canon",
+    "parse",
+    "change",
+    "ddl",
+    "introspect",
+    "diff",
+    "plan",
+    "connection",
+    "normalize",
+    "revisions",
+    "config",
+    "ops",
+];
+
+fn rank(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|m| *m == module)
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("src readable") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The file's text before its test module.
+fn production_text(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).expect("readable");
+    match text.find("#[cfg(test)]") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// `crate::name` occurrences: the modules a file names.
+fn crate_refs(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        let mut rest = code;
+        while let Some(i) = rest.find("crate::") {
+            let after = &rest[i + "crate::".len()..];
+            let name: String = after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            out.push((n + 1, name));
+            rest = after;
+        }
+    }
+    out
+}
+
+#[test]
+fn no_module_names_one_above_it() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut wrong = Vec::new();
+    for file in &files {
+        let rel = file.strip_prefix(&src).expect("under src");
+        let first = rel.components().next().expect("a path").as_os_str().to_string_lossy().into_owned();
+        let module = first.trim_end_matches(".rs").to_string();
+        if module == "main" || module == "lib" {
+            continue;
+        }
+        let own = rank(&module).unwrap_or_else(|| panic!("src/{first} is in no layer: add it to LAYERS"));
+        for (line, name) in crate_refs(&production_text(file)) {
+            match rank(&name) {
+                Some(r) if r > own => wrong.push(format!("src/{}:{line}: {module} names {name}", rel.display())),
+                Some(_) => {}
+                None => wrong.push(format!("src/{}:{line}: {name} is in no layer", rel.display())),
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "imports that run upward:\n{}", wrong.join("\n"));
+}
+
+/// `use super::x` and `super::x::` between sibling files of one folder.
+fn sibling_refs(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for line in text.lines() {
+        let code = line.split("//").next().unwrap_or("");
+        let mut rest = code;
+        while let Some(i) = rest.find("super::") {
+            let after = &rest[i + "super::".len()..];
+            let name: String = after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            if after[name.len()..].starts_with("::") {
+                out.insert(name.clone());
+            } else if after.starts_with('{') {
+                // `use super::{a::X, b}`: the names before `::` inside the braces.
+                let inner: String = after.chars().skip(1).take_while(|c| *c != '}').collect();
+                for part in inner.split(',') {
+                    if let Some((m, _)) = part.trim().split_once("::") {
+                        out.insert(m.trim().to_string());
+                    }
+                }
+            }
+            rest = after;
+        }
+    }
+    out
+}
+
+#[test]
+fn no_two_files_of_a_module_import_each_other_in_a_circle() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    // Per folder: file stem -> siblings it names.
+    let mut graphs: BTreeMap<PathBuf, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    for file in &files {
+        let (Some(dir), Some(stem)) = (file.parent(), file.file_stem()) else { continue };
+        let stem = stem.to_string_lossy().into_owned();
+        if stem == "mod" {
+            continue;
+        }
+        let refs = sibling_refs(&production_text(file));
+        graphs.entry(dir.to_path_buf()).or_default().insert(stem, refs);
+    }
+    let mut cycles = Vec::new();
+    for (dir, graph) in &graphs {
+        for start in graph.keys() {
+            // Depth-first from `start`, looking for a way back to it.
+            let mut stack = vec![(start.clone(), vec![start.clone()])];
+            let mut seen = BTreeSet::new();
+            while let Some((at, path)) = stack.pop() {
+                for next in graph.get(&at).into_iter().flatten() {
+                    if next == start {
+                        cycles.push(format!("{}: {} -> {start}", dir.display(), path.join(" -> ")));
+                    } else if graph.contains_key(next) && seen.insert(next.clone()) {
+                        let mut p = path.clone();
+                        p.push(next.clone());
+                        stack.push((next.clone(), p));
+                    }
+                }
+            }
+        }
+    }
+    cycles.sort();
+    cycles.dedup();
+    assert!(cycles.is_empty(), "import cycles among files:\n{}", cycles.join("\n"));
+}
