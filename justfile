@@ -39,4 +39,5 @@ bench-live *ARGS:
 
 # Run pgstate against the whole conformance corpus (../shared/conformance) and write conformance/RESULTS.md.
 conformance:
-    PGSTATE_CONFORMANCE=all cargo test --release --test conformance conformance_full -- --nocapture
+    cargo build --release --bin pgstate
+    cargo run --release -p pgstate-conformance
