@@ -40,10 +40,12 @@ fn ok(what: &str, out: Output) -> String {
 
 const VICTIM: &str = "CREATE TABLE victim (id int); INSERT INTO victim VALUES (1), (2);\n\
      CREATE TABLE bystander (id int PRIMARY KEY, note text DEFAULT 'keep'); INSERT INTO bystander VALUES (7, 'row');";
-const KEPT: &str = "CREATE TABLE victim (id int);\nCREATE TABLE bystander (id int PRIMARY KEY, note text DEFAULT 'keep');\n";
+const KEPT: &str =
+    "CREATE TABLE victim (id int);\nCREATE TABLE bystander (id int PRIMARY KEY, note text DEFAULT 'keep');\n";
 
 fn intact(db: &Db, what: &str) {
-    let rows = db.psql("SELECT (SELECT count(*) FROM victim) || ' ' || (SELECT string_agg(id || note, ',') FROM bystander)");
+    let rows =
+        db.psql("SELECT (SELECT count(*) FROM victim) || ' ' || (SELECT string_agg(id || note, ',') FROM bystander)");
     assert_eq!(rows.as_deref(), Ok("2 7row"), "{what}: victim or bystander rows moved on {}", db.name);
 }
 
@@ -122,7 +124,14 @@ impl Run {
         let again = self.with_db("plan", db, schema, &[]);
         assert_eq!(ok("second plan", again), "", "{what}: a second plan on {} is not empty", db.name);
         let drift = self.with_db("drift", db, schema, &[]);
-        assert_eq!(drift.status.code(), Some(0), "{what}: drift on {}: {}{}", db.name, text(&drift.stdout), text(&drift.stderr));
+        assert_eq!(
+            drift.status.code(),
+            Some(0),
+            "{what}: drift on {}: {}{}",
+            db.name,
+            text(&drift.stdout),
+            text(&drift.stderr)
+        );
         intact(db, what);
     }
 }

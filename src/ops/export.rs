@@ -59,8 +59,9 @@ pub fn write(catalog: &Catalog, out: &Path) -> Result<Vec<PathBuf>, OpsError> {
     let preamble = plan.preamble();
     let steps = plan.steps;
     if out.extension().is_some_and(|e| e == "sql") {
-        let sql: String =
-            std::iter::once(preamble.to_string()).chain(steps.iter().flat_map(|s| s.sql.iter().map(|q| format!("{q};\n")))).collect();
+        let sql: String = std::iter::once(preamble.to_string())
+            .chain(steps.iter().flat_map(|s| s.sql.iter().map(|q| format!("{q};\n"))))
+            .collect();
         std::fs::write(out, sql)?;
         return Ok(vec![out.to_path_buf()]);
     }

@@ -163,7 +163,10 @@ fn decoded_strings(mut tokens: Vec<TokenWithSpan>) -> Result<Vec<TokenWithSpan>,
         let unicode = matches!(tokens[i].token, Token::UnicodeStringLiteral(_));
         if unicode && tokens.get(i + 1).is_some_and(|n| is_keyword(n, Keyword::UESCAPE)) {
             // Decoded with `\` as the escape: another one would give another value.
-            return Err(("UESCAPE after a U& string is not supported: write the escapes with \\".into(), tokens[i].span.start));
+            return Err((
+                "UESCAPE after a U& string is not supported: write the escapes with \\".into(),
+                tokens[i].span.start,
+            ));
         }
         tokens[i].token = Token::SingleQuotedString(value);
     }
@@ -536,7 +539,13 @@ mod tests {
         let plain = |s: &str| Token::SingleQuotedString(s.to_string());
         assert_eq!(
             strings,
-            [plain("a\\b"), plain("y\\'x"), plain("A\u{1F600}"), plain("it's $$ "), Token::NationalStringLiteral("n".into())]
+            [
+                plain("a\\b"),
+                plain("y\\'x"),
+                plain("A\u{1F600}"),
+                plain("it's $$ "),
+                Token::NationalStringLiteral("n".into())
+            ]
         );
         let err = split("SELECT U&'!0041' UESCAPE '!'").err().expect("refused");
         assert!(err.0.contains("UESCAPE"), "{}", err.0);

@@ -170,8 +170,18 @@ pub fn schema(variant: usize) -> String {
         ident(ODD_COLUMN),
         ident(LONG_COLUMN),
     ));
-    s.push_str(&format!("CREATE INDEX {} ON {} ({});\n", ident(&format!("{ODD_TABLE} idx")), ident(ODD_TABLE), ident(ODD_COLUMN)));
-    s.push_str(&format!("COMMENT ON COLUMN {}.{} IS {};\n", ident(ODD_TABLE), ident(ODD_COLUMN), spell(lit(1, variant), Spelling::Dollar)));
+    s.push_str(&format!(
+        "CREATE INDEX {} ON {} ({});\n",
+        ident(&format!("{ODD_TABLE} idx")),
+        ident(ODD_TABLE),
+        ident(ODD_COLUMN)
+    ));
+    s.push_str(&format!(
+        "COMMENT ON COLUMN {}.{} IS {};\n",
+        ident(ODD_TABLE),
+        ident(ODD_COLUMN),
+        spell(lit(1, variant), Spelling::Dollar)
+    ));
     s.push_str(&format!("CREATE TABLE {} (id int PRIMARY KEY, {} text);\n", ident(&long_table()), ident(LONG_COLUMN)));
     s
 }
