@@ -123,6 +123,12 @@ impl Run {
         values(db, variant, what);
         let again = self.with_db("plan", db, schema, &[]);
         assert_eq!(ok("second plan", again), "", "{what}: a second plan on {} is not empty", db.name);
+        intact(db, what);
+    }
+
+    /// [`Run::converged`], and `drift` agrees.
+    fn in_sync(&self, db: &Db, schema: &str, variant: usize, what: &str) {
+        self.converged(db, schema, variant, what);
         let drift = self.with_db("drift", db, schema, &[]);
         assert_eq!(
             drift.status.code(),
@@ -173,7 +179,7 @@ fn corpus_survives_every_command(scs: &'static str) {
 
         // apply.
         ok("apply", run.with_db("apply", &target, &schema, &["--yes"]));
-        run.converged(&target, &schema, variant, &format!("{state}, applied"));
+        run.in_sync(&target, &schema, variant, &format!("{state}, applied"));
         same_schema(&target, &loaded, &format!("{state}: applied vs the printed plan loaded by psql"));
         run.converged(&loaded, &schema, variant, &format!("{state}, plan loaded by psql"));
         assert_eq!(kept(&target), kept_before, "{state}: something outside the change moved");

@@ -127,8 +127,8 @@ fn spelled(value: &str, i: usize, slot: usize) -> String {
 /// columns and names stay (changing them re-creates tables).
 pub fn schema(variant: usize) -> String {
     let mut s = String::from("CREATE TABLE parts (k text, n int) PARTITION BY LIST (k);\n");
-    for i in 0..LITERALS.len() {
-        let (fixed, moving) = (LITERALS[i], lit(i, variant));
+    for (i, &fixed) in LITERALS.iter().enumerate() {
+        let moving = lit(i, variant);
         let sp = |v: &str, slot: usize| spelled(v, i, slot);
         let mut labels = vec![sp(fixed, 0), "'other'".to_string()];
         if variant > 0 {
@@ -206,8 +206,8 @@ pub fn checks(variant: usize) -> Vec<(String, String)> {
     let mut check = |what: String, sql: String| out.push((what, sql));
     // `'value'` as pg_get_expr prints it with standard strings on.
     let printed = |v: &str| format!("('''' || replace({}, '''', '''''') || '''')", value_sql(v));
-    for i in 0..LITERALS.len() {
-        let (fixed, moving) = (value_sql(LITERALS[i]), value_sql(lit(i, variant)));
+    for (i, &value) in LITERALS.iter().enumerate() {
+        let (fixed, moving) = (value_sql(value), value_sql(lit(i, variant)));
         check(
             format!("h_{i}: default, generated column, enum default"),
             format!(
