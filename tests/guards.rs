@@ -45,7 +45,11 @@ fn scratch(name: &str) -> PathBuf {
 
 /// A scratch project with copies of schema/ and migrations/.
 fn project(name: &str) -> PathBuf {
-    let dir = scratch(name);
+    project_at(scratch(name))
+}
+
+/// Like `project`, in the directory `dir` (made if missing).
+fn project_at(dir: PathBuf) -> PathBuf {
     for sub in ["schema", "migrations"] {
         std::fs::create_dir_all(dir.join(sub)).expect("mkdir");
         for e in std::fs::read_dir(repo(sub)).expect("read dir") {
@@ -154,7 +158,8 @@ fn autogenerate_alembic_writes_valid_python_for_quoted_identifiers() {
 }
 
 /// Every file under `dir`, and the entries of its parent (where `../x` would land).
-fn listing(dir: &Path) -> Vec<String> {
+/// Every path under `root`, sorted.
+fn listing(root: &Path) -> Vec<String> {
     fn walk(p: &Path, out: &mut Vec<String>) {
         for e in std::fs::read_dir(p).into_iter().flatten().flatten() {
             let path = e.path();
@@ -165,19 +170,19 @@ fn listing(dir: &Path) -> Vec<String> {
         }
     }
     let mut out = Vec::new();
-    walk(dir, &mut out);
-    for e in std::fs::read_dir(dir.parent().expect("parent")).expect("parent").flatten() {
-        out.push(e.path().display().to_string());
-    }
+    walk(root, &mut out);
     out.sort();
     out
 }
 
 #[test]
 fn revision_ids_are_checked_before_anything_is_written() {
-    let dir = project("rev-ids");
+    // The project two levels down in a directory of this test's own, so
+    // `../../evil` would land inside what `listing` sees (never in the shared /tmp).
+    let root = scratch("rev-ids");
+    let dir = project_at(root.join("a/project"));
     let versions = dir.join("versions");
-    let before = listing(&dir);
+    let before = listing(&root);
     let too_long = "a".repeat(65);
     let bad_ids = ["../../evil", "x'); DROP TABLE t; --", "two words", "", "é1", "a-b", "x\n-- parents: y", &too_long];
     for id in bad_ids {
@@ -193,7 +198,7 @@ fn revision_ids_are_checked_before_anything_is_written() {
             assert!(text(&out.stderr).contains("invalid revision id"), "{args:?}: {}", text(&out.stderr));
         }
     }
-    assert_eq!(listing(&dir), before, "a refused id writes nothing, inside migrations/ or outside");
+    assert_eq!(listing(&root), before, "a refused id writes nothing, inside migrations/ or outside");
     assert!(!versions.exists());
     // Real ids pass: Alembic's hex, the seed's words, 64 characters.
     for id in ["1a2b3c4d5e6f", "20260301_Hand_Written", &"b".repeat(64)] {

@@ -48,11 +48,13 @@ pub fn body_key(body: &str) -> String {
     out
 }
 
-/// A body as a dollar-quoted literal, with a tag the body does not contain.
+/// A body as a dollar-quoted literal, with a tag that occurs nowhere in the
+/// body, not even as `$tag` without its closing `$`: a body ending in `$tag`
+/// followed by the closing `$tag$` would end the string early.
 pub fn dollar_quote(body: &str, tag: &str) -> String {
     let mut t = tag.to_string();
     let mut n = 0;
-    while body.contains(&format!("${t}$")) {
+    while body.contains(&format!("${t}")) {
         n += 1;
         t = format!("{tag}{n}");
     }
@@ -99,5 +101,13 @@ mod tests {
         assert_eq!(body_key("  SELECT  a,\n\t'x  y'  FROM   t "), "SELECT a, 'x  y' FROM t");
         assert_eq!(body_key("begin\n  x := 1; -- note\n  y := 2;\nend"), "begin x := 1; -- note\ny := 2; end");
         assert_eq!(body_key("select $q$a   b$q$ , 1"), "select $q$a   b$q$ , 1");
+    }
+
+    #[test]
+    fn the_tag_occurs_nowhere_in_the_body() {
+        assert_eq!(dollar_quote("select 1", "function"), "$function$select 1$function$");
+        // Ending in `$function`, the body would otherwise close at `x$function$`.
+        assert_eq!(dollar_quote("select 1 as x$function", "function"), "$function1$select 1 as x$function$function1$");
+        assert_eq!(dollar_quote("$function$ $function1", "function"), "$function2$$function$ $function1$function2$");
     }
 }

@@ -54,9 +54,14 @@ pub fn leave_out(catalog: &mut Catalog, tables: &[QualName]) {
 /// a directory with `schema.sql` (schemas, extensions, types, sequences...) and
 /// one file per table (see the module's docs). Returns the files written.
 pub fn write(catalog: &Catalog, out: &Path) -> Result<Vec<PathBuf>, OpsError> {
-    let steps = plan(&Catalog::default(), catalog, &[])?.steps;
+    let plan = plan(&Catalog::default(), catalog, &[])?;
+    // A routine's body is read with the loading session's string setting: say which (see `Plan::preamble`).
+    let preamble = plan.preamble();
+    let steps = plan.steps;
     if out.extension().is_some_and(|e| e == "sql") {
-        let sql: String = steps.iter().flat_map(|s| s.sql.iter().map(|q| format!("{q};\n"))).collect();
+        let sql: String = std::iter::once(preamble.to_string())
+            .chain(steps.iter().flat_map(|s| s.sql.iter().map(|q| format!("{q};\n"))))
+            .collect();
         std::fs::write(out, sql)?;
         return Ok(vec![out.to_path_buf()]);
     }
@@ -68,6 +73,9 @@ pub fn write(catalog: &Catalog, out: &Path) -> Result<Vec<PathBuf>, OpsError> {
             None => SCHEMA_FILE.to_string(),
         };
         let text = files.entry(file).or_default();
+        if matches!(step.change, Change::CreateRoutine { .. }) && !text.starts_with(preamble) {
+            text.insert_str(0, preamble);
+        }
         for q in &step.sql {
             text.push_str(q);
             text.push_str(";\n");

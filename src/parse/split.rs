@@ -117,7 +117,7 @@ pub fn tokenize(text: &str, piece: &Piece) -> Result<Option<RawStatement>, (Stri
         }
         None => sqlparser_tokens(src, piece.start)?,
     };
-    let tokens = unicode_idents(tokens)?;
+    let tokens = decoded_strings(unicode_idents(tokens)?)?;
     let Some(first) = tokens.first() else { return Ok(None) };
     let lead = byte_at(src, unshift(first.span.start, piece.start));
     let mut tokens = tokens;
@@ -145,6 +145,32 @@ fn truncate_identifiers(tokens: &mut [TokenWithSpan]) -> Vec<Truncated> {
         w.value = stored;
     }
     out
+}
+
+/// Every string constant as the plain string of its value: PostgreSQL reads
+/// `'...'`, `E'...'`, `U&'...'` and `$tag$...$tag$` as the same kind of
+/// constant, and sqlparser has already decoded each. From here on no part of
+/// pgstate can see (or print) an escape or a dollar quote as written, only
+/// the value, which the quoting module prints. `N'...'` stays apart (it is
+/// typed `bpchar`).
+fn decoded_strings(mut tokens: Vec<TokenWithSpan>) -> Result<Vec<TokenWithSpan>, (String, Location)> {
+    for i in 0..tokens.len() {
+        let value = match &mut tokens[i].token {
+            Token::EscapedStringLiteral(s) | Token::UnicodeStringLiteral(s) => std::mem::take(s),
+            Token::DollarQuotedString(d) => std::mem::take(&mut d.value),
+            _ => continue,
+        };
+        let unicode = matches!(tokens[i].token, Token::UnicodeStringLiteral(_));
+        if unicode && tokens.get(i + 1).is_some_and(|n| is_keyword(n, Keyword::UESCAPE)) {
+            // Decoded with `\` as the escape: another one would give another value.
+            return Err((
+                "UESCAPE after a U& string is not supported: write the escapes with \\".into(),
+                tokens[i].span.start,
+            ));
+        }
+        tokens[i].token = Token::SingleQuotedString(value);
+    }
+    Ok(tokens)
 }
 
 /// `U&"d\0061t"` is one quoted identifier in PostgreSQL (pgstate writes names
@@ -500,6 +526,30 @@ pub fn is_keyword(t: &TokenWithSpan, kw: Keyword) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_string_constant_is_its_value_after_tokenizing() {
+        let sql = "CREATE TYPE e AS ENUM ('a\\b', E'y\\\\''x', U&'\\0041\\+01F600', $q$it's $$ $q$, N'n')";
+        let strings: Vec<Token> = split(sql).unwrap()[0]
+            .tokens
+            .iter()
+            .map(|t| t.token.clone())
+            .filter(|t| !matches!(t, Token::Word(_) | Token::LParen | Token::RParen | Token::Comma))
+            .collect();
+        let plain = |s: &str| Token::SingleQuotedString(s.to_string());
+        assert_eq!(
+            strings,
+            [
+                plain("a\\b"),
+                plain("y\\'x"),
+                plain("A\u{1F600}"),
+                plain("it's $$ "),
+                Token::NationalStringLiteral("n".into())
+            ]
+        );
+        let err = split("SELECT U&'!0041' UESCAPE '!'").err().expect("refused");
+        assert!(err.0.contains("UESCAPE"), "{}", err.0);
+    }
 
     #[test]
     fn statements_keep_their_text_and_drop_whitespace() {

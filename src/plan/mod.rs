@@ -46,6 +46,9 @@ pub struct Plan {
     pub warnings: Vec<String>,
 }
 
+/// The first line of a script that creates routines (see [`Plan::preamble`]).
+pub const STANDARD_STRINGS: &str = "SET standard_conforming_strings = on;\n";
+
 /// Why no plan could be made.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum PlanError {
@@ -66,7 +69,7 @@ impl Plan {
     pub fn to_sql(&self) -> String {
         let units = self.units();
         let explicit = units.len() > 1;
-        let mut out = String::new();
+        let mut out = String::from(self.preamble());
         for unit in &units {
             if explicit && unit.transaction {
                 out.push_str("BEGIN;\n");
@@ -79,6 +82,19 @@ impl Plan {
             }
         }
         out
+    }
+
+    /// What a script of this plan must run first: a routine's body is kept as
+    /// written, and PostgreSQL reads the string literals in it (when it checks
+    /// the body at `CREATE`) with the session's `standard_conforming_strings`,
+    /// which pgstate's own sessions set on; a script run by psql on a server
+    /// set off says so too. Empty when nothing creates a routine.
+    pub fn preamble(&self) -> &'static str {
+        if self.steps.iter().any(|s| matches!(s.change, Change::CreateRoutine { .. })) {
+            STANDARD_STRINGS
+        } else {
+            ""
+        }
     }
 
     /// The statements with their hazard comments and no transaction

@@ -347,7 +347,8 @@ WHERE l IS NOT NULL;
 "#;
 
 fn query_lines(db: &Db, sql: &str) -> Vec<String> {
-    let out = match db.psql(sql) {
+    // The same reading of string literals whatever the database's default.
+    let out = match db.psql(&format!("SET standard_conforming_strings = on;\n{sql}")) {
         Ok(out) => out,
         Err(e) => panic!("catalog snapshot of database {} failed: {e}", db.name),
     };

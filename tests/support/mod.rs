@@ -11,6 +11,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod catalog;
+pub mod corpus;
 pub mod pg;
 
 pub use catalog::{assert_same_catalog, diff_lines, snapshot, snapshot_lines};

@@ -98,6 +98,60 @@ impl PgCluster {
 
     /// Like [`PgCluster::start`] but returns the error instead of panicking.
     pub fn try_start() -> Result<PgCluster, String> {
+        let mut cluster = PgCluster::prepare()?;
+        let initdb = cluster.bin_dir.join("initdb");
+        // initdb's defaults serve a standby too: wal_level=replica,
+        // max_wal_senders=10, and pg_hba lines that trust replication
+        // connections from the socket and 127.0.0.1 (see `start_standby`).
+        let out = cluster
+            .pg_command(&initdb)
+            .arg("-D")
+            .arg(&cluster.data_dir)
+            .args(["-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"])
+            .output()
+            .map_err(|e| format!("running {}: {e}", initdb.display()))?;
+        check(&out, "initdb")?;
+        cluster.launch()?;
+        cluster.create_roles(&fixture_roles())?;
+        Ok(cluster)
+    }
+
+    /// A hot standby of this cluster: `pg_basebackup -R -X stream` (as
+    /// `postgres`) into a fresh directory, started on another loopback port
+    /// and streaming from this one. Its databases can be read, not changed.
+    /// Panics (with the tools' output) when that is impossible.
+    pub fn start_standby(&self) -> PgCluster {
+        match self.try_start_standby() {
+            Ok(c) => c,
+            Err(e) => panic!("could not start a standby of the test cluster:\n{e}"),
+        }
+    }
+
+    fn try_start_standby(&self) -> Result<PgCluster, String> {
+        let mut standby = PgCluster::prepare()?;
+        let basebackup = standby.bin_dir.join("pg_basebackup");
+        let out = standby
+            .pg_command(&basebackup)
+            .arg("-D")
+            .arg(&standby.data_dir)
+            .args(["-R", "-X", "stream", "-c", "fast", "--no-sync", "-h", "127.0.0.1", "-U", "postgres", "-p"])
+            .arg(self.port.to_string())
+            .output()
+            .map_err(|e| format!("running {}: {e}", basebackup.display()))?;
+        check(&out, "pg_basebackup")?;
+        // The copied postgresql.conf keeps the primary's max_connections (a
+        // standby needs at least as many); the port and socket come from `launch`.
+        standby.launch()?;
+        let recovering = standby.db("postgres").psql("SELECT pg_is_in_recovery()")?;
+        if recovering != "t" {
+            return Err(format!("the standby is not in recovery ({recovering})\n{}", standby.log()));
+        }
+        Ok(standby)
+    }
+
+    /// A temporary directory (given to `postgres` when we are root) with its
+    /// watchdog; no server yet.
+    fn prepare() -> Result<PgCluster, String> {
         let bin_dir = find_bin_dir()?;
         for tool in ["initdb", "pg_ctl"] {
             if !bin_dir.join(tool).is_file() {
@@ -135,17 +189,12 @@ impl PgCluster {
                 .map_err(|e| format!("running chown: {e}"))?;
             check(&out, "chown postgres: <tempdir> (is there a `postgres` user?)")?;
         }
+        Ok(cluster)
+    }
 
-        let initdb = cluster.bin_dir.join("initdb");
-        let out = cluster
-            .pg_command(&initdb)
-            .arg("-D")
-            .arg(&cluster.data_dir)
-            .args(["-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"])
-            .output()
-            .map_err(|e| format!("running {}: {e}", initdb.display()))?;
-        check(&out, "initdb")?;
-
+    /// Starts the server on `data_dir` (on a free port, retried) and reads its version.
+    fn launch(&mut self) -> Result<(), String> {
+        let cluster = self;
         let mut errors = Vec::new();
         for attempt in 1..=START_ATTEMPTS {
             let port = free_port()?;
@@ -191,8 +240,7 @@ impl PgCluster {
             .psql("SHOW server_version_num")
             .map_err(|e| format!("cluster started but psql failed: {e}\n{}", cluster.log()))?;
         cluster.version_num = v.trim().parse().map_err(|_| format!("unexpected server_version_num {v:?}"))?;
-        cluster.create_roles(&fixture_roles())?;
-        Ok(cluster)
+        Ok(())
     }
 
     /// Creates these roles (cluster-wide) unless they exist.
