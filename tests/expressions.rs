@@ -9,7 +9,6 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use proptest::prelude::*;
 use support::pg::{Db, PgCluster};
 
 fn repo(p: &str) -> PathBuf {

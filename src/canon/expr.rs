@@ -132,8 +132,7 @@ fn value_function(i: &Ident) -> Option<Ident> {
 }
 
 /// Keywords PostgreSQL reads as the same function whether quoted or not (its
-/// `type_func_name` keywords, and `substring` / `overlay`, whose plain call
-/// form is an ordinary call): their quotes carry nothing.
+/// `type_func_name` keywords): their quotes carry nothing.
 const PLAIN_CALL_KEYWORDS: &[&str] = &[
     "authorization",
     "binary",
@@ -154,10 +153,8 @@ const PLAIN_CALL_KEYWORDS: &[&str] = &[
     "notnull",
     "outer",
     "overlaps",
-    "overlay",
     "right",
     "similar",
-    "substring",
     "tablesample",
     "verbose",
 ];
@@ -224,6 +221,16 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&s
             }
         }
         SqlExpr::Identifier(i) => *i = value_function(i).unwrap_or_else(|| canon_ident(i)),
+        // A string is its value, however it was quoted (`E'..'`, `$$..$$`, `U&'..'`).
+        SqlExpr::Value(v) => {
+            if let Value::EscapedStringLiteral(s)
+            | Value::UnicodeStringLiteral(s)
+            | Value::TripleSingleQuotedString(s)
+            | Value::DollarQuotedString(sqlparser::ast::DollarQuotedString { value: s, .. }) = &v.value
+            {
+                v.value = Value::SingleQuotedString(s.clone());
+            }
+        }
         SqlExpr::BinaryOp { left, op, right } => {
             let p = binary_precedence(op);
             let associative = matches!(op, BinaryOperator::And | BinaryOperator::Or);
@@ -233,20 +240,26 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&s
         }
         SqlExpr::In { expr, target: InTarget::List(list), negated, .. } if list.len() == 1 => {
             *node = membership(expr, list.clone(), *negated);
+            normalize_node(node, ctx, column_type);
         }
         SqlExpr::AnyOp { left, compare_op: BinaryOperator::Eq, right, .. } => {
             if let Some(list) = array_items(right) {
                 *node = membership(left, list, false);
+                normalize_node(node, ctx, column_type);
             }
         }
         SqlExpr::AllOp { left, compare_op: BinaryOperator::NotEq, right } => {
             if let Some(list) = array_items(right) {
                 *node = membership(left, list, true);
+                normalize_node(node, ctx, column_type);
             }
         }
         SqlExpr::Between { expr, negated: false, low, high } => {
-            let ge = SqlExpr::BinaryOp { left: expr.clone(), op: BinaryOperator::GtEq, right: low.clone() };
-            let le = SqlExpr::BinaryOp { left: expr.clone(), op: BinaryOperator::LtEq, right: high.clone() };
+            let mut ge = SqlExpr::BinaryOp { left: expr.clone(), op: BinaryOperator::GtEq, right: low.clone() };
+            let mut le = SqlExpr::BinaryOp { left: expr.clone(), op: BinaryOperator::LtEq, right: high.clone() };
+            // The new comparisons shed the parentheses they make redundant, as read ones do.
+            normalize_node(&mut ge, ctx, column_type);
+            normalize_node(&mut le, ctx, column_type);
             *node = SqlExpr::BinaryOp { left: Box::new(ge), op: BinaryOperator::And, right: Box::new(le) };
         }
         SqlExpr::CompoundIdentifier(parts) => {
@@ -267,7 +280,8 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&s
                 *node = strip_parens(std::mem::replace(expr.as_mut(), SqlExpr::Value(Value::Null.into())));
                 if let SqlExpr::Value(ValueWithSpan { value: Value::SingleQuotedString(s), .. }) = &*node {
                     // A quoted number cast to a number type is that number (PostgreSQL prints '-1'::integer).
-                    if numeric_target && s.parse::<f64>().is_ok() && !s.trim().is_empty() && s.trim() == s {
+                    let numeral = s.bytes().all(|b| b.is_ascii_digit() || b".eE+-".contains(&b));
+                    if numeric_target && numeral && s.parse::<f64>().is_ok() && !s.is_empty() {
                         *node = number_expr(s);
                     }
                 }
@@ -292,6 +306,9 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&s
             if is_nextval(f) {
                 qualify_nextval(f, ctx.default_schema);
             }
+            if let Some(call) = substring_call(f) {
+                *node = call;
+            }
         }
         _ => {}
     }
@@ -299,6 +316,38 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&s
 
 // PostgreSQL's operator precedence, loosest first (see "Operator Precedence"
 // in its manual).
+/// `"substring"(s, from[, for])`, the call PostgreSQL prints for a plain
+/// `substring(s, from, for)`, as sqlparser reads the plain one (it reads the
+/// quoted one as an ordinary call): the two spellings meet, and the printed
+/// `SUBSTRING(s, from, for)` reads back the same.
+fn substring_call(f: &sqlparser::ast::Function) -> Option<SqlExpr> {
+    let [ObjectNamePart::Identifier(name)] = f.name.0.as_slice() else { return None };
+    let FunctionArguments::List(list) = &f.args else { return None };
+    if name.value != "substring" || list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
+        return None;
+    }
+    let args: Vec<&SqlExpr> = list
+        .args
+        .iter()
+        .map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let (expr, from, count) = match args.as_slice() {
+        [e, from] => (*e, *from, None),
+        [e, from, count] => (*e, *from, Some(Box::new((*count).clone()))),
+        _ => return None,
+    };
+    Some(SqlExpr::Substring {
+        expr: Box::new(expr.clone()),
+        substring_from: Some(Box::new(from.clone())),
+        substring_for: count,
+        special: true,
+        shorthand: false,
+    })
+}
+
 const PREC_OR: u8 = 1;
 const PREC_AND: u8 = 2;
 const PREC_NOT: u8 = 3;
@@ -398,7 +447,10 @@ fn parenthesize(e: &mut SqlExpr) {
             SqlExpr::UnaryOp { op, expr } => {
                 let need = match op {
                     UnaryOperator::Not => PREC_NOT,
-                    UnaryOperator::Minus | UnaryOperator::Plus => PREC_UNARY,
+                    // sqlparser reads `-a * b` and `-5 ^ 2` as a minus over
+                    // the product, PostgreSQL as a product of `-a`: printed
+                    // bare, such an operand reads back as it was written.
+                    UnaryOperator::Minus | UnaryOperator::Plus => PREC_MUL,
                     _ => PREC_ATOM,
                 };
                 wrap_if(expr, |q| q < need);
@@ -676,8 +728,11 @@ pub fn rename_column_ref(expr: &Expr, from: &str, to: &str) -> Expr {
     Expr(canonical, written)
 }
 
-/// `text` parsed, its references to column `from` renamed, printed again
-/// with parentheses wherever the tree needs them.
+/// `text` parsed, its references to column `from` renamed, printed again.
+/// The tree is the one read from `text` but for the names, so its printing
+/// gives back the same tokens, which PostgreSQL reads as it read `text`;
+/// adding parentheses by sqlparser's reading of precedence could change that
+/// (it differs from PostgreSQL's for a unary minus).
 fn rename_in(text: &str, from: &str, to: &str) -> Option<String> {
     use sqlparser::dialect::PostgreSqlDialect;
     use sqlparser::parser::Parser;
@@ -696,7 +751,6 @@ fn rename_in(text: &str, from: &str, to: &str) -> Option<String> {
         }
         ControlFlow::<()>::Continue(())
     });
-    parenthesize(&mut e);
     Some(print(&e))
 }
 
