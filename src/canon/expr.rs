@@ -34,24 +34,24 @@ pub struct Context<'a> {
     pub column_type: Option<&'a ColumnType>,
 }
 
-/// The canonical text of `expr`.
+/// The canonical text of `expr`, with the text as written kept beside it for
+/// a plan to print (see `model::Expr`).
 pub fn canonical(expr: &SqlExpr, ctx: &Context<'_>) -> Expr {
     canonical_over(expr, ctx, &|_| None)
 }
 
-/// Like `canonical`, keeping the text as written for a plan to print (a
-/// check, an index predicate: see `model::Expr`).
-pub fn canonical_written(expr: &SqlExpr, ctx: &Context<'_>) -> Expr {
-    let mut e = canonical(expr, ctx);
+/// The written text of `expr` as a plan prints it: the tree as parsed (every
+/// parenthesis, cast and function spelling kept), string literals and quoted
+/// names printed again from their values by `crate::quote`, and the
+/// parentheses around the whole left to the statement that holds it.
+/// `None` when it is the canonical text.
+fn written(expr: &SqlExpr, canonical: &str) -> Option<String> {
     let mut outer = expr;
     while let SqlExpr::Nested(inner) = outer {
         outer = inner;
     }
     let written = print(outer);
-    if written != e.0 {
-        e.1 = Some(written);
-    }
-    e
+    (written != canonical).then_some(written)
 }
 
 /// Like `canonical`, for an expression over columns whose types
@@ -61,6 +61,14 @@ pub fn canonical_written(expr: &SqlExpr, ctx: &Context<'_>) -> Expr {
 /// the comparison (`bigint` to `text`) is kept, since the expression is also
 /// what the plan creates.
 pub fn canonical_over(expr: &SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&str) -> Option<ColumnType>) -> Expr {
+    let mut e = canonical_text(expr, ctx, column_type);
+    e.1 = written(expr, &e.0);
+    e
+}
+
+/// The canonical text alone, printed so that it means what the tree does
+/// (parentheses added where PostgreSQL's precedence needs them).
+fn canonical_text(expr: &SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&str) -> Option<ColumnType>) -> Expr {
     let mut e = strip_parens(expr.clone());
     // A default cast to another type than the column's changes the value
     // (a timestamp literal on a timestamptz column): it is kept as written.
@@ -76,6 +84,7 @@ pub fn canonical_over(expr: &SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&s
                 }
                 ControlFlow::<()>::Continue(())
             });
+            parenthesize(&mut kept);
             return Expr::new(print(&kept));
         }
     }
@@ -86,6 +95,7 @@ pub fn canonical_over(expr: &SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&s
     if let Some(ty) = ctx.column_type {
         e = add_literal_cast(e, ty);
     }
+    parenthesize(&mut e);
     Expr::new(print(&e))
 }
 
@@ -121,8 +131,39 @@ fn value_function(i: &Ident) -> Option<Ident> {
     (i.quote_style.is_none() && VALUE_FUNCTIONS.contains(&lower.as_str())).then(|| Ident::new(lower.to_uppercase()))
 }
 
+/// Keywords PostgreSQL reads as the same function whether quoted or not (its
+/// `type_func_name` keywords): their quotes carry nothing.
+const PLAIN_CALL_KEYWORDS: &[&str] = &[
+    "authorization",
+    "binary",
+    "collation",
+    "concurrently",
+    "cross",
+    "current_schema",
+    "freeze",
+    "full",
+    "ilike",
+    "inner",
+    "is",
+    "isnull",
+    "join",
+    "left",
+    "like",
+    "natural",
+    "notnull",
+    "outer",
+    "overlaps",
+    "right",
+    "similar",
+    "tablesample",
+    "verbose",
+];
+
 /// A function's name: folded, and quoted only for characters that need it,
-/// since a function may be named like a keyword (`coalesce`, `left`).
+/// since a function may be named like a keyword (`coalesce`, `left`). A
+/// quoted keyword whose bare form is special syntax stays quoted:
+/// `"position"(a, b)` is a call, `position(a, b)` a syntax error, and
+/// `"trim"(x)` is not `trim(x)`.
 fn function_name(name: &ObjectName) -> ObjectName {
     ObjectName(
         name.0
@@ -131,7 +172,17 @@ fn function_name(name: &ObjectName) -> ObjectName {
                 ObjectNamePart::Identifier(i) => {
                     let folded = fold(i);
                     let plain = folded.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-                    ObjectNamePart::Identifier(if plain { Ident::new(folded) } else { canonical_ident(&folded) })
+                    let keyword = plain
+                        && folded.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                        && !crate::quote::is_bare(&folded);
+                    let special = keyword && i.quote_style.is_some() && !PLAIN_CALL_KEYWORDS.contains(&folded.as_str());
+                    ObjectNamePart::Identifier(if special {
+                        Ident::with_quote('"', folded)
+                    } else if plain {
+                        Ident::new(folded)
+                    } else {
+                        canonical_ident(&folded)
+                    })
                 }
                 other => other.clone(),
             })
@@ -165,10 +216,21 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&s
                     | SqlExpr::Cast { .. }
             );
             if atom {
-                *node = strip_parens(std::mem::replace(node, SqlExpr::Value(Value::Null.into())));
+                // One level only: `((a -> 'k'))::integer` keeps the pair that the cast needs.
+                *node = std::mem::replace(inner.as_mut(), SqlExpr::Value(Value::Null.into()));
             }
         }
         SqlExpr::Identifier(i) => *i = value_function(i).unwrap_or_else(|| canon_ident(i)),
+        // A string is its value, however it was quoted (`E'..'`, `$$..$$`, `U&'..'`).
+        SqlExpr::Value(v) => {
+            if let Value::EscapedStringLiteral(s)
+            | Value::UnicodeStringLiteral(s)
+            | Value::TripleSingleQuotedString(s)
+            | Value::DollarQuotedString(sqlparser::ast::DollarQuotedString { value: s, .. }) = &v.value
+            {
+                v.value = Value::SingleQuotedString(s.clone());
+            }
+        }
         SqlExpr::BinaryOp { left, op, right } => {
             let p = binary_precedence(op);
             let associative = matches!(op, BinaryOperator::And | BinaryOperator::Or);
@@ -178,20 +240,26 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&s
         }
         SqlExpr::In { expr, target: InTarget::List(list), negated, .. } if list.len() == 1 => {
             *node = membership(expr, list.clone(), *negated);
+            normalize_node(node, ctx, column_type);
         }
         SqlExpr::AnyOp { left, compare_op: BinaryOperator::Eq, right, .. } => {
             if let Some(list) = array_items(right) {
                 *node = membership(left, list, false);
+                normalize_node(node, ctx, column_type);
             }
         }
         SqlExpr::AllOp { left, compare_op: BinaryOperator::NotEq, right } => {
             if let Some(list) = array_items(right) {
                 *node = membership(left, list, true);
+                normalize_node(node, ctx, column_type);
             }
         }
         SqlExpr::Between { expr, negated: false, low, high } => {
-            let ge = SqlExpr::BinaryOp { left: expr.clone(), op: BinaryOperator::GtEq, right: low.clone() };
-            let le = SqlExpr::BinaryOp { left: expr.clone(), op: BinaryOperator::LtEq, right: high.clone() };
+            let mut ge = SqlExpr::BinaryOp { left: expr.clone(), op: BinaryOperator::GtEq, right: low.clone() };
+            let mut le = SqlExpr::BinaryOp { left: expr.clone(), op: BinaryOperator::LtEq, right: high.clone() };
+            // The new comparisons shed the parentheses they make redundant, as read ones do.
+            normalize_node(&mut ge, ctx, column_type);
+            normalize_node(&mut le, ctx, column_type);
             *node = SqlExpr::BinaryOp { left: Box::new(ge), op: BinaryOperator::And, right: Box::new(le) };
         }
         SqlExpr::CompoundIdentifier(parts) => {
@@ -212,7 +280,8 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&s
                 *node = strip_parens(std::mem::replace(expr.as_mut(), SqlExpr::Value(Value::Null.into())));
                 if let SqlExpr::Value(ValueWithSpan { value: Value::SingleQuotedString(s), .. }) = &*node {
                     // A quoted number cast to a number type is that number (PostgreSQL prints '-1'::integer).
-                    if numeric_target && s.parse::<f64>().is_ok() && !s.trim().is_empty() && s.trim() == s {
+                    let numeral = s.bytes().all(|b| b.is_ascii_digit() || b".eE+-".contains(&b));
+                    if numeric_target && numeral && s.parse::<f64>().is_ok() && !s.is_empty() {
                         *node = number_expr(s);
                     }
                 }
@@ -237,9 +306,46 @@ fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&s
             if is_nextval(f) {
                 qualify_nextval(f, ctx.default_schema);
             }
+            if let Some(call) = substring_call(f) {
+                *node = call;
+            }
         }
         _ => {}
     }
+}
+
+// PostgreSQL's operator precedence, loosest first (see "Operator Precedence"
+// in its manual).
+/// `"substring"(s, from[, for])`, the call PostgreSQL prints for a plain
+/// `substring(s, from, for)`, as sqlparser reads the plain one (it reads the
+/// quoted one as an ordinary call): the two spellings meet, and the printed
+/// `SUBSTRING(s, from, for)` reads back the same.
+fn substring_call(f: &sqlparser::ast::Function) -> Option<SqlExpr> {
+    let [ObjectNamePart::Identifier(name)] = f.name.0.as_slice() else { return None };
+    let FunctionArguments::List(list) = &f.args else { return None };
+    if name.value != "substring" || list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
+        return None;
+    }
+    let args: Vec<&SqlExpr> = list
+        .args
+        .iter()
+        .map(|a| match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let (expr, from, count) = match args.as_slice() {
+        [e, from] => (*e, *from, None),
+        [e, from, count] => (*e, *from, Some(Box::new((*count).clone()))),
+        _ => return None,
+    };
+    Some(SqlExpr::Substring {
+        expr: Box::new(expr.clone()),
+        substring_from: Some(Box::new(from.clone())),
+        substring_for: count,
+        special: true,
+        shorthand: false,
+    })
 }
 
 const PREC_OR: u8 = 1;
@@ -251,9 +357,14 @@ const PREC_IN: u8 = 6;
 const PREC_OTHER: u8 = 7;
 const PREC_ADD: u8 = 8;
 const PREC_MUL: u8 = 9;
-const PREC_ATOM: u8 = 13;
+const PREC_EXP: u8 = 10;
+const PREC_AT: u8 = 11;
+const PREC_COLLATE: u8 = 12;
+const PREC_UNARY: u8 = 13;
+const PREC_SUBSCRIPT: u8 = 14;
+const PREC_CAST: u8 = 15;
+const PREC_ATOM: u8 = 16;
 
-/// PostgreSQL's operator precedence, lowest first (see "Operator Precedence" in its manual).
 fn binary_precedence(op: &BinaryOperator) -> u8 {
     match op {
         BinaryOperator::Or => PREC_OR,
@@ -266,21 +377,28 @@ fn binary_precedence(op: &BinaryOperator) -> u8 {
         | BinaryOperator::GtEq => PREC_COMPARISON,
         BinaryOperator::Plus | BinaryOperator::Minus => PREC_ADD,
         BinaryOperator::Multiply | BinaryOperator::Divide | BinaryOperator::Modulo => PREC_MUL,
+        BinaryOperator::PGExp => PREC_EXP,
         _ => PREC_OTHER,
     }
 }
 
+/// How tightly `e` binds as printed; 0 for what pgstate does not place,
+/// which therefore always gets parentheses under an operator.
 fn precedence(e: &SqlExpr) -> u8 {
     match e {
         SqlExpr::BinaryOp { op, .. } => binary_precedence(op),
         SqlExpr::UnaryOp { op: UnaryOperator::Not, .. } => PREC_NOT,
-        SqlExpr::UnaryOp { .. } => 11,
+        SqlExpr::UnaryOp { op: UnaryOperator::Minus | UnaryOperator::Plus, .. } => PREC_UNARY,
+        // Other prefix operators bind as "any other operator".
+        SqlExpr::UnaryOp { .. } => PREC_OTHER,
         SqlExpr::IsNull(_)
         | SqlExpr::IsNotNull(_)
         | SqlExpr::IsTrue(_)
         | SqlExpr::IsFalse(_)
         | SqlExpr::IsNotTrue(_)
         | SqlExpr::IsNotFalse(_)
+        | SqlExpr::IsUnknown(_)
+        | SqlExpr::IsNotUnknown(_)
         | SqlExpr::IsDistinctFrom(..)
         | SqlExpr::IsNotDistinctFrom(..) => PREC_IS,
         SqlExpr::AnyOp { .. } | SqlExpr::AllOp { .. } => PREC_COMPARISON,
@@ -289,15 +407,110 @@ fn precedence(e: &SqlExpr) -> u8 {
         | SqlExpr::Like { .. }
         | SqlExpr::ILike { .. }
         | SqlExpr::SimilarTo { .. } => PREC_IN,
-        SqlExpr::Cast { .. } => 12,
-        SqlExpr::Identifier(_)
+        SqlExpr::AtTimeZone { .. } => PREC_AT,
+        SqlExpr::Collate { .. } => PREC_COLLATE,
+        SqlExpr::CompoundFieldAccess { .. } => PREC_SUBSCRIPT,
+        SqlExpr::Cast { kind: CastKind::DoubleColon, .. } => PREC_CAST,
+        SqlExpr::Cast { .. }
+        | SqlExpr::Identifier(_)
         | SqlExpr::CompoundIdentifier(_)
         | SqlExpr::Value(_)
         | SqlExpr::Function(_)
         | SqlExpr::Nested(_)
-        | SqlExpr::Array(_) => PREC_ATOM,
+        | SqlExpr::Array(_)
+        | SqlExpr::Case { .. }
+        | SqlExpr::Position { .. }
+        | SqlExpr::Substring { .. }
+        | SqlExpr::Trim { .. }
+        | SqlExpr::Overlay { .. }
+        | SqlExpr::Extract { .. }
+        | SqlExpr::TypedString(_)
+        | SqlExpr::Interval(_) => PREC_ATOM,
         _ => 0,
     }
+}
+
+/// Puts parentheses wherever PostgreSQL would otherwise group a printed
+/// tree differently from what it is: normalization removes parentheses and
+/// builds nodes (`CAST(a + b AS t)` becomes a `::` cast), and the printer
+/// adds none of its own. Parentheses never change what PostgreSQL stores.
+fn parenthesize(e: &mut SqlExpr) {
+    let _ = visit_expressions_mut(e, |node| {
+        match node {
+            SqlExpr::BinaryOp { left, op, right } => {
+                let p = binary_precedence(op);
+                let non_associative = matches!(p, PREC_COMPARISON | PREC_IS | PREC_IN);
+                let flat = matches!(op, BinaryOperator::And | BinaryOperator::Or);
+                wrap_if(left, |q| q < p || (q == p && non_associative));
+                wrap_if(right, |q| q < p || (q == p && !flat));
+            }
+            SqlExpr::UnaryOp { op, expr } => {
+                let need = match op {
+                    UnaryOperator::Not => PREC_NOT,
+                    // sqlparser reads `-a * b` and `-5 ^ 2` as a minus over
+                    // the product, PostgreSQL as a product of `-a`: printed
+                    // bare, such an operand reads back as it was written.
+                    UnaryOperator::Minus | UnaryOperator::Plus => PREC_MUL,
+                    _ => PREC_ATOM,
+                };
+                wrap_if(expr, |q| q < need);
+            }
+            SqlExpr::Cast { kind: CastKind::DoubleColon, expr, .. } => wrap_if(expr, |q| q < PREC_CAST),
+            SqlExpr::IsNull(x)
+            | SqlExpr::IsNotNull(x)
+            | SqlExpr::IsTrue(x)
+            | SqlExpr::IsFalse(x)
+            | SqlExpr::IsNotTrue(x)
+            | SqlExpr::IsNotFalse(x)
+            | SqlExpr::IsUnknown(x)
+            | SqlExpr::IsNotUnknown(x) => wrap_if(x, |q| q <= PREC_IS),
+            SqlExpr::IsDistinctFrom(a, b) | SqlExpr::IsNotDistinctFrom(a, b) => {
+                wrap_if(a, |q| q <= PREC_IS);
+                wrap_if(b, |q| q <= PREC_IS);
+            }
+            SqlExpr::In { expr, .. } => wrap_if(expr, |q| q <= PREC_IN),
+            SqlExpr::Between { expr, low, high, .. } => {
+                wrap_if(expr, |q| q <= PREC_IN);
+                wrap_if(low, |q| q <= PREC_IN);
+                wrap_if(high, |q| q <= PREC_IN);
+            }
+            SqlExpr::Like { expr, pattern, .. }
+            | SqlExpr::ILike { expr, pattern, .. }
+            | SqlExpr::SimilarTo { expr, pattern, .. } => {
+                wrap_if(expr, |q| q <= PREC_IN);
+                wrap_if(pattern, |q| q <= PREC_IN);
+            }
+            SqlExpr::AnyOp { left, .. } | SqlExpr::AllOp { left, .. } => wrap_if(left, |q| q <= PREC_COMPARISON),
+            SqlExpr::AtTimeZone { timestamp, time_zone } => {
+                wrap_if(timestamp, |q| q < PREC_AT);
+                wrap_if(time_zone, |q| q <= PREC_AT);
+            }
+            SqlExpr::Collate { expr, .. } => wrap_if(expr, |q| q < PREC_COLLATE),
+            SqlExpr::CompoundFieldAccess { root, access_chain } => {
+                // `a[1]` and `t.a[1]` need none; `(a).b` and `(f(x))[1]` do.
+                let subscript_first = matches!(access_chain.first(), Some(sqlparser::ast::AccessExpr::Subscript(_)));
+                let plain =
+                    subscript_first && matches!(**root, SqlExpr::Identifier(_) | SqlExpr::CompoundIdentifier(_));
+                if !plain && !matches!(**root, SqlExpr::Nested(_)) {
+                    wrap(root);
+                }
+            }
+            _ => {}
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+/// Parentheses around `slot` when `needs` says its precedence calls for them.
+fn wrap_if(slot: &mut Box<SqlExpr>, needs: impl Fn(u8) -> bool) {
+    if needs(precedence(slot)) {
+        wrap(slot);
+    }
+}
+
+fn wrap(slot: &mut Box<SqlExpr>) {
+    let inner = std::mem::replace(slot.as_mut(), SqlExpr::Value(Value::Null.into()));
+    **slot = SqlExpr::Nested(Box::new(inner));
 }
 
 /// Removes one level of parentheses around `slot` when `redundant` says so.
@@ -505,15 +718,25 @@ pub fn nextval_target(expr: &Expr) -> Option<QualName> {
 }
 
 /// The expression with every reference to column `from` renamed to `to`, as
-/// PostgreSQL does (it stores column numbers, not names). Returns it unchanged
-/// when the text does not parse.
+/// PostgreSQL does (it stores column numbers, not names), in its canonical
+/// text and in its written one alike. Text that does not parse is kept.
 pub fn rename_column_ref(expr: &Expr, from: &str, to: &str) -> Expr {
+    let canonical = rename_in(&expr.0, from, to).unwrap_or_else(|| expr.0.clone());
+    // The written text keeps its spelling but for the name; if it cannot be
+    // read (it always can: it was printed from a tree), the canonical one is printed.
+    let written = expr.1.as_ref().and_then(|w| rename_in(w, from, to)).filter(|w| *w != canonical);
+    Expr(canonical, written)
+}
+
+/// `text` parsed, its references to column `from` renamed, printed again.
+/// The tree is the one read from `text` but for the names, so its printing
+/// gives back the same tokens, which PostgreSQL reads as it read `text`;
+/// adding parentheses by sqlparser's reading of precedence could change that
+/// (it differs from PostgreSQL's for a unary minus).
+fn rename_in(text: &str, from: &str, to: &str) -> Option<String> {
     use sqlparser::dialect::PostgreSqlDialect;
     use sqlparser::parser::Parser;
-    // The written spelling names the old column: only the canonical one is kept.
-    let unchanged = || Expr::new(expr.0.clone());
-    let Ok(mut parser) = Parser::new(&PostgreSqlDialect {}).try_with_sql(&expr.0) else { return unchanged() };
-    let Ok(mut e) = parser.parse_expr() else { return unchanged() };
+    let mut e = Parser::new(&PostgreSqlDialect {}).try_with_sql(text).ok()?.parse_expr().ok()?;
     let _ = visit_expressions_mut(&mut e, |node| {
         match node {
             SqlExpr::Identifier(i) if fold(i) == from => *i = canonical_ident(to),
@@ -528,7 +751,7 @@ pub fn rename_column_ref(expr: &Expr, from: &str, to: &str) -> Expr {
         }
         ControlFlow::<()>::Continue(())
     });
-    Expr::new(print(&e))
+    Some(print(&e))
 }
 
 #[cfg(test)]

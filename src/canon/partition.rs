@@ -7,22 +7,25 @@ use sqlparser::ast::{Expr as SqlExpr, PartitionBoundValue, UnaryOperator, Value}
 
 use super::expr::{canonical, Context};
 use super::quote_literal;
-use crate::model::ColumnType;
+use crate::model::{ColumnType, Expr};
 
-/// A partition key's expression as `pg_get_partkeydef` prints it: a column
-/// (or a call) bare, anything else in parentheses.
-pub fn key_text(expr: &SqlExpr, default_schema: &str) -> String {
-    let text = canonical(expr, &Context { default_schema, column_type: None }).0;
-    let bare = match expr {
+/// A partition key's expression as `pg_get_partkeydef` prints it, in its
+/// canonical text and as written: a column or a call (with any `COLLATE`)
+/// bare, anything else in parentheses, as PostgreSQL's grammar for a key
+/// requires.
+pub fn key_text(expr: &SqlExpr, default_schema: &str) -> Expr {
+    let mut inner = expr;
+    while let SqlExpr::Nested(e) = inner {
+        inner = e;
+    }
+    let bare = match inner {
         SqlExpr::Identifier(_) | SqlExpr::Function(_) => true,
         SqlExpr::Collate { expr, .. } => matches!(**expr, SqlExpr::Identifier(_) | SqlExpr::Function(_)),
         _ => false,
     };
-    if bare || text.starts_with('(') {
-        text
-    } else {
-        format!("({text})")
-    }
+    let e = canonical(expr, &Context { default_schema, column_type: None });
+    let wrap = |text: String| if bare { text } else { format!("({text})") };
+    Expr(wrap(e.0), e.1.map(wrap))
 }
 
 /// Operator classes that are their type's default for btree and hash, which

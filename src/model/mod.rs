@@ -5,6 +5,7 @@ mod catalog;
 mod composite;
 mod constraint;
 mod depends;
+mod exprs;
 mod grant;
 mod hint;
 mod index;

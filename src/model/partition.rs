@@ -5,21 +5,23 @@
 
 use serde::Serialize;
 
-use super::QualName;
+use super::{Expr, QualName};
 
 /// `PARTITION BY strategy (keys)`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PartitionKey {
     /// `RANGE`, `LIST` or `HASH`.
     pub strategy: PartitionStrategy,
-    /// Key columns and expressions, canonical, in order.
-    pub keys: Vec<String>,
+    /// Key columns and expressions (with any `COLLATE` and operator class),
+    /// compared by their canonical text and printed as written, in order.
+    pub keys: Vec<Expr>,
 }
 
 impl PartitionKey {
     /// `RANGE (a, lower(b))`, as `pg_get_partkeydef` prints it.
     pub fn sql(&self) -> String {
-        format!("{} ({})", self.strategy.sql(), self.keys.join(", "))
+        let keys: Vec<String> = self.keys.iter().map(|k| k.to_string()).collect();
+        format!("{} ({})", self.strategy.sql(), keys.join(", "))
     }
 }
 
@@ -230,7 +232,7 @@ impl super::Catalog {
         let Some(key) = self.tables.get(table).and_then(|t| t.partition_by.as_ref()) else { return Vec::new() };
         key.keys
             .iter()
-            .map(|k| self.find_column(table, &crate::quote::unquote(k)).map(|c| c.data_type.clone()))
+            .map(|k| self.find_column(table, &crate::quote::unquote(&k.0)).map(|c| c.data_type.clone()))
             .collect()
     }
 

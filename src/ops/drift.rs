@@ -36,7 +36,7 @@ pub async fn drift(
     let diff = if planned.plan.is_empty() {
         String::new()
     } else {
-        let (have, want) = (catalog_sql(&planned.live.catalog)?, catalog_sql(&planned.desired)?);
+        let (have, want) = rendered(&planned.live.catalog, &planned.desired)?;
         TextDiff::from_lines(&have, &want)
             .unified_diff()
             .context_radius(3)
@@ -61,7 +61,7 @@ pub fn chain_drift(
     let diff = if plan.is_empty() {
         String::new()
     } else {
-        let (have, want) = (catalog_sql(head_state)?, catalog_sql(desired_catalog)?);
+        let (have, want) = rendered(head_state, desired_catalog)?;
         TextDiff::from_lines(&have, &want)
             .unified_diff()
             .context_radius(3)
@@ -69,4 +69,19 @@ pub fn chain_drift(
             .to_string()
     };
     Ok(Drift { plan, diff })
+}
+
+/// Both sides as SQL for the unified diff, printed alike wherever they are
+/// alike: an expression equal on both sides in the desired spelling (the
+/// database's own, `(0.0)::double precision`, is not a difference), and the
+/// columns in the desired order (a column a revision or an `ALTER` appended
+/// has not moved; PostgreSQL cannot reorder columns and pgstate does not
+/// compare their order).
+fn rendered(
+    have: &crate::model::Catalog,
+    want: &crate::model::Catalog,
+) -> Result<(String, String), crate::plan::PlanError> {
+    let mut have = have.clone();
+    have.spelled_like(want);
+    Ok((catalog_sql(&have)?, catalog_sql(want)?))
 }

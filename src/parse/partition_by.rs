@@ -11,7 +11,7 @@ use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 use super::split::is_keyword;
 use crate::canon::partition::{key_text, opclass_text};
-use crate::model::{PartitionKey, PartitionStrategy};
+use crate::model::{Expr, PartitionKey, PartitionStrategy};
 
 /// The tokens without the clause, and the clause read (if there was one).
 pub fn take(
@@ -73,13 +73,13 @@ pub fn take(
         }
     }
     let Some(close) = close else { return (tokens, bad("unclosed key list")) };
-    let keys: Result<Vec<String>, String> = elements.into_iter().map(|e| key(e, default_schema)).collect();
+    let keys: Result<Vec<Expr>, String> = elements.into_iter().map(|e| key(e, default_schema)).collect();
     let rest: Vec<TokenWithSpan> = tokens[..start].iter().chain(&tokens[close + 1..]).cloned().collect();
     (rest, Some(keys.map(|keys| PartitionKey { strategy, keys })))
 }
 
 /// One key: an expression (`COLLATE` included), then an operator class.
-fn key(mut tokens: Vec<TokenWithSpan>, default_schema: &str) -> Result<String, String> {
+fn key(mut tokens: Vec<TokenWithSpan>, default_schema: &str) -> Result<Expr, String> {
     tokens.retain(|t| !matches!(t.token, Token::Whitespace(_)));
     let text = crate::quote::ast::tokens(tokens.iter().map(|t| &t.token));
     let bad = || format!("unsupported PARTITION BY key {text}");
@@ -100,7 +100,7 @@ fn key(mut tokens: Vec<TokenWithSpan>, default_schema: &str) -> Result<String, S
     }
     let key = key_text(&expr, default_schema);
     Ok(match opclass_text(&opclass.join(".")) {
-        Some(class) if !opclass.is_empty() => format!("{key} {class}"),
+        Some(class) if !opclass.is_empty() => Expr(format!("{} {class}", key.0), key.1.map(|k| format!("{k} {class}"))),
         _ => key,
     })
 }

@@ -140,7 +140,7 @@ pub fn lower_trigger(stmt: &Statement, args: Vec<String>, default_schema: &str) 
         return Err("unsupported: CREATE CONSTRAINT TRIGGER ... FROM".into());
     }
     let body = ct.exec_body.as_ref().ok_or("expected EXECUTE FUNCTION")?;
-    t.function = qual(&body.func_desc.name)?;
+    t.function = trigger_function(&body.func_desc.name, default_schema)?;
     t.depends.push(Dep::Routine(t.function.clone()));
     if let Some(w) = &t.when {
         t.depends.extend(crate::canon::refs::routines_used(w, default_schema).into_iter().map(Dep::Routine));
@@ -149,3 +149,19 @@ pub fn lower_trigger(stmt: &Statement, args: Vec<String>, default_schema: &str) 
 }
 
 use crate::model::QualName;
+
+/// PostgreSQL's own trigger functions, which an unqualified name always means
+/// (`pg_catalog` is searched first): `tsvector_update_trigger(...)` is
+/// `pg_catalog.tsvector_update_trigger`, never one in the user's schema.
+const CATALOG_TRIGGER_FUNCTIONS: &[&str] =
+    &["suppress_redundant_updates_trigger", "tsvector_update_trigger", "tsvector_update_trigger_column"];
+
+/// The function a trigger executes: an unqualified name in the default
+/// schema, unless it is one of PostgreSQL's own.
+fn trigger_function(name: &ObjectName, default_schema: &str) -> Result<QualName, String> {
+    let q = object_qual_name(name, default_schema)?;
+    if name.0.len() == 1 && CATALOG_TRIGGER_FUNCTIONS.contains(&q.name.as_str()) {
+        return Ok(QualName::new("pg_catalog", q.name));
+    }
+    Ok(q)
+}

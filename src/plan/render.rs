@@ -37,7 +37,7 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::CreateDomain { domain } => vec![create_domain(domain)],
         Change::DropDomain { name, .. } => vec![format!("DROP DOMAIN {name}")],
         Change::AlterDomain { name, action } => vec![match action {
-            DomainAction::SetDefault { to: Some(d) } => format!("ALTER DOMAIN {name} SET DEFAULT {d}"),
+            DomainAction::SetDefault { to: Some(d) } => format!("ALTER DOMAIN {name} SET DEFAULT {}", default_expr(d)),
             DomainAction::SetDefault { to: None } => format!("ALTER DOMAIN {name} DROP DEFAULT"),
             DomainAction::SetNotNull { not_null: true } => format!("ALTER DOMAIN {name} SET NOT NULL"),
             DomainAction::SetNotNull { not_null: false } => format!("ALTER DOMAIN {name} DROP NOT NULL"),
@@ -263,12 +263,15 @@ fn create_view(view: &crate::model::View, replace: bool) -> String {
     out
 }
 
-/// A default as SQL: PostgreSQL's grammar takes only simple expressions after
-/// DEFAULT, so anything with operators of lower precedence goes in parentheses.
+/// A default as SQL, as written: PostgreSQL's grammar takes only simple
+/// expressions after DEFAULT, so anything with operators of lower precedence
+/// goes in parentheses (which PostgreSQL does not store).
 fn default_expr(e: &crate::model::Expr) -> String {
-    let text = &e.0;
+    let text = &e.to_string();
     let needs = [
         " AT TIME ZONE ",
+        " COLLATE ",
+        " SIMILAR TO ",
         " AND ",
         " OR ",
         " IS ",
@@ -354,7 +357,7 @@ fn create_domain(d: &Domain) -> String {
         s.push_str(&format!(" COLLATE {}", quote_ident(c)));
     }
     if let Some(default) = &d.default {
-        s.push_str(&format!(" DEFAULT {default}"));
+        s.push_str(&format!(" DEFAULT {}", default_expr(default)));
     }
     if d.not_null {
         s.push_str(" NOT NULL");
@@ -384,7 +387,7 @@ fn recreate_enum(name: &QualName, labels: &[String], columns: &[(QualName, Colum
             "ALTER TABLE {table} ALTER COLUMN {c} TYPE {name}{array} USING {c}::text{array}::{name}{array}"
         ));
         if let Some(d) = &col.default {
-            out.push(format!("ALTER TABLE {table} ALTER COLUMN {c} SET DEFAULT {d}"));
+            out.push(format!("ALTER TABLE {table} ALTER COLUMN {c} SET DEFAULT {}", default_expr(d)));
         }
     }
     out.push(format!("DROP TYPE {old}"));

@@ -62,10 +62,7 @@ impl Builder<'_> {
             nulls_not_distinct: ci.nulls_distinct == Some(false),
             with,
             predicate: ci.predicate.as_ref().map(|p| {
-                crate::canon::expr::canonical_written(
-                    p,
-                    &Context { default_schema: &self.default_schema, column_type: None },
-                )
+                crate::canon::expr::canonical(p, &Context { default_schema: &self.default_schema, column_type: None })
             }),
             comment: None,
         };

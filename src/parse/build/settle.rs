@@ -249,7 +249,7 @@ impl Builder<'_> {
                     let only = (cols.len() == 1).then(|| cols.into_iter().next()).flatten();
                     let n = choose(self, only, "check");
                     let ctx = Context { default_schema: &self.default_schema, column_type: None };
-                    let expr = crate::canon::expr::canonical_written(&expr, &ctx);
+                    let expr = crate::canon::expr::canonical(&expr, &ctx);
                     (n, ConstraintKind::Check { expr, no_inherit })
                 }
                 RawKind::ForeignKey { columns, ref_table, mut ref_columns, on_delete, on_update, match_kind } => {
