@@ -40,3 +40,7 @@ bench-live *ARGS:
 # Run pgstate against the whole conformance corpus (../shared/conformance) and write conformance/RESULTS.md.
 conformance:
     PGSTATE_CONFORMANCE=all cargo test --release --test conformance conformance_full -- --nocapture
+
+# The real-schema property on ../shared/realworld (pgstate and migra) and write realworld/RESULTS.md.
+realworld *CASES:
+    bash scripts/realworld.sh {{CASES}}

@@ -68,6 +68,7 @@ impl Builder<'_> {
                 )
             }),
             comment: None,
+            statistics: Vec::new(),
         };
         match &ci.name {
             Some(n) => {
