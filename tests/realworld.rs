@@ -93,7 +93,13 @@ fn run(program: &str, args: &[&str]) -> CmdOut {
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
-            return CmdOut { ok: false, code: None, stdout: String::new(), stderr: format!("cannot run {program}: {e}"), secs: 0.0 }
+            return CmdOut {
+                ok: false,
+                code: None,
+                stdout: String::new(),
+                stderr: format!("cannot run {program}: {e}"),
+                secs: 0.0,
+            }
         }
     };
     let mut out = child.stdout.take().expect("piped stdout");
@@ -307,7 +313,11 @@ fn pgstate_case(cluster: &PgCluster, dbs: &mut Databases, case: &str, dir: &Path
             let applied = pgstate_apply(&e, &new);
             let ok = applied.pass;
             checks.push(Some(applied));
-            checks.push(Some(if ok { compare_dumps(cluster, &e, want) } else { Check::new(false, 0.0, "not applied") }));
+            checks.push(Some(if ok {
+                compare_dumps(cluster, &e, want)
+            } else {
+                Check::new(false, 0.0, "not applied")
+            }));
             checks.push(Some(if ok { pgstate_plan_empty(&e, &new) } else { Check::new(false, 0.0, "not applied") }));
         }
         Err(err) => checks.extend(std::iter::repeat_n(Some(Check::new(false, 0.0, err)), 3)),
@@ -346,7 +356,11 @@ fn migra_converge(cluster: &PgCluster, bin: &str, target: &Db, loaded: &Db, want
         Err(e) => Check::new(false, secs, format!("psql: {}", brief(&e))),
     };
     if !applied.pass {
-        return [Some(applied), Some(Check::new(false, 0.0, "not applied")), Some(Check::new(false, 0.0, "not applied"))];
+        return [
+            Some(applied),
+            Some(Check::new(false, 0.0, "not applied")),
+            Some(Check::new(false, 0.0, "not applied")),
+        ];
     }
     let dumped = compare_dumps(cluster, target, want);
     let again = match migra(bin, target, loaded) {
@@ -358,7 +372,14 @@ fn migra_converge(cluster: &PgCluster, bin: &str, target: &Db, loaded: &Db, want
 }
 
 /// The case's migra checks (`None` where migra has no counterpart).
-fn migra_case(cluster: &PgCluster, dbs: &mut Databases, bin: &str, case: &str, dir: &Path, want: &str) -> Vec<Option<Check>> {
+fn migra_case(
+    cluster: &PgCluster,
+    dbs: &mut Databases,
+    bin: &str,
+    case: &str,
+    dir: &Path,
+    want: &str,
+) -> Vec<Option<Check>> {
     let loaded = cluster.db(&format!("rw_{case}_new"));
     let mut checks = Vec::new();
     let a = dbs.empty(&format!("rw_{case}_migra_empty"));
@@ -444,7 +465,9 @@ fn summarize(results: &[CaseResult], migra_note: &str, version: u32, elapsed: Du
             let notes: Vec<String> = CHECKS
                 .iter()
                 .zip(mc)
-                .filter_map(|(n, c)| c.as_ref().filter(|c| !c.pass && !c.note.is_empty()).map(|c| format!("- {n}: {}", c.note)))
+                .filter_map(|(n, c)| {
+                    c.as_ref().filter(|c| !c.pass && !c.note.is_empty()).map(|c| format!("- {n}: {}", c.note))
+                })
                 .collect();
             if !notes.is_empty() {
                 let _ = writeln!(s, "\nmigra's failures:\n{}", notes.join("\n"));

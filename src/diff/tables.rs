@@ -116,8 +116,12 @@ pub fn alter(out: &mut Diff, old: &Table, new: &Table, from: &Catalog, to: &Cata
     }
     if !Table::same_options(&old.options, &new.options) {
         let set: Vec<(String, String)> = new.options.iter().filter(|o| !old.options.contains(o)).cloned().collect();
-        let reset: Vec<String> =
-            old.options.iter().filter(|(k, _)| !new.options.iter().any(|(n, _)| n == k)).map(|(k, _)| k.clone()).collect();
+        let reset: Vec<String> = old
+            .options
+            .iter()
+            .filter(|(k, _)| !new.options.iter().any(|(n, _)| n == k))
+            .map(|(k, _)| k.clone())
+            .collect();
         out.changes.push(Change::SetTableOptions { table: name.clone(), set, reset });
     }
     for (col, c) in &new.columns {

@@ -132,7 +132,10 @@ pub async fn tables(
         }
         let table = current.as_ref().map(|(s, t)| quote_qualified(s, t)).unwrap_or_default();
         if let Some(n) = row.try_get::<_, Option<i32>>(26)? {
-            s.alters.push_str(&format!("ALTER TABLE ONLY {table} ALTER COLUMN {} SET STATISTICS {n};\n", quote_ident(&col)));
+            s.alters.push_str(&format!(
+                "ALTER TABLE ONLY {table} ALTER COLUMN {} SET STATISTICS {n};\n",
+                quote_ident(&col)
+            ));
         }
         s.comment(&format!("COLUMN {table}.{}", quote_ident(&col)), row.try_get(11)?);
         columns.push(def);

@@ -23,7 +23,9 @@ ALTER TABLE ... ADD CONSTRAINT / ADD COLUMN / ALTER COLUMN ... SET DEFAULT / SET
 / [ENABLE | DISABLE | FORCE | NO FORCE] ROW LEVEL SECURITY / ENABLE / DISABLE TRIGGER, ALTER SEQUENCE ... OWNED BY, \
 CREATE [OR REPLACE] FUNCTION / PROCEDURE, CREATE [CONSTRAINT] TRIGGER, COMMENT ON, \
 GRANT / REVOKE / ALTER DEFAULT PRIVILEGES (on tables, columns, sequences, schemas, types, functions); \
-ignored: SET, RESET, BEGIN, COMMIT, SELECT pg_catalog.set_config(...), ALTER ... OWNER TO, psql meta-commands";
+ALTER TABLE | INDEX ... ALTER COLUMN ... SET STATISTICS; \
+ignored: SET, RESET, BEGIN, COMMIT, SELECT pg_catalog.set_config(...); skipped with a warning: INSERT, UPDATE, DELETE, \
+TRUNCATE, COPY, SELECT setval, DO, ALTER ... OWNER TO, SECURITY LABEL, psql meta-commands, DROP ... IF EXISTS before the CREATE";
 
 /// A kind of statement a desired file may hold that changes nothing pgstate
 /// manages: skipped, and named once with its count in the parse warnings.
@@ -50,7 +52,8 @@ impl Skip {
     const TRUNCATE: Skip = Skip { kind: "TRUNCATE", why: "data, not schema" };
     const COPY: Skip = Skip { kind: "COPY ... FROM stdin (with its data)", why: "data, not schema" };
     const SETVAL: Skip = Skip { kind: "SELECT pg_catalog.setval", why: "a sequence's position is data, not schema" };
-    const DO: Skip = Skip { kind: "DO", why: "anonymous code blocks are not run: what they create is not in the desired state" };
+    const DO: Skip =
+        Skip { kind: "DO", why: "anonymous code blocks are not run: what they create is not in the desired state" };
     const OWNER: Skip = Skip { kind: "ALTER ... OWNER TO", why: "owners are not managed" };
     const SECURITY_LABEL: Skip = Skip { kind: "SECURITY LABEL", why: "security labels are not managed" };
 }

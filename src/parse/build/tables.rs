@@ -225,7 +225,9 @@ impl Builder<'_> {
                 let value = (*value >= 0).then_some(*value);
                 match self.cat.tables.get_mut(&q).map(|t| t.columns.get_mut(column)) {
                     Some(Some(c)) => c.statistics = value,
-                    Some(None) => self.error(at, format!("SET STATISTICS names column {column} of {q}, which it does not have")),
+                    Some(None) => {
+                        self.error(at, format!("SET STATISTICS names column {column} of {q}, which it does not have"))
+                    }
                     None => self.error(at, format!("ALTER TABLE names table {q}, which the schema does not define")),
                 }
             }
@@ -243,7 +245,8 @@ impl Builder<'_> {
             | Stmt::RoutineComment { .. }
             | Stmt::TriggerComment { .. }
             | Stmt::Grant(_)
-            | Stmt::Skipped(_) | Stmt::Drop { .. } => {}
+            | Stmt::Skipped(_)
+            | Stmt::Drop { .. } => {}
         }
     }
 
