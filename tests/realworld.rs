@@ -146,7 +146,7 @@ fn brief(s: &str) -> String {
     let lines: Vec<&str> = s
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && *l != "Error:" && !(l.starts_with("× the schema has") && l.ends_with("errors")))
+        .filter(|l| !l.is_empty() && *l != "Error:" && !l.starts_with("× the schema has"))
         .take(3)
         .collect();
     let mut out = lines.join(" / ");
