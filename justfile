@@ -41,3 +41,7 @@ bench-live *ARGS:
 conformance:
     cargo build --release --bin pgstate
     cargo run --release -p pgstate-conformance
+
+# The real-schema property on ../shared/realworld (pgstate and migra) and write realworld/RESULTS.md.
+realworld *CASES:
+    bash scripts/realworld.sh {{CASES}}

@@ -91,7 +91,7 @@ CREATE TABLE public.api_keys (
     is_active boolean DEFAULT true,
     created_at timestamp without time zone DEFAULT now() NOT NULL,
     expires_at timestamp without time zone,
-    CONSTRAINT api_keys_key_hash_key UNIQUE (key_hash),
+    CONSTRAINT uq_api_key_hash UNIQUE (key_hash),
     CONSTRAINT api_keys_pkey PRIMARY KEY (id)
 );
 CREATE TABLE public.bookmarks (
@@ -227,7 +227,7 @@ CREATE TABLE public.user_settings (
     created_at timestamp without time zone DEFAULT now() NOT NULL,
     updated_at timestamp without time zone DEFAULT now() NOT NULL,
     CONSTRAINT user_settings_pkey PRIMARY KEY (id),
-    CONSTRAINT user_settings_user_id_key UNIQUE (user_id)
+    CONSTRAINT uq_user_settings_user_id UNIQUE (user_id)
 );
 CREATE INDEX idx_agent_executions_agent_id ON public.agent_executions (agent_id);
 CREATE INDEX idx_agent_executions_created_at ON public.agent_executions (created_at);

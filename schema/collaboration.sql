@@ -105,7 +105,7 @@ CREATE TABLE api_keys (
     id           uuid         PRIMARY KEY,
     user_id      uuid         NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     name         varchar(255) NOT NULL,
-    key_hash     varchar(255) NOT NULL UNIQUE,
+    key_hash     varchar(255) NOT NULL CONSTRAINT uq_api_key_hash UNIQUE,
     last_used_at timestamp,
     is_active    boolean      DEFAULT true,
     created_at   timestamp    NOT NULL DEFAULT now(),
@@ -117,7 +117,7 @@ CREATE INDEX idx_api_keys_user_id ON api_keys (user_id);
 
 CREATE TABLE user_settings (
     id                    uuid        PRIMARY KEY,
-    user_id               uuid        NOT NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE,
+    user_id               uuid        NOT NULL CONSTRAINT uq_user_settings_user_id UNIQUE REFERENCES users (id) ON DELETE CASCADE,
     theme                 varchar(50) DEFAULT 'light',
     language              varchar(10) DEFAULT 'en',
     notifications_enabled boolean     DEFAULT true,

@@ -18,28 +18,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/lib/postgres.sh
 ensure_server_bins
 
-# migra (PyPI) in its own venv. SQLAlchemy 2 maps postgresql:// to psycopg 3,
-# so the bench passes postgresql+psycopg2:// URLs; setuptools provides the
-# pkg_resources that older sqlbag/schemainspect releases import.
-VENV=target/bench-venv
-step "migra venv ($VENV)"
-migra_ok=0
-if [ -x "$VENV/bin/migra" ] && "$VENV/bin/python" -c 'import migra, psycopg2' >/dev/null 2>&1; then
-    migra_ok=1
-elif command -v python3 >/dev/null 2>&1; then
-    if { [ -x "$VENV/bin/pip" ] || python3 -m venv "$VENV"; } \
-        && "$VENV/bin/pip" install --quiet --disable-pip-version-check migra psycopg2-binary setuptools; then
-        migra_ok=1
-    fi
-else
-    echo "python3 not found: migra will be skipped" >&2
-fi
-if [ "$migra_ok" = 1 ]; then
-    export PATH="$PWD/$VENV/bin:$PATH"
-    echo "migra: $(command -v migra) ($("$VENV/bin/pip" show migra 2>/dev/null | sed -n 's/^Version: //p'))"
-else
-    echo "migra could not be installed: the bench reports the other numbers" >&2
-fi
+# shellcheck source=lib/migra.sh
+. scripts/lib/migra.sh
+ensure_migra
 
 step "cargo bench --bench live"
 cargo bench --locked --bench live -- "$@"

@@ -124,6 +124,10 @@ pub enum Change {
     RenameTable { from: QualName, to: QualName },
     /// `ALTER TABLE ... SET LOGGED / UNLOGGED`.
     SetUnlogged { table: QualName, unlogged: bool },
+    /// `ALTER TABLE ... SET (name = value, ...)` and `RESET (name, ...)`: storage parameters.
+    SetTableOptions { table: QualName, set: Vec<(String, String)>, reset: Vec<String> },
+    /// `ALTER TABLE ... ALTER COLUMN ... SET STATISTICS n` (`None`: back to the default, -1).
+    SetStatistics { table: QualName, column: String, statistics: Option<i32> },
     /// `ALTER TABLE parent ATTACH PARTITION table FOR VALUES ...`.
     AttachPartition { table: QualName, partition: PartitionOf },
     /// `ALTER TABLE parent DETACH PARTITION table`, of a partition moving to
@@ -236,6 +240,8 @@ impl Change {
             Change::DropTable { .. } => "drop_table",
             Change::RenameTable { .. } => "rename_table",
             Change::SetUnlogged { .. } => "set_unlogged",
+            Change::SetTableOptions { .. } => "set_table_options",
+            Change::SetStatistics { .. } => "set_statistics",
             Change::AttachPartition { .. } => "attach_partition",
             Change::DetachPartition { .. } => "detach_partition",
             Change::SetInherit { .. } => "set_inherit",
@@ -295,7 +301,9 @@ impl Change {
             Change::CreateSequence { sequence } => sequence.name.to_string(),
             Change::CreateTable { table } | Change::DropTable { table } => table.name.to_string(),
             Change::RenameTable { to, .. } => to.to_string(),
+            Change::SetStatistics { table, column, .. } => format!("{table}.{}", crate::canon::quote_ident(column)),
             Change::SetUnlogged { table, .. }
+            | Change::SetTableOptions { table, .. }
             | Change::AttachPartition { table, .. }
             | Change::DetachPartition { table, .. }
             | Change::SetInherit { table, .. }

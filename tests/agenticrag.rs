@@ -94,6 +94,8 @@ struct Column {
     pk: bool,
     not_null: bool,
     unique: bool,
+    /// `(unique: name)`: a single-column UNIQUE constraint not named `<table>_<column>_key`.
+    unique_name: Option<String>,
     default: Option<String>,
     fk: Option<Fk>,
 }
@@ -114,8 +116,15 @@ struct Check {
     expr: String,
 }
 
+/// `../shared/agenticrag/tables.md` beside the repository (or beside the
+/// directory holding this worktree) when it is there, the source of truth;
+/// else the copy in `fixtures/agenticrag/`, kept equal to it.
 fn read_facts() -> Facts {
-    let path = repo().join("fixtures/agenticrag/tables.md");
+    let path = ["../shared/agenticrag/tables.md", "../../shared/agenticrag/tables.md"]
+        .iter()
+        .map(|p| repo().join(p))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| repo().join("fixtures/agenticrag/tables.md"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     Facts {
         tables: parse_dense_listing(&section(&text, "## Dense listing")),
@@ -230,6 +239,7 @@ fn parse_column(table: &str, text: &str) -> Column {
         pk: false,
         not_null: false,
         unique: false,
+        unique_name: None,
         default: None,
         fk: None,
     };
@@ -239,6 +249,10 @@ fn parse_column(table: &str, text: &str) -> Column {
         match next(i) {
             "pk" => col.pk = true,
             "unique" => col.unique = true,
+            named if named.starts_with("(unique:") && named.ends_with(')') => {
+                col.unique = true;
+                col.unique_name = Some(named["(unique:".len()..named.len() - 1].trim().to_string());
+            }
             "not" if next(i + 1) == "null" => {
                 col.not_null = true;
                 i += 1;
@@ -660,7 +674,8 @@ fn mismatches(facts: &Facts, db: &Db) -> Vec<String> {
         for col in &table.columns {
             let c = &col.name;
             if col.unique {
-                take_constraint(&mut constraints, &mut bad, t, format!("{t}_{c}_key"), "unique", vec![c.clone()]);
+                let name = col.unique_name.clone().unwrap_or_else(|| format!("{t}_{c}_key"));
+                take_constraint(&mut constraints, &mut bad, t, name, "unique", vec![c.clone()]);
             }
             if let Some(fk) = &col.fk {
                 let Some(con) = take_constraint(
@@ -837,4 +852,57 @@ fn applying_twice_converges() {
     // The dump describes the state the plan just built, so nothing is left to do.
     let (plan, stderr) = plan_from(&dump);
     assert!(plan.is_empty(), "plan from a pg_dump of the built database is not empty:\n{plan}\nstderr:\n{stderr}");
+}
+
+/// The revision chain builds the same database as `schema/`: every fact of
+/// tables.md, the two UNIQUE constraints with their non-default names
+/// (`uq_api_key_hash`, `uq_user_settings_user_id`) included.
+#[test]
+fn upgrade_head_builds_every_fact_of_tables_md() {
+    let facts = read_facts();
+    let named: Vec<(String, String)> = facts
+        .tables
+        .iter()
+        .flat_map(|t| t.columns.iter().filter_map(|c| c.unique_name.clone().map(|n| (t.name.clone(), n))))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("api_keys".to_string(), "uq_api_key_hash".to_string()),
+            ("user_settings".into(), "uq_user_settings_user_id".into())
+        ],
+        "tables.md's named single-column UNIQUE constraints"
+    );
+    let pg = PgCluster::shared();
+    let db = pg.fresh_db("agenticrag_upgrade");
+    let out = pgstate(&["upgrade", "--url", &db.url()]);
+    assert!(
+        out.status.success(),
+        "pgstate upgrade head failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let names = rows(
+        &db,
+        "SELECT conrelid::regclass::text || ' ' || conname FROM pg_constraint \
+         WHERE conname IN ('uq_api_key_hash', 'uq_user_settings_user_id') AND contype = 'u' ORDER BY 1",
+    );
+    assert_eq!(
+        names,
+        vec![vec!["api_keys uq_api_key_hash".to_string()], vec!["user_settings uq_user_settings_user_id".to_string()]]
+    );
+    // The chain's own record is no table of the application; and a column a
+    // revision adds comes last (PostgreSQL cannot place it), where tables.md
+    // lists it in the table's declared order: both are left out here.
+    db.psql("DROP TABLE public.pgstate_revision").expect("drop the version table");
+    let bad: Vec<String> = mismatches(&facts, &db)
+        .into_iter()
+        .filter(|m| !(m.starts_with("table ") && m.contains(": columns [")))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{} mismatches between tables.md and the upgraded database:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }

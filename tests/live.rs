@@ -892,3 +892,75 @@ fn concurrent_indexes_run_before_the_steps_that_need_them_and_the_plan_says_so()
     assert!(text(&out.stderr).contains("CONCURRENTLY"), "the plan confirmed is the plan run");
     assert_eq!(plan_url(&db, &schema), "");
 }
+
+/// A pg_dump-style desired file: a `--clean --if-exists` preamble with a
+/// placeholder view, data statements, a `COPY ... FROM stdin` block, a `DO`
+/// block, ownership and psql meta-commands are read (one counted warning per
+/// kind); storage parameters and column / index-column statistics are
+/// applied, read back equal, and changed in place.
+#[test]
+fn a_pg_dump_script_with_storage_parameters_and_statistics_converges() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("dumpscript");
+    let script = |fillfactor: u32, stats: i32| {
+        format!(
+            "\\restrict abc
+SET statement_timeout = 0;
+ALTER TABLE IF EXISTS ONLY public.items DROP CONSTRAINT IF EXISTS items_pkey;
+CREATE OR REPLACE VIEW public.item_names AS SELECT NULL::text AS name;
+DROP VIEW IF EXISTS public.item_names;
+DROP INDEX IF EXISTS public.items_lower_idx;
+DROP TABLE IF EXISTS public.items;
+CREATE TABLE public.items (id integer NOT NULL, name text) WITH (fillfactor='{fillfactor}', autovacuum_enabled='false');
+ALTER TABLE public.items OWNER TO postgres;
+ALTER TABLE ONLY public.items ALTER COLUMN name SET STATISTICS {stats};
+ALTER TABLE ONLY public.items ADD CONSTRAINT items_pkey PRIMARY KEY (id);
+CREATE INDEX items_lower_idx ON public.items USING btree (lower(name));
+ALTER INDEX public.items_lower_idx ALTER COLUMN 1 SET STATISTICS 300;
+CREATE VIEW public.item_names AS SELECT items.name FROM public.items;
+COPY public.items (id, name) FROM stdin;
+1\tCREATE TABLE nonsense;
+\\.
+INSERT INTO public.items VALUES (2, 'b');
+SELECT pg_catalog.setval('public.items_seq', 1, false);
+DO $$ BEGIN RAISE NOTICE 'not run'; END $$;
+\\unrestrict abc
+"
+        )
+    };
+    let schema = schema_file("dumpscript", &script(50, 1000));
+    let out = apply(&db, &schema, &[]);
+    assert!(out.status.success(), "apply failed:\n{}{}", text(&out.stdout), text(&out.stderr));
+    let stderr = text(&out.stderr);
+    for warning in [
+        "skipped 4 DROP ... IF EXISTS statements",
+        "skipped 1 INSERT statement",
+        "skipped 1 COPY ... FROM stdin (with its data) statement",
+        "skipped 1 SELECT pg_catalog.setval statement",
+        "skipped 1 DO statement: anonymous code blocks are not run",
+        "skipped 1 ALTER ... OWNER TO statement",
+        "skipped 2 psql meta-command",
+    ] {
+        assert_eq!(stderr.matches(warning).count(), 1, "expected the warning {warning:?} once in:\n{stderr}");
+    }
+    let stored = db
+        .psql(
+            "SELECT c.reloptions::text, a.attstattarget, ia.attstattarget FROM pg_class c \
+             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'name' \
+             JOIN pg_attribute ia ON ia.attrelid = 'public.items_lower_idx'::regclass AND ia.attnum = 1 \
+             WHERE c.oid = 'public.items'::regclass",
+        )
+        .expect("catalog query");
+    assert_eq!(stored, "{fillfactor=50,autovacuum_enabled=false}|1000|300");
+    // No rows: the data statements were not run.
+    assert_eq!(db.psql("SELECT count(*) FROM public.items").expect("count"), "0");
+    assert_eq!(plan_url(&db, &schema), "", "a second plan is empty");
+
+    let changed = schema_file("dumpscript2", &script(70, -1));
+    let plan = plan_url(&db, &changed);
+    assert!(plan.contains("ALTER TABLE public.items SET (fillfactor = '70')"), "{plan}");
+    assert!(plan.contains("ALTER TABLE public.items ALTER COLUMN name SET STATISTICS -1"), "{plan}");
+    let out = apply(&db, &changed, &[]);
+    assert!(out.status.success(), "apply failed:\n{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(plan_url(&db, &changed), "", "a second plan after the change is empty");
+}

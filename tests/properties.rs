@@ -182,6 +182,7 @@ fn catalog(seed: u64) -> Catalog {
                         with: if g.chance(20) { vec![("fillfactor".into(), "70".into())] } else { vec![] },
                         predicate: g.chance(20).then(|| Expr::new("id > 10")),
                         comment: comment(&mut g),
+                        statistics: vec![],
                     },
                 );
             }

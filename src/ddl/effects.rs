@@ -196,6 +196,22 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
                 t.unlogged = *unlogged;
             }
         }
+        Change::SetTableOptions { table, set, reset } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.options.retain(|(k, _)| !reset.contains(k));
+                for (k, v) in set {
+                    match t.options.iter_mut().find(|(name, _)| name == k) {
+                        Some(slot) => slot.1 = v.clone(),
+                        None => t.options.push((k.clone(), v.clone())),
+                    }
+                }
+            }
+        }
+        Change::SetStatistics { table, column, statistics } => {
+            if let Some(c) = cat.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
+                c.statistics = *statistics;
+            }
+        }
         Change::DropLeftoverColumn { table, column, .. } => {
             if let Some(t) = cat.tables.get_mut(table) {
                 t.columns.shift_remove(column);

@@ -114,6 +114,27 @@ pub fn alter(out: &mut Diff, old: &Table, new: &Table, from: &Catalog, to: &Cata
     if old.unlogged != new.unlogged {
         out.changes.push(Change::SetUnlogged { table: name.clone(), unlogged: new.unlogged });
     }
+    if !Table::same_options(&old.options, &new.options) {
+        let set: Vec<(String, String)> = new.options.iter().filter(|o| !old.options.contains(o)).cloned().collect();
+        let reset: Vec<String> = old
+            .options
+            .iter()
+            .filter(|(k, _)| !new.options.iter().any(|(n, _)| n == k))
+            .map(|(k, _)| k.clone())
+            .collect();
+        out.changes.push(Change::SetTableOptions { table: name.clone(), set, reset });
+    }
+    for (col, c) in &new.columns {
+        if let Some(o) = old.columns.get(col) {
+            if o.statistics != c.statistics {
+                out.changes.push(Change::SetStatistics {
+                    table: name.clone(),
+                    column: col.clone(),
+                    statistics: c.statistics,
+                });
+            }
+        }
+    }
     parents(out, old, new);
     columns(out, old, new, from, to);
     let joined;

@@ -27,7 +27,8 @@ pub async fn tables(
                 q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache, q.seqcycle, \
                 c.relrowsecurity, c.relforcerowsecurity, \
                 CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, \
-                c.relispartition, pg_catalog.pg_get_expr(c.relpartbound, c.oid), inh.parents, a.attislocal \
+                c.relispartition, pg_catalog.pg_get_expr(c.relpartbound, c.oid), inh.parents, a.attislocal, \
+                c.reloptions::text[], NULLIF(a.attstattarget::int4, -1) \
          FROM pg_catalog.pg_class c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN LATERAL (SELECT array_agg(pg_catalog.quote_ident(pn.nspname) || '.' || \
@@ -85,6 +86,9 @@ pub async fn tables(
             if let Some(key) = row.try_get::<_, Option<String>>(20)? {
                 tail.push_str(&format!(" PARTITION BY {key}"));
             }
+            if let Some(options) = row.try_get::<_, Option<Vec<String>>>(25)? {
+                tail.push_str(&storage_parameters(&options));
+            }
             s.comment(&format!("TABLE {name}"), row.try_get(3)?);
             if row.try_get::<_, bool>(18)? {
                 s.alters.push_str(&format!("ALTER TABLE ONLY {name} ENABLE ROW LEVEL SECURITY;\n"));
@@ -127,9 +131,31 @@ pub async fn tables(
             def.push_str(" NOT NULL");
         }
         let table = current.as_ref().map(|(s, t)| quote_qualified(s, t)).unwrap_or_default();
+        if let Some(n) = row.try_get::<_, Option<i32>>(26)? {
+            s.alters.push_str(&format!(
+                "ALTER TABLE ONLY {table} ALTER COLUMN {} SET STATISTICS {n};\n",
+                quote_ident(&col)
+            ));
+        }
         s.comment(&format!("COLUMN {table}.{}", quote_ident(&col)), row.try_get(11)?);
         columns.push(def);
     }
     flush(&header, &tail, partition, &mut columns, &mut s.creates);
     Ok(())
+}
+
+/// ` WITH (name = 'value', ...)` from `reloptions` (`name=value` texts, in the order PostgreSQL keeps).
+pub fn storage_parameters(options: &[String]) -> String {
+    if options.is_empty() {
+        return String::new();
+    }
+    let params: Vec<String> = options
+        .iter()
+        .map(|o| {
+            let (name, value) = o.split_once('=').unwrap_or((o.as_str(), "true"));
+            let name: Vec<String> = name.split('.').map(quote_ident).collect();
+            format!("{} = {}", name.join("."), crate::canon::quote_literal(value))
+        })
+        .collect();
+    format!(" WITH ({})", params.join(", "))
 }

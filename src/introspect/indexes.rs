@@ -16,7 +16,10 @@ pub async fn indexes(
 ) -> Result<Vec<QualName>, tokio_postgres::Error> {
     let sql = format!(
         "SELECT n.nspname, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid), i.indisvalid, \
-                dsc.description \
+                dsc.description, \
+                (SELECT array_agg(a.attnum::int4 || ' ' || a.attstattarget::int4 ORDER BY a.attnum) \
+                 FROM pg_catalog.pg_attribute a \
+                 WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0) \
          FROM pg_catalog.pg_index i \
          JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
          JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
@@ -38,6 +41,12 @@ pub async fn indexes(
             continue;
         }
         s.alters.push_str(&format!("{};\n", row.try_get::<_, String>(2)?));
+        for target in row.try_get::<_, Option<Vec<String>>>(5)?.unwrap_or_default() {
+            if let Some((n, m)) = target.split_once(' ') {
+                let index = quote_qualified(&schema, &name);
+                s.alters.push_str(&format!("ALTER INDEX {index} ALTER COLUMN {n} SET STATISTICS {m};\n"));
+            }
+        }
         s.comment(&format!("INDEX {}", quote_qualified(&schema, &name)), row.try_get(4)?);
     }
     Ok(invalid)

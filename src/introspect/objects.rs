@@ -155,7 +155,9 @@ pub async fn ranges(client: &Client, schemas: &[String], s: &mut Script) -> Resu
     Ok(())
 }
 
-/// Domains, with their checks in one query (aggregated per domain).
+/// Domains, with their checks in one query (aggregated per domain). Every
+/// column of `t` is grouped by: before PostgreSQL 14 the catalogs had no
+/// primary keys, so grouping by `t.oid` alone does not cover them.
 pub async fn domains(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
     let sql = format!(
         "SELECT n.nspname, t.typname, pg_catalog.format_type(t.typbasetype, t.typtypmod), \
@@ -171,7 +173,8 @@ pub async fn domains(client: &Client, schemas: &[String], s: &mut Script) -> Res
          LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation \
          LEFT JOIN pg_catalog.pg_constraint c ON c.contypid = t.oid AND c.contype = 'c' \
          WHERE t.typtype = 'd' AND n.nspname = ANY($1) AND {} \
-         GROUP BY n.nspname, t.typname, t.oid, bt.typcollation, co.collname ORDER BY 1, 2",
+         GROUP BY n.nspname, t.typname, t.oid, t.typbasetype, t.typtypmod, t.typcollation, t.typdefault, \
+                  t.typnotnull, bt.typcollation, co.collname ORDER BY 1, 2",
         not_from_extension("t.oid", "pg_catalog.pg_type")
     );
     for row in client.query(&sql, &[&schemas]).await? {

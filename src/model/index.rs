@@ -23,6 +23,8 @@ pub struct Index {
     pub with: Vec<(String, String)>,
     /// `COMMENT ON INDEX`.
     pub comment: Option<String>,
+    /// `ALTER INDEX ... ALTER COLUMN n SET STATISTICS m`: (1-based key position, target), by position.
+    pub statistics: Vec<(usize, i32)>,
 }
 
 impl Index {

@@ -29,6 +29,9 @@ pub struct Table {
     pub partition_of: Option<PartitionOf>,
     /// `INHERITS (...)`, in order. `columns` holds only the table's own columns.
     pub inherits: Vec<QualName>,
+    /// Storage parameters, `WITH (name = value, ...)`, in the order written
+    /// (PostgreSQL keeps that order; `Table::same_options` ignores it).
+    pub options: Vec<(String, String)>,
 }
 
 impl Table {
@@ -47,7 +50,17 @@ impl Table {
             partition_by: None,
             partition_of: None,
             inherits: Vec::new(),
+            options: Vec::new(),
         }
+    }
+
+    /// Whether two lists of storage parameters say the same, in any order.
+    pub fn same_options(a: &[(String, String)], b: &[(String, String)]) -> bool {
+        let mut a = a.to_vec();
+        let mut b = b.to_vec();
+        a.sort();
+        b.sort();
+        a == b
     }
 
     /// The tables this one takes columns from: its partition parent, or the ones it inherits.
@@ -122,6 +135,8 @@ pub struct Column {
     pub collation: Option<String>,
     /// `COMMENT ON COLUMN`.
     pub comment: Option<String>,
+    /// `ALTER COLUMN ... SET STATISTICS n`, when set (`None`: the server's default).
+    pub statistics: Option<i32>,
 }
 
 impl Column {
@@ -136,6 +151,7 @@ impl Column {
             generated: None,
             collation: None,
             comment: None,
+            statistics: None,
         }
     }
 }

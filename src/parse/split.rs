@@ -334,6 +334,9 @@ pub struct Scanned {
     pub meta_commands: Vec<Range<usize>>,
     /// `--` comments (from the dashes to the end of the line), outside quotes.
     pub line_comments: Vec<Range<usize>>,
+    /// The data lines after a `COPY ... FROM stdin;`, up to and including
+    /// the `\.` line that ends them (psql reads them, not the server's parser).
+    pub data_blocks: Vec<Range<usize>>,
 }
 
 /// Finds statements, meta-command lines and line comments in one pass, with
@@ -344,6 +347,7 @@ pub fn scan(text: &str) -> Scanned {
     let mut ranges = Vec::new();
     let mut meta_commands = Vec::new();
     let mut line_comments = Vec::new();
+    let mut data_blocks = Vec::new();
     let mut start = 0;
     let mut i = 0;
     let mut block = BeginDepth::default();
@@ -356,9 +360,17 @@ pub fn scan(text: &str) -> Scanned {
             }
             b';' if block.depth == 0 => {
                 ranges.push(start..i);
-                start = i + 1;
+                let next = if block.copy_from_stdin() {
+                    let data = copy_data(b, i + 1);
+                    let end = data.end;
+                    data_blocks.push(data);
+                    end
+                } else {
+                    i + 1
+                };
+                start = next;
                 block = BeginDepth::default();
-                i + 1
+                next
             }
             b'(' => {
                 block.parens += 1;
@@ -409,7 +421,7 @@ pub fn scan(text: &str) -> Scanned {
         at = bytes.start;
         out.push(Piece { bytes, start: Location::new(line, column) });
     }
-    Scanned { pieces: out, meta_commands, line_comments }
+    Scanned { pieces: out, meta_commands, line_comments, data_blocks }
 }
 
 /// Whether only spaces and tabs stand between the start of `i`'s line and `i`.
@@ -423,6 +435,9 @@ fn at_line_start(b: &[u8], i: usize) -> bool {
 #[derive(Default)]
 struct BeginDepth {
     words: usize,
+    /// The statement starts with `COPY` and names `stdin`: data lines follow it.
+    copy: bool,
+    stdin: bool,
     lead: [u8; 4],
     parens: i32,
     depth: u32,
@@ -430,6 +445,11 @@ struct BeginDepth {
 
 impl BeginDepth {
     fn word(&mut self, w: &[u8]) {
+        if self.words == 0 && w.eq_ignore_ascii_case(b"copy") {
+            self.copy = true;
+        } else if self.copy && w.eq_ignore_ascii_case(b"stdin") {
+            self.stdin = true;
+        }
         const LEAD: &[&[u8]] = &[b"create", b"function", b"procedure", b"or", b"replace"];
         if self.words < 4 && LEAD.iter().any(|l| w.eq_ignore_ascii_case(l)) {
             self.lead[self.words] = w[0].to_ascii_lowercase();
@@ -451,6 +471,30 @@ impl BeginDepth {
             self.depth = self.depth.saturating_sub(1);
         }
     }
+}
+
+impl BeginDepth {
+    fn copy_from_stdin(&self) -> bool {
+        self.copy && self.stdin
+    }
+}
+
+/// The data block of a `COPY ... FROM stdin` whose `;` is just before `i`:
+/// from there to the end of the line holding only `\.` (or to the end of the
+/// text when that line is missing, as psql would wait for it).
+fn copy_data(b: &[u8], i: usize) -> Range<usize> {
+    // The rest of the COPY statement's own line belongs to it.
+    let mut line = b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| i + p + 1);
+    while line < b.len() {
+        let end = b[line..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| line + p);
+        let content = &b[line..end];
+        let content = content.strip_suffix(b"\r").unwrap_or(content);
+        if content == b"\\." {
+            return i..end;
+        }
+        line = end + 1;
+    }
+    i..b.len()
 }
 
 /// Bytes that continue an identifier (so a `$` or `'` after them starts nothing).

@@ -23,7 +23,60 @@ ALTER TABLE ... ADD CONSTRAINT / ADD COLUMN / ALTER COLUMN ... SET DEFAULT / SET
 / [ENABLE | DISABLE | FORCE | NO FORCE] ROW LEVEL SECURITY / ENABLE / DISABLE TRIGGER, ALTER SEQUENCE ... OWNED BY, \
 CREATE [OR REPLACE] FUNCTION / PROCEDURE, CREATE [CONSTRAINT] TRIGGER, COMMENT ON, \
 GRANT / REVOKE / ALTER DEFAULT PRIVILEGES (on tables, columns, sequences, schemas, types, functions); \
-ignored: SET, RESET, BEGIN, COMMIT, SELECT pg_catalog.set_config(...), ALTER ... OWNER TO, psql meta-commands";
+ALTER TABLE | INDEX ... ALTER COLUMN ... SET STATISTICS; \
+ignored: SET, RESET, BEGIN, COMMIT, SELECT pg_catalog.set_config(...); skipped with a warning: INSERT, UPDATE, DELETE, \
+TRUNCATE, COPY, SELECT setval, DO, ALTER ... OWNER TO, SECURITY LABEL, psql meta-commands, DROP ... IF EXISTS before the CREATE";
+
+/// A kind of statement a desired file may hold that changes nothing pgstate
+/// manages: skipped, and named once with its count in the parse warnings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Skip {
+    /// What the statements are, e.g. `INSERT`.
+    pub kind: &'static str,
+    /// Why skipping them is right.
+    pub why: &'static str,
+}
+
+impl Skip {
+    /// psql meta-command lines.
+    pub const META_COMMAND: Skip =
+        Skip { kind: "psql meta-command (\\restrict, \\connect, ...)", why: "psql's own commands, not SQL" };
+    /// `DROP ... IF EXISTS` and `ALTER TABLE IF EXISTS ... DROP` before every other statement.
+    pub const CLEAN: Skip = Skip {
+        kind: "DROP ... IF EXISTS",
+        why: "of what the file had not created yet (pg_dump --clean --if-exists): a no-op on the empty database a desired file starts from",
+    };
+    const INSERT: Skip = Skip { kind: "INSERT", why: "data, not schema" };
+    const UPDATE: Skip = Skip { kind: "UPDATE", why: "data, not schema" };
+    const DELETE: Skip = Skip { kind: "DELETE", why: "data, not schema" };
+    const TRUNCATE: Skip = Skip { kind: "TRUNCATE", why: "data, not schema" };
+    const COPY: Skip = Skip { kind: "COPY ... FROM stdin (with its data)", why: "data, not schema" };
+    const SETVAL: Skip = Skip { kind: "SELECT pg_catalog.setval", why: "a sequence's position is data, not schema" };
+    const DO: Skip =
+        Skip { kind: "DO", why: "anonymous code blocks are not run: what they create is not in the desired state" };
+    const OWNER: Skip = Skip { kind: "ALTER ... OWNER TO", why: "owners are not managed" };
+    const SECURITY_LABEL: Skip = Skip { kind: "SECURITY LABEL", why: "security labels are not managed" };
+}
+
+/// One warning line per kind of skipped statement, with its count, in order of first appearance.
+pub fn skip_warnings(statements: &[Located]) -> Vec<String> {
+    let mut counts: Vec<(Skip, usize)> = Vec::new();
+    for s in statements {
+        if let Stmt::Skipped(k) = &s.stmt {
+            match counts.iter_mut().find(|(c, _)| c == k) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((*k, 1)),
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(k, n)| {
+            let what = if n == 1 { "statement" } else { "statements" };
+            format!("skipped {n} {} {what}: {}", k.kind, k.why)
+        })
+        .collect()
+}
 
 /// A statement pgstate understands, located in its file.
 pub struct Located {
@@ -97,7 +150,28 @@ pub enum Stmt {
     /// `GRANT`, `REVOKE` or `ALTER DEFAULT PRIVILEGES` (kept whatever the
     /// managed roles: a run drops the unmanaged ones later).
     Grant(Box<super::grants::GrantStmt>),
-    /// `COMMENT ON CONSTRAINT name ON table IS 'text' | NULL`.
+    /// A statement that changes nothing pgstate manages (see [`Skip`]).
+    Skipped(Skip),
+    /// `DROP ... IF EXISTS` / `ALTER TABLE IF EXISTS ... DROP ...`, settled in
+    /// `read_file` (never reaches the builder).
+    Drop {
+        /// Whether it drops a view or materialized view.
+        view: bool,
+        /// What it names.
+        name: Option<ObjectName>,
+    },
+    /// `ALTER TABLE [ONLY] t ALTER [COLUMN] c SET STATISTICS n` or
+    /// `ALTER INDEX i ALTER [COLUMN] position SET STATISTICS n`.
+    Statistics {
+        /// The table or index.
+        relation: ObjectName,
+        /// Whether it is `ALTER INDEX`.
+        index: bool,
+        /// The column's name (folded), or the index column's 1-based position.
+        column: String,
+        /// The target (-1: the default).
+        value: i32,
+    },
     /// `COMMENT ON CONSTRAINT | POLICY name ON table IS 'text' | NULL`.
     ConstraintComment {
         /// Whether it is `COMMENT ON POLICY` rather than `ON CONSTRAINT`.
@@ -121,13 +195,58 @@ pub fn read_file(
     errors: &mut Vec<SchemaError>,
 ) {
     let scanned = scan(&file.text);
-    let text = blank_meta_commands(&file.text, &scanned.meta_commands);
+    let mut blank = scanned.meta_commands.clone();
+    blank.extend(scanned.data_blocks.iter().cloned());
+    blank.sort_by_key(|r| r.start);
+    let text = blank_meta_commands(&file.text, &blank);
+    for _ in &scanned.meta_commands {
+        out.push(Located {
+            file: index,
+            span: Span::empty(),
+            stmt: Stmt::Skipped(Skip::META_COMMAND),
+            hints: Vec::new(),
+            truncated: Vec::new(),
+        });
+    }
     let hints = rename_hints(&text, &scanned.line_comments);
     let pieces = scanned.pieces;
     let results = map_in_parallel(&pieces, |piece| read_piece(index, file, default_schema, &text, &hints, piece));
+    // A desired file is a script run on an empty database: a `DROP ... IF
+    // EXISTS` of what the file has not created yet is a no-op (pg_dump
+    // --clean's preamble); of a view it created (pg_dump's placeholder views
+    // in that preamble), it removes it; of a table or index it created, it
+    // is refused, as an end state written that way is no state.
+    let first = out.len();
+    let qual = |n: &ObjectName| super::names::object_qual_name(n, default_schema).ok();
     for result in results {
         match result {
-            Ok(Some(located)) => out.push(located),
+            Ok(Some(mut located)) => {
+                if let Stmt::Drop { view, name } = &located.stmt {
+                    let target = name.as_ref().and_then(qual);
+                    let earlier = out[first..].iter().position(|s: &Located| match &s.stmt {
+                        Stmt::View(def) => qual(&def.name) == target,
+                        Stmt::Table(def) => !*view && qual(&def.name) == target,
+                        _ => false,
+                    });
+                    match earlier {
+                        Some(i) if matches!(out[first + i].stmt, Stmt::View(_)) => {
+                            out.remove(first + i);
+                        }
+                        Some(_) => {
+                            errors.push(SchemaError::new(
+                                file,
+                                file.span(located.span),
+                                "DROP of a table the file created before: a desired file describes the end state",
+                                "here",
+                            ));
+                            continue;
+                        }
+                        None => {}
+                    }
+                    located.stmt = Stmt::Skipped(Skip::CLEAN);
+                }
+                out.push(located)
+            }
             Ok(None) => {}
             Err(e) => errors.push(*e),
         }
@@ -227,8 +346,22 @@ fn classify(
         .map(|def| Some(Stmt::View(Box::new(def))))
         .map_err(|(m, s)| (m, s, None));
     }
-    // Session settings and ownership do not change the desired schema.
+    // Session settings do not change the desired schema.
+    let skip = |k: Skip| Ok(Some(Stmt::Skipped(k)));
     match w.as_slice() {
+        ["INSERT", ..] => return skip(Skip::INSERT),
+        ["UPDATE", ..] => return skip(Skip::UPDATE),
+        ["DELETE", ..] => return skip(Skip::DELETE),
+        ["TRUNCATE", ..] => return skip(Skip::TRUNCATE),
+        ["COPY", ..] => return skip(Skip::COPY),
+        ["SELECT", ..] if raw.has_word("setval") => return skip(Skip::SETVAL),
+        ["DO", ..] => return skip(Skip::DO),
+        ["SECURITY", "LABEL", ..] => return skip(Skip::SECURITY_LABEL),
+        ["DROP", ..] if is_drop_if_exists(&raw) => return Ok(Some(clean_drop(&raw))),
+        ["ALTER", "TABLE", "IF", "EXISTS"] if raw.has_word("DROP") => return Ok(Some(clean_drop(&raw))),
+        ["ALTER", "TABLE" | "INDEX", ..] if raw.has_word("STATISTICS") && raw.has_word("SET") => {
+            return set_statistics(&raw).map(Some)
+        }
         ["SET" | "RESET", ..] => return Ok(None),
         // Transaction control frames a script (a plan runs as transactions); it changes no schema.
         ["BEGIN" | "COMMIT" | "END"]
@@ -239,7 +372,7 @@ fn classify(
             if raw.tail(3).first().map(String::as_str) == Some("OWNER")
                 && raw.tail(2).first().map(String::as_str) == Some("TO") =>
         {
-            return Ok(None)
+            return skip(Skip::OWNER)
         }
         // An extension's comment belongs to the extension's own script.
         ["COMMENT", "ON", "EXTENSION", ..] => return Ok(None),
@@ -311,6 +444,64 @@ fn classify(
             Some(format!("pgstate reads: {SUPPORTED}")),
         )),
     }
+}
+
+/// `ALTER TABLE [IF EXISTS] [ONLY] t ALTER [COLUMN] c SET STATISTICS n`,
+/// `ALTER INDEX [IF EXISTS] i ALTER [COLUMN] position SET STATISTICS n`.
+fn set_statistics(raw: &RawStatement) -> Result<Stmt, ClassifyError> {
+    const ONLY: &str = "ALTER TABLE | INDEX ... ALTER COLUMN ... SET STATISTICS n";
+    let toks = significant(raw);
+    let index = toks.get(1).is_some_and(|t| is_keyword(t, Keyword::INDEX));
+    let mut at = 2;
+    if toks.get(at).is_some_and(|t| is_keyword(t, Keyword::IF)) {
+        at += 2;
+    }
+    if toks.get(at).is_some_and(|t| is_keyword(t, Keyword::ONLY)) {
+        at += 1;
+    }
+    let (relation, mut at) = read_name(&toks, at).ok_or_else(|| not_only(raw, ONLY))?;
+    if !toks.get(at).is_some_and(|t| is_keyword(t, Keyword::ALTER)) {
+        return Err(not_only(raw, ONLY));
+    }
+    at += 1;
+    if toks.get(at).is_some_and(|t| is_keyword(t, Keyword::COLUMN)) {
+        at += 1;
+    }
+    let column = match toks.get(at).map(|t| &t.token) {
+        Some(Token::Word(w)) if !index => {
+            let mut ident = sqlparser::ast::Ident::new(w.value.clone());
+            ident.quote_style = w.quote_style;
+            crate::canon::ident::fold(&ident)
+        }
+        Some(Token::Number(n, _)) if index => n.clone(),
+        _ => return Err(not_only(raw, ONLY)),
+    };
+    at += 1;
+    let rest: Vec<String> = toks[at.min(toks.len())..].iter().map(|t| t.token.to_string().to_uppercase()).collect();
+    let value = match rest.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["SET", "STATISTICS", n] => n.parse::<i32>().ok(),
+        ["SET", "STATISTICS", "-", n] => n.parse::<i32>().ok().map(|v| -v),
+        _ => None,
+    };
+    let value = value.ok_or_else(|| not_only(raw, ONLY))?;
+    Ok(Stmt::Statistics { relation, index, column, value })
+}
+
+/// `DROP ... IF EXISTS name` or `ALTER TABLE IF EXISTS [ONLY] name ... DROP ...`:
+/// what it names, settled against the statements before it in `read_file`.
+fn clean_drop(raw: &RawStatement) -> Stmt {
+    let toks = significant(raw);
+    let view = raw.head(3).iter().any(|w| w == "VIEW");
+    let at = toks.iter().position(|t| is_keyword(t, Keyword::EXISTS)).map_or(toks.len(), |i| i + 1);
+    let at = if toks.get(at).is_some_and(|t| is_keyword(t, Keyword::ONLY)) { at + 1 } else { at };
+    let name = read_name(&toks, at).map(|(n, _)| n);
+    Stmt::Drop { view, name }
+}
+
+/// `DROP kind [kind] IF EXISTS ...` (`DROP MATERIALIZED VIEW IF EXISTS`, `DROP FOREIGN TABLE IF EXISTS`...).
+fn is_drop_if_exists(raw: &RawStatement) -> bool {
+    let w = raw.head(5);
+    (2..4).any(|i| w.get(i).map(String::as_str) == Some("IF") && w.get(i + 1).map(String::as_str) == Some("EXISTS"))
 }
 
 /// A short name for a statement, e.g. `CREATE VIEW`.

@@ -4,7 +4,7 @@
 //! lowering columns (types, canonical defaults) is most of the work, which
 //! this way runs on all cores.
 
-use sqlparser::ast::{CreateTable, ForValues, ObjectName};
+use sqlparser::ast::{CreateTable, CreateTableOptions, ForValues, ObjectName};
 
 use super::columns::{column, ParsedColumn};
 use super::constraints::{from_table_constraint, RawConstraint};
@@ -35,6 +35,8 @@ pub struct TableDef {
     pub columns: Vec<ColumnDef>,
     /// Table constraints, or why each could not be read.
     pub constraints: Vec<Result<RawConstraint, String>>,
+    /// Storage parameters, `WITH (...)`, or why they could not be read.
+    pub options: Result<Vec<(String, String)>, String>,
 }
 
 /// One column: its folded name, where it is written, and what it says.
@@ -73,6 +75,11 @@ pub fn lower(ct: &CreateTable, at: At, default_schema: &str) -> TableDef {
         unlogged: ct.unlogged,
         columns,
         constraints,
+        options: match &ct.table_options {
+            CreateTableOptions::None => Ok(Vec::new()),
+            CreateTableOptions::With(opts) => super::view::view_options(opts),
+            other => Err(format!("unsupported table options: {other}")),
+        },
     }
 }
 

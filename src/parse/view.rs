@@ -218,9 +218,10 @@ fn top_level_as(tokens: &[TokenWithSpan]) -> Option<usize> {
     None
 }
 
-/// `WITH (security_barrier = true, check_option = local)`: names folded,
+/// `WITH (security_barrier = true, check_option = local)` (also a table's
+/// storage parameters, `WITH (fillfactor = '50')`): names folded,
 /// values as PostgreSQL keeps them (text as written, `true` when omitted).
-fn view_options(opts: &[SqlOption]) -> Result<Vec<(String, String)>, String> {
+pub(super) fn view_options(opts: &[SqlOption]) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
     for o in opts {
         match o {

@@ -116,6 +116,8 @@ pub fn of(change: &Change, cx: &Context) -> Vec<Hazard> {
         | Change::SetInherit { .. }
         | Change::SetUnlogged { .. }
         | Change::SetSequenceOwner { .. } => vec![],
+        // How rows are stored and how the planner samples them, never what they hold.
+        Change::SetTableOptions { .. } | Change::SetStatistics { .. } => vec![],
         // The index was left invalid by an interrupted build; it is built again.
         Change::DropInvalidIndex { .. } => vec![],
         Change::DropSchema { name } => {

@@ -128,6 +128,7 @@ impl Plan {
             if let Change::CreateIndex { table, index } = &step.change {
                 if !created.contains(table) {
                     step.sql = vec![render::create_index(table, index, true)];
+                    step.sql.extend(render::index_statistics(table, index));
                     step.transactional = false;
                 }
             }

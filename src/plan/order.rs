@@ -98,12 +98,13 @@ fn phase(c: &Change) -> u8 {
         Change::RenameColumn { .. } | Change::RenameConstraint { .. } | Change::RenameIndex { .. } => 15,
         Change::CreateTable { .. }
         | Change::SetUnlogged { .. }
+        | Change::SetTableOptions { .. }
         | Change::SetRowSecurity { .. }
         | Change::SetForceRowSecurity { .. } => 16,
         Change::AddColumn { .. } => 17,
         Change::AlterColumnType { .. } => 18,
         Change::SetNotNull { not_null: false, .. } => 19,
-        Change::SetDefault { .. } | Change::SetNotNull { .. } => 20,
+        Change::SetDefault { .. } | Change::SetNotNull { .. } | Change::SetStatistics { .. } => 20,
         Change::SetIdentity { .. } => 21,
         Change::AddConstraint { constraint, .. } if !matches!(constraint.kind, ConstraintKind::ForeignKey(_)) => 22,
         // Once the columns match the parent's.
@@ -486,7 +487,13 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             }
             d.needs_old.push(Key::Table(f.clone()));
         }
-        Change::SetUnlogged { table, .. } => d.needs_new.push(Key::Table(table.clone())),
+        Change::SetUnlogged { table, .. } | Change::SetTableOptions { table, .. } => {
+            d.needs_new.push(Key::Table(table.clone()))
+        }
+        Change::SetStatistics { table, column, .. } => {
+            d.needs_new.push(Key::Table(table.clone()));
+            d.needs_new.push(Key::Column(table.clone(), column.clone()));
+        }
         Change::AttachPartition { table, partition } => {
             d.creates.push(Key::Bounds(partition.parent.clone()));
             d.needs_new.push(Key::Table(table.clone()));

@@ -89,7 +89,11 @@ pub fn statements(change: &Change) -> Vec<String> {
             };
             vec![format!("ALTER SEQUENCE {name} OWNED BY {owner}")]
         }
-        Change::CreateTable { table } => vec![create_table(table)],
+        Change::CreateTable { table } => {
+            let mut out = vec![create_table(table)];
+            out.extend(table.columns.values().filter_map(|c| set_statistics(&table.name, &c.name, c.statistics)));
+            out
+        }
         Change::DropTable { table } => match &table.partition_of {
             // Detached first: a foreign key to the parent would otherwise block the drop.
             Some(p) => vec![detach(&p.parent, &table.name), format!("DROP TABLE {}", table.name)],
@@ -106,7 +110,29 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::SetInherit { table, parent, inherit } => {
             vec![format!("ALTER TABLE {table} {}INHERIT {parent}", if *inherit { "" } else { "NO " })]
         }
-        Change::AddColumn { table, column } => vec![format!("ALTER TABLE {table} ADD COLUMN {}", column_def(column))],
+        Change::AddColumn { table, column } => {
+            let mut out = vec![format!("ALTER TABLE {table} ADD COLUMN {}", column_def(column))];
+            out.extend(set_statistics(table, &column.name, column.statistics));
+            out
+        }
+        Change::SetStatistics { table, column, statistics } => {
+            vec![format!(
+                "ALTER TABLE {table} ALTER COLUMN {} SET STATISTICS {}",
+                quote_ident(column),
+                statistics.unwrap_or(-1)
+            )]
+        }
+        Change::SetTableOptions { table, set, reset } => {
+            let mut out = Vec::new();
+            if !set.is_empty() {
+                out.push(format!("ALTER TABLE {table} SET ({})", storage_parameters(set)));
+            }
+            if !reset.is_empty() {
+                let names: Vec<String> = reset.iter().map(|n| parameter_name(n)).collect();
+                out.push(format!("ALTER TABLE {table} RESET ({})", names.join(", ")));
+            }
+            out
+        }
         Change::DropLeftoverColumn { table, column, .. } => {
             vec![format!("ALTER TABLE {table} DROP COLUMN IF EXISTS {}", quote_ident(column))]
         }
@@ -168,7 +194,11 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::RenameConstraint { table, from, to } => {
             vec![format!("ALTER TABLE {table} RENAME CONSTRAINT {} TO {}", quote_ident(from), quote_ident(to))]
         }
-        Change::CreateIndex { table, index } => vec![create_index(table, index, false)],
+        Change::CreateIndex { table, index } => {
+            let mut out = vec![create_index(table, index, false)];
+            out.extend(index_statistics(table, index));
+            out
+        }
         Change::DropIndex { table, index } => {
             vec![format!("DROP INDEX {}", QualName::new(table.schema.clone(), index.name.clone()))]
         }
@@ -543,6 +573,22 @@ fn detach(parent: &QualName, partition: &QualName) -> String {
     format!("ALTER TABLE {parent} DETACH PARTITION {partition}")
 }
 
+/// `name = 'value', ...`: a storage parameter's name may be `toast.` qualified.
+fn storage_parameters(params: &[(String, String)]) -> String {
+    let params: Vec<String> =
+        params.iter().map(|(k, v)| format!("{} = {}", parameter_name(k), quote_literal(v))).collect();
+    params.join(", ")
+}
+
+fn parameter_name(name: &str) -> String {
+    name.split('.').map(quote_ident).collect::<Vec<_>>().join(".")
+}
+
+/// `ALTER TABLE ... ALTER COLUMN ... SET STATISTICS n`, when the column sets one.
+fn set_statistics(table: &QualName, column: &str, statistics: Option<i32>) -> Option<String> {
+    statistics.map(|n| format!("ALTER TABLE {table} ALTER COLUMN {} SET STATISTICS {n}", quote_ident(column)))
+}
+
 fn create_table(t: &Table) -> String {
     let mut lines: Vec<String> = t.columns.values().map(column_def).collect();
     lines.extend(t.constraints.values().map(constraint_def));
@@ -555,16 +601,28 @@ fn create_table(t: &Table) -> String {
     if let Some(p) = &t.partition_of {
         // A partition's columns are its parent's: only its own constraints are listed.
         let own = if lines.is_empty() { String::new() } else { format!(" (\n    {}\n)", lines.join(",\n    ")) };
-        let by = t.partition_by.as_ref().map(|k| format!(" PARTITION BY {}", k.sql())).unwrap_or_default();
+        let mut by = t.partition_by.as_ref().map(|k| format!(" PARTITION BY {}", k.sql())).unwrap_or_default();
+        if !t.options.is_empty() {
+            by.push_str(&format!(" WITH ({})", storage_parameters(&t.options)));
+        }
         return format!("CREATE {unlogged}TABLE {} PARTITION OF {}{own} {}{by}", t.name, p.parent, p.bound.sql());
     }
     if let Some(k) = &t.partition_by {
         tail.push_str(&format!(" PARTITION BY {}", k.sql()));
     }
+    if !t.options.is_empty() {
+        tail.push_str(&format!(" WITH ({})", storage_parameters(&t.options)));
+    }
     if lines.is_empty() {
         return format!("CREATE {unlogged}TABLE {} (){tail}", t.name);
     }
     format!("CREATE {unlogged}TABLE {} (\n    {}\n){tail}", t.name, lines.join(",\n    "))
+}
+
+/// `ALTER INDEX ... ALTER COLUMN n SET STATISTICS m`, one per key position that sets a target.
+pub fn index_statistics(table: &QualName, i: &Index) -> Vec<String> {
+    let name = QualName::new(table.schema.clone(), i.name.clone());
+    i.statistics.iter().map(|(n, m)| format!("ALTER INDEX {name} ALTER COLUMN {n} SET STATISTICS {m}")).collect()
 }
 
 /// `CREATE [UNIQUE] INDEX [CONCURRENTLY] ...`.

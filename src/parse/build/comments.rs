@@ -85,7 +85,7 @@ impl Builder<'_> {
             | Stmt::View(_)
             | Stmt::Routine(..)
             | Stmt::Trigger(..) => {}
-            Stmt::Grant(_) => {}
+            Stmt::Grant(_) | Stmt::Skipped(_) | Stmt::Drop { .. } | Stmt::Statistics { .. } => {}
         }
     }
 

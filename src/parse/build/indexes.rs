@@ -65,6 +65,7 @@ impl Builder<'_> {
                 crate::canon::expr::canonical(p, &Context { default_schema: &self.default_schema, column_type: None })
             }),
             comment: None,
+            statistics: Vec::new(),
         };
         match &ci.name {
             Some(n) => {

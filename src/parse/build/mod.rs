@@ -56,6 +56,8 @@ struct Builder<'a> {
     /// `ALTER COLUMN` of a column a table inherits: the default it sets
     /// (`None` for any other setting), fine only if it is the parent's.
     child_settings: Vec<(QualName, String, Option<crate::model::Expr>, At)>,
+    /// `ALTER INDEX ... ALTER COLUMN n SET STATISTICS m`, set once every index exists.
+    index_statistics: Vec<(ObjectName, usize, i32, At)>,
     /// Identifiers cut to 63 bytes, to warn and to explain a clash.
     truncations: super::truncation::Truncations,
 }
@@ -96,6 +98,7 @@ pub fn build(
         partition_bounds: Vec::new(),
         attached_indexes: Vec::new(),
         child_settings: Vec::new(),
+        index_statistics: Vec::new(),
         truncations: Default::default(),
     };
     for s in &statements {
@@ -124,6 +127,7 @@ pub fn build(
     b.settle_constraints();
     b.settle_indexes();
     b.settle_attached_indexes();
+    b.settle_index_statistics();
     b.settle_view_depends();
     for s in &statements {
         b.policy(s);
@@ -146,7 +150,8 @@ pub fn build(
     if trust == Trust::User {
         b.check_references();
     }
-    let warnings = b.truncations.warnings(files);
+    let mut warnings = b.truncations.warnings(files);
+    warnings.extend(super::statement::skip_warnings(&statements));
     let mut catalog = b.cat;
     catalog.sort();
     Parsed { catalog, hints: b.hints, files: Vec::new(), warnings }

@@ -46,6 +46,10 @@ impl Builder<'_> {
         let name_line = def.name_line();
         let mut table = Table::new(q.clone());
         table.unlogged = def.unlogged;
+        match &def.options {
+            Ok(options) => table.options = options.clone(),
+            Err(e) => self.error(at, e.clone()),
+        }
         // A hint ends its line: it names the last thing that starts there (a
         // column, else the table), not every column written on that line.
         let column_lines: FxHashSet<u64> = def.columns.iter().map(|c| c.at.span.start.line).collect();
@@ -164,6 +168,30 @@ impl Builder<'_> {
         t.columns.insert(name, column);
     }
 
+    /// Targets of index columns, once every index has its name.
+    pub(super) fn settle_index_statistics(&mut self) {
+        for (name, n, value, at) in std::mem::take(&mut self.index_statistics) {
+            let Some(q) = self.qual(&name, at) else { continue };
+            let index = self
+                .cat
+                .tables
+                .values_mut()
+                .filter(|t| t.name.schema == q.schema)
+                .find_map(|t| t.indexes.get_mut(&q.name));
+            match index {
+                Some(i) if n <= i.keys.len() => {
+                    i.statistics.retain(|(k, _)| *k != n);
+                    if value >= 0 {
+                        i.statistics.push((n, value));
+                        i.statistics.sort();
+                    }
+                }
+                Some(_) => self.error(at, format!("index {q} has no column {n}")),
+                None => self.error(at, format!("ALTER INDEX names index {q}, which the schema does not define")),
+            }
+        }
+    }
+
     pub(super) fn alteration(&mut self, s: &Located) {
         let at = self.at(s);
         match &s.stmt {
@@ -192,6 +220,21 @@ impl Builder<'_> {
                 }
             }
             Stmt::AttachIndex { child } => self.attached_indexes.push((child.clone(), at)),
+            Stmt::Statistics { relation, index: false, column, value } => {
+                let Some(q) = self.qual(relation, at) else { return };
+                let value = (*value >= 0).then_some(*value);
+                match self.cat.tables.get_mut(&q).map(|t| t.columns.get_mut(column)) {
+                    Some(Some(c)) => c.statistics = value,
+                    Some(None) => {
+                        self.error(at, format!("SET STATISTICS names column {column} of {q}, which it does not have"))
+                    }
+                    None => self.error(at, format!("ALTER TABLE names table {q}, which the schema does not define")),
+                }
+            }
+            Stmt::Statistics { relation, index: true, column, value } => match column.parse::<usize>() {
+                Ok(n) if n >= 1 => self.index_statistics.push((relation.clone(), n, *value, at)),
+                _ => self.error(at, format!("index column number {column}: expected 1 or more")),
+            },
             Stmt::ConstraintComment { .. }
             | Stmt::Table(_)
             | Stmt::PartitionedTable(..)
@@ -201,7 +244,9 @@ impl Builder<'_> {
             | Stmt::Trigger(..)
             | Stmt::RoutineComment { .. }
             | Stmt::TriggerComment { .. }
-            | Stmt::Grant(_) => {}
+            | Stmt::Grant(_)
+            | Stmt::Skipped(_)
+            | Stmt::Drop { .. } => {}
         }
     }
 
