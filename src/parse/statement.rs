@@ -71,6 +71,10 @@ pub enum Stmt {
     Routine(Box<crate::model::Routine>, bool),
     /// A `CREATE TRIGGER`, read at once; whether it said `OR REPLACE`.
     Trigger(Box<crate::model::Trigger>, bool),
+    /// A `CREATE` of a generic kind (`model::object`); whether it said `OR REPLACE`.
+    Object(Box<crate::model::Object>, bool),
+    /// `COMMENT ON <kind> identity IS ...` of a generic kind.
+    ObjectComment(crate::model::ObjectId, Option<String>),
     /// `ALTER INDEX parent ATTACH PARTITION child`.
     AttachIndex {
         /// The partition's index.
@@ -267,6 +271,25 @@ fn classify(
                 Err(m) => Err((m, span, None)),
             };
         }
+        // `CREATE OPERATOR CLASS / FAMILY` are kinds of their own.
+        ["CREATE", "OR", "REPLACE", kind] | ["CREATE", kind, ..]
+            if crate::model::GenericKind::from_keyword(kind).is_some()
+                && !matches!(w.get(2), Some(&"CLASS" | &"FAMILY")) =>
+        {
+            return match super::object::read_create(&raw.tokens, default_schema) {
+                Ok((o, replace)) => Ok(Some(Stmt::Object(Box::new(o), replace))),
+                Err((m, s)) => Err((m, if s == Span::empty() { span } else { s }, None)),
+            };
+        }
+        ["COMMENT", "ON", kind, ..]
+            if crate::model::GenericKind::from_keyword(kind).is_some()
+                && !matches!(w.get(3), Some(&"CLASS" | &"FAMILY")) =>
+        {
+            return match super::object::read_comment(&raw.tokens, default_schema) {
+                Ok((id, text)) => Ok(Some(Stmt::ObjectComment(id, text))),
+                Err((m, s)) => Err((m, if s == Span::empty() { span } else { s }, None)),
+            };
+        }
         ["ALTER", "INDEX", ..] if raw.has_word("ATTACH") => return attach_index(&raw).map(Some),
         ["CREATE", "INDEX", ..] | ["CREATE", "UNIQUE", "INDEX", ..] if raw.has_word("ONLY") => {
             return match parse_tokens(without_only(raw.tokens))? {
@@ -308,9 +331,15 @@ fn classify(
         other => Err((
             format!("unsupported statement: {}", statement_kind(other, &words)),
             span,
-            Some(format!("pgstate reads: {SUPPORTED}")),
+            Some(supported()),
         )),
     }
+}
+
+/// What pgstate reads, the generic kinds included, for an error's help.
+fn supported() -> String {
+    let kinds: Vec<&str> = crate::model::GenericKind::ALL.iter().map(|k| k.spec().keyword).collect();
+    format!("pgstate reads: {SUPPORTED}; CREATE {}", kinds.join(" / "))
 }
 
 /// A short name for a statement, e.g. `CREATE VIEW`.
@@ -530,7 +559,7 @@ fn not_only(raw: &RawStatement, only: &str) -> ClassifyError {
     (
         format!("unsupported statement: {kind} (only {only} is read)"),
         raw.span(),
-        Some(format!("pgstate reads: {SUPPORTED}")),
+        Some(supported()),
     )
 }
 
