@@ -4,8 +4,8 @@ use serde::Serialize;
 
 use crate::model::{
     Attribute, Column, ColumnType, CompositeType, Constraint, DefaultKey, Domain, EnumType, Expr, Extension, GrantKey,
-    Identity, Index, Object, PartitionOf, Policy, Privileges, QualName, RangeType, Routine, RoutineId, RoutineKind, Schema,
-    SeqOptions, Sequence, Table, Trigger, TriggerEnabled, TriggerId, View,
+    Identity, Index, Object, PartitionOf, Policy, Privileges, QualName, RangeType, Routine, RoutineId, RoutineKind,
+    Schema, SeqOptions, Sequence, Table, Trigger, TriggerEnabled, TriggerId, View,
 };
 
 /// What a comment is attached to.

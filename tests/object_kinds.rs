@@ -92,14 +92,8 @@ fn converges(name: &str, sql: &str) {
     assert_eq!(dump(pg, &built), dump(pg, &loaded), "{name}: pgstate's database dumps unlike psql's");
     // pg_dump's own spelling reads to the same catalog: an offline plan from it is empty.
     let dumped = file(&format!("{name}.dump.sql"), &dump(pg, &loaded));
-    let out = pgstate(&[
-        "plan",
-        "--from",
-        &dumped.to_string_lossy(),
-        "--schema",
-        &schema.to_string_lossy(),
-        "--parser-only",
-    ]);
+    let out =
+        pgstate(&["plan", "--from", &dumped.to_string_lossy(), "--schema", &schema.to_string_lossy(), "--parser-only"]);
     assert!(out.status.success(), "{name}: plan from the dump failed: {}", text(&out.stderr));
     assert!(text(&out.stdout).trim().is_empty(), "{name}: dump and file differ:\n{}", text(&out.stdout));
 }
@@ -155,6 +149,32 @@ fn an_aggregate_used_by_a_view_converges_and_dumps_like_psql() {
 #[test]
 fn icu_collations_used_by_columns_converge_and_dump_like_psql() {
     converges("collation", COLLATION);
+}
+
+const DICTIONARY: &str = "
+CREATE TEXT SEARCH DICTIONARY public.english_stem_nostop (
+    TEMPLATE = pg_catalog.snowball,
+    language = 'english' );
+CREATE TEXT SEARCH DICTIONARY public.simple_english (TEMPLATE = simple, StopWords = english, Accept = false);
+COMMENT ON TEXT SEARCH DICTIONARY public.simple_english IS 'simple, without English stop words';
+";
+
+#[test]
+fn text_search_dictionaries_converge_and_dump_like_psql() {
+    converges("dictionary", DICTIONARY);
+    // A changed option drops and creates it again.
+    let pg = PgCluster::shared();
+    let db = pg.fresh_db("kinds_dict_change");
+    apply(&db, &file("d1.sql", DICTIONARY), &[]);
+    let changed = file("d2.sql", &DICTIONARY.replace("Accept = false", "Accept = true"));
+    let plan = plan_url(&db, &changed);
+    assert!(plan.contains("DROP TEXT SEARCH DICTIONARY public.simple_english;"), "{plan}");
+    assert!(
+        plan.contains("CREATE TEXT SEARCH DICTIONARY public.simple_english (TEMPLATE = simple, stopwords = 'english', accept = 'true')"),
+        "{plan}"
+    );
+    apply(&db, &changed, &[]);
+    assert!(plan_url(&db, &changed).trim().is_empty());
 }
 
 #[test]

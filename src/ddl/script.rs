@@ -228,7 +228,7 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
         ["DROP", "DOMAIN", ..] | ["ALTER", "DOMAIN", ..] => return domain_statement(raw, &w, cat).map(Some),
         ["DROP", "FUNCTION" | "PROCEDURE" | "ROUTINE", ..] => return drop_routines(raw, cat).map(Some),
         ["DROP", "TRIGGER", ..] => return drop_trigger(raw, cat).map(Some),
-        ["DROP", kind, ..] if crate::model::GenericKind::from_keyword(kind).is_some() => {
+        ["DROP", kind @ ..] if crate::model::GenericKind::from_words(kind).is_some() => {
             return drop_objects(raw, cat).map(Some)
         }
         ["ALTER", "TYPE", ..] if w.contains(&"ATTRIBUTE") => return composite_statement(raw, cat).map(Some),

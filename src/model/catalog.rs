@@ -1,8 +1,8 @@
 use serde::Serialize;
 
 use super::{
-    CompositeType, DefaultKey, Domain, EnumType, GrantKey, GrantObject, ManagedRoles, Map, Privilege, Privileges,
-    Object, ObjectId, QualName, RangeType, Routine, RoutineId, Sequence, Table, Trigger, TriggerId, View,
+    CompositeType, DefaultKey, Domain, EnumType, GrantKey, GrantObject, ManagedRoles, Map, Object, ObjectId, Privilege,
+    Privileges, QualName, RangeType, Routine, RoutineId, Sequence, Table, Trigger, TriggerId, View,
 };
 
 /// A whole database schema as pgstate sees it.

@@ -76,12 +76,38 @@ impl<'t> Cursor<'t> {
     }
 }
 
+/// An option name as PostgreSQL keeps it: folded like an identifier.
+fn fold_key(t: Option<&TokenWithSpan>) -> String {
+    match t.map(|t| &t.token) {
+        Some(Token::Word(w)) => {
+            fold(&sqlparser::ast::Ident { value: w.value.clone(), quote_style: w.quote_style, span: Span::empty() })
+        }
+        _ => String::new(),
+    }
+}
+
+/// The kind whose keyword starts at the cursor; moves past it.
+fn kind_at(c: &mut Cursor) -> Result<GenericKind, ReadError> {
+    let words: Vec<String> = c.toks[c.at..]
+        .iter()
+        .take(3)
+        .map(|t| match &t.token {
+            Token::Word(w) if w.quote_style.is_none() => w.value.to_ascii_uppercase(),
+            _ => String::new(),
+        })
+        .collect();
+    let kind = GenericKind::from_words(&words).ok_or_else(|| c.err("expected an object kind"))?;
+    c.at += kind.keyword_words();
+    Ok(kind)
+}
+
 /// `schema.op` from `toks`: an optional schema, then the symbol's tokens.
 fn operator_name(toks: &[TokenWithSpan], default_schema: &str) -> Option<QualName> {
     let (schema, rest) = match toks {
-        [TokenWithSpan { token: Token::Word(w), .. }, TokenWithSpan { token: Token::Period, .. }, rest @ ..] => {
-            (fold(&sqlparser::ast::Ident { value: w.value.clone(), quote_style: w.quote_style, span: Span::empty() }), rest)
-        }
+        [TokenWithSpan { token: Token::Word(w), .. }, TokenWithSpan { token: Token::Period, .. }, rest @ ..] => (
+            fold(&sqlparser::ast::Ident { value: w.value.clone(), quote_style: w.quote_style, span: Span::empty() }),
+            rest,
+        ),
         _ => (default_schema.to_string(), toks),
     };
     let op: String = rest.iter().map(|t| t.token.to_string()).collect();
@@ -94,9 +120,8 @@ fn operator_name(toks: &[TokenWithSpan], default_schema: &str) -> Option<QualNam
 pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Object, bool), ReadError> {
     let mut c = Cursor { toks, at: 1 };
     let replace = c.eat("OR") && c.eat("REPLACE");
-    let keyword = c.word().unwrap_or_default();
-    let kind = GenericKind::from_keyword(&keyword).ok_or_else(|| c.err("expected an object kind"))?;
-    c.at += 1;
+    let kind = kind_at(&mut c)?;
+    let keyword = kind.spec().keyword;
     let spec = kind.spec();
     if replace && spec.replace_keeps.is_none() {
         return Err(c.err(format!("CREATE OR REPLACE {keyword} does not exist")));
@@ -110,8 +135,8 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
             while c.peek().is_some_and(|t| t.token != Token::LParen) {
                 c.at += 1;
             }
-            let name = operator_name(&toks[start..c.at], default_schema)
-                .ok_or_else(|| c.err("expected an operator name"))?;
+            let name =
+                operator_name(&toks[start..c.at], default_schema).ok_or_else(|| c.err("expected an operator name"))?;
             (name, None)
         }
         Signature::Name => {
@@ -132,7 +157,7 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
     if !c.eat_token(&Token::LParen) {
         return Err(c.err(format!("expected ( after the {} name", keyword.to_lowercase())));
     }
-    let mut written: Vec<(&'static str, String)> = Vec::new();
+    let mut written: Vec<(String, String)> = Vec::new();
     let mut depends = Vec::new();
     loop {
         let Some(key) = (match c.peek().map(|t| &t.token) {
@@ -141,13 +166,17 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
         }) else {
             return Err(c.err(format!("expected an option of CREATE {keyword}")));
         };
-        let option = spec.option(&key).ok_or_else(|| c.err(format!("unknown option {key} of CREATE {keyword}")))?;
+        let (name, class) = match (spec.option(&key), spec.other_options) {
+            (Some(o), _) => (o.name.to_string(), o.value),
+            (None, Some(class)) => (fold_key(c.peek()), class),
+            (None, None) => return Err(c.err(format!("unknown option {key} of CREATE {keyword}"))),
+        };
         c.at += 1;
         let value = if c.eat_token(&Token::Eq) { Some(c.until_separator()) } else { None };
-        let canonical = canonical_value(option.value, value, default_schema, &mut depends).map_err(|m| c.err(m))?;
+        let canonical = canonical_value(class, value, default_schema, &mut depends).map_err(|m| c.err(m))?;
         if let Some(v) = canonical {
-            written.retain(|(k, _)| *k != option.name);
-            written.push((option.name, v));
+            written.retain(|(k, _)| *k != name);
+            written.push((name, v));
         }
         if c.eat_token(&Token::Comma) {
             continue;
@@ -162,29 +191,30 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
     }
     // Equal lc_collate and lc_ctype are one locale (what pg_dump writes).
     if let Some([a, b, one]) = spec.same_pair_is {
-        let (x, y) = (written.iter().find(|(k, _)| *k == a), written.iter().find(|(k, _)| *k == b));
+        let (x, y) = (written.iter().find(|(k, _)| k == a), written.iter().find(|(k, _)| k == b));
         if let (Some((_, x)), Some((_, y))) = (x, y) {
-            if x == y && !written.iter().any(|(k, _)| *k == one) {
+            if x == y && !written.iter().any(|(k, _)| k == one) {
                 let v = x.clone();
-                written.retain(|(k, _)| *k != a && *k != b);
-                let name = spec.options.iter().find(|o| o.name == one).map_or(one, |o| o.name);
-                written.push((name, v));
+                written.retain(|(k, _)| k != a && k != b);
+                written.push((one.to_string(), v));
             }
         }
     }
-    let options: Vec<(&'static str, String)> = spec
+    let mut options: Vec<(String, String)> = spec
         .options
         .iter()
         .filter_map(|o| {
-            let (_, v) = written.iter().find(|(k, _)| *k == o.name)?;
-            (o.default != Some(v.as_str())).then(|| (o.name, v.clone()))
+            let (_, v) = written.iter().find(|(k, _)| k == o.name)?;
+            (o.default != Some(v.as_str())).then(|| (o.name.to_string(), v.clone()))
         })
         .collect();
+    // PostgreSQL keeps the others in the order written (pg_dump prints them so).
+    options.extend(written.into_iter().filter(|(k, _)| !spec.options.iter().any(|o| o.name == k)));
     let identity = match spec.signature {
         Signature::Name => name.sql(),
         Signature::Arguments => format!("{}({})", name.sql(), args.unwrap_or_default()),
         Signature::Operator => {
-            let arg = |k: &str| options.iter().find(|(n, _)| *n == k).map_or("NONE".to_string(), |(_, v)| v.clone());
+            let arg = |k: &str| options.iter().find(|(n, _)| n == k).map_or("NONE".to_string(), |(_, v)| v.clone());
             format!("{} ({}, {})", operator_sql(&name), arg("LEFTARG"), arg("RIGHTARG"))
         }
     };
@@ -205,7 +235,13 @@ fn name_and_args(
     default_schema: &str,
 ) -> Result<(QualName, String, usize), ReadError> {
     let star = matches!(
-        toks.get(at..).unwrap_or_default().iter().skip_while(|t| t.token != Token::LParen).take(3).map(|t| &t.token).collect::<Vec<_>>()[..],
+        toks.get(at..)
+            .unwrap_or_default()
+            .iter()
+            .skip_while(|t| t.token != Token::LParen)
+            .take(3)
+            .map(|t| &t.token)
+            .collect::<Vec<_>>()[..],
         [Token::LParen, Token::Mul, Token::RParen]
     );
     let dialect = PostgreSqlDialect {};
@@ -320,7 +356,8 @@ fn canonical_value(
                         .ok_or_else(|| format!("expected an operator, found {}", joined(toks)))
                 }
             };
-            let q = operator_name(inner, "pg_catalog").ok_or_else(|| format!("expected an operator, found {}", joined(toks)))?;
+            let q = operator_name(inner, "pg_catalog")
+                .ok_or_else(|| format!("expected an operator, found {}", joined(toks)))?;
             if q.schema == "pg_catalog" {
                 q.name
             } else {
@@ -334,9 +371,7 @@ fn canonical_value(
 /// the kind, the identities (as `Object::identity` spells them), and whether `IF EXISTS` was said.
 pub fn read_drop(toks: &[TokenWithSpan], default_schema: &str) -> Result<(GenericKind, Vec<String>, bool), ReadError> {
     let mut c = Cursor { toks, at: 1 };
-    let keyword = c.word().unwrap_or_default();
-    let kind = GenericKind::from_keyword(&keyword).ok_or_else(|| c.err("expected an object kind"))?;
-    c.at += 1;
+    let kind = kind_at(&mut c)?;
     let if_exists = c.eat("IF") && c.eat("EXISTS");
     let mut out = Vec::new();
     loop {
@@ -355,9 +390,7 @@ pub fn read_drop(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Generi
 /// Reads `COMMENT ON <kind> identity IS 'text' | NULL`: the object's id and the comment.
 pub fn read_comment(toks: &[TokenWithSpan], default_schema: &str) -> Result<(ObjectId, Option<String>), ReadError> {
     let mut c = Cursor { toks, at: 2 };
-    let keyword = c.word().unwrap_or_default();
-    let kind = GenericKind::from_keyword(&keyword).ok_or_else(|| c.err("expected an object kind"))?;
-    c.at += 1;
+    let kind = kind_at(&mut c)?;
     let identity = identity(&mut c, kind, default_schema)?;
     if !c.eat("IS") {
         return Err(c.err("expected IS in COMMENT ON"));
@@ -438,7 +471,9 @@ pub fn settle_names(cat: &mut Catalog, default_schema: &str) {
             let here = QualName::new(default_schema, v.trim_matches('"'));
             match class {
                 Value::Function if !v.contains('.') && routines.contains(&here) => *v = here.sql(),
-                Value::Operator if !v.starts_with("OPERATOR(") && operators.contains(&QualName::new(default_schema, v.clone())) => {
+                Value::Operator
+                    if !v.starts_with("OPERATOR(") && operators.contains(&QualName::new(default_schema, v.clone())) =>
+                {
                     *v = format!("OPERATOR({}.{v})", quote_ident(default_schema))
                 }
                 _ => {}

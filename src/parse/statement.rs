@@ -272,8 +272,8 @@ fn classify(
             };
         }
         // `CREATE OPERATOR CLASS / FAMILY` are kinds of their own.
-        ["CREATE", "OR", "REPLACE", kind] | ["CREATE", kind, ..]
-            if crate::model::GenericKind::from_keyword(kind).is_some()
+        ["CREATE", "OR", "REPLACE", kind @ ..] | ["CREATE", kind @ ..]
+            if crate::model::GenericKind::from_words(kind).is_some()
                 && !matches!(w.get(2), Some(&"CLASS" | &"FAMILY")) =>
         {
             return match super::object::read_create(&raw.tokens, default_schema) {
@@ -281,8 +281,8 @@ fn classify(
                 Err((m, s)) => Err((m, if s == Span::empty() { span } else { s }, None)),
             };
         }
-        ["COMMENT", "ON", kind, ..]
-            if crate::model::GenericKind::from_keyword(kind).is_some()
+        ["COMMENT", "ON", ..]
+            if crate::model::GenericKind::from_words(&raw.head(6)[2..]).is_some()
                 && !matches!(w.get(3), Some(&"CLASS" | &"FAMILY")) =>
         {
             return match super::object::read_comment(&raw.tokens, default_schema) {
@@ -328,11 +328,7 @@ fn classify(
         | Statement::AlterTable(_)
         | Statement::CreatePolicy(_)
         | Statement::Comment { .. } => Ok(Some(Stmt::Sql(Box::new(stmt)))),
-        other => Err((
-            format!("unsupported statement: {}", statement_kind(other, &words)),
-            span,
-            Some(supported()),
-        )),
+        other => Err((format!("unsupported statement: {}", statement_kind(other, &words)), span, Some(supported()))),
     }
 }
 
@@ -556,11 +552,7 @@ fn alter_name_then<'r>(
 
 fn not_only(raw: &RawStatement, only: &str) -> ClassifyError {
     let kind = only.split(" ...").next().unwrap_or(only);
-    (
-        format!("unsupported statement: {kind} (only {only} is read)"),
-        raw.span(),
-        Some(supported()),
-    )
+    (format!("unsupported statement: {kind} (only {only} is read)"), raw.span(), Some(supported()))
 }
 
 /// `ALTER INDEX parent ATTACH PARTITION child`.

@@ -9,8 +9,8 @@ use crate::canon::expr::nextval_target;
 use crate::canon::refs::{columns_used, routines_used};
 use crate::diff::{Change, CommentTarget, CompositeAction};
 use crate::model::{
-    Catalog, Column, ConstraintKind, Dep, Expr, GenericKind, GrantObject, Grantee, Index, IndexKeyExpr, Object, ObjectId,
-    Policy, QualName, Routine, Table, Trigger, TriggerId, UniqueKey,
+    Catalog, Column, ConstraintKind, Dep, Expr, GenericKind, GrantObject, Grantee, Index, IndexKeyExpr, Object,
+    ObjectId, Policy, QualName, Routine, Table, Trigger, TriggerId, UniqueKey,
 };
 
 /// An object that changes can create, drop or depend on.

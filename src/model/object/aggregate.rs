@@ -36,6 +36,7 @@ pub static SPEC: Spec = Spec {
     ],
     replace_keeps: Some(&["STYPE", "FINALFUNC", "FINALFUNC_EXTRA"]),
     same_pair_is: None,
+    other_options: None,
     callable: true,
     catalog_query: "SELECT 'CREATE AGGREGATE ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname) \
         || '(' || CASE WHEN p.pronargs = 0 THEN '*' ELSE pg_catalog.pg_get_function_identity_arguments(p.oid) END || ') (' || \

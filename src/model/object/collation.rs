@@ -19,6 +19,7 @@ pub static SPEC: Spec = Spec {
     ],
     replace_keeps: None,
     same_pair_is: Some(["lc_collate", "lc_ctype", "locale"]),
+    other_options: None,
     callable: false,
     // Columns that do not exist on every major are read through to_jsonb.
     catalog_query: "SELECT 'CREATE COLLATION ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.collname) \

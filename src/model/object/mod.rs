@@ -12,6 +12,7 @@
 mod aggregate;
 mod collation;
 mod operator;
+mod ts_dictionary;
 
 use std::fmt;
 
@@ -29,11 +30,14 @@ pub enum GenericKind {
     Operator,
     /// `CREATE AGGREGATE` (ordinary aggregates; ordered-set ones are not read).
     Aggregate,
+    /// `CREATE TEXT SEARCH DICTIONARY`.
+    TextSearchDictionary,
 }
 
 impl GenericKind {
     /// Every kind, in the order their creations are planned when nothing else decides.
-    pub const ALL: &'static [GenericKind] = &[GenericKind::Collation, GenericKind::Operator, GenericKind::Aggregate];
+    pub const ALL: &'static [GenericKind] =
+        &[GenericKind::Collation, GenericKind::Operator, GenericKind::Aggregate, GenericKind::TextSearchDictionary];
 
     /// What the kind is, in one place.
     pub fn spec(self) -> &'static Spec {
@@ -41,12 +45,22 @@ impl GenericKind {
             GenericKind::Collation => &collation::SPEC,
             GenericKind::Operator => &operator::SPEC,
             GenericKind::Aggregate => &aggregate::SPEC,
+            GenericKind::TextSearchDictionary => &ts_dictionary::SPEC,
         }
     }
 
-    /// The kind whose `CREATE` keyword is `word` (upper case), if any.
-    pub fn from_keyword(word: &str) -> Option<GenericKind> {
-        Self::ALL.iter().copied().find(|k| k.spec().keyword == word)
+    /// The kind whose keyword (one or more words, e.g. `TEXT SEARCH
+    /// DICTIONARY`) begins `words` (upper case), if any.
+    pub fn from_words<S: AsRef<str>>(words: &[S]) -> Option<GenericKind> {
+        Self::ALL.iter().copied().find(|k| {
+            let kw: Vec<&str> = k.spec().keyword.split(' ').collect();
+            words.len() >= kw.len() && words.iter().zip(&kw).all(|(w, k)| w.as_ref() == *k)
+        })
+    }
+
+    /// How many words its keyword has.
+    pub fn keyword_words(self) -> usize {
+        self.spec().keyword.split(' ').count()
     }
 }
 
@@ -108,6 +122,10 @@ pub struct Spec {
     /// Two options that, written equal, are the third (`lc_collate` and
     /// `lc_ctype` are `locale`): the canonical form says it once.
     pub same_pair_is: Option<[&'static str; 3]>,
+    /// Options not listed, which the kind's template or provider decides
+    /// (a text search dictionary's): taken with this value class, printed in
+    /// lower case after the listed ones, in the order written (PostgreSQL keeps it). `None`: an unknown option is an error.
+    pub other_options: Option<Value>,
     /// Whether it is a function to those calling it (an aggregate lives in `pg_proc`).
     pub callable: bool,
     /// One catalog query (`$1`: the managed schemas) returning, per object not
@@ -155,7 +173,7 @@ pub struct Object {
     /// What `DROP` names (see `ObjectId`).
     pub identity: String,
     /// Its options, canonical, in the spec's order: (name, value; empty for a flag).
-    pub options: Vec<(&'static str, String)>,
+    pub options: Vec<(String, String)>,
     /// What it uses (functions, types): orders plans, never compared.
     pub depends: Vec<Dep>,
     /// `COMMENT ON`.
@@ -186,11 +204,8 @@ impl Object {
             Signature::Operator => self.identity.split(" (").next().unwrap_or(&self.identity),
             Signature::Name | Signature::Arguments => &self.identity,
         };
-        let options: Vec<String> = self
-            .options
-            .iter()
-            .map(|(k, v)| if v.is_empty() { (*k).to_string() } else { format!("{k} = {v}") })
-            .collect();
+        let options: Vec<String> =
+            self.options.iter().map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k} = {v}") }).collect();
         format!("CREATE {or_replace}{} {name} ({})", spec.keyword, options.join(", "))
     }
 

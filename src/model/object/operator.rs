@@ -21,6 +21,7 @@ pub static SPEC: Spec = Spec {
     ],
     replace_keeps: None,
     same_pair_is: None,
+    other_options: None,
     callable: false,
     // Shell operators (no function yet, made by a COMMUTATOR naming an
     // operator not created yet) are not objects of their own.
