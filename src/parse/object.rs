@@ -152,7 +152,35 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
         }
     };
     if c.word().as_deref() == Some("FROM") {
-        return Err(c.err(format!("CREATE {keyword} ... FROM is not supported: write its options")));
+        // A copy of libc's own C or POSIX is that locale; other sources are
+        // only known to a server.
+        let source = match toks.get(c.at + 1..) {
+            Some([t]) => match &t.token {
+                Token::Word(w) => Some(fold(&sqlparser::ast::Ident {
+                    value: w.value.clone(),
+                    quote_style: w.quote_style,
+                    span: Span::empty(),
+                })),
+                _ => None,
+            },
+            _ => None,
+        };
+        return match source.as_deref() {
+            Some(locale @ ("C" | "POSIX")) if kind == GenericKind::Collation => Ok((
+                Object {
+                    kind,
+                    identity: name.sql(),
+                    name,
+                    options: vec![("locale".to_string(), quote_literal(locale))],
+                    depends: Vec::new(),
+                    comment: None,
+                },
+                replace,
+            )),
+            _ => Err(c.err(format!(
+                "CREATE {keyword} ... FROM is supported only from \"C\" or \"POSIX\": write its options"
+            ))),
+        };
     }
     if !c.eat_token(&Token::LParen) {
         return Err(c.err(format!("expected ( after the {} name", keyword.to_lowercase())));
@@ -464,6 +492,20 @@ pub fn settle_names(cat: &mut Catalog, default_schema: &str) {
         .collect();
     let operators: std::collections::HashSet<QualName> =
         cat.objects.values().filter(|o| o.kind == GenericKind::Operator).map(|o| o.name.clone()).collect();
+    // A column's COLLATE naming a collation the default schema defines is that one.
+    let collations: std::collections::HashSet<String> =
+        cat.objects.values().filter(|o| o.kind == GenericKind::Collation).map(|o| o.name.name.clone()).collect();
+    let settle = |c: &mut Option<String>| {
+        if let Some(name) = c.as_ref().filter(|n| !n.contains('.') && collations.contains(*n)) {
+            *c = Some(format!("{default_schema}.{name}"));
+        }
+    };
+    for t in cat.tables.values_mut() {
+        t.columns.values_mut().for_each(|col| settle(&mut col.collation));
+    }
+    for t in cat.composites.values_mut() {
+        t.attributes.values_mut().for_each(|a| settle(&mut a.collation));
+    }
     for o in cat.objects.values_mut() {
         let spec = o.kind.spec();
         for (k, v) in o.options.iter_mut() {

@@ -576,6 +576,9 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
         Change::AlterColumnType { table, column, from: f, to: t, collation, .. } => {
             d.needs_new.push(Key::Column(table.clone(), column.clone()));
             d.needs_new.extend(collation_key(collation.as_deref()));
+            // The collation it had goes only once the column has left it.
+            let was = from.tables.get(table).and_then(|t| t.columns.get(column)).and_then(|c| c.collation.as_deref());
+            d.needs_old.extend(collation_key(was));
             d.drops.push(Key::ColumnType(table.clone(), column.clone()));
             d.creates.push(Key::ColumnType(table.clone(), column.clone()));
             if let Some(ty) = t.custom() {
