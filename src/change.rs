@@ -4,8 +4,8 @@ use serde::Serialize;
 
 use crate::model::{
     Attribute, Column, ColumnType, CompositeType, Constraint, DefaultKey, Domain, EnumType, Expr, Extension, GrantKey,
-    Identity, Index, PartitionOf, Policy, Privileges, QualName, RangeType, Routine, RoutineId, RoutineKind, Schema,
-    SeqOptions, Sequence, Table, Trigger, TriggerEnabled, TriggerId, View,
+    Identity, Index, Object, PartitionOf, Policy, Privileges, QualName, RangeType, Routine, RoutineId, RoutineKind,
+    Schema, SeqOptions, Sequence, Table, Trigger, TriggerEnabled, TriggerId, View,
 };
 
 /// What a comment is attached to.
@@ -40,6 +40,8 @@ pub enum CommentTarget {
     Trigger(TriggerId),
     /// A policy of a table.
     Policy(QualName, String),
+    /// An object of a generic kind.
+    Object(crate::model::ObjectId),
 }
 
 /// What an `ALTER DOMAIN` does.
@@ -201,6 +203,11 @@ pub enum Change {
     /// `ALTER POLICY`: roles, `USING` or `WITH CHECK` changed (the clauses
     /// that differ between `from` and `to` are set).
     AlterPolicy { table: QualName, from: Policy, to: Policy },
+    /// `CREATE [OR REPLACE] <kind>` of a generic kind (`model::object`);
+    /// `replace` only where the kind has `OR REPLACE` and it keeps what that needs.
+    CreateObject { object: Object, replace: bool },
+    /// `DROP <kind> identity` of a generic kind.
+    DropObject { object: Object },
     /// `COMMENT ON ... IS`.
     SetComment { target: CommentTarget, text: Option<String> },
     /// `GRANT` / `REVOKE` so that one grantee holds `to` on one object. `from:
@@ -273,6 +280,9 @@ impl Change {
             Change::CreatePolicy { .. } => "create_policy",
             Change::DropPolicy { .. } => "drop_policy",
             Change::AlterPolicy { .. } => "alter_policy",
+            Change::CreateObject { replace: false, .. } => "create_object",
+            Change::CreateObject { replace: true, .. } => "replace_object",
+            Change::DropObject { .. } => "drop_object",
             Change::SetComment { .. } => "set_comment",
             Change::SetPrivileges { .. } => "set_privileges",
             Change::SetDefaultPrivileges { .. } => "set_default_privileges",
@@ -335,10 +345,12 @@ impl Change {
             Change::CreateRoutine { routine, .. } | Change::DropRoutine { routine } => routine.id().to_string(),
             Change::CreateTrigger { trigger } | Change::DropTrigger { trigger } => trigger.id().to_string(),
             Change::SetTriggerEnabled { trigger, .. } => trigger.to_string(),
+            Change::CreateObject { object, .. } | Change::DropObject { object } => object.id().to_string(),
             Change::SetComment { target, .. } => match target {
                 CommentTarget::Routine(r, _) => r.to_string(),
                 CommentTarget::Trigger(t) => t.to_string(),
                 CommentTarget::Schema(s) => s.clone(),
+                CommentTarget::Object(o) => o.to_string(),
                 CommentTarget::Table(t)
                 | CommentTarget::Index(t)
                 | CommentTarget::Sequence(t)

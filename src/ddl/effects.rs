@@ -371,6 +371,14 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
         Change::DropRoutine { routine } => {
             cat.routines.shift_remove(&routine.id());
         }
+        Change::CreateObject { object, replace } => {
+            // CREATE OR REPLACE keeps the comment PostgreSQL has.
+            let comment = if *replace { cat.objects.get(&object.id()).and_then(|o| o.comment.clone()) } else { None };
+            cat.objects.insert(object.id(), crate::model::Object { comment, ..object.clone() });
+        }
+        Change::DropObject { object } => {
+            cat.objects.shift_remove(&object.id());
+        }
         Change::CreateTrigger { trigger } => {
             cat.triggers.insert(trigger.id(), trigger.clone());
         }
@@ -461,6 +469,7 @@ fn set_comment(cat: &mut Catalog, target: &CommentTarget, text: Option<String>) 
         CommentTarget::Domain(t) => cat.domains.get_mut(t).map(|d| &mut d.comment),
         CommentTarget::Routine(r, _) => cat.routines.get_mut(r).map(|r| &mut r.comment),
         CommentTarget::Trigger(t) => cat.triggers.get_mut(t).map(|t| &mut t.comment),
+        CommentTarget::Object(o) => cat.objects.get_mut(o).map(|o| &mut o.comment),
         CommentTarget::Policy(t, p) => {
             cat.tables.get_mut(t).and_then(|t| t.policies.get_mut(p)).map(|p| &mut p.comment)
         }

@@ -99,6 +99,21 @@ fn maybe_imperative(raw: &RawStatement) -> bool {
     }
 }
 
+/// `DROP <kind> [IF EXISTS] identity, ...` of a generic kind.
+fn drop_objects(raw: &RawStatement, cat: &Catalog) -> Result<Vec<Change>, String> {
+    let (kind, identities, if_exists) = crate::parse::object::read_drop(&raw.tokens, "public").map_err(|(m, _)| m)?;
+    let mut out = Vec::new();
+    for identity in identities {
+        let id = crate::model::ObjectId { kind, identity };
+        match cat.objects.get(&id) {
+            Some(o) => out.push(Change::DropObject { object: o.clone() }),
+            None if if_exists => {}
+            None => return Err(format!("{id} does not exist at this point of the chain")),
+        }
+    }
+    Ok(out)
+}
+
 /// `Some(changes)` for a statement the schema parser does not take (drops,
 /// renames, alterations); `None` for one it does.
 /// `DROP DOMAIN` and `ALTER DOMAIN`, which sqlparser does not read (the
@@ -213,6 +228,9 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
         ["DROP", "DOMAIN", ..] | ["ALTER", "DOMAIN", ..] => return domain_statement(raw, &w, cat).map(Some),
         ["DROP", "FUNCTION" | "PROCEDURE" | "ROUTINE", ..] => return drop_routines(raw, cat).map(Some),
         ["DROP", "TRIGGER", ..] => return drop_trigger(raw, cat).map(Some),
+        ["DROP", kind @ ..] if crate::model::GenericKind::from_words(kind).is_some() => {
+            return drop_objects(raw, cat).map(Some)
+        }
         ["ALTER", "TYPE", ..] if w.contains(&"ATTRIBUTE") => return composite_statement(raw, cat).map(Some),
         ["ALTER", "TABLE", ..]
             if w.windows(2).any(|p| p == ["DROP", "IDENTITY"] || p == ["SET", "GENERATED"]) || identity_options(&w) =>

@@ -4,6 +4,7 @@
 
 mod enum_rebuild;
 mod grants;
+mod objects;
 mod renames;
 mod routines;
 mod tables;
@@ -173,6 +174,8 @@ pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Di
             out.changes.push(Change::DropSequence { name: name.clone() });
         }
     }
+
+    objects::objects(&mut out, from, to);
 
     let recreated = tables::recreated(from, to);
     for (name, t) in &to.tables {

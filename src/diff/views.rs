@@ -42,6 +42,10 @@ impl Blocked {
                 Change::DropRoutine { routine } => {
                     b.routines.insert(routine.name.clone());
                 }
+                // Views name an aggregate as a function.
+                Change::DropObject { object } if object.kind.spec().callable => {
+                    b.routines.insert(object.name.clone());
+                }
                 _ => {}
             }
         }

@@ -8,6 +8,7 @@ mod columns;
 mod constraints;
 mod grants;
 mod indexes;
+mod kinds;
 mod objects;
 mod policies;
 mod routines;
@@ -125,6 +126,7 @@ async fn read(client: &Client, scope: &Scope, default_schema: &str) -> Result<Li
     routines::triggers(client, schemas, version, &mut script).await?;
     policies::policies(client, schemas, &mut script).await?;
     queries += 16;
+    queries += kinds::objects(client, schemas, &mut script).await?;
     let roles = scope.roles();
     if !roles.is_empty() {
         queries += grants::grants(client, schemas, &roles, &mut script).await?;

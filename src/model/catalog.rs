@@ -1,8 +1,8 @@
 use serde::Serialize;
 
 use super::{
-    CompositeType, DefaultKey, Domain, EnumType, GrantKey, GrantObject, ManagedRoles, Map, Privilege, Privileges,
-    QualName, RangeType, Routine, RoutineId, Sequence, Table, Trigger, TriggerId, View,
+    CompositeType, DefaultKey, Domain, EnumType, GrantKey, GrantObject, ManagedRoles, Map, Object, ObjectId, Privilege,
+    Privileges, QualName, RangeType, Routine, RoutineId, Sequence, Table, Trigger, TriggerId, View,
 };
 
 /// A whole database schema as pgstate sees it.
@@ -30,6 +30,8 @@ pub struct Catalog {
     pub routines: Map<RoutineId, Routine>,
     /// Triggers by table and name.
     pub triggers: Map<TriggerId, Trigger>,
+    /// Objects of the generic kinds (operators, aggregates, collations...) by kind and identity.
+    pub objects: Map<ObjectId, Object>,
     /// Privileges by object and grantee (only managed roles' once a run scopes it).
     pub grants: Map<GrantKey, Privileges>,
     /// `ALTER DEFAULT PRIVILEGES` entries.
@@ -81,6 +83,7 @@ impl Catalog {
             view.indexes.sort_keys();
             view.column_comments.sort_keys();
         }
+        self.objects.sort_keys();
         self.grants.sort_keys();
         self.default_privileges.sort_keys();
     }

@@ -7,6 +7,7 @@ pub mod diagnostic;
 mod grants;
 mod lexer;
 pub(crate) mod names;
+pub mod object;
 mod partition_by;
 pub(crate) mod policy;
 pub(crate) mod routine;

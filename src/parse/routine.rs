@@ -49,7 +49,7 @@ fn sql_err(p: &Parser, e: sqlparser::parser::ParserError) -> ReadError {
 }
 
 /// A routine's argument or result type: PostgreSQL keeps no modifiers there.
-fn routine_type(p: &mut Parser, default_schema: &str) -> Result<ColumnType, ReadError> {
+pub(crate) fn routine_type(p: &mut Parser, default_schema: &str) -> Result<ColumnType, ReadError> {
     let dt = p.parse_data_type().map_err(|e| sql_err(p, e))?;
     if matches!(p.peek_token_ref().token, Token::Mod) {
         return Err(err(p, "unsupported: %TYPE in a routine's signature (write the type)"));

@@ -124,6 +124,10 @@ pub enum Stmt {
     Routine(Box<crate::model::Routine>, bool),
     /// A `CREATE TRIGGER`, read at once; whether it said `OR REPLACE`.
     Trigger(Box<crate::model::Trigger>, bool),
+    /// A `CREATE` of a generic kind (`model::object`); whether it said `OR REPLACE`.
+    Object(Box<crate::model::Object>, bool),
+    /// `COMMENT ON <kind> identity IS ...` of a generic kind.
+    ObjectComment(crate::model::ObjectId, Option<String>),
     /// `ALTER INDEX parent ATTACH PARTITION child`.
     AttachIndex {
         /// The partition's index.
@@ -400,6 +404,25 @@ fn classify(
                 Err(m) => Err((m, span, None)),
             };
         }
+        // `CREATE OPERATOR CLASS / FAMILY` are kinds of their own.
+        ["CREATE", "OR", "REPLACE", kind @ ..] | ["CREATE", kind @ ..]
+            if crate::model::GenericKind::from_words(kind).is_some()
+                && !matches!(w.get(2), Some(&"CLASS" | &"FAMILY")) =>
+        {
+            return match super::object::read_create(&raw.tokens, default_schema) {
+                Ok((o, replace)) => Ok(Some(Stmt::Object(Box::new(o), replace))),
+                Err((m, s)) => Err((m, if s == Span::empty() { span } else { s }, None)),
+            };
+        }
+        ["COMMENT", "ON", ..]
+            if crate::model::GenericKind::from_words(&raw.head(6)[2..]).is_some()
+                && !matches!(w.get(3), Some(&"CLASS" | &"FAMILY")) =>
+        {
+            return match super::object::read_comment(&raw.tokens, default_schema) {
+                Ok((id, text)) => Ok(Some(Stmt::ObjectComment(id, text))),
+                Err((m, s)) => Err((m, if s == Span::empty() { span } else { s }, None)),
+            };
+        }
         ["ALTER", "INDEX", ..] if raw.has_word("ATTACH") => return attach_index(&raw).map(Some),
         ["CREATE", "INDEX", ..] | ["CREATE", "UNIQUE", "INDEX", ..] if raw.has_word("ONLY") => {
             return match parse_tokens(without_only(raw.tokens))? {
@@ -438,11 +461,7 @@ fn classify(
         | Statement::AlterTable(_)
         | Statement::CreatePolicy(_)
         | Statement::Comment { .. } => Ok(Some(Stmt::Sql(Box::new(stmt)))),
-        other => Err((
-            format!("unsupported statement: {}", statement_kind(other, &words)),
-            span,
-            Some(format!("pgstate reads: {SUPPORTED}")),
-        )),
+        other => Err((format!("unsupported statement: {}", statement_kind(other, &words)), span, Some(supported()))),
     }
 }
 
@@ -502,6 +521,12 @@ fn clean_drop(raw: &RawStatement) -> Stmt {
 fn is_drop_if_exists(raw: &RawStatement) -> bool {
     let w = raw.head(5);
     (2..4).any(|i| w.get(i).map(String::as_str) == Some("IF") && w.get(i + 1).map(String::as_str) == Some("EXISTS"))
+}
+
+/// What pgstate reads, the generic kinds included, for an error's help.
+fn supported() -> String {
+    let kinds: Vec<&str> = crate::model::GenericKind::ALL.iter().map(|k| k.spec().keyword).collect();
+    format!("pgstate reads: {SUPPORTED}; CREATE {}", kinds.join(" / "))
 }
 
 /// A short name for a statement, e.g. `CREATE VIEW`.
@@ -718,11 +743,7 @@ fn alter_name_then<'r>(
 
 fn not_only(raw: &RawStatement, only: &str) -> ClassifyError {
     let kind = only.split(" ...").next().unwrap_or(only);
-    (
-        format!("unsupported statement: {kind} (only {only} is read)"),
-        raw.span(),
-        Some(format!("pgstate reads: {SUPPORTED}")),
-    )
+    (format!("unsupported statement: {kind} (only {only} is read)"), raw.span(), Some(supported()))
 }
 
 /// `ALTER INDEX parent ATTACH PARTITION child`.

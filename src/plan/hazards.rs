@@ -170,6 +170,12 @@ pub fn of(change: &Change, cx: &Context) -> Vec<Hazard> {
                 routine.id()
             ),
         ),
+        // Objects of the generic kinds hold no rows; PostgreSQL refuses to drop one that an
+        // index, view, column or other object still uses (what the plan drops first is ordered before).
+        Change::CreateObject { .. } => vec![],
+        Change::DropObject { object } => {
+            h(MayFail, format!("dropping {} fails while anything this plan keeps still uses it", object.id()))
+        }
         Change::SetPrivileges { key, from, to } => privileges_lost(from.as_ref(), to)
             .map(|lost| h(AccessLoss, format!("{} loses {lost} on {}", key.grantee, key.object)))
             .unwrap_or_default(),

@@ -9,8 +9,8 @@ use crate::canon::expr::nextval_target;
 use crate::canon::refs::{columns_used, routines_used};
 use crate::diff::{Change, CommentTarget, CompositeAction};
 use crate::model::{
-    Catalog, Column, ConstraintKind, Dep, Expr, GrantObject, Grantee, Index, IndexKeyExpr, Policy, QualName, Routine,
-    Table, Trigger, TriggerId, UniqueKey,
+    Catalog, Column, ConstraintKind, Dep, Expr, GenericKind, GrantObject, Grantee, Index, IndexKeyExpr, Object,
+    ObjectId, Policy, QualName, Routine, Table, Trigger, TriggerId, UniqueKey,
 };
 
 /// An object that changes can create, drop or depend on.
@@ -42,6 +42,8 @@ enum Key {
     Policy(QualName, String),
     /// A label of an enum type.
     EnumLabel(QualName, String),
+    /// An object of a generic kind.
+    Object(ObjectId),
 }
 
 #[derive(Default)]
@@ -74,7 +76,7 @@ fn phase(c: &Change) -> u8 {
         // Before the columns and checks it took from its parent are changed.
         Change::SetInherit { inherit: false, .. } => 0,
         Change::DropTrigger { .. } => 1,
-        Change::DropSequence { .. } | Change::DropRoutine { .. } => 5,
+        Change::DropSequence { .. } | Change::DropRoutine { .. } | Change::DropObject { .. } => 5,
         Change::DropEnum { .. }
         | Change::DropDomain { .. }
         | Change::DropComposite { .. }
@@ -94,6 +96,10 @@ fn phase(c: &Change) -> u8 {
         // Before the tables whose checks and defaults call them; the graph
         // moves one whose SQL body reads a table after that table.
         Change::CreateRoutine { .. } => 13,
+        // A collation before the types and tables using it; the others after
+        // the functions they name.
+        Change::CreateObject { object, .. } if object.kind == GenericKind::Collation => 12,
+        Change::CreateObject { .. } => 14,
         Change::RenameTable { .. } => 14,
         Change::RenameColumn { .. } | Change::RenameConstraint { .. } | Change::RenameIndex { .. } => 15,
         Change::CreateTable { .. }
@@ -127,6 +133,7 @@ fn column_uses(table: &QualName, c: &Column, out: &mut Vec<Key>) {
     if let Some(t) = c.data_type.custom() {
         out.push(Key::Type(t));
     }
+    out.extend(collation_key(c.collation.as_deref()));
     expr_uses(c.default.as_ref(), out);
     let _ = table;
 }
@@ -140,6 +147,43 @@ fn range_uses(r: &crate::model::RangeType) -> Vec<Key> {
         out.push(Key::Routine(QualName::new(schema.trim_matches('"'), name.trim_matches('"'))));
     }
     out
+}
+
+/// The collation a column or type names, when it may be one of the schema's
+/// (a bare name is taken to be in `public`: only ordering uses it).
+fn collation_key(collation: Option<&str>) -> Option<Key> {
+    let c = collation?;
+    let (schema, name) = c.split_once('.').unwrap_or(("public", c));
+    let identity = QualName::new(schema.trim_matches('"'), name.trim_matches('"')).sql();
+    Some(Key::Object(ObjectId { kind: GenericKind::Collation, identity }))
+}
+
+/// What an object of a generic kind is known by: its id, and its name as a
+/// function for a kind called like one (views and expressions name it so).
+fn object_keys(o: &Object) -> Vec<Key> {
+    let mut keys = vec![Key::Object(o.id())];
+    if o.kind.spec().callable {
+        keys.push(Key::Routine(o.name.clone()));
+    }
+    keys
+}
+
+/// What an object of a generic kind uses: its schema, the functions and types it names.
+fn object_uses(o: &Object, out: &mut Vec<Key>) {
+    out.push(Key::Schema(o.name.schema.clone()));
+    for d in &o.depends {
+        match d {
+            // A row type is a table's; a type may be any user type.
+            Dep::Type(t) => {
+                out.push(Key::Type(t.clone()));
+                out.push(Key::Table(t.clone()));
+            }
+            Dep::Relation(t) => out.push(Key::Table(t.clone())),
+            Dep::Column(t, c) => out.push(Key::Column(t.clone(), c.clone())),
+            Dep::Routine(f) if f != &o.name => out.push(Key::Routine(f.clone())),
+            Dep::Routine(_) => {}
+        }
+    }
 }
 
 /// What a policy needs: its table, and what its expressions refer to.
@@ -536,8 +580,12 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.creates.push(Key::Column(table.clone(), col.clone()));
             d.needs_new.push(Key::Table(table.clone()));
         }
-        Change::AlterColumnType { table, column, from: f, to: t, .. } => {
+        Change::AlterColumnType { table, column, from: f, to: t, collation, .. } => {
             d.needs_new.push(Key::Column(table.clone(), column.clone()));
+            d.needs_new.extend(collation_key(collation.as_deref()));
+            // The collation it had goes only once the column has left it.
+            let was = from.tables.get(table).and_then(|t| t.columns.get(column)).and_then(|c| c.collation.as_deref());
+            d.needs_old.extend(collation_key(was));
             d.drops.push(Key::ColumnType(table.clone(), column.clone()));
             d.creates.push(Key::ColumnType(table.clone(), column.clone()));
             if let Some(ty) = t.custom() {
@@ -663,6 +711,7 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             CommentTarget::Routine(r, _) => Key::Routine(r.name.clone()),
             CommentTarget::Trigger(t) => Key::Trigger(t.clone()),
             CommentTarget::Policy(t, p) => Key::Policy(t.clone(), p.clone()),
+            CommentTarget::Object(o) => Key::Object(o.clone()),
         }),
         Change::CreateRoutine { routine, replace } => {
             if !replace {
@@ -673,6 +722,18 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
         Change::DropRoutine { routine } => {
             d.drops.push(Key::Routine(routine.name.clone()));
             routine_uses(routine, &mut d.needs_old);
+        }
+        Change::CreateObject { object, replace } => {
+            if !replace {
+                d.creates.extend(object_keys(object));
+            } else if let Some(old) = from.objects.get(&object.id()) {
+                object_uses(old, &mut d.needs_old);
+            }
+            object_uses(object, &mut d.needs_new);
+        }
+        Change::DropObject { object } => {
+            d.drops.extend(object_keys(object));
+            object_uses(object, &mut d.needs_old);
         }
         Change::CreateTrigger { trigger } => {
             d.creates.push(Key::Trigger(trigger.id()));

@@ -231,6 +231,8 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::SetForceRowSecurity { table, force } => {
             vec![format!("ALTER TABLE {table} {} ROW LEVEL SECURITY", if *force { "FORCE" } else { "NO FORCE" })]
         }
+        Change::CreateObject { object, replace } => vec![object.definition(*replace)],
+        Change::DropObject { object } => vec![format!("DROP {} {}", object.kind.spec().keyword, object.identity)],
         Change::CreatePolicy { table, policy } => vec![create_policy(table, policy)],
         Change::DropPolicy { table, policy } => vec![format!("DROP POLICY {} ON {table}", quote_ident(&policy.name))],
         Change::AlterPolicy { table, from, to } => {
@@ -266,6 +268,7 @@ pub fn statements(change: &Change) -> Vec<String> {
                 CommentTarget::Routine(r, kind) => format!("{} {r}", kind.sql()),
                 CommentTarget::Trigger(t) => format!("TRIGGER {t}"),
                 CommentTarget::Policy(t, p) => format!("POLICY {} ON {t}", quote_ident(p)),
+                CommentTarget::Object(o) => format!("{} {}", o.kind.spec().keyword, o.identity),
             };
             vec![format!("COMMENT ON {what} IS {text}")]
         }

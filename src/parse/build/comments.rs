@@ -57,6 +57,10 @@ impl Builder<'_> {
                     self.comment_on(*object_type, object_name, comment.clone(), at);
                 }
             }
+            Stmt::ObjectComment(id, text) => match self.cat.objects.get_mut(id) {
+                Some(o) => o.comment = text.clone(),
+                None => self.error(at, format!("COMMENT ON {id}: it is not defined")),
+            },
             Stmt::RoutineComment { name, args, text } => {
                 let id = crate::parse::routine::find_routine(&self.cat.routines, name, args.as_deref()).cloned();
                 match id {
@@ -84,6 +88,7 @@ impl Builder<'_> {
             | Stmt::Domain { .. }
             | Stmt::View(_)
             | Stmt::Routine(..)
+            | Stmt::Object(..)
             | Stmt::Trigger(..) => {}
             Stmt::Grant(_) | Stmt::Skipped(_) | Stmt::Drop { .. } | Stmt::Statistics { .. } => {}
         }

@@ -30,6 +30,17 @@ impl Builder<'_> {
                 self.cat.routines.insert(id, r);
                 return;
             }
+            Stmt::Object(o, replace) => {
+                let id = o.id();
+                let mut o = (**o).clone();
+                match self.cat.objects.get(&id) {
+                    Some(old) if *replace => o.comment = old.comment.clone(),
+                    Some(_) => return self.error(at, format!("{id} is defined twice")),
+                    None => {}
+                }
+                self.cat.objects.insert(id, o);
+                return;
+            }
             Stmt::Trigger(t, replace) => {
                 let id = t.id();
                 let mut t = (**t).clone();

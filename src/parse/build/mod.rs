@@ -144,6 +144,7 @@ pub fn build(
             }
         }
     }
+    super::object::settle_names(&mut b.cat, &b.default_schema);
     b.settle_child_settings();
     b.settle_partitions();
     b.settle_inherited_columns();

@@ -241,6 +241,8 @@ impl Builder<'_> {
             | Stmt::Domain { .. }
             | Stmt::View(_)
             | Stmt::Routine(..)
+            | Stmt::Object(..)
+            | Stmt::ObjectComment(..)
             | Stmt::Trigger(..)
             | Stmt::RoutineComment { .. }
             | Stmt::TriggerComment { .. }

@@ -1,0 +1,43 @@
+//! The generic kinds (`model::object`): each kind's own catalog query prints
+//! its objects' `CREATE` statements (and comments) into the script, for the
+//! parser to read as it reads a file: one query per kind.
+
+use tokio_postgres::Client;
+
+use super::script::Script;
+use crate::model::GenericKind;
+
+/// Runs every kind's query; returns how many were run.
+pub async fn objects(client: &Client, schemas: &[String], s: &mut Script) -> Result<usize, tokio_postgres::Error> {
+    for kind in GenericKind::ALL {
+        let spec = kind.spec();
+        for row in client.query(spec.catalog_query, &[&schemas]).await? {
+            let create: String = row.try_get(0)?;
+            s.creates.push_str(&create);
+            s.creates.push_str(";\n");
+            if let Some(text) = row.try_get::<_, Option<String>>(1)? {
+                // The identity is what the parser derives; the statement names it the same way.
+                let head = create.split(" (").next().unwrap_or(&create).trim_start_matches("CREATE ");
+                let what = match kind.spec().signature {
+                    // `OPERATOR schema.op (left, right)`: the argument types are in the options.
+                    crate::model::Signature::Operator => operator_identity(&create, head),
+                    _ => head.to_string(),
+                };
+                s.comment(&what, Some(&text));
+            }
+        }
+    }
+    Ok(GenericKind::ALL.len())
+}
+
+/// `OPERATOR schema.op (left, right)` from its `CREATE` text.
+fn operator_identity(create: &str, head: &str) -> String {
+    let arg = |k: &str| {
+        create
+            .split(&format!("{k} = "))
+            .nth(1)
+            .and_then(|rest| rest.split([',', ')']).next())
+            .map_or("NONE".to_string(), |t| t.trim().to_string())
+    };
+    format!("{head} ({}, {})", arg("LEFTARG"), arg("RIGHTARG"))
+}

@@ -1,0 +1,224 @@
+//! The long tail of object kinds, modelled once: an object is its kind, its
+//! identity (what `DROP` names), its canonical `CREATE` text (what equality
+//! compares) and what it uses. Everything a kind has of its own (its keyword,
+//! how its identity is written, its options and their defaults, the catalog
+//! query that prints it, whether `CREATE OR REPLACE` exists) is one `Spec` in
+//! one file of this folder; parse, introspection, diff, ordering, rendering,
+//! hazards and the model's DDL effects read the spec and handle every kind once.
+//!
+//! Adding a kind: a file here with its `Spec`, a variant in `GenericKind` (the
+//! compiler then names the `spec` match arm to add), and its tests.
+
+mod aggregate;
+mod collation;
+mod operator;
+mod ts_dictionary;
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use super::{Dep, QualName};
+
+/// A kind of object handled by the generic model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GenericKind {
+    /// `CREATE COLLATION`.
+    Collation,
+    /// `CREATE OPERATOR`.
+    Operator,
+    /// `CREATE AGGREGATE` (ordinary aggregates; ordered-set ones are not read).
+    Aggregate,
+    /// `CREATE TEXT SEARCH DICTIONARY`.
+    TextSearchDictionary,
+}
+
+impl GenericKind {
+    /// Every kind, in the order their creations are planned when nothing else decides.
+    pub const ALL: &'static [GenericKind] =
+        &[GenericKind::Collation, GenericKind::Operator, GenericKind::Aggregate, GenericKind::TextSearchDictionary];
+
+    /// What the kind is, in one place.
+    pub fn spec(self) -> &'static Spec {
+        match self {
+            GenericKind::Collation => &collation::SPEC,
+            GenericKind::Operator => &operator::SPEC,
+            GenericKind::Aggregate => &aggregate::SPEC,
+            GenericKind::TextSearchDictionary => &ts_dictionary::SPEC,
+        }
+    }
+
+    /// The kind whose keyword (one or more words, e.g. `TEXT SEARCH
+    /// DICTIONARY`) begins `words` (upper case), if any.
+    pub fn from_words<S: AsRef<str>>(words: &[S]) -> Option<GenericKind> {
+        Self::ALL.iter().copied().find(|k| {
+            let kw: Vec<&str> = k.spec().keyword.split(' ').collect();
+            words.len() >= kw.len() && words.iter().zip(&kw).all(|(w, k)| w.as_ref() == *k)
+        })
+    }
+
+    /// How many words its keyword has.
+    pub fn keyword_words(self) -> usize {
+        self.spec().keyword.split(' ').count()
+    }
+}
+
+/// How an object of a kind is named in `CREATE` and `DROP`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signature {
+    /// `schema.name`.
+    Name,
+    /// `schema.op`, with `(left, right)` from `LEFTARG` / `RIGHTARG` in `DROP`.
+    Operator,
+    /// `schema.name(argtypes)` or `schema.name(*)`.
+    Arguments,
+}
+
+/// What an option's value is, which decides its canonical spelling and what it uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value {
+    /// A function name (a dependency; `pg_catalog.` dropped).
+    Function,
+    /// A type (resolved to PostgreSQL's spelling; a user type is a dependency).
+    Type,
+    /// An operator, `OPERATOR(schema.op)` or a bare one.
+    Operator,
+    /// A string (re-quoted from its value).
+    Text,
+    /// A keyword (lower case, quotes dropped; `on`/`off` as `true`/`false`).
+    Word,
+    /// An integer.
+    Integer,
+    /// A flag written alone (`HASHES`); `= false` leaves it out.
+    Flag,
+}
+
+/// One option of a kind's `CREATE ... ( option = value, ... )`.
+#[derive(Debug)]
+pub struct OptionSpec {
+    /// Its canonical spelling, as printed.
+    pub name: &'static str,
+    /// Other spellings PostgreSQL takes for it.
+    pub aliases: &'static [&'static str],
+    /// What its value is.
+    pub value: Value,
+    /// The value PostgreSQL assumes when it is not written (left out of the canonical text).
+    pub default: Option<&'static str>,
+}
+
+/// Everything about one kind of object.
+#[derive(Debug)]
+pub struct Spec {
+    /// The word after `CREATE` / `DROP`.
+    pub keyword: &'static str,
+    /// How it is named.
+    pub signature: Signature,
+    /// Its options, in canonical order.
+    pub options: &'static [OptionSpec],
+    /// Options that must stay equal for `CREATE OR REPLACE` to be used; `None`
+    /// when the kind has no `OR REPLACE` (it is dropped and created again).
+    pub replace_keeps: Option<&'static [&'static str]>,
+    /// Two options that, written equal, are the third (`lc_collate` and
+    /// `lc_ctype` are `locale`): the canonical form says it once.
+    pub same_pair_is: Option<[&'static str; 3]>,
+    /// Options not listed, which the kind's template or provider decides
+    /// (a text search dictionary's): taken with this value class, printed in
+    /// lower case after the listed ones, in the order written (PostgreSQL keeps it). `None`: an unknown option is an error.
+    pub other_options: Option<Value>,
+    /// Whether it is a function to those calling it (an aggregate lives in `pg_proc`).
+    pub callable: bool,
+    /// One catalog query (`$1`: the managed schemas) returning, per object not
+    /// made by an extension, its `CREATE` statement and its comment; the
+    /// parser reads the statement like a file's.
+    pub catalog_query: &'static str,
+}
+
+impl Spec {
+    /// The option spelled `name` (any case, any alias).
+    pub fn option(&self, name: &str) -> Option<&'static OptionSpec> {
+        let upper = name.to_ascii_uppercase();
+        self.options.iter().find(|o| o.name.eq_ignore_ascii_case(&upper) || o.aliases.contains(&upper.as_str()))
+    }
+}
+
+/// An object's key in the catalog: its kind and identity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectId {
+    /// Its kind.
+    pub kind: GenericKind,
+    /// What `DROP` names, e.g. `public.~<< (text, text)`.
+    pub identity: String,
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind.spec().keyword.to_ascii_lowercase(), self.identity)
+    }
+}
+
+impl Serialize for ObjectId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+/// One object of a generic kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct Object {
+    /// Its kind.
+    pub kind: GenericKind,
+    /// Its qualified name (an operator's is its symbol).
+    pub name: QualName,
+    /// What `DROP` names (see `ObjectId`).
+    pub identity: String,
+    /// Its options, canonical, in the spec's order: (name, value; empty for a flag).
+    pub options: Vec<(String, String)>,
+    /// What it uses (functions, types): orders plans, never compared.
+    pub depends: Vec<Dep>,
+    /// `COMMENT ON`.
+    pub comment: Option<String>,
+}
+
+impl PartialEq for Object {
+    fn eq(&self, other: &Object) -> bool {
+        self.kind == other.kind
+            && self.identity == other.identity
+            && self.options == other.options
+            && self.comment == other.comment
+    }
+}
+
+impl Object {
+    /// Its key in the catalog.
+    pub fn id(&self) -> ObjectId {
+        ObjectId { kind: self.kind, identity: self.identity.clone() }
+    }
+
+    /// Its canonical `CREATE` statement (the comparison key and what a plan runs).
+    pub fn definition(&self, replace: bool) -> String {
+        let spec = self.kind.spec();
+        let or_replace = if replace { "OR REPLACE " } else { "" };
+        let name = match spec.signature {
+            // An operator's identity carries its argument types for DROP only.
+            Signature::Operator => self.identity.split(" (").next().unwrap_or(&self.identity),
+            Signature::Name | Signature::Arguments => &self.identity,
+        };
+        let options: Vec<String> =
+            self.options.iter().map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k} = {v}") }).collect();
+        format!("CREATE {or_replace}{} {name} ({})", spec.keyword, options.join(", "))
+    }
+
+    /// The value of option `name` (canonical spelling), if written.
+    pub fn option(&self, name: &str) -> Option<&str> {
+        self.options.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Whether `new` may replace this one in place (`CREATE OR REPLACE`).
+    pub fn replaceable_by(&self, new: &Object) -> bool {
+        match self.kind.spec().replace_keeps {
+            Some(keeps) => keeps.iter().all(|k| self.option(k) == new.option(k)),
+            None => false,
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! The generic object kinds (operators, aggregates, collations) on real
+//! PostgreSQL: planned from empty, applied, converged; the database pgstate
+//! builds dumps like the file loaded with psql; its pg_dump reads back to an
+//! equal catalog; drift is clean; changes replace or rebuild in dependency
+//! order; an extension's objects are never managed.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use support::pg::{Db, PgCluster};
+
+fn pgstate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pgstate"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("pgstate runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn file(name: &str, sql: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pgstate-kinds-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, sql).expect("write file");
+    path
+}
+
+fn apply(db: &Db, schema: &Path, extra: &[&str]) -> String {
+    let url = db.url();
+    let schema = schema.to_string_lossy().into_owned();
+    let mut args = vec!["apply", "--url", &url, "--schema", &schema, "--yes"];
+    args.extend_from_slice(extra);
+    let out = pgstate(&args);
+    assert!(out.status.success(), "apply failed:\n{}{}", text(&out.stdout), text(&out.stderr));
+    text(&out.stdout)
+}
+
+fn plan_url(db: &Db, schema: &Path) -> String {
+    let out = pgstate(&["plan", "--url", &db.url(), "--schema", &schema.to_string_lossy()]);
+    assert!(out.status.success(), "plan --url failed: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+fn drift_code(db: &Db, schema: &Path) -> (Option<i32>, String) {
+    let out = pgstate(&["drift", "--url", &db.url(), "--schema", &schema.to_string_lossy()]);
+    (out.status.code(), text(&out.stdout) + &text(&out.stderr))
+}
+
+/// `pg_dump -s` of `db` as the realworld judge reads it: comments and `SET` lines dropped.
+fn dump(pg: &PgCluster, db: &Db) -> String {
+    let own = pg.bin_dir().join("pg_dump");
+    let pg_dump = if own.is_file() { own } else { PathBuf::from("/usr/bin/pg_dump") };
+    let mut cmd = Command::new(&pg_dump);
+    for var in ["PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGOPTIONS", "PGSERVICE"] {
+        cmd.env_remove(var);
+    }
+    let out = cmd
+        .args(["--schema-only", "--no-owner", "--no-privileges", "-h", "127.0.0.1", "-U", "postgres", "-p"])
+        .arg(db.port.to_string())
+        .arg(&db.name)
+        .stdin(Stdio::null())
+        .output()
+        .expect("pg_dump runs");
+    assert!(out.status.success(), "pg_dump failed: {}", text(&out.stderr));
+    text(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with("--") && !l.starts_with("SET ") && !l.starts_with('\\') && !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The whole property for one schema: from empty, converged, dumps like psql's,
+/// its dump reads back equal, no drift.
+fn converges(name: &str, sql: &str) {
+    let pg = PgCluster::shared();
+    let schema = file(&format!("{name}.sql"), sql);
+    let built = pg.fresh_db(&format!("kinds_{name}"));
+    apply(&built, &schema, &[]);
+    let again = plan_url(&built, &schema);
+    assert!(again.trim().is_empty(), "{name}: second plan not empty:\n{again}");
+    let (code, out) = drift_code(&built, &schema);
+    assert_eq!(code, Some(0), "{name}: drift after apply:\n{out}");
+    let loaded = pg.fresh_db(&format!("kinds_{name}_psql"));
+    loaded.psql(sql).expect("the schema loads with psql");
+    assert_eq!(dump(pg, &built), dump(pg, &loaded), "{name}: pgstate's database dumps unlike psql's");
+    // pg_dump's own spelling reads to the same catalog: an offline plan from it is empty.
+    let dumped = file(&format!("{name}.dump.sql"), &dump(pg, &loaded));
+    let out =
+        pgstate(&["plan", "--from", &dumped.to_string_lossy(), "--schema", &schema.to_string_lossy(), "--parser-only"]);
+    assert!(out.status.success(), "{name}: plan from the dump failed: {}", text(&out.stderr));
+    assert!(text(&out.stdout).trim().is_empty(), "{name}: dump and file differ:\n{}", text(&out.stdout));
+}
+
+const DANBOORU_OPERATOR: &str = "
+CREATE FUNCTION public.reverse_textregexeq(text, text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $_$ SELECT $2 ~ $1 $_$;
+CREATE OPERATOR public.~<< (
+    FUNCTION = public.reverse_textregexeq,
+    LEFTARG = text,
+    RIGHTARG = text
+);
+COMMENT ON OPERATOR public.~<< (text, text) IS 'reversed regex match';
+";
+
+const PAGILA_AGGREGATE: &str = "
+CREATE FUNCTION public._group_concat(text, text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+SELECT CASE
+  WHEN $2 IS NULL THEN $1
+  WHEN $1 IS NULL THEN $2
+  ELSE $1 || ', ' || $2
+END
+$_$;
+CREATE AGGREGATE public.group_concat(text) (
+    SFUNC = public._group_concat,
+    STYPE = text
+);
+CREATE TABLE public.actor (first_name text, last_name text);
+CREATE VIEW public.actor_names AS
+ SELECT public.group_concat(((actor.first_name || ' '::text) || actor.last_name)) AS actors
+   FROM public.actor;
+";
+
+const COLLATION: &str = "
+CREATE COLLATION public.german (provider = icu, locale = 'de-u-co-phonebk');
+CREATE COLLATION public.nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE public.people (name text COLLATE public.german, handle text COLLATE public.nocase);
+";
+
+#[test]
+fn an_operator_converges_and_dumps_like_psql() {
+    converges("operator", DANBOORU_OPERATOR);
+}
+
+#[test]
+fn an_aggregate_used_by_a_view_converges_and_dumps_like_psql() {
+    converges("aggregate", PAGILA_AGGREGATE);
+}
+
+#[test]
+fn icu_collations_used_by_columns_converge_and_dump_like_psql() {
+    converges("collation", COLLATION);
+}
+
+const DICTIONARY: &str = "
+CREATE TEXT SEARCH DICTIONARY public.english_stem_nostop (
+    TEMPLATE = pg_catalog.snowball,
+    language = 'english' );
+CREATE TEXT SEARCH DICTIONARY public.simple_english (TEMPLATE = simple, StopWords = english, Accept = false);
+COMMENT ON TEXT SEARCH DICTIONARY public.simple_english IS 'simple, without English stop words';
+";
+
+#[test]
+fn text_search_dictionaries_converge_and_dump_like_psql() {
+    converges("dictionary", DICTIONARY);
+    // A changed option drops and creates it again.
+    let pg = PgCluster::shared();
+    let db = pg.fresh_db("kinds_dict_change");
+    apply(&db, &file("d1.sql", DICTIONARY), &[]);
+    let changed = file("d2.sql", &DICTIONARY.replace("Accept = false", "Accept = true"));
+    let plan = plan_url(&db, &changed);
+    assert!(plan.contains("DROP TEXT SEARCH DICTIONARY public.simple_english;"), "{plan}");
+    assert!(
+        plan.contains("CREATE TEXT SEARCH DICTIONARY public.simple_english (TEMPLATE = simple, stopwords = 'english', accept = 'true')"),
+        "{plan}"
+    );
+    apply(&db, &changed, &[]);
+    assert!(plan_url(&db, &changed).trim().is_empty());
+}
+
+#[test]
+fn changes_replace_in_place_or_rebuild_and_drops_go_in_dependency_order() {
+    let pg = PgCluster::shared();
+    let db = pg.fresh_db("kinds_change");
+    let v1 = [DANBOORU_OPERATOR, PAGILA_AGGREGATE, COLLATION].concat();
+    apply(&db, &file("v1.sql", &v1), &[]);
+
+    // An aggregate keeping its state type is replaced in place; an operator
+    // and a collation have no OR REPLACE: dropped and created again.
+    let v2 = v1
+        .replace("    STYPE = text\n", "    STYPE = text,\n    INITCOND = ''\n")
+        .replace("    RIGHTARG = text\n", "    RIGHTARG = text,\n    RESTRICT = eqsel\n")
+        .replace("locale = 'de-u-co-phonebk'", "locale = 'de-u-co-phonebk-ks-level2'")
+        .replace("name text COLLATE public.german, ", "");
+    let v2_path = file("v2.sql", &v2);
+    let plan = plan_url(&db, &v2_path);
+    assert!(plan.contains("CREATE OR REPLACE AGGREGATE public.group_concat(text) (SFUNC = public._group_concat, STYPE = text, INITCOND = '')"), "{plan}");
+    assert!(!plan.contains("DROP AGGREGATE"), "{plan}");
+    let drop_op = plan.find("DROP OPERATOR public.~<< (text, text)").unwrap_or_else(|| panic!("{plan}"));
+    let create_op = plan.find("CREATE OPERATOR public.~<<").unwrap_or_else(|| panic!("{plan}"));
+    assert!(drop_op < create_op, "{plan}");
+    // The column using the old collation goes before it does.
+    let drop_col = plan.find("DROP COLUMN name").unwrap_or_else(|| panic!("{plan}"));
+    let drop_coll = plan.find("DROP COLLATION public.german").unwrap_or_else(|| panic!("{plan}"));
+    assert!(drop_col < drop_coll, "{plan}");
+    apply(&db, &v2_path, &["--allow-destructive"]);
+    assert!(plan_url(&db, &v2_path).trim().is_empty());
+    let loaded = pg.fresh_db("kinds_change_psql");
+    loaded.psql(&v2).expect("v2 loads");
+    assert_eq!(dump(pg, &db), dump(pg, &loaded));
+
+    // A state type changed: the aggregate is dropped and created again, and
+    // the view calling it is dropped before and created after.
+    let v3 = v2.replace("STYPE = text,\n    INITCOND = ''", "STYPE = text,\n    INITCOND = '',\n    PARALLEL = SAFE");
+    let v3_path = file("v3.sql", &v3);
+    let plan = plan_url(&db, &v3_path);
+    assert!(plan.contains("CREATE OR REPLACE AGGREGATE"), "{plan}");
+    apply(&db, &v3_path, &[]);
+
+    // Everything dropped: the view before the aggregate, the column before the collation.
+    let v4 = "CREATE TABLE public.actor (first_name text, last_name text);\nCREATE TABLE public.people (x int);\n";
+    let v4_path = file("v4.sql", v4);
+    let plan = plan_url(&db, &v4_path);
+    let view = plan.find("DROP VIEW public.actor_names").unwrap_or_else(|| panic!("{plan}"));
+    let agg = plan.find("DROP AGGREGATE public.group_concat(text)").unwrap_or_else(|| panic!("{plan}"));
+    assert!(view < agg, "{plan}");
+    assert!(plan.contains("-- hazard: may fail: dropping operator public.~<< (text, text)"), "{plan}");
+    apply(&db, &v4_path, &["--allow-destructive"]);
+    assert!(plan_url(&db, &v4_path).trim().is_empty());
+}
+
+#[test]
+fn a_replaced_aggregate_that_changes_its_state_type_rebuilds_the_view_calling_it() {
+    let pg = PgCluster::shared();
+    let db = pg.fresh_db("kinds_stype");
+    apply(&db, &file("s1.sql", PAGILA_AGGREGATE), &[]);
+    let changed = PAGILA_AGGREGATE.replace("STYPE = text", "STYPE = text,\n    FINALFUNC = pg_catalog.upper");
+    let path = file("s2.sql", &changed);
+    let plan = plan_url(&db, &path);
+    let drop_view = plan.find("DROP VIEW public.actor_names").unwrap_or_else(|| panic!("{plan}"));
+    let drop_agg = plan.find("DROP AGGREGATE public.group_concat(text)").unwrap_or_else(|| panic!("{plan}"));
+    let create_agg = plan.find("CREATE AGGREGATE public.group_concat(text)").unwrap_or_else(|| panic!("{plan}"));
+    let create_view = plan.find("CREATE VIEW public.actor_names").unwrap_or_else(|| panic!("{plan}"));
+    assert!(drop_view < drop_agg && drop_agg < create_agg && create_agg < create_view, "{plan}");
+    apply(&db, &path, &[]);
+    assert!(plan_url(&db, &path).trim().is_empty());
+}
+
+#[test]
+fn an_extensions_operators_and_aggregates_are_not_managed() {
+    let pg = PgCluster::shared();
+    let db = pg.fresh_db("kinds_ext");
+    db.psql("CREATE EXTENSION citext; CREATE EXTENSION pg_trgm;").expect("contrib extensions install");
+    let schema = file("ext.sql", "CREATE EXTENSION citext;\nCREATE EXTENSION pg_trgm;\n");
+    let (code, out) = drift_code(&db, &schema);
+    assert_eq!(code, Some(0), "an extension's objects show as drift:\n{out}");
+    assert!(plan_url(&db, &schema).trim().is_empty());
+}
+
+#[test]
+fn revision_replay_drops_and_comments_the_generic_kinds() {
+    let base = pgstate::parse::parse_str("a.sql", &[DANBOORU_OPERATOR, PAGILA_AGGREGATE, COLLATION].concat())
+        .unwrap_or_else(|e| panic!("{}", e.summary()))
+        .catalog;
+    assert_eq!(base.objects.len(), 4);
+    let op = base.objects.values().find(|o| o.name.name == "~<<").expect("the operator");
+    assert_eq!(op.comment.as_deref(), Some("reversed regex match"));
+    let after = pgstate::ddl::run(
+        base,
+        "r1",
+        "DROP VIEW public.actor_names; DROP AGGREGATE IF EXISTS public.group_concat(text);
+         DROP OPERATOR public.~<< (text, text); ALTER TABLE public.people DROP COLUMN handle;
+         DROP COLLATION public.nocase; DROP COLLATION IF EXISTS public.missing;",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let left: Vec<String> = after.objects.keys().map(ToString::to_string).collect();
+    assert_eq!(left, vec!["collation public.german"]);
+    let missing = pgstate::ddl::run(after, "r2", "DROP OPERATOR public.~<< (text, text);");
+    assert!(missing.is_err(), "dropping what is not there is an error");
+}
+
+#[test]
+fn unknown_options_and_missing_forms_are_errors_that_name_them() {
+    let bad = pgstate::parse::parse_str("b.sql", "CREATE OPERATOR public.=== (FUNCTON = f, LEFTARG = int);");
+    let Err(e) = bad else { panic!("an unknown option is an error") };
+    let e = e.summary();
+    assert!(e.contains("unknown option FUNCTON of CREATE OPERATOR"), "{e}");
+    let bad = pgstate::parse::parse_str("c.sql", "CREATE COLLATION c2 FROM \"de_DE\";");
+    let Err(e) = bad else { panic!("FROM is an error") };
+    let e = e.summary();
+    assert!(e.contains("FROM is supported only from \"C\" or \"POSIX\""), "{e}");
+    // A copy of libc's POSIX is that locale, as the catalog prints it.
+    let copy = pgstate::parse::parse_str("e.sql", "CREATE COLLATION p FROM \"POSIX\";").expect("reads");
+    let same = pgstate::parse::parse_str("f.sql", "CREATE COLLATION public.p (provider = libc, locale = 'POSIX');")
+        .expect("reads");
+    assert_eq!(copy.catalog.objects, same.catalog.objects);
+    let bad = pgstate::parse::parse_str("d.sql", "CREATE OR REPLACE OPERATOR public.=== (FUNCTION = f);");
+    assert!(bad.is_err(), "OR REPLACE OPERATOR does not exist");
+}
+
+#[test]
+fn hand_written_spellings_read_like_pg_dumps() {
+    // Unqualified function names the schema defines, lower-case keys, aliases,
+    // lc_collate = lc_ctype, defaults written out: the same objects as pg_dump's form.
+    let hand = "CREATE FUNCTION f(text, text) RETURNS boolean LANGUAGE sql AS 'SELECT true';
+        CREATE FUNCTION acc(text, text) RETURNS text LANGUAGE sql AS 'SELECT $1';
+        CREATE OPERATOR === (procedure = f, leftarg = text, rightarg = TEXT, hashes = false);
+        CREATE AGGREGATE agg(val text) (sfunc = acc, stype = text, parallel = unsafe, sspace = 0);
+        CREATE COLLATION c1 (lc_collate = 'C', lc_ctype = 'C', provider = libc, deterministic = true);";
+    let dumped = "CREATE FUNCTION public.f(text, text) RETURNS boolean LANGUAGE sql AS 'SELECT true';
+        CREATE FUNCTION public.acc(text, text) RETURNS text LANGUAGE sql AS 'SELECT $1';
+        CREATE OPERATOR public.=== (FUNCTION = public.f, LEFTARG = text, RIGHTARG = text);
+        CREATE AGGREGATE public.agg(text) (SFUNC = public.acc, STYPE = text);
+        CREATE COLLATION public.c1 (provider = libc, locale = 'C');";
+    let a = pgstate::parse::parse_str("hand.sql", hand).unwrap_or_else(|e| panic!("{}", e.summary())).catalog;
+    let b = pgstate::parse::parse_str("dump.sql", dumped).unwrap_or_else(|e| panic!("{}", e.summary())).catalog;
+    assert_eq!(a.objects, b.objects);
+    assert!(pgstate::plan::plan(&a, &b, &[]).expect("plans").is_empty());
+}
