@@ -104,9 +104,12 @@ enum Command {
         url: Option<String>,
         #[command(flatten)]
         scratch: Scratch,
-        /// Build indexes on tables that already exist with CREATE INDEX CONCURRENTLY, each outside the
-        /// transaction (as `apply --concurrently` runs them).
+        /// Plain forms in one transaction, as revisions run them: no NOT VALID + VALIDATE, no
+        /// CONCURRENTLY (by default, steps on tables that exist take the online forms, as apply runs them).
         #[arg(long)]
+        transactional: bool,
+        /// The default (kept for scripts that pass it): indexes on existing tables are built CONCURRENTLY.
+        #[arg(long, hide = true, conflicts_with = "transactional")]
         concurrently: bool,
         /// With --from: the search_path the files are written for (comma-separated);
         /// unqualified names go to its first schema, as in such a session. Default: public.
@@ -136,8 +139,12 @@ enum Command {
         /// How long to wait for another pgstate apply on the same database.
         #[arg(long, default_value = "60s", value_parser = parse_duration)]
         lock_wait: Duration,
-        /// Build indexes on existing tables with CREATE INDEX CONCURRENTLY, after the main transaction.
+        /// Run the plain forms in one transaction (no NOT VALID + VALIDATE, no CONCURRENTLY). By default,
+        /// steps on tables that exist take online forms, some outside the transaction.
         #[arg(long)]
+        transactional: bool,
+        /// The default (kept for scripts that pass it): indexes on existing tables are built CONCURRENTLY.
+        #[arg(long, hide = true, conflicts_with = "transactional")]
         concurrently: bool,
         #[command(flatten)]
         scratch: Scratch,
@@ -377,7 +384,7 @@ fn first_schema(search_path: &str) -> String {
 fn run(cli: Cli) -> Result<ExitCode, Report> {
     let config = Config::load(&std::env::current_dir().into_diagnostic()?)?;
     match cli.command {
-        Command::Plan { desired, from, url, scratch, concurrently, search_path, format, waits } => {
+        Command::Plan { desired, from, url, scratch, transactional, concurrently: _, search_path, format, waits } => {
             let settle = scratch.settle(&config, waits)?;
             let mut plan = match from {
                 Some(from) => {
@@ -397,18 +404,29 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                     })?
                 }
             };
-            if concurrently {
-                plan.build_indexes_concurrently();
+            if !transactional {
+                plan.online();
             }
             print_plan(&plan, format)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Apply { desired, url, allow_destructive, yes, waits, lock_wait, concurrently, scratch } => {
+        Command::Apply {
+            desired,
+            url,
+            allow_destructive,
+            yes,
+            waits,
+            lock_wait,
+            transactional,
+            concurrently: _,
+            scratch,
+        } => {
             let (parsed, scope, nothing) = load(&config, &desired)?;
             let mut pad = ops::settle::Scratchpad::new(scratch.settle(&config, waits)?);
             let target = waits.target(url.as_deref())?;
             let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
-            let options = ops::apply::Options { allow_destructive, lock_wait, concurrently, ignore: ignore.clone() };
+            let options =
+                ops::apply::Options { allow_destructive, lock_wait, online: !transactional, ignore: ignore.clone() };
             let interactive = !yes && std::io::stdin().is_terminal();
             let mut confirm = |plan: &Plan| {
                 eprint!("{}", plan.to_sql());

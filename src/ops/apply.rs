@@ -26,8 +26,9 @@ pub struct Options {
     pub allow_destructive: bool,
     /// How long to wait for another pgstate's lock.
     pub lock_wait: Duration,
-    /// Build indexes on existing tables with `CREATE INDEX CONCURRENTLY`, after the transaction.
-    pub concurrently: bool,
+    /// Online forms on tables that exist (`Plan::online`); false runs the
+    /// plain forms in one transaction.
+    pub online: bool,
     /// Bookkeeping tables that are not part of the schema (version tables).
     pub ignore: Vec<crate::model::QualName>,
 }
@@ -90,8 +91,8 @@ async fn locked(
     if plan.is_empty() {
         return Ok(Report { plan, applied: false });
     }
-    if options.concurrently {
-        plan.build_indexes_concurrently();
+    if options.online {
+        plan.online();
     }
     let losses: Vec<String> = plan.data_loss().map(|s| s.object.clone()).collect();
     if !options.allow_destructive && !losses.is_empty() {
@@ -109,12 +110,20 @@ async fn locked(
         if unit.transaction {
             transaction(client, schemas, &steps, &format!("the transaction was rolled back: {left}")).await?;
         } else {
-            for sql in steps.iter().flat_map(|s| &s.sql) {
-                if let Err(e) = one_statement(client, sql).await {
-                    let outcome = format!("it ran outside a transaction: {left}");
-                    return Err(
-                        timeout::db_failed(client, Some(schemas), Phase::Writing, &e, Some(sql), &outcome).await
-                    );
+            for step in &steps {
+                for sql in &step.sql {
+                    if let Err(e) = one_statement(client, sql).await {
+                        let cleaned = drop_invalid_index(client, step).await;
+                        let outcome = format!("it ran outside a transaction: {left}{cleaned}");
+                        return Err(
+                            match timeout::db_failed(client, Some(schemas), Phase::Writing, &e, Some(sql), &outcome)
+                                .await
+                            {
+                                OpsError::Database(text) => OpsError::Database(format!("{text}\n  {outcome}")),
+                                other => other,
+                            },
+                        );
+                    }
                 }
             }
         }
@@ -128,6 +137,33 @@ async fn locked(
         return Err(OpsError::NotConverged(again.plan.to_sql()));
     }
     Ok(Report { plan, applied: true })
+}
+
+/// After a failed `CREATE INDEX CONCURRENTLY`: PostgreSQL leaves the index
+/// behind, INVALID (never used by queries, but kept up to date by every
+/// write). It is dropped, also concurrently; what became of it is said in
+/// the error. (A later plan drops one that is still there and builds it again.)
+async fn drop_invalid_index(client: &Client, step: &Step) -> String {
+    let crate::diff::Change::CreateIndex { table, index } = &step.change else { return String::new() };
+    let name = crate::model::QualName::new(table.schema.clone(), index.name.clone());
+    let invalid = client
+        .query_opt(
+            "SELECT 1 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = $1 AND c.relname = $2 AND NOT i.indisvalid",
+            &[&table.schema, &index.name],
+        )
+        .await;
+    match invalid {
+        Ok(Some(_)) => match one_statement(client, &format!("DROP INDEX CONCURRENTLY IF EXISTS {name}")).await {
+            Ok(()) => format!("; the INVALID index {name} the failed build left was dropped"),
+            Err(_) => format!(
+                "; the failed build left the INVALID index {name}, which could not be dropped now: the next apply \
+                 drops it and builds it again"
+            ),
+        },
+        _ => String::new(),
+    }
 }
 
 /// Runs `steps` in one transaction; on failure rolls back, and the error

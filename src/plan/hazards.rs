@@ -25,6 +25,9 @@ pub enum HazardKind {
     GrantsLost,
     /// A role loses a privilege: whatever relied on it stops working.
     AccessLoss,
+    /// The step holds a lock that blocks other sessions' reads or writes
+    /// for as long as it scans, rewrites or builds (not just for an instant).
+    Lock,
     /// Nothing is lost, but something worth knowing changes: how values read
     /// back, or a setting of the session running the plan that decides them.
     Note,
@@ -38,6 +41,7 @@ impl HazardKind {
             HazardKind::MayFail => "may fail",
             HazardKind::GrantsLost => "grants lost",
             HazardKind::AccessLoss => "access loss",
+            HazardKind::Lock => "lock",
             HazardKind::Note => "note",
         }
     }
@@ -67,8 +71,15 @@ fn h(kind: HazardKind, message: String) -> Vec<Hazard> {
     vec![Hazard { kind, message }]
 }
 
-/// The hazards of a change.
+/// The hazards of a change: what it can do to data, then the lock it holds
+/// while it works (see `locks`).
 pub fn of(change: &Change, cx: &Context) -> Vec<Hazard> {
+    let mut out = risks(change, cx);
+    out.extend(super::locks::of(change, cx));
+    out
+}
+
+fn risks(change: &Change, cx: &Context) -> Vec<Hazard> {
     use HazardKind::*;
     match change {
         // Creating, renaming, commenting, and loosening a rule lose nothing.
@@ -153,7 +164,10 @@ pub fn of(change: &Change, cx: &Context) -> Vec<Hazard> {
         }
         Change::SetNotNull { .. } => vec![],
         Change::SetIdentity { table, column, from, to } => identity(table, column, from.as_ref(), to.as_ref()),
+        // NOT VALID skips the existing rows: nothing can fail until it is validated.
+        Change::AddConstraint { constraint, .. } if !constraint.validated && constraint.can_be_not_valid() => vec![],
         Change::AddConstraint { table, constraint } if !(cx.is_new)(table) => add_constraint(table, constraint),
+        Change::ValidateConstraint { table, constraint } => validate_constraint(table, constraint),
         Change::AddConstraint { .. } => vec![],
         Change::CreateIndex { table, index } if index.unique && !(cx.is_new)(table) => {
             h(MayFail, format!("unique index {} on {table} fails on existing duplicates", quote(&index.name)))
@@ -208,6 +222,15 @@ fn add_constraint(table: &QualName, constraint: &Constraint) -> Vec<Hazard> {
     };
     let (label, name) = (constraint.kind.label(), quote(&constraint.name));
     h(HazardKind::MayFail, format!("adding {label} constraint {name} on {table} fails on {what}"))
+}
+
+fn validate_constraint(table: &QualName, constraint: &Constraint) -> Vec<Hazard> {
+    let what = match &constraint.kind {
+        ConstraintKind::ForeignKey(_) => "rows without a match",
+        _ => "rows that violate it",
+    };
+    let (label, name) = (constraint.kind.label(), quote(&constraint.name));
+    h(HazardKind::MayFail, format!("validating {label} constraint {name} on {table} fails on {what}"))
 }
 
 fn drop_view(view: &View) -> Vec<Hazard> {
