@@ -118,6 +118,10 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Sql)]
         format: Format,
+        /// Also write the plan to FILE with the fingerprint of the database it was computed from,
+        /// for `apply --plan FILE` (which runs exactly it, or refuses once the database changed).
+        #[arg(long, conflicts_with = "from")]
+        out: Option<PathBuf>,
         #[command(flatten)]
         waits: Waits,
     },
@@ -134,6 +138,13 @@ enum Command {
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
+        /// Run exactly the plan saved by `plan --out FILE`, refusing (exit 2, nothing changed) if the
+        /// database no longer has the fingerprint it was computed from.
+        #[arg(long, value_name = "FILE")]
+        plan: Option<PathBuf>,
+        /// Say nothing while applying (no progress on stderr).
+        #[arg(long, short)]
+        quiet: bool,
         #[command(flatten)]
         waits: Waits,
         /// How long to wait for another pgstate apply on the same database.
@@ -384,8 +395,20 @@ fn first_schema(search_path: &str) -> String {
 fn run(cli: Cli) -> Result<ExitCode, Report> {
     let config = Config::load(&std::env::current_dir().into_diagnostic()?)?;
     match cli.command {
-        Command::Plan { desired, from, url, scratch, transactional, concurrently: _, search_path, format, waits } => {
+        Command::Plan {
+            desired,
+            from,
+            url,
+            scratch,
+            transactional,
+            concurrently: _,
+            search_path,
+            format,
+            out,
+            waits,
+        } => {
             let settle = scratch.settle(&config, waits)?;
+            let mut state = None;
             let mut plan = match from {
                 Some(from) => {
                     let roles = config.roles(desired.roles.as_deref());
@@ -400,12 +423,22 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                         let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
                         ops::desired::refuse_empty_live(client, nothing.as_ref(), &scope, &ignore).await?;
                         let mut pad = ops::settle::Scratchpad::new(settle);
-                        Ok(ops::live::plan_with(client, &parsed, &scope, &ignore, &mut pad).await?.plan)
+                        let live = ops::live::plan_with(client, &parsed, &scope, &ignore, &mut pad).await?;
+                        state = Some(ops::saved::State::new(&live.live, &live.desired, &live.scope, &ignore));
+                        Ok(live.plan)
                     })?
                 }
             };
             if !transactional {
                 plan.online();
+            }
+            if let (Some(path), Some(state)) = (&out, &state) {
+                std::fs::write(path, ops::saved::write(&plan, state)).into_diagnostic()?;
+                eprintln!(
+                    "wrote the plan to {}: apply it with `pgstate apply --plan {}`",
+                    display(path),
+                    display(path)
+                );
             }
             print_plan(&plan, format)?;
             Ok(ExitCode::SUCCESS)
@@ -415,14 +448,25 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             url,
             allow_destructive,
             yes,
+            plan: saved,
+            quiet,
             waits,
             lock_wait,
             transactional,
             concurrently: _,
             scratch,
         } => {
+            let mut progress = ops::progress::Console::new(quiet);
+            if let Some(path) = saved {
+                return apply_saved(&path, url.as_deref(), yes, waits, lock_wait, &mut progress);
+            }
             let (parsed, scope, nothing) = load(&config, &desired)?;
-            let mut pad = ops::settle::Scratchpad::new(scratch.settle(&config, waits)?);
+            let pad = ops::settle::Scratchpad::new(scratch.settle(&config, waits)?);
+            let mut pad = pad.on_local_start(Box::new(move || {
+                if !quiet {
+                    eprintln!("starting a throwaway PostgreSQL server to compare expressions");
+                }
+            }));
             let target = waits.target(url.as_deref())?;
             let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
             let options =
@@ -440,7 +484,7 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             };
             let report = with_db(&target, async |client| {
                 ops::desired::refuse_empty_live(client, nothing.as_ref(), &scope, &ignore).await?;
-                ops::apply::apply(client, &parsed, &scope, &options, &mut pad, &mut confirm).await
+                ops::apply::apply(client, &parsed, &scope, &options, &mut pad, &mut confirm, &mut progress).await
             })?;
             if report.applied {
                 eprintln!("applied {} steps; the database matches the desired schema", report.plan.steps.len());
@@ -635,6 +679,36 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `apply --plan FILE`: the saved plan, run exactly, if the database has not changed.
+fn apply_saved(
+    path: &Path,
+    url: Option<&str>,
+    yes: bool,
+    waits: Waits,
+    lock_wait: Duration,
+    progress: &mut ops::progress::Console,
+) -> Result<ExitCode, Report> {
+    let text = std::fs::read_to_string(path).into_diagnostic()?;
+    let saved = ops::saved::read(&display(path), &text).map_err(OpsError::from)?;
+    let target = waits.target(url)?;
+    let interactive = !yes && std::io::stdin().is_terminal();
+    let mut confirm = |sql: &str| {
+        eprint!("{sql}");
+        if !interactive {
+            return true;
+        }
+        eprint!("Apply this saved plan to {}? [y/N] ", target.describe());
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer).is_ok() && matches!(answer.trim(), "y" | "Y" | "yes")
+    };
+    let ran = with_db(&target, async |client| {
+        ops::apply::apply_saved(client, &saved, lock_wait, &mut confirm, progress).await
+    })?;
+    eprintln!("applied the saved plan {} ({ran} statements)", display(path));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn display(p: &Path) -> String {

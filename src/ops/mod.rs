@@ -9,7 +9,9 @@ pub mod error;
 pub mod export;
 pub mod live;
 pub mod plan;
+pub mod progress;
 pub mod revision;
+pub mod saved;
 pub mod settle;
 pub mod timeout;
 

@@ -69,10 +69,18 @@ impl Plan {
     /// plan that runs as more than one transaction (see `units`) says where
     /// each begins and ends, so that the script is exactly what `apply` runs.
     pub fn to_sql(&self) -> String {
-        let units = self.units();
-        let explicit = units.len() > 1;
+        self.framed(self.units().len() > 1)
+    }
+
+    /// The plan as a SQL script with every transaction framed by `BEGIN` /
+    /// `COMMIT`, even when there is only one (a saved plan).
+    pub fn to_sql_framed(&self) -> String {
+        self.framed(true)
+    }
+
+    fn framed(&self, explicit: bool) -> String {
         let mut out = String::new();
-        for unit in &units {
+        for unit in &self.units() {
             if explicit && unit.transaction {
                 out.push_str("BEGIN;\n");
             }

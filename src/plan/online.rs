@@ -36,6 +36,16 @@ pub fn rewrite(plan: &mut Plan) {
             _ => None,
         })
         .collect();
+    // PostgreSQL wants a column NOT NULL before it becomes an identity: that
+    // SET NOT NULL stays plain, in the transaction that needs it.
+    let identities: HashSet<(QualName, String)> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match &s.change {
+            Change::SetIdentity { table, column, from: None, to: Some(_) } => Some((table.clone(), column.clone())),
+            _ => None,
+        })
+        .collect();
     let old = std::mem::take(&mut plan.steps);
     let partitioned = &plan.partitioned;
     let existing = |t: &QualName| !created.contains(t) && !partitioned.contains(t);
@@ -45,7 +55,13 @@ pub fn rewrite(plan: &mut Plan) {
     for (i, step) in old.into_iter().enumerate() {
         let after: Vec<usize> = step.after.iter().map(|&p| last[p]).collect();
         let first = steps.len();
-        for (k, mut piece) in pieces(step, &existing).into_iter().enumerate() {
+        let pieces = match &step.change {
+            Change::SetNotNull { table, column, .. } if identities.contains(&(table.clone(), column.clone())) => {
+                vec![step]
+            }
+            _ => pieces(step, &existing),
+        };
+        for (k, mut piece) in pieces.into_iter().enumerate() {
             piece.after = if k == 0 { after.clone() } else { vec![first + k - 1] };
             steps.push(piece);
         }
