@@ -122,6 +122,10 @@ enum Command {
         /// for `apply --plan FILE` (which runs exactly it, or refuses once the database changed).
         #[arg(long, conflicts_with = "from")]
         out: Option<PathBuf>,
+        /// Count, read-only, the rows that would make each may-fail step fail (NULLs, duplicates,
+        /// violations, values a type refuses), each count within --statement-timeout (default 10s).
+        #[arg(long, conflicts_with = "from")]
+        measure: bool,
         #[command(flatten)]
         waits: Waits,
     },
@@ -145,6 +149,10 @@ enum Command {
         /// Say nothing while applying (no progress on stderr).
         #[arg(long, short)]
         quiet: bool,
+        /// Count, read-only, the rows that would make each may-fail step fail, shown on its hazard
+        /// line, each count within --statement-timeout (default 10s).
+        #[arg(long)]
+        measure: bool,
         #[command(flatten)]
         waits: Waits,
         /// How long to wait for another pgstate apply on the same database.
@@ -405,6 +413,7 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             search_path,
             format,
             out,
+            measure,
             waits,
         } => {
             let settle = scratch.settle(&config, waits)?;
@@ -425,7 +434,12 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                         let mut pad = ops::settle::Scratchpad::new(settle);
                         let live = ops::live::plan_with(client, &parsed, &scope, &ignore, &mut pad).await?;
                         state = Some(ops::saved::State::new(&live.live, &live.desired, &live.scope, &ignore));
-                        Ok(live.plan)
+                        let mut plan = live.plan;
+                        if measure {
+                            let timeout = waits.statement_timeout.unwrap_or(ops::measure::DEFAULT_TIMEOUT);
+                            ops::measure::measure(client, &mut plan, timeout).await;
+                        }
+                        Ok(plan)
                     })?
                 }
             };
@@ -450,6 +464,7 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             yes,
             plan: saved,
             quiet,
+            measure,
             waits,
             lock_wait,
             transactional,
@@ -469,8 +484,13 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             }));
             let target = waits.target(url.as_deref())?;
             let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
-            let options =
-                ops::apply::Options { allow_destructive, lock_wait, online: !transactional, ignore: ignore.clone() };
+            let options = ops::apply::Options {
+                allow_destructive,
+                lock_wait,
+                online: !transactional,
+                ignore: ignore.clone(),
+                measure: measure.then(|| waits.statement_timeout.unwrap_or(ops::measure::DEFAULT_TIMEOUT)),
+            };
             let interactive = !yes && std::io::stdin().is_terminal();
             let mut confirm = |plan: &Plan| {
                 eprint!("{}", plan.to_sql());

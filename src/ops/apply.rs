@@ -35,6 +35,8 @@ pub struct Options {
     pub online: bool,
     /// Bookkeeping tables that are not part of the schema (version tables).
     pub ignore: Vec<crate::model::QualName>,
+    /// Count the rows that would make may-fail steps fail, each count bounded by this timeout.
+    pub measure: Option<Duration>,
 }
 
 /// What happened.
@@ -104,6 +106,9 @@ async fn locked(
     }
     if options.online {
         plan.online();
+    }
+    if let Some(timeout) = options.measure {
+        super::measure::measure(client, &mut plan, timeout).await;
     }
     let losses: Vec<String> = plan.data_loss().map(|s| s.object.clone()).collect();
     if !options.allow_destructive && !losses.is_empty() {

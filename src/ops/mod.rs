@@ -8,6 +8,7 @@ pub mod drift;
 pub mod error;
 pub mod export;
 pub mod live;
+pub mod measure;
 pub mod plan;
 pub mod progress;
 pub mod revision;

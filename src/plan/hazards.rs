@@ -54,6 +54,9 @@ pub struct Hazard {
     pub kind: HazardKind,
     /// What happens, naming the object.
     pub message: String,
+    /// The rows that would make it fail, counted on the data (`--measure`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<i64>,
 }
 
 /// What the hazards of a change depend on besides the change.
@@ -68,7 +71,7 @@ pub struct Context<'a> {
 }
 
 fn h(kind: HazardKind, message: String) -> Vec<Hazard> {
-    vec![Hazard { kind, message }]
+    vec![Hazard { kind, message, rows: None }]
 }
 
 /// The hazards of a change: what it can do to data, then the lock it holds
@@ -239,8 +242,12 @@ fn drop_view(view: &View) -> Vec<Hazard> {
         return h(HazardKind::GrantsLost, format!("dropping view {name} loses the privileges granted on it"));
     }
     vec![
-        Hazard { kind: HazardKind::DataLoss, message: format!("dropping materialized view {name} discards its rows") },
-        Hazard { kind: HazardKind::GrantsLost, message: format!("privileges granted on {name} are lost") },
+        Hazard {
+            kind: HazardKind::DataLoss,
+            message: format!("dropping materialized view {name} discards its rows"),
+            rows: None,
+        },
+        Hazard { kind: HazardKind::GrantsLost, message: format!("privileges granted on {name} are lost"), rows: None },
     ]
 }
 

@@ -58,7 +58,7 @@ pub fn of(change: &Change, cx: &Context) -> Vec<Hazard> {
         }
         _ => return vec![],
     };
-    vec![Hazard { kind: HazardKind::Lock, message }]
+    vec![Hazard { kind: HazardKind::Lock, message, rows: None }]
 }
 
 /// Whether `ALTER COLUMN ... TYPE` rewrites the table: it does not when the
