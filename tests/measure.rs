@@ -30,7 +30,7 @@ fn schema_file(name: &str, sql: &str) -> PathBuf {
     path
 }
 
-fn measured(db: &Db, schema: &PathBuf, extra: &[&str]) -> String {
+fn measured(db: &Db, schema: &std::path::Path, extra: &[&str]) -> String {
     let (url, schema) = (db.url(), schema.to_string_lossy().into_owned());
     let mut args = vec!["plan", "--url", &url, "--schema", &schema, "--measure"];
     args.extend_from_slice(extra);

@@ -211,3 +211,62 @@ fn not_valid_constraints_are_modelled() {
     // A valid constraint where NOT VALID is desired: PostgreSQL cannot un-validate, nothing to do.
     assert_eq!(plan(&db, &loose, &[]), "");
 }
+
+#[test]
+fn apply_reports_each_step_and_the_lock_it_waits_for_unless_quiet() {
+    let db = PgCluster::shared().fresh_db("progress");
+    db.psql("CREATE TABLE t (a int); INSERT INTO t VALUES (1);").expect("loads");
+    let schema = schema_file("progress", "CREATE TABLE t (a int CHECK (a > 0)); CREATE INDEX t_a_idx ON t (a);");
+    // Another pgstate holds the apply lock for a moment.
+    let holder = db.clone();
+    let key = pgstate::ops::apply::LOCK_KEY;
+    let held = std::thread::spawn(move || {
+        holder.psql(&format!("SELECT pg_advisory_lock({key}); SELECT pg_sleep(1.5);")).expect("holds the lock")
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let stderr = applied(&db, &schema, &[]);
+    held.join().expect("holder");
+    assert!(stderr.contains("waiting for another pgstate apply on this database to finish"), "{stderr}");
+    // Without a terminal: one line per statement, saying which run alone.
+    assert!(
+        stderr.contains("step 1/3: ALTER TABLE public.t ADD CONSTRAINT t_a_check CHECK (a > 0) NOT VALID"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("(alone, outside a transaction): ALTER TABLE public.t VALIDATE CONSTRAINT t_a_check"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("ran 3 statements in"), "{stderr}");
+
+    let quiet = schema_file("progress-quiet", "CREATE TABLE t (a int CHECK (a > 0));");
+    let stderr = applied(&db, &quiet, &["--quiet"]);
+    assert!(!stderr.contains("step 1/") && !stderr.contains("ran 1 statements"), "{stderr}");
+}
+
+/// osm's committed structure.sql (../shared/realworld), up to Rails' trailing
+/// INSERT, which is data: its NOT VALID foreign keys, loaded by psql, match
+/// the file; the same file with the keys valid validates them in place.
+#[test]
+fn osm_not_valid_foreign_keys_match_and_validate() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/realworld/osm/old.sql");
+    let path = if path.exists() { path } else { PathBuf::from("/work/shared/realworld/osm/old.sql") };
+    let full = std::fs::read_to_string(&path).expect("../shared/realworld/osm/old.sql is readable");
+    let cut = full.find("INSERT INTO \"schema_migrations\"").unwrap_or(full.len());
+    let sql = &full[..cut];
+    let not_valid: Vec<&str> =
+        sql.lines().filter(|l| l.contains("NOT VALID")).filter_map(|l| l.split_whitespace().nth(2)).collect();
+    assert_eq!(not_valid.len(), 5, "osm has five NOT VALID foreign keys");
+    let db = PgCluster::shared().fresh_db("osm");
+    db.psql(&full).expect("osm loads with psql");
+    let loose = schema_file("osm-loose", sql);
+    let shown = plan(&db, &loose, &["--parser-only"]);
+    for name in &not_valid {
+        assert!(!shown.contains(name), "{name} is NOT VALID on both sides:\n{shown}");
+    }
+    let strict = schema_file("osm-strict", &sql.replace(" NOT VALID;", ";"));
+    let shown = plan(&db, &strict, &["--parser-only"]);
+    for name in &not_valid {
+        assert!(shown.contains(&format!("VALIDATE CONSTRAINT {name};")), "{name} is validated:\n{shown}");
+        assert!(!shown.contains(&format!("DROP CONSTRAINT {name}")), "{shown}");
+    }
+}
