@@ -74,15 +74,8 @@ fn h(kind: HazardKind, message: String) -> Vec<Hazard> {
     vec![Hazard { kind, message, rows: None }]
 }
 
-/// The hazards of a change: what it can do to data, then the lock it holds
-/// while it works (see `locks`).
+/// The hazards of a change to data (the lock it holds is `locks::of`).
 pub fn of(change: &Change, cx: &Context) -> Vec<Hazard> {
-    let mut out = risks(change, cx);
-    out.extend(super::locks::of(change, cx));
-    out
-}
-
-fn risks(change: &Change, cx: &Context) -> Vec<Hazard> {
     use HazardKind::*;
     match change {
         // Creating, renaming, commenting, and loosening a rule lose nothing.

@@ -185,7 +185,7 @@ pub fn from_changes(
             kind: change.kind(),
             object: change.object(),
             sql: render::statements(&change),
-            hazards: hazards::of(&change, &cx),
+            hazards: hazards::of(&change, &cx).into_iter().chain(locks::of(&change, &cx)).collect(),
             change,
             transactional: true,
             after: ordered.preds[i].iter().map(|&p| place[p]).collect(),
