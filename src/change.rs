@@ -166,6 +166,10 @@ pub enum Change {
     AddConstraint { table: QualName, constraint: Constraint },
     /// `ALTER TABLE ... DROP CONSTRAINT`.
     DropConstraint { table: QualName, constraint: Constraint },
+    /// `ALTER TABLE ... VALIDATE CONSTRAINT`: a foreign key or check added
+    /// `NOT VALID` checks the rows it skipped (carries the constraint, for
+    /// its hazards and measurements).
+    ValidateConstraint { table: QualName, constraint: Constraint },
     /// `ALTER TABLE ... RENAME CONSTRAINT`.
     RenameConstraint { table: QualName, from: String, to: String },
     /// `CREATE INDEX`.
@@ -263,6 +267,7 @@ impl Change {
             Change::AddConstraint { .. } => "add_constraint",
             Change::DropConstraint { .. } => "drop_constraint",
             Change::RenameConstraint { .. } => "rename_constraint",
+            Change::ValidateConstraint { .. } => "validate_constraint",
             Change::CreateIndex { .. } => "create_index",
             Change::DropIndex { .. } => "drop_index",
             Change::RenameIndex { .. } => "rename_index",
@@ -336,6 +341,7 @@ impl Change {
                 format!("{table}.{}", constraint.name)
             }
             Change::RenameConstraint { table, to, .. } => format!("{table}.{to}"),
+            Change::ValidateConstraint { table, constraint } => format!("{table}.{}", constraint.name),
             Change::CreateIndex { table, index } | Change::DropIndex { table, index } => {
                 QualName::new(table.schema.clone(), index.name.clone()).to_string()
             }

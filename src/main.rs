@@ -104,9 +104,12 @@ enum Command {
         url: Option<String>,
         #[command(flatten)]
         scratch: Scratch,
-        /// Build indexes on tables that already exist with CREATE INDEX CONCURRENTLY, each outside the
-        /// transaction (as `apply --concurrently` runs them).
+        /// Plain forms in one transaction, as revisions run them: no NOT VALID + VALIDATE, no
+        /// CONCURRENTLY (by default, steps on tables that exist take the online forms, as apply runs them).
         #[arg(long)]
+        transactional: bool,
+        /// The default (kept for scripts that pass it): indexes on existing tables are built CONCURRENTLY.
+        #[arg(long, hide = true, conflicts_with = "transactional")]
         concurrently: bool,
         /// With --from: the search_path the files are written for (comma-separated);
         /// unqualified names go to its first schema, as in such a session. Default: public.
@@ -115,6 +118,14 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Sql)]
         format: Format,
+        /// Also write the plan to FILE with the fingerprint of the database it was computed from,
+        /// for `apply --plan FILE` (which runs exactly it, or refuses once the database changed).
+        #[arg(long, conflicts_with = "from")]
+        out: Option<PathBuf>,
+        /// Count, read-only, the rows that would make each may-fail step fail (NULLs, duplicates,
+        /// violations, values a type refuses), each count within --statement-timeout (default 10s).
+        #[arg(long, conflicts_with = "from")]
+        measure: bool,
         #[command(flatten)]
         waits: Waits,
     },
@@ -131,13 +142,28 @@ enum Command {
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
+        /// Run exactly the plan saved by `plan --out FILE`, refusing (exit 2, nothing changed) if the
+        /// database no longer has the fingerprint it was computed from.
+        #[arg(long, value_name = "FILE")]
+        plan: Option<PathBuf>,
+        /// Say nothing while applying (no progress on stderr).
+        #[arg(long, short)]
+        quiet: bool,
+        /// Count, read-only, the rows that would make each may-fail step fail, shown on its hazard
+        /// line, each count within --statement-timeout (default 10s).
+        #[arg(long)]
+        measure: bool,
         #[command(flatten)]
         waits: Waits,
         /// How long to wait for another pgstate apply on the same database.
         #[arg(long, default_value = "60s", value_parser = parse_duration)]
         lock_wait: Duration,
-        /// Build indexes on existing tables with CREATE INDEX CONCURRENTLY, after the main transaction.
+        /// Run the plain forms in one transaction (no NOT VALID + VALIDATE, no CONCURRENTLY). By default,
+        /// steps on tables that exist take online forms, some outside the transaction.
         #[arg(long)]
+        transactional: bool,
+        /// The default (kept for scripts that pass it): indexes on existing tables are built CONCURRENTLY.
+        #[arg(long, hide = true, conflicts_with = "transactional")]
         concurrently: bool,
         #[command(flatten)]
         scratch: Scratch,
@@ -377,8 +403,21 @@ fn first_schema(search_path: &str) -> String {
 fn run(cli: Cli) -> Result<ExitCode, Report> {
     let config = Config::load(&std::env::current_dir().into_diagnostic()?)?;
     match cli.command {
-        Command::Plan { desired, from, url, scratch, concurrently, search_path, format, waits } => {
+        Command::Plan {
+            desired,
+            from,
+            url,
+            scratch,
+            transactional,
+            concurrently: _,
+            search_path,
+            format,
+            out,
+            measure,
+            waits,
+        } => {
             let settle = scratch.settle(&config, waits)?;
+            let mut state = None;
             let mut plan = match from {
                 Some(from) => {
                     let roles = config.roles(desired.roles.as_deref());
@@ -393,22 +432,65 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
                         let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
                         ops::desired::refuse_empty_live(client, nothing.as_ref(), &scope, &ignore).await?;
                         let mut pad = ops::settle::Scratchpad::new(settle);
-                        Ok(ops::live::plan_with(client, &parsed, &scope, &ignore, &mut pad).await?.plan)
+                        let live = ops::live::plan_with(client, &parsed, &scope, &ignore, &mut pad).await?;
+                        state = Some(ops::saved::State::new(&live.live, &live.desired, &live.scope, &ignore));
+                        let mut plan = live.plan;
+                        if measure {
+                            let timeout = waits.statement_timeout.unwrap_or(ops::measure::DEFAULT_TIMEOUT);
+                            ops::measure::measure(client, &mut plan, timeout).await;
+                        }
+                        Ok(plan)
                     })?
                 }
             };
-            if concurrently {
-                plan.build_indexes_concurrently();
+            if !transactional {
+                plan.online();
+            }
+            if let (Some(path), Some(state)) = (&out, &state) {
+                std::fs::write(path, ops::saved::write(&plan, state)).into_diagnostic()?;
+                eprintln!(
+                    "wrote the plan to {}: apply it with `pgstate apply --plan {}`",
+                    display(path),
+                    display(path)
+                );
             }
             print_plan(&plan, format)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Apply { desired, url, allow_destructive, yes, waits, lock_wait, concurrently, scratch } => {
+        Command::Apply {
+            desired,
+            url,
+            allow_destructive,
+            yes,
+            plan: saved,
+            quiet,
+            measure,
+            waits,
+            lock_wait,
+            transactional,
+            concurrently: _,
+            scratch,
+        } => {
+            let mut progress = ops::progress::Console::new(quiet);
+            if let Some(path) = saved {
+                return apply_saved(&path, url.as_deref(), yes, waits, lock_wait, &mut progress);
+            }
             let (parsed, scope, nothing) = load(&config, &desired)?;
-            let mut pad = ops::settle::Scratchpad::new(scratch.settle(&config, waits)?);
+            let pad = ops::settle::Scratchpad::new(scratch.settle(&config, waits)?);
+            let mut pad = pad.on_local_start(Box::new(move || {
+                if !quiet {
+                    eprintln!("starting a throwaway PostgreSQL server to compare expressions");
+                }
+            }));
             let target = waits.target(url.as_deref())?;
             let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
-            let options = ops::apply::Options { allow_destructive, lock_wait, concurrently, ignore: ignore.clone() };
+            let options = ops::apply::Options {
+                allow_destructive,
+                lock_wait,
+                online: !transactional,
+                ignore: ignore.clone(),
+                measure: measure.then(|| waits.statement_timeout.unwrap_or(ops::measure::DEFAULT_TIMEOUT)),
+            };
             let interactive = !yes && std::io::stdin().is_terminal();
             let mut confirm = |plan: &Plan| {
                 eprint!("{}", plan.to_sql());
@@ -422,7 +504,7 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             };
             let report = with_db(&target, async |client| {
                 ops::desired::refuse_empty_live(client, nothing.as_ref(), &scope, &ignore).await?;
-                ops::apply::apply(client, &parsed, &scope, &options, &mut pad, &mut confirm).await
+                ops::apply::apply(client, &parsed, &scope, &options, &mut pad, &mut confirm, &mut progress).await
             })?;
             if report.applied {
                 eprintln!("applied {} steps; the database matches the desired schema", report.plan.steps.len());
@@ -617,6 +699,36 @@ fn run(cli: Cli) -> Result<ExitCode, Report> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `apply --plan FILE`: the saved plan, run exactly, if the database has not changed.
+fn apply_saved(
+    path: &Path,
+    url: Option<&str>,
+    yes: bool,
+    waits: Waits,
+    lock_wait: Duration,
+    progress: &mut ops::progress::Console,
+) -> Result<ExitCode, Report> {
+    let text = std::fs::read_to_string(path).into_diagnostic()?;
+    let saved = ops::saved::read(&display(path), &text).map_err(OpsError::from)?;
+    let target = waits.target(url)?;
+    let interactive = !yes && std::io::stdin().is_terminal();
+    let mut confirm = |sql: &str| {
+        eprint!("{sql}");
+        if !interactive {
+            return true;
+        }
+        eprint!("Apply this saved plan to {}? [y/N] ", target.describe());
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer).is_ok() && matches!(answer.trim(), "y" | "Y" | "yes")
+    };
+    let ran = with_db(&target, async |client| {
+        ops::apply::apply_saved(client, &saved, lock_wait, &mut confirm, progress).await
+    })?;
+    eprintln!("applied the saved plan {} ({ran} statements)", display(path));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn display(p: &Path) -> String {

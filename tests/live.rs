@@ -376,7 +376,8 @@ fn a_failing_statement_rolls_everything_back() {
     // The new column comes first in the plan; the unique constraint then fails on the duplicates.
     let schema =
         schema_file("rollback", "CREATE TABLE t (id int, code text UNIQUE, note text); CREATE TABLE other (id int);");
-    let out = apply(&db, &schema, &[]);
+    // In one transaction, as --transactional runs a plan (the online form commits its first part first).
+    let out = apply(&db, &schema, &["--transactional"]);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains("could not create unique index") && err.contains("while running"), "{err}");
@@ -453,10 +454,11 @@ fn an_invalid_index_is_dropped_and_built_again() {
     let schema = schema_file("invalidindex", "CREATE TABLE t (code text); CREATE UNIQUE INDEX t_code_idx ON t (code);");
     let plan = plan_url(&db, &schema);
     assert!(
-        plan.contains("DROP INDEX IF EXISTS public.t_code_idx") && plan.contains("CREATE UNIQUE INDEX t_code_idx"),
+        plan.contains("DROP INDEX IF EXISTS public.t_code_idx")
+            && plan.contains("CREATE UNIQUE INDEX CONCURRENTLY t_code_idx"),
         "{plan}"
     );
-    let out = apply(&db, &schema, &["--concurrently"]);
+    let out = apply(&db, &schema, &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         db.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_code_idx'::regclass").expect("query"),
@@ -576,7 +578,7 @@ fn a_function_under_a_check_and_a_trigger_changes_signature_in_one_go() {
     assert!(drop_fn < create_fn, "{plan}");
     assert!(create_fn < at("ADD CONSTRAINT account_balance_check"), "{plan}");
     assert!(create_fn < at("CREATE TRIGGER account_audit"), "{plan}");
-    assert!(create_fn < at("CREATE INDEX account_positive"), "{plan}");
+    assert!(create_fn < at("CREATE INDEX CONCURRENTLY account_positive"), "{plan}");
     assert!(plan.contains("grants lost"), "{plan}");
 
     let out = apply(&db, &schema, &[]);
@@ -881,13 +883,13 @@ fn concurrent_indexes_run_before_the_steps_that_need_them_and_the_plan_says_so()
          CREATE TABLE b (id int, a_code text REFERENCES a (code));",
     );
     let url = db.url();
-    let shown = pgstate(&["plan", "--url", &url, "--schema", &schema.to_string_lossy(), "--concurrently"]);
+    let shown = pgstate(&["plan", "--url", &url, "--schema", &schema.to_string_lossy()]);
     let shown = text(&shown.stdout);
     let index_at = shown.find("CREATE UNIQUE INDEX CONCURRENTLY a_code_idx").expect(&shown);
     let begin_at = shown.find("BEGIN;").expect(&shown);
     assert!(index_at < begin_at, "the index is built before the transaction that needs it:\n{shown}");
     assert!(shown[begin_at..].contains("COMMENT ON INDEX") && shown[begin_at..].contains("FOREIGN KEY"), "{shown}");
-    let out = apply(&db, &schema, &["--concurrently"]);
+    let out = apply(&db, &schema, &[]);
     assert!(out.status.success(), "apply failed: {}{}", text(&out.stdout), text(&out.stderr));
     assert!(text(&out.stderr).contains("CONCURRENTLY"), "the plan confirmed is the plan run");
     assert_eq!(plan_url(&db, &schema), "");

@@ -127,6 +127,7 @@ fn catalog(seed: u64) -> Catalog {
                     name: pk,
                     kind: ConstraintKind::PrimaryKey { columns: vec!["id".into()], include: vec![] },
                     deferral: Deferral::Immediate,
+                    validated: true,
                     comment: comment(&mut g),
                 },
             );
@@ -144,6 +145,7 @@ fn catalog(seed: u64) -> Catalog {
                         nulls_not_distinct: g.chance(30),
                     },
                     deferral: Deferral::Immediate,
+                    validated: true,
                     comment: None,
                 },
             );
@@ -157,6 +159,7 @@ fn catalog(seed: u64) -> Catalog {
                     name: n,
                     kind: ConstraintKind::Check { expr: Expr::new(expr), no_inherit: g.chance(20) },
                     deferral: Deferral::Immediate,
+                    validated: true,
                     comment: None,
                 },
             );
@@ -218,6 +221,7 @@ fn catalog(seed: u64) -> Catalog {
                     match_kind: FkMatch::Simple,
                 }),
                 deferral: *g.pick(&[Deferral::Immediate, Deferral::Deferred]),
+                validated: true,
                 comment: None,
             },
         );

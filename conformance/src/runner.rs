@@ -1010,6 +1010,8 @@ pub fn offline_direction(
         schemas,
         // This direction measures the parser alone (its fidelity is reported).
         "--parser-only",
+        // Its SQL runs in one transaction (below): the plain forms, as revisions have them.
+        "--transactional",
     ];
     if !case.managed_roles.is_empty() {
         args.extend(["--roles", &roles_arg]);

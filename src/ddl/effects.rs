@@ -284,6 +284,11 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
                 }
             }
         }
+        Change::ValidateConstraint { table, constraint } => {
+            if let Some(c) = cat.tables.get_mut(table).and_then(|t| t.constraints.get_mut(&constraint.name)) {
+                c.validated = true;
+            }
+        }
         Change::DropConstraint { table, constraint } => {
             if let Some(t) = cat.tables.get_mut(table) {
                 t.constraints.shift_remove(&constraint.name);

@@ -157,6 +157,7 @@ pub fn alter(out: &mut Diff, old: &Table, new: &Table, from: &Catalog, to: &Cata
         |t, n| CommentTarget::Constraint(t.clone(), n.to_string()),
         |c| &c.comment,
     );
+    validations(out, name, old_constraints, &new.constraints);
     keyed(
         out,
         name,
@@ -175,6 +176,18 @@ pub fn alter(out: &mut Diff, old: &Table, new: &Table, from: &Catalog, to: &Cata
     row_security(out, old, new);
     policies(out, old, new);
     comment(out, CommentTarget::Table(name.clone()), &old.comment, &new.comment);
+}
+
+/// A constraint the database holds `NOT VALID` that the desired schema has
+/// valid is validated. The other way round is no change: PostgreSQL cannot
+/// un-validate a constraint, and a valid one promises more than was asked.
+fn validations(out: &mut Diff, table: &QualName, old: &Map<String, Constraint>, new: &Map<String, Constraint>) {
+    for (n, want) in new {
+        let Some(have) = old.get(n) else { continue };
+        if !have.validated && want.validated && have.kind == want.kind && have.deferral == want.deferral {
+            out.changes.push(Change::ValidateConstraint { table: table.clone(), constraint: have.clone() });
+        }
+    }
 }
 
 /// Joining and leaving parents: `INHERIT` / `NO INHERIT`, and `ATTACH` /

@@ -13,6 +13,17 @@ pub struct Constraint {
     pub deferral: Deferral,
     /// `COMMENT ON CONSTRAINT`.
     pub comment: Option<String>,
+    /// Whether existing rows were checked (`false`: a foreign key or check
+    /// added `NOT VALID` and not validated since; `convalidated`). PostgreSQL
+    /// cannot un-validate one, so the differ only ever validates.
+    pub validated: bool,
+}
+
+impl Constraint {
+    /// Whether the kind can be `NOT VALID` (foreign keys and checks only).
+    pub fn can_be_not_valid(&self) -> bool {
+        matches!(self.kind, ConstraintKind::ForeignKey(_) | ConstraintKind::Check { .. })
+    }
 }
 
 /// Deferrability of a constraint.

@@ -1,7 +1,9 @@
 //! `pgstate apply`: plan under an advisory lock, refuse data loss unless
-//! allowed, run the plan in one transaction, then check that nothing is left.
-//! Every lock wait is bounded by the session's `lock_timeout`, set at connect
-//! (`connection::Target::connect`), reading as well as writing.
+//! allowed, run the plan (one transaction, or the units of its online form),
+//! then check that nothing is left. `apply_saved` runs a plan saved by `plan
+//! --out` exactly, while the database still has the fingerprint it was
+//! computed from. Every lock wait is bounded by the session's `lock_timeout`,
+//! set at connect (`connection::Target::connect`), reading as well as writing.
 
 use std::time::{Duration, Instant};
 
@@ -9,10 +11,12 @@ use tokio_postgres::Client;
 
 use crate::introspect::Scope;
 use crate::parse::Parsed;
-use crate::plan::{Plan, Step};
+use crate::plan::Plan;
 
 use super::error::db_error;
 use super::live;
+use super::progress::Progress;
+use super::saved::{self, Saved, SavedUnit};
 use super::settle::Scratchpad;
 use super::timeout::{self, Phase};
 use super::OpsError;
@@ -26,10 +30,13 @@ pub struct Options {
     pub allow_destructive: bool,
     /// How long to wait for another pgstate's lock.
     pub lock_wait: Duration,
-    /// Build indexes on existing tables with `CREATE INDEX CONCURRENTLY`, after the transaction.
-    pub concurrently: bool,
+    /// Online forms on tables that exist (`Plan::online`); false runs the
+    /// plain forms in one transaction.
+    pub online: bool,
     /// Bookkeeping tables that are not part of the schema (version tables).
     pub ignore: Vec<crate::model::QualName>,
+    /// Count the rows that would make may-fail steps fail, each count bounded by this timeout.
+    pub measure: Option<Duration>,
 }
 
 /// What happened.
@@ -48,9 +55,10 @@ pub async fn apply(
     options: &Options,
     pad: &mut Scratchpad,
     confirm: &mut dyn FnMut(&Plan) -> bool,
+    progress: &mut dyn Progress,
 ) -> Result<Report, OpsError> {
-    acquire_lock(client, options.lock_wait).await?;
-    let result = locked(client, desired, scope, options, pad, confirm).await;
+    acquire_lock(client, options.lock_wait, progress).await?;
+    let result = locked(client, desired, scope, options, pad, confirm, progress).await;
     release_lock(client).await;
     result
 }
@@ -61,8 +69,9 @@ pub(crate) async fn release_lock(client: &Client) {
 }
 
 /// Takes pgstate's advisory lock on the database, waiting up to `wait`.
-pub(crate) async fn acquire_lock(client: &Client, wait: Duration) -> Result<(), OpsError> {
+pub(crate) async fn acquire_lock(client: &Client, wait: Duration, progress: &mut dyn Progress) -> Result<(), OpsError> {
     let start = Instant::now();
+    let mut said = false;
     loop {
         let row = client
             .query_one("SELECT pg_catalog.pg_try_advisory_lock($1)", &[&LOCK_KEY])
@@ -73,6 +82,10 @@ pub(crate) async fn acquire_lock(client: &Client, wait: Duration) -> Result<(), 
         }
         if start.elapsed() >= wait {
             return Err(OpsError::LockWait(wait));
+        }
+        if !said {
+            progress.waiting_for_apply_lock();
+            said = true;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -85,13 +98,17 @@ async fn locked(
     options: &Options,
     pad: &mut Scratchpad,
     confirm: &mut dyn FnMut(&Plan) -> bool,
+    progress: &mut dyn Progress,
 ) -> Result<Report, OpsError> {
     let mut plan = live::plan_with(client, desired, scope, &options.ignore, pad).await?.plan;
     if plan.is_empty() {
         return Ok(Report { plan, applied: false });
     }
-    if options.concurrently {
-        plan.build_indexes_concurrently();
+    if options.online {
+        plan.online();
+    }
+    if let Some(timeout) = options.measure {
+        super::measure::measure(client, &mut plan, timeout).await;
     }
     let losses: Vec<String> = plan.data_loss().map(|s| s.object.clone()).collect();
     if !options.allow_destructive && !losses.is_empty() {
@@ -101,25 +118,15 @@ async fn locked(
     if !confirm(&plan) {
         return Err(OpsError::Cancelled);
     }
-    let schemas = scope.list();
-    // What an error leaves of the database: the earlier units stay committed.
-    let mut left = "nothing was changed";
-    for unit in plan.units() {
-        let steps: Vec<&Step> = unit.steps.iter().map(|&i| &plan.steps[i]).collect();
-        if unit.transaction {
-            transaction(client, schemas, &steps, &format!("the transaction was rolled back: {left}")).await?;
-        } else {
-            for sql in steps.iter().flat_map(|s| &s.sql) {
-                if let Err(e) = one_statement(client, sql).await {
-                    let outcome = format!("it ran outside a transaction: {left}");
-                    return Err(
-                        timeout::db_failed(client, Some(schemas), Phase::Writing, &e, Some(sql), &outcome).await
-                    );
-                }
-            }
-        }
-        left = "the steps before it stay committed; run apply again to finish";
-    }
+    let units: Vec<SavedUnit> = plan
+        .units()
+        .into_iter()
+        .map(|u| SavedUnit {
+            transaction: u.transaction,
+            statements: u.steps.iter().flat_map(|&i| plan.steps[i].sql.iter().cloned()).collect(),
+        })
+        .collect();
+    run(client, scope.list(), &units, progress).await?;
 
     let again = live::plan_with(client, desired, scope, &options.ignore, pad)
         .await
@@ -130,19 +137,130 @@ async fn locked(
     Ok(Report { plan, applied: true })
 }
 
-/// Runs `steps` in one transaction; on failure rolls back, and the error
-/// names the statement and says `rolled_back`.
-async fn transaction(client: &Client, schemas: &[String], steps: &[&Step], rolled_back: &str) -> Result<(), OpsError> {
-    if steps.is_empty() {
+/// Runs a saved plan exactly as written, under the apply lock, if the
+/// database still has the fingerprint the plan was computed from; returns
+/// how many statements ran (0 when the confirmation said no... is an error).
+pub async fn apply_saved(
+    client: &Client,
+    saved: &Saved,
+    lock_wait: Duration,
+    confirm: &mut dyn FnMut(&str) -> bool,
+    progress: &mut dyn Progress,
+) -> Result<usize, OpsError> {
+    acquire_lock(client, lock_wait, progress).await?;
+    let result = saved_locked(client, saved, confirm, progress).await;
+    release_lock(client).await;
+    result
+}
+
+async fn saved_locked(
+    client: &Client,
+    saved: &Saved,
+    confirm: &mut dyn FnMut(&str) -> bool,
+    progress: &mut dyn Progress,
+) -> Result<usize, OpsError> {
+    let scope = saved.state.scope();
+    let live = live::read(client, &scope, &saved.state.ignored()).await?;
+    let now = saved::fingerprint(&live.catalog, &live.invalid_indexes);
+    if now.whole != saved.state.database.whole {
+        return Err(OpsError::StalePlan(saved::changes(&saved.state.database, &now)));
+    }
+    if !confirm(&saved.sql) {
+        return Err(OpsError::Cancelled);
+    }
+    run(client, scope.list(), &saved.units, progress).await?;
+    Ok(saved.units.iter().map(|u| u.statements.len()).sum())
+}
+
+/// Runs `units` in order: each transaction's statements in one transaction,
+/// each statement outside one alone. An error says what became of the
+/// database: the units before stay committed.
+async fn run(
+    client: &Client,
+    schemas: &[String],
+    units: &[SavedUnit],
+    progress: &mut dyn Progress,
+) -> Result<(), OpsError> {
+    progress.start(units.iter().map(|u| u.statements.len()).sum());
+    let mut left = "nothing was changed";
+    let mut index = 0;
+    for unit in units {
+        if unit.transaction {
+            let rolled_back = format!("the transaction was rolled back: {left}");
+            transaction(client, schemas, &unit.statements, &rolled_back, &mut index, progress).await?;
+        } else {
+            for sql in &unit.statements {
+                progress.statement(index, sql, true);
+                index += 1;
+                if let Err(e) = one_statement(client, sql).await {
+                    let cleaned = drop_invalid_indexes(client, schemas).await;
+                    let outcome = format!("it ran outside a transaction: {left}{cleaned}");
+                    let error =
+                        timeout::db_failed(client, Some(schemas), Phase::Writing, &e, Some(sql), &outcome).await;
+                    return Err(match error {
+                        OpsError::Database(text) => OpsError::Database(format!("{text}\n  {outcome}")),
+                        other => other,
+                    });
+                }
+            }
+        }
+        left = "the steps before it stay committed; run apply again to finish";
+    }
+    progress.finish();
+    Ok(())
+}
+
+/// After a failed statement outside a transaction: a failed `CREATE INDEX
+/// CONCURRENTLY` leaves its index behind, INVALID (never used by queries,
+/// but kept up to date by every write). Such indexes in the managed schemas
+/// are dropped, also concurrently, and the error says so. (A later plan
+/// drops one still there and builds it again.)
+async fn drop_invalid_indexes(client: &Client, schemas: &[String]) -> String {
+    let found = client
+        .query(
+            "SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) \
+             FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = ANY($1) AND NOT i.indisvalid ORDER BY 1",
+            &[&schemas],
+        )
+        .await;
+    let Ok(rows) = found else { return String::new() };
+    let mut out = String::new();
+    for row in rows {
+        let name: String = row.get(0);
+        let shown = crate::quote::one_line(&name);
+        match one_statement(client, &format!("DROP INDEX CONCURRENTLY IF EXISTS {name}")).await {
+            Ok(()) => out.push_str(&format!("; the INVALID index {shown} the failed build left was dropped")),
+            Err(_) => out.push_str(&format!(
+                "; the failed build left the INVALID index {shown}, which could not be dropped now: the next apply \
+                 drops it and builds it again"
+            )),
+        }
+    }
+    out
+}
+
+/// Runs `statements` in one transaction; on failure rolls back, and the
+/// error names the statement and says `rolled_back`.
+async fn transaction(
+    client: &Client,
+    schemas: &[String],
+    statements: &[String],
+    rolled_back: &str,
+    index: &mut usize,
+    progress: &mut dyn Progress,
+) -> Result<(), OpsError> {
+    if statements.is_empty() {
         return Ok(());
     }
     client.batch_execute("BEGIN").await.map_err(|e| db_error(&e, Some("BEGIN")))?;
-    for step in steps {
-        for sql in &step.sql {
-            if let Err(e) = one_statement(client, sql).await {
-                let _ = client.batch_execute("ROLLBACK").await;
-                return Err(timeout::db_failed(client, Some(schemas), Phase::Writing, &e, Some(sql), rolled_back).await);
-            }
+    for sql in statements {
+        progress.statement(*index, sql, false);
+        *index += 1;
+        if let Err(e) = one_statement(client, sql).await {
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(timeout::db_failed(client, Some(schemas), Phase::Writing, &e, Some(sql), rolled_back).await);
         }
     }
     client.batch_execute("COMMIT").await.map_err(|e| db_error(&e, Some("COMMIT")))

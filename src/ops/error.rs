@@ -40,6 +40,17 @@ pub enum OpsError {
     /// The plan did not converge: a bug.
     #[error("the database still differs from the desired schema after applying (a bug in pgstate's plan):\n{0}")]
     NotConverged(String),
+    /// A saved plan's database fingerprint is no longer the database's.
+    #[error(
+        "refusing to apply the saved plan: the database changed since it was computed ({}); nothing was changed. \
+         Make a new plan with `pgstate plan --out` and review it",
+        if .0.is_empty() { "its fingerprint differs".to_string() } else { stale_list(.0) }
+    )]
+    StalePlan(Vec<String>),
+    /// A saved plan could not be read.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Saved(#[from] super::saved::SavedError),
     /// The desired schema reads as empty by accident while there is something to drop.
     #[error(
         "{path} holds no .sql or .toml file, so the desired schema reads as empty, while {what} holds {holds}: \
@@ -109,6 +120,15 @@ impl OpsError {
             other => other,
         }
     }
+}
+
+/// What changed, for `StalePlan`: the first few, then how many more.
+fn stale_list(changes: &[String]) -> String {
+    let mut out = changes.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    if changes.len() > 5 {
+        out.push_str(&format!(", and {} more", changes.len() - 5));
+    }
+    out
 }
 
 /// `\n  while running: <statement>`, when there is one.

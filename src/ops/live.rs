@@ -22,6 +22,8 @@ pub struct LivePlan {
     pub live: Live,
     /// The desired catalog, with expressions respelled as the server stores them where they mean the same.
     pub desired: crate::model::Catalog,
+    /// The scope the database was read in (the session's default schema added).
+    pub scope: Scope,
 }
 
 /// Reads the database and plans from it to `desired`, ignoring pgstate's
@@ -73,11 +75,8 @@ async fn plan_unbounded(
         }
         (&reparsed, scope.with_schemas(list))
     };
+    let live = read_in(client, &scope, &default_schema, ignore).await?;
     let scope = &scope;
-    let mut live = introspect_with_default(client, scope, &default_schema).await?;
-    for t in ignore {
-        live.catalog.tables.shift_remove(t);
-    }
     let mut target = desired.catalog.clone();
     target.retain_roles(&scope.roles());
     // Default privileges without FOR ROLE are those of whoever runs the plan.
@@ -97,7 +96,26 @@ async fn plan_unbounded(
     let mut warnings = diff.warnings;
     warnings.append(&mut pad.warnings);
     let plan = from_changes(changes, &live.catalog, &target, warnings)?;
-    Ok(LivePlan { plan, live, desired: target })
+    Ok(LivePlan { plan, live, desired: target, scope: scope.clone() })
+}
+
+/// Reads the database in `scope` as `plan` does (bookkeeping tables in
+/// `ignore` left out), bounded by the session's timeouts: what a saved
+/// plan's fingerprint is checked against.
+pub async fn read(client: &Client, scope: &Scope, ignore: &[QualName]) -> Result<Live, OpsError> {
+    let reading = async {
+        let (default_schema, _) = session(client).await?;
+        read_in(client, scope, &default_schema, ignore).await
+    };
+    timeout::bounded(client, Some(scope.list()), Phase::Reading, NOTHING_CHANGED, reading).await
+}
+
+async fn read_in(client: &Client, scope: &Scope, default_schema: &str, ignore: &[QualName]) -> Result<Live, OpsError> {
+    let mut live = introspect_with_default(client, scope, default_schema).await?;
+    for t in ignore {
+        live.catalog.tables.shift_remove(t);
+    }
+    Ok(live)
 }
 
 /// The first existing schema of the session's search_path (`public` when

@@ -8,8 +8,11 @@ pub mod drift;
 pub mod error;
 pub mod export;
 pub mod live;
+pub mod measure;
 pub mod plan;
+pub mod progress;
 pub mod revision;
+pub mod saved;
 pub mod settle;
 pub mod timeout;
 

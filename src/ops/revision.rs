@@ -235,7 +235,7 @@ async fn run_revision(client: &Client, table: &QualName, r: &Revision, up: bool)
 pub async fn upgrade(client: &Client, dir: &Path, target: &str, table: &QualName) -> Result<Vec<String>, OpsError> {
     let chain = load_verified(dir)?;
     version_table::ensure(client, table).await.map_err(|e| db_error(&e, None))?;
-    acquire_lock(client, LOCK_WAIT).await?;
+    acquire_lock(client, LOCK_WAIT, &mut super::progress::Silent).await?;
     let result = async {
         let current = recorded(client, &chain, table).await?;
         let applied = chain.ancestry(&current);
@@ -274,7 +274,7 @@ pub async fn downgrade(
     allow_destructive: bool,
 ) -> Result<Vec<String>, OpsError> {
     let chain = load_verified(dir)?;
-    acquire_lock(client, LOCK_WAIT).await?;
+    acquire_lock(client, LOCK_WAIT, &mut super::progress::Silent).await?;
     let result = async {
         let current = recorded(client, &chain, table).await?;
         let applied = chain.ancestry(&current);

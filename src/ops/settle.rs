@@ -37,12 +37,20 @@ pub struct Scratchpad {
     failed: bool,
     /// What the command should tell the user (the parser decided alone).
     pub warnings: Vec<String>,
+    /// Called just before a throwaway server is started (to say so).
+    on_local: Option<Box<dyn FnMut()>>,
 }
 
 impl Scratchpad {
     /// A scratchpad that will settle as `how` says.
     pub fn new(how: Settle) -> Scratchpad {
-        Scratchpad { how, client: None, local: None, failed: false, warnings: Vec::new() }
+        Scratchpad { how, client: None, local: None, failed: false, warnings: Vec::new(), on_local: None }
+    }
+
+    /// Calls `f` just before a throwaway server is started.
+    pub fn on_local_start(mut self, f: Box<dyn FnMut()>) -> Scratchpad {
+        self.on_local = Some(f);
+        self
     }
 
     /// Respells `desired`'s expressions where the server stores them as
@@ -62,6 +70,9 @@ impl Scratchpad {
                 Settle::ParserOnly => return Ok(None),
                 Settle::Server(target) => target.connect().await?,
                 Settle::LocalServer => {
+                    if let Some(f) = self.on_local.as_mut() {
+                        f();
+                    }
                     let started = match LocalServer::start() {
                         Ok(local) => local.connect().await.map(|c| (c, local)),
                         Err(e) => Err(e),

@@ -23,6 +23,8 @@ pub struct RawConstraint {
     pub kind: RawKind,
     /// Deferrability.
     pub deferral: Deferral,
+    /// False for `ADD CONSTRAINT ... NOT VALID`.
+    pub validated: bool,
     /// Where it was written.
     pub at: At,
 }
@@ -181,7 +183,7 @@ pub fn from_table_constraint(
         }
         other => return Err(format!("unsupported constraint: {other}")),
     };
-    Ok(RawConstraint { name: name.map(fold), kind, deferral: deferral(chars), at })
+    Ok(RawConstraint { name: name.map(fold), kind, deferral: deferral(chars), validated: true, at })
 }
 
 /// One index key in canonical form.

@@ -25,6 +25,9 @@ pub enum HazardKind {
     GrantsLost,
     /// A role loses a privilege: whatever relied on it stops working.
     AccessLoss,
+    /// The step holds a lock that blocks other sessions' reads or writes
+    /// for as long as it scans, rewrites or builds (not just for an instant).
+    Lock,
     /// Nothing is lost, but something worth knowing changes: how values read
     /// back, or a setting of the session running the plan that decides them.
     Note,
@@ -38,6 +41,7 @@ impl HazardKind {
             HazardKind::MayFail => "may fail",
             HazardKind::GrantsLost => "grants lost",
             HazardKind::AccessLoss => "access loss",
+            HazardKind::Lock => "lock",
             HazardKind::Note => "note",
         }
     }
@@ -50,6 +54,9 @@ pub struct Hazard {
     pub kind: HazardKind,
     /// What happens, naming the object.
     pub message: String,
+    /// The rows that would make it fail, counted on the data (`--measure`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<i64>,
 }
 
 /// What the hazards of a change depend on besides the change.
@@ -64,10 +71,10 @@ pub struct Context<'a> {
 }
 
 fn h(kind: HazardKind, message: String) -> Vec<Hazard> {
-    vec![Hazard { kind, message }]
+    vec![Hazard { kind, message, rows: None }]
 }
 
-/// The hazards of a change.
+/// The hazards of a change to data (the lock it holds is `locks::of`).
 pub fn of(change: &Change, cx: &Context) -> Vec<Hazard> {
     use HazardKind::*;
     match change {
@@ -155,7 +162,10 @@ pub fn of(change: &Change, cx: &Context) -> Vec<Hazard> {
         }
         Change::SetNotNull { .. } => vec![],
         Change::SetIdentity { table, column, from, to } => identity(table, column, from.as_ref(), to.as_ref()),
+        // NOT VALID skips the existing rows: nothing can fail until it is validated.
+        Change::AddConstraint { constraint, .. } if !constraint.validated && constraint.can_be_not_valid() => vec![],
         Change::AddConstraint { table, constraint } if !(cx.is_new)(table) => add_constraint(table, constraint),
+        Change::ValidateConstraint { table, constraint } => validate_constraint(table, constraint),
         Change::AddConstraint { .. } => vec![],
         Change::CreateIndex { table, index } if index.unique && !(cx.is_new)(table) => {
             h(MayFail, format!("unique index {} on {table} fails on existing duplicates", quote(&index.name)))
@@ -218,14 +228,27 @@ fn add_constraint(table: &QualName, constraint: &Constraint) -> Vec<Hazard> {
     h(HazardKind::MayFail, format!("adding {label} constraint {name} on {table} fails on {what}"))
 }
 
+fn validate_constraint(table: &QualName, constraint: &Constraint) -> Vec<Hazard> {
+    let what = match &constraint.kind {
+        ConstraintKind::ForeignKey(_) => "rows without a match",
+        _ => "rows that violate it",
+    };
+    let (label, name) = (constraint.kind.label(), quote(&constraint.name));
+    h(HazardKind::MayFail, format!("validating {label} constraint {name} on {table} fails on {what}"))
+}
+
 fn drop_view(view: &View) -> Vec<Hazard> {
     let name = &view.name;
     if !view.materialized {
         return h(HazardKind::GrantsLost, format!("dropping view {name} loses the privileges granted on it"));
     }
     vec![
-        Hazard { kind: HazardKind::DataLoss, message: format!("dropping materialized view {name} discards its rows") },
-        Hazard { kind: HazardKind::GrantsLost, message: format!("privileges granted on {name} are lost") },
+        Hazard {
+            kind: HazardKind::DataLoss,
+            message: format!("dropping materialized view {name} discards its rows"),
+            rows: None,
+        },
+        Hazard { kind: HazardKind::GrantsLost, message: format!("privileges granted on {name} are lost"), rows: None },
     ]
 }
 

@@ -1,6 +1,8 @@
 //! Plans: changes ordered by dependencies, each with its SQL and hazards.
 
 pub mod hazards;
+mod locks;
+mod online;
 mod order;
 pub mod render;
 mod routine_sql;
@@ -44,6 +46,9 @@ pub struct Plan {
     pub steps: Vec<Step>,
     /// Warnings from the differ.
     pub warnings: Vec<String>,
+    /// Partitioned tables of either side: `online` keeps their plain forms.
+    #[serde(skip)]
+    pub partitioned: HashSet<QualName>,
 }
 
 /// The first line of a script that creates routines (see [`Plan::preamble`]).
@@ -67,10 +72,18 @@ impl Plan {
     /// plan that runs as more than one transaction (see `units`) says where
     /// each begins and ends, so that the script is exactly what `apply` runs.
     pub fn to_sql(&self) -> String {
-        let units = self.units();
-        let explicit = units.len() > 1;
+        self.framed(self.units().len() > 1)
+    }
+
+    /// The plan as a SQL script with every transaction framed by `BEGIN` /
+    /// `COMMIT`, even when there is only one (a saved plan).
+    pub fn to_sql_framed(&self) -> String {
+        self.framed(true)
+    }
+
+    fn framed(&self, explicit: bool) -> String {
         let mut out = String::from(self.preamble());
-        for unit in &units {
+        for unit in &self.units() {
             if explicit && unit.transaction {
                 out.push_str("BEGIN;\n");
             }
@@ -113,33 +126,18 @@ impl Plan {
         self.steps.iter().filter(|s| s.hazards.iter().any(|h| h.kind == HazardKind::DataLoss))
     }
 
-    /// Builds the indexes of tables that already exist with `CREATE INDEX
-    /// CONCURRENTLY`, each outside any transaction (see `units`).
-    pub fn build_indexes_concurrently(&mut self) {
-        let created: HashSet<QualName> = self
-            .steps
-            .iter()
-            .filter_map(|s| match &s.change {
-                Change::CreateTable { table } => Some(table.name.clone()),
-                _ => None,
-            })
-            .collect();
-        for step in &mut self.steps {
-            if let Change::CreateIndex { table, index } = &step.change {
-                if !created.contains(table) {
-                    step.sql = vec![render::create_index(table, index, true)];
-                    step.sql.extend(render::index_statistics(table, index));
-                    step.transactional = false;
-                }
-            }
-        }
+    /// Rewrites the steps on tables that already exist into their online
+    /// forms (`NOT VALID` then `VALIDATE`, `CONCURRENTLY`; see `online`).
+    /// Without it, the plan runs in one transaction in the plain forms.
+    pub fn online(&mut self) {
+        online::rewrite(self)
     }
 
     /// How the plan runs, in order: new enum labels in a transaction of their
     /// own (PostgreSQL cannot use a label in the transaction that adds it),
     /// then one transaction for everything that needs no step outside a
     /// transaction, then each such step alone, then one transaction for the
-    /// steps that need those.
+    /// steps that need those, then the steps alone that need those, and so on.
     pub fn units(&self) -> Vec<Unit> {
         units::split(self)
     }
@@ -203,13 +201,20 @@ pub fn from_changes(
             kind: change.kind(),
             object: change.object(),
             sql: render::statements(&change),
-            hazards: hazards::of(&change, &cx),
+            hazards: hazards::of(&change, &cx).into_iter().chain(locks::of(&change, &cx)).collect(),
             change,
             transactional: true,
             after: ordered.preds[i].iter().map(|&p| place[p]).collect(),
         })
         .collect();
-    Ok(Plan { steps, warnings })
+    let partitioned = from
+        .tables
+        .values()
+        .chain(to.tables.values())
+        .filter(|t| t.partition_by.is_some())
+        .map(|t| t.name.clone())
+        .collect();
+    Ok(Plan { steps, warnings, partitioned })
 }
 
 /// The whole catalog as a SQL script that creates it (the plan from nothing).

@@ -116,7 +116,7 @@ fn phase(c: &Change) -> u8 {
         // Once the columns match the parent's.
         Change::AttachPartition { .. } | Change::DetachPartition { .. } | Change::SetInherit { .. } => 22,
         Change::CreateIndex { .. } => 23,
-        Change::AddConstraint { .. } => 24,
+        Change::AddConstraint { .. } | Change::ValidateConstraint { .. } => 24,
         Change::SetSequenceOwner { .. } => 25,
         Change::CreateView { .. } => 26,
         // After views: a trigger may be INSTEAD OF one, a policy may read one.
@@ -636,6 +636,10 @@ fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
                 }
                 d.needs_old.extend(referenced_key(from, &fk.ref_table, &fk.ref_columns));
             }
+        }
+        Change::ValidateConstraint { table, constraint } => {
+            d.needs_new.push(Key::Table(table.clone()));
+            d.needs_new.push(Key::Constraint(table.clone(), constraint.name.clone()));
         }
         Change::RenameConstraint { table, to: n, .. } => {
             d.creates.push(Key::Constraint(table.clone(), n.clone()));

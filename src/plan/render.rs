@@ -185,8 +185,9 @@ pub fn statements(change: &Change) -> Vec<String> {
                 }
             }]
         }
-        Change::AddConstraint { table, constraint } => {
-            vec![format!("ALTER TABLE {table} ADD {}", constraint_def(constraint))]
+        Change::AddConstraint { table, constraint } => vec![add_constraint(table, constraint)],
+        Change::ValidateConstraint { table, constraint } => {
+            vec![format!("ALTER TABLE {table} VALIDATE CONSTRAINT {}", quote_ident(&constraint.name))]
         }
         Change::DropConstraint { table, constraint } => {
             vec![format!("ALTER TABLE {table} DROP CONSTRAINT {}", quote_ident(&constraint.name))]
@@ -523,6 +524,13 @@ fn include(cols: &[String]) -> String {
     } else {
         format!(" INCLUDE ({})", idents(cols))
     }
+}
+
+/// `ALTER TABLE ... ADD CONSTRAINT ...`, `NOT VALID` when the constraint is
+/// (a new table's constraints are always valid: it has no rows to skip).
+pub fn add_constraint(table: &QualName, c: &Constraint) -> String {
+    let not_valid = if !c.validated && c.can_be_not_valid() { " NOT VALID" } else { "" };
+    format!("ALTER TABLE {table} ADD {}{not_valid}", constraint_def(c))
 }
 
 /// `CONSTRAINT name ...` as in CREATE TABLE / ADD.

@@ -3,17 +3,13 @@
 use super::{Plan, Unit};
 use crate::diff::Change;
 
-/// Splits `plan` into the units `Plan::units` describes. A step that needs
-/// (directly or through others) a step outside a transaction waits for it,
-/// in the last transaction; everything else goes in the main one.
+/// Splits `plan` into the units `Plan::units` describes. Each step has a
+/// stage: a step in a transaction is in the stage of the latest step it
+/// needs, or the next one when that step runs alone; a step alone is in the
+/// stage of the latest step it needs. Each stage runs its transaction, then
+/// its steps alone, in plan order.
 pub fn split(plan: &Plan) -> Vec<Unit> {
     let n = plan.steps.len();
-    // Steps that must wait for one that runs outside a transaction.
-    let mut waits = vec![false; n];
-    for i in 0..n {
-        let step = &plan.steps[i];
-        waits[i] = step.after.iter().any(|&p| !plan.steps[p].transactional || waits[p]);
-    }
     let is_label = |i: usize| matches!(plan.steps[i].change, Change::AddEnumValue { .. });
     // A label that must follow another kind of step (a renamed label it is
     // placed after) stays in the main transaction, after that step.
@@ -21,30 +17,32 @@ pub fn split(plan: &Plan) -> Vec<Unit> {
     for i in 0..n {
         first[i] = is_label(i) && plan.steps[i].after.iter().all(|&p| first[p]);
     }
-    let mut labels = Vec::new();
-    let mut main = Vec::new();
-    let mut alone = Vec::new();
-    let mut last = Vec::new();
+    let mut stage = vec![0usize; n];
     for i in 0..n {
-        if !plan.steps[i].transactional {
-            alone.push(i);
-        } else if waits[i] {
-            last.push(i);
-        } else if first[i] {
-            labels.push(i);
-        } else {
-            main.push(i);
-        }
+        let step = &plan.steps[i];
+        stage[i] = step
+            .after
+            .iter()
+            .map(|&p| stage[p] + usize::from(step.transactional && !plan.steps[p].transactional))
+            .max()
+            .unwrap_or(0);
     }
     let mut units = Vec::new();
-    for steps in [labels, main] {
-        if !steps.is_empty() {
-            units.push(Unit { transaction: true, steps });
-        }
+    let labels: Vec<usize> = (0..n).filter(|&i| first[i]).collect();
+    if !labels.is_empty() {
+        units.push(Unit { transaction: true, steps: labels });
     }
-    units.extend(alone.into_iter().map(|i| Unit { transaction: false, steps: vec![i] }));
-    if !last.is_empty() {
-        units.push(Unit { transaction: true, steps: last });
+    let stages = stage.iter().copied().max().map_or(0, |m| m + 1);
+    for k in 0..stages {
+        let in_tx: Vec<usize> = (0..n).filter(|&i| stage[i] == k && !first[i] && plan.steps[i].transactional).collect();
+        if !in_tx.is_empty() {
+            units.push(Unit { transaction: true, steps: in_tx });
+        }
+        units.extend(
+            (0..n)
+                .filter(|&i| stage[i] == k && !plan.steps[i].transactional)
+                .map(|i| Unit { transaction: false, steps: vec![i] }),
+        );
     }
     units
 }

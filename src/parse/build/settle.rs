@@ -146,7 +146,7 @@ impl Builder<'_> {
         // Primary keys written in their table's CREATE TABLE (see the UNIQUE arm).
         let mut pk_in_create: FxHashSet<QualName> = FxHashSet::default();
         for (table, raw) in pending {
-            let RawConstraint { name, kind, deferral, at } = raw;
+            let RawConstraint { name, kind, deferral, validated, at } = raw;
             if let Some(n) = &name {
                 self.taken(&table.schema).insert(n);
             }
@@ -311,7 +311,9 @@ impl Builder<'_> {
                 self.error(at, format!("constraint {name} for table {table} is defined twice"));
                 continue;
             }
-            t.constraints.insert(name.clone(), Constraint { name, kind, deferral, comment: None });
+            // Only foreign keys and checks can be NOT VALID (PostgreSQL refuses it elsewhere).
+            let validated = validated || !matches!(kind, ConstraintKind::ForeignKey(_) | ConstraintKind::Check { .. });
+            t.constraints.insert(name.clone(), Constraint { name, kind, deferral, comment: None, validated });
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::canon::ident::fold;
 use crate::model::RenameHint;
 use crate::model::{Identity, PartitionBound, PartitionOf, QualName, SeqOptions, Sequence, Table};
 use crate::parse::columns::{column, identity_type, seq_options, ParsedColumn};
+use crate::parse::constraints::RawConstraint;
 use crate::parse::source::At;
 use crate::parse::statement::{Located, Stmt};
 use crate::parse::table_def::TableDef;
@@ -252,14 +253,31 @@ impl Builder<'_> {
         }
     }
 
+    /// `ALTER TABLE ... VALIDATE CONSTRAINT`: the constraint, written earlier
+    /// (still waiting to be named) or already in the catalog, is valid.
+    fn validate_constraint(&mut self, table: &QualName, name: &str, at: At) {
+        if let Some(c) = self.cat.tables.get_mut(table).and_then(|t| t.constraints.get_mut(name)) {
+            c.validated = true;
+            return;
+        }
+        let pending = self.pending.iter_mut().find(|(t, c)| t == table && c.name.as_deref() == Some(name));
+        match pending {
+            Some((_, c)) => c.validated = true,
+            None => {
+                self.error(at, format!("VALIDATE CONSTRAINT names constraint {name} of {table}, which is not defined"))
+            }
+        }
+    }
+
     pub(super) fn alter_op(&mut self, table: &QualName, op: &AlterTableOperation, at: At, hints: &[(u64, String)]) {
         match op {
-            AlterTableOperation::AddConstraint { constraint, .. } => {
+            AlterTableOperation::AddConstraint { constraint, not_valid } => {
                 match crate::parse::constraints::from_table_constraint(constraint, None, &self.default_schema, at) {
-                    Ok(rc) => self.pending.push((table.clone(), rc)),
+                    Ok(rc) => self.pending.push((table.clone(), RawConstraint { validated: !not_valid, ..rc })),
                     Err(e) => self.error(at, e),
                 }
             }
+            AlterTableOperation::ValidateConstraint { name } => self.validate_constraint(table, &fold(name), at),
             AlterTableOperation::AddColumn { column_def, if_not_exists, .. } => {
                 let exists = self.cat.tables[table].columns.contains_key(&fold(&column_def.name));
                 if !(exists && *if_not_exists) {
