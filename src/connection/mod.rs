@@ -109,10 +109,10 @@ impl Target {
             .or(fallback)
             .unwrap_or_else(|| APPLICATION_NAME.to_string());
         let password = params.get("password").cloned();
-        let mut config = Config::from_str(&conninfo::render(&params))
+        let config = Config::from_str(&conninfo::render(&params))
             .map_err(|e| ConnectError::Invalid(scrub(&e.to_string(), password.as_deref())))?;
-        config.ssl_mode(tls.mode.negotiation());
         let mut target = Target::from_config(config);
+        target.config.ssl_mode(tls.mode.negotiation());
         target.tls = tls;
         target.application_name = application_name;
         target.warnings = resolved.warnings;

@@ -98,6 +98,21 @@ impl PgCluster {
 
     /// Like [`PgCluster::start`] but returns the error instead of panicking.
     pub fn try_start() -> Result<PgCluster, String> {
+        PgCluster::try_start_with(|_| Ok(()))
+    }
+
+    /// A cluster whose data directory `prepare` changes between `initdb` and
+    /// the server's start (configuration, certificates, `pg_hba.conf`); the
+    /// files it writes are then given to the server's user.
+    #[allow(dead_code)]
+    pub fn start_with(prepare: impl FnOnce(&Path) -> Result<(), String>) -> PgCluster {
+        match PgCluster::try_start_with(prepare) {
+            Ok(c) => c,
+            Err(e) => panic!("could not start a throwaway PostgreSQL cluster:\n{e}"),
+        }
+    }
+
+    fn try_start_with(prepare: impl FnOnce(&Path) -> Result<(), String>) -> Result<PgCluster, String> {
         let bin_dir = find_bin_dir()?;
         for tool in ["initdb", "pg_ctl"] {
             if !bin_dir.join(tool).is_file() {
@@ -145,6 +160,16 @@ impl PgCluster {
             .output()
             .map_err(|e| format!("running {}: {e}", initdb.display()))?;
         check(&out, "initdb")?;
+        prepare(&cluster.data_dir)?;
+        if run_as_postgres {
+            let out = Command::new("chown")
+                .args(["-R", "postgres:"])
+                .arg(&cluster.data_dir)
+                .stdin(Stdio::null())
+                .output()
+                .map_err(|e| format!("running chown: {e}"))?;
+            check(&out, "chown -R postgres: <data>")?;
+        }
 
         let mut errors = Vec::new();
         for attempt in 1..=START_ATTEMPTS {
