@@ -77,16 +77,19 @@ impl Config {
         let Some(name) = name else { return Ok(()) };
         let Some(chosen) = self.env.get(name).cloned() else {
             let known: Vec<&str> = self.env.keys().map(String::as_str).collect();
-            let known = if known.is_empty() { "none is defined".to_string() } else { format!("defined: {}", known.join(", ")) };
+            let known =
+                if known.is_empty() { "none is defined".to_string() } else { format!("defined: {}", known.join(", ")) };
             return Err(ConfigError::Invalid {
                 path: FILE_NAME.to_string(),
                 message: format!("no environment {name:?} ([env.{name}]); {known}"),
             });
         };
-        let expand = |what: &str, v: &str| expand_vars(v).map_err(|var| ConfigError::Invalid {
-            path: FILE_NAME.to_string(),
-            message: format!("[env.{name}] {what} names ${{{var}}}, which is not set"),
-        });
+        let expand = |what: &str, v: &str| {
+            expand_vars(v).map_err(|var| ConfigError::Invalid {
+                path: FILE_NAME.to_string(),
+                message: format!("[env.{name}] {what} names ${{{var}}}, which is not set"),
+            })
+        };
         let list = |what: &str, v: &[String]| v.iter().map(|x| expand(what, x)).collect::<Result<Vec<_>, _>>();
         self.url = chosen.url.as_deref().map(|u| expand("url", u)).transpose()?;
         if let Some(dev) = &chosen.dev_url {

@@ -43,7 +43,6 @@ pub struct Scratch {
     pub parser_only: bool,
 }
 
-
 /// Which environment of pgstate.toml, and how long a session may wait (set
 /// when it connects, so reading the catalog is bounded as much as changing it).
 #[derive(Args, Clone)]
@@ -58,7 +57,6 @@ pub struct Waits {
     #[arg(long, value_parser = parse_timeout)]
     pub statement_timeout: Option<Duration>,
 }
-
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -383,4 +381,3 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     }
     Ok(Duration::from_secs_f64(seconds))
 }
-

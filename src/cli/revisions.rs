@@ -14,8 +14,8 @@ use pgstate::ops;
 use pgstate::revisions::Chain;
 
 use super::args::{
-    AutogenerateArgs, BaselineArgs, CurrentArgs, DowngradeArgs, HistoryArgs, MergeArgs, RevisionArgs,
-    RevisionFormat, ShowArgs, StampArgs, UpgradeArgs,
+    AutogenerateArgs, BaselineArgs, CurrentArgs, DowngradeArgs, HistoryArgs, MergeArgs, RevisionArgs, RevisionFormat,
+    ShowArgs, StampArgs, UpgradeArgs,
 };
 use super::context::{config, load, with_db};
 
@@ -27,13 +27,15 @@ pub fn autogenerate(a: AutogenerateArgs) -> Result<ExitCode, Report> {
     let dir = config.migrations_path();
     let roles = config.roles(a.desired.roles.as_deref());
     let written = if a.format == RevisionFormat::Alembic {
-        let alembic_dir = a.alembic_dir.as_ref().ok_or_else(|| miette::miette!("--format alembic needs --alembic-dir"))?;
+        let alembic_dir =
+            a.alembic_dir.as_ref().ok_or_else(|| miette::miette!("--format alembic needs --alembic-dir"))?;
         let (mut from, mut target) = match a.url.as_deref().or(config.url.as_deref()) {
             Some(u) => {
                 // Alembic's own table is its bookkeeping, not part of the plan.
                 let alembic_table = QualName::new("public", "alembic_version");
-                let scope = ops::desired::scope(&parsed.catalog, a.desired.schemas.as_deref().or(config.schemas.as_deref()))
-                    .with_roles(roles.clone());
+                let scope =
+                    ops::desired::scope(&parsed.catalog, a.desired.schemas.as_deref().or(config.schemas.as_deref()))
+                        .with_roles(roles.clone());
                 let db = a.waits.target(&config, Some(u))?;
                 let mut live = with_db(&db, async |client| ops::export::read(client, &scope).await)?;
                 live.tables.shift_remove(&alembic_table);
@@ -84,7 +86,10 @@ pub fn hash() -> Result<ExitCode, Report> {
 fn chain(config: &Config) -> Result<Chain, Report> {
     let dir = config.migrations_path();
     if !dir.is_dir() {
-        return Err(miette::miette!("no revision directory {} (pgstate.toml's `migrations` names another)", dir.display()));
+        return Err(miette::miette!(
+            "no revision directory {} (pgstate.toml's `migrations` names another)",
+            dir.display()
+        ));
     }
     Ok(Chain::load(&dir)?)
 }
@@ -125,7 +130,10 @@ pub fn upgrade(a: UpgradeArgs) -> Result<ExitCode, Report> {
         eprintln!("upgraded: {id}");
     }
     if done.applied.is_empty() {
-        eprintln!("nothing to upgrade: the database is already at {}", if a.target.starts_with('+') { "the head" } else { &a.target });
+        eprintln!(
+            "nothing to upgrade: the database is already at {}",
+            if a.target.starts_with('+') { "the head" } else { &a.target }
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -168,9 +176,8 @@ pub fn baseline(a: BaselineArgs) -> Result<ExitCode, Report> {
     let schemas = a.schemas.or_else(|| config.schemas.clone()).unwrap_or_else(|| vec!["public".to_string()]);
     let scope = Scope::Schemas(schemas).with_roles(config.roles(None));
     let db = a.waits.target(&config, a.url.as_deref())?;
-    let done = with_db(&db, async |client| {
-        ops::adopt::baseline(client, &dir, &scope, &table, &a.message, a.rev_id).await
-    })?;
+    let done =
+        with_db(&db, async |client| ops::adopt::baseline(client, &dir, &scope, &table, &a.message, a.rev_id).await)?;
     eprintln!("wrote {} and recorded {} in {}", done.path.display(), done.id, db.describe());
     Ok(ExitCode::SUCCESS)
 }

@@ -18,9 +18,7 @@ pub fn parse(text: &str) -> Result<Params, String> {
     }
     if let Some((scheme, _)) = text.split_once("://") {
         if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
-            return Err(format!(
-                "a {scheme}:// URL is not PostgreSQL's: write postgres://user@host:port/database"
-            ));
+            return Err(format!("a {scheme}:// URL is not PostgreSQL's: write postgres://user@host:port/database"));
         }
     }
     if !text.contains('=') {
@@ -193,8 +191,8 @@ mod tests {
 
     #[test]
     fn urls_give_libpq_keywords() {
-        let p = parse("postgres://al%40ice:p%3Ass@db.example:6432/my%20db?sslmode=verify-full&application_name=x")
-            .unwrap();
+        let p =
+            parse("postgres://al%40ice:p%3Ass@db.example:6432/my%20db?sslmode=verify-full&application_name=x").unwrap();
         assert_eq!(get(&p, "user").as_deref(), Some("al@ice"));
         assert_eq!(get(&p, "password").as_deref(), Some("p:ss"));
         assert_eq!(get(&p, "host").as_deref(), Some("db.example"));

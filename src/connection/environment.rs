@@ -112,7 +112,13 @@ pub fn resolve(mut params: Params, env: &Environment) -> Result<Resolved, String
     if params.get("password").is_none() {
         let file = passfile.map(PathBuf::from).or_else(|| env.home().map(|h| h.join(".pgpass")));
         if let Some(file) = file {
-            let found = pgpass::lookup(&file, &pgpass_host(&params), first(&params["port"]), &params["dbname"], &params["user"]);
+            let found = pgpass::lookup(
+                &file,
+                &pgpass_host(&params),
+                first(&params["port"]),
+                &params["dbname"],
+                &params["user"],
+            );
             warnings.extend(found.warning);
             if let Some(p) = found.password {
                 params.insert("password".into(), p);

@@ -178,8 +178,8 @@ impl Target {
             config.connect_timeout(std::time::Duration::from_secs(10));
         }
         // libpq never uses TLS on a Unix socket, whatever sslmode says.
-        let sockets_only = config.get_hostaddrs().is_empty()
-            && config.get_hosts().iter().all(|h| matches!(h, Host::Unix(_)));
+        let sockets_only =
+            config.get_hostaddrs().is_empty() && config.get_hosts().iter().all(|h| matches!(h, Host::Unix(_)));
         let client = if sockets_only || self.tls.mode == tls::SslMode::Disable {
             config.ssl_mode(tokio_postgres::config::SslMode::Disable);
             let (client, connection) = config.connect(NoTls).await.map_err(|e| self.failed(&e))?;

@@ -13,7 +13,8 @@ const DEFAULT_SYSCONFDIR: &str = "/etc/postgresql-common";
 
 /// The parameters of service `name`, from the first file that defines it.
 pub fn lookup(name: &str, env: &Environment) -> Result<Params, String> {
-    let user_file = env.var("PGSERVICEFILE").map(PathBuf::from).or_else(|| env.home().map(|h| h.join(".pg_service.conf")));
+    let user_file =
+        env.var("PGSERVICEFILE").map(PathBuf::from).or_else(|| env.home().map(|h| h.join(".pg_service.conf")));
     let system_dir = env.var("PGSYSCONFDIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(DEFAULT_SYSCONFDIR));
     let files: Vec<PathBuf> = user_file.into_iter().chain([system_dir.join("pg_service.conf")]).collect();
     for file in &files {
@@ -59,7 +60,11 @@ fn read_section(file: &Path, name: &str) -> Result<Option<Params>, String> {
             .ok_or_else(|| format!("syntax error in service file {}, line {}", file.display(), n + 1))?;
         let key = key.trim();
         if key == "service" {
-            return Err(format!("nested service specifications are not supported ({}, line {})", file.display(), n + 1));
+            return Err(format!(
+                "nested service specifications are not supported ({}, line {})",
+                file.display(),
+                n + 1
+            ));
         }
         if let Some(params) = found.as_mut() {
             params.entry(key.to_string()).or_insert_with(|| value.trim().to_string());

@@ -126,7 +126,8 @@ pub fn take(params: &mut Params, env: &Environment) -> Result<Tls, String> {
         SslMode::Require => root.map(Verify::Chain).unwrap_or(Verify::Nothing),
         SslMode::VerifyCa | SslMode::VerifyFull => {
             let Some(root) = root else {
-                let default = pg_dir.map(|d| d.join("root.crt").display().to_string()).unwrap_or("~/.postgresql/root.crt".into());
+                let default =
+                    pg_dir.map(|d| d.join("root.crt").display().to_string()).unwrap_or("~/.postgresql/root.crt".into());
                 return Err(format!(
                     "root certificate file {default} does not exist: give sslrootcert, use the system's roots \
                      with sslrootcert=system, or an sslmode that does not verify the server"
@@ -175,7 +176,9 @@ impl Tls {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let verifier: Arc<dyn ServerCertVerifier> = match &self.verify {
             Verify::Nothing => Arc::new(Unverified(provider.clone())),
-            Verify::Chain(roots) => Arc::new(ChainOnly { roots: Arc::new(load_roots(roots)?), provider: provider.clone() }),
+            Verify::Chain(roots) => {
+                Arc::new(ChainOnly { roots: Arc::new(load_roots(roots)?), provider: provider.clone() })
+            }
             Verify::Full(roots) => {
                 WebPkiServerVerifier::builder_with_provider(Arc::new(load_roots(roots)?), provider.clone())
                     .build()
