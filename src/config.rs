@@ -26,6 +26,27 @@ pub struct Config {
     /// A database offline plans may use as a scratchpad to settle expression
     /// spellings (`--dev-url`); nothing in it is changed.
     pub dev_url: Option<String>,
+    /// Named environments (`[env.prod]`), chosen with `--env NAME`.
+    #[serde(default)]
+    pub env: indexmap::IndexMap<String, Environment>,
+    /// The database of the chosen environment (its `url`, variables expanded).
+    #[serde(skip)]
+    pub url: Option<String>,
+}
+
+/// One named environment: where its database is, and what it manages there.
+/// Every value may name environment variables as `${VAR}`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// The database (a `postgres://` URL or `key=value` string).
+    pub url: Option<String>,
+    /// Its scratch database for settling expressions (as the top-level `dev_url`).
+    pub dev_url: Option<String>,
+    /// Managed schemas, instead of the top-level list.
+    pub schemas: Option<Vec<String>>,
+    /// Managed roles, instead of the top-level list.
+    pub roles: Option<Vec<String>>,
 }
 
 /// Why the configuration could not be read.
@@ -50,6 +71,39 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// Makes environment `name` the one in force: its values replace the
+    /// top-level ones, `${VAR}` references expanded. `None` keeps the file as it is.
+    pub fn select(&mut self, name: Option<&str>) -> Result<(), ConfigError> {
+        let Some(name) = name else { return Ok(()) };
+        let Some(chosen) = self.env.get(name).cloned() else {
+            let known: Vec<&str> = self.env.keys().map(String::as_str).collect();
+            let known =
+                if known.is_empty() { "none is defined".to_string() } else { format!("defined: {}", known.join(", ")) };
+            return Err(ConfigError::Invalid {
+                path: FILE_NAME.to_string(),
+                message: format!("no environment {name:?} ([env.{name}]); {known}"),
+            });
+        };
+        let expand = |what: &str, v: &str| {
+            expand_vars(v).map_err(|var| ConfigError::Invalid {
+                path: FILE_NAME.to_string(),
+                message: format!("[env.{name}] {what} names ${{{var}}}, which is not set"),
+            })
+        };
+        let list = |what: &str, v: &[String]| v.iter().map(|x| expand(what, x)).collect::<Result<Vec<_>, _>>();
+        self.url = chosen.url.as_deref().map(|u| expand("url", u)).transpose()?;
+        if let Some(dev) = &chosen.dev_url {
+            self.dev_url = Some(expand("dev_url", dev)?);
+        }
+        if let Some(schemas) = &chosen.schemas {
+            self.schemas = Some(list("schemas", schemas)?);
+        }
+        if let Some(roles) = &chosen.roles {
+            self.roles = Some(list("roles", roles)?);
+        }
+        Ok(())
+    }
+
     /// Reads `pgstate.toml` from `dir` if it exists; defaults otherwise.
     pub fn load(dir: &Path) -> Result<Config, ConfigError> {
         let path = dir.join(FILE_NAME);
@@ -85,4 +139,23 @@ impl Config {
     pub fn schema_path(&self, cli: Option<&Path>) -> PathBuf {
         cli.map(Path::to_path_buf).or_else(|| self.schema.clone()).unwrap_or_else(|| PathBuf::from("schema"))
     }
+}
+
+/// `text` with each `${VAR}` replaced by the variable's value; `Err(VAR)` when one is unset.
+pub fn expand_vars(text: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[i..]);
+            return Ok(out);
+        };
+        let var = &after[..end];
+        out.push_str(&std::env::var(var).map_err(|_| var.to_string())?);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }

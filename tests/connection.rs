@@ -110,8 +110,14 @@ fn offline_pair(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     (current, same, changed)
 }
 
-/// Variables that pointed libpq and the server tools elsewhere.
-const UNRELATED: [(&str, &str); 8] = [
+/// Variables that pointed libpq and the server tools elsewhere (the TLS,
+/// service and password-file ones would make the throwaway server's client fail).
+const UNRELATED: [(&str, &str); 13] = [
+    ("PGSSLMODE", "verify-full"),
+    ("PGSSLROOTCERT", "/nonexistent/root.crt"),
+    ("PGSERVICE", "nowhere"),
+    ("PGPASSFILE", "/nonexistent/pgpass"),
+    ("PGAPPNAME", "not-pgstate"),
     ("PGPORT", "5999"),
     ("PGHOST", "/nonexistent"),
     ("PGUSER", "nobody_at_all"),

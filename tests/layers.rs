@@ -22,6 +22,8 @@ const LAYERS: &[&str] = &[
     "revisions",
     "config",
     "ops",
+    // The binary's command line (src/cli/, reached from main.rs): above everything.
+    "cli",
 ];
 
 fn rank(module: &str) -> Option<usize> {

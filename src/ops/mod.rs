@@ -1,6 +1,7 @@
 //! Commands as library functions (cargo's `ops` layer): the CLI parses
 //! arguments and prints; these do the work and return values.
 
+pub mod adopt;
 pub mod apply;
 pub mod check;
 pub mod desired;

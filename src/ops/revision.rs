@@ -34,7 +34,7 @@ pub fn new_id() -> String {
     Sha256::digest(seed.as_bytes()).iter().take(6).map(|b| format!("{b:02x}")).collect()
 }
 
-fn now() -> String {
+pub(super) fn now() -> String {
     humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
 }
 
@@ -69,7 +69,7 @@ pub fn reversed(hints: &[RenameHint]) -> Vec<RenameHint> {
         .collect()
 }
 
-fn write_revision(dir: &Path, r: Revision) -> Result<PathBuf, OpsError> {
+pub(super) fn write_revision(dir: &Path, r: Revision) -> Result<PathBuf, OpsError> {
     // The id becomes a file name and a header line: checked again here, whoever built `r`.
     check_id(&r.id)?;
     std::fs::create_dir_all(dir)?;
@@ -231,13 +231,79 @@ async fn run_revision(client: &Client, table: &QualName, r: &Revision, up: bool)
     }
 }
 
-/// Applies the revisions needed to reach `target` (`head`, an id or prefix, `+N`), each in its own transaction.
-pub async fn upgrade(client: &Client, dir: &Path, target: &str, table: &QualName) -> Result<Vec<String>, OpsError> {
+/// What an upgrade did.
+#[derive(Debug, Default)]
+pub struct Upgraded {
+    /// The revisions taken over from `alembic_version` (the database had no pgstate record).
+    pub adopted: Vec<String>,
+    /// The revisions applied, in order.
+    pub applied: Vec<String>,
+}
+
+/// Where a database Alembic manages stands, taken over into pgstate's table:
+/// when pgstate has no record and `alembic_version` names revisions the chain
+/// holds, they are recorded (nothing else runs) and the upgrade continues
+/// from them. An Alembic revision the chain lacks is refused.
+async fn adopt_alembic(client: &Client, chain: &Chain, table: &QualName) -> Result<Vec<String>, OpsError> {
+    let ids = version_table::alembic(client).await.map_err(|e| db_error(&e, None))?;
+    if let Some(unknown) = ids.iter().find(|id| chain.get(id).is_none()) {
+        return Err(RevisionError::Target(format!(
+            "alembic_version names revision {unknown}, which the revision directory does not hold: \
+             record the revision it matches with `pgstate stamp REV`"
+        ))
+        .into());
+    }
+    if !ids.is_empty() {
+        record(client, table, &ids).await?;
+    }
+    Ok(ids)
+}
+
+/// Makes `ids` the table's whole content, in one transaction.
+async fn record(client: &Client, table: &QualName, ids: &[String]) -> Result<(), OpsError> {
+    let write = async {
+        client.batch_execute("BEGIN").await?;
+        version_table::replace(client, table, ids).await?;
+        client.batch_execute("COMMIT").await
+    };
+    if let Err(e) = write.await {
+        let _ = client.batch_execute("ROLLBACK").await;
+        return Err(db_error(&e, None));
+    }
+    Ok(())
+}
+
+/// Records `target` (`head`, `heads`, `base`, an id or prefix) as where the
+/// database stands, running nothing (Alembic's `stamp`). Returns the ids recorded.
+pub async fn stamp(client: &Client, dir: &Path, target: &str, table: &QualName) -> Result<Vec<String>, OpsError> {
+    let chain = load_verified(dir)?;
+    let ids: Vec<String> = match target {
+        "base" => Vec::new(),
+        "head" => chain.head()?.map(|h| vec![h.id.clone()]).unwrap_or_default(),
+        "heads" => chain.heads().iter().map(|h| h.id.clone()).collect(),
+        id => vec![chain.resolve(id)?.id.clone()],
+    };
+    version_table::ensure(client, table).await.map_err(|e| db_error(&e, None))?;
+    acquire_lock(client, LOCK_WAIT, &mut super::progress::Silent).await?;
+    let result = record(client, table, &ids).await;
+    release_lock(client).await;
+    result.map(|()| ids)
+}
+
+/// Applies the revisions needed to reach `target` (`head`, an id or prefix,
+/// `+N`), each in its own transaction; a database only Alembic has recorded
+/// continues from its `alembic_version` (see `adopt_alembic`).
+pub async fn upgrade(client: &Client, dir: &Path, target: &str, table: &QualName) -> Result<Upgraded, OpsError> {
     let chain = load_verified(dir)?;
     version_table::ensure(client, table).await.map_err(|e| db_error(&e, None))?;
     acquire_lock(client, LOCK_WAIT, &mut super::progress::Silent).await?;
     let result = async {
-        let current = recorded(client, &chain, table).await?;
+        let mut current = recorded(client, &chain, table).await?;
+        let mut adopted = Vec::new();
+        if current.is_empty() {
+            adopted = adopt_alembic(client, &chain, table).await?;
+            current = adopted.clone();
+        }
         let applied = chain.ancestry(&current);
         let pending: Vec<&Revision> = if let Some(n) = target.strip_prefix('+') {
             let n: usize = n.parse().map_err(|_| RevisionError::Target(format!("bad step count {target}")))?;
@@ -251,12 +317,12 @@ pub async fn upgrade(client: &Client, dir: &Path, target: &str, table: &QualName
             };
             chain.ordered(&chain.ancestry(&goal)).into_iter().filter(|r| !applied.contains(&r.id)).collect()
         };
-        let mut done = Vec::new();
+        let mut applied = Vec::new();
         for r in pending {
             run_revision(client, table, r, true).await?;
-            done.push(r.id.clone());
+            applied.push(r.id.clone());
         }
-        Ok(done)
+        Ok(Upgraded { adopted, applied })
     }
     .await;
     release_lock(client).await;

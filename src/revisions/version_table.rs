@@ -70,6 +70,15 @@ pub async fn retreat(
     Ok(())
 }
 
+/// Makes `ids` the recorded revisions, whatever was there (within the caller's transaction).
+pub async fn replace(client: &Client, table: &QualName, ids: &[String]) -> Result<(), tokio_postgres::Error> {
+    client.execute(&format!("DELETE FROM {table}"), &[]).await?;
+    for id in ids {
+        client.execute(&format!("INSERT INTO {table} (version_num) VALUES ($1)"), &[id]).await?;
+    }
+    Ok(())
+}
+
 /// Alembic's recorded revisions, when an `alembic_version` table exists.
 pub async fn alembic(client: &Client) -> Result<Vec<String>, tokio_postgres::Error> {
     read(client, &alembic_table()).await

@@ -98,6 +98,21 @@ impl PgCluster {
 
     /// Like [`PgCluster::start`] but returns the error instead of panicking.
     pub fn try_start() -> Result<PgCluster, String> {
+        PgCluster::try_start_with(|_| Ok(()))
+    }
+
+    /// A cluster whose data directory `prepare` changes between `initdb` and
+    /// the server's start (configuration, certificates, `pg_hba.conf`); the
+    /// files it writes are then given to the server's user.
+    #[allow(dead_code)]
+    pub fn start_with(prepare: impl FnOnce(&Path) -> Result<(), String>) -> PgCluster {
+        match PgCluster::try_start_with(prepare) {
+            Ok(c) => c,
+            Err(e) => panic!("could not start a throwaway PostgreSQL cluster:\n{e}"),
+        }
+    }
+
+    fn try_start_with(prepare: impl FnOnce(&Path) -> Result<(), String>) -> Result<PgCluster, String> {
         let mut cluster = PgCluster::prepare()?;
         let initdb = cluster.bin_dir.join("initdb");
         // initdb's defaults serve a standby too: wal_level=replica,
@@ -111,6 +126,16 @@ impl PgCluster {
             .output()
             .map_err(|e| format!("running {}: {e}", initdb.display()))?;
         check(&out, "initdb")?;
+        prepare(&cluster.data_dir)?;
+        if cluster.run_as_postgres {
+            let out = Command::new("chown")
+                .args(["-R", "postgres:"])
+                .arg(&cluster.data_dir)
+                .stdin(Stdio::null())
+                .output()
+                .map_err(|e| format!("running chown: {e}"))?;
+            check(&out, "chown -R postgres: <data>")?;
+        }
         cluster.launch()?;
         cluster.create_roles(&fixture_roles())?;
         Ok(cluster)

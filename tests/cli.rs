@@ -1,0 +1,66 @@
+//! The command line itself: completions, apply refusing to go on without a
+//! terminal or `--yes`, errors as JSON under `--format json`, and the
+//! messages a new user trips on.
+
+use std::process::{Command, Output, Stdio};
+
+fn pgstate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pgstate"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .output()
+        .expect("pgstate runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for (shell, marker) in [("bash", "_pgstate()"), ("zsh", "#compdef pgstate"), ("fish", "complete -c pgstate")] {
+        let out = pgstate(&["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(script.contains("baseline") && script.contains("stamp"), "{shell} knows every command");
+    }
+    assert_eq!(pgstate(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+#[test]
+fn apply_without_yes_and_without_a_terminal_refuses() {
+    // Nothing is read: the refusal comes before any file or connection.
+    let out = pgstate(&["apply", "--url", "postgres://u@127.0.0.1:1/db", "--schema", "/nonexistent"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("stdin is not a terminal") && err.contains("--yes"), "{err}");
+}
+
+#[test]
+fn errors_are_json_when_json_was_asked_for() {
+    let out = pgstate(&["plan", "--url", "mysql://root:pw@h/db", "--schema", "schema", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let message = value["error"].as_str().expect("an error message");
+    assert!(message.contains("mysql://") && message.contains("postgres://"), "{message}");
+    assert!(!text(&out.stdout).contains(":pw@"), "no password");
+
+    let out =
+        pgstate(&["drift", "--url", "postgres://u@127.0.0.1:1/db", "--schema", "/nonexistent", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert!(value["error"].is_string(), "{value}");
+
+    // Text otherwise, on stderr.
+    let out = pgstate(&["plan", "--url", "mysql://root@h/db", "--schema", "schema"]);
+    assert!(out.stdout.is_empty() && text(&out.stderr).contains("mysql://"));
+}
+
+#[test]
+fn a_mistyped_url_says_what_is_wrong() {
+    let out = pgstate(&["export", "--url", "postgress//u@h/db"]);
+    assert!(text(&out.stderr).contains("neither a postgres:// URL nor key=value pairs"), "{}", text(&out.stderr));
+}
