@@ -219,7 +219,7 @@ fn the_throwaway_server_ignores_the_pg_environment() {
     let dir = scratch("hermetic");
     settles_on_the_server(&dir, None);
     // The template was built with the variables set, and the second plan started from it.
-    assert!(cached_template(&dir.join("cache")).join("PG_VERSION").is_file());
+    assert!(cached_template(&dir.join("cache").join("pgstate")).join("PG_VERSION").is_file());
 }
 
 #[test]
