@@ -299,12 +299,17 @@ impl LocalServer {
     /// connections: `pg_ctl` does not wait (it polls ten times a second),
     /// we watch `postmaster.pid` and the log more often.
     fn launch(&mut self) -> Result<(), LocalServerError> {
-        let options = format!(
-            "-p {PORT} -k {} -c listen_addresses='' {SPEED}",
-            shell_quote(&self.dir.to_string_lossy())
-        );
+        let options =
+            format!("-p {PORT} -k {} -c listen_addresses='' {SPEED}", shell_quote(&self.dir.to_string_lossy()));
         let mut pg_ctl = self.tools.command("pg_ctl");
-        pg_ctl.arg("-D").arg(self.data_dir()).args(["-W", "-l"]).arg(self.log_file()).arg("-o").arg(options).arg("start");
+        pg_ctl
+            .arg("-D")
+            .arg(self.data_dir())
+            .args(["-W", "-l"])
+            .arg(self.log_file())
+            .arg("-o")
+            .arg(options)
+            .arg("start");
         let line = command_line(&pg_ctl);
         // Even a failed start may leave a postmaster behind: `Drop` stops it.
         self.started = true;

@@ -70,7 +70,8 @@ impl Cache {
     /// The template directory, when a complete one is in place.
     pub(super) fn ready(&self) -> Option<PathBuf> {
         let t = self.template();
-        let complete = t.join(MARKER).is_file() && t.join("PG_VERSION").is_file() && t.join("global/pg_control").is_file();
+        let complete =
+            t.join(MARKER).is_file() && t.join("PG_VERSION").is_file() && t.join("global/pg_control").is_file();
         complete.then_some(t)
     }
 
@@ -126,7 +127,8 @@ fn unique(prefix: &str) -> String {
 /// cache holds a cluster that trusts every local connection to its socket.
 fn create_private_dirs(dir: &Path) -> Result<(), String> {
     fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| format!("making {} private: {e}", dir.display()))
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+        .map_err(|e| format!("making {} private: {e}", dir.display()))
 }
 
 /// A digest of what decides the template's format: the binaries' directory,
