@@ -12,7 +12,7 @@
 //! reuse the ones it needs.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,12 +21,29 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio_postgres::Client;
 
 use super::Target;
+use template::Cache;
+
+mod template;
+
+pub use template::default_cache_root;
 
 /// The port the server is told to use: with no TCP listener it only names the socket file.
 pub const PORT: u16 = 5432;
 
 /// How long a started server may take to accept its first connection.
 const READY_WITHIN: Duration = Duration::from_secs(20);
+
+/// How often a starting or stopping server is looked at.
+const POLL: Duration = Duration::from_millis(3);
+
+/// How long a stopping server may take to go away before its directory is removed anyway.
+const GONE_WITHIN: Duration = Duration::from_secs(10);
+
+/// Settings for speed: nothing is kept, so nothing is made durable, no WAL
+/// is shipped, and the server is as small as one client needs.
+const SPEED: &str = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c wal_level=minimal \
+     -c max_wal_senders=0 -c shared_buffers=8MB -c max_connections=8 -c autovacuum=off -c jit=off \
+     -c huge_pages=off";
 
 /// How many lines of the server's log an error quotes.
 const LOG_LINES: usize = 20;
@@ -46,6 +63,7 @@ pub struct LocalServer {
 
 /// How the server's binaries are run: from `bin_dir`, as `postgres` when we
 /// are root, with no `PG*` variable in their environment.
+#[derive(Clone)]
 struct Tools {
     bin_dir: PathBuf,
     run_as_postgres: bool,
@@ -112,8 +130,29 @@ pub fn current_uid() -> Result<u32, String> {
 /// A new, empty directory under the system's temporary directory, private to
 /// its owner (mode 0700: a server's socket lives there).
 pub fn make_temp_dir(prefix: &str) -> Result<PathBuf, String> {
+    make_temp_dir_in(&std::env::temp_dir(), prefix)
+}
+
+/// Where a throwaway server's directory goes: `$TMPDIR` when set, else
+/// `/dev/shm` when it is a writable directory (a memory file system: copying
+/// the template there takes a third of the time it takes on disk, and
+/// nothing of it is meant to last), else the system's temporary directory.
+fn server_base_dir() -> PathBuf {
+    if std::env::var_os("TMPDIR").is_some_and(|t| !t.is_empty()) {
+        return std::env::temp_dir();
+    }
+    let shm = Path::new("/dev/shm");
+    let writable = fs::metadata(shm).is_ok_and(|m| m.is_dir() && m.permissions().mode() & 0o002 != 0);
+    if writable {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    }
+}
+
+/// A new, empty directory under `base`, private to its owner (mode 0700).
+fn make_temp_dir_in(base: &Path, prefix: &str) -> Result<PathBuf, String> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let base = std::env::temp_dir();
     for _ in 0..100 {
         let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
@@ -137,26 +176,108 @@ pub fn make_temp_dir(prefix: &str) -> Result<PathBuf, String> {
 }
 
 impl LocalServer {
-    /// Runs `initdb` and starts a server on a socket in a new private
-    /// directory; `connect` waits until it accepts connections.
+    /// Starts a server on a socket in a new private directory, from the
+    /// template cluster in the user's cache directory (built on first use;
+    /// see `template`), or from a fresh `initdb` when there is no cache.
+    /// Returns once the server accepts connections.
     pub fn start() -> Result<LocalServer, LocalServerError> {
+        LocalServer::start_cached(template::default_cache_root().as_deref())
+    }
+
+    /// Like `start`, with the template cache under `cache_root` (none: a
+    /// fresh `initdb` every time). A cache that cannot be used (not
+    /// writable, a template the server cannot start from even after being
+    /// built again) costs time, never the server.
+    pub fn start_cached(cache_root: Option<&Path>) -> Result<LocalServer, LocalServerError> {
         let fail = LocalServerError;
         let tools =
             Tools { bin_dir: find_bin_dir().map_err(fail)?, run_as_postgres: current_uid().map_err(fail)? == 0 };
-        let dir = make_temp_dir("pgstate-local").map_err(fail)?;
-        // From here on, returning drops `server`, which cleans up.
-        let mut server = LocalServer { tools, dir, started: false };
-        if server.tools.run_as_postgres {
-            let mut chown = Command::new("chown");
-            chown.arg("postgres:").arg(&server.dir).stdin(Stdio::null());
-            run(chown, "chown postgres: (is there a `postgres` user?)")?;
+        if let Some(cache) = cache_root.and_then(|root| Cache::open(root, &tools).ok()) {
+            if let Ok(server) = LocalServer::from_template(&tools, &cache) {
+                return Ok(server);
+            }
         }
+        let mut server = LocalServer { dir: template::server_temp_dir(&tools)?, tools, started: false };
         server.init()?;
         server.launch()?;
         Ok(server)
     }
 
-    /// A new cluster in `data/`: trust authentication for the `pgstate` user only.
+    /// A server on a copy of the cached template; a template it cannot
+    /// start from is discarded and built again, once.
+    fn from_template(tools: &Tools, cache: &Cache) -> Result<LocalServer, LocalServerError> {
+        let template = match cache.ready() {
+            Some(t) => t,
+            None => LocalServer::build_template(tools, cache)?,
+        };
+        match LocalServer::copy_of(tools, &template) {
+            Ok(server) => Ok(server),
+            Err(_) => {
+                cache.discard();
+                let template = LocalServer::build_template(tools, cache)?;
+                LocalServer::copy_of(tools, &template)
+            }
+        }
+    }
+
+    /// Copies `template` into a new private directory and starts a server on it.
+    fn copy_of(tools: &Tools, template: &Path) -> Result<LocalServer, LocalServerError> {
+        let dir = make_temp_dir_in(&server_base_dir(), "pgstate-local").map_err(LocalServerError)?;
+        let mut server = LocalServer { tools: tools.clone(), dir, started: false };
+        template::copy_tree(template, &server.data_dir()).map_err(LocalServerError)?;
+        if server.tools.run_as_postgres {
+            // The socket directory is the server's user's, like the copied data directory.
+            let owner = fs::metadata(server.data_dir()).map_err(|e| LocalServerError(e.to_string()))?;
+            std::os::unix::fs::chown(&server.dir, Some(owner.uid()), Some(owner.gid()))
+                .map_err(|e| LocalServerError(format!("chown {}: {e}", server.dir.display())))?;
+        }
+        server.launch()?;
+        Ok(server)
+    }
+
+    /// Builds the template: `initdb` in a private temporary directory, the
+    /// template databases dropped and the WAL reset in single-user mode (no
+    /// server, no socket), then published into the cache.
+    fn build_template(tools: &Tools, cache: &Cache) -> Result<PathBuf, LocalServerError> {
+        let server = LocalServer { dir: template::server_temp_dir(tools)?, tools: tools.clone(), started: false };
+        server.init()?;
+        let mut single = server.tools.command("postgres");
+        single
+            .arg("--single")
+            .arg("-D")
+            .arg(server.data_dir())
+            .args(["-c", "fsync=off", "-c", "autovacuum=off", "postgres"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let line = command_line(&single);
+        let mut child = single.spawn().map_err(|e| LocalServerError(format!("cannot run {line}: {e}")))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            use std::io::Write;
+            // One statement a line: single-user mode ends a statement at a newline.
+            let _ = stdin.write_all(
+                b"UPDATE pg_database SET datistemplate = false WHERE datname IN ('template0', 'template1')\n\
+                  DROP DATABASE template0\nDROP DATABASE template1\n",
+            );
+        }
+        let out = child.wait_with_output().map_err(|e| LocalServerError(format!("{line}: {e}")))?;
+        let err = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() || err.contains("ERROR:") || err.contains("FATAL:") {
+            return Err(LocalServerError(format!(
+                "preparing the template failed ({})\n  command: {line}\n  stderr: {}",
+                out.status,
+                err.trim().replace('\n', "\n    ")
+            )));
+        }
+        // A cleanly stopped cluster: one fresh WAL segment instead of the ones initdb left.
+        let mut resetwal = server.tools.command("pg_resetwal");
+        resetwal.arg("-D").arg(server.data_dir());
+        run(resetwal, "pg_resetwal")?;
+        cache.publish(&server.data_dir()).map_err(LocalServerError)
+    }
+
+    /// A new cluster in `data/`: trust authentication for the `pgstate` user
+    /// only, 1 MB WAL segments (a smaller copy).
     fn init(&self) -> Result<(), LocalServerError> {
         let mut initdb = self.tools.command("initdb");
         initdb.arg("-D").arg(self.data_dir()).args([
@@ -168,28 +289,51 @@ impl LocalServer {
             "-E",
             "UTF8",
             "--locale=C",
+            "--wal-segsize=1",
         ]);
         run(initdb, "initdb")
     }
 
-    /// Starts the server on the socket only and waits (`pg_ctl -w`) until it is up.
+    /// Starts the server on the socket only, with settings for speed over
+    /// durability (the data is thrown away), and waits until it accepts
+    /// connections: `pg_ctl` does not wait (it polls ten times a second),
+    /// we watch `postmaster.pid` and the log more often.
     fn launch(&mut self) -> Result<(), LocalServerError> {
-        let options = format!(
-            "-p {PORT} -k {} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-            shell_quote(&self.dir.to_string_lossy())
-        );
+        let options =
+            format!("-p {PORT} -k {} -c listen_addresses='' {SPEED}", shell_quote(&self.dir.to_string_lossy()));
         let mut pg_ctl = self.tools.command("pg_ctl");
         pg_ctl
             .arg("-D")
             .arg(self.data_dir())
-            .args(["-w", "-t", "60", "-l"])
+            .args(["-W", "-l"])
             .arg(self.log_file())
             .arg("-o")
             .arg(options)
             .arg("start");
+        let line = command_line(&pg_ctl);
         // Even a failed start may leave a postmaster behind: `Drop` stops it.
         self.started = true;
-        run(pg_ctl, "pg_ctl start").map_err(|e| self.with_log(e))
+        run(pg_ctl, "pg_ctl start").map_err(|e| self.with_log(e))?;
+        let deadline = Instant::now() + READY_WITHIN;
+        loop {
+            if self.ready() {
+                return Ok(());
+            }
+            let log = fs::read_to_string(self.log_file()).unwrap_or_default();
+            let failed = log.contains("FATAL:") || log.contains("PANIC:");
+            if failed || Instant::now() >= deadline {
+                let why = if failed { "failed" } else { "was not ready in time" };
+                return Err(self.with_log(LocalServerError(format!("the server {why}\n  command: {line}"))));
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Whether the postmaster says it accepts connections (the status line
+    /// of `postmaster.pid`, PostgreSQL 10 and later).
+    fn ready(&self) -> bool {
+        fs::read_to_string(self.data_dir().join("postmaster.pid"))
+            .is_ok_and(|pid| pid.lines().nth(7).is_some_and(|status| status.trim() == "ready"))
     }
 
     /// How to connect to it.
@@ -214,7 +358,7 @@ impl LocalServer {
                     ));
                     return Err(self.with_log(e));
                 }
-                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                Err(_) => tokio::time::sleep(POLL).await,
             }
         }
     }
@@ -264,9 +408,16 @@ impl Tools {
 impl Drop for LocalServer {
     fn drop(&mut self) {
         if self.started {
+            // Immediate: nothing is kept. `pg_ctl -w` would poll ten times a
+            // second; the postmaster removes its pid file when it is gone.
             let mut stop = self.tools.command("pg_ctl");
-            stop.arg("-D").arg(self.data_dir()).args(["-m", "immediate", "-w", "-t", "30", "stop"]);
-            let _ = stop.output();
+            stop.arg("-D").arg(self.data_dir()).args(["-m", "immediate", "-W", "stop"]);
+            if stop.output().is_ok_and(|o| o.status.success()) {
+                let deadline = Instant::now() + GONE_WITHIN;
+                while self.data_dir().join("postmaster.pid").exists() && Instant::now() < deadline {
+                    std::thread::sleep(POLL);
+                }
+            }
         }
         let _ = fs::remove_dir_all(&self.dir);
     }
