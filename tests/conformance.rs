@@ -29,9 +29,12 @@ fn conformance_subset() {
          set PGSTATE_CONFORMANCE_DIR to its path)",
         root.display()
     );
-    runner::init(PathBuf::from(env!("CARGO_BIN_EXE_pgstate")), Path::new(env!("CARGO_TARGET_TMPDIR")).join("conformance"));
-    let expected_text =
-        std::fs::read_to_string(repo.join("fixtures/conformance-expected.txt")).expect("fixtures/conformance-expected.txt");
+    runner::init(
+        PathBuf::from(env!("CARGO_BIN_EXE_pgstate")),
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("conformance"),
+    );
+    let expected_text = std::fs::read_to_string(repo.join("fixtures/conformance-expected.txt"))
+        .expect("fixtures/conformance-expected.txt");
     // case id -> direction -> expected label
     let mut expected: BTreeMap<String, BTreeMap<Direction, String>> = BTreeMap::new();
     for (n, line) in expected_text.lines().enumerate() {
@@ -43,7 +46,8 @@ fn conformance_subset() {
         let [id, dir, label] = parts.as_slice() else {
             panic!("conformance-expected.txt line {}: want `folder/case direction outcome`, got {line:?}", n + 1)
         };
-        let d = Direction::parse(dir).unwrap_or_else(|| panic!("conformance-expected.txt line {}: unknown direction {dir}", n + 1));
+        let d = Direction::parse(dir)
+            .unwrap_or_else(|| panic!("conformance-expected.txt line {}: unknown direction {dir}", n + 1));
         assert!(
             matches!(*label, "pass" | "fail" | "out-of-scope"),
             "conformance-expected.txt line {}: outcome must be pass, fail or out-of-scope, got {label}",
@@ -91,4 +95,3 @@ fn conformance_subset() {
         mismatches.join("\n")
     );
 }
-

@@ -58,7 +58,6 @@ use std::time::{Duration, Instant};
 use crate::support::catalog::snapshot_lines_with_roles;
 use crate::support::{diff_lines, Db, PgCluster};
 
-
 /// The pgstate binary every case runs (set once by the caller).
 static PGSTATE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
@@ -1270,7 +1269,13 @@ pub fn cause(reason: &str) -> String {
     generic(reason)
 }
 
-pub fn summarize(reports: &[CaseReport], elapsed: Duration, version_num: u32, jobs: usize, filter: Option<&str>) -> String {
+pub fn summarize(
+    reports: &[CaseReport],
+    elapsed: Duration,
+    version_num: u32,
+    jobs: usize,
+    filter: Option<&str>,
+) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# pgstate conformance results\n");
     let _ = writeln!(
@@ -1468,4 +1473,3 @@ pub fn pct(a: usize, b: usize) -> f64 {
         100.0 * a as f64 / b as f64
     }
 }
-

@@ -2,18 +2,22 @@
 //! the supported DDL is parsed with sqlparser, anything else is an error that
 //! names the statement and lists what is supported.
 
-use sqlparser::ast::{AlterTable, CreateDomain, CreateIndex, ObjectName, Statement};
+use sqlparser::ast::{ObjectName, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Span, Token};
 
 use super::diagnostic::SchemaError;
-use super::names::read_name;
 use super::source::At;
 use super::source::{blank_meta_commands, rename_hints, SourceFile};
 use super::split::{is_keyword, scan, tokenize, Piece, RawStatement, Truncated};
-use super::table_def::{lower, TableDef};
+pub use super::stmt::{Skip, Stmt};
+use super::table_def::lower;
+use super::token_forms::{
+    attach_index, clean_drop, constraint_comment, is_drop_if_exists, routine_comment, sequence_owned_by,
+    set_statistics, without_only, ClassifyError,
+};
 
 /// What the statements supported by pgstate are, for error messages.
 pub const SUPPORTED: &str =
@@ -26,37 +30,6 @@ GRANT / REVOKE / ALTER DEFAULT PRIVILEGES (on tables, columns, sequences, schema
 ALTER TABLE | INDEX ... ALTER COLUMN ... SET STATISTICS; \
 ignored: SET, RESET, BEGIN, COMMIT, SELECT pg_catalog.set_config(...); skipped with a warning: INSERT, UPDATE, DELETE, \
 TRUNCATE, COPY, SELECT setval, DO, ALTER ... OWNER TO, SECURITY LABEL, psql meta-commands, DROP ... IF EXISTS before the CREATE";
-
-/// A kind of statement a desired file may hold that changes nothing pgstate
-/// manages: skipped, and named once with its count in the parse warnings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Skip {
-    /// What the statements are, e.g. `INSERT`.
-    pub kind: &'static str,
-    /// Why skipping them is right.
-    pub why: &'static str,
-}
-
-impl Skip {
-    /// psql meta-command lines.
-    pub const META_COMMAND: Skip =
-        Skip { kind: "psql meta-command (\\restrict, \\connect, ...)", why: "psql's own commands, not SQL" };
-    /// `DROP ... IF EXISTS` and `ALTER TABLE IF EXISTS ... DROP` before every other statement.
-    pub const CLEAN: Skip = Skip {
-        kind: "DROP ... IF EXISTS",
-        why: "of what the file had not created yet (pg_dump --clean --if-exists): a no-op on the empty database a desired file starts from",
-    };
-    const INSERT: Skip = Skip { kind: "INSERT", why: "data, not schema" };
-    const UPDATE: Skip = Skip { kind: "UPDATE", why: "data, not schema" };
-    const DELETE: Skip = Skip { kind: "DELETE", why: "data, not schema" };
-    const TRUNCATE: Skip = Skip { kind: "TRUNCATE", why: "data, not schema" };
-    const COPY: Skip = Skip { kind: "COPY ... FROM stdin (with its data)", why: "data, not schema" };
-    const SETVAL: Skip = Skip { kind: "SELECT pg_catalog.setval", why: "a sequence's position is data, not schema" };
-    const DO: Skip =
-        Skip { kind: "DO", why: "anonymous code blocks are not run: what they create is not in the desired state" };
-    const OWNER: Skip = Skip { kind: "ALTER ... OWNER TO", why: "owners are not managed" };
-    const SECURITY_LABEL: Skip = Skip { kind: "SECURITY LABEL", why: "security labels are not managed" };
-}
 
 /// One warning line per kind of skipped statement, with its count, in order of first appearance.
 pub fn skip_warnings(statements: &[Located]) -> Vec<String> {
@@ -90,103 +63,6 @@ pub struct Located {
     pub hints: Vec<(u64, String)>,
     /// Identifiers cut to 63 bytes as PostgreSQL cuts them.
     pub truncated: Vec<Truncated>,
-}
-
-/// The statements the builder consumes.
-pub enum Stmt {
-    /// A statement sqlparser parsed.
-    Sql(Box<Statement>),
-    /// A `CREATE TABLE`, lowered as soon as it was parsed.
-    Table(Box<TableDef>),
-    /// A `CREATE TABLE ... PARTITION BY`, with its key read from the tokens.
-    PartitionedTable(Box<Statement>, Result<crate::model::PartitionKey, String>),
-    /// A `CREATE INDEX` (unboxed from `Statement`, which is 3.5 KB whatever it holds).
-    Index(Box<CreateIndex>),
-    /// An `ALTER TABLE`.
-    Alter(Box<AlterTable>),
-    /// A `CREATE DOMAIN`, with its `NOT NULL` (which sqlparser does not read there).
-    Domain {
-        /// The rest of the statement.
-        def: Box<CreateDomain>,
-        /// Whether `NOT NULL` was written.
-        not_null: bool,
-    },
-    /// A view or materialized view, lowered as soon as it was parsed.
-    View(Box<super::view::ViewDef>),
-    /// `ALTER SEQUENCE name OWNED BY table.column | NONE`.
-    SequenceOwnedBy {
-        /// The sequence.
-        sequence: ObjectName,
-        /// `table.column` parts, or `None` for `OWNED BY NONE`.
-        owner: Option<ObjectName>,
-    },
-    /// A `CREATE FUNCTION` / `CREATE PROCEDURE`, read at once; whether it said `OR REPLACE`.
-    Routine(Box<crate::model::Routine>, bool),
-    /// A `CREATE TRIGGER`, read at once; whether it said `OR REPLACE`.
-    Trigger(Box<crate::model::Trigger>, bool),
-    /// A `CREATE` of a generic kind (`model::object`); whether it said `OR REPLACE`.
-    Object(Box<crate::model::Object>, bool),
-    /// `COMMENT ON <kind> identity IS ...` of a generic kind.
-    ObjectComment(crate::model::ObjectId, Option<String>),
-    /// `ALTER INDEX parent ATTACH PARTITION child`.
-    AttachIndex {
-        /// The partition's index.
-        child: ObjectName,
-    },
-    /// `COMMENT ON FUNCTION | PROCEDURE name[(args)] IS ...`.
-    RoutineComment {
-        /// The routine's name.
-        name: crate::model::QualName,
-        /// Identity argument types, when given.
-        args: Option<Vec<crate::model::ColumnType>>,
-        /// The comment, `None` for `IS NULL`.
-        text: Option<String>,
-    },
-    /// `COMMENT ON TRIGGER name ON table IS ...`.
-    TriggerComment {
-        /// The trigger's name.
-        name: String,
-        /// Its table.
-        table: crate::model::QualName,
-        /// The comment, `None` for `IS NULL`.
-        text: Option<String>,
-    },
-    /// `GRANT`, `REVOKE` or `ALTER DEFAULT PRIVILEGES` (kept whatever the
-    /// managed roles: a run drops the unmanaged ones later).
-    Grant(Box<super::grants::GrantStmt>),
-    /// A statement that changes nothing pgstate manages (see [`Skip`]).
-    Skipped(Skip),
-    /// `DROP ... IF EXISTS` / `ALTER TABLE IF EXISTS ... DROP ...`, settled in
-    /// `read_file` (never reaches the builder).
-    Drop {
-        /// Whether it drops a view or materialized view.
-        view: bool,
-        /// What it names.
-        name: Option<ObjectName>,
-    },
-    /// `ALTER TABLE [ONLY] t ALTER [COLUMN] c SET STATISTICS n` or
-    /// `ALTER INDEX i ALTER [COLUMN] position SET STATISTICS n`.
-    Statistics {
-        /// The table or index.
-        relation: ObjectName,
-        /// Whether it is `ALTER INDEX`.
-        index: bool,
-        /// The column's name (folded), or the index column's 1-based position.
-        column: String,
-        /// The target (-1: the default).
-        value: i32,
-    },
-    /// `COMMENT ON CONSTRAINT | POLICY name ON table IS 'text' | NULL`.
-    ConstraintComment {
-        /// Whether it is `COMMENT ON POLICY` rather than `ON CONSTRAINT`.
-        policy: bool,
-        /// Constraint or policy name.
-        name: ObjectName,
-        /// Its table.
-        table: ObjectName,
-        /// The comment, `None` for `IS NULL`.
-        text: Option<String>,
-    },
 }
 
 /// Reads one file's statements into `out`, errors into `errors`, in file order.
@@ -328,8 +204,6 @@ fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) ->
     })
 }
 
-type ClassifyError = (String, Span, Option<String>);
-
 /// `text` and `file` are the statement's file, from which a view query
 /// sqlparser cannot read is kept as written.
 fn classify(
@@ -364,7 +238,7 @@ fn classify(
         ["DROP", ..] if is_drop_if_exists(&raw) => return Ok(Some(clean_drop(&raw))),
         ["ALTER", "TABLE", "IF", "EXISTS"] if raw.has_word("DROP") => return Ok(Some(clean_drop(&raw))),
         ["ALTER", "TABLE" | "INDEX", ..] if raw.has_word("STATISTICS") && raw.has_word("SET") => {
-            return set_statistics(&raw).map(Some)
+            return set_statistics(&raw).map(Some).map_err(with_supported)
         }
         ["SET" | "RESET", ..] => return Ok(None),
         // Transaction control frames a script (a plan runs as transactions); it changes no schema.
@@ -382,7 +256,7 @@ fn classify(
         ["COMMENT", "ON", "EXTENSION", ..] => return Ok(None),
         // Filling a materialized view is data, not schema.
         ["REFRESH", "MATERIALIZED", "VIEW", ..] => return Ok(None),
-        ["ALTER", "SEQUENCE", ..] => return sequence_owned_by(&raw).map(Some),
+        ["ALTER", "SEQUENCE", ..] => return sequence_owned_by(&raw).map(Some).map_err(with_supported),
         ["COMMENT", "ON", "CONSTRAINT", ..] => return constraint_comment(&raw, false).map(Some),
         ["COMMENT", "ON", "POLICY", ..] => return constraint_comment(&raw, true).map(Some),
         ["COMMENT", "ON", "FUNCTION" | "PROCEDURE" | "ROUTINE" | "TRIGGER", ..] => {
@@ -423,7 +297,9 @@ fn classify(
                 Err((m, s)) => Err((m, if s == Span::empty() { span } else { s }, None)),
             };
         }
-        ["ALTER", "INDEX", ..] if raw.has_word("ATTACH") => return attach_index(&raw).map(Some),
+        ["ALTER", "INDEX", ..] if raw.has_word("ATTACH") => {
+            return attach_index(&raw).map(Some).map_err(with_supported)
+        }
         ["CREATE", "INDEX", ..] | ["CREATE", "UNIQUE", "INDEX", ..] if raw.has_word("ONLY") => {
             return match parse_tokens(without_only(raw.tokens))? {
                 Statement::CreateIndex(ci) => Ok(Some(Stmt::Index(Box::new(ci)))),
@@ -465,62 +341,9 @@ fn classify(
     }
 }
 
-/// `ALTER TABLE [IF EXISTS] [ONLY] t ALTER [COLUMN] c SET STATISTICS n`,
-/// `ALTER INDEX [IF EXISTS] i ALTER [COLUMN] position SET STATISTICS n`.
-fn set_statistics(raw: &RawStatement) -> Result<Stmt, ClassifyError> {
-    const ONLY: &str = "ALTER TABLE | INDEX ... ALTER COLUMN ... SET STATISTICS n";
-    let toks = significant(raw);
-    let index = toks.get(1).is_some_and(|t| is_keyword(t, Keyword::INDEX));
-    let mut at = 2;
-    if toks.get(at).is_some_and(|t| is_keyword(t, Keyword::IF)) {
-        at += 2;
-    }
-    if toks.get(at).is_some_and(|t| is_keyword(t, Keyword::ONLY)) {
-        at += 1;
-    }
-    let (relation, mut at) = read_name(&toks, at).ok_or_else(|| not_only(raw, ONLY))?;
-    if !toks.get(at).is_some_and(|t| is_keyword(t, Keyword::ALTER)) {
-        return Err(not_only(raw, ONLY));
-    }
-    at += 1;
-    if toks.get(at).is_some_and(|t| is_keyword(t, Keyword::COLUMN)) {
-        at += 1;
-    }
-    let column = match toks.get(at).map(|t| &t.token) {
-        Some(Token::Word(w)) if !index => {
-            let mut ident = sqlparser::ast::Ident::new(w.value.clone());
-            ident.quote_style = w.quote_style;
-            crate::canon::ident::fold(&ident)
-        }
-        Some(Token::Number(n, _)) if index => n.clone(),
-        _ => return Err(not_only(raw, ONLY)),
-    };
-    at += 1;
-    let rest: Vec<String> = toks[at.min(toks.len())..].iter().map(|t| t.token.to_string().to_uppercase()).collect();
-    let value = match rest.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        ["SET", "STATISTICS", n] => n.parse::<i32>().ok(),
-        ["SET", "STATISTICS", "-", n] => n.parse::<i32>().ok().map(|v| -v),
-        _ => None,
-    };
-    let value = value.ok_or_else(|| not_only(raw, ONLY))?;
-    Ok(Stmt::Statistics { relation, index, column, value })
-}
-
-/// `DROP ... IF EXISTS name` or `ALTER TABLE IF EXISTS [ONLY] name ... DROP ...`:
-/// what it names, settled against the statements before it in `read_file`.
-fn clean_drop(raw: &RawStatement) -> Stmt {
-    let toks = significant(raw);
-    let view = raw.head(3).iter().any(|w| w == "VIEW");
-    let at = toks.iter().position(|t| is_keyword(t, Keyword::EXISTS)).map_or(toks.len(), |i| i + 1);
-    let at = if toks.get(at).is_some_and(|t| is_keyword(t, Keyword::ONLY)) { at + 1 } else { at };
-    let name = read_name(&toks, at).map(|(n, _)| n);
-    Stmt::Drop { view, name }
-}
-
-/// `DROP kind [kind] IF EXISTS ...` (`DROP MATERIALIZED VIEW IF EXISTS`, `DROP FOREIGN TABLE IF EXISTS`...).
-fn is_drop_if_exists(raw: &RawStatement) -> bool {
-    let w = raw.head(5);
-    (2..4).any(|i| w.get(i).map(String::as_str) == Some("IF") && w.get(i + 1).map(String::as_str) == Some("EXISTS"))
+/// An error without help gets the list of what pgstate reads.
+fn with_supported((message, span, help): ClassifyError) -> ClassifyError {
+    (message, span, help.or_else(|| Some(supported())))
 }
 
 /// What pgstate reads, the generic kinds included, for an error's help.
@@ -692,151 +515,4 @@ fn strip_identity_sequence_name(raw: RawStatement) -> Vec<sqlparser::tokenizer::
         i += 1;
     }
     out
-}
-
-fn significant(raw: &RawStatement) -> Vec<&sqlparser::tokenizer::TokenWithSpan> {
-    raw.significant().collect()
-}
-
-/// `CREATE INDEX ... ON ONLY t`: an index of a partitioned table created
-/// without its partitions' (pg_dump attaches those one by one). Once they
-/// are attached it is the same index as one created on the whole table.
-fn without_only(tokens: Vec<sqlparser::tokenizer::TokenWithSpan>) -> Vec<sqlparser::tokenizer::TokenWithSpan> {
-    let mut out: Vec<sqlparser::tokenizer::TokenWithSpan> = Vec::with_capacity(tokens.len());
-    let mut after_on = false;
-    for t in tokens {
-        if after_on && is_keyword(&t, Keyword::ONLY) {
-            after_on = false;
-            continue;
-        }
-        match &t.token {
-            Token::Whitespace(_) => {}
-            _ => after_on = is_keyword(&t, Keyword::ON),
-        }
-        out.push(t);
-    }
-    out
-}
-
-/// `ALTER <kind> [IF EXISTS] name KW1 KW2 ...`, the one form of `ALTER <kind>`
-/// pgstate reads (`only` says which, for the error): the significant tokens,
-/// the name, and the index after the two keywords.
-fn alter_name_then<'r>(
-    raw: &'r RawStatement,
-    only: &str,
-    keywords: [Keyword; 2],
-) -> Result<(Vec<&'r sqlparser::tokenizer::TokenWithSpan>, ObjectName, usize), ClassifyError> {
-    let toks = significant(raw);
-    let mut at = 2;
-    if toks.get(at).is_some_and(|t| is_keyword(t, Keyword::IF)) {
-        at += 2;
-    }
-    let found = read_name(&toks, at).filter(|&(_, next)| {
-        toks.get(next).is_some_and(|t| is_keyword(t, keywords[0]))
-            && toks.get(next + 1).is_some_and(|t| is_keyword(t, keywords[1]))
-    });
-    match found {
-        Some((name, next)) => Ok((toks, name, next + 2)),
-        None => Err(not_only(raw, only)),
-    }
-}
-
-fn not_only(raw: &RawStatement, only: &str) -> ClassifyError {
-    let kind = only.split(" ...").next().unwrap_or(only);
-    (format!("unsupported statement: {kind} (only {only} is read)"), raw.span(), Some(supported()))
-}
-
-/// `ALTER INDEX parent ATTACH PARTITION child`.
-fn attach_index(raw: &RawStatement) -> Result<Stmt, ClassifyError> {
-    const ONLY: &str = "ALTER INDEX ... ATTACH PARTITION";
-    let (toks, _, at) = alter_name_then(raw, ONLY, [Keyword::ATTACH, Keyword::PARTITION])?;
-    match read_name(&toks, at) {
-        Some((child, end)) if end == toks.len() => Ok(Stmt::AttachIndex { child }),
-        _ => Err(not_only(raw, ONLY)),
-    }
-}
-
-fn sequence_owned_by(raw: &RawStatement) -> Result<Stmt, ClassifyError> {
-    const ONLY: &str = "ALTER SEQUENCE ... OWNED BY";
-    let (toks, sequence, at) = alter_name_then(raw, ONLY, [Keyword::OWNED, Keyword::BY])?;
-    if toks.get(at).is_some_and(|t| is_keyword(t, Keyword::NONE)) && toks.len() == at + 1 {
-        return Ok(Stmt::SequenceOwnedBy { sequence, owner: None });
-    }
-    match read_name(&toks, at) {
-        Some((owner, end)) if end == toks.len() && owner.0.len() >= 2 => {
-            Ok(Stmt::SequenceOwnedBy { sequence, owner: Some(owner) })
-        }
-        _ => Err(not_only(raw, ONLY)),
-    }
-}
-
-fn constraint_comment(raw: &RawStatement, policy: bool) -> Result<Stmt, ClassifyError> {
-    let toks = significant(raw);
-    let what = if policy { "POLICY" } else { "CONSTRAINT" };
-    let bad = || (format!("syntax error: expected COMMENT ON {what} name ON table IS 'text'"), raw.span(), None);
-    let (name, next) = read_name(&toks, 3).ok_or_else(bad)?;
-    if !toks.get(next).is_some_and(|t| is_keyword(t, Keyword::ON)) {
-        return Err(bad());
-    }
-    let mut at = next + 1;
-    if toks.get(at).is_some_and(|t| is_keyword(t, Keyword::DOMAIN)) {
-        return Err(bad());
-    }
-    let (table, after) = read_name(&toks, at).ok_or_else(bad)?;
-    at = after;
-    if !toks.get(at).is_some_and(|t| is_keyword(t, Keyword::IS)) || toks.len() != at + 2 {
-        return Err(bad());
-    }
-    let text = match &toks[at + 1].token {
-        Token::SingleQuotedString(s) => Some(s.clone()),
-        Token::EscapedStringLiteral(s) => Some(s.clone()),
-        Token::Word(w) if w.keyword == Keyword::NULL => None,
-        _ => return Err(bad()),
-    };
-    Ok(Stmt::ConstraintComment { policy, name, table, text })
-}
-
-/// `COMMENT ON FUNCTION | PROCEDURE | ROUTINE name[(args)] IS ...` and
-/// `COMMENT ON TRIGGER name ON table IS ...`.
-fn routine_comment(raw: RawStatement, default_schema: &str) -> Result<Stmt, ClassifyError> {
-    use super::routine::{eat, signature};
-    let span = raw.span();
-    let dialect = PostgreSqlDialect {};
-    let mut p = Parser::new(&dialect).with_tokens_with_locations(raw.tokens);
-    let bad = |m: String| (m, span, None);
-    p.next_token();
-    p.next_token();
-    let trigger = eat(&mut p, "TRIGGER");
-    if !trigger {
-        p.next_token();
-    }
-    let text = |p: &mut Parser| -> Result<Option<String>, ClassifyError> {
-        if !eat(p, "IS") {
-            return Err(bad("expected IS in COMMENT ON".into()));
-        }
-        let t = p.next_token();
-        let text = match t.token {
-            Token::SingleQuotedString(s) | Token::EscapedStringLiteral(s) => Some(s),
-            Token::DollarQuotedString(d) => Some(d.value),
-            Token::Word(w) if w.keyword == Keyword::NULL => None,
-            other => return Err((format!("unexpected {other} in COMMENT ON"), t.span, None)),
-        };
-        if p.peek_token_ref().token != Token::EOF {
-            return Err(bad("unexpected text after the comment".into()));
-        }
-        Ok(text)
-    };
-    if trigger {
-        let name = p.parse_identifier().map_err(|e| bad(e.to_string()))?;
-        if !eat(&mut p, "ON") {
-            return Err(bad("expected COMMENT ON TRIGGER name ON table".into()));
-        }
-        let table = p.parse_object_name(false).map_err(|e| bad(e.to_string()))?;
-        let table = super::names::object_qual_name(&table, default_schema).map_err(bad)?;
-        let text = text(&mut p)?;
-        return Ok(Stmt::TriggerComment { name: crate::canon::ident::fold(&name), table, text });
-    }
-    let (name, args) = signature(&mut p, default_schema).map_err(|(m, s)| (m, s, None))?;
-    let text = text(&mut p)?;
-    Ok(Stmt::RoutineComment { name, args, text })
 }
