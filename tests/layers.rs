@@ -1,5 +1,6 @@
 //! The layers ARCHITECTURE.md describes hold: no module names one above it,
-//! and no two files of one module import each other in a circle. Read from
+//! no two files of one module import each other in a circle, and no file or
+//! function grows past its size without saying why. Read from
 //! the source text (test code at the end of a file, after `#[cfg(test)]`, is
 //! not counted), so it needs no build and fails on the line that breaks it.
 
@@ -155,4 +156,90 @@ fn no_two_files_of_a_module_import_each_other_in_a_circle() {
     cycles.sort();
     cycles.dedup();
     assert!(cycles.is_empty(), "import cycles among files:\n{}", cycles.join("\n"));
+}
+
+/// A file of `src/` past this many lines of production code is split by what it holds.
+const FILE_LINES: usize = 800;
+/// A function past this many lines says at its top why it is one function.
+const FUNCTION_LINES: usize = 100;
+
+/// The functions of `text` longer than `FUNCTION_LINES`, with their first line
+/// (1-based) and the doc comment above them.
+fn long_functions(text: &str) -> Vec<(usize, String, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim_start();
+        let head = t
+            .trim_start_matches("pub(crate) ")
+            .trim_start_matches("pub(super) ")
+            .trim_start_matches("pub ")
+            .trim_start_matches("async ")
+            .trim_start_matches("const ");
+        let Some(name) = head.strip_prefix("fn ") else { continue };
+        let name: String = name.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        // The body: from the first `{` to its match (strings and chars blanked well enough for Rust source).
+        let (mut depth, mut started, mut end) = (0i32, false, None);
+        for (j, l) in lines.iter().enumerate().skip(i) {
+            let code = l.split("//").next().unwrap_or("");
+            let mut in_str = false;
+            let mut prev = ' ';
+            for c in code.chars() {
+                if c == '"' && prev != '\\' {
+                    in_str = !in_str;
+                } else if !in_str && c == '{' && prev != '\'' {
+                    depth += 1;
+                    started = true;
+                } else if !in_str && c == '}' && prev != '\'' {
+                    depth -= 1;
+                }
+                prev = c;
+            }
+            if !started && code.trim_end().ends_with(';') {
+                break;
+            }
+            if started && depth <= 0 {
+                end = Some(j);
+                break;
+            }
+        }
+        let Some(end) = end else { continue };
+        if end + 1 - i > FUNCTION_LINES {
+            let doc: Vec<&str> = lines[..i]
+                .iter()
+                .rev()
+                .map(|l| l.trim())
+                .take_while(|l| l.starts_with("///") || l.starts_with("#["))
+                .collect();
+            let doc = doc.into_iter().rev().collect::<Vec<_>>().join(" ");
+            out.push((i + 1, name, doc));
+        }
+    }
+    out
+}
+
+#[test]
+fn files_and_functions_stay_small_or_say_why() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut problems = Vec::new();
+    for file in &files {
+        let text = production_text(file);
+        let shown = file.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(file).display().to_string();
+        let n = text.lines().count();
+        if n > FILE_LINES {
+            problems.push(format!("{shown}: {n} lines (over {FILE_LINES}): split it by what it holds"));
+        }
+        for (line, name, doc) in long_functions(&text) {
+            // The reason is a sentence of the doc comment that says why it is long.
+            let lower = doc.to_lowercase();
+            if !(lower.contains("long") || lower.contains("one arm per") || lower.contains("one pass")) {
+                problems.push(format!(
+                    "{shown}:{line}: fn {name} is over {FUNCTION_LINES} lines without a reason at its top"
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -202,6 +202,8 @@ fn canon_cast_type(dt: &DataType, default_schema: &str) -> DataType {
     }
 }
 
+/// Undoes PostgreSQL's rewrites on one node: one arm per expression form it rewrites,
+/// a single visitor so the forms are listed in one place.
 fn normalize_node(node: &mut SqlExpr, ctx: &Context<'_>, column_type: &dyn Fn(&str) -> Option<ColumnType>) {
     match node {
         SqlExpr::Nested(inner) => {

@@ -217,6 +217,8 @@ fn drop_trigger(raw: &RawStatement, cat: &Catalog) -> Result<Vec<Change>, String
     }
 }
 
+/// The imperative statements a revision may hold (`ALTER`, `DROP`, `RENAME` of every
+/// kind) as changes. Long because it is the one table of them: one arm per form.
 fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, String> {
     let w = words(raw);
     let w: Vec<&str> = w.iter().map(String::as_str).collect();

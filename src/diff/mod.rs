@@ -34,6 +34,9 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
 }
 
 /// The changes from `from` to `to`, honouring rename hints.
+///
+/// Long because it lists every kind in the one order the differ emits them (the
+/// planner sorts afterwards); each kind's comparison lives in its own module.
 pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Diff {
     let mut out = Diff::default();
     let renamed = renames::apply_hints(from, to, hints, &mut out);

@@ -9,6 +9,8 @@ use crate::canon::{quote_ident, quote_qualified};
 /// Tables pgstate manages: ordinary and partitioned tables (partitions included).
 pub const MANAGED_TABLE: &str = "c.relkind IN ('r', 'p')";
 
+/// Tables and their columns in one query. Long because the query's columns and the
+/// row's reads stay side by side.
 pub async fn tables(
     client: &Client,
     schemas: &[String],

@@ -38,6 +38,9 @@ fn option(row: &Row, i: usize) -> Result<&'static str, tokio_postgres::Error> {
 }
 
 /// Reads every kind; returns the number of queries run.
+///
+/// One query and one row decoder per object kind, kept together so ACLs are decoded in
+/// one place; long because there are many kinds.
 pub async fn grants(
     client: &Client,
     schemas: &[String],

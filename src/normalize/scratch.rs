@@ -41,6 +41,8 @@ pub(super) fn script(changes: &[Change]) -> String {
 /// Creates the scratch objects for `found` from `cat`, reads them back, and
 /// gives `cat` the server's spelling of each. Must run inside a transaction
 /// that the caller rolls back.
+///
+/// Long because every kind of scratch object shares the one name map built here.
 pub async fn settle(client: &Client, cat: &mut Catalog, found: &Mismatches) -> Result<usize, NormalizeError> {
     let schema = scratch_schema();
     client.batch_execute(&format!("CREATE SCHEMA {}", quote_ident(&schema))).await?;

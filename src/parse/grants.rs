@@ -160,6 +160,8 @@ impl<'a> Cursor<'a> {
 /// Reads a `GRANT`, `REVOKE` or `ALTER DEFAULT PRIVILEGES`. `Ok(None)`: a
 /// statement about something pgstate does not manage (a database, a language,
 /// role membership), accepted and ignored.
+///
+/// Long because it is one linear pass over the grammar of the three statements.
 pub fn read(raw: &RawStatement) -> Result<Option<GrantStmt>, Error> {
     let toks: Vec<&TokenWithSpan> = raw.significant().collect();
     let mut c = Cursor { toks, at: 0, whole: raw.span() };
@@ -382,6 +384,9 @@ type Split = (Vec<Privilege>, Vec<String>);
 /// Applies a grant statement to the catalog, in statement order. `strict`
 /// (a person's files): an object the catalog lacks is an error; otherwise
 /// (PostgreSQL's output, objects outside the managed schemas) it is skipped.
+///
+/// One arm per object kind a grant can name, each resolving its objects in the
+/// catalog; long because there are many kinds.
 pub fn lower(cat: &mut Catalog, stmt: &GrantStmt, default_schema: &str, strict: bool) -> Result<(), String> {
     let verb = if stmt.grant { "GRANT" } else { "REVOKE" };
     // (object, privileges) pairs this statement is about.

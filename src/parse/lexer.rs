@@ -14,6 +14,9 @@ use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Word};
 
 /// The significant tokens of `src` (no whitespace or comments), located as if
 /// `src` began at `origin`; `None` when `src` holds anything outside the fast path.
+///
+/// One scanner loop, one arm per character class, kept in one function because it is
+/// the parser's hot path.
 pub fn fast_tokens(src: &str, origin: Location) -> Option<Vec<TokenWithSpan>> {
     let b = src.as_bytes();
     let mut out = Vec::with_capacity(b.len() / 5 + 4);

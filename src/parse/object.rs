@@ -117,6 +117,9 @@ fn operator_name(toks: &[TokenWithSpan], default_schema: &str) -> Option<QualNam
 
 /// Reads `CREATE [OR REPLACE] <kind> ...` (`toks` without whitespace):
 /// the object and whether `OR REPLACE` was said.
+///
+/// One pass over the generic kinds' `CREATE` grammar (the name form, then the option
+/// list or the kind's own clause).
 pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Object, bool), ReadError> {
     let mut c = Cursor { toks, at: 1 };
     let replace = c.eat("OR") && c.eat("REPLACE");

@@ -247,6 +247,9 @@ fn setting(p: &mut Parser) -> Result<String, ReadError> {
 }
 
 /// Reads a whole `CREATE [OR REPLACE] FUNCTION | PROCEDURE` statement.
+///
+/// One linear pass over the clauses in the order PostgreSQL's grammar allows them;
+/// long because the grammar is.
 pub fn read_routine(tokens: Vec<TokenWithSpan>, default_schema: &str) -> Result<Routine, ReadError> {
     let dialect = PostgreSqlDialect {};
     let mut p = Parser::new(&dialect).with_tokens_with_locations(tokens);

@@ -206,6 +206,8 @@ fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) ->
 
 /// `text` and `file` are the statement's file, from which a view query
 /// sqlparser cannot read is kept as written.
+///
+/// Long because it is the one table of statement heads pgstate reads or skips.
 fn classify(
     raw: RawStatement,
     default_schema: &str,

@@ -257,6 +257,8 @@ pub fn to_sql(file: &SourceFile) -> Result<SourceFile, Vec<SchemaError>> {
     }
 }
 
+/// Writes one TOML table as `CREATE TABLE` and its companions. Long because every
+/// field is written in the order SQL needs them.
 fn table(w: &mut Writer<'_>, t: &TableDef) {
     let name = qualified(t.name.get_ref());
     let mut lines = Vec::new();

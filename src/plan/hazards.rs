@@ -75,6 +75,9 @@ fn h(kind: HazardKind, message: String) -> Vec<Hazard> {
 }
 
 /// The hazards of a change to data (the lock it holds is `locks::of`).
+///
+/// Long on purpose: one arm per `Change` variant, no catch-all (every change's
+/// hazards are decided, never defaulted).
 pub fn of(change: &Change, cx: &Context) -> Vec<Hazard> {
     use HazardKind::*;
     match change {

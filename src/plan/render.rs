@@ -20,6 +20,9 @@ fn dotted(name: &str) -> String {
 }
 
 /// The statements that carry out one change, without trailing semicolons.
+///
+/// Long on purpose: one arm per `Change` variant (no catch-all), so the compiler names
+/// it whenever a change is added.
 pub fn statements(change: &Change) -> Vec<String> {
     match change {
         Change::SetPrivileges { key, from, to } => set_privileges(key, from.as_ref(), to),

@@ -94,6 +94,7 @@ impl Builder<'_> {
         }
     }
 
+    /// Records one `COMMENT ON`. One arm per object kind a comment can name.
     pub(super) fn comment_on(&mut self, kind: CommentObject, name: &ObjectName, text: Option<String>, at: At) {
         let parts: Vec<String> = name.0.iter().filter_map(|p| p.as_ident()).map(fold).collect();
         let found = match kind {

@@ -14,6 +14,8 @@ use crate::parse::source::At;
 use crate::parse::statement::{Located, Stmt};
 
 impl Builder<'_> {
+    /// Adds one statement's object to the catalog. One arm per statement kind the builder
+    /// accepts; long because there are many.
     pub(super) fn definition(&mut self, s: &Located) {
         let at = self.at(s);
         match &s.stmt {

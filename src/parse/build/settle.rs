@@ -140,6 +140,9 @@ impl Builder<'_> {
 
     /// Names and resolves constraints in PostgreSQL's order: primary keys, unique
     /// and exclusion, checks, foreign keys (which need the others to exist).
+    ///
+    /// Long because it is one sequence, on which the names depend: each kind is named after the ones
+    /// before it, as PostgreSQL does.
     pub(super) fn settle_constraints(&mut self) {
         let mut pending = std::mem::take(&mut self.pending);
         pending.sort_by_key(|(_, c)| c.kind.rank());

@@ -269,6 +269,8 @@ impl Builder<'_> {
         }
     }
 
+    /// Applies one `ALTER TABLE` action. One arm per action pgstate models (sqlparser's
+    /// `AlterTableOperation`); long because there are many.
     pub(super) fn alter_op(&mut self, table: &QualName, op: &AlterTableOperation, at: At, hints: &[(u64, String)]) {
         match op {
             AlterTableOperation::AddConstraint { constraint, not_valid } => {
