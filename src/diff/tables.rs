@@ -7,7 +7,14 @@ use super::types::needs_using;
 use super::{comment, has_table, Change, CommentTarget, Diff};
 use crate::model::{Catalog, Column, Constraint, ConstraintKind, Index, Policy, QualName, Table};
 
-/// A new table: created bare, then its foreign keys, indexes and comments as
+/// Added to a new table after it is created: foreign keys (they need their
+/// referenced tables), and `NOT VALID` constraints (PostgreSQL takes a
+/// constraint written inside `CREATE TABLE` as valid, whatever it says).
+fn added_after(c: &Constraint) -> bool {
+    matches!(c.kind, ConstraintKind::ForeignKey(_)) || (!c.validated && c.can_be_not_valid())
+}
+
+/// A new table: created bare, then its foreign keys, `NOT VALID` constraints, indexes and comments as
 /// separate steps so that the planner can order them.
 pub fn create(out: &mut Diff, t: &Table) {
     let mut bare = t.clone();
@@ -16,7 +23,7 @@ pub fn create(out: &mut Diff, t: &Table) {
     bare.policies.clear();
     bare.row_security = false;
     bare.force_row_security = false;
-    bare.constraints.retain(|_, c| !matches!(c.kind, ConstraintKind::ForeignKey(_)));
+    bare.constraints.retain(|_, c| !added_after(c));
     for c in bare.constraints.values_mut() {
         c.comment = None;
     }
@@ -24,7 +31,7 @@ pub fn create(out: &mut Diff, t: &Table) {
         c.comment = None;
     }
     out.changes.push(Change::CreateTable { table: bare });
-    for c in t.constraints.values().filter(|c| matches!(c.kind, ConstraintKind::ForeignKey(_))) {
+    for c in t.constraints.values().filter(|c| added_after(c)) {
         out.changes.push(Change::AddConstraint {
             table: t.name.clone(),
             constraint: Constraint { comment: None, ..c.clone() },
