@@ -193,7 +193,8 @@ struct TableShape {
     bigint: bool,
     columns: Vec<Option<ColumnShape>>,
     pk: bool,
-    unique: Option<bool>,
+    unique: Option<(bool, bool)>,
+    exclusion: bool,
     check: Option<(u8, bool, bool)>,
     indexes: Vec<IndexShape>,
     fk: Option<FkShape>,
@@ -211,7 +212,8 @@ prop_compose! {
         bigint in any::<bool>(),
         columns in prop::collection::vec(prop::option::weighted(0.6, column_shape()), 4),
         pk in prop::bool::weighted(0.8),
-        unique in prop::option::weighted(0.3, prop::bool::weighted(0.3)),
+        unique in prop::option::weighted(0.3, (prop::bool::weighted(0.3), prop::bool::weighted(0.3))),
+        exclusion in prop::bool::weighted(0.1),
         check in prop::option::weighted(0.4, (0..3u8, prop::bool::weighted(0.2), prop::bool::weighted(0.8))),
         indexes in prop::collection::vec(index_shape(), 0..3),
         fk in prop::option::weighted(0.4, fk_shape()),
@@ -223,27 +225,28 @@ prop_compose! {
             comment(),
         ),
     ) -> TableShape {
-        TableShape { schema, id, bigint, columns, pk, unique, check, indexes, fk, unlogged, rls, policies, trigger, comment }
+        TableShape { schema, id, bigint, columns, pk, unique, exclusion, check, indexes, fk, unlogged, rls, policies, trigger, comment }
     }
 }
 
 #[derive(Debug, Clone)]
 struct PartitionShape {
-    list: bool,
+    strategy: PartitionStrategy,
     children: usize,
     default: bool,
     index: bool,
 }
 
 prop_compose! {
-    fn partition_shape()(list in any::<bool>(), children in 0..3usize, default in any::<bool>(),
+    fn partition_shape()(strategy in prop::sample::select(vec![PartitionStrategy::Range, PartitionStrategy::List, PartitionStrategy::Hash]), children in 0..3usize, default in any::<bool>(),
                          index in any::<bool>()) -> PartitionShape {
-        PartitionShape { list, children, default, index }
+        PartitionShape { strategy, children, default, index }
     }
 }
 
 #[derive(Debug, Clone)]
 struct ViewShape {
+    materialized: bool,
     table: usize,
     columns: Vec<bool>,
     bound: u8,
@@ -251,14 +254,15 @@ struct ViewShape {
 }
 
 prop_compose! {
-    fn view_shape()(table in 0..4usize, columns in prop::collection::vec(any::<bool>(), 4), bound in 0..3u8,
+    fn view_shape()(materialized in prop::bool::weighted(0.3), table in 0..4usize, columns in prop::collection::vec(any::<bool>(), 4), bound in 0..3u8,
                     comment in comment()) -> ViewShape {
-        ViewShape { table, columns, bound, comment }
+        ViewShape { materialized, table, columns, bound, comment }
     }
 }
 
 #[derive(Debug, Clone)]
 struct FunctionShape {
+    procedure: bool,
     plpgsql: bool,
     volatility: &'static str,
     strict: bool,
@@ -267,10 +271,10 @@ struct FunctionShape {
 }
 
 prop_compose! {
-    fn function_shape()(plpgsql in any::<bool>(),
+    fn function_shape()(procedure in prop::bool::weighted(0.2), plpgsql in any::<bool>(),
                         volatility in prop::sample::select(vec!["IMMUTABLE", "STABLE", "VOLATILE"]),
                         strict in any::<bool>(), add in 0..3u8, comment in comment()) -> FunctionShape {
-        FunctionShape { plpgsql, volatility, strict, add, comment }
+        FunctionShape { procedure, plpgsql, volatility, strict, add, comment }
     }
 }
 
@@ -502,14 +506,12 @@ fn table(cat: &Catalog, name: QualName, t: &TableShape) -> Table {
         })
         .cloned()
         .collect();
-    if let (Some(nnd), Some(c)) = (t.unique, plain.first()) {
+    if let (Some((nnd, include)), Some(c)) = (t.unique, plain.first()) {
         let cn = format!("{n}_{c}_key");
+        let include = if include { vec!["id".to_string()] } else { vec![] };
         table.constraints.insert(
             cn.clone(),
-            constraint(
-                cn,
-                ConstraintKind::Unique { columns: vec![c.clone()], include: vec![], nulls_not_distinct: nnd },
-            ),
+            constraint(cn, ConstraintKind::Unique { columns: vec![c.clone()], include, nulls_not_distinct: nnd }),
         );
     }
     if let Some((which, no_inherit, validated)) = t.check {
@@ -627,8 +629,7 @@ fn partitions(p: &PartitionShape, cat: &mut Catalog) {
     id.not_null = true;
     parent.columns.insert("id".into(), id);
     parent.columns.insert("k".into(), Column::new("k", ColumnType::builtin("integer")));
-    let strategy = if p.list { PartitionStrategy::List } else { PartitionStrategy::Range };
-    parent.partition_by = Some(PartitionKey { strategy, keys: vec![Expr::new("k")] });
+    parent.partition_by = Some(PartitionKey { strategy: p.strategy, keys: vec![Expr::new("k")] });
     if p.index {
         parent.indexes.insert(
             "pt_k_idx".into(),
@@ -655,15 +656,18 @@ fn partitions(p: &PartitionShape, cat: &mut Catalog) {
     cat.tables.insert(name.clone(), parent);
     let mut bounds: Vec<(String, PartitionBound)> = (0..p.children)
         .map(|i| {
-            let bound = if p.list {
-                PartitionBound::In(vec![(2 * i + 1).to_string(), (2 * i + 2).to_string()])
-            } else {
-                PartitionBound::Range { from: vec![(10 * i).to_string()], to: vec![(10 * i + 10).to_string()] }
+            let bound = match p.strategy {
+                PartitionStrategy::List => PartitionBound::In(vec![(2 * i + 1).to_string(), (2 * i + 2).to_string()]),
+                PartitionStrategy::Range => {
+                    PartitionBound::Range { from: vec![(10 * i).to_string()], to: vec![(10 * i + 10).to_string()] }
+                }
+                PartitionStrategy::Hash => PartitionBound::Hash { modulus: 3, remainder: i as u32 },
             };
             (format!("pt_{i}"), bound)
         })
         .collect();
-    if p.default {
+    // A hash partitioned table has no default partition.
+    if p.default && p.strategy != PartitionStrategy::Hash {
         bounds.push(("pt_d".into(), PartitionBound::Default));
     }
     for (n, bound) in bounds {
@@ -683,14 +687,31 @@ fn derived_sql(s: &Shape, cat: &Catalog) -> String {
         let t = plain[v.table % plain.len()];
         let mut cols = vec!["id".to_string()];
         cols.extend(t.columns.keys().skip(1).zip(&v.columns).filter(|(_, k)| **k).map(|(c, _)| c.clone()));
-        sql +=
-            &format!("CREATE VIEW public.v{i} AS SELECT {} FROM {} WHERE id > {};\n", cols.join(", "), t.name, v.bound);
+        let kind = if v.materialized { "MATERIALIZED VIEW" } else { "VIEW" };
+        sql += &format!(
+            "CREATE {kind} public.v{i} AS SELECT {} FROM {} WHERE id > {};\n",
+            cols.join(", "),
+            t.name,
+            v.bound
+        );
+        if v.materialized {
+            sql += &format!("CREATE INDEX v{i}_id_idx ON public.v{i} (id);\n");
+        }
         if let Some(c) = &v.comment {
-            sql += &format!("COMMENT ON VIEW public.v{i} IS {};\n", lit(c));
+            sql += &format!("COMMENT ON {kind} public.v{i} IS {};\n", lit(c));
         }
     }
     for (i, f) in s.functions.iter().enumerate() {
         let Some(f) = f else { continue };
+        if f.procedure {
+            let body = if f.plpgsql { "BEGIN PERFORM a; END" } else { "SELECT a" };
+            let lang = if f.plpgsql { "plpgsql" } else { "sql" };
+            sql += &format!("CREATE PROCEDURE public.f{i}(a integer) LANGUAGE {lang} AS $$ {body} $$;\n");
+            if let Some(c) = &f.comment {
+                sql += &format!("COMMENT ON PROCEDURE public.f{i}(integer) IS {};\n", lit(c));
+            }
+            continue;
+        }
         let body = if f.plpgsql { format!("BEGIN RETURN a + {}; END", f.add) } else { format!("SELECT a + {}", f.add) };
         let lang = if f.plpgsql { "plpgsql" } else { "sql" };
         let strict = if f.strict { " STRICT" } else { "" };
@@ -707,6 +728,9 @@ fn derived_sql(s: &Shape, cat: &Catalog) -> String {
     for (i, t) in shaped {
         let Some(table) = cat.tables.values().find(|x| x.name.name == format!("t{i}")) else { continue };
         let name = &table.name;
+        if t.exclusion {
+            sql += &format!("ALTER TABLE {name} ADD CONSTRAINT t{i}_id_excl EXCLUDE USING btree (id WITH =);\n");
+        }
         match t.rls {
             Some(force) => {
                 sql += &format!("ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;\n");
@@ -734,8 +758,9 @@ fn derived_sql(s: &Shape, cat: &Catalog) -> String {
             trigger_function = true;
             let timing = if tr.after { "AFTER" } else { "BEFORE" };
             let each = if tr.row { "ROW" } else { "STATEMENT" };
+            let when = if tr.row && !tr.events.contains(&"DELETE") { " WHEN (new.id > 0)" } else { "" };
             sql += &format!(
-                "CREATE TRIGGER tr {timing} {} ON {name} FOR EACH {each} EXECUTE FUNCTION public.trg();\n",
+                "CREATE TRIGGER tr {timing} {} ON {name} FOR EACH {each}{when} EXECUTE FUNCTION public.trg();\n",
                 tr.events.join(" OR ")
             );
             if let Some(c) = &tr.comment {
