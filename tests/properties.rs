@@ -14,12 +14,13 @@
 
 use proptest::prelude::*;
 
+use pgstate::change::Change;
 use pgstate::diff::{apply::apply_all, diff};
 use pgstate::model::{
     Attribute, Catalog, Column, ColumnType, CompositeType, Constraint, ConstraintKind, DefaultKey, Deferral, Domain,
     EnumType, Expr, FkAction, FkMatch, ForeignKey, GrantKey, GrantObject, Grantee, Identity, Index, IndexKey,
     IndexKeyExpr, Map, ObjectKind, PartitionBound, PartitionKey, PartitionOf, PartitionStrategy, Privileges, QualName,
-    RangeType, Schema, SeqOptions, SeqType, Sequence, Table,
+    RangeType, RenameHint, Schema, SeqOptions, SeqType, Sequence, Table,
 };
 use pgstate::plan::{catalog_sql, plan};
 
@@ -912,5 +913,51 @@ proptest! {
             Err(e) => return Err(TestCaseError::fail(format!("{}\n{sql}", e.summary()))),
         };
         same(&parsed.catalog, &c, &sql)?;
+    }
+}
+
+/// A catalog and one of its columns or tables renamed (by the model's own
+/// `RENAME`), with the hint a schema file would carry.
+fn renamed() -> impl Strategy<Value = (Catalog, Catalog, RenameHint)> {
+    (catalog(), any::<prop::sample::Index>(), any::<bool>()).prop_filter_map(
+        "no table to rename",
+        |(a, pick, table)| {
+            let tables: Vec<&Table> = a.tables.values().filter(|t| t.partition_of.is_none()).collect();
+            if tables.is_empty() {
+                return None;
+            }
+            let t = pick.get(&tables);
+            let (change, hint) = if table || t.columns.is_empty() {
+                let to = QualName::new(t.name.schema.clone(), format!("{}_new", t.name.name));
+                let change = Change::RenameTable { from: t.name.clone(), to: to.clone() };
+                (change, RenameHint::Table { table: to, from: t.name.clone() })
+            } else {
+                let from = pick.get(&t.columns.keys().collect::<Vec<_>>()).to_string();
+                let to = format!("{from}_new");
+                let change = Change::RenameColumn { table: t.name.clone(), from: from.clone(), to: to.clone() };
+                (change, RenameHint::Column { table: t.name.clone(), column: to, from })
+            };
+            let mut b = a.clone();
+            apply_all(&mut b, &[change]);
+            b.sort();
+            Some((a, b, hint))
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn a_hinted_rename_is_planned_as_a_rename((a, b, hint) in renamed()) {
+        let p = plan(&a, &b, std::slice::from_ref(&hint)).expect("plans");
+        let sql = p.to_sql();
+        prop_assert!(sql.contains(" RENAME "), "no rename for {:?}:\n{}", hint, sql);
+        prop_assert!(!sql.contains("DROP TABLE") && !sql.contains("DROP COLUMN"), "{:?}:\n{}", hint, sql);
+        let reached = match pgstate::revisions::replay::replay(a.clone(), "generated", &sql) {
+            Ok(c) => c,
+            Err(e) => return Err(TestCaseError::fail(format!("{e}\n{sql}"))),
+        };
+        same(&reached, &b, &sql)?;
     }
 }
