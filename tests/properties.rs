@@ -294,6 +294,9 @@ fn generic_object() -> impl Strategy<Value = (&'static str, &'static str)> {
     ])
 }
 
+/// A sequence: bigint, its increment, owned by a table's `id`, its comment.
+type SequenceShape = (bool, u8, bool, Option<String>);
+
 #[derive(Debug, Clone)]
 struct Shape {
     app: Option<Option<String>>,
@@ -304,7 +307,7 @@ struct Shape {
     tables: Vec<Option<TableShape>>,
     partitioned: Option<PartitionShape>,
     child: Option<Option<String>>,
-    sequences: Vec<Option<(bool, u8, bool, Option<String>)>>,
+    sequences: Vec<Option<SequenceShape>>,
     views: Vec<Option<ViewShape>>,
     functions: Vec<Option<FunctionShape>>,
     objects: Vec<(&'static str, &'static str)>,
@@ -732,14 +735,11 @@ fn derived_sql(s: &Shape, cat: &Catalog) -> String {
         if t.exclusion {
             sql += &format!("ALTER TABLE {name} ADD CONSTRAINT t{i}_id_excl EXCLUDE USING btree (id WITH =);\n");
         }
-        match t.rls {
-            Some(force) => {
-                sql += &format!("ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;\n");
-                if force {
-                    sql += &format!("ALTER TABLE {name} FORCE ROW LEVEL SECURITY;\n");
-                }
+        if let Some(force) = t.rls {
+            sql += &format!("ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;\n");
+            if force {
+                sql += &format!("ALTER TABLE {name} FORCE ROW LEVEL SECURITY;\n");
             }
-            None => {}
         }
         for (j, p) in t.policies.iter().enumerate() {
             let kind = if p.restrictive { " AS RESTRICTIVE" } else { "" };
