@@ -255,6 +255,9 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
             if let Some(c) = cat.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
                 c.data_type = to.clone();
                 c.collation = collation.clone();
+                if let Some(id) = c.identity.as_mut() {
+                    retype_identity(&mut id.options, to);
+                }
             }
         }
         Change::SetDefault { table, column, to, .. } => {
@@ -485,4 +488,24 @@ fn set_comment(cat: &mut Catalog, target: &CommentTarget, text: Option<String>) 
     if let Some(slot) = slot {
         *slot = text;
     }
+}
+
+/// PostgreSQL changes an identity column's sequence with its type (`AS`), and
+/// a bound that was the old type's limit becomes the new type's.
+fn retype_identity(options: &mut crate::model::SeqOptions, to: &crate::model::ColumnType) {
+    use crate::model::SeqType;
+    let new = match (to.schema.as_deref(), to.base.as_str()) {
+        (None, "smallint") => SeqType::SmallInt,
+        (None, "integer") => SeqType::Integer,
+        (None, "bigint") => SeqType::BigInt,
+        _ => return,
+    };
+    let old = options.data_type;
+    if options.max == old.max() {
+        options.max = new.max();
+    }
+    if options.min == old.min() {
+        options.min = new.min();
+    }
+    options.data_type = new;
 }

@@ -36,6 +36,13 @@ fn fresh_objects(changes: &[Change]) -> FxHashSet<GrantObject> {
             Change::CreateDomain { domain } => {
                 out.insert(GrantObject::Type(domain.name.clone()));
             }
+            // Views are granted `ON TABLE`; `OR REPLACE` keeps what was granted.
+            Change::CreateView { view, replace: false } => {
+                out.insert(GrantObject::Table(view.name.clone()));
+            }
+            Change::CreateRoutine { routine, replace: false } => {
+                out.insert(GrantObject::Function(routine.id().to_string()));
+            }
             _ => {}
         }
     }

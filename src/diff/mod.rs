@@ -142,8 +142,13 @@ pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Di
         out.changes.push(Change::DropRange { range: r.clone() });
     }
 
+    // A table dropped and created again takes the sequences its columns own
+    // with it (`tables::recreate` creates the kept ones again, as wanted).
+    let recreated = tables::recreated(from, to);
+    let owner_recreated = |s: &Sequence| s.owned_by.as_ref().is_some_and(|(t, _)| recreated.contains(t));
     for (name, s) in &to.sequences {
         match from.sequences.get(name) {
+            Some(old) if owner_recreated(old) => {}
             None => {
                 out.changes
                     .push(Change::CreateSequence { sequence: Sequence { owned_by: None, comment: None, ..s.clone() } });
@@ -173,14 +178,13 @@ pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Di
             to.tables.get(t).is_none_or(|t| !t.columns.contains_key(c))
                 && from.tables.get(t).is_some_and(|t| t.columns.contains_key(c))
         });
-        if !owner_goes {
+        if !owner_goes && !owner_recreated(s) {
             out.changes.push(Change::DropSequence { name: name.clone() });
         }
     }
 
     objects::objects(&mut out, from, to);
 
-    let recreated = tables::recreated(from, to);
     for (name, t) in &to.tables {
         match from.tables.get(name) {
             None => tables::create(&mut out, t),
