@@ -15,6 +15,7 @@ pub mod source;
 pub(crate) mod split;
 pub(crate) mod statement;
 mod stmt;
+pub mod table_attrs;
 mod table_def;
 mod token_forms;
 mod toml_form;

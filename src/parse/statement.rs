@@ -28,6 +28,7 @@ ALTER TABLE ... ADD CONSTRAINT / ADD COLUMN / ALTER COLUMN ... SET DEFAULT / SET
 CREATE [OR REPLACE] FUNCTION / PROCEDURE, CREATE [CONSTRAINT] TRIGGER, COMMENT ON, \
 GRANT / REVOKE / ALTER DEFAULT PRIVILEGES (on tables, columns, sequences, schemas, types, functions); \
 ALTER TABLE | INDEX ... ALTER COLUMN ... SET STATISTICS; \
+ALTER TABLE ... ALTER COLUMN ... SET STORAGE | SET COMPRESSION, CLUSTER ON, REPLICA IDENTITY; \
 ignored: SET, RESET, BEGIN, COMMIT, SELECT pg_catalog.set_config(...); skipped with a warning: INSERT, UPDATE, DELETE, \
 TRUNCATE, COPY, SELECT setval, DO, ALTER ... OWNER TO, SECURITY LABEL, psql meta-commands, DROP ... IF EXISTS before the CREATE";
 
@@ -226,6 +227,11 @@ fn classify(
     }
     // Session settings do not change the desired schema.
     let skip = |k: Skip| Ok(Some(Stmt::Skipped(k)));
+    if w.starts_with(&["ALTER", "TABLE"]) {
+        if let Some(stmt) = super::table_attrs::table_attr(&raw) {
+            return Ok(Some(stmt));
+        }
+    }
     match w.as_slice() {
         ["INSERT", ..] => return skip(Skip::INSERT),
         ["UPDATE", ..] => return skip(Skip::UPDATE),

@@ -120,6 +120,14 @@ pub enum Stmt {
         /// The target (-1: the default).
         value: i32,
     },
+    /// `ALTER TABLE [ONLY] t` with one of the settings sqlparser does not read
+    /// (`table_attrs`): a column's storage or compression, `CLUSTER ON`, `REPLICA IDENTITY`.
+    TableAttr {
+        /// The table.
+        relation: ObjectName,
+        /// What it sets.
+        attr: TableAttr,
+    },
     /// `COMMENT ON CONSTRAINT | POLICY name ON table IS 'text' | NULL`.
     ConstraintComment {
         /// Whether it is `COMMENT ON POLICY` rather than `ON CONSTRAINT`.
@@ -131,4 +139,27 @@ pub enum Stmt {
         /// The comment, `None` for `IS NULL`.
         text: Option<String>,
     },
+}
+
+/// A setting of `ALTER TABLE` read from its tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableAttr {
+    /// `ALTER [COLUMN] c SET STORAGE s` (lower case; `None`: `DEFAULT`).
+    Storage {
+        /// The column (folded).
+        column: String,
+        /// `plain`, `external`, `extended` or `main`.
+        value: Option<String>,
+    },
+    /// `ALTER [COLUMN] c SET COMPRESSION m` (lower case; `None`: `DEFAULT`).
+    Compression {
+        /// The column (folded).
+        column: String,
+        /// `pglz`, `lz4`.
+        value: Option<String>,
+    },
+    /// `CLUSTER ON i` (`None`: `SET WITHOUT CLUSTER`).
+    ClusterOn(Option<String>),
+    /// `REPLICA IDENTITY ...` (`None`: `DEFAULT`).
+    ReplicaIdentity(Option<crate::model::ReplicaIdentity>),
 }

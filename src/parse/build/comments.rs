@@ -90,7 +90,11 @@ impl Builder<'_> {
             | Stmt::Routine(..)
             | Stmt::Object(..)
             | Stmt::Trigger(..) => {}
-            Stmt::Grant(_) | Stmt::Skipped(_) | Stmt::Drop { .. } | Stmt::Statistics { .. } => {}
+            Stmt::Grant(_)
+            | Stmt::Skipped(_)
+            | Stmt::Drop { .. }
+            | Stmt::Statistics { .. }
+            | Stmt::TableAttr { .. } => {}
         }
     }
 

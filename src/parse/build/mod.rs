@@ -8,6 +8,7 @@ mod definitions;
 mod indexes;
 mod references;
 mod settle;
+mod table_attrs;
 mod tables;
 mod views;
 
@@ -58,6 +59,8 @@ struct Builder<'a> {
     child_settings: Vec<(QualName, String, Option<crate::model::Expr>, At)>,
     /// `ALTER INDEX ... ALTER COLUMN n SET STATISTICS m`, set once every index exists.
     index_statistics: Vec<(ObjectName, usize, i32, At)>,
+    /// Indexes named by `CLUSTER ON` / `REPLICA IDENTITY USING INDEX`, checked once every index exists.
+    index_attrs: Vec<(QualName, String, At)>,
     /// Identifiers cut to 63 bytes, to warn and to explain a clash.
     truncations: super::truncation::Truncations,
 }
@@ -99,6 +102,7 @@ pub fn build(
         attached_indexes: Vec::new(),
         child_settings: Vec::new(),
         index_statistics: Vec::new(),
+        index_attrs: Vec::new(),
         truncations: Default::default(),
     };
     for s in &statements {
@@ -128,6 +132,7 @@ pub fn build(
     b.settle_indexes();
     b.settle_attached_indexes();
     b.settle_index_statistics();
+    b.settle_table_attrs();
     b.settle_view_depends();
     for s in &statements {
         b.policy(s);

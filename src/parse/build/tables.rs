@@ -232,6 +232,7 @@ impl Builder<'_> {
                     None => self.error(at, format!("ALTER TABLE names table {q}, which the schema does not define")),
                 }
             }
+            Stmt::TableAttr { relation, attr } => self.table_attr(relation, attr, at),
             Stmt::Statistics { relation, index: true, column, value } => match column.parse::<usize>() {
                 Ok(n) if n >= 1 => self.index_statistics.push((relation.clone(), n, *value, at)),
                 _ => self.error(at, format!("index column number {column}: expected 1 or more")),
