@@ -276,3 +276,50 @@ fn revision_replay_sees_storage_cluster_and_replica_identity() {
     let t = &dropped.tables[&pgstate::model::QualName::new("public", "t")];
     assert_eq!((t.cluster_on.as_deref(), t.replica_identity.as_ref()), (None, None));
 }
+
+const PARAMETERS: &str = "
+CREATE TABLE public.items (id integer NOT NULL, name text);
+ALTER TABLE ONLY public.items ADD CONSTRAINT items_pkey PRIMARY KEY (id);
+CREATE INDEX items_name ON public.items USING btree (name) WITH (fillfactor='70', deduplicate_items='off');
+CREATE MATERIALIZED VIEW public.item_names WITH (fillfactor='60', autovacuum_enabled='false') AS
+ SELECT items.name
+   FROM public.items
+  WITH NO DATA;
+CREATE INDEX item_names_name ON public.item_names USING btree (name) WITH (fillfactor='50');
+";
+
+#[test]
+fn storage_parameters_of_indexes_keys_and_materialized_views_converge() {
+    converges("parameters", PARAMETERS);
+}
+
+#[test]
+fn changed_index_and_materialized_view_parameters_are_planned() {
+    let pg = PgCluster::shared();
+    let db = pg.fresh_db("real_parameters_change");
+    apply(&db, &file("p1.sql", PARAMETERS), &[]);
+    let v2 = PARAMETERS.replace("fillfactor='70'", "fillfactor='90'").replace("fillfactor='60'", "fillfactor='65'");
+    let path = file("p2.sql", &v2);
+    let plan = plan_url(&db, &path);
+    assert!(plan.contains("items_name"), "{plan}");
+    assert!(plan.contains("item_names"), "{plan}");
+    apply(&db, &path, &["--allow-destructive"]);
+    assert!(plan_url(&db, &path).trim().is_empty());
+    let loaded = pg.fresh_db("real_parameters_change_psql");
+    loaded.psql(&v2).expect("v2 loads");
+    assert_eq!(dump(pg, &db), dump(pg, &loaded));
+}
+
+/// pg_dump writes comments in single quotes; hand-written files use dollar quotes too.
+const DOLLAR_COMMENTS: &str = "
+CREATE TABLE public.t (a integer);
+COMMENT ON TABLE public.t IS $$it's a table$$;
+COMMENT ON COLUMN public.t.a IS $tag$a $$ column with 'quotes'$tag$;
+CREATE FUNCTION public.f() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;
+COMMENT ON FUNCTION public.f() IS $$returns one$$;
+";
+
+#[test]
+fn dollar_quoted_comments_converge_and_dump_like_psql() {
+    converges("dollar_comments", DOLLAR_COMMENTS);
+}
