@@ -323,3 +323,66 @@ COMMENT ON FUNCTION public.f() IS $$returns one$$;
 fn dollar_quoted_comments_converge_and_dump_like_psql() {
     converges("dollar_comments", DOLLAR_COMMENTS);
 }
+
+const LIKE: &str = "
+CREATE TABLE public.base (
+    id integer NOT NULL,
+    name text COLLATE \"C\" DEFAULT 'x'::text NOT NULL,
+    total numeric GENERATED ALWAYS AS ((id * 2)) STORED,
+    note text,
+    CONSTRAINT base_name_check CHECK ((name <> ''::text))
+);
+ALTER TABLE ONLY public.base ADD CONSTRAINT base_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public.base ADD CONSTRAINT base_name_key UNIQUE (name);
+CREATE INDEX base_note_idx ON public.base USING btree (note);
+CREATE INDEX base_lower_idx ON public.base USING btree (lower(note));
+ALTER TABLE ONLY public.base ALTER COLUMN note SET STORAGE MAIN;
+COMMENT ON COLUMN public.base.note IS 'a note';
+CREATE TABLE public.copy_all (LIKE public.base INCLUDING ALL);
+CREATE TABLE public.copy_some (
+    extra_first integer,
+    LIKE base INCLUDING DEFAULTS EXCLUDING CONSTRAINTS,
+    extra_last text
+);
+CREATE TABLE public.defined_later (a integer CHECK (a > 0), b text DEFAULT 'b'::text);
+CREATE TABLE public.copy_later (LIKE public.defined_later INCLUDING CONSTRAINTS);
+";
+
+#[test]
+fn like_expands_from_the_source_as_postgresql_copies_it() {
+    converges("like", LIKE);
+}
+
+#[test]
+fn like_reads_the_same_whatever_the_order_of_the_files_statements() {
+    let reordered = LIKE
+        .replace("CREATE TABLE public.defined_later (a integer CHECK (a > 0), b text DEFAULT 'b'::text);\n", "")
+        + "CREATE TABLE public.defined_later (a integer CHECK (a > 0), b text DEFAULT 'b'::text);\n";
+    let out = pgstate(&[
+        "plan",
+        "--from",
+        &file("like_ordered.sql", LIKE).to_string_lossy(),
+        "--schema",
+        &file("like_reordered.sql", &reordered).to_string_lossy(),
+        "--parser-only",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).trim().is_empty(), "{}", text(&out.stdout));
+}
+
+#[test]
+fn like_of_an_unknown_table_is_an_error_at_the_element() {
+    let path = file("like_bad.sql", "CREATE TABLE public.t (a int, LIKE public.nowhere INCLUDING ALL);\n");
+    let out = pgstate(&[
+        "plan",
+        "--from",
+        &file("like_empty.sql", "").to_string_lossy(),
+        "--schema",
+        &path.to_string_lossy(),
+        "--parser-only",
+    ]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("LIKE names table public.nowhere, which the schema does not define"), "{err}");
+    assert!(err.contains("like_bad.sql:1:"), "{err}");
+}

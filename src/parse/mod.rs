@@ -6,6 +6,7 @@ pub(crate) mod constraints;
 pub mod diagnostic;
 mod grants;
 mod lexer;
+mod like;
 pub(crate) mod names;
 pub mod object;
 mod partition_by;

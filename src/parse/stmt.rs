@@ -42,8 +42,9 @@ pub enum Stmt {
     Sql(Box<Statement>),
     /// A `CREATE TABLE`, lowered as soon as it was parsed.
     Table(Box<TableDef>),
-    /// A `CREATE TABLE ... PARTITION BY`, with its key read from the tokens.
-    PartitionedTable(Box<Statement>, Result<crate::model::PartitionKey, String>),
+    /// A `CREATE TABLE` with clauses read from the tokens: `PARTITION BY`'s
+    /// key, `LIKE` elements.
+    TableWithClauses(Box<Statement>, Option<Result<crate::model::PartitionKey, String>>, Vec<super::like::Like>),
     /// A `CREATE INDEX` (unboxed from `Statement`, which is 3.5 KB whatever it holds).
     Index(Box<CreateIndex>),
     /// An `ALTER TABLE`.

@@ -82,7 +82,7 @@ impl Builder<'_> {
             Stmt::SequenceOwnedBy { .. }
             | Stmt::AttachIndex { .. }
             | Stmt::Table(_)
-            | Stmt::PartitionedTable(..)
+            | Stmt::TableWithClauses(..)
             | Stmt::Index(_)
             | Stmt::Alter(_)
             | Stmt::Domain { .. }
