@@ -130,6 +130,16 @@ pub enum Change {
     SetTableOptions { table: QualName, set: Vec<(String, String)>, reset: Vec<String> },
     /// `ALTER TABLE ... ALTER COLUMN ... SET STATISTICS n` (`None`: back to the default, -1).
     SetStatistics { table: QualName, column: String, statistics: Option<i32> },
+    /// `ALTER TABLE ... ALTER COLUMN ... SET STORAGE` (`storage`: the column's
+    /// setting, `None` for its type's; `written`: the keyword the step writes,
+    /// the type's storage when known, else `DEFAULT`).
+    SetStorage { table: QualName, column: String, storage: Option<String>, written: String },
+    /// `ALTER TABLE ... ALTER COLUMN ... SET COMPRESSION` (`None`: `DEFAULT`).
+    SetCompression { table: QualName, column: String, compression: Option<String> },
+    /// `ALTER TABLE ... CLUSTER ON index` (`None`: `SET WITHOUT CLUSTER`).
+    SetClusterOn { table: QualName, index: Option<String> },
+    /// `ALTER TABLE ... REPLICA IDENTITY ...` (`None`: `DEFAULT`).
+    SetReplicaIdentity { table: QualName, identity: Option<crate::model::ReplicaIdentity> },
     /// `ALTER TABLE parent ATTACH PARTITION table FOR VALUES ...`.
     AttachPartition { table: QualName, partition: PartitionOf },
     /// `ALTER TABLE parent DETACH PARTITION table`, of a partition moving to
@@ -253,6 +263,10 @@ impl Change {
             Change::SetUnlogged { .. } => "set_unlogged",
             Change::SetTableOptions { .. } => "set_table_options",
             Change::SetStatistics { .. } => "set_statistics",
+            Change::SetStorage { .. } => "set_storage",
+            Change::SetCompression { .. } => "set_compression",
+            Change::SetClusterOn { .. } => "set_cluster_on",
+            Change::SetReplicaIdentity { .. } => "set_replica_identity",
             Change::AttachPartition { .. } => "attach_partition",
             Change::DetachPartition { .. } => "detach_partition",
             Change::SetInherit { .. } => "set_inherit",
@@ -316,7 +330,12 @@ impl Change {
             Change::CreateSequence { sequence } => sequence.name.to_string(),
             Change::CreateTable { table } | Change::DropTable { table } => table.name.to_string(),
             Change::RenameTable { to, .. } => to.to_string(),
-            Change::SetStatistics { table, column, .. } => format!("{table}.{}", crate::canon::quote_ident(column)),
+            Change::SetStatistics { table, column, .. }
+            | Change::SetStorage { table, column, .. }
+            | Change::SetCompression { table, column, .. } => {
+                format!("{table}.{}", crate::canon::quote_ident(column))
+            }
+            Change::SetClusterOn { table, .. } | Change::SetReplicaIdentity { table, .. } => table.to_string(),
             Change::SetUnlogged { table, .. }
             | Change::SetTableOptions { table, .. }
             | Change::AttachPartition { table, .. }

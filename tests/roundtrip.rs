@@ -246,9 +246,10 @@ fn views_parse_in_any_spelling_with_their_options() {
     // WITH [NO] DATA is not compared: whether a view was filled is data.
     assert_eq!(a.catalog, b.catalog);
     let v = &a.catalog.views[&pgstate::model::QualName::new("public", "v")];
+    // In the order written, WITH CHECK OPTION last, as PostgreSQL stores them (compared in any order).
     assert_eq!(
         v.options,
-        [("check_option".to_string(), "local".to_string()), ("security_barrier".into(), "true".into())]
+        [("security_barrier".to_string(), "true".to_string()), ("check_option".into(), "local".into())]
     );
     let m = &a.catalog.views[&pgstate::model::QualName::new("public", "m")];
     assert!(m.materialized && !m.with_data && m.indexes.contains_key("m_bar_idx"));

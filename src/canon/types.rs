@@ -226,6 +226,78 @@ fn from_display(text: &str) -> Result<Resolved, String> {
     Ok(builtin(with_default_typmod(t), serial_kind(&words)))
 }
 
+/// The storage a column of type `t` gets when none is set (`pg_type.typstorage`,
+/// lower case): for built-in types from PostgreSQL's own table, for the
+/// catalog's enums (plain), composites and ranges (extended) and domains (their
+/// base type's); `None` for a type pgstate does not know (an extension's).
+pub fn default_storage(t: &ColumnType, cat: &crate::model::Catalog) -> Option<&'static str> {
+    if t.array {
+        return Some("extended");
+    }
+    let Some(q) = t.custom() else { return builtin_storage(&t.base) };
+    if cat.enums.contains_key(&q) {
+        Some("plain")
+    } else if cat.composites.contains_key(&q) || cat.ranges.contains_key(&q) {
+        Some("extended")
+    } else {
+        // A domain over a domain ends; a cycle cannot be created in PostgreSQL, nor loops here for long.
+        cat.domains.get(&q).filter(|d| d.base != *t).and_then(|d| default_storage(&d.base, cat))
+    }
+}
+
+/// `typstorage` of the built-in types (PostgreSQL 13 to 18 agree).
+fn builtin_storage(base: &str) -> Option<&'static str> {
+    Some(match base {
+        "numeric" | "inet" | "cidr" => "main",
+        "bigint"
+        | "smallint"
+        | "integer"
+        | "oid"
+        | "xid"
+        | "xid8"
+        | "cid"
+        | "tid"
+        | "boolean"
+        | "\"char\""
+        | "name"
+        | "point"
+        | "lseg"
+        | "box"
+        | "line"
+        | "circle"
+        | "real"
+        | "double precision"
+        | "money"
+        | "macaddr"
+        | "macaddr8"
+        | "date"
+        | "time without time zone"
+        | "time with time zone"
+        | "timestamp without time zone"
+        | "timestamp with time zone"
+        | "interval"
+        | "uuid"
+        | "tsquery"
+        | "pg_lsn"
+        | "regclass"
+        | "regtype"
+        | "regproc"
+        | "regprocedure"
+        | "regoper"
+        | "regoperator"
+        | "regnamespace"
+        | "regrole"
+        | "regconfig"
+        | "regdictionary"
+        | "regcollation" => "plain",
+        "text" | "character varying" | "character" | "bpchar" | "bytea" | "json" | "jsonb" | "jsonpath" | "xml"
+        | "bit" | "bit varying" | "tsvector" | "path" | "polygon" | "txid_snapshot" | "pg_snapshot" | "refcursor"
+        | "int4range" | "int8range" | "numrange" | "tsrange" | "tstzrange" | "daterange" | "int4multirange"
+        | "int8multirange" | "nummultirange" | "tsmultirange" | "tstzmultirange" | "datemultirange" => "extended",
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -215,6 +215,26 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
                 c.statistics = *statistics;
             }
         }
+        Change::SetStorage { table, column, storage, .. } => {
+            if let Some(c) = cat.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
+                c.storage = storage.clone();
+            }
+        }
+        Change::SetCompression { table, column, compression } => {
+            if let Some(c) = cat.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
+                c.compression = compression.clone();
+            }
+        }
+        Change::SetClusterOn { table, index } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.cluster_on = index.clone();
+            }
+        }
+        Change::SetReplicaIdentity { table, identity } => {
+            if let Some(t) = cat.tables.get_mut(table) {
+                t.replica_identity = identity.clone();
+            }
+        }
         Change::DropLeftoverColumn { table, column, .. } => {
             if let Some(t) = cat.tables.get_mut(table) {
                 t.columns.shift_remove(column);
@@ -258,6 +278,8 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
                 if let Some(id) = c.identity.as_mut() {
                     retype_identity(&mut id.options, to);
                 }
+                // PostgreSQL gives the column its new type's storage.
+                c.storage = None;
             }
         }
         Change::SetDefault { table, column, to, .. } => {
@@ -298,11 +320,13 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
         Change::DropConstraint { table, constraint } => {
             if let Some(t) = cat.tables.get_mut(table) {
                 t.constraints.shift_remove(&constraint.name);
+                index_gone(t, &constraint.name);
             }
         }
         Change::RenameConstraint { table, from, to } => {
             if let Some(t) = cat.tables.get_mut(table) {
                 rekey(&mut t.constraints, from, to, |c, n| c.name = n);
+                index_renamed(t, from, to);
             }
         }
         Change::CreateIndex { table, index } => {
@@ -315,6 +339,7 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
         Change::DropIndex { table, index } => {
             if let Some(t) = cat.tables.get_mut(table) {
                 t.indexes.shift_remove(&index.name);
+                index_gone(t, &index.name);
             } else if let Some(v) = cat.views.get_mut(table) {
                 v.indexes.shift_remove(&index.name);
             }
@@ -322,6 +347,7 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
         Change::RenameIndex { table, from, to } => {
             if let Some(t) = cat.tables.get_mut(table) {
                 rekey(&mut t.indexes, from, to, |i, n| i.name = n);
+                index_renamed(t, from, to);
             }
         }
         Change::RenameEnumValue { name, from, to } => {
@@ -508,4 +534,25 @@ fn retype_identity(options: &mut crate::model::SeqOptions, to: &crate::model::Co
         options.min = new.min();
     }
     options.data_type = new;
+}
+
+/// A dropped index takes `CLUSTER ON` and `REPLICA IDENTITY USING INDEX` with it
+/// (the identity is then no index: pg_dump and pgstate read it as the default).
+fn index_gone(t: &mut crate::model::Table, index: &str) {
+    if t.cluster_on.as_deref() == Some(index) {
+        t.cluster_on = None;
+    }
+    if t.replica_identity == Some(crate::model::ReplicaIdentity::Index(index.to_string())) {
+        t.replica_identity = None;
+    }
+}
+
+/// A renamed index is still the one `CLUSTER ON` and `REPLICA IDENTITY` name.
+fn index_renamed(t: &mut crate::model::Table, from: &str, to: &str) {
+    if t.cluster_on.as_deref() == Some(from) {
+        t.cluster_on = Some(to.to_string());
+    }
+    if t.replica_identity == Some(crate::model::ReplicaIdentity::Index(from.to_string())) {
+        t.replica_identity = Some(crate::model::ReplicaIdentity::Index(to.to_string()));
+    }
 }

@@ -241,7 +241,7 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
         }
         _ => {}
     }
-    if !matches!(w.first(), Some(&"DROP") | Some(&"ALTER")) {
+    if !matches!(w.first(), Some(&"DROP") | Some(&"ALTER")) || crate::parse::table_attrs::is_table_attr(raw) {
         return Ok(None);
     }
     if matches!(w.get(1), Some(&"SEQUENCE")) {

@@ -5,7 +5,7 @@ use crate::model::Map;
 
 use super::types::needs_using;
 use super::{comment, has_table, Change, CommentTarget, Diff};
-use crate::model::{Catalog, Column, Constraint, ConstraintKind, Index, Policy, QualName, Table};
+use crate::model::{Catalog, Column, Constraint, ConstraintKind, Index, Policy, QualName, ReplicaIdentity, Table};
 
 /// Added to a new table after it is created: foreign keys (they need their
 /// referenced tables), and `NOT VALID` constraints (PostgreSQL takes a
@@ -23,6 +23,8 @@ pub fn create(out: &mut Diff, t: &Table) {
     bare.policies.clear();
     bare.row_security = false;
     bare.force_row_security = false;
+    bare.cluster_on = None;
+    bare.replica_identity = None;
     bare.constraints.retain(|_, c| !added_after(c));
     for c in bare.constraints.values_mut() {
         c.comment = None;
@@ -51,6 +53,7 @@ pub fn create(out: &mut Diff, t: &Table) {
         comment(out, index_target(t, &i.name), &None, &i.comment);
     }
     row_security(out, &Table::new(t.name.clone()), t);
+    index_settings(out, &Table::new(t.name.clone()), t);
     for p in t.policies.values() {
         create_policy(out, &t.name, p);
     }
@@ -133,6 +136,7 @@ pub fn alter(out: &mut Diff, old: &Table, new: &Table, from: &Catalog, to: &Cata
     }
     for (col, c) in &new.columns {
         if let Some(o) = old.columns.get(col) {
+            column_storage(out, name, o, c, to);
             if o.statistics != c.statistics {
                 out.changes.push(Change::SetStatistics {
                     table: name.clone(),
@@ -181,6 +185,7 @@ pub fn alter(out: &mut Diff, old: &Table, new: &Table, from: &Catalog, to: &Cata
         |i| &i.comment,
     );
     row_security(out, old, new);
+    index_settings(out, old, new);
     policies(out, old, new);
     comment(out, CommentTarget::Table(name.clone()), &old.comment, &new.comment);
 }
@@ -591,4 +596,46 @@ fn sorted(cols: &[String]) -> Vec<String> {
     let mut v = cols.to_vec();
     v.sort();
     v
+}
+
+/// A column's storage and compression. `ALTER COLUMN ... TYPE` gives the column
+/// its new type's storage, so a storage of its own is set again after one.
+fn column_storage(out: &mut Diff, table: &QualName, o: &Column, c: &Column, to: &Catalog) {
+    if o.storage != c.storage || (c.storage.is_some() && o.data_type != c.data_type) {
+        let default = crate::canon::types::default_storage(&c.data_type, to);
+        out.changes.push(Change::SetStorage {
+            table: table.clone(),
+            column: c.name.clone(),
+            storage: c.storage.clone(),
+            written: c.storage.clone().unwrap_or_else(|| default.unwrap_or("default").to_string()),
+        });
+    }
+    if o.compression != c.compression {
+        out.changes.push(Change::SetCompression {
+            table: table.clone(),
+            column: c.name.clone(),
+            compression: c.compression.clone(),
+        });
+    }
+}
+
+/// `CLUSTER ON` and `REPLICA IDENTITY`, which name an index: set again when
+/// that index is dropped and created by this plan (its flag goes with it).
+fn index_settings(out: &mut Diff, old: &Table, new: &Table) {
+    let rebuilt = |index: &str| {
+        out.changes.iter().any(|c| match c {
+            Change::DropIndex { table, index: i } => table == &new.name && i.name == index,
+            Change::DropConstraint { table, constraint } => table == &new.name && constraint.name == index,
+            _ => false,
+        })
+    };
+    let cluster_rebuilt = new.cluster_on.as_deref().is_some_and(rebuilt);
+    let identity_rebuilt = matches!(&new.replica_identity, Some(ReplicaIdentity::Index(i)) if rebuilt(i));
+    if old.cluster_on != new.cluster_on || cluster_rebuilt {
+        out.changes.push(Change::SetClusterOn { table: new.name.clone(), index: new.cluster_on.clone() });
+    }
+    if old.replica_identity != new.replica_identity || identity_rebuilt {
+        out.changes
+            .push(Change::SetReplicaIdentity { table: new.name.clone(), identity: new.replica_identity.clone() });
+    }
 }

@@ -14,7 +14,7 @@ pub const MANAGED_TABLE: &str = "c.relkind IN ('r', 'p')";
 pub async fn tables(
     client: &Client,
     schemas: &[String],
-    _version: u32,
+    version: u32,
     s: &mut Script,
 ) -> Result<(), tokio_postgres::Error> {
     let sql = format!(
@@ -30,7 +30,13 @@ pub async fn tables(
                 c.relrowsecurity, c.relforcerowsecurity, \
                 CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, \
                 c.relispartition, pg_catalog.pg_get_expr(c.relpartbound, c.oid), inh.parents, a.attislocal, \
-                c.reloptions::text[], NULLIF(a.attstattarget::int4, -1) \
+                c.reloptions::text[], NULLIF(a.attstattarget::int4, -1), \
+                CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END, {compression}, \
+                c.relreplident::text, \
+                (SELECT ic.relname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
+                 WHERE i.indrelid = c.oid AND i.indisclustered LIMIT 1), \
+                (SELECT ic.relname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
+                 WHERE i.indrelid = c.oid AND i.indisreplident AND c.relreplident = 'i' LIMIT 1) \
          FROM pg_catalog.pg_class c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN LATERAL (SELECT array_agg(pg_catalog.quote_ident(pn.nspname) || '.' || \
@@ -51,7 +57,9 @@ pub async fn tables(
               AND cd.classoid = 'pg_catalog.pg_class'::regclass AND cd.objsubid = a.attnum \
          WHERE {MANAGED_TABLE} AND n.nspname = ANY($1) AND {} \
          ORDER BY n.nspname, c.relname, a.attnum",
-        not_from_extension("c.oid", "pg_catalog.pg_class")
+        not_from_extension("c.oid", "pg_catalog.pg_class"),
+        // Compression methods came with PostgreSQL 14.
+        compression = if version >= 140000 { "NULLIF(a.attcompression::text, '')" } else { "NULL::text" },
     );
     let rows = client.query(&sql, &[&schemas]).await?;
     let mut current: Option<(String, String)> = None;
@@ -98,6 +106,18 @@ pub async fn tables(
             if row.try_get::<_, bool>(19)? {
                 s.alters.push_str(&format!("ALTER TABLE ONLY {name} FORCE ROW LEVEL SECURITY;\n"));
             }
+            match row.try_get::<_, String>(29)?.as_str() {
+                "f" => s.alters.push_str(&format!("ALTER TABLE ONLY {name} REPLICA IDENTITY FULL;\n")),
+                "n" => s.alters.push_str(&format!("ALTER TABLE ONLY {name} REPLICA IDENTITY NOTHING;\n")),
+                _ => {}
+            }
+            if let Some(index) = row.try_get::<_, Option<String>>(31)? {
+                let index = quote_ident(&index);
+                s.alters.push_str(&format!("ALTER TABLE ONLY {name} REPLICA IDENTITY USING INDEX {index};\n"));
+            }
+            if let Some(index) = row.try_get::<_, Option<String>>(30)? {
+                s.alters.push_str(&format!("ALTER TABLE ONLY {name} CLUSTER ON {};\n", quote_ident(&index)));
+            }
             current = Some(key.clone());
         }
         let Some(col) = row.try_get::<_, Option<String>>(4)? else { continue };
@@ -139,11 +159,43 @@ pub async fn tables(
                 quote_ident(&col)
             ));
         }
+        if let Some(storage) = row.try_get::<_, Option<String>>(27)?.as_deref().and_then(storage_name) {
+            s.alters.push_str(&format!(
+                "ALTER TABLE ONLY {table} ALTER COLUMN {} SET STORAGE {storage};\n",
+                quote_ident(&col)
+            ));
+        }
+        if let Some(method) = row.try_get::<_, Option<String>>(28)?.as_deref().and_then(compression_name) {
+            s.alters.push_str(&format!(
+                "ALTER TABLE ONLY {table} ALTER COLUMN {} SET COMPRESSION {method};\n",
+                quote_ident(&col)
+            ));
+        }
         s.comment(&format!("COLUMN {table}.{}", quote_ident(&col)), row.try_get(11)?);
         columns.push(def);
     }
     flush(&header, &tail, partition, &mut columns, &mut s.creates);
     Ok(())
+}
+
+/// `attstorage` spelled as `SET STORAGE` takes it.
+fn storage_name(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "p" => "PLAIN",
+        "e" => "EXTERNAL",
+        "x" => "EXTENDED",
+        "m" => "MAIN",
+        _ => return None,
+    })
+}
+
+/// `attcompression` spelled as `SET COMPRESSION` takes it.
+fn compression_name(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "p" => "pglz",
+        "l" => "lz4",
+        _ => return None,
+    })
 }
 
 /// ` WITH (name = 'value', ...)` from `reloptions` (`name=value` texts, in the order PostgreSQL keeps).

@@ -32,6 +32,21 @@ pub struct Table {
     /// Storage parameters, `WITH (name = value, ...)`, in the order written
     /// (PostgreSQL keeps that order; `Table::same_options` ignores it).
     pub options: Vec<(String, String)>,
+    /// `ALTER TABLE ... CLUSTER ON index`: the index `CLUSTER` uses by default.
+    pub cluster_on: Option<String>,
+    /// `ALTER TABLE ... REPLICA IDENTITY ...`, when not `DEFAULT`.
+    pub replica_identity: Option<ReplicaIdentity>,
+}
+
+/// What logical replication writes to identify a row (`REPLICA IDENTITY`), when not `DEFAULT`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ReplicaIdentity {
+    /// `FULL`: the whole old row.
+    Full,
+    /// `NOTHING`: no old row.
+    Nothing,
+    /// `USING INDEX i`: the key of a unique index on the table.
+    Index(String),
 }
 
 impl Table {
@@ -51,6 +66,8 @@ impl Table {
             partition_of: None,
             inherits: Vec::new(),
             options: Vec::new(),
+            cluster_on: None,
+            replica_identity: None,
         }
     }
 
@@ -137,6 +154,11 @@ pub struct Column {
     pub comment: Option<String>,
     /// `ALTER COLUMN ... SET STATISTICS n`, when set (`None`: the server's default).
     pub statistics: Option<i32>,
+    /// `ALTER COLUMN ... SET STORAGE`, lower case, when not the type's default
+    /// (`canon::types::default_storage`; `None`: the type's).
+    pub storage: Option<String>,
+    /// `ALTER COLUMN ... SET COMPRESSION`, lower case (`None`: the server's `default_toast_compression`).
+    pub compression: Option<String>,
 }
 
 impl Column {
@@ -152,6 +174,8 @@ impl Column {
             collation: None,
             comment: None,
             statistics: None,
+            storage: None,
+            compression: None,
         }
     }
 }

@@ -17,8 +17,9 @@ pub struct View {
     pub query: String,
     /// The canonical form of the query that decides equality (see `canon::view`).
     pub query_key: String,
-    /// Options, sorted by name: `check_option`, `security_barrier`,
-    /// `security_invoker` (views); storage parameters (materialized views).
+    /// Options in the order written (PostgreSQL keeps that order; equality
+    /// ignores it): `check_option`, `security_barrier`, `security_invoker`
+    /// (views); storage parameters (materialized views).
     pub options: Vec<(String, String)>,
     /// `WITH [NO] DATA` of a materialized view: used when it is created, never
     /// compared (whether it has been refreshed is data, not schema; pg_dump
@@ -53,7 +54,7 @@ impl View {
         self.materialized == other.materialized
             && self.columns == other.columns
             && self.query_key == other.query_key
-            && self.options == other.options
+            && super::Table::same_options(&self.options, &other.options)
     }
 
     /// Whether `CREATE OR REPLACE VIEW` can turn `self` into `new`: plain views

@@ -28,6 +28,7 @@ ALTER TABLE ... ADD CONSTRAINT / ADD COLUMN / ALTER COLUMN ... SET DEFAULT / SET
 CREATE [OR REPLACE] FUNCTION / PROCEDURE, CREATE [CONSTRAINT] TRIGGER, COMMENT ON, \
 GRANT / REVOKE / ALTER DEFAULT PRIVILEGES (on tables, columns, sequences, schemas, types, functions); \
 ALTER TABLE | INDEX ... ALTER COLUMN ... SET STATISTICS; \
+ALTER TABLE ... ALTER COLUMN ... SET STORAGE | SET COMPRESSION, CLUSTER ON, REPLICA IDENTITY; \
 ignored: SET, RESET, BEGIN, COMMIT, SELECT pg_catalog.set_config(...); skipped with a warning: INSERT, UPDATE, DELETE, \
 TRUNCATE, COPY, SELECT setval, DO, ALTER ... OWNER TO, SECURITY LABEL, psql meta-commands, DROP ... IF EXISTS before the CREATE";
 
@@ -172,10 +173,11 @@ fn read_piece(
 /// The bulk statements leave the 3.5 KB `Statement` enum for their own,
 /// smaller forms; a table is lowered at once (see `table_def`).
 fn narrow(stmt: Stmt, at: At, default_schema: &str) -> Stmt {
-    if let Stmt::PartitionedTable(boxed, key) = stmt {
+    if let Stmt::TableWithClauses(boxed, key, like) = stmt {
         let Statement::CreateTable(ct) = *boxed else { return Stmt::Sql(boxed) };
         let mut def = lower(&ct, at, default_schema);
-        def.partition_by = Some(key);
+        def.partition_by = key;
+        def.like = like;
         return Stmt::Table(Box::new(def));
     }
     let Stmt::Sql(boxed) = stmt else { return stmt };
@@ -228,6 +230,11 @@ fn classify(
     }
     // Session settings do not change the desired schema.
     let skip = |k: Skip| Ok(Some(Stmt::Skipped(k)));
+    if w.starts_with(&["ALTER", "TABLE"]) {
+        if let Some(stmt) = super::table_attrs::table_attr(&raw) {
+            return Ok(Some(stmt));
+        }
+    }
     match w.as_slice() {
         ["INSERT", ..] => return skip(Skip::INSERT),
         ["UPDATE", ..] => return skip(Skip::UPDATE),
@@ -322,12 +329,16 @@ fn classify(
     }
     let mut tokens = strip_identity_sequence_name(raw);
     let mut partition_by = None;
+    let mut like = Vec::new();
     if w.first() == Some(&"CREATE") && w.contains(&"TABLE") {
         (tokens, partition_by) = super::partition_by::take(tokens, default_schema);
+        let read;
+        (tokens, read) = super::like::take(tokens);
+        like = read.map_err(|(m, s)| (m, s, None))?;
     }
     let stmt = parse_tokens(tokens)?;
-    if let (Some(key), Statement::CreateTable(_)) = (partition_by, &stmt) {
-        return Ok(Some(Stmt::PartitionedTable(Box::new(stmt), key)));
+    if let (true, Statement::CreateTable(_)) = (partition_by.is_some() || !like.is_empty(), &stmt) {
+        return Ok(Some(Stmt::TableWithClauses(Box::new(stmt), partition_by, like)));
     }
     match &stmt {
         Statement::CreateSchema { .. }

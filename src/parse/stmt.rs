@@ -42,8 +42,9 @@ pub enum Stmt {
     Sql(Box<Statement>),
     /// A `CREATE TABLE`, lowered as soon as it was parsed.
     Table(Box<TableDef>),
-    /// A `CREATE TABLE ... PARTITION BY`, with its key read from the tokens.
-    PartitionedTable(Box<Statement>, Result<crate::model::PartitionKey, String>),
+    /// A `CREATE TABLE` with clauses read from the tokens: `PARTITION BY`'s
+    /// key, `LIKE` elements.
+    TableWithClauses(Box<Statement>, Option<Result<crate::model::PartitionKey, String>>, Vec<super::like::Like>),
     /// A `CREATE INDEX` (unboxed from `Statement`, which is 3.5 KB whatever it holds).
     Index(Box<CreateIndex>),
     /// An `ALTER TABLE`.
@@ -120,6 +121,14 @@ pub enum Stmt {
         /// The target (-1: the default).
         value: i32,
     },
+    /// `ALTER TABLE [ONLY] t` with one of the settings sqlparser does not read
+    /// (`table_attrs`): a column's storage or compression, `CLUSTER ON`, `REPLICA IDENTITY`.
+    TableAttr {
+        /// The table.
+        relation: ObjectName,
+        /// What it sets.
+        attr: TableAttr,
+    },
     /// `COMMENT ON CONSTRAINT | POLICY name ON table IS 'text' | NULL`.
     ConstraintComment {
         /// Whether it is `COMMENT ON POLICY` rather than `ON CONSTRAINT`.
@@ -131,4 +140,27 @@ pub enum Stmt {
         /// The comment, `None` for `IS NULL`.
         text: Option<String>,
     },
+}
+
+/// A setting of `ALTER TABLE` read from its tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableAttr {
+    /// `ALTER [COLUMN] c SET STORAGE s` (lower case; `None`: `DEFAULT`).
+    Storage {
+        /// The column (folded).
+        column: String,
+        /// `plain`, `external`, `extended` or `main`.
+        value: Option<String>,
+    },
+    /// `ALTER [COLUMN] c SET COMPRESSION m` (lower case; `None`: `DEFAULT`).
+    Compression {
+        /// The column (folded).
+        column: String,
+        /// `pglz`, `lz4`.
+        value: Option<String>,
+    },
+    /// `CLUSTER ON i` (`None`: `SET WITHOUT CLUSTER`).
+    ClusterOn(Option<String>),
+    /// `REPLICA IDENTITY ...` (`None`: `DEFAULT`).
+    ReplicaIdentity(Option<crate::model::ReplicaIdentity>),
 }

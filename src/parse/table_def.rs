@@ -37,6 +37,8 @@ pub struct TableDef {
     pub constraints: Vec<Result<RawConstraint, String>>,
     /// Storage parameters, `WITH (...)`, or why they could not be read.
     pub options: Result<Vec<(String, String)>, String>,
+    /// `LIKE` elements, read from the tokens (`parse::like`), expanded by the builder.
+    pub like: Vec<super::like::Like>,
 }
 
 /// One column: its folded name, where it is written, and what it says.
@@ -75,6 +77,7 @@ pub fn lower(ct: &CreateTable, at: At, default_schema: &str) -> TableDef {
         unlogged: ct.unlogged,
         columns,
         constraints,
+        like: Vec::new(),
         options: match &ct.table_options {
             CreateTableOptions::None => Ok(Vec::new()),
             CreateTableOptions::With(opts) => super::view::view_options(opts),

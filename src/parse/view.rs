@@ -134,7 +134,6 @@ pub fn read(
         options.retain(|(k, _)| k != "check_option");
         options.push(("check_option".into(), check.into()));
     }
-    options.sort();
     let columns: Vec<String> = cv.columns.iter().map(|c| fold(&c.name)).collect();
     let (query, key, outputs, refs) = match raw_query {
         Some(q) => {

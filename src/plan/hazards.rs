@@ -128,6 +128,14 @@ pub fn of(change: &Change, cx: &Context) -> Vec<Hazard> {
         | Change::SetSequenceOwner { .. } => vec![],
         // How rows are stored and how the planner samples them, never what they hold.
         Change::SetTableOptions { .. } | Change::SetStatistics { .. } => vec![],
+        // Only values stored from now on are kept another way; none is lost. Which index
+        // CLUSTER uses by default is no data either.
+        Change::SetStorage { .. } | Change::SetCompression { .. } | Change::SetClusterOn { .. } => vec![],
+        Change::SetReplicaIdentity { table, identity: Some(crate::model::ReplicaIdentity::Nothing) } => h(
+            Note,
+            format!("UPDATE and DELETE on {table} fail while a publication that replicates them includes it (REPLICA IDENTITY NOTHING)"),
+        ),
+        Change::SetReplicaIdentity { .. } => vec![],
         // The index was left invalid by an interrupted build; it is built again.
         Change::DropInvalidIndex { .. } => vec![],
         Change::DropSchema { name } => {

@@ -6,6 +6,7 @@ mod online;
 mod order;
 pub mod render;
 mod routine_sql;
+mod table_attrs;
 mod units;
 
 use std::collections::HashSet;

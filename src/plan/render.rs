@@ -3,6 +3,7 @@
 //! sqlparser printed, never raw user input.
 
 use super::routine_sql;
+use super::table_attrs as attrs;
 use crate::canon::{quote_ident, quote_literal};
 use crate::diff::{Change, CommentTarget, CompositeAction, DomainAction};
 use crate::model::{
@@ -95,6 +96,7 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::CreateTable { table } => {
             let mut out = vec![create_table(table)];
             out.extend(table.columns.values().filter_map(|c| set_statistics(&table.name, &c.name, c.statistics)));
+            out.extend(table.columns.values().flat_map(|c| attrs::column_settings(&table.name, c)));
             out
         }
         Change::DropTable { table } => match &table.partition_of {
@@ -116,6 +118,7 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::AddColumn { table, column } => {
             let mut out = vec![format!("ALTER TABLE {table} ADD COLUMN {}", column_def(column))];
             out.extend(set_statistics(table, &column.name, column.statistics));
+            out.extend(attrs::column_settings(table, column));
             out
         }
         Change::SetStatistics { table, column, statistics } => {
@@ -125,6 +128,12 @@ pub fn statements(change: &Change) -> Vec<String> {
                 statistics.unwrap_or(-1)
             )]
         }
+        Change::SetStorage { table, column, written, .. } => vec![attrs::set_storage(table, column, written)],
+        Change::SetCompression { table, column, compression } => {
+            vec![attrs::set_compression(table, column, compression.as_deref())]
+        }
+        Change::SetClusterOn { table, index } => vec![attrs::cluster_on(table, index.as_deref())],
+        Change::SetReplicaIdentity { table, identity } => vec![attrs::replica_identity(table, identity.as_ref())],
         Change::SetTableOptions { table, set, reset } => {
             let mut out = Vec::new();
             if !set.is_empty() {

@@ -82,7 +82,7 @@ impl Builder<'_> {
             Stmt::SequenceOwnedBy { .. }
             | Stmt::AttachIndex { .. }
             | Stmt::Table(_)
-            | Stmt::PartitionedTable(..)
+            | Stmt::TableWithClauses(..)
             | Stmt::Index(_)
             | Stmt::Alter(_)
             | Stmt::Domain { .. }
@@ -90,7 +90,11 @@ impl Builder<'_> {
             | Stmt::Routine(..)
             | Stmt::Object(..)
             | Stmt::Trigger(..) => {}
-            Stmt::Grant(_) | Stmt::Skipped(_) | Stmt::Drop { .. } | Stmt::Statistics { .. } => {}
+            Stmt::Grant(_)
+            | Stmt::Skipped(_)
+            | Stmt::Drop { .. }
+            | Stmt::Statistics { .. }
+            | Stmt::TableAttr { .. } => {}
         }
     }
 

@@ -6,8 +6,10 @@
 mod comments;
 mod definitions;
 mod indexes;
+mod like;
 mod references;
 mod settle;
+mod table_attrs;
 mod tables;
 mod views;
 
@@ -58,6 +60,10 @@ struct Builder<'a> {
     child_settings: Vec<(QualName, String, Option<crate::model::Expr>, At)>,
     /// `ALTER INDEX ... ALTER COLUMN n SET STATISTICS m`, set once every index exists.
     index_statistics: Vec<(ObjectName, usize, i32, At)>,
+    /// Indexes named by `CLUSTER ON` / `REPLICA IDENTITY USING INDEX`, checked once every index exists.
+    index_attrs: Vec<(QualName, String, At)>,
+    /// `LIKE` elements of new tables, expanded once the tables they name are read.
+    likes: Vec<(QualName, crate::parse::like::Like, At)>,
     /// Identifiers cut to 63 bytes, to warn and to explain a clash.
     truncations: super::truncation::Truncations,
 }
@@ -99,6 +105,8 @@ pub fn build(
         attached_indexes: Vec::new(),
         child_settings: Vec::new(),
         index_statistics: Vec::new(),
+        index_attrs: Vec::new(),
+        likes: Vec::new(),
         truncations: Default::default(),
     };
     for s in &statements {
@@ -115,6 +123,7 @@ pub fn build(
             b.create_table(def, At { file: *file, span: *span }, hints);
         }
     }
+    b.expand_like_columns();
     for s in &mut statements {
         let at = At { file: s.file, span: s.span };
         if let Stmt::View(def) = &mut s.stmt {
@@ -126,8 +135,10 @@ pub fn build(
     }
     b.settle_constraints();
     b.settle_indexes();
+    b.expand_like_keys();
     b.settle_attached_indexes();
     b.settle_index_statistics();
+    b.settle_table_attrs();
     b.settle_view_depends();
     for s in &statements {
         b.policy(s);
@@ -135,6 +146,7 @@ pub fn build(
     for s in &statements {
         b.comment(s);
     }
+    b.expand_like_comments();
     // After every object exists, in statement order: a REVOKE undoes an earlier GRANT.
     for s in &statements {
         if let Stmt::Grant(g) = &s.stmt {

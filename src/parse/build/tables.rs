@@ -26,7 +26,7 @@ impl Builder<'_> {
         if def.unsupported_form {
             return self.error_help(
                 at,
-                format!("unsupported table form in {q}: CREATE TABLE ... AS / LIKE"),
+                format!("unsupported table form in {q}: CREATE TABLE ... AS (or LIKE outside a column list)"),
                 "declare the columns explicitly",
             );
         }
@@ -45,6 +45,9 @@ impl Builder<'_> {
             return;
         }
         let name_line = def.name_line();
+        for like in std::mem::take(&mut def.like) {
+            self.likes.push((q.clone(), like, at));
+        }
         let mut table = Table::new(q.clone());
         table.unlogged = def.unlogged;
         match &def.options {
@@ -232,13 +235,14 @@ impl Builder<'_> {
                     None => self.error(at, format!("ALTER TABLE names table {q}, which the schema does not define")),
                 }
             }
+            Stmt::TableAttr { relation, attr } => self.table_attr(relation, attr, at),
             Stmt::Statistics { relation, index: true, column, value } => match column.parse::<usize>() {
                 Ok(n) if n >= 1 => self.index_statistics.push((relation.clone(), n, *value, at)),
                 _ => self.error(at, format!("index column number {column}: expected 1 or more")),
             },
             Stmt::ConstraintComment { .. }
             | Stmt::Table(_)
-            | Stmt::PartitionedTable(..)
+            | Stmt::TableWithClauses(..)
             | Stmt::Domain { .. }
             | Stmt::View(_)
             | Stmt::Routine(..)

@@ -419,9 +419,21 @@ pub(super) fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
         Change::SetUnlogged { table, .. } | Change::SetTableOptions { table, .. } => {
             d.needs_new.push(Key::Table(table.clone()))
         }
-        Change::SetStatistics { table, column, .. } => {
+        Change::SetStatistics { table, column, .. }
+        | Change::SetStorage { table, column, .. }
+        | Change::SetCompression { table, column, .. } => {
             d.needs_new.push(Key::Table(table.clone()));
             d.needs_new.push(Key::Column(table.clone(), column.clone()));
+        }
+        Change::SetClusterOn { table, index } => {
+            d.needs_new.push(Key::Table(table.clone()));
+            d.needs_new.extend(index.iter().map(|i| table_index(to, table, i)));
+        }
+        Change::SetReplicaIdentity { table, identity } => {
+            d.needs_new.push(Key::Table(table.clone()));
+            if let Some(crate::model::ReplicaIdentity::Index(i)) = identity {
+                d.needs_new.push(table_index(to, table, i));
+            }
         }
         Change::AttachPartition { table, partition } => {
             d.creates.push(Key::Bounds(partition.parent.clone()));
@@ -672,4 +684,12 @@ fn constraint_columns(table: &QualName, kind: &ConstraintKind, out: &mut Vec<Key
         _ => vec![],
     };
     out.extend(cols.into_iter().map(|c| Key::Column(table.clone(), c.clone())));
+}
+
+/// The index `name` of `table`: a key or exclusion constraint's, or an index of its own.
+fn table_index(to: &Catalog, table: &QualName, name: &str) -> Key {
+    match to.tables.get(table).is_some_and(|t| t.constraints.contains_key(name)) {
+        true => Key::Constraint(table.clone(), name.to_string()),
+        false => Key::Index(QualName::new(table.schema.clone(), name.to_string())),
+    }
 }

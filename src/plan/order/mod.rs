@@ -109,12 +109,17 @@ fn phase(c: &Change) -> u8 {
         Change::AddColumn { .. } => 17,
         Change::AlterColumnType { .. } => 18,
         Change::SetNotNull { not_null: false, .. } => 19,
-        Change::SetDefault { .. } | Change::SetNotNull { .. } | Change::SetStatistics { .. } => 20,
+        Change::SetDefault { .. }
+        | Change::SetNotNull { .. }
+        | Change::SetStatistics { .. }
+        | Change::SetStorage { .. }
+        | Change::SetCompression { .. } => 20,
         Change::SetIdentity { .. } => 21,
         Change::AddConstraint { constraint, .. } if !matches!(constraint.kind, ConstraintKind::ForeignKey(_)) => 22,
         // Once the columns match the parent's.
         Change::AttachPartition { .. } | Change::DetachPartition { .. } | Change::SetInherit { .. } => 22,
         Change::CreateIndex { .. } => 23,
+        Change::SetClusterOn { .. } | Change::SetReplicaIdentity { .. } => 24,
         Change::AddConstraint { .. } | Change::ValidateConstraint { .. } => 24,
         Change::SetSequenceOwner { .. } => 25,
         Change::CreateView { .. } => 26,
