@@ -249,8 +249,11 @@ fn a_replaced_aggregate_that_changes_its_state_type_rebuilds_the_view_calling_it
 fn an_extensions_operators_and_aggregates_are_not_managed() {
     let pg = PgCluster::shared();
     let db = pg.fresh_db("kinds_ext");
-    db.psql("CREATE EXTENSION citext; CREATE EXTENSION pg_trgm;").expect("contrib extensions install");
-    let schema = file("ext.sql", "CREATE EXTENSION citext;\nCREATE EXTENSION pg_trgm;\n");
+    // unaccent and dict_int bring text search templates and dictionaries.
+    let sql =
+        "CREATE EXTENSION citext;\nCREATE EXTENSION pg_trgm;\nCREATE EXTENSION unaccent;\nCREATE EXTENSION dict_int;\n";
+    db.psql(sql).expect("contrib extensions install");
+    let schema = file("ext.sql", sql);
     let (code, out) = drift_code(&db, &schema);
     assert_eq!(code, Some(0), "an extension's objects show as drift:\n{out}");
     assert!(plan_url(&db, &schema).trim().is_empty());
@@ -315,4 +318,90 @@ fn hand_written_spellings_read_like_pg_dumps() {
     let b = pgstate::parse::parse_str("dump.sql", dumped).unwrap_or_else(|e| panic!("{}", e.summary())).catalog;
     assert_eq!(a.objects, b.objects);
     assert!(pgstate::plan::plan(&a, &b, &[]).expect("plans").is_empty());
+}
+
+const TEXT_SEARCH: &str = "
+CREATE TEXT SEARCH TEMPLATE public.my_simple (INIT = dsimple_init, LEXIZE = dsimple_lexize);
+COMMENT ON TEXT SEARCH TEMPLATE public.my_simple IS 'simple, again';
+CREATE TEXT SEARCH PARSER public.my_parser (
+    START = prsd_start, GETTOKEN = prsd_nexttoken, END = prsd_end, LEXTYPES = prsd_lextype, HEADLINE = prsd_headline);
+CREATE TEXT SEARCH DICTIONARY public.my_dict (TEMPLATE = my_simple, stopwords = english);
+CREATE TEXT SEARCH CONFIGURATION public.my_config (PARSER = my_parser);
+ALTER TEXT SEARCH CONFIGURATION my_config ADD MAPPING FOR asciiword, word WITH my_dict, english_stem;
+ALTER TEXT SEARCH CONFIGURATION public.my_config ADD MAPPING FOR int, uint WITH simple;
+ALTER TEXT SEARCH CONFIGURATION public.my_config ADD MAPPING FOR email WITH simple;
+ALTER TEXT SEARCH CONFIGURATION public.my_config DROP MAPPING FOR email;
+COMMENT ON TEXT SEARCH CONFIGURATION public.my_config IS 'mine';
+CREATE TEXT SEARCH CONFIGURATION public.plain (PARSER = pg_catalog.\"default\");
+CREATE TABLE public.docs (body text, tsv tsvector GENERATED ALWAYS AS (to_tsvector('public.my_config'::regconfig, body)) STORED);
+";
+
+#[test]
+fn text_search_templates_parsers_and_configurations_converge_and_dump_like_psql() {
+    converges("text_search", TEXT_SEARCH);
+    let pg = PgCluster::shared();
+    let db = pg.fresh_db("kinds_ts_change");
+    apply(&db, &file("t1.sql", TEXT_SEARCH), &[]);
+    // A changed mapping drops the configuration and creates it again with every mapping.
+    let changed = TEXT_SEARCH.replace("WITH my_dict, english_stem", "WITH english_stem");
+    let path = file("t2.sql", &changed);
+    let plan = plan_url(&db, &path);
+    let drop = plan.find("DROP TEXT SEARCH CONFIGURATION public.my_config;").unwrap_or_else(|| panic!("{plan}"));
+    let create = plan
+        .find("CREATE TEXT SEARCH CONFIGURATION public.my_config (PARSER = public.my_parser);")
+        .unwrap_or_else(|| panic!("{plan}"));
+    assert!(drop < create, "{plan}");
+    assert!(
+        plan.contains("ALTER TEXT SEARCH CONFIGURATION public.my_config ADD MAPPING FOR asciiword WITH english_stem;"),
+        "{plan}"
+    );
+    assert!(plan.contains("ADD MAPPING FOR uint WITH simple;"), "{plan}");
+    assert!(!plan.contains("DROP TEXT SEARCH DICTIONARY"), "{plan}");
+    // Everything dropped: the configuration before the dictionary and parser, the dictionary before its template.
+    let gone = file("t3.sql", "CREATE TABLE public.docs (body text);\n");
+    let plan = plan_url(&db, &gone);
+    let at = |s: &str| plan.find(s).unwrap_or_else(|| panic!("{s} missing:\n{plan}"));
+    assert!(at("DROP TEXT SEARCH CONFIGURATION public.my_config") < at("DROP TEXT SEARCH DICTIONARY public.my_dict"));
+    assert!(at("DROP TEXT SEARCH CONFIGURATION public.my_config") < at("DROP TEXT SEARCH PARSER public.my_parser"));
+    assert!(at("DROP TEXT SEARCH DICTIONARY public.my_dict") < at("DROP TEXT SEARCH TEMPLATE public.my_simple"));
+    apply(&db, &gone, &["--allow-destructive"]);
+    assert!(plan_url(&db, &gone).trim().is_empty());
+}
+
+#[test]
+fn a_copied_text_search_configuration_is_an_error_that_says_what_to_write() {
+    let bad = pgstate::parse::parse_str("ts.sql", "CREATE TEXT SEARCH CONFIGURATION c (COPY = english);");
+    let Err(e) = bad else { panic!("COPY is an error") };
+    let e = e.summary();
+    assert!(e.contains("ADD MAPPING"), "{e}");
+    let bad = pgstate::parse::parse_str(
+        "ts2.sql",
+        "CREATE TEXT SEARCH CONFIGURATION c (PARSER = default);
+         ALTER TEXT SEARCH CONFIGURATION c ADD MAPPING FOR word WITH simple;
+         ALTER TEXT SEARCH CONFIGURATION c ADD MAPPING FOR word WITH simple;",
+    );
+    let Err(e) = bad else { panic!("a mapping added twice is an error") };
+    assert!(e.summary().contains("mapping for token type word already exists"), "{}", e.summary());
+}
+
+#[test]
+fn revision_replay_amends_a_configurations_mappings() {
+    let base = pgstate::parse::parse_str("a.sql", TEXT_SEARCH).unwrap_or_else(|e| panic!("{}", e.summary())).catalog;
+    let after = pgstate::ddl::run(
+        base,
+        "r1",
+        "ALTER TEXT SEARCH CONFIGURATION public.my_config ALTER MAPPING FOR word WITH simple;
+         ALTER TEXT SEARCH CONFIGURATION public.my_config DROP MAPPING IF EXISTS FOR int, email;",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let config = after.objects.values().find(|o| o.name.name == "my_config").expect("the configuration");
+    let tokens: Vec<(&str, String)> = config.mappings.iter().map(|(t, d)| (t.as_str(), d.join(", "))).collect();
+    assert_eq!(
+        tokens,
+        vec![
+            ("asciiword", "public.my_dict, english_stem".to_string()),
+            ("uint", "simple".into()),
+            ("word", "simple".into())
+        ]
+    );
 }

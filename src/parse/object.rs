@@ -173,6 +173,7 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
                     name,
                     options: vec![("locale".to_string(), quote_literal(locale))],
                     depends: Vec::new(),
+                    mappings: Vec::new(),
                     comment: None,
                 },
                 replace,
@@ -194,6 +195,12 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
         }) else {
             return Err(c.err(format!("expected an option of CREATE {keyword}")));
         };
+        if kind == GenericKind::TextSearchConfiguration && key.eq_ignore_ascii_case("COPY") {
+            return Err(c.err(
+                "CREATE TEXT SEARCH CONFIGURATION ... (COPY = ...) copies mappings only a server knows: \
+                 write its PARSER and its ALTER ... ADD MAPPING statements (as pg_dump prints them)",
+            ));
+        }
         let (name, class) = match (spec.option(&key), spec.other_options) {
             (Some(o), _) => (o.name.to_string(), o.value),
             (None, Some(class)) => (fold_key(c.peek()), class),
@@ -248,7 +255,7 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
     };
     depends.sort();
     depends.dedup();
-    Ok((Object { kind, name, identity, options, depends, comment: None }, replace))
+    Ok((Object { kind, name, identity, options, depends, mappings: Vec::new(), comment: None }, replace))
 }
 
 /// `schema.op` as SQL: the schema quoted, the symbol as it is.
@@ -311,6 +318,19 @@ fn function_name(toks: &[TokenWithSpan], default_schema: &str, deps: &mut Vec<De
     Ok(q.sql())
 }
 
+/// A dotted name of an object of a generic kind: `pg_catalog.` dropped, a
+/// bare one left bare (`settle_names` qualifies it when the schema defines it).
+fn object_name(toks: &[TokenWithSpan], default_schema: &str) -> Result<String, String> {
+    let refs: Vec<&TokenWithSpan> = toks.iter().collect();
+    let bad = || format!("expected a name, found {}", joined(toks));
+    let (n, next) = read_name(&refs, 0).ok_or_else(bad)?;
+    if next != toks.len() {
+        return Err(bad());
+    }
+    let q = object_qual_name(&n, default_schema)?;
+    Ok(if n.0.len() == 1 || q.schema == "pg_catalog" { quote_ident(&q.name) } else { q.sql() })
+}
+
 fn joined(toks: &[TokenWithSpan]) -> String {
     toks.iter().map(|t| t.token.to_string()).collect::<Vec<_>>().join(" ")
 }
@@ -362,6 +382,7 @@ fn canonical_value(
             v.parse::<i64>().map_err(|_| format!("expected an integer, found {v}"))?.to_string()
         }
         Value::Function => function_name(toks, default_schema, deps)?,
+        Value::Object(_) => object_name(toks, default_schema)?,
         Value::Type => {
             let dialect = PostgreSqlDialect {};
             let mut p = Parser::new(&dialect).with_tokens_with_locations(toks.to_vec());
@@ -506,12 +527,27 @@ pub fn settle_names(cat: &mut Catalog, default_schema: &str) {
     for t in cat.composites.values_mut() {
         t.attributes.values_mut().for_each(|a| settle(&mut a.collation));
     }
+    let objects: std::collections::HashSet<ObjectId> = cat.objects.keys().cloned().collect();
+    // A bare name of an object the default schema defines is that one.
+    let object_here = |kind: GenericKind, v: &mut String| {
+        if v.contains('.') {
+            return;
+        }
+        let here = QualName::new(default_schema, unquote(v)).sql();
+        if objects.contains(&ObjectId { kind, identity: here.clone() }) {
+            *v = here;
+        }
+    };
     for o in cat.objects.values_mut() {
         let spec = o.kind.spec();
+        for (_, dicts) in o.mappings.iter_mut() {
+            dicts.iter_mut().for_each(|d| object_here(GenericKind::TextSearchDictionary, d));
+        }
         for (k, v) in o.options.iter_mut() {
             let Some(class) = spec.option(k).map(|s| s.value) else { continue };
             let here = QualName::new(default_schema, v.trim_matches('"'));
             match class {
+                Value::Object(kind) => object_here(kind, v),
                 Value::Function if !v.contains('.') && routines.contains(&here) => *v = here.sql(),
                 Value::Operator
                     if !v.starts_with("OPERATOR(") && operators.contains(&QualName::new(default_schema, v.clone())) =>
@@ -522,4 +558,108 @@ pub fn settle_names(cat: &mut Catalog, default_schema: &str) {
             }
         }
     }
+}
+
+/// A bare name as `quote_ident` printed it, back to the name.
+fn unquote(v: &str) -> String {
+    match v.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => v.to_string(),
+    }
+}
+
+/// What an `ALTER TEXT SEARCH CONFIGURATION` does to its mappings.
+#[derive(Debug, Clone)]
+pub enum MappingEdit {
+    /// `ADD MAPPING FOR tokens WITH dicts` (an error where one is mapped).
+    Add(Vec<String>, Vec<String>),
+    /// `ALTER MAPPING FOR tokens WITH dicts` (an error where one is not).
+    Alter(Vec<String>, Vec<String>),
+    /// `DROP MAPPING [IF EXISTS] FOR tokens`.
+    Drop(Vec<String>, bool),
+}
+
+/// Reads `ALTER TEXT SEARCH CONFIGURATION name {ADD | ALTER} MAPPING FOR
+/// token, ... WITH dict, ...` or `... DROP MAPPING [IF EXISTS] FOR token, ...`.
+pub fn read_mapping(toks: &[TokenWithSpan], default_schema: &str) -> Result<(ObjectId, MappingEdit), ReadError> {
+    let mut c = Cursor { toks, at: 1 };
+    let kind = kind_at(&mut c)?;
+    if kind != GenericKind::TextSearchConfiguration {
+        return Err(c.err(format!("ALTER {} is not supported", kind.spec().keyword)));
+    }
+    let identity = identity(&mut c, kind, default_schema)?;
+    let verb = c.word().unwrap_or_default();
+    c.at += 1;
+    if !c.eat("MAPPING") {
+        return Err(c.err(
+            "ALTER TEXT SEARCH CONFIGURATION: only ADD MAPPING, ALTER MAPPING FOR and DROP MAPPING are read (no REPLACE, no rename)",
+        ));
+    }
+    let if_exists = verb == "DROP" && c.eat("IF") && c.eat("EXISTS");
+    if !c.eat("FOR") {
+        return Err(c.err("expected FOR: ALTER MAPPING REPLACE is not read, name the token types"));
+    }
+    let names = |c: &mut Cursor, stop: Option<&str>| -> Result<Vec<String>, ReadError> {
+        let mut out = Vec::new();
+        loop {
+            let start = c.at;
+            while c.peek().is_some_and(|t| t.token != Token::Comma)
+                && stop.is_none_or(|w| c.word().as_deref() != Some(w))
+            {
+                c.at += 1;
+            }
+            out.push(object_name(&toks[start..c.at], default_schema).map_err(|m| c.err(m))?);
+            if !c.eat_token(&Token::Comma) {
+                return Ok(out);
+            }
+        }
+    };
+    let tokens = names(&mut c, Some("WITH"))?;
+    let edit = match verb.as_str() {
+        "DROP" => MappingEdit::Drop(tokens, if_exists),
+        "ADD" | "ALTER" => {
+            if !c.eat("WITH") {
+                return Err(c.err("expected WITH and the dictionaries"));
+            }
+            let dicts = names(&mut c, None)?;
+            if verb == "ADD" {
+                MappingEdit::Add(tokens, dicts)
+            } else {
+                MappingEdit::Alter(tokens, dicts)
+            }
+        }
+        _ => return Err(c.err("expected ADD, ALTER or DROP MAPPING")),
+    };
+    if c.peek().is_some() {
+        return Err(c.err("unexpected text after the statement"));
+    }
+    Ok((ObjectId { kind, identity }, edit))
+}
+
+/// Applies `edit` to a configuration's mappings (kept sorted by token type).
+pub fn edit_mappings(mappings: &mut Vec<(String, Vec<String>)>, edit: &MappingEdit) -> Result<(), String> {
+    match edit {
+        MappingEdit::Add(tokens, dicts) | MappingEdit::Alter(tokens, dicts) => {
+            let add = matches!(edit, MappingEdit::Add(..));
+            for t in tokens {
+                match mappings.iter_mut().find(|(k, _)| k == t) {
+                    Some(_) if add => return Err(format!("mapping for token type {t} already exists")),
+                    Some((_, d)) => *d = dicts.clone(),
+                    None if add => mappings.push((t.clone(), dicts.clone())),
+                    None => return Err(format!("mapping for token type {t} does not exist")),
+                }
+            }
+        }
+        MappingEdit::Drop(tokens, if_exists) => {
+            for t in tokens {
+                let before = mappings.len();
+                mappings.retain(|(k, _)| k != t);
+                if before == mappings.len() && !if_exists {
+                    return Err(format!("mapping for token type {t} does not exist"));
+                }
+            }
+        }
+    }
+    mappings.sort();
+    Ok(())
 }

@@ -288,6 +288,12 @@ fn classify(
                 Err((m, s)) => Err((m, if s == Span::empty() { span } else { s }, None)),
             };
         }
+        ["ALTER", "TEXT", "SEARCH", "CONFIGURATION"] => {
+            return match super::object::read_mapping(&raw.tokens, default_schema) {
+                Ok((id, edit)) => Ok(Some(Stmt::ObjectMapping(id, edit))),
+                Err((m, s)) => Err((m, if s == Span::empty() { span } else { s }, None)),
+            };
+        }
         ["COMMENT", "ON", ..]
             if crate::model::GenericKind::from_words(&raw.head(6)[2..]).is_some()
                 && !matches!(w.get(3), Some(&"CLASS" | &"FAMILY")) =>

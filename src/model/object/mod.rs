@@ -12,7 +12,10 @@
 mod aggregate;
 mod collation;
 mod operator;
+mod ts_configuration;
 mod ts_dictionary;
+mod ts_parser;
+mod ts_template;
 
 use std::fmt;
 
@@ -30,14 +33,27 @@ pub enum GenericKind {
     Operator,
     /// `CREATE AGGREGATE` (ordinary aggregates; ordered-set ones are not read).
     Aggregate,
+    /// `CREATE TEXT SEARCH TEMPLATE`.
+    TextSearchTemplate,
+    /// `CREATE TEXT SEARCH PARSER`.
+    TextSearchParser,
     /// `CREATE TEXT SEARCH DICTIONARY`.
     TextSearchDictionary,
+    /// `CREATE TEXT SEARCH CONFIGURATION`, with its mappings (`ALTER ... ADD MAPPING`).
+    TextSearchConfiguration,
 }
 
 impl GenericKind {
     /// Every kind, in the order their creations are planned when nothing else decides.
-    pub const ALL: &'static [GenericKind] =
-        &[GenericKind::Collation, GenericKind::Operator, GenericKind::Aggregate, GenericKind::TextSearchDictionary];
+    pub const ALL: &'static [GenericKind] = &[
+        GenericKind::Collation,
+        GenericKind::Operator,
+        GenericKind::Aggregate,
+        GenericKind::TextSearchTemplate,
+        GenericKind::TextSearchParser,
+        GenericKind::TextSearchDictionary,
+        GenericKind::TextSearchConfiguration,
+    ];
 
     /// What the kind is, in one place.
     pub fn spec(self) -> &'static Spec {
@@ -45,7 +61,10 @@ impl GenericKind {
             GenericKind::Collation => &collation::SPEC,
             GenericKind::Operator => &operator::SPEC,
             GenericKind::Aggregate => &aggregate::SPEC,
+            GenericKind::TextSearchTemplate => &ts_template::SPEC,
+            GenericKind::TextSearchParser => &ts_parser::SPEC,
             GenericKind::TextSearchDictionary => &ts_dictionary::SPEC,
+            GenericKind::TextSearchConfiguration => &ts_configuration::SPEC,
         }
     }
 
@@ -92,6 +111,9 @@ pub enum Value {
     Integer,
     /// A flag written alone (`HASHES`); `= false` leaves it out.
     Flag,
+    /// The name of an object of a generic kind (a dependency when it is not
+    /// in `pg_catalog`, where the built-ins live and which is dropped).
+    Object(GenericKind),
 }
 
 /// One option of a kind's `CREATE ... ( option = value, ... )`.
@@ -176,6 +198,9 @@ pub struct Object {
     pub options: Vec<(String, String)>,
     /// What it uses (functions, types): orders plans, never compared.
     pub depends: Vec<Dep>,
+    /// A text search configuration's mappings, one per token type, sorted:
+    /// (token type, its dictionaries in order); empty for other kinds.
+    pub mappings: Vec<(String, Vec<String>)>,
     /// `COMMENT ON`.
     pub comment: Option<String>,
 }
@@ -185,6 +210,7 @@ impl PartialEq for Object {
         self.kind == other.kind
             && self.identity == other.identity
             && self.options == other.options
+            && self.mappings == other.mappings
             && self.comment == other.comment
     }
 }
@@ -207,6 +233,43 @@ impl Object {
         let options: Vec<String> =
             self.options.iter().map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k} = {v}") }).collect();
         format!("CREATE {or_replace}{} {name} ({})", spec.keyword, options.join(", "))
+    }
+
+    /// What creates it: its `CREATE` statement, then a text search
+    /// configuration's `ALTER ... ADD MAPPING`, one per token type.
+    pub fn statements(&self, replace: bool) -> Vec<String> {
+        let mut out = vec![self.definition(replace)];
+        out.extend(self.mappings.iter().map(|(token, dicts)| {
+            format!(
+                "ALTER {} {} ADD MAPPING FOR {token} WITH {}",
+                self.kind.spec().keyword,
+                self.identity,
+                dicts.join(", ")
+            )
+        }));
+        out
+    }
+
+    /// The objects of other generic kinds it names in its options and mappings.
+    pub fn uses(&self) -> Vec<ObjectId> {
+        let spec = self.kind.spec();
+        let mut out = Vec::new();
+        let mut named = |kind: GenericKind, v: &str| {
+            if v.contains('.') {
+                out.push(ObjectId { kind, identity: v.to_string() });
+            }
+        };
+        for (k, v) in &self.options {
+            if let Some(Value::Object(kind)) = spec.option(k).map(|o| o.value) {
+                named(kind, v);
+            }
+        }
+        for (_, dicts) in &self.mappings {
+            for d in dicts {
+                named(GenericKind::TextSearchDictionary, d);
+            }
+        }
+        out
     }
 
     /// The value of option `name` (canonical spelling), if written.
