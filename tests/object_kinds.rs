@@ -405,3 +405,60 @@ fn revision_replay_amends_a_configurations_mappings() {
         ]
     );
 }
+
+const CASTS: &str = "
+CREATE TYPE public.mood AS ENUM ('sad', 'ok', 'happy');
+CREATE FUNCTION public.mood_of(integer) RETURNS public.mood
+    LANGUAGE sql IMMUTABLE AS $$ SELECT (pg_catalog.enum_range(NULL::public.mood))[$1] $$;
+CREATE CAST (int4 AS mood) WITH FUNCTION mood_of(int) AS ASSIGNMENT;
+COMMENT ON CAST (integer AS public.mood) IS 'by position';
+CREATE CAST (public.mood AS character varying) WITH INOUT;
+CREATE TYPE public.pair AS (a integer, b integer);
+CREATE CAST (public.pair AS text) WITH INOUT AS IMPLICIT;
+";
+
+#[test]
+fn casts_converge_and_dump_like_psql() {
+    converges("casts", CASTS);
+    let pg = PgCluster::shared();
+    let db = pg.fresh_db("kinds_cast_change");
+    apply(&db, &file("c1.sql", CASTS), &[]);
+    // A changed context drops the cast and creates it again; a cast no longer written is dropped.
+    let changed = CASTS
+        .replace("mood_of(int) AS ASSIGNMENT", "mood_of(int) AS IMPLICIT")
+        .replace("CREATE CAST (public.mood AS character varying) WITH INOUT;\n", "");
+    let path = file("c2.sql", &changed);
+    let plan = plan_url(&db, &path);
+    let drop = plan.find("DROP CAST (integer AS public.mood);").unwrap_or_else(|| panic!("{plan}"));
+    let create = plan
+        .find("CREATE CAST (integer AS public.mood) WITH FUNCTION public.mood_of(integer) AS IMPLICIT;")
+        .unwrap_or_else(|| panic!("{plan}"));
+    assert!(drop < create, "{plan}");
+    assert!(plan.contains("DROP CAST (public.mood AS character varying);"), "{plan}");
+    apply(&db, &path, &["--allow-destructive"]);
+    assert!(plan_url(&db, &path).trim().is_empty());
+    // Everything dropped: the cast before its function and types.
+    let gone = file("c3.sql", "");
+    let plan = plan_url(&db, &gone);
+    let at = |s: &str| plan.find(s).unwrap_or_else(|| panic!("{s} missing:\n{plan}"));
+    assert!(at("DROP CAST (integer AS public.mood)") < at("DROP FUNCTION public.mood_of(integer)"));
+    assert!(at("DROP CAST (integer AS public.mood)") < at("DROP TYPE public.mood"));
+    assert!(at("DROP CAST (public.pair AS text)") < at("DROP TYPE public.pair"));
+    apply(&db, &gone, &["--allow-destructive"]);
+    assert!(plan_url(&db, &gone).trim().is_empty());
+}
+
+#[test]
+fn pg_dumps_clean_preamble_of_the_new_kinds_reads() {
+    let clean = "DROP CAST IF EXISTS (integer AS public.mood);
+        DROP TEXT SEARCH CONFIGURATION IF EXISTS public.my_config;
+        DROP TEXT SEARCH PARSER IF EXISTS public.my_parser;
+        DROP TEXT SEARCH TEMPLATE IF EXISTS public.my_simple;";
+    let a = pgstate::parse::parse_str("clean.sql", &[clean, CASTS, TEXT_SEARCH].concat())
+        .unwrap_or_else(|e| panic!("{}", e.summary()))
+        .catalog;
+    let b = pgstate::parse::parse_str("plain.sql", &[CASTS, TEXT_SEARCH].concat())
+        .unwrap_or_else(|e| panic!("{}", e.summary()))
+        .catalog;
+    assert_eq!(a.objects, b.objects);
+}

@@ -21,6 +21,11 @@ pub async fn objects(client: &Client, schemas: &[String], s: &mut Script) -> Res
                 let what = match kind.spec().signature {
                     // `OPERATOR schema.op (left, right)`: the argument types are in the options.
                     crate::model::Signature::Operator => operator_identity(&create, head),
+                    // `CAST (source AS target)`: format_type prints no parentheses of its own.
+                    crate::model::Signature::Cast => create
+                        .split_once(')')
+                        .map_or(create.clone(), |(h, _)| format!("{h})"))
+                        .replacen("CREATE ", "", 1),
                     _ => head.to_string(),
                 };
                 s.comment(&what, Some(&text));

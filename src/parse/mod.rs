@@ -1,6 +1,7 @@
 //! Schema files (SQL and TOML) to a `model::Catalog`. Never touches a database.
 
 mod build;
+mod cast;
 pub(crate) mod columns;
 pub(crate) mod constraints;
 pub mod diagnostic;
@@ -20,6 +21,7 @@ mod token_forms;
 mod toml_form;
 pub(crate) mod trigger;
 mod truncation;
+pub(crate) mod ts_mapping;
 mod view;
 
 use std::path::Path;

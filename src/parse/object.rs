@@ -18,24 +18,24 @@ use crate::model::{Catalog, Dep, GenericKind, Object, ObjectId, QualName, Signat
 /// An error and where.
 pub type ReadError = (String, Span);
 
-struct Cursor<'t> {
-    toks: &'t [TokenWithSpan],
-    at: usize,
+pub(super) struct Cursor<'t> {
+    pub(super) toks: &'t [TokenWithSpan],
+    pub(super) at: usize,
 }
 
 impl<'t> Cursor<'t> {
-    fn peek(&self) -> Option<&'t TokenWithSpan> {
+    pub(super) fn peek(&self) -> Option<&'t TokenWithSpan> {
         self.toks.get(self.at)
     }
 
-    fn word(&self) -> Option<String> {
+    pub(super) fn word(&self) -> Option<String> {
         match self.peek().map(|t| &t.token) {
             Some(Token::Word(w)) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
             _ => None,
         }
     }
 
-    fn eat(&mut self, word: &str) -> bool {
+    pub(super) fn eat(&mut self, word: &str) -> bool {
         if self.word().as_deref() == Some(word) {
             self.at += 1;
             true
@@ -44,7 +44,7 @@ impl<'t> Cursor<'t> {
         }
     }
 
-    fn eat_token(&mut self, t: &Token) -> bool {
+    pub(super) fn eat_token(&mut self, t: &Token) -> bool {
         if self.peek().is_some_and(|x| &x.token == t) {
             self.at += 1;
             true
@@ -53,7 +53,7 @@ impl<'t> Cursor<'t> {
         }
     }
 
-    fn err(&self, m: impl Into<String>) -> ReadError {
+    pub(super) fn err(&self, m: impl Into<String>) -> ReadError {
         let span = self.peek().or(self.toks.last()).map_or(Span::empty(), |t| t.span);
         (m.into(), span)
     }
@@ -87,7 +87,7 @@ fn fold_key(t: Option<&TokenWithSpan>) -> String {
 }
 
 /// The kind whose keyword starts at the cursor; moves past it.
-fn kind_at(c: &mut Cursor) -> Result<GenericKind, ReadError> {
+pub(super) fn kind_at(c: &mut Cursor) -> Result<GenericKind, ReadError> {
     let words: Vec<String> = c.toks[c.at..]
         .iter()
         .take(3)
@@ -130,6 +130,9 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
         return Err(c.err("expected IF NOT EXISTS"));
     }
     let (name, args) = match spec.signature {
+        Signature::Cast => {
+            return super::cast::read_create(toks, c.at, default_schema).map(|o| (o, replace)).map_err(|m| c.err(m))
+        }
         Signature::Operator => {
             let start = c.at;
             while c.peek().is_some_and(|t| t.token != Token::LParen) {
@@ -246,7 +249,7 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
     // PostgreSQL keeps the others in the order written (pg_dump prints them so).
     options.extend(written.into_iter().filter(|(k, _)| !spec.options.iter().any(|o| o.name == k)));
     let identity = match spec.signature {
-        Signature::Name => name.sql(),
+        Signature::Name | Signature::Cast => name.sql(),
         Signature::Arguments => format!("{}({})", name.sql(), args.unwrap_or_default()),
         Signature::Operator => {
             let arg = |k: &str| options.iter().find(|(n, _)| n == k).map_or("NONE".to_string(), |(_, v)| v.clone());
@@ -320,7 +323,7 @@ fn function_name(toks: &[TokenWithSpan], default_schema: &str, deps: &mut Vec<De
 
 /// A dotted name of an object of a generic kind: `pg_catalog.` dropped, a
 /// bare one left bare (`settle_names` qualifies it when the schema defines it).
-fn object_name(toks: &[TokenWithSpan], default_schema: &str) -> Result<String, String> {
+pub(super) fn object_name(toks: &[TokenWithSpan], default_schema: &str) -> Result<String, String> {
     let refs: Vec<&TokenWithSpan> = toks.iter().collect();
     let bad = || format!("expected a name, found {}", joined(toks));
     let (n, next) = read_name(&refs, 0).ok_or_else(bad)?;
@@ -458,10 +461,15 @@ pub fn read_comment(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obj
 }
 
 /// One object's identity as `DROP` and `COMMENT ON` write it, spelled as `Object::identity`.
-fn identity(c: &mut Cursor, kind: GenericKind, default_schema: &str) -> Result<String, ReadError> {
+pub(super) fn identity(c: &mut Cursor, kind: GenericKind, default_schema: &str) -> Result<String, ReadError> {
     let toks = c.toks;
     {
         let identity = match kind.spec().signature {
+            Signature::Cast => {
+                let (id, next) = super::cast::read_identity(toks, c.at, default_schema).map_err(|m| c.err(m))?;
+                c.at = next;
+                id
+            }
             Signature::Name => {
                 let refs: Vec<&TokenWithSpan> = toks.iter().collect();
                 let (n, next) = read_name(&refs, c.at).ok_or_else(|| c.err("expected a name"))?;
@@ -566,100 +574,4 @@ fn unquote(v: &str) -> String {
         Some(inner) => inner.replace("\"\"", "\""),
         None => v.to_string(),
     }
-}
-
-/// What an `ALTER TEXT SEARCH CONFIGURATION` does to its mappings.
-#[derive(Debug, Clone)]
-pub enum MappingEdit {
-    /// `ADD MAPPING FOR tokens WITH dicts` (an error where one is mapped).
-    Add(Vec<String>, Vec<String>),
-    /// `ALTER MAPPING FOR tokens WITH dicts` (an error where one is not).
-    Alter(Vec<String>, Vec<String>),
-    /// `DROP MAPPING [IF EXISTS] FOR tokens`.
-    Drop(Vec<String>, bool),
-}
-
-/// Reads `ALTER TEXT SEARCH CONFIGURATION name {ADD | ALTER} MAPPING FOR
-/// token, ... WITH dict, ...` or `... DROP MAPPING [IF EXISTS] FOR token, ...`.
-pub fn read_mapping(toks: &[TokenWithSpan], default_schema: &str) -> Result<(ObjectId, MappingEdit), ReadError> {
-    let mut c = Cursor { toks, at: 1 };
-    let kind = kind_at(&mut c)?;
-    if kind != GenericKind::TextSearchConfiguration {
-        return Err(c.err(format!("ALTER {} is not supported", kind.spec().keyword)));
-    }
-    let identity = identity(&mut c, kind, default_schema)?;
-    let verb = c.word().unwrap_or_default();
-    c.at += 1;
-    if !c.eat("MAPPING") {
-        return Err(c.err(
-            "ALTER TEXT SEARCH CONFIGURATION: only ADD MAPPING, ALTER MAPPING FOR and DROP MAPPING are read (no REPLACE, no rename)",
-        ));
-    }
-    let if_exists = verb == "DROP" && c.eat("IF") && c.eat("EXISTS");
-    if !c.eat("FOR") {
-        return Err(c.err("expected FOR: ALTER MAPPING REPLACE is not read, name the token types"));
-    }
-    let names = |c: &mut Cursor, stop: Option<&str>| -> Result<Vec<String>, ReadError> {
-        let mut out = Vec::new();
-        loop {
-            let start = c.at;
-            while c.peek().is_some_and(|t| t.token != Token::Comma)
-                && stop.is_none_or(|w| c.word().as_deref() != Some(w))
-            {
-                c.at += 1;
-            }
-            out.push(object_name(&toks[start..c.at], default_schema).map_err(|m| c.err(m))?);
-            if !c.eat_token(&Token::Comma) {
-                return Ok(out);
-            }
-        }
-    };
-    let tokens = names(&mut c, Some("WITH"))?;
-    let edit = match verb.as_str() {
-        "DROP" => MappingEdit::Drop(tokens, if_exists),
-        "ADD" | "ALTER" => {
-            if !c.eat("WITH") {
-                return Err(c.err("expected WITH and the dictionaries"));
-            }
-            let dicts = names(&mut c, None)?;
-            if verb == "ADD" {
-                MappingEdit::Add(tokens, dicts)
-            } else {
-                MappingEdit::Alter(tokens, dicts)
-            }
-        }
-        _ => return Err(c.err("expected ADD, ALTER or DROP MAPPING")),
-    };
-    if c.peek().is_some() {
-        return Err(c.err("unexpected text after the statement"));
-    }
-    Ok((ObjectId { kind, identity }, edit))
-}
-
-/// Applies `edit` to a configuration's mappings (kept sorted by token type).
-pub fn edit_mappings(mappings: &mut Vec<(String, Vec<String>)>, edit: &MappingEdit) -> Result<(), String> {
-    match edit {
-        MappingEdit::Add(tokens, dicts) | MappingEdit::Alter(tokens, dicts) => {
-            let add = matches!(edit, MappingEdit::Add(..));
-            for t in tokens {
-                match mappings.iter_mut().find(|(k, _)| k == t) {
-                    Some(_) if add => return Err(format!("mapping for token type {t} already exists")),
-                    Some((_, d)) => *d = dicts.clone(),
-                    None if add => mappings.push((t.clone(), dicts.clone())),
-                    None => return Err(format!("mapping for token type {t} does not exist")),
-                }
-            }
-        }
-        MappingEdit::Drop(tokens, if_exists) => {
-            for t in tokens {
-                let before = mappings.len();
-                mappings.retain(|(k, _)| k != t);
-                if before == mappings.len() && !if_exists {
-                    return Err(format!("mapping for token type {t} does not exist"));
-                }
-            }
-        }
-    }
-    mappings.sort();
-    Ok(())
 }

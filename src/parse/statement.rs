@@ -289,7 +289,7 @@ fn classify(
             };
         }
         ["ALTER", "TEXT", "SEARCH", "CONFIGURATION"] => {
-            return match super::object::read_mapping(&raw.tokens, default_schema) {
+            return match super::ts_mapping::read_mapping(&raw.tokens, default_schema) {
                 Ok((id, edit)) => Ok(Some(Stmt::ObjectMapping(id, edit))),
                 Err((m, s)) => Err((m, if s == Span::empty() { span } else { s }, None)),
             };

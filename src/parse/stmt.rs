@@ -73,7 +73,7 @@ pub enum Stmt {
     /// `COMMENT ON <kind> identity IS ...` of a generic kind.
     ObjectComment(crate::model::ObjectId, Option<String>),
     /// `ALTER TEXT SEARCH CONFIGURATION ... ADD / ALTER / DROP MAPPING`.
-    ObjectMapping(crate::model::ObjectId, super::object::MappingEdit),
+    ObjectMapping(crate::model::ObjectId, super::ts_mapping::MappingEdit),
     /// `ALTER INDEX parent ATTACH PARTITION child`.
     AttachIndex {
         /// The partition's index.

@@ -10,6 +10,7 @@
 //! compiler then names the `spec` match arm to add), and its tests.
 
 mod aggregate;
+mod cast;
 mod collation;
 mod operator;
 mod ts_configuration;
@@ -41,6 +42,8 @@ pub enum GenericKind {
     TextSearchDictionary,
     /// `CREATE TEXT SEARCH CONFIGURATION`, with its mappings (`ALTER ... ADD MAPPING`).
     TextSearchConfiguration,
+    /// `CREATE CAST (source AS target)`.
+    Cast,
 }
 
 impl GenericKind {
@@ -53,6 +56,7 @@ impl GenericKind {
         GenericKind::TextSearchParser,
         GenericKind::TextSearchDictionary,
         GenericKind::TextSearchConfiguration,
+        GenericKind::Cast,
     ];
 
     /// What the kind is, in one place.
@@ -65,6 +69,7 @@ impl GenericKind {
             GenericKind::TextSearchParser => &ts_parser::SPEC,
             GenericKind::TextSearchDictionary => &ts_dictionary::SPEC,
             GenericKind::TextSearchConfiguration => &ts_configuration::SPEC,
+            GenericKind::Cast => &cast::SPEC,
         }
     }
 
@@ -92,6 +97,9 @@ pub enum Signature {
     Operator,
     /// `schema.name(argtypes)` or `schema.name(*)`.
     Arguments,
+    /// `(source AS target)`, no schema; the statement is not `name (options)`
+    /// but `CREATE CAST (...) WITH FUNCTION f(args) AS IMPLICIT` (`parse::cast`).
+    Cast,
 }
 
 /// What an option's value is, which decides its canonical spelling and what it uses.
@@ -229,6 +237,15 @@ impl Object {
             // An operator's identity carries its argument types for DROP only.
             Signature::Operator => self.identity.split(" (").next().unwrap_or(&self.identity),
             Signature::Name | Signature::Arguments => &self.identity,
+            Signature::Cast => {
+                let how = match (self.option("FUNCTION"), self.option("INOUT")) {
+                    (Some(f), _) => format!("WITH FUNCTION {f}"),
+                    (None, Some(_)) => "WITH INOUT".to_string(),
+                    (None, None) => "WITHOUT FUNCTION".to_string(),
+                };
+                let context = self.option("AS").map(|c| format!(" AS {c}")).unwrap_or_default();
+                return format!("CREATE CAST {} {how}{context}", self.identity);
+            }
         };
         let options: Vec<String> =
             self.options.iter().map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k} = {v}") }).collect();

@@ -225,7 +225,7 @@ impl Builder<'_> {
                 let Some(o) = self.cat.objects.get_mut(id) else {
                     return self.error(at, format!("ALTER {id}: it is not defined"));
                 };
-                if let Err(m) = crate::parse::object::edit_mappings(&mut o.mappings, edit) {
+                if let Err(m) = crate::parse::ts_mapping::edit_mappings(&mut o.mappings, edit) {
                     self.error(at, format!("ALTER {id}: {m}"));
                 }
             }
