@@ -462,3 +462,41 @@ fn pg_dumps_clean_preamble_of_the_new_kinds_reads() {
         .catalog;
     assert_eq!(a.objects, b.objects);
 }
+
+const EVENT_TRIGGERS: &str = "
+CREATE FUNCTION public.note_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE NOTICE 'ddl: %', tg_tag;
+END
+$$;
+CREATE EVENT TRIGGER note_tables ON ddl_command_end
+    WHEN TAG IN ('create table', 'ALTER TABLE')
+    EXECUTE PROCEDURE note_ddl();
+COMMENT ON EVENT TRIGGER note_tables IS 'says so';
+CREATE EVENT TRIGGER \"Note All\" ON sql_drop EXECUTE FUNCTION public.note_ddl();
+";
+
+#[test]
+fn event_triggers_converge_and_dump_like_psql() {
+    converges("event_triggers", EVENT_TRIGGERS);
+    let pg = PgCluster::shared();
+    let db = pg.fresh_db("kinds_evt_change");
+    apply(&db, &file("e1.sql", EVENT_TRIGGERS), &[]);
+    let changed = EVENT_TRIGGERS.replace(", 'ALTER TABLE'", "");
+    let path = file("e2.sql", &changed);
+    let plan = plan_url(&db, &path);
+    let drop = plan.find("DROP EVENT TRIGGER note_tables;").unwrap_or_else(|| panic!("{plan}"));
+    let create = plan
+        .find("CREATE EVENT TRIGGER note_tables ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION public.note_ddl();")
+        .unwrap_or_else(|| panic!("{plan}"));
+    assert!(drop < create, "{plan}");
+    apply(&db, &path, &[]);
+    assert!(plan_url(&db, &path).trim().is_empty());
+    // Everything dropped: the event triggers before their function.
+    let gone = file("e3.sql", "");
+    let plan = plan_url(&db, &gone);
+    let at = |s: &str| plan.find(s).unwrap_or_else(|| panic!("{s} missing:\n{plan}"));
+    assert!(at("DROP EVENT TRIGGER \"Note All\"") < at("DROP FUNCTION public.note_ddl()"));
+    apply(&db, &gone, &["--allow-destructive"]);
+    assert!(plan_url(&db, &gone).trim().is_empty());
+}

@@ -26,6 +26,9 @@ pub async fn objects(client: &Client, schemas: &[String], s: &mut Script) -> Res
                         .split_once(')')
                         .map_or(create.clone(), |(h, _)| format!("{h})"))
                         .replacen("CREATE ", "", 1),
+                    crate::model::Signature::EventTrigger => {
+                        format!("EVENT TRIGGER {}", leading_ident(create.trim_start_matches("CREATE EVENT TRIGGER ")))
+                    }
                     _ => head.to_string(),
                 };
                 s.comment(&what, Some(&text));
@@ -45,4 +48,25 @@ fn operator_identity(create: &str, head: &str) -> String {
             .map_or("NONE".to_string(), |t| t.trim().to_string())
     };
     format!("{head} ({}, {})", arg("LEFTARG"), arg("RIGHTARG"))
+}
+
+/// The identifier `quote_ident` printed at the start of `text` (quoted or not).
+fn leading_ident(text: &str) -> &str {
+    if let Some(rest) = text.strip_prefix('"') {
+        // A quoted name ends at a quote that is not doubled.
+        let mut i = 0;
+        let b = rest.as_bytes();
+        while i < b.len() {
+            if b[i] == b'"' {
+                if b.get(i + 1) == Some(&b'"') {
+                    i += 2;
+                    continue;
+                }
+                return &text[..i + 2];
+            }
+            i += 1;
+        }
+        return text;
+    }
+    text.split(' ').next().unwrap_or(text)
 }

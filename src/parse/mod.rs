@@ -5,6 +5,7 @@ mod cast;
 pub(crate) mod columns;
 pub(crate) mod constraints;
 pub mod diagnostic;
+mod event_trigger;
 mod grants;
 mod lexer;
 pub(crate) mod names;

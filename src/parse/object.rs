@@ -130,6 +130,11 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
         return Err(c.err("expected IF NOT EXISTS"));
     }
     let (name, args) = match spec.signature {
+        Signature::EventTrigger => {
+            return super::event_trigger::read_create(toks, c.at, default_schema)
+                .map(|o| (o, replace))
+                .map_err(|m| c.err(m))
+        }
         Signature::Cast => {
             return super::cast::read_create(toks, c.at, default_schema).map(|o| (o, replace)).map_err(|m| c.err(m))
         }
@@ -249,7 +254,7 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
     // PostgreSQL keeps the others in the order written (pg_dump prints them so).
     options.extend(written.into_iter().filter(|(k, _)| !spec.options.iter().any(|o| o.name == k)));
     let identity = match spec.signature {
-        Signature::Name | Signature::Cast => name.sql(),
+        Signature::Name | Signature::Cast | Signature::EventTrigger => name.sql(),
         Signature::Arguments => format!("{}({})", name.sql(), args.unwrap_or_default()),
         Signature::Operator => {
             let arg = |k: &str| options.iter().find(|(n, _)| n == k).map_or("NONE".to_string(), |(_, v)| v.clone());
@@ -465,6 +470,11 @@ pub(super) fn identity(c: &mut Cursor, kind: GenericKind, default_schema: &str) 
     let toks = c.toks;
     {
         let identity = match kind.spec().signature {
+            Signature::EventTrigger => {
+                let (id, next) = super::event_trigger::read_identity(toks, c.at).map_err(|m| c.err(m))?;
+                c.at = next;
+                id
+            }
             Signature::Cast => {
                 let (id, next) = super::cast::read_identity(toks, c.at, default_schema).map_err(|m| c.err(m))?;
                 c.at = next;

@@ -12,6 +12,7 @@
 mod aggregate;
 mod cast;
 mod collation;
+mod event_trigger;
 mod operator;
 mod ts_configuration;
 mod ts_dictionary;
@@ -44,6 +45,8 @@ pub enum GenericKind {
     TextSearchConfiguration,
     /// `CREATE CAST (source AS target)`.
     Cast,
+    /// `CREATE EVENT TRIGGER`.
+    EventTrigger,
 }
 
 impl GenericKind {
@@ -57,6 +60,7 @@ impl GenericKind {
         GenericKind::TextSearchDictionary,
         GenericKind::TextSearchConfiguration,
         GenericKind::Cast,
+        GenericKind::EventTrigger,
     ];
 
     /// What the kind is, in one place.
@@ -70,6 +74,7 @@ impl GenericKind {
             GenericKind::TextSearchDictionary => &ts_dictionary::SPEC,
             GenericKind::TextSearchConfiguration => &ts_configuration::SPEC,
             GenericKind::Cast => &cast::SPEC,
+            GenericKind::EventTrigger => &event_trigger::SPEC,
         }
     }
 
@@ -100,6 +105,9 @@ pub enum Signature {
     /// `(source AS target)`, no schema; the statement is not `name (options)`
     /// but `CREATE CAST (...) WITH FUNCTION f(args) AS IMPLICIT` (`parse::cast`).
     Cast,
+    /// A name without a schema; the statement is `CREATE EVENT TRIGGER name ON
+    /// event [WHEN TAG IN (...)] EXECUTE FUNCTION f()` (`parse::event_trigger`).
+    EventTrigger,
 }
 
 /// What an option's value is, which decides its canonical spelling and what it uses.
@@ -245,6 +253,15 @@ impl Object {
                 };
                 let context = self.option("AS").map(|c| format!(" AS {c}")).unwrap_or_default();
                 return format!("CREATE CAST {} {how}{context}", self.identity);
+            }
+            Signature::EventTrigger => {
+                let tags = self.option("TAGS").map(|t| format!(" WHEN TAG IN ({t})")).unwrap_or_default();
+                return format!(
+                    "CREATE EVENT TRIGGER {} ON {}{tags} EXECUTE FUNCTION {}",
+                    self.identity,
+                    self.option("ON").unwrap_or_default(),
+                    self.option("FUNCTION").unwrap_or_default()
+                );
             }
         };
         let options: Vec<String> =
