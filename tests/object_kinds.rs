@@ -500,3 +500,35 @@ fn event_triggers_converge_and_dump_like_psql() {
     apply(&db, &gone, &["--allow-destructive"]);
     assert!(plan_url(&db, &gone).trim().is_empty());
 }
+
+const STATISTICS: &str = "
+CREATE TABLE public.zips (city text, state text, zip text, \"Pop\" integer);
+CREATE STATISTICS public.zips_city_state (dependencies, ndistinct) ON state, city FROM public.zips;
+CREATE STATISTICS zips_all (mcv, ndistinct, dependencies) ON zip, \"Pop\", city FROM zips;
+COMMENT ON STATISTICS public.zips_all IS 'all kinds';
+";
+
+#[test]
+fn statistics_objects_converge_and_dump_like_psql() {
+    converges("statistics", STATISTICS);
+    let pg = PgCluster::shared();
+    let db = pg.fresh_db("kinds_stats_change");
+    apply(&db, &file("s1.sql", STATISTICS), &[]);
+    let changed = STATISTICS.replace("(dependencies, ndistinct)", "(mcv)");
+    let path = file("s2.sql", &changed);
+    let plan = plan_url(&db, &path);
+    let drop = plan.find("DROP STATISTICS public.zips_city_state;").unwrap_or_else(|| panic!("{plan}"));
+    let create = plan
+        .find("CREATE STATISTICS public.zips_city_state (mcv) ON city, state FROM public.zips;")
+        .unwrap_or_else(|| panic!("{plan}"));
+    assert!(drop < create, "{plan}");
+    apply(&db, &path, &[]);
+    assert!(plan_url(&db, &path).trim().is_empty());
+    // A column they use dropped: the statistics go first (PostgreSQL would drop them with it).
+    let gone = file("s3.sql", "CREATE TABLE public.zips (state text, zip text, \"Pop\" integer);\n");
+    let plan = plan_url(&db, &gone);
+    let at = |s: &str| plan.find(s).unwrap_or_else(|| panic!("{s} missing:\n{plan}"));
+    assert!(at("DROP STATISTICS public.zips_all") < at("DROP COLUMN city"));
+    apply(&db, &gone, &["--allow-destructive"]);
+    assert!(plan_url(&db, &gone).trim().is_empty());
+}

@@ -29,6 +29,13 @@ pub async fn objects(client: &Client, schemas: &[String], s: &mut Script) -> Res
                     crate::model::Signature::EventTrigger => {
                         format!("EVENT TRIGGER {}", leading_ident(create.trim_start_matches("CREATE EVENT TRIGGER ")))
                     }
+                    // `STATISTICS schema.name`: the search path is empty, so it is qualified.
+                    crate::model::Signature::Statistics => {
+                        let rest = create.trim_start_matches("CREATE STATISTICS ");
+                        let schema = leading_ident(rest);
+                        let name = leading_ident(rest[schema.len()..].trim_start_matches('.'));
+                        format!("STATISTICS {schema}.{name}")
+                    }
                     _ => head.to_string(),
                 };
                 s.comment(&what, Some(&text));
@@ -68,5 +75,5 @@ fn leading_ident(text: &str) -> &str {
         }
         return text;
     }
-    text.split(' ').next().unwrap_or(text)
+    text.split([' ', '.']).next().unwrap_or(text)
 }

@@ -16,6 +16,7 @@ pub(crate) mod routine;
 pub mod source;
 pub(crate) mod split;
 pub(crate) mod statement;
+mod statistics;
 mod stmt;
 mod table_def;
 mod token_forms;

@@ -130,6 +130,11 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
         return Err(c.err("expected IF NOT EXISTS"));
     }
     let (name, args) = match spec.signature {
+        Signature::Statistics => {
+            return super::statistics::read_create(toks, c.at, default_schema)
+                .map(|o| (o, replace))
+                .map_err(|m| c.err(m))
+        }
         Signature::EventTrigger => {
             return super::event_trigger::read_create(toks, c.at, default_schema)
                 .map(|o| (o, replace))
@@ -254,7 +259,7 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
     // PostgreSQL keeps the others in the order written (pg_dump prints them so).
     options.extend(written.into_iter().filter(|(k, _)| !spec.options.iter().any(|o| o.name == k)));
     let identity = match spec.signature {
-        Signature::Name | Signature::Cast | Signature::EventTrigger => name.sql(),
+        Signature::Name | Signature::Cast | Signature::EventTrigger | Signature::Statistics => name.sql(),
         Signature::Arguments => format!("{}({})", name.sql(), args.unwrap_or_default()),
         Signature::Operator => {
             let arg = |k: &str| options.iter().find(|(n, _)| n == k).map_or("NONE".to_string(), |(_, v)| v.clone());
@@ -480,7 +485,7 @@ pub(super) fn identity(c: &mut Cursor, kind: GenericKind, default_schema: &str) 
                 c.at = next;
                 id
             }
-            Signature::Name => {
+            Signature::Name | Signature::Statistics => {
                 let refs: Vec<&TokenWithSpan> = toks.iter().collect();
                 let (n, next) = read_name(&refs, c.at).ok_or_else(|| c.err("expected a name"))?;
                 c.at = next;

@@ -14,6 +14,7 @@ mod cast;
 mod collation;
 mod event_trigger;
 mod operator;
+mod statistics;
 mod ts_configuration;
 mod ts_dictionary;
 mod ts_parser;
@@ -47,6 +48,8 @@ pub enum GenericKind {
     Cast,
     /// `CREATE EVENT TRIGGER`.
     EventTrigger,
+    /// `CREATE STATISTICS` (on columns).
+    Statistics,
 }
 
 impl GenericKind {
@@ -61,6 +64,7 @@ impl GenericKind {
         GenericKind::TextSearchConfiguration,
         GenericKind::Cast,
         GenericKind::EventTrigger,
+        GenericKind::Statistics,
     ];
 
     /// What the kind is, in one place.
@@ -75,6 +79,7 @@ impl GenericKind {
             GenericKind::TextSearchConfiguration => &ts_configuration::SPEC,
             GenericKind::Cast => &cast::SPEC,
             GenericKind::EventTrigger => &event_trigger::SPEC,
+            GenericKind::Statistics => &statistics::SPEC,
         }
     }
 
@@ -108,6 +113,9 @@ pub enum Signature {
     /// A name without a schema; the statement is `CREATE EVENT TRIGGER name ON
     /// event [WHEN TAG IN (...)] EXECUTE FUNCTION f()` (`parse::event_trigger`).
     EventTrigger,
+    /// `schema.name`; the statement is `CREATE STATISTICS name [(kinds)] ON
+    /// columns FROM table` (`parse::statistics`).
+    Statistics,
 }
 
 /// What an option's value is, which decides its canonical spelling and what it uses.
@@ -253,6 +261,15 @@ impl Object {
                 };
                 let context = self.option("AS").map(|c| format!(" AS {c}")).unwrap_or_default();
                 return format!("CREATE CAST {} {how}{context}", self.identity);
+            }
+            Signature::Statistics => {
+                let kinds = self.option("KINDS").map(|k| format!(" ({k})")).unwrap_or_default();
+                return format!(
+                    "CREATE STATISTICS {}{kinds} ON {} FROM {}",
+                    self.identity,
+                    self.option("ON").unwrap_or_default(),
+                    self.option("FROM").unwrap_or_default()
+                );
             }
             Signature::EventTrigger => {
                 let tags = self.option("TAGS").map(|t| format!(" WHEN TAG IN ({t})")).unwrap_or_default();
