@@ -4,7 +4,8 @@
 //! FUNCTION`) and its context (`AS = ASSIGNMENT | IMPLICIT`, none: explicit),
 //! printed in the statement's own form (`Object::definition`). Managed: the
 //! casts made after initdb (oid 16384 and up) whose source or target type or
-//! function is in a managed schema, not made by an extension. The function
+//! function is in a managed schema, not made by an extension nor by a range
+//! type (its cast to its multirange type, an internal dependency). The function
 //! is always qualified (`pg_catalog.` too): the file reads it so.
 
 use super::{OptionSpec, Signature, Spec, Value};
@@ -36,6 +37,6 @@ pub static SPEC: Spec = Spec {
       LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace \
       WHERE c.oid >= 16384 AND (sn.nspname = ANY($1) OR tn.nspname = ANY($1) OR pn.nspname = ANY($1)) \
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x WHERE x.objid = c.oid \
-                        AND x.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass AND x.deptype = 'e') \
+                        AND x.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass AND x.deptype IN ('e', 'i')) \
       ORDER BY 1",
 };
