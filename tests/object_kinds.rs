@@ -594,3 +594,27 @@ fn the_pg_dump_of_every_kind_reads_and_converges() {
     }
     assert!(failures.is_empty(), "{} of {} cases fail:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
+
+const CONVERSIONS: &str = "
+CREATE CONVERSION public.my_latin1 FOR 'latin1' TO 'UTF8' FROM iso8859_1_to_utf8;
+CREATE DEFAULT CONVERSION public.my_default FOR 'LATIN1' TO 'UTF8' FROM pg_catalog.iso8859_1_to_utf8;
+COMMENT ON CONVERSION public.my_default IS 'the default one';
+";
+
+#[test]
+fn conversions_converge_and_dump_like_psql() {
+    converges("conversions", CONVERSIONS);
+    let pg = PgCluster::shared();
+    let db = pg.fresh_db("kinds_conv_change");
+    apply(&db, &file("v1.sql", CONVERSIONS), &[]);
+    let changed = CONVERSIONS.replace("CREATE DEFAULT CONVERSION", "CREATE CONVERSION");
+    let path = file("v2.sql", &changed);
+    let plan = plan_url(&db, &path);
+    let drop = plan.find("DROP CONVERSION public.my_default;").unwrap_or_else(|| panic!("{plan}"));
+    let create = plan
+        .find("CREATE CONVERSION public.my_default FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;")
+        .unwrap_or_else(|| panic!("{plan}"));
+    assert!(drop < create, "{plan}");
+    apply(&db, &path, &[]);
+    assert!(plan_url(&db, &path).trim().is_empty());
+}

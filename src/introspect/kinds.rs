@@ -30,11 +30,11 @@ pub async fn objects(client: &Client, schemas: &[String], s: &mut Script) -> Res
                         format!("EVENT TRIGGER {}", leading_ident(create.trim_start_matches("CREATE EVENT TRIGGER ")))
                     }
                     // `STATISTICS schema.name`: the search path is empty, so it is qualified.
-                    crate::model::Signature::Statistics => {
-                        let rest = create.trim_start_matches("CREATE STATISTICS ");
+                    crate::model::Signature::Statistics | crate::model::Signature::Conversion => {
+                        let rest = create.split_once(&format!("{} ", kind.spec().keyword)).map_or("", |(_, r)| r);
                         let schema = leading_ident(rest);
                         let name = leading_ident(rest[schema.len()..].trim_start_matches('.'));
-                        format!("STATISTICS {schema}.{name}")
+                        format!("{} {schema}.{name}", kind.spec().keyword)
                     }
                     _ => head.to_string(),
                 };

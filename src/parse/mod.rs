@@ -4,6 +4,7 @@ mod build;
 mod cast;
 pub(crate) mod columns;
 pub(crate) mod constraints;
+mod conversion;
 pub mod diagnostic;
 mod event_trigger;
 mod grants;

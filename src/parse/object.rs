@@ -120,7 +120,11 @@ fn operator_name(toks: &[TokenWithSpan], default_schema: &str) -> Option<QualNam
 pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Object, bool), ReadError> {
     let mut c = Cursor { toks, at: 1 };
     let replace = c.eat("OR") && c.eat("REPLACE");
+    let default = c.eat("DEFAULT");
     let kind = kind_at(&mut c)?;
+    if default && kind != GenericKind::Conversion {
+        return Err(c.err("CREATE DEFAULT is said only of a conversion"));
+    }
     let keyword = kind.spec().keyword;
     let spec = kind.spec();
     if replace && spec.replace_keeps.is_none() {
@@ -157,6 +161,18 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
             let (n, next) = read_name(&refs, c.at).ok_or_else(|| c.err("expected a name"))?;
             c.at = next;
             (object_qual_name(&n, default_schema).map_err(|m| c.err(m))?, None)
+        }
+        Signature::Conversion => {
+            let refs: Vec<&TokenWithSpan> = toks.iter().collect();
+            let (n, next) = read_name(&refs, c.at).ok_or_else(|| c.err("expected a name"))?;
+            let name = object_qual_name(&n, default_schema).map_err(|m| c.err(m))?;
+            let mut depends = Vec::new();
+            let options = super::conversion::read_tail(toks, next, default, &mut depends, |t, d| {
+                function_name(t, default_schema, d)
+            })
+            .map_err(|m| c.err(m))?;
+            let identity = name.sql();
+            return Ok((Object { kind, name, identity, options, depends, mappings: Vec::new(), comment: None }, false));
         }
         Signature::Arguments => {
             let (name, args, next) = name_and_args(toks, c.at, default_schema)?;
@@ -259,7 +275,9 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
     // PostgreSQL keeps the others in the order written (pg_dump prints them so).
     options.extend(written.into_iter().filter(|(k, _)| !spec.options.iter().any(|o| o.name == k)));
     let identity = match spec.signature {
-        Signature::Name | Signature::Cast | Signature::EventTrigger | Signature::Statistics => name.sql(),
+        Signature::Name | Signature::Cast | Signature::EventTrigger | Signature::Statistics | Signature::Conversion => {
+            name.sql()
+        }
         Signature::Arguments => format!("{}({})", name.sql(), args.unwrap_or_default()),
         Signature::Operator => {
             let arg = |k: &str| options.iter().find(|(n, _)| n == k).map_or("NONE".to_string(), |(_, v)| v.clone());
@@ -485,7 +503,7 @@ pub(super) fn identity(c: &mut Cursor, kind: GenericKind, default_schema: &str) 
                 c.at = next;
                 id
             }
-            Signature::Name | Signature::Statistics => {
+            Signature::Name | Signature::Statistics | Signature::Conversion => {
                 let refs: Vec<&TokenWithSpan> = toks.iter().collect();
                 let (n, next) = read_name(&refs, c.at).ok_or_else(|| c.err("expected a name"))?;
                 c.at = next;

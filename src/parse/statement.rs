@@ -279,7 +279,7 @@ fn classify(
             };
         }
         // `CREATE OPERATOR CLASS / FAMILY` are kinds of their own.
-        ["CREATE", "OR", "REPLACE", kind @ ..] | ["CREATE", kind @ ..]
+        ["CREATE", "OR", "REPLACE", kind @ ..] | ["CREATE", "DEFAULT", kind @ ..] | ["CREATE", kind @ ..]
             if crate::model::GenericKind::from_words(kind).is_some()
                 && !matches!(w.get(2), Some(&"CLASS" | &"FAMILY")) =>
         {

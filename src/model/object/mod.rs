@@ -12,6 +12,7 @@
 mod aggregate;
 mod cast;
 mod collation;
+mod conversion;
 mod event_trigger;
 mod operator;
 mod statistics;
@@ -50,6 +51,8 @@ pub enum GenericKind {
     EventTrigger,
     /// `CREATE STATISTICS` (on columns).
     Statistics,
+    /// `CREATE [DEFAULT] CONVERSION`.
+    Conversion,
 }
 
 impl GenericKind {
@@ -65,6 +68,7 @@ impl GenericKind {
         GenericKind::Cast,
         GenericKind::EventTrigger,
         GenericKind::Statistics,
+        GenericKind::Conversion,
     ];
 
     /// What the kind is, in one place.
@@ -80,6 +84,7 @@ impl GenericKind {
             GenericKind::Cast => &cast::SPEC,
             GenericKind::EventTrigger => &event_trigger::SPEC,
             GenericKind::Statistics => &statistics::SPEC,
+            GenericKind::Conversion => &conversion::SPEC,
         }
     }
 
@@ -116,6 +121,9 @@ pub enum Signature {
     /// `schema.name`; the statement is `CREATE STATISTICS name [(kinds)] ON
     /// columns FROM table` (`parse::statistics`).
     Statistics,
+    /// `schema.name`; the statement is `CREATE [DEFAULT] CONVERSION name FOR
+    /// 'encoding' TO 'encoding' FROM function` (`parse::conversion`).
+    Conversion,
 }
 
 /// What an option's value is, which decides its canonical spelling and what it uses.
@@ -261,6 +269,16 @@ impl Object {
                 };
                 let context = self.option("AS").map(|c| format!(" AS {c}")).unwrap_or_default();
                 return format!("CREATE CAST {} {how}{context}", self.identity);
+            }
+            Signature::Conversion => {
+                let default = if self.option("DEFAULT").is_some() { "DEFAULT " } else { "" };
+                return format!(
+                    "CREATE {default}CONVERSION {} FOR {} TO {} FROM {}",
+                    self.identity,
+                    self.option("FOR").unwrap_or_default(),
+                    self.option("TO").unwrap_or_default(),
+                    self.option("FROM").unwrap_or_default()
+                );
             }
             Signature::Statistics => {
                 let kinds = self.option("KINDS").map(|k| format!(" ({k})")).unwrap_or_default();
