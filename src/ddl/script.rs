@@ -233,6 +233,8 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
         ["DROP", kind @ ..] if crate::model::GenericKind::from_words(kind).is_some() => {
             return drop_objects(raw, cat).map(Some)
         }
+        // Mappings amend the configuration where it is: the schema parser reads them.
+        ["ALTER", "TEXT", "SEARCH", "CONFIGURATION", ..] => return Ok(None),
         ["ALTER", "TYPE", ..] if w.contains(&"ATTRIBUTE") => return composite_statement(raw, cat).map(Some),
         ["ALTER", "TABLE", ..]
             if w.windows(2).any(|p| p == ["DROP", "IDENTITY"] || p == ["SET", "GENERATED"]) || identity_options(&w) =>

@@ -15,7 +15,7 @@ pub fn objects(out: &mut Diff, from: &Catalog, to: &Catalog) {
                 out.changes.push(Change::CreateObject { object: bare, replace: false });
                 None
             }
-            Some(old) if old.options == new.options => old.comment.clone(),
+            Some(old) if old.options == new.options && old.mappings == new.mappings => old.comment.clone(),
             Some(old) if old.replaceable_by(new) => {
                 out.changes.push(Change::CreateObject { object: bare, replace: true });
                 old.comment.clone()

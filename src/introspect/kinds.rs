@@ -21,6 +21,21 @@ pub async fn objects(client: &Client, schemas: &[String], s: &mut Script) -> Res
                 let what = match kind.spec().signature {
                     // `OPERATOR schema.op (left, right)`: the argument types are in the options.
                     crate::model::Signature::Operator => operator_identity(&create, head),
+                    // `CAST (source AS target)`: format_type prints no parentheses of its own.
+                    crate::model::Signature::Cast => create
+                        .split_once(')')
+                        .map_or(create.clone(), |(h, _)| format!("{h})"))
+                        .replacen("CREATE ", "", 1),
+                    crate::model::Signature::EventTrigger => {
+                        format!("EVENT TRIGGER {}", leading_ident(create.trim_start_matches("CREATE EVENT TRIGGER ")))
+                    }
+                    // `STATISTICS schema.name`: the search path is empty, so it is qualified.
+                    crate::model::Signature::Statistics | crate::model::Signature::Conversion => {
+                        let rest = create.split_once(&format!("{} ", kind.spec().keyword)).map_or("", |(_, r)| r);
+                        let schema = leading_ident(rest);
+                        let name = leading_ident(rest[schema.len()..].trim_start_matches('.'));
+                        format!("{} {schema}.{name}", kind.spec().keyword)
+                    }
                     _ => head.to_string(),
                 };
                 s.comment(&what, Some(&text));
@@ -40,4 +55,25 @@ fn operator_identity(create: &str, head: &str) -> String {
             .map_or("NONE".to_string(), |t| t.trim().to_string())
     };
     format!("{head} ({}, {})", arg("LEFTARG"), arg("RIGHTARG"))
+}
+
+/// The identifier `quote_ident` printed at the start of `text` (quoted or not).
+fn leading_ident(text: &str) -> &str {
+    if let Some(rest) = text.strip_prefix('"') {
+        // A quoted name ends at a quote that is not doubled.
+        let mut i = 0;
+        let b = rest.as_bytes();
+        while i < b.len() {
+            if b[i] == b'"' {
+                if b.get(i + 1) == Some(&b'"') {
+                    i += 2;
+                    continue;
+                }
+                return &text[..i + 2];
+            }
+            i += 1;
+        }
+        return text;
+    }
+    text.split([' ', '.']).next().unwrap_or(text)
 }

@@ -1,9 +1,12 @@
 //! Schema files (SQL and TOML) to a `model::Catalog`. Never touches a database.
 
 mod build;
+mod cast;
 pub(crate) mod columns;
 pub(crate) mod constraints;
+mod conversion;
 pub mod diagnostic;
+mod event_trigger;
 mod grants;
 mod lexer;
 mod like;
@@ -15,6 +18,7 @@ pub(crate) mod routine;
 pub mod source;
 pub(crate) mod split;
 pub(crate) mod statement;
+mod statistics;
 mod stmt;
 pub mod table_attrs;
 mod table_def;
@@ -22,6 +26,7 @@ mod token_forms;
 mod toml_form;
 pub(crate) mod trigger;
 mod truncation;
+pub(crate) mod ts_mapping;
 mod view;
 
 use std::path::Path;

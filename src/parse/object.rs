@@ -18,24 +18,24 @@ use crate::model::{Catalog, Dep, GenericKind, Object, ObjectId, QualName, Signat
 /// An error and where.
 pub type ReadError = (String, Span);
 
-struct Cursor<'t> {
-    toks: &'t [TokenWithSpan],
-    at: usize,
+pub(super) struct Cursor<'t> {
+    pub(super) toks: &'t [TokenWithSpan],
+    pub(super) at: usize,
 }
 
 impl<'t> Cursor<'t> {
-    fn peek(&self) -> Option<&'t TokenWithSpan> {
+    pub(super) fn peek(&self) -> Option<&'t TokenWithSpan> {
         self.toks.get(self.at)
     }
 
-    fn word(&self) -> Option<String> {
+    pub(super) fn word(&self) -> Option<String> {
         match self.peek().map(|t| &t.token) {
             Some(Token::Word(w)) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
             _ => None,
         }
     }
 
-    fn eat(&mut self, word: &str) -> bool {
+    pub(super) fn eat(&mut self, word: &str) -> bool {
         if self.word().as_deref() == Some(word) {
             self.at += 1;
             true
@@ -44,7 +44,7 @@ impl<'t> Cursor<'t> {
         }
     }
 
-    fn eat_token(&mut self, t: &Token) -> bool {
+    pub(super) fn eat_token(&mut self, t: &Token) -> bool {
         if self.peek().is_some_and(|x| &x.token == t) {
             self.at += 1;
             true
@@ -53,7 +53,7 @@ impl<'t> Cursor<'t> {
         }
     }
 
-    fn err(&self, m: impl Into<String>) -> ReadError {
+    pub(super) fn err(&self, m: impl Into<String>) -> ReadError {
         let span = self.peek().or(self.toks.last()).map_or(Span::empty(), |t| t.span);
         (m.into(), span)
     }
@@ -87,7 +87,7 @@ fn fold_key(t: Option<&TokenWithSpan>) -> String {
 }
 
 /// The kind whose keyword starts at the cursor; moves past it.
-fn kind_at(c: &mut Cursor) -> Result<GenericKind, ReadError> {
+pub(super) fn kind_at(c: &mut Cursor) -> Result<GenericKind, ReadError> {
     let words: Vec<String> = c.toks[c.at..]
         .iter()
         .take(3)
@@ -123,7 +123,11 @@ fn operator_name(toks: &[TokenWithSpan], default_schema: &str) -> Option<QualNam
 pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Object, bool), ReadError> {
     let mut c = Cursor { toks, at: 1 };
     let replace = c.eat("OR") && c.eat("REPLACE");
+    let default = c.eat("DEFAULT");
     let kind = kind_at(&mut c)?;
+    if default && kind != GenericKind::Conversion {
+        return Err(c.err("CREATE DEFAULT is said only of a conversion"));
+    }
     let keyword = kind.spec().keyword;
     let spec = kind.spec();
     if replace && spec.replace_keeps.is_none() {
@@ -133,6 +137,19 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
         return Err(c.err("expected IF NOT EXISTS"));
     }
     let (name, args) = match spec.signature {
+        Signature::Statistics => {
+            return super::statistics::read_create(toks, c.at, default_schema)
+                .map(|o| (o, replace))
+                .map_err(|m| c.err(m))
+        }
+        Signature::EventTrigger => {
+            return super::event_trigger::read_create(toks, c.at, default_schema)
+                .map(|o| (o, replace))
+                .map_err(|m| c.err(m))
+        }
+        Signature::Cast => {
+            return super::cast::read_create(toks, c.at, default_schema).map(|o| (o, replace)).map_err(|m| c.err(m))
+        }
         Signature::Operator => {
             let start = c.at;
             while c.peek().is_some_and(|t| t.token != Token::LParen) {
@@ -147,6 +164,18 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
             let (n, next) = read_name(&refs, c.at).ok_or_else(|| c.err("expected a name"))?;
             c.at = next;
             (object_qual_name(&n, default_schema).map_err(|m| c.err(m))?, None)
+        }
+        Signature::Conversion => {
+            let refs: Vec<&TokenWithSpan> = toks.iter().collect();
+            let (n, next) = read_name(&refs, c.at).ok_or_else(|| c.err("expected a name"))?;
+            let name = object_qual_name(&n, default_schema).map_err(|m| c.err(m))?;
+            let mut depends = Vec::new();
+            let options = super::conversion::read_tail(toks, next, default, &mut depends, |t, d| {
+                function_name(t, default_schema, d)
+            })
+            .map_err(|m| c.err(m))?;
+            let identity = name.sql();
+            return Ok((Object { kind, name, identity, options, depends, mappings: Vec::new(), comment: None }, false));
         }
         Signature::Arguments => {
             let (name, args, next) = name_and_args(toks, c.at, default_schema)?;
@@ -176,6 +205,7 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
                     name,
                     options: vec![("locale".to_string(), quote_literal(locale))],
                     depends: Vec::new(),
+                    mappings: Vec::new(),
                     comment: None,
                 },
                 replace,
@@ -197,6 +227,12 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
         }) else {
             return Err(c.err(format!("expected an option of CREATE {keyword}")));
         };
+        if kind == GenericKind::TextSearchConfiguration && key.eq_ignore_ascii_case("COPY") {
+            return Err(c.err(
+                "CREATE TEXT SEARCH CONFIGURATION ... (COPY = ...) copies mappings only a server knows: \
+                 write its PARSER and its ALTER ... ADD MAPPING statements (as pg_dump prints them)",
+            ));
+        }
         let (name, class) = match (spec.option(&key), spec.other_options) {
             (Some(o), _) => (o.name.to_string(), o.value),
             (None, Some(class)) => (fold_key(c.peek()), class),
@@ -242,7 +278,9 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
     // PostgreSQL keeps the others in the order written (pg_dump prints them so).
     options.extend(written.into_iter().filter(|(k, _)| !spec.options.iter().any(|o| o.name == k)));
     let identity = match spec.signature {
-        Signature::Name => name.sql(),
+        Signature::Name | Signature::Cast | Signature::EventTrigger | Signature::Statistics | Signature::Conversion => {
+            name.sql()
+        }
         Signature::Arguments => format!("{}({})", name.sql(), args.unwrap_or_default()),
         Signature::Operator => {
             let arg = |k: &str| options.iter().find(|(n, _)| n == k).map_or("NONE".to_string(), |(_, v)| v.clone());
@@ -251,7 +289,7 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
     };
     depends.sort();
     depends.dedup();
-    Ok((Object { kind, name, identity, options, depends, comment: None }, replace))
+    Ok((Object { kind, name, identity, options, depends, mappings: Vec::new(), comment: None }, replace))
 }
 
 /// `schema.op` as SQL: the schema quoted, the symbol as it is.
@@ -314,6 +352,19 @@ fn function_name(toks: &[TokenWithSpan], default_schema: &str, deps: &mut Vec<De
     Ok(q.sql())
 }
 
+/// A dotted name of an object of a generic kind: `pg_catalog.` dropped, a
+/// bare one left bare (`settle_names` qualifies it when the schema defines it).
+pub(super) fn object_name(toks: &[TokenWithSpan], default_schema: &str) -> Result<String, String> {
+    let refs: Vec<&TokenWithSpan> = toks.iter().collect();
+    let bad = || format!("expected a name, found {}", joined(toks));
+    let (n, next) = read_name(&refs, 0).ok_or_else(bad)?;
+    if next != toks.len() {
+        return Err(bad());
+    }
+    let q = object_qual_name(&n, default_schema)?;
+    Ok(if n.0.len() == 1 || q.schema == "pg_catalog" { quote_ident(&q.name) } else { q.sql() })
+}
+
 fn joined(toks: &[TokenWithSpan]) -> String {
     toks.iter().map(|t| t.token.to_string()).collect::<Vec<_>>().join(" ")
 }
@@ -365,6 +416,7 @@ fn canonical_value(
             v.parse::<i64>().map_err(|_| format!("expected an integer, found {v}"))?.to_string()
         }
         Value::Function => function_name(toks, default_schema, deps)?,
+        Value::Object(_) => object_name(toks, default_schema)?,
         Value::Type => {
             let dialect = PostgreSqlDialect {};
             let mut p = Parser::new(&dialect).with_tokens_with_locations(toks.to_vec());
@@ -440,11 +492,21 @@ pub fn read_comment(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obj
 }
 
 /// One object's identity as `DROP` and `COMMENT ON` write it, spelled as `Object::identity`.
-fn identity(c: &mut Cursor, kind: GenericKind, default_schema: &str) -> Result<String, ReadError> {
+pub(super) fn identity(c: &mut Cursor, kind: GenericKind, default_schema: &str) -> Result<String, ReadError> {
     let toks = c.toks;
     {
         let identity = match kind.spec().signature {
-            Signature::Name => {
+            Signature::EventTrigger => {
+                let (id, next) = super::event_trigger::read_identity(toks, c.at).map_err(|m| c.err(m))?;
+                c.at = next;
+                id
+            }
+            Signature::Cast => {
+                let (id, next) = super::cast::read_identity(toks, c.at, default_schema).map_err(|m| c.err(m))?;
+                c.at = next;
+                id
+            }
+            Signature::Name | Signature::Statistics | Signature::Conversion => {
                 let refs: Vec<&TokenWithSpan> = toks.iter().collect();
                 let (n, next) = read_name(&refs, c.at).ok_or_else(|| c.err("expected a name"))?;
                 c.at = next;
@@ -509,12 +571,27 @@ pub fn settle_names(cat: &mut Catalog, default_schema: &str) {
     for t in cat.composites.values_mut() {
         t.attributes.values_mut().for_each(|a| settle(&mut a.collation));
     }
+    let objects: std::collections::HashSet<ObjectId> = cat.objects.keys().cloned().collect();
+    // A bare name of an object the default schema defines is that one.
+    let object_here = |kind: GenericKind, v: &mut String| {
+        if v.contains('.') {
+            return;
+        }
+        let here = QualName::new(default_schema, unquote(v)).sql();
+        if objects.contains(&ObjectId { kind, identity: here.clone() }) {
+            *v = here;
+        }
+    };
     for o in cat.objects.values_mut() {
         let spec = o.kind.spec();
+        for (_, dicts) in o.mappings.iter_mut() {
+            dicts.iter_mut().for_each(|d| object_here(GenericKind::TextSearchDictionary, d));
+        }
         for (k, v) in o.options.iter_mut() {
             let Some(class) = spec.option(k).map(|s| s.value) else { continue };
             let here = QualName::new(default_schema, v.trim_matches('"'));
             match class {
+                Value::Object(kind) => object_here(kind, v),
                 Value::Function if !v.contains('.') && routines.contains(&here) => *v = here.sql(),
                 Value::Operator
                     if !v.starts_with("OPERATOR(") && operators.contains(&QualName::new(default_schema, v.clone())) =>
@@ -524,5 +601,13 @@ pub fn settle_names(cat: &mut Catalog, default_schema: &str) {
                 _ => {}
             }
         }
+    }
+}
+
+/// A bare name as `quote_ident` printed it, back to the name.
+fn unquote(v: &str) -> String {
+    match v.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => v.to_string(),
     }
 }

@@ -288,12 +288,18 @@ fn classify(
             };
         }
         // `CREATE OPERATOR CLASS / FAMILY` are kinds of their own.
-        ["CREATE", "OR", "REPLACE", kind @ ..] | ["CREATE", kind @ ..]
+        ["CREATE", "OR", "REPLACE", kind @ ..] | ["CREATE", "DEFAULT", kind @ ..] | ["CREATE", kind @ ..]
             if crate::model::GenericKind::from_words(kind).is_some()
                 && !matches!(w.get(2), Some(&"CLASS" | &"FAMILY")) =>
         {
             return match super::object::read_create(&raw.tokens, default_schema) {
                 Ok((o, replace)) => Ok(Some(Stmt::Object(Box::new(o), replace))),
+                Err((m, s)) => Err((m, if s == Span::empty() { span } else { s }, None)),
+            };
+        }
+        ["ALTER", "TEXT", "SEARCH", "CONFIGURATION"] => {
+            return match super::ts_mapping::read_mapping(&raw.tokens, default_schema) {
+                Ok((id, edit)) => Ok(Some(Stmt::ObjectMapping(id, edit))),
                 Err((m, s)) => Err((m, if s == Span::empty() { span } else { s }, None)),
             };
         }

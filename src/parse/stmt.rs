@@ -73,6 +73,8 @@ pub enum Stmt {
     Object(Box<crate::model::Object>, bool),
     /// `COMMENT ON <kind> identity IS ...` of a generic kind.
     ObjectComment(crate::model::ObjectId, Option<String>),
+    /// `ALTER TEXT SEARCH CONFIGURATION ... ADD / ALTER / DROP MAPPING`.
+    ObjectMapping(crate::model::ObjectId, super::ts_mapping::MappingEdit),
     /// `ALTER INDEX parent ATTACH PARTITION child`.
     AttachIndex {
         /// The partition's index.

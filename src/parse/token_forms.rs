@@ -68,10 +68,11 @@ pub(super) fn clean_drop(raw: &RawStatement) -> Stmt {
     Stmt::Drop { view, name }
 }
 
-/// `DROP kind [kind] IF EXISTS ...` (`DROP MATERIALIZED VIEW IF EXISTS`, `DROP FOREIGN TABLE IF EXISTS`...).
+/// `DROP kind [kind [kind]] IF EXISTS ...` (`DROP MATERIALIZED VIEW IF EXISTS`,
+/// `DROP TEXT SEARCH CONFIGURATION IF EXISTS`...).
 pub(super) fn is_drop_if_exists(raw: &RawStatement) -> bool {
-    let w = raw.head(5);
-    (2..4).any(|i| w.get(i).map(String::as_str) == Some("IF") && w.get(i + 1).map(String::as_str) == Some("EXISTS"))
+    let w = raw.head(6);
+    (2..5).any(|i| w.get(i).map(String::as_str) == Some("IF") && w.get(i + 1).map(String::as_str) == Some("EXISTS"))
 }
 
 pub(super) fn significant(raw: &RawStatement) -> Vec<&sqlparser::tokenizer::TokenWithSpan> {

@@ -244,7 +244,7 @@ pub fn statements(change: &Change) -> Vec<String> {
         Change::SetForceRowSecurity { table, force } => {
             vec![format!("ALTER TABLE {table} {} ROW LEVEL SECURITY", if *force { "FORCE" } else { "NO FORCE" })]
         }
-        Change::CreateObject { object, replace } => vec![object.definition(*replace)],
+        Change::CreateObject { object, replace } => object.statements(*replace),
         Change::DropObject { object } => vec![format!("DROP {} {}", object.kind.spec().keyword, object.identity)],
         Change::CreatePolicy { table, policy } => vec![create_policy(table, policy)],
         Change::DropPolicy { table, policy } => vec![format!("DROP POLICY {} ON {table}", quote_ident(&policy.name))],

@@ -10,9 +10,16 @@
 //! compiler then names the `spec` match arm to add), and its tests.
 
 mod aggregate;
+mod cast;
 mod collation;
+mod conversion;
+mod event_trigger;
 mod operator;
+mod statistics;
+mod ts_configuration;
 mod ts_dictionary;
+mod ts_parser;
+mod ts_template;
 
 use std::fmt;
 
@@ -30,14 +37,39 @@ pub enum GenericKind {
     Operator,
     /// `CREATE AGGREGATE` (ordinary aggregates; ordered-set ones are not read).
     Aggregate,
+    /// `CREATE TEXT SEARCH TEMPLATE`.
+    TextSearchTemplate,
+    /// `CREATE TEXT SEARCH PARSER`.
+    TextSearchParser,
     /// `CREATE TEXT SEARCH DICTIONARY`.
     TextSearchDictionary,
+    /// `CREATE TEXT SEARCH CONFIGURATION`, with its mappings (`ALTER ... ADD MAPPING`).
+    TextSearchConfiguration,
+    /// `CREATE CAST (source AS target)`.
+    Cast,
+    /// `CREATE EVENT TRIGGER`.
+    EventTrigger,
+    /// `CREATE STATISTICS` (on columns).
+    Statistics,
+    /// `CREATE [DEFAULT] CONVERSION`.
+    Conversion,
 }
 
 impl GenericKind {
     /// Every kind, in the order their creations are planned when nothing else decides.
-    pub const ALL: &'static [GenericKind] =
-        &[GenericKind::Collation, GenericKind::Operator, GenericKind::Aggregate, GenericKind::TextSearchDictionary];
+    pub const ALL: &'static [GenericKind] = &[
+        GenericKind::Collation,
+        GenericKind::Operator,
+        GenericKind::Aggregate,
+        GenericKind::TextSearchTemplate,
+        GenericKind::TextSearchParser,
+        GenericKind::TextSearchDictionary,
+        GenericKind::TextSearchConfiguration,
+        GenericKind::Cast,
+        GenericKind::EventTrigger,
+        GenericKind::Statistics,
+        GenericKind::Conversion,
+    ];
 
     /// What the kind is, in one place.
     pub fn spec(self) -> &'static Spec {
@@ -45,7 +77,14 @@ impl GenericKind {
             GenericKind::Collation => &collation::SPEC,
             GenericKind::Operator => &operator::SPEC,
             GenericKind::Aggregate => &aggregate::SPEC,
+            GenericKind::TextSearchTemplate => &ts_template::SPEC,
+            GenericKind::TextSearchParser => &ts_parser::SPEC,
             GenericKind::TextSearchDictionary => &ts_dictionary::SPEC,
+            GenericKind::TextSearchConfiguration => &ts_configuration::SPEC,
+            GenericKind::Cast => &cast::SPEC,
+            GenericKind::EventTrigger => &event_trigger::SPEC,
+            GenericKind::Statistics => &statistics::SPEC,
+            GenericKind::Conversion => &conversion::SPEC,
         }
     }
 
@@ -73,6 +112,18 @@ pub enum Signature {
     Operator,
     /// `schema.name(argtypes)` or `schema.name(*)`.
     Arguments,
+    /// `(source AS target)`, no schema; the statement is not `name (options)`
+    /// but `CREATE CAST (...) WITH FUNCTION f(args) AS IMPLICIT` (`parse::cast`).
+    Cast,
+    /// A name without a schema; the statement is `CREATE EVENT TRIGGER name ON
+    /// event [WHEN TAG IN (...)] EXECUTE FUNCTION f()` (`parse::event_trigger`).
+    EventTrigger,
+    /// `schema.name`; the statement is `CREATE STATISTICS name [(kinds)] ON
+    /// columns FROM table` (`parse::statistics`).
+    Statistics,
+    /// `schema.name`; the statement is `CREATE [DEFAULT] CONVERSION name FOR
+    /// 'encoding' TO 'encoding' FROM function` (`parse::conversion`).
+    Conversion,
 }
 
 /// What an option's value is, which decides its canonical spelling and what it uses.
@@ -92,6 +143,9 @@ pub enum Value {
     Integer,
     /// A flag written alone (`HASHES`); `= false` leaves it out.
     Flag,
+    /// The name of an object of a generic kind (a dependency when it is not
+    /// in `pg_catalog`, where the built-ins live and which is dropped).
+    Object(GenericKind),
 }
 
 /// One option of a kind's `CREATE ... ( option = value, ... )`.
@@ -176,6 +230,9 @@ pub struct Object {
     pub options: Vec<(String, String)>,
     /// What it uses (functions, types): orders plans, never compared.
     pub depends: Vec<Dep>,
+    /// A text search configuration's mappings, one per token type, sorted:
+    /// (token type, its dictionaries in order); empty for other kinds.
+    pub mappings: Vec<(String, Vec<String>)>,
     /// `COMMENT ON`.
     pub comment: Option<String>,
 }
@@ -185,6 +242,7 @@ impl PartialEq for Object {
         self.kind == other.kind
             && self.identity == other.identity
             && self.options == other.options
+            && self.mappings == other.mappings
             && self.comment == other.comment
     }
 }
@@ -203,10 +261,84 @@ impl Object {
             // An operator's identity carries its argument types for DROP only.
             Signature::Operator => self.identity.split(" (").next().unwrap_or(&self.identity),
             Signature::Name | Signature::Arguments => &self.identity,
+            Signature::Cast => {
+                let how = match (self.option("FUNCTION"), self.option("INOUT")) {
+                    (Some(f), _) => format!("WITH FUNCTION {f}"),
+                    (None, Some(_)) => "WITH INOUT".to_string(),
+                    (None, None) => "WITHOUT FUNCTION".to_string(),
+                };
+                let context = self.option("AS").map(|c| format!(" AS {c}")).unwrap_or_default();
+                return format!("CREATE CAST {} {how}{context}", self.identity);
+            }
+            Signature::Conversion => {
+                let default = if self.option("DEFAULT").is_some() { "DEFAULT " } else { "" };
+                return format!(
+                    "CREATE {default}CONVERSION {} FOR {} TO {} FROM {}",
+                    self.identity,
+                    self.option("FOR").unwrap_or_default(),
+                    self.option("TO").unwrap_or_default(),
+                    self.option("FROM").unwrap_or_default()
+                );
+            }
+            Signature::Statistics => {
+                let kinds = self.option("KINDS").map(|k| format!(" ({k})")).unwrap_or_default();
+                return format!(
+                    "CREATE STATISTICS {}{kinds} ON {} FROM {}",
+                    self.identity,
+                    self.option("ON").unwrap_or_default(),
+                    self.option("FROM").unwrap_or_default()
+                );
+            }
+            Signature::EventTrigger => {
+                let tags = self.option("TAGS").map(|t| format!(" WHEN TAG IN ({t})")).unwrap_or_default();
+                return format!(
+                    "CREATE EVENT TRIGGER {} ON {}{tags} EXECUTE FUNCTION {}",
+                    self.identity,
+                    self.option("ON").unwrap_or_default(),
+                    self.option("FUNCTION").unwrap_or_default()
+                );
+            }
         };
         let options: Vec<String> =
             self.options.iter().map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k} = {v}") }).collect();
         format!("CREATE {or_replace}{} {name} ({})", spec.keyword, options.join(", "))
+    }
+
+    /// What creates it: its `CREATE` statement, then a text search
+    /// configuration's `ALTER ... ADD MAPPING`, one per token type.
+    pub fn statements(&self, replace: bool) -> Vec<String> {
+        let mut out = vec![self.definition(replace)];
+        out.extend(self.mappings.iter().map(|(token, dicts)| {
+            format!(
+                "ALTER {} {} ADD MAPPING FOR {token} WITH {}",
+                self.kind.spec().keyword,
+                self.identity,
+                dicts.join(", ")
+            )
+        }));
+        out
+    }
+
+    /// The objects of other generic kinds it names in its options and mappings.
+    pub fn uses(&self) -> Vec<ObjectId> {
+        let spec = self.kind.spec();
+        let mut out = Vec::new();
+        let mut named = |kind: GenericKind, v: &str| {
+            if v.contains('.') {
+                out.push(ObjectId { kind, identity: v.to_string() });
+            }
+        };
+        for (k, v) in &self.options {
+            if let Some(Value::Object(kind)) = spec.option(k).map(|o| o.value) {
+                named(kind, v);
+            }
+        }
+        for (_, dicts) in &self.mappings {
+            for d in dicts {
+                named(GenericKind::TextSearchDictionary, d);
+            }
+        }
+        out
     }
 
     /// The value of option `name` (canonical spelling), if written.

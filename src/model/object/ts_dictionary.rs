@@ -2,13 +2,18 @@
 //! takes (`stopwords`, `language`...), any of them, as PostgreSQL keeps them
 //! (`dictinitoption`). Dropped and created again when changed.
 
-use super::{OptionSpec, Signature, Spec, Value};
+use super::{GenericKind, OptionSpec, Signature, Spec, Value};
 
 /// The text search dictionary kind.
 pub static SPEC: Spec = Spec {
     keyword: "TEXT SEARCH DICTIONARY",
     signature: Signature::Name,
-    options: &[OptionSpec { name: "TEMPLATE", aliases: &[], value: Value::Function, default: None }],
+    options: &[OptionSpec {
+        name: "TEMPLATE",
+        aliases: &[],
+        value: Value::Object(GenericKind::TextSearchTemplate),
+        default: None,
+    }],
     replace_keeps: None,
     same_pair_is: None,
     other_options: Some(Value::Text),

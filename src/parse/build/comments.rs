@@ -89,6 +89,7 @@ impl Builder<'_> {
             | Stmt::View(_)
             | Stmt::Routine(..)
             | Stmt::Object(..)
+            | Stmt::ObjectMapping(..)
             | Stmt::Trigger(..) => {}
             Stmt::Grant(_)
             | Stmt::Skipped(_)

@@ -224,6 +224,14 @@ impl Builder<'_> {
                 }
             }
             Stmt::AttachIndex { child } => self.attached_indexes.push((child.clone(), at)),
+            Stmt::ObjectMapping(id, edit) => {
+                let Some(o) = self.cat.objects.get_mut(id) else {
+                    return self.error(at, format!("ALTER {id}: it is not defined"));
+                };
+                if let Err(m) = crate::parse::ts_mapping::edit_mappings(&mut o.mappings, edit) {
+                    self.error(at, format!("ALTER {id}: {m}"));
+                }
+            }
             Stmt::Statistics { relation, index: false, column, value } => {
                 let Some(q) = self.qual(relation, at) else { return };
                 let value = (*value >= 0).then_some(*value);

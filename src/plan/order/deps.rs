@@ -53,6 +53,7 @@ fn object_keys(o: &Object) -> Vec<Key> {
 /// What an object of a generic kind uses: its schema, the functions and types it names.
 fn object_uses(o: &Object, out: &mut Vec<Key>) {
     out.push(Key::Schema(o.name.schema.clone()));
+    out.extend(o.uses().into_iter().map(Key::Object));
     for d in &o.depends {
         match d {
             // A row type is a table's; a type may be any user type.
