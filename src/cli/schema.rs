@@ -93,7 +93,11 @@ pub fn apply(a: ApplyArgs) -> Result<ExitCode, Report> {
     let target = a.waits.target(&config, a.url.as_deref())?;
     let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
     let options = ops::apply::Options {
-        allow_destructive: a.allow_destructive,
+        approval: ops::approve::Approval {
+            kinds: (!a.allow_hazard.is_empty()).then(|| a.allow_hazard.clone()),
+            destructive: a.allow_destructive,
+        },
+        lock_retries: ops::retry::LockRetries(a.lock_retries),
         lock_wait: a.lock_wait,
         online: !a.transactional,
         ignore: ignore.clone(),
@@ -131,7 +135,8 @@ fn apply_saved(
         ask(interactive, "this saved plan", &target.describe())
     };
     let ran = with_db(&target, async |client| {
-        ops::apply::apply_saved(client, &saved, a.lock_wait, &mut confirm, progress).await
+        let retries = ops::retry::LockRetries(a.lock_retries);
+        ops::apply::apply_saved(client, &saved, a.lock_wait, retries, &mut confirm, progress).await
     })?;
     eprintln!("applied the saved plan {} ({ran} statements)", path.display());
     Ok(ExitCode::SUCCESS)
