@@ -214,7 +214,8 @@ pub struct ExportArgs {
     /// A .sql file, or a directory for one file per table (default: stdout).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Schemas to export, comma-separated (default: public).
+    /// Schemas to export, comma-separated (default, as for plan and apply: pgstate.toml's `schemas`,
+    /// else those the desired files mention plus public, else public).
     #[arg(long, value_delimiter = ',')]
     pub schemas: Option<Vec<String>>,
     /// Also export the version tables (pgstate's, as configured, and Alembic's alembic_version).
