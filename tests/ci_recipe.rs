@@ -44,7 +44,10 @@ fn text(bytes: &[u8]) -> String {
 #[test]
 fn the_ci_recipe_plans_runs_and_checks_a_pull_request() {
     let readme = std::fs::read_to_string(repo().join("README.md")).expect("README");
-    assert!(readme.contains("scripts/ci-pull-request.sh") && readme.contains("services:"), "the README shows the recipe");
+    assert!(
+        readme.contains("scripts/ci-pull-request.sh") && readme.contains("services:"),
+        "the README shows the recipe"
+    );
 
     let db = PgCluster::shared().fresh_db("cirecipe");
     let dir = project(
