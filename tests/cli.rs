@@ -64,3 +64,14 @@ fn a_mistyped_url_says_what_is_wrong() {
     let out = pgstate(&["export", "--url", "postgress//u@h/db"]);
     assert!(text(&out.stderr).contains("neither a postgres:// URL nor key=value pairs"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn history_and_heads_without_migrations_say_so() {
+    let dir = std::env::temp_dir().join(format!("pgstate-cli-{}-nomigrations", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    for command in ["history", "heads"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_pgstate")).arg(command).current_dir(&dir).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        assert!(text(&out.stderr).contains("no revision directory migrations"), "{command}: {}", text(&out.stderr));
+    }
+}

@@ -153,3 +153,37 @@ fn export_file_names_hold_any_identifier() {
     assert_eq!(listed.len(), 1 + 1 + 6, "marker, schema.sql and one file per table: {listed:?}");
     assert_eq!(plan(&db, &dir, &["--schemas", &schemas]), "", "the export plans as in sync");
 }
+
+#[test]
+fn export_reads_the_schemas_other_commands_manage() {
+    let db = PgCluster::shared().fresh_db("exportscope");
+    db.psql("CREATE SCHEMA app; CREATE TABLE app.t (id int); CREATE TABLE public.p (id int);").expect("tables");
+    let url = db.url();
+    let run = |dir: &Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_pgstate"))
+            .args(["export", "--url", &url])
+            .current_dir(dir)
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("pgstate runs");
+        ok(out)
+    };
+    // No desired files: public.
+    let empty = scratch("scope-empty");
+    std::fs::create_dir_all(&empty).expect("dir");
+    let sql = run(&empty);
+    assert!(sql.contains("CREATE TABLE public.p") && !sql.contains("app.t"), "{sql}");
+    // The desired files mention app: app and public, as plan would manage.
+    let project = scratch("scope-project");
+    std::fs::create_dir_all(project.join("schema")).expect("dir");
+    std::fs::write(project.join("schema/app.sql"), "CREATE SCHEMA app;").expect("write");
+    let sql = run(&project);
+    assert!(sql.contains("CREATE TABLE public.p") && sql.contains("CREATE TABLE app.t"), "{sql}");
+    // pgstate.toml's schemas come first.
+    std::fs::write(project.join("pgstate.toml"), "schemas = [\"app\"]\n").expect("write");
+    let sql = run(&project);
+    assert!(!sql.contains("public.p") && sql.contains("CREATE TABLE app.t"), "{sql}");
+    // One file is "1 file".
+    let out = export(&db, &scratch("scope-one-file"), &["--schemas", "none_such"]);
+    assert!(text(&out.stderr).contains("wrote 1 file under"), "{}", text(&out.stderr));
+}

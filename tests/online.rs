@@ -270,3 +270,44 @@ fn osm_not_valid_foreign_keys_match_and_validate() {
         assert!(!shown.contains(&format!("DROP CONSTRAINT {name}")), "{shown}");
     }
 }
+
+#[test]
+fn hazards_are_approved_by_kind() {
+    let db = PgCluster::shared().fresh_db("allowhazard");
+    db.psql(&format!("{BEFORE}\n{ROWS}")).expect("loads");
+    let schema = schema_file("allowhazard", AFTER);
+    let before = support::snapshot_lines(&db);
+    // The online plan's steps may fail on existing rows; once a kind is listed, only it is allowed.
+    let out = apply(&db, &schema, &["--allow-hazard", "lock"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("refusing to apply: steps have hazards of kinds not allowed: "), "{err}");
+    assert!(err.contains("public.b.b_n_check (may fail)"), "{err}");
+    assert!(err.contains("Pass --allow-hazard may-fail to allow them"), "{err}");
+    assert_eq!(support::snapshot_lines(&db), before, "nothing may change");
+    // The plain forms also hold locks while they scan: both kinds must be listed.
+    let out = apply(&db, &schema, &["--transactional", "--allow-hazard", "may-fail"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("Pass --allow-hazard lock to allow them"), "{err}");
+    assert_eq!(support::snapshot_lines(&db), before, "nothing may change");
+    applied(&db, &schema, &["--transactional", "--allow-hazard", "may-fail", "--allow-hazard", "rewrite"]);
+    assert_eq!(plan(&db, &schema, &[]), "", "converged");
+
+    // Data loss: refused whatever other kind is listed, allowed by its kind or by --allow-destructive.
+    let smaller =
+        schema_file("allowhazard-drop", "CREATE TABLE a (id int PRIMARY KEY, code text CONSTRAINT a_code_key UNIQUE);");
+    let out = apply(&db, &smaller, &["--allow-hazard", "may-fail"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("public.b (data loss)") && err.contains("--allow-hazard data-loss"), "{err}");
+    let out = apply(&db, &smaller, &[]);
+    assert!(text(&out.stderr).contains("pass --allow-destructive to allow it"), "{}", text(&out.stderr));
+    applied(&db, &smaller, &["--allow-hazard", "data-loss"]);
+    assert_eq!(plan(&db, &smaller, &[]), "", "converged");
+
+    let out = apply(&db, &smaller, &["--allow-hazard", "everything"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("unknown hazard kind \"everything\": one of data-loss, may-fail, lock"), "{err}");
+}

@@ -112,6 +112,12 @@ fn upgrade_and_downgrade_on_postgres_follow_the_replayed_states() {
     assert!(ok(pgstate_in(&root, &["current", "--url", &url])).contains("no revision applied"));
     ok(pgstate_in(&root, &["upgrade", "+2", "--url", &url]));
     assert!(ok(pgstate_in(&root, &["current", "--url", &url])).starts_with("20260115220929"));
+    // +N past the head applies what is left, then says the database is at the head (not "at +99").
+    ok(pgstate_in(&root, &["upgrade", "+99", "--url", &url]));
+    let again = pgstate_in(&root, &["upgrade", "+99", "--url", &url]);
+    let err = String::from_utf8_lossy(&again.stderr).into_owned();
+    assert!(again.status.success() && err.contains("nothing to upgrade: the database is already at the head"), "{err}");
+    assert!(ok(pgstate_in(&root, &["current", "--url", &url])).contains("(head)"));
 }
 
 #[test]

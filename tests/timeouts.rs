@@ -10,9 +10,9 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use pgstate::connection::Target;
 use support::catalog::snapshot_lines;
 use support::pg::{Db, PgCluster};
+use support::session::Holder;
 
 /// The bound the brief sets for a 2 s lock timeout, process start and all.
 const GIVES_UP_WITHIN: Duration = Duration::from_secs(5);
@@ -38,32 +38,6 @@ fn project(name: &str, sql: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     std::fs::write(dir.join("schema.sql"), sql).expect("write schema");
     dir
-}
-
-/// Another session, holding whatever `sql` took until it is dropped.
-struct Holder {
-    rt: tokio::runtime::Runtime,
-    client: tokio_postgres::Client,
-    pid: i32,
-}
-
-impl Holder {
-    fn new(db: &Db, sql: &str) -> Holder {
-        let rt = pgstate::connection::runtime().expect("runtime");
-        let (client, pid) = rt.block_on(async {
-            let client = Target::parse(&db.url()).expect("url").connect().await.expect("connects");
-            client.batch_execute(sql).await.expect("the holder takes its lock");
-            let pid: i32 = client.query_one("SELECT pg_backend_pid()", &[]).await.expect("pid").get(0);
-            (client, pid)
-        });
-        Holder { rt, client, pid }
-    }
-}
-
-impl Drop for Holder {
-    fn drop(&mut self) {
-        let _ = self.rt.block_on(self.client.batch_execute("ROLLBACK"));
-    }
 }
 
 /// Runs pgstate, asserting it gave up in time with exit code 2; returns

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use pgstate::plan::HazardKind;
 
 /// Declarative, desired-state schema management for PostgreSQL.
 #[derive(Parser)]
@@ -148,6 +149,15 @@ pub struct ApplyArgs {
     /// Allow steps that lose data (drop table, drop column, narrowing type change).
     #[arg(long)]
     pub allow_destructive: bool,
+    /// Allow steps with hazards of KIND: data-loss, may-fail, lock (alias rewrite), grants-lost,
+    /// access-loss (repeatable). Once one is given, steps with any other kind are refused (data loss
+    /// still allowed by --allow-destructive); without it, every kind but data-loss is allowed.
+    #[arg(long, value_name = "KIND", value_parser = parse_hazard)]
+    pub allow_hazard: Vec<HazardKind>,
+    /// After a lock timeout, run the step again up to N times, pausing 250ms, 500ms, 1s... (at most
+    /// 10s) between tries: a transaction is rolled back and run again whole, a step alone again alone.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub lock_retries: u32,
     /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
@@ -204,7 +214,8 @@ pub struct ExportArgs {
     /// A .sql file, or a directory for one file per table (default: stdout).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Schemas to export, comma-separated (default: public).
+    /// Schemas to export, comma-separated (default, as for plan and apply: pgstate.toml's `schemas`,
+    /// else those the desired files mention plus public, else public).
     #[arg(long, value_delimiter = ',')]
     pub schemas: Option<Vec<String>>,
     /// Also export the version tables (pgstate's, as configured, and Alembic's alembic_version).
@@ -272,6 +283,10 @@ pub struct UpgradeArgs {
     /// The database (default: --env's url, DATABASE_URL, or the PG* variables).
     #[arg(long)]
     pub url: Option<String>,
+    /// After a lock timeout, run the revision again up to N times (rolled back, then run again
+    /// whole), pausing 250ms, 500ms, 1s... (at most 10s) between tries.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub lock_retries: u32,
     #[command(flatten)]
     pub waits: Waits,
 }
@@ -288,6 +303,10 @@ pub struct DowngradeArgs {
     /// Allow undoing revisions that lose data (drop a table, a column...).
     #[arg(long)]
     pub allow_destructive: bool,
+    /// After a lock timeout, run the revision again up to N times (rolled back, then run again
+    /// whole), pausing 250ms, 500ms, 1s... (at most 10s) between tries.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub lock_retries: u32,
     #[command(flatten)]
     pub waits: Waits,
 }
@@ -379,6 +398,14 @@ pub enum RevisionFormat {
 pub enum DriftFormat {
     Text,
     Json,
+}
+
+/// A hazard kind by its name in plans (`data-loss`, `may-fail`, `lock`...).
+pub fn parse_hazard(text: &str) -> Result<HazardKind, String> {
+    HazardKind::from_name(text).ok_or_else(|| {
+        let names: Vec<&str> = HazardKind::ALL.iter().map(|k| k.name()).collect();
+        format!("unknown hazard kind {text:?}: one of {} (or rewrite, a lock hazard)", names.join(", "))
+    })
 }
 
 /// A duration for a timeout: as `parse_duration`, but more than zero (to

@@ -122,7 +122,11 @@ pub fn upgrade(a: UpgradeArgs) -> Result<ExitCode, Report> {
     // A tampered chain is refused before any connection is made.
     ops::revision::load_verified(&dir)?;
     let db = a.waits.target(&config, a.url.as_deref())?;
-    let done = with_db(&db, async |client| ops::revision::upgrade(client, &dir, &a.target, &table).await)?;
+    let done = with_db(&db, async |client| {
+        let retries = ops::retry::LockRetries(a.lock_retries);
+        let mut progress = ops::progress::Console::new(false);
+        ops::revision::upgrade(client, &dir, &a.target, &table, retries, &mut progress).await
+    })?;
     if !done.adopted.is_empty() {
         eprintln!("adopted: alembic_version is at {}; continuing from there", done.adopted.join(", "));
     }
@@ -145,7 +149,9 @@ pub fn downgrade(a: DowngradeArgs) -> Result<ExitCode, Report> {
     ops::revision::load_verified(&dir)?;
     let db = a.waits.target(&config, a.url.as_deref())?;
     let done = with_db(&db, async |client| {
-        ops::revision::downgrade(client, &dir, &a.target, &table, a.allow_destructive).await
+        let retries = ops::retry::LockRetries(a.lock_retries);
+        let mut progress = ops::progress::Console::new(false);
+        ops::revision::downgrade(client, &dir, &a.target, &table, a.allow_destructive, retries, &mut progress).await
     })?;
     for id in &done {
         eprintln!("downgraded: {id}");

@@ -93,7 +93,11 @@ pub fn apply(a: ApplyArgs) -> Result<ExitCode, Report> {
     let target = a.waits.target(&config, a.url.as_deref())?;
     let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
     let options = ops::apply::Options {
-        allow_destructive: a.allow_destructive,
+        approval: ops::approve::Approval {
+            kinds: (!a.allow_hazard.is_empty()).then(|| a.allow_hazard.clone()),
+            destructive: a.allow_destructive,
+        },
+        lock_retries: ops::retry::LockRetries(a.lock_retries),
         lock_wait: a.lock_wait,
         online: !a.transactional,
         ignore: ignore.clone(),
@@ -131,7 +135,8 @@ fn apply_saved(
         ask(interactive, "this saved plan", &target.describe())
     };
     let ran = with_db(&target, async |client| {
-        ops::apply::apply_saved(client, &saved, a.lock_wait, &mut confirm, progress).await
+        let retries = ops::retry::LockRetries(a.lock_retries);
+        ops::apply::apply_saved(client, &saved, a.lock_wait, retries, &mut confirm, progress).await
     })?;
     eprintln!("applied the saved plan {} ({ran} statements)", path.display());
     Ok(ExitCode::SUCCESS)
@@ -185,7 +190,7 @@ pub fn drift(a: DriftArgs) -> Result<ExitCode, Report> {
 pub fn export(a: ExportArgs) -> Result<ExitCode, Report> {
     let config = config(a.waits.env.as_deref())?;
     let target = a.waits.target(&config, a.url.as_deref())?;
-    let scope = Scope::Schemas(a.schemas.unwrap_or_else(|| vec!["public".to_string()]));
+    let scope = export_scope(&config, a.schemas);
     let mut catalog = with_db(&target, async |client| ops::export::read(client, &scope).await)?;
     if !a.include_bookkeeping {
         let bookkeeping = pgstate::revisions::version_table::bookkeeping(&config.version_table());
@@ -199,6 +204,27 @@ pub fn export(a: ExportArgs) -> Result<ExitCode, Report> {
         None => print!("{}", pgstate::plan::catalog_sql(&catalog).map_err(OpsError::from)?),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The schemas `export` reads, as the other commands decide them: `--schemas`,
+/// else pgstate.toml's (or `--env`'s) `schemas`, else those the desired
+/// files mention plus `public` (only `public` when there are no desired
+/// files, or they do not parse: an export may be what replaces them).
+fn export_scope(config: &pgstate::config::Config, cli: Option<Vec<String>>) -> Scope {
+    if let Some(list) = cli.or_else(|| config.schemas.clone()) {
+        return Scope::Schemas(list);
+    }
+    let path = config.schema_path(None);
+    if path.exists() {
+        match ops::desired::load(&path) {
+            Ok(parsed) => return ops::desired::scope(&parsed.catalog, None),
+            Err(_) => eprintln!(
+                "warning: {} does not parse, so the schemas it mentions are unknown: exporting public (or pass --schemas)",
+                path.display()
+            ),
+        }
+    }
+    Scope::Schemas(vec!["public".to_string()])
 }
 
 /// `pgstate check`: parse and validate the desired schema.

@@ -13,9 +13,11 @@ use crate::introspect::Scope;
 use crate::parse::Parsed;
 use crate::plan::Plan;
 
+use super::approve::Approval;
 use super::error::db_error;
 use super::live;
 use super::progress::Progress;
+use super::retry::LockRetries;
 use super::saved::{self, Saved, SavedUnit};
 use super::settle::Scratchpad;
 use super::timeout::{self, Phase};
@@ -26,8 +28,10 @@ pub const LOCK_KEY: i64 = 0x0070_6773_7461_7465;
 
 /// How to apply.
 pub struct Options {
-    /// Allow steps that lose data.
-    pub allow_destructive: bool,
+    /// The hazard kinds allowed (data loss only when allowed).
+    pub approval: Approval,
+    /// How many times a step that timed out on a lock is tried again.
+    pub lock_retries: LockRetries,
     /// How long to wait for another pgstate's lock.
     pub lock_wait: Duration,
     /// Online forms on tables that exist (`Plan::online`); false runs the
@@ -110,10 +114,7 @@ async fn locked(
     if let Some(timeout) = options.measure {
         super::measure::measure(client, &mut plan, timeout).await;
     }
-    let losses: Vec<String> = plan.data_loss().map(|s| s.object.clone()).collect();
-    if !options.allow_destructive && !losses.is_empty() {
-        return Err(OpsError::Destructive(losses));
-    }
+    options.approval.check(&plan)?;
     // The plan confirmed is the plan run: the same steps, in the same units.
     if !confirm(&plan) {
         return Err(OpsError::Cancelled);
@@ -126,7 +127,7 @@ async fn locked(
             statements: u.steps.iter().flat_map(|&i| plan.steps[i].sql.iter().cloned()).collect(),
         })
         .collect();
-    run(client, scope.list(), &units, progress).await?;
+    run(client, scope.list(), &units, options.lock_retries, progress).await?;
 
     let again = live::plan_with(client, desired, scope, &options.ignore, pad)
         .await
@@ -144,11 +145,12 @@ pub async fn apply_saved(
     client: &Client,
     saved: &Saved,
     lock_wait: Duration,
+    retries: LockRetries,
     confirm: &mut dyn FnMut(&str) -> bool,
     progress: &mut dyn Progress,
 ) -> Result<usize, OpsError> {
     acquire_lock(client, lock_wait, progress).await?;
-    let result = saved_locked(client, saved, confirm, progress).await;
+    let result = saved_locked(client, saved, retries, confirm, progress).await;
     release_lock(client).await;
     result
 }
@@ -156,6 +158,7 @@ pub async fn apply_saved(
 async fn saved_locked(
     client: &Client,
     saved: &Saved,
+    retries: LockRetries,
     confirm: &mut dyn FnMut(&str) -> bool,
     progress: &mut dyn Progress,
 ) -> Result<usize, OpsError> {
@@ -168,17 +171,20 @@ async fn saved_locked(
     if !confirm(&saved.sql) {
         return Err(OpsError::Cancelled);
     }
-    run(client, scope.list(), &saved.units, progress).await?;
+    run(client, scope.list(), &saved.units, retries, progress).await?;
     Ok(saved.units.iter().map(|u| u.statements.len()).sum())
 }
 
 /// Runs `units` in order: each transaction's statements in one transaction,
-/// each statement outside one alone. An error says what became of the
-/// database: the units before stay committed.
+/// each statement outside one alone. A lock timeout is retried as
+/// `retries` says (the whole transaction, rolled back first; a statement
+/// alone, alone). An error says what became of the database: the units
+/// before stay committed.
 async fn run(
     client: &Client,
     schemas: &[String],
     units: &[SavedUnit],
+    retries: LockRetries,
     progress: &mut dyn Progress,
 ) -> Result<(), OpsError> {
     progress.start(units.iter().map(|u| u.statements.len()).sum());
@@ -186,28 +192,77 @@ async fn run(
     let mut index = 0;
     for unit in units {
         if unit.transaction {
-            let rolled_back = format!("the transaction was rolled back: {left}");
-            transaction(client, schemas, &unit.statements, &rolled_back, &mut index, progress).await?;
+            let first = index;
+            let mut attempt = 0;
+            while let Err((e, sql)) = transaction(client, &unit.statements, &mut index, progress).await {
+                if let Some(pause) = retries.after(&e, attempt) {
+                    attempt += 1;
+                    progress.retrying(sql.as_deref().unwrap_or("COMMIT"), attempt, retries.0, pause);
+                    tokio::time::sleep(pause).await;
+                    index = first;
+                    continue;
+                }
+                let rolled_back = format!("the transaction was rolled back: {left}{}", spent(retries, attempt));
+                return Err(timeout::db_failed(
+                    client,
+                    Some(schemas),
+                    Phase::Writing,
+                    &e,
+                    sql.as_deref(),
+                    &rolled_back,
+                )
+                .await);
+            }
         } else {
             for sql in &unit.statements {
                 progress.statement(index, sql, true);
                 index += 1;
-                if let Err(e) = one_statement(client, sql).await {
-                    let cleaned = drop_invalid_indexes(client, schemas).await;
-                    let outcome = format!("it ran outside a transaction: {left}{cleaned}");
-                    let error =
-                        timeout::db_failed(client, Some(schemas), Phase::Writing, &e, Some(sql), &outcome).await;
-                    return Err(match error {
-                        OpsError::Database(text) => OpsError::Database(format!("{text}\n  {outcome}")),
-                        other => other,
-                    });
-                }
+                alone(client, schemas, sql, left, retries, progress).await?;
             }
         }
         left = "the steps before it stay committed; run apply again to finish";
     }
     progress.finish();
     Ok(())
+}
+
+/// What an error adds when `attempt` retries were made.
+fn spent(retries: LockRetries, attempt: u32) -> String {
+    if attempt > 0 {
+        retries.spent()
+    } else {
+        String::new()
+    }
+}
+
+/// Runs `sql` outside a transaction, again after a lock timeout while
+/// `retries` allow (an INVALID index a failed concurrent build left is
+/// dropped first). `left` says what became of the database before it.
+async fn alone(
+    client: &Client,
+    schemas: &[String],
+    sql: &str,
+    left: &str,
+    retries: LockRetries,
+    progress: &mut dyn Progress,
+) -> Result<(), OpsError> {
+    let mut attempt = 0;
+    loop {
+        let Err(e) = one_statement(client, sql).await else { return Ok(()) };
+        let cleaned = drop_invalid_indexes(client, schemas).await;
+        if let Some(pause) = retries.after(&e, attempt) {
+            attempt += 1;
+            progress.retrying(sql, attempt, retries.0, pause);
+            tokio::time::sleep(pause).await;
+            continue;
+        }
+        let outcome = format!("it ran outside a transaction: {left}{cleaned}{}", spent(retries, attempt));
+        let error = timeout::db_failed(client, Some(schemas), Phase::Writing, &e, Some(sql), &outcome).await;
+        return Err(match error {
+            OpsError::Database(text) => OpsError::Database(format!("{text}\n  {outcome}")),
+            other => other,
+        });
+    }
 }
 
 /// After a failed statement outside a transaction: a failed `CREATE INDEX
@@ -241,29 +296,31 @@ async fn drop_invalid_indexes(client: &Client, schemas: &[String]) -> String {
     out
 }
 
-/// Runs `statements` in one transaction; on failure rolls back, and the
-/// error names the statement and says `rolled_back`.
+/// Runs `statements` in one transaction; on failure rolls back and returns
+/// the error with the statement that failed (none for BEGIN or COMMIT).
 async fn transaction(
     client: &Client,
-    schemas: &[String],
     statements: &[String],
-    rolled_back: &str,
     index: &mut usize,
     progress: &mut dyn Progress,
-) -> Result<(), OpsError> {
+) -> Result<(), (tokio_postgres::Error, Option<String>)> {
     if statements.is_empty() {
         return Ok(());
     }
-    client.batch_execute("BEGIN").await.map_err(|e| db_error(&e, Some("BEGIN")))?;
+    client.batch_execute("BEGIN").await.map_err(|e| (e, None))?;
     for sql in statements {
         progress.statement(*index, sql, false);
         *index += 1;
         if let Err(e) = one_statement(client, sql).await {
             let _ = client.batch_execute("ROLLBACK").await;
-            return Err(timeout::db_failed(client, Some(schemas), Phase::Writing, &e, Some(sql), rolled_back).await);
+            return Err((e, Some(sql.clone())));
         }
     }
-    client.batch_execute("COMMIT").await.map_err(|e| db_error(&e, Some("COMMIT")))
+    if let Err(e) = client.batch_execute("COMMIT").await {
+        let _ = client.batch_execute("ROLLBACK").await;
+        return Err((e, Some("COMMIT".to_string())));
+    }
+    Ok(())
 }
 
 /// Runs one statement of a plan through the extended protocol, which takes

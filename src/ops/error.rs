@@ -34,6 +34,14 @@ pub enum OpsError {
     /// The plan holds steps that lose data and they were not allowed.
     #[error("refusing to apply: the plan loses data ({}); pass --allow-destructive to allow it", .0.join("; "))]
     Destructive(Vec<String>),
+    /// Steps hold hazards of kinds `--allow-hazard` did not list.
+    #[error("refusing to apply: steps have hazards of kinds not allowed: {}; nothing was changed. Pass {allow} to allow them", .steps.join("; "))]
+    HazardsRefused {
+        /// Each refused step and its refused kinds.
+        steps: Vec<String>,
+        /// The arguments that would allow them.
+        allow: String,
+    },
     /// Another pgstate kept the lock too long.
     #[error("another pgstate apply holds the lock on this database; gave up after {0:?}")]
     LockWait(std::time::Duration),

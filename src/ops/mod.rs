@@ -3,6 +3,7 @@
 
 pub mod adopt;
 pub mod apply;
+pub mod approve;
 pub mod check;
 pub mod desired;
 pub mod drift;
@@ -12,6 +13,7 @@ pub mod live;
 pub mod measure;
 pub mod plan;
 pub mod progress;
+pub mod retry;
 pub mod revision;
 pub mod saved;
 pub mod settle;

@@ -15,6 +15,9 @@ pub trait Progress {
     fn start(&mut self, _total: usize) {}
     /// Statement `index` (from 0) is about to run, `alone` outside a transaction.
     fn statement(&mut self, _index: usize, _sql: &str, _alone: bool) {}
+    /// `what` (a statement, a revision) gave up waiting for a lock: retry
+    /// `attempt` of `retries` starts after `pause`.
+    fn retrying(&mut self, _what: &str, _attempt: u32, _retries: u32, _pause: Duration) {}
     /// Every statement ran.
     fn finish(&mut self) {}
 }
@@ -91,6 +94,14 @@ impl Progress for Console {
             }
             None => eprintln!("step {}/{}{how}: {}", index + 1, self.total, headline(sql, 100)),
         }
+    }
+
+    fn retrying(&mut self, what: &str, attempt: u32, retries: u32, pause: Duration) {
+        self.say(&format!(
+            "lock timeout on: {}; another session holds a lock it needs: retry {attempt} of {retries} in {pause:.1?} \
+             (--lock-retries)",
+            headline(what, 80)
+        ));
     }
 
     fn finish(&mut self) {

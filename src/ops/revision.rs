@@ -17,6 +17,8 @@ use crate::revisions::{alembic, guard, state_at, sum, version_table, Chain, Revi
 
 use super::apply::{acquire_lock, release_lock};
 use super::error::db_error;
+use super::progress::Progress;
+use super::retry::LockRetries;
 use super::timeout::{self, Phase};
 use super::OpsError;
 
@@ -195,16 +197,62 @@ async fn recorded(client: &Client, chain: &Chain, table: &QualName) -> Result<Ve
     Ok(ids)
 }
 
-async fn run_revision(client: &Client, table: &QualName, r: &Revision, up: bool) -> Result<(), OpsError> {
+/// Runs revision `r` in one transaction, rolled back and run again after a
+/// lock timeout while `retries` allow.
+async fn run_revision(
+    client: &Client,
+    table: &QualName,
+    r: &Revision,
+    up: bool,
+    retries: LockRetries,
+    progress: &mut dyn Progress,
+) -> Result<(), OpsError> {
+    let mut attempt = 0;
+    loop {
+        match try_revision(client, table, r, up).await {
+            Err(Tried::Failed(e)) => {
+                if let Some(pause) = retries.after(&e, attempt) {
+                    attempt += 1;
+                    progress.retrying(&format!("revision {}", r.id), attempt, retries.0, pause);
+                    tokio::time::sleep(pause).await;
+                    continue;
+                }
+                let direction = if up { "upgrade" } else { "downgrade" };
+                let spent = if attempt > 0 { retries.spent() } else { String::new() };
+                return Err(match timeout::of_db(&e) {
+                    Some(which) => {
+                        let outcome = format!("revision {} ({direction}) was rolled back{spent}", r.id);
+                        timeout::explain(client, None, Phase::Writing, which, None, &outcome).await
+                    }
+                    None => revision_failed(&e, &r.id, direction),
+                });
+            }
+            Err(Tried::Ended(e)) => return Err(e),
+            Ok(()) => return Ok(()),
+        }
+    }
+}
+
+/// How one try of a revision ended.
+enum Tried {
+    /// A statement failed and the transaction was rolled back.
+    Failed(tokio_postgres::Error),
+    /// BEGIN or COMMIT failed: the error to return.
+    Ended(OpsError),
+}
+
+fn revision_failed(e: &tokio_postgres::Error, id: &str, direction: &str) -> OpsError {
+    let mut err = db_error(e, None);
+    if let OpsError::Database(text) = &mut err {
+        *text = format!("revision {id} ({direction}) failed and was rolled back: {text}");
+    }
+    err
+}
+
+async fn try_revision(client: &Client, table: &QualName, r: &Revision, up: bool) -> Result<(), Tried> {
     let sql = if up { &r.up } else { &r.down };
     let direction = if up { "upgrade" } else { "downgrade" };
-    let context = |e: &tokio_postgres::Error| {
-        let mut err = db_error(e, None);
-        if let OpsError::Database(text) = &mut err {
-            *text = format!("revision {} ({direction}) failed and was rolled back: {text}", r.id);
-        }
-        err
-    };
+    let context = |e: &tokio_postgres::Error| Tried::Ended(revision_failed(e, &r.id, direction));
     client.batch_execute("BEGIN").await.map_err(|e| context(&e))?;
     // The session's lock_timeout (set at connect) bounds every wait.
     let result = async {
@@ -220,13 +268,7 @@ async fn run_revision(client: &Client, table: &QualName, r: &Revision, up: bool)
         Ok(()) => client.batch_execute("COMMIT").await.map_err(|e| context(&e)),
         Err(e) => {
             let _ = client.batch_execute("ROLLBACK").await;
-            match timeout::of_db(&e) {
-                Some(which) => {
-                    let outcome = format!("revision {} ({direction}) was rolled back", r.id);
-                    Err(timeout::explain(client, None, Phase::Writing, which, None, &outcome).await)
-                }
-                None => Err(context(&e)),
-            }
+            Err(Tried::Failed(e))
         }
     }
 }
@@ -293,7 +335,14 @@ pub async fn stamp(client: &Client, dir: &Path, target: &str, table: &QualName) 
 /// Applies the revisions needed to reach `target` (`head`, an id or prefix,
 /// `+N`), each in its own transaction; a database only Alembic has recorded
 /// continues from its `alembic_version` (see `adopt_alembic`).
-pub async fn upgrade(client: &Client, dir: &Path, target: &str, table: &QualName) -> Result<Upgraded, OpsError> {
+pub async fn upgrade(
+    client: &Client,
+    dir: &Path,
+    target: &str,
+    table: &QualName,
+    retries: LockRetries,
+    progress: &mut dyn Progress,
+) -> Result<Upgraded, OpsError> {
     let chain = load_verified(dir)?;
     version_table::ensure(client, table).await.map_err(|e| db_error(&e, None))?;
     acquire_lock(client, LOCK_WAIT, &mut super::progress::Silent).await?;
@@ -319,7 +368,7 @@ pub async fn upgrade(client: &Client, dir: &Path, target: &str, table: &QualName
         };
         let mut applied = Vec::new();
         for r in pending {
-            run_revision(client, table, r, true).await?;
+            run_revision(client, table, r, true, retries, progress).await?;
             applied.push(r.id.clone());
         }
         Ok(Upgraded { adopted, applied })
@@ -338,6 +387,8 @@ pub async fn downgrade(
     target: &str,
     table: &QualName,
     allow_destructive: bool,
+    retries: LockRetries,
+    progress: &mut dyn Progress,
 ) -> Result<Vec<String>, OpsError> {
     let chain = load_verified(dir)?;
     acquire_lock(client, LOCK_WAIT, &mut super::progress::Silent).await?;
@@ -367,7 +418,7 @@ pub async fn downgrade(
         }
         let mut done = Vec::new();
         for r in undo {
-            run_revision(client, table, r, false).await?;
+            run_revision(client, table, r, false, retries, progress).await?;
             done.push(r.id.clone());
         }
         Ok(done)

@@ -401,7 +401,7 @@ fn parse_tokens(tokens: Vec<sqlparser::tokenizer::TokenWithSpan>) -> Result<Stat
     let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
     let stmt = parser.parse_statement().map_err(|e| {
         let message = e.to_string();
-        let span = parser.peek_token_ref().span;
+        let span = error_span(&parser, strip_location(&message));
         let span = if span == Span::empty() { whole } else { span };
         (format!("syntax error: {}", strip_location(&message)), span, None)
     })?;
@@ -410,6 +410,21 @@ fn parse_tokens(tokens: Vec<sqlparser::tokenizer::TokenWithSpan>) -> Result<Stat
         return Err((format!("syntax error: unexpected {}", next.token), next.span, None));
     }
     Ok(stmt)
+}
+
+/// Where a parse error points: the token its message says was found. Some of
+/// sqlparser's errors are raised before that token is consumed (it is the
+/// next one), others after (it is the current one); the next one is the
+/// fallback when the message names neither.
+fn error_span(parser: &Parser, message: &str) -> Span {
+    let next = parser.peek_token_ref();
+    let Some((_, found)) = message.rsplit_once(", found: ") else { return next.span };
+    let current = parser.get_current_token();
+    if next.to_string() != found && current.to_string() == found {
+        current.span
+    } else {
+        next.span
+    }
 }
 
 /// `f(a, VARIADIC ARRAY[x, y])` is the call `f(a, x, y)`: PostgreSQL prints a

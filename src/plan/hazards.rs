@@ -34,6 +34,37 @@ pub enum HazardKind {
 }
 
 impl HazardKind {
+    /// Every kind, in the order the label list in errors and help uses.
+    pub const ALL: [HazardKind; 6] = [
+        HazardKind::DataLoss,
+        HazardKind::MayFail,
+        HazardKind::Lock,
+        HazardKind::GrantsLost,
+        HazardKind::AccessLoss,
+        HazardKind::Note,
+    ];
+
+    /// The name on the command line (`--allow-hazard data-loss`).
+    pub fn name(self) -> &'static str {
+        match self {
+            HazardKind::DataLoss => "data-loss",
+            HazardKind::MayFail => "may-fail",
+            HazardKind::GrantsLost => "grants-lost",
+            HazardKind::AccessLoss => "access-loss",
+            HazardKind::Lock => "lock",
+            HazardKind::Note => "note",
+        }
+    }
+
+    /// The kind a command-line name (or its label, or `rewrite`, a lock hazard) names.
+    pub fn from_name(name: &str) -> Option<HazardKind> {
+        let name = name.trim().to_ascii_lowercase().replace([' ', '_'], "-");
+        if name == "rewrite" || name == "scan" {
+            return Some(HazardKind::Lock);
+        }
+        HazardKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
     /// The label used in SQL comments.
     pub fn label(self) -> &'static str {
         match self {

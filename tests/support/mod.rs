@@ -13,6 +13,7 @@
 pub mod catalog;
 pub mod corpus;
 pub mod pg;
+pub mod session;
 
 pub use catalog::{assert_same_catalog, diff_lines, snapshot, snapshot_lines};
 pub use pg::{Db, PgCluster};
