@@ -98,7 +98,11 @@ pub async fn run(sessions: &[&Client], ask: &Ask<'_>) -> Result<Part, tokio_post
         all.view_depends.extend(p.view_depends);
         all.queries += p.queries;
     }
-    all.script =
-        Script { creates: creates.concat(), alters: alters.concat(), comments: comments.concat(), grants: grants.concat() };
+    all.script = Script {
+        creates: creates.concat(),
+        alters: alters.concat(),
+        comments: comments.concat(),
+        grants: grants.concat(),
+    };
     Ok(all)
 }
