@@ -42,6 +42,10 @@ test-major VERSION="17":
 bench-live *ARGS:
     bash scripts/bench-live.sh {{ARGS}}
 
+# How plan cost grows: offline and live plans at 1,000 to 20,000 tables (a Markdown table).
+bench-scale *ARGS:
+    cargo bench --bench scale -- {{ARGS}}
+
 # Run pgstate against the whole conformance corpus (../shared/conformance) and write conformance/RESULTS.md.
 conformance:
     cargo build --release --bin pgstate

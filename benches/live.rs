@@ -33,7 +33,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use pgstate::connection::Target;
-use pgstate::introspect::{introspect, Scope};
+use pgstate::introspect::{introspect_over, Scope, READERS};
 use pgstate::model::{Catalog, ConstraintKind};
 use pgstate::parse::{parse_catalog_ddl, parse_path, parse_str};
 use support::{Db, PgCluster};
@@ -195,11 +195,11 @@ struct ServerLog {
     each: Vec<(Duration, String)>,
 }
 
-fn read_server_log(cluster: &PgCluster, from: usize, pid: i32) -> ServerLog {
+fn read_server_log(cluster: &PgCluster, from: usize, pids: &[i32]) -> ServerLog {
     let log = cluster.log();
-    let tag = format!(" [{pid}] ");
+    let tags: Vec<String> = pids.iter().map(|pid| format!(" [{pid}] ")).collect();
     let mut out = ServerLog::default();
-    for line in log.get(from..).unwrap_or("").lines().filter(|l| l.contains(&tag)) {
+    for line in log.get(from..).unwrap_or("").lines().filter(|l| tags.iter().any(|t| l.contains(t))) {
         let Some(rest) = line.split("duration: ").nth(1) else {
             continue;
         };
@@ -221,25 +221,31 @@ fn read_server_log(cluster: &PgCluster, from: usize, pid: i32) -> ServerLog {
     out
 }
 
-/// Runs `f` on a fresh connection with every statement logged (with its
-/// duration); returns f's output, its wall time and what the server logged.
+/// Runs `f` on a fresh connection and `READERS` more (as the CLI opens them)
+/// with every statement logged (with its duration); returns f's output, its
+/// wall time and what the server logged for all of them.
 fn logged<T>(
     cluster: &PgCluster,
     rt: &tokio::runtime::Runtime,
     url: &str,
-    f: impl AsyncFnOnce(&tokio_postgres::Client) -> T,
+    f: impl AsyncFnOnce(&tokio_postgres::Client, &[tokio_postgres::Client]) -> T,
 ) -> (T, Duration, ServerLog) {
     set_statement_log(cluster, true);
-    let (out, wall, pid, from) = rt.block_on(async {
-        let client = Target::from_arg(Some(url)).unwrap().connect().await.expect("connect");
-        let pid: i32 = client.query_one("SELECT pg_backend_pid()", &[]).await.unwrap().get(0);
+    let (out, wall, pids, from) = rt.block_on(async {
+        let target = Target::from_arg(Some(url)).unwrap();
+        let client = target.connect().await.expect("connect");
+        let readers = target.connect_all(READERS).await.expect("connect");
+        let mut pids = Vec::new();
+        for c in std::iter::once(&client).chain(&readers) {
+            pids.push(c.query_one("SELECT pg_backend_pid()", &[]).await.unwrap().get::<_, i32>(0));
+        }
         let from = cluster.log().len();
         let start = Instant::now();
-        let out = f(&client).await;
-        (out, start.elapsed(), pid, from)
+        let out = f(&client, &readers).await;
+        (out, start.elapsed(), pids, from)
     });
     std::thread::sleep(Duration::from_millis(200));
-    let log = read_server_log(cluster, from, pid);
+    let log = read_server_log(cluster, from, &pids);
     set_statement_log(cluster, false);
     (out, wall, log)
 }
@@ -247,6 +253,11 @@ fn logged<T>(
 /// Where the CLI settles expressions by default: a throwaway server, started only when needed.
 fn pad() -> pgstate::ops::settle::Scratchpad {
     pgstate::ops::settle::Scratchpad::new(pgstate::ops::settle::Settle::LocalServer)
+}
+
+/// What `ops::live::plan` leaves out: pgstate's default version table.
+fn ignore() -> [pgstate::model::QualName; 1] {
+    [pgstate::revisions::version_table::default_table()]
 }
 
 fn scope() -> Scope {
@@ -302,6 +313,8 @@ fn machine(admin: &Db) -> String {
 // ---------------------------------------------------------------------------
 
 struct IntroRow {
+    /// Over the one session, no readers (runs interleaved with `stats`').
+    one: Stats,
     shape: Shape,
     stats: Stats,
     queries: usize,
@@ -315,17 +328,53 @@ struct IntroRow {
 
 /// One connection per run (connecting is not timed): like the CLI and pg_dump,
 /// each run starts with a backend whose catalog caches are cold.
-fn time_introspect(rt: &tokio::runtime::Runtime, url: &str, tables: usize) -> (Duration, Duration, usize) {
+/// Introspection over the one session alone (what every run did before the readers).
+fn time_introspect_one(rt: &tokio::runtime::Runtime, url: &str, tables: usize) -> Duration {
     rt.block_on(async {
         let client = Target::from_arg(Some(url)).unwrap().connect().await.expect("connect");
+        let start = Instant::now();
+        let live = introspect_over(&client, &[], &scope(), "public").await.expect("introspect");
+        assert_eq!(live.catalog.tables.len(), tables);
+        start.elapsed()
+    })
+}
+
+/// Introspection as the CLI reads: the time counts opening the readers.
+fn time_introspect(rt: &tokio::runtime::Runtime, url: &str, tables: usize) -> (Duration, Duration, usize) {
+    rt.block_on(async {
+        let target = Target::from_arg(Some(url)).unwrap();
+        let client = target.connect().await.expect("connect");
         let cpu = self_cpu();
         let start = Instant::now();
-        let live = introspect(&client, &scope()).await.expect("introspect");
+        let readers = target.connect_all(READERS).await.expect("connect");
+        let live = introspect_over(&client, &readers, &scope(), "public").await.expect("introspect");
         let t = start.elapsed();
         let cpu = self_cpu().saturating_sub(cpu);
         assert_eq!(live.catalog.tables.len(), tables);
         (t, cpu, live.queries)
     })
+}
+
+/// `pgstate plan --url URL --schema DESIRED`, whole processes: wall and CPU, and the script's bytes.
+fn cli_plan(cli: &Path, url: &str, desired: &Path, dir: &Path, n: usize) -> (Stats, usize) {
+    let (mut times, mut cpus, mut bytes) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..n {
+        let cpu = children_cpu();
+        let start = Instant::now();
+        let out = Command::new(cli)
+            .args(["plan", "--url", url, "--schema"])
+            .arg(desired)
+            .current_dir(dir)
+            .env_remove("DATABASE_URL")
+            .stdin(Stdio::null())
+            .output()
+            .expect("running pgstate");
+        times.push(start.elapsed());
+        cpus.push(children_cpu().saturating_sub(cpu));
+        assert!(out.status.success(), "pgstate plan --url failed: {}", String::from_utf8_lossy(&out.stderr));
+        bytes = out.stdout.len();
+    }
+    (stats_cpu(times, cpus), bytes)
 }
 
 fn main() {
@@ -345,12 +394,14 @@ fn main() {
     // Schemas and databases.
     let (orig_1k, _) = generate(1_000, Flavor::Live);
     let (orig_2k, changed_2k) = generate(2_000, Flavor::Live);
-    let (orig_10k, _) = generate(10_000, Flavor::Live);
+    let (orig_10k, changed_10k) = generate(10_000, Flavor::Live);
     let sql_1k = render_schema(&orig_1k, Flavor::Live);
     let sql_2k = render_schema(&orig_2k, Flavor::Live);
     let sql_2k_desired = render_schema(&changed_2k, Flavor::Live);
     let sql_10k = render_schema(&orig_10k, Flavor::Live);
-    drop((orig_1k, orig_2k, changed_2k, orig_10k));
+    let desired_10k_path = dir.join("desired_10000.sql");
+    std::fs::write(&desired_10k_path, render_schema(&changed_10k, Flavor::Live)).unwrap();
+    drop((orig_1k, orig_2k, changed_2k, orig_10k, changed_10k));
 
     let db_1k = cluster.create_db("s1000");
     let db_2k = cluster.create_db("s2000");
@@ -392,15 +443,18 @@ fn main() {
         eprintln!("live bench: introspecting {} ({n_runs} runs)...", db.name);
         let url = db.url();
         // Instrumented run first (also warms the shared buffers): statements and server time.
-        let (live, logged_wall, server) =
-            logged(&cluster, &rt, &url, async |c| introspect(c, &scope()).await.expect("introspect"));
+        let (live, logged_wall, server) = logged(&cluster, &rt, &url, async |c, r| {
+            introspect_over(c, r, &scope(), "public").await.expect("introspect")
+        });
         let tables = live.catalog.tables.len();
         let (mut times, mut cpus, mut queries) = (Vec::new(), Vec::new(), live.queries);
+        let mut one = Vec::new();
         for _ in 0..n_runs {
             let (t, cpu, q) = time_introspect(&rt, &url, tables);
             times.push(t);
             cpus.push(cpu);
             queries = q;
+            one.push(time_introspect_one(&rt, &url, tables));
         }
         // Parse-cost proxy: the same catalog printed as DDL, read by the same parser.
         let ddl = pgstate::plan::plan(&Catalog::default(), &live.catalog, &[]).expect("plans").to_sql();
@@ -423,6 +477,7 @@ fn main() {
         intro_rows.push(IntroRow {
             shape: shape(&live.catalog),
             stats: stats_cpu(times, cpus),
+            one: stats(one),
             queries,
             server,
             logged_wall,
@@ -443,15 +498,21 @@ fn main() {
     let offline_steps = offline.steps.len();
     drop((current_parsed, desired_parsed, offline));
     // Instrumented library run: statements (introspection + reconcile) and server time.
-    let ((live_steps, live_sql_bytes), plan_logged_wall, plan_log) = logged(&cluster, &rt, &url_2k, async |c| {
+    let ((live_steps, live_sql_bytes), plan_logged_wall, plan_log) = logged(&cluster, &rt, &url_2k, async |c, r| {
         let parsed = parse_path(&desired_path).expect("desired");
-        let lp = pgstate::ops::live::plan(c, &parsed, &scope(), &mut pad()).await.expect("live plan");
+        let lp =
+            pgstate::ops::live::plan_over(c, r, &parsed, &scope(), &ignore(), &mut pad()).await.expect("live plan");
         (lp.plan.steps.len(), lp.plan.to_sql().len())
     });
     // Identity: the database against its own DDL must plan nothing.
-    let (identity_steps, identity_wall, identity_log) = logged(&cluster, &rt, &url_2k, async |c| {
+    let (identity_steps, identity_wall, identity_log) = logged(&cluster, &rt, &url_2k, async |c, r| {
         let parsed = parse_path(&current_path).expect("current");
-        pgstate::ops::live::plan(c, &parsed, &scope(), &mut pad()).await.expect("identity plan").plan.steps.len()
+        pgstate::ops::live::plan_over(c, r, &parsed, &scope(), &ignore(), &mut pad())
+            .await
+            .expect("identity plan")
+            .plan
+            .steps
+            .len()
     });
     let n_plan = runs(5);
     let (mut lib_times, mut lib_cpus, mut parse_times) = (Vec::new(), Vec::new(), Vec::new());
@@ -461,11 +522,15 @@ fn main() {
         parse_times.push(start.elapsed());
         drop(p);
         let (t, cpu) = rt.block_on(async {
-            let client = Target::from_arg(Some(&url_2k)).unwrap().connect().await.expect("connect");
+            let target = Target::from_arg(Some(&url_2k)).unwrap();
+            let client = target.connect().await.expect("connect");
             let cpu = self_cpu();
             let start = Instant::now();
+            let readers = target.connect_all(READERS).await.expect("connect");
             let parsed = parse_path(&desired_path).expect("desired");
-            let lp = pgstate::ops::live::plan(&client, &parsed, &scope(), &mut pad()).await.expect("live plan");
+            let lp = pgstate::ops::live::plan_over(&client, &readers, &parsed, &scope(), &ignore(), &mut pad())
+                .await
+                .expect("live plan");
             let sql = lp.plan.to_sql();
             let t = start.elapsed();
             assert_eq!(sql.len(), live_sql_bytes);
@@ -477,24 +542,11 @@ fn main() {
     let lib = stats_cpu(lib_times, lib_cpus);
     let parse_desired = stats(parse_times);
     eprintln!("live bench: pgstate CLI plan --url ({n_plan} runs)...");
-    let (mut cli_times, mut cli_cpus, mut cli_bytes) = (Vec::new(), Vec::new(), 0);
-    for _ in 0..n_plan {
-        let cpu = children_cpu();
-        let start = Instant::now();
-        let out = Command::new(&cli)
-            .args(["plan", "--url", &url_2k, "--schema"])
-            .arg(&desired_path)
-            .current_dir(&dir)
-            .env_remove("DATABASE_URL")
-            .stdin(Stdio::null())
-            .output()
-            .expect("running pgstate");
-        cli_times.push(start.elapsed());
-        cli_cpus.push(children_cpu().saturating_sub(cpu));
-        assert!(out.status.success(), "pgstate plan --url failed: {}", String::from_utf8_lossy(&out.stderr));
-        cli_bytes = out.stdout.len();
-    }
-    let cli_stats = stats_cpu(cli_times, cli_cpus);
+    let (cli_stats, cli_bytes) = cli_plan(&cli, &url_2k, &desired_path, &dir, n_plan);
+    // The same at 10,000 tables, beside pg_dump of that database (section 1).
+    let n_plan_10k = runs(3);
+    eprintln!("live bench: pgstate CLI plan --url, 10,000 tables ({n_plan_10k} runs)...");
+    let (cli_10k, cli_10k_bytes) = cli_plan(&cli, &db_10k.url(), &desired_10k_path, &dir, n_plan_10k);
 
     // 3. migra: current 2,000-table database -> the desired one.
     let migra_bin = std::env::var("PGSTATE_MIGRA").unwrap_or_else(|_| "migra".into());
@@ -584,6 +636,19 @@ fn main() {
     }
     println!();
     println!(
+        "introspect over {READERS} readers in one snapshot vs over the one session (as before), runs interleaved:"
+    );
+    for r in &intro_rows {
+        println!(
+            "  {} tables: readers {} ms, one session {} ms ({:.2}x)",
+            r.shape.tables,
+            cell(&r.stats),
+            cell(&r.one),
+            r.stats.median.as_secs_f64() / r.one.median.as_secs_f64()
+        );
+    }
+    println!();
+    println!(
         "server time = sum of the durations the server logged (parse/bind/execute) for the introspection's backend, in a separate run;"
     );
     println!(
@@ -618,6 +683,22 @@ fn main() {
         live_steps,
         cli_bytes
     );
+    if let Some(r) = intro_rows.iter().find(|r| r.shape.tables == 10_000) {
+        println!(
+            "| CLI end to end, 10,000 tables (~10% changed) | {} | {} | {} | | {} |",
+            cli_10k.runs,
+            cell(&cli_10k),
+            cpu_cell(&cli_10k),
+            cli_10k_bytes
+        );
+        println!(
+            "| pg_dump --schema-only, 10,000 tables | {} | {} | {} | | {} |",
+            r.dump.runs,
+            cell(&r.dump),
+            cpu_cell(&r.dump),
+            r.dump_bytes
+        );
+    }
     println!("| (part) parse_path(desired file) | {} | {} | | | |", parse_desired.runs, cell(&parse_desired));
     let row_2k = intro_rows.iter().find(|r| r.shape.tables == 2_000);
     if let Some(r) = row_2k {
@@ -673,6 +754,13 @@ fn main() {
             vs_dump.map(|v| if v <= 2.0 { "met" } else { "MISSED" }).unwrap_or("n/a"),
             vs_migra.map(|v| format!("{v:.2}x")).unwrap_or("n/a".into()),
             vs_migra.map(|v| if v <= 0.2 { "met" } else { "MISSED" }).unwrap_or("n/a"),
+        );
+    }
+    if let Some(r) = intro_rows.iter().find(|r| r.shape.tables == 10_000) {
+        let v = cli_10k.median.as_secs_f64() / r.dump.median.as_secs_f64();
+        println!(
+            "  plan --url (CLI), 10,000 tables / pg_dump = {v:.2}x (target <= 0.50x: {})",
+            if v <= 0.5 { "met" } else { "MISSED" }
         );
     }
     let q: Vec<usize> = intro_rows.iter().map(|r| r.queries).collect();

@@ -81,6 +81,20 @@ pub fn with_db<T>(
     Ok(value)
 }
 
+/// Like `with_db`, with `introspect::READERS` more sessions opened at the
+/// same time to read the catalog over (none when the server refuses them:
+/// the catalog is then read over the one session).
+pub fn with_db_readers<T>(
+    target: &Target,
+    f: impl AsyncFnOnce(&tokio_postgres::Client, &[tokio_postgres::Client]) -> Result<T, OpsError>,
+) -> Result<T, Report> {
+    let value = runtime().into_diagnostic()?.block_on(async {
+        let (client, readers) = tokio::join!(target.connect(), target.connect_all(pgstate::introspect::READERS));
+        f(&client?, &readers.unwrap_or_default()).await
+    })?;
+    Ok(value)
+}
+
 /// The schema unqualified names go to under a search_path such as `foo, public`
 /// (`"$user"` is skipped: offline there is no user).
 pub fn first_schema(search_path: &str) -> String {

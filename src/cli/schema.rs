@@ -10,7 +10,7 @@ use pgstate::ops::{self, OpsError};
 use pgstate::plan::Plan;
 
 use super::args::{ApplyArgs, CheckArgs, DriftArgs, DriftFormat, ExportArgs, PlanArgs};
-use super::context::{config, first_schema, load, names_a_database, with_db};
+use super::context::{config, first_schema, load, names_a_database, with_db, with_db_readers};
 use super::output::{print_plan, warn};
 
 /// `pgstate plan`: from files (`--from`) or a live database.
@@ -28,11 +28,11 @@ pub fn plan(a: PlanArgs) -> Result<ExitCode, Report> {
         None => {
             let (parsed, scope, nothing) = load(&config, &a.desired)?;
             let target = a.waits.target(&config, a.url.as_deref())?;
-            with_db(&target, async |client| {
+            with_db_readers(&target, async |client, readers| {
                 let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
                 ops::desired::refuse_empty_live(client, nothing.as_ref(), &scope, &ignore).await?;
                 let mut pad = ops::settle::Scratchpad::new(settle);
-                let live = ops::live::plan_with(client, &parsed, &scope, &ignore, &mut pad).await?;
+                let live = ops::live::plan_over(client, readers, &parsed, &scope, &ignore, &mut pad).await?;
                 state = Some(ops::saved::State::new(&live.live, &live.desired, &live.scope, &ignore));
                 let mut plan = live.plan;
                 if a.measure {
@@ -159,10 +159,10 @@ pub fn drift(a: DriftArgs) -> Result<ExitCode, Report> {
     let (drift, what) = if names_a_database(&config, a.url.as_deref()) {
         let target = a.waits.target(&config, a.url.as_deref())?;
         let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
-        let drift = with_db(&target, async |client| {
+        let drift = with_db_readers(&target, async |client, readers| {
             ops::desired::refuse_empty_live(client, nothing.as_ref(), &scope, &ignore).await?;
             let mut pad = ops::settle::Scratchpad::new(settle);
-            ops::drift::drift(client, &parsed, &scope, &ignore, &mut pad).await
+            ops::drift::drift(client, readers, &parsed, &scope, &ignore, &mut pad).await
         })?;
         (drift, target.describe())
     } else {

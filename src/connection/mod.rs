@@ -204,6 +204,12 @@ impl Target {
         Ok(client)
     }
 
+    /// `n` sessions at once, each set up as `connect` sets one up (the same
+    /// server, TLS, credentials, application name and timeouts).
+    pub async fn connect_all(&self, n: usize) -> Result<Vec<Client>, ConnectError> {
+        futures_util::future::try_join_all((0..n).map(|_| self.connect())).await
+    }
+
     fn failed_because(&self, reason: String) -> ConnectError {
         ConnectError::Failed { target: self.describe(), reason: scrub(&reason, self.password.as_deref()) }
     }

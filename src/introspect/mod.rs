@@ -13,12 +13,18 @@ mod objects;
 mod policies;
 mod routines;
 mod script;
+mod snapshot;
+mod steps;
 mod views;
 
 use tokio_postgres::Client;
 
 use crate::model::{Catalog, ManagedRoles, QualName};
 use crate::parse::{parse_catalog_ddl, SchemaErrors};
+
+/// How many sessions `plan` and `drift` read the catalog over, besides their
+/// own (see `introspect_over`): the server runs their queries side by side.
+pub const READERS: usize = 3;
 
 /// What was read from a live database.
 #[derive(Debug, Default)]
@@ -98,39 +104,55 @@ pub async fn introspect_with_default(
     // Every name PostgreSQL prints comes out schema-qualified, as in pg_dump;
     // the session's own search_path is restored whatever happens.
     client.batch_execute("SET search_path = ''").await?;
-    let result = read(client, scope, default_schema).await;
+    let result = read(&[client], scope, default_schema).await;
     client.batch_execute("RESET search_path").await?;
     result
 }
 
-async fn read(client: &Client, scope: &Scope, default_schema: &str) -> Result<Live, IntrospectError> {
-    let version: i32 = client.query_one("SELECT current_setting('server_version_num')::int", &[]).await?.try_get(0)?;
-    let version = u32::try_from(version).unwrap_or(0);
-    let schemas = scope.list();
-    let mut script = script::Script::default();
-    let mut queries = 2;
-    objects::schemas(client, schemas, default_schema, &mut script).await?;
-    objects::extensions(client, schemas, &mut script).await?;
-    objects::enums(client, schemas, &mut script).await?;
-    objects::domains(client, schemas, &mut script).await?;
-    objects::composites(client, schemas, &mut script).await?;
-    objects::ranges(client, schemas, &mut script).await?;
-    objects::sequences(client, schemas, &mut script).await?;
-    columns::tables(client, schemas, version, &mut script).await?;
-    constraints::constraints(client, schemas, &mut script).await?;
-    let invalid_indexes = indexes::indexes(client, schemas, &mut script).await?;
-    objects::sequence_owners(client, schemas, &mut script).await?;
-    views::views(client, schemas, &mut script).await?;
-    let view_depends = views::view_depends(client, schemas).await?;
-    routines::routines(client, schemas, &mut script).await?;
-    routines::triggers(client, schemas, version, &mut script).await?;
-    policies::policies(client, schemas, &mut script).await?;
-    queries += 16;
-    queries += kinds::objects(client, schemas, &mut script).await?;
-    let roles = scope.roles();
-    if !roles.is_empty() {
-        queries += grants::grants(client, schemas, &roles, &mut script).await?;
+/// Reads the managed schemas over `readers`, sessions of their own opened
+/// for this (see `Target::connect_all`) that run the catalog queries
+/// concurrently in one exported snapshot, read only; `client` is left as it
+/// is. With fewer than two readers, or when the server cannot share a
+/// snapshot, everything is read over `client` as `introspect_with_default` does.
+pub async fn introspect_over(
+    client: &Client,
+    readers: &[Client],
+    scope: &Scope,
+    default_schema: &str,
+) -> Result<Live, IntrospectError> {
+    if readers.len() < 2 || !snapshot::share(readers).await? {
+        return introspect_with_default(client, scope, default_schema).await;
     }
+    let sessions: Vec<&Client> = readers.iter().collect();
+    let result = read(&sessions, scope, default_schema).await;
+    let how = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    let ended = snapshot::end(readers, how).await;
+    let live = result?;
+    ended?;
+    Ok(live)
+}
+
+/// Whether the server lets `readers` share one snapshot, as
+/// `introspect_over` needs (a standby before PostgreSQL 10 cannot export
+/// one); the readers are left with no transaction open.
+pub async fn can_share_snapshot(readers: &[Client]) -> Result<bool, tokio_postgres::Error> {
+    let shared = snapshot::share(readers).await?;
+    if shared {
+        snapshot::end(readers, "ROLLBACK").await?;
+    }
+    Ok(shared)
+}
+
+async fn read(sessions: &[&Client], scope: &Scope, default_schema: &str) -> Result<Live, IntrospectError> {
+    let Some(first) = sessions.first() else { return Ok(Live::default()) };
+    let version: i32 = first.query_one("SELECT current_setting('server_version_num')::int", &[]).await?.try_get(0)?;
+    let version = u32::try_from(version).unwrap_or(0);
+    let roles = scope.roles();
+    let ask = steps::Ask { schemas: scope.list(), default_schema, version, roles: &roles };
+    let read = steps::run(sessions, &ask).await?;
+    let (script, invalid_indexes, view_depends) = (read.script, read.invalid_indexes, read.view_depends);
+    // The version check and the search_path.
+    let queries = 2 + read.queries;
     let text = script.finish();
     let mut catalog = parse_catalog_ddl("live database", &text).map_err(IntrospectError::Parse)?.catalog;
     catalog.retain_roles(&roles);

@@ -27,12 +27,13 @@ impl Drift {
 /// Compares the database with the desired schema.
 pub async fn drift(
     client: &Client,
+    readers: &[Client],
     desired: &Parsed,
     scope: &Scope,
     ignore: &[crate::model::QualName],
     pad: &mut super::settle::Scratchpad,
 ) -> Result<Drift, OpsError> {
-    let planned = live::plan_with(client, desired, scope, ignore, pad).await?;
+    let planned = live::plan_over(client, readers, desired, scope, ignore, pad).await?;
     let diff = if planned.plan.is_empty() {
         String::new()
     } else {

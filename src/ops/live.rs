@@ -4,7 +4,7 @@
 use tokio_postgres::Client;
 
 use crate::diff::{diff_with_hints, Change};
-use crate::introspect::{introspect_with_default, Live, Scope};
+use crate::introspect::{introspect_over, Live, Scope};
 
 use crate::model::QualName;
 use crate::parse::Parsed;
@@ -47,7 +47,20 @@ pub async fn plan_with(
     ignore: &[QualName],
     pad: &mut Scratchpad,
 ) -> Result<LivePlan, OpsError> {
-    let reading = plan_unbounded(client, desired, scope, ignore, pad);
+    plan_over(client, &[], desired, scope, ignore, pad).await
+}
+
+/// Like `plan_with`, reading the catalog over `readers` (sessions opened for
+/// that alone, see `introspect::introspect_over`) when there are any.
+pub async fn plan_over(
+    client: &Client,
+    readers: &[Client],
+    desired: &Parsed,
+    scope: &Scope,
+    ignore: &[QualName],
+    pad: &mut Scratchpad,
+) -> Result<LivePlan, OpsError> {
+    let reading = plan_unbounded(client, readers, desired, scope, ignore, pad);
     timeout::bounded(client, Some(scope.list()), Phase::Reading, NOTHING_CHANGED, reading).await
 }
 
@@ -56,6 +69,7 @@ pub(crate) const NOTHING_CHANGED: &str = "nothing was changed";
 
 async fn plan_unbounded(
     client: &Client,
+    readers: &[Client],
     desired: &Parsed,
     scope: &Scope,
     ignore: &[QualName],
@@ -75,7 +89,7 @@ async fn plan_unbounded(
         }
         (&reparsed, scope.with_schemas(list))
     };
-    let live = read_in(client, &scope, &default_schema, ignore).await?;
+    let live = read_in(client, readers, &scope, &default_schema, ignore).await?;
     let scope = &scope;
     let mut target = desired.catalog.clone();
     target.retain_roles(&scope.roles());
@@ -105,13 +119,19 @@ async fn plan_unbounded(
 pub async fn read(client: &Client, scope: &Scope, ignore: &[QualName]) -> Result<Live, OpsError> {
     let reading = async {
         let (default_schema, _) = session(client).await?;
-        read_in(client, scope, &default_schema, ignore).await
+        read_in(client, &[], scope, &default_schema, ignore).await
     };
     timeout::bounded(client, Some(scope.list()), Phase::Reading, NOTHING_CHANGED, reading).await
 }
 
-async fn read_in(client: &Client, scope: &Scope, default_schema: &str, ignore: &[QualName]) -> Result<Live, OpsError> {
-    let mut live = introspect_with_default(client, scope, default_schema).await?;
+async fn read_in(
+    client: &Client,
+    readers: &[Client],
+    scope: &Scope,
+    default_schema: &str,
+    ignore: &[QualName],
+) -> Result<Live, OpsError> {
+    let mut live = introspect_over(client, readers, scope, default_schema).await?;
     for t in ignore {
         live.catalog.tables.shift_remove(t);
     }
