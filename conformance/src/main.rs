@@ -7,7 +7,6 @@
 //! the substrings (RESULTS.md is then left alone); `PGSTATE_CONFORMANCE_JOBS`
 //! sets the number of worker threads (default 3).
 
-#[path = "../../tests/support/mod.rs"]
 mod support;
 
 mod runner;
