@@ -504,36 +504,14 @@ pub(super) fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
         Change::AddConstraint { table, constraint } => {
             d.creates.push(Key::Constraint(table.clone(), constraint.name.clone()));
             d.needs_new.push(Key::Table(table.clone()));
-            constraint_columns(table, &constraint.kind, &mut d.needs_new);
-            constraint_column_types(table, &constraint.kind, &mut d.needs_new);
-            if let ConstraintKind::Check { expr, .. } = &constraint.kind {
-                expr_uses(Some(expr), &mut d.needs_new);
-            }
-            if let ConstraintKind::ForeignKey(fk) = &constraint.kind {
-                d.needs_new.push(Key::Table(fk.ref_table.clone()));
-                for c in &fk.ref_columns {
-                    d.needs_new.push(Key::Column(fk.ref_table.clone(), c.clone()));
-                }
-                d.needs_new.extend(referenced_key(to, &fk.ref_table, &fk.ref_columns));
-            }
+            constraint_uses(to, table, &constraint.kind, &mut d.needs_new);
         }
         Change::DropConstraint { table, constraint } => {
             d.needs_new.push(Key::Table(table.clone()));
             d.drops.push(Key::Constraint(table.clone(), constraint.name.clone()));
             // Before its columns go (dropping one takes the key along, and then
             // this step would fail, as would a foreign key still relying on it).
-            constraint_columns(table, &constraint.kind, &mut d.needs_old);
-            constraint_column_types(table, &constraint.kind, &mut d.needs_old);
-            if let ConstraintKind::Check { expr, .. } = &constraint.kind {
-                expr_uses(Some(expr), &mut d.needs_old);
-            }
-            if let ConstraintKind::ForeignKey(fk) = &constraint.kind {
-                d.needs_old.push(Key::Table(fk.ref_table.clone()));
-                for c in &fk.ref_columns {
-                    d.needs_old.push(Key::Column(fk.ref_table.clone(), c.clone()));
-                }
-                d.needs_old.extend(referenced_key(from, &fk.ref_table, &fk.ref_columns));
-            }
+            constraint_uses(from, table, &constraint.kind, &mut d.needs_old);
         }
         Change::ValidateConstraint { table, constraint } => {
             d.needs_new.push(Key::Table(table.clone()));
@@ -674,6 +652,23 @@ pub(super) fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
         }
     }
     d
+}
+
+/// What a constraint of `table` relies on in `cat`: its columns and their
+/// types, what its check calls, and the referenced table, columns and key.
+fn constraint_uses(cat: &Catalog, table: &QualName, kind: &ConstraintKind, out: &mut Vec<Key>) {
+    constraint_columns(table, kind, out);
+    constraint_column_types(table, kind, out);
+    if let ConstraintKind::Check { expr, .. } = kind {
+        expr_uses(Some(expr), out);
+    }
+    if let ConstraintKind::ForeignKey(fk) = kind {
+        out.push(Key::Table(fk.ref_table.clone()));
+        for c in &fk.ref_columns {
+            out.push(Key::Column(fk.ref_table.clone(), c.clone()));
+        }
+        out.extend(referenced_key(cat, &fk.ref_table, &fk.ref_columns));
+    }
 }
 
 fn constraint_columns(table: &QualName, kind: &ConstraintKind, out: &mut Vec<Key>) {
