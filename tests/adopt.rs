@@ -6,24 +6,15 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use pgstate::revisions::Chain;
 use support::catalog::snapshot_lines;
 use support::pg::{Db, PgCluster};
+use support::run::pgstate_in;
 
 fn repo(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
-}
-
-fn pgstate_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pgstate"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .expect("pgstate runs")
 }
 
 fn text(b: &[u8]) -> String {

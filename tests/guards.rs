@@ -10,26 +10,13 @@ use std::process::{Command, Output};
 
 use support::catalog::snapshot_lines;
 use support::pg::PgCluster;
+use support::run::{pgstate_in, text};
 
 fn repo(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
 }
 
 /// Runs pgstate in `dir` (where `migrations/` and `schema/` are looked for).
-fn pgstate_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pgstate"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .expect("pgstate runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 fn ok(out: Output) -> String {
     assert!(out.status.success(), "pgstate failed: {}{}", text(&out.stdout), text(&out.stderr));
     text(&out.stdout)

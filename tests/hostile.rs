@@ -12,26 +12,13 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
 
 use support::catalog::{diff_lines, snapshot_lines};
 use support::corpus;
 use support::pg::{Db, PgCluster};
-
-fn pgstate_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pgstate"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .expect("pgstate runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use support::run::{pgstate_in, text};
 
 fn ok(what: &str, out: Output) -> String {
     assert!(out.status.success(), "{what} failed:\n{}{}", text(&out.stdout), text(&out.stderr));

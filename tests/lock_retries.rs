@@ -8,7 +8,6 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,21 +15,8 @@ use std::time::{Duration, Instant};
 use pgstate::connection::Target;
 use support::catalog::snapshot_lines;
 use support::pg::{Db, PgCluster};
+use support::run::{pgstate_in, text};
 use support::session::{Background, Holder};
-
-fn pgstate_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pgstate"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .expect("pgstate runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// A fresh directory holding `schema.sql`.
 fn project(name: &str, sql: &str) -> PathBuf {

@@ -6,30 +6,17 @@ mod support;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use support::catalog::snapshot_lines;
 use support::pg::{Db, PgCluster};
+use support::run::{pgstate_in, text};
 use support::session::Holder;
 
 /// The bound the brief sets for a 2 s lock timeout, process start and all.
 const GIVES_UP_WITHIN: Duration = Duration::from_secs(5);
-
-fn pgstate_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pgstate"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .expect("pgstate runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// A fresh directory holding `schema.sql`.
 fn project(name: &str, sql: &str) -> PathBuf {

@@ -13,6 +13,7 @@
 pub mod catalog;
 pub mod corpus;
 pub mod pg;
+pub mod run;
 pub mod session;
 
 pub use catalog::{assert_same_catalog, diff_lines, snapshot, snapshot_lines};
