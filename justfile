@@ -14,7 +14,7 @@ test *ARGS:
 
 # The tests that need no database (library, layers, parsing round trips, properties, CLI): seconds, not minutes.
 test-fast:
-    cargo test --locked --lib --test layers --test roundtrip --test diagnostics --test toml_form --test properties --test cli
+    cargo test --locked --lib --test layers --test roundtrip --test diagnostics --test toml_form --test properties --test cli --test fuzz_regressions
 
 # Parse / diff / render timings at 47, 1,000 and 10,000 tables (medians).
 bench *ARGS:
@@ -30,7 +30,7 @@ lint:
     cargo clippy --workspace --all-targets -- -D warnings
     cargo test --locked --test layers
 
-# Fuzz the schema parser (needs a nightly toolchain; installs cargo-fuzz when missing). CI runs it for 60 s.
+# Fuzz the schema parser (needs a nightly toolchain; installs cargo-fuzz when missing). The test suite replays its seeds and past findings (tests/fuzz_regressions.rs) on stable.
 fuzz SECONDS="600":
     bash scripts/fuzz.sh {{SECONDS}}
 

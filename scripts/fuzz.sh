@@ -25,5 +25,5 @@ echo "== fuzzing the schema parser for ${seconds}s"
 # No sanitizer: the target is safe Rust, and libFuzzer alone finds panics,
 # hangs and failed assertions in a fraction of the build time.
 cd fuzz
-cargo +nightly fuzz run --sanitizer none parse_schema corpus/parse_schema seeds/parse_schema -- \
+cargo +nightly fuzz run --sanitizer none parse_schema corpus/parse_schema seeds/parse_schema regressions -- \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096

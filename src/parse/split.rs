@@ -153,8 +153,25 @@ fn truncate_identifiers(tokens: &mut [TokenWithSpan]) -> Vec<Truncated> {
 /// pgstate can see (or print) an escape or a dollar quote as written, only
 /// the value, which the quoting module prints. `N'...'` stays apart (it is
 /// typed `bpchar`).
+///
+/// A NUL character (U+0000) in a constant or a name is refused here:
+/// PostgreSQL cannot store one in text, and no printed form of it reads back.
 fn decoded_strings(mut tokens: Vec<TokenWithSpan>) -> Result<Vec<TokenWithSpan>, (String, Location)> {
     for i in 0..tokens.len() {
+        if let Token::SingleQuotedString(s)
+        | Token::EscapedStringLiteral(s)
+        | Token::UnicodeStringLiteral(s)
+        | Token::NationalStringLiteral(s)
+        | Token::DollarQuotedString(sqlparser::ast::DollarQuotedString { value: s, .. })
+        | Token::Word(sqlparser::tokenizer::Word { value: s, .. }) = &tokens[i].token
+        {
+            if s.contains('\0') {
+                return Err((
+                    "a NUL character (U+0000) in a string or a name: PostgreSQL cannot store one".into(),
+                    tokens[i].span.start,
+                ));
+            }
+        }
         let value = match &mut tokens[i].token {
             Token::EscapedStringLiteral(s) | Token::UnicodeStringLiteral(s) => std::mem::take(s),
             Token::DollarQuotedString(d) => std::mem::take(&mut d.value),
@@ -593,6 +610,16 @@ mod tests {
         );
         let err = split("SELECT U&'!0041' UESCAPE '!'").err().expect("refused");
         assert!(err.0.contains("UESCAPE"), "{}", err.0);
+    }
+
+    #[test]
+    fn a_nul_character_in_a_string_or_a_name_is_refused() {
+        // Found by the fuzzer: E'\x00' printed back did not read again.
+        assert!(split("SELECT E'a\\x00b'").is_err(), "sqlparser refuses the escape itself");
+        for sql in ["SELECT 'a\u{0}b'", "SELECT U&'\\0000'", "SELECT \"a\u{0}\"", "SELECT $$\u{0}$$"] {
+            let err = split(sql).err().unwrap_or_else(|| panic!("{sql:?} accepted"));
+            assert!(err.0.contains("NUL"), "{sql:?}: {}", err.0);
+        }
     }
 
     #[test]
