@@ -101,11 +101,11 @@ pub async fn introspect_with_default(
     scope: &Scope,
     default_schema: &str,
 ) -> Result<Live, IntrospectError> {
-    // Every name PostgreSQL prints comes out schema-qualified, as in pg_dump;
-    // the session's own search_path is restored whatever happens.
-    client.batch_execute("SET search_path = ''").await?;
+    // The settings of a catalog read (an empty search_path, no JIT); the
+    // session's own are restored whatever happens.
+    client.batch_execute(&snapshot::settings(false)).await?;
     let result = read(&[client], scope, default_schema).await;
-    client.batch_execute("RESET search_path").await?;
+    client.batch_execute(&snapshot::reset()).await?;
     result
 }
 
