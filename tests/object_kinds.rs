@@ -53,10 +53,23 @@ fn drift_code(db: &Db, schema: &Path) -> (Option<i32>, String) {
     (out.status.code(), text(&out.stdout) + &text(&out.stderr))
 }
 
+/// `$PGSTATE_PG_DUMP`, else the cluster's own `pg_dump`, else Debian's (a
+/// pg_dump reads servers of its major and older ones).
+fn pg_dump(pg: &PgCluster) -> PathBuf {
+    if let Some(p) = std::env::var_os("PGSTATE_PG_DUMP").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    let own = pg.bin_dir().join("pg_dump");
+    if own.is_file() {
+        own
+    } else {
+        PathBuf::from("/usr/bin/pg_dump")
+    }
+}
+
 /// `pg_dump -s` of `db` as the realworld judge reads it: comments and `SET` lines dropped.
 fn dump(pg: &PgCluster, db: &Db) -> String {
-    let own = pg.bin_dir().join("pg_dump");
-    let pg_dump = if own.is_file() { own } else { PathBuf::from("/usr/bin/pg_dump") };
+    let pg_dump = pg_dump(pg);
     let mut cmd = Command::new(&pg_dump);
     for var in ["PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGOPTIONS", "PGSERVICE"] {
         cmd.env_remove(var);
@@ -563,8 +576,7 @@ fn statistics_on_expressions_converge_and_dump_like_psql() {
 
 /// `pg_dump --schema-only` of `db` as it stands: owners, privileges, `SET`s and all.
 fn raw_dump(pg: &PgCluster, db: &Db) -> String {
-    let own = pg.bin_dir().join("pg_dump");
-    let pg_dump = if own.is_file() { own } else { PathBuf::from("/usr/bin/pg_dump") };
+    let pg_dump = pg_dump(pg);
     let mut cmd = Command::new(&pg_dump);
     for var in ["PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGOPTIONS", "PGSERVICE"] {
         cmd.env_remove(var);

@@ -185,6 +185,12 @@ pub fn from_table_constraint(
         }
         other => return Err(format!("unsupported constraint: {other}")),
     };
+    let index = key_index(c)?;
+    Ok(RawConstraint { name: name.map(fold), kind, deferral: deferral(chars), validated: true, index, at })
+}
+
+/// A key's index storage parameters and tablespace, as `key_options` handed them on.
+fn key_index(c: &TableConstraint) -> Result<super::key_options::KeyIndex, String> {
     let options = match c {
         TableConstraint::PrimaryKey(pk) => &pk.index_options[..],
         TableConstraint::Unique(u) => &u.index_options[..],
@@ -200,7 +206,7 @@ pub fn from_table_constraint(
             other => return Err(format!("unsupported option of a key constraint: {other}")),
         }
     }
-    Ok(RawConstraint { name: name.map(fold), kind, deferral: deferral(chars), validated: true, index, at })
+    Ok(index)
 }
 
 /// One index key in canonical form.
