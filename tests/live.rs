@@ -92,6 +92,14 @@ fn every_fixture_applies_in_both_directions() {
     let mut dirs: Vec<PathBuf> =
         std::fs::read_dir(repo("fixtures/diff")).expect("fixtures").map(|e| e.expect("entry").path()).collect();
     dirs.sort();
+    // What an older major lacks (scripts/test-major.sh 13): UNIQUE NULLS NOT DISTINCT (15), multiranges (14).
+    let major = cluster.version_num() / 10000;
+    let needs = |d: &PathBuf| match d.file_name().and_then(|n| n.to_str()) {
+        Some("primary_and_unique") => 15,
+        Some("range_types") => 14,
+        _ => 0,
+    };
+    dirs.retain(|d| major >= needs(d));
     let failures: Vec<String> = std::thread::scope(|s| {
         let workers: Vec<_> = dirs
             .chunks(dirs.len().div_ceil(3))
