@@ -1064,4 +1064,22 @@ fn not_null_constraint_names_on_18_and_a_warning_before() {
     let out = apply(&fresh, &v2, &[]);
     assert!(out.status.success(), "apply failed: {}{}", text(&out.stdout), text(&out.stderr));
     same_catalog(&db, &fresh).expect("same catalog");
+    // NO INHERIT is set in place; a NOT VALID one the file has plain is validated.
+    db.psql("ALTER TABLE public.t ADD COLUMN f integer; ALTER TABLE public.t ADD CONSTRAINT f_nn NOT NULL f NOT VALID")
+        .expect("adds a NOT VALID NOT NULL");
+    let v3 = schema_file(
+        "nn3",
+        "CREATE TABLE public.t (a integer CONSTRAINT a_must NOT NULL, c integer NOT NULL, \"C\" text CONSTRAINT \"C set\" NOT NULL, \
+         f integer CONSTRAINT f_nn NOT NULL);\nALTER TABLE public.t ADD CONSTRAINT t_c_not_null NOT NULL c NO INHERIT;\n",
+    );
+    let plan = plan_url(&db, &v3);
+    assert!(plan.contains("ALTER TABLE public.t ALTER CONSTRAINT t_c_not_null NO INHERIT;"), "{plan}");
+    assert!(plan.contains("ALTER TABLE public.t VALIDATE CONSTRAINT f_nn;"), "{plan}");
+    let out = apply(&db, &v3, &[]);
+    assert!(out.status.success(), "apply failed: {}{}", text(&out.stdout), text(&out.stderr));
+    assert!(plan_url(&db, &v3).trim().is_empty());
+    let fresh = pg.fresh_db("not_null_names_fresh3");
+    let out = apply(&fresh, &v3, &[]);
+    assert!(out.status.success(), "apply failed: {}{}", text(&out.stdout), text(&out.stderr));
+    same_catalog(&db, &fresh).expect("same catalog");
 }
