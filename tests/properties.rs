@@ -371,7 +371,7 @@ fn user_type(q: &QualName) -> ColumnType {
 }
 
 fn constraint(name: String, kind: ConstraintKind) -> Constraint {
-    Constraint { name, kind, deferral: Deferral::Immediate, validated: true, comment: None }
+    Constraint { name, kind, deferral: Deferral::Immediate, validated: true, comment: None, index_options: vec![] }
 }
 
 fn types(s: &Shape, cat: &mut Catalog) {

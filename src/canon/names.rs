@@ -31,6 +31,12 @@ pub fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String
     out
 }
 
+/// The name PostgreSQL 18 gives a column's `NOT NULL` constraint:
+/// `<table>_<column>_not_null` (`ChooseConstraintName`, before numbering).
+pub fn not_null_name(table: &str, column: &str) -> String {
+    make_object_name(table, Some(column), "not_null")
+}
+
 /// `ChooseIndexNameAddition` / `ChooseForeignKeyConstraintNameAddition`: column
 /// names joined by `_`, stopping once the result reaches NAMEDATALEN.
 pub fn name_addition(columns: &[String]) -> String {

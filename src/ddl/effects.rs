@@ -14,6 +14,19 @@ pub fn rename_table(cat: &mut Catalog, from: &QualName, to: &QualName) {
     cat.rename_relation(from, to);
 }
 
+/// `RENAME CONSTRAINT` of a column's `NOT NULL` (PostgreSQL 18), found by
+/// its name; the default name is kept as none.
+fn rename_not_null(t: &mut crate::model::Table, from: &str, to: &str) {
+    let table = t.name.name.clone();
+    for c in t.columns.values_mut().filter(|c| c.not_null) {
+        let default = crate::canon::names::not_null_name(&table, &c.name);
+        if c.not_null_constraint.name.as_deref().unwrap_or(&default) == from {
+            c.not_null_constraint.name = Some(to.to_string()).filter(|n| *n != default);
+            return;
+        }
+    }
+}
+
 /// Renames a column and every reference to it: those held by name through
 /// the model's walker (`Catalog::rename_column_refs`), and those inside
 /// expressions of the table and its triggers, which PostgreSQL rewrites too
@@ -290,6 +303,12 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
         Change::SetNotNull { table, column, not_null } => {
             if let Some(c) = cat.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
                 c.not_null = *not_null;
+                c.not_null_constraint = crate::model::NotNull::default();
+            }
+        }
+        Change::AlterNotNull { table, column, to, .. } => {
+            if let Some(c) = cat.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
+                c.not_null_constraint = to.clone();
             }
         }
         Change::SetIdentity { table, column, to, .. } => {
@@ -325,6 +344,9 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
         }
         Change::RenameConstraint { table, from, to } => {
             if let Some(t) = cat.tables.get_mut(table) {
+                if !t.constraints.contains_key(from) {
+                    rename_not_null(t, from, to);
+                }
                 rekey(&mut t.constraints, from, to, |c, n| c.name = n);
                 index_renamed(t, from, to);
             }

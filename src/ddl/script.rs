@@ -235,6 +235,8 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
         }
         // Mappings amend the configuration where it is: the schema parser reads them.
         ["ALTER", "TEXT", "SEARCH", "CONFIGURATION", ..] => return Ok(None),
+        // So do ENABLE of an event trigger and SET STATISTICS of a statistics object.
+        ["ALTER", "EVENT", "TRIGGER", ..] | ["ALTER", "STATISTICS", ..] if !w.contains(&"OWNER") => return Ok(None),
         ["ALTER", "TYPE", ..] if w.contains(&"ATTRIBUTE") => return composite_statement(raw, cat).map(Some),
         ["ALTER", "TABLE", ..]
             if w.windows(2).any(|p| p == ["DROP", "IDENTITY"] || p == ["SET", "GENERATED"]) || identity_options(&w) =>

@@ -36,6 +36,12 @@ fn fresh_objects(changes: &[Change]) -> FxHashSet<GrantObject> {
             Change::CreateDomain { domain } => {
                 out.insert(GrantObject::Type(domain.name.clone()));
             }
+            Change::CreateComposite { composite } => {
+                out.insert(GrantObject::Type(composite.name.clone()));
+            }
+            Change::CreateRange { range } => {
+                out.insert(GrantObject::Type(range.name.clone()));
+            }
             // Views are granted `ON TABLE`; `OR REPLACE` keeps what was granted.
             Change::CreateView { view, replace: false } => {
                 out.insert(GrantObject::Table(view.name.clone()));

@@ -26,6 +26,8 @@ pub struct Diff {
     pub changes: Vec<Change>,
     /// Human-readable warnings.
     pub warnings: Vec<String>,
+    /// The server names NOT NULL constraints (`Server::named_not_nulls`).
+    pub named_not_nulls: bool,
 }
 
 /// The changes from `from` to `to`, without rename hints.
@@ -33,13 +35,27 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
     diff_with_hints(from, to, &[]).changes
 }
 
+/// What the differ knows of the server the plan is for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Server {
+    /// `NOT NULL` constraints have names (PostgreSQL 18 and later): a hinted
+    /// rename of a table or column keeps the old default names, which the
+    /// plan then renames like any constraint's. Off for offline plans.
+    pub named_not_nulls: bool,
+}
+
 /// The changes from `from` to `to`, honouring rename hints.
+pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Diff {
+    diff_for(from, to, hints, Server::default())
+}
+
+/// The changes from `from` to `to` on `server`, honouring rename hints.
 ///
 /// Long because it lists every kind in the one order the differ emits them (the
 /// planner sorts afterwards); each kind's comparison lives in its own module.
-pub fn diff_with_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint]) -> Diff {
-    let mut out = Diff::default();
-    let renamed = renames::apply_hints(from, to, hints, &mut out);
+pub fn diff_for(from: &Catalog, to: &Catalog, hints: &[RenameHint], server: Server) -> Diff {
+    let mut out = Diff { named_not_nulls: server.named_not_nulls, ..Diff::default() };
+    let renamed = renames::apply_hints(from, to, hints, server.named_not_nulls, &mut out);
     let from = renamed.as_ref().unwrap_or(from);
 
     for (name, schema) in &to.schemas {

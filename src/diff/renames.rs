@@ -8,7 +8,15 @@ use crate::model::RenameHint;
 
 /// Returns the renamed copy of `from` (or `None` when no hint applied) and records
 /// the rename changes and warnings in `out`.
-pub fn apply_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint], out: &mut Diff) -> Option<Catalog> {
+/// With `named_not_nulls` (PostgreSQL 18), a renamed table or column keeps
+/// the `NOT NULL` constraint names it had, no longer the default ones.
+pub fn apply_hints(
+    from: &Catalog,
+    to: &Catalog,
+    hints: &[RenameHint],
+    named_not_nulls: bool,
+    out: &mut Diff,
+) -> Option<Catalog> {
     let mut copy: Option<Catalog> = None;
     // Tables first: column hints name tables by their new name.
     for h in hints {
@@ -16,6 +24,9 @@ pub fn apply_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint], out: &mut
             let cur = copy.as_ref().unwrap_or(from);
             if cur.tables.contains_key(old) && !cur.tables.contains_key(table) && !to.tables.contains_key(old) {
                 let c = copy.get_or_insert_with(|| from.clone());
+                if named_not_nulls {
+                    keep_not_null_names(c, old, None);
+                }
                 rename_table(c, old, table);
                 out.changes.push(Change::RenameTable { from: old.clone(), to: table.clone() });
             } else if !cur.tables.contains_key(old) && !cur.tables.contains_key(table) {
@@ -60,6 +71,9 @@ pub fn apply_hints(from: &Catalog, to: &Catalog, hints: &[RenameHint], out: &mut
             let target_has_old = to.tables.get(table).is_some_and(|t| t.columns.contains_key(old));
             if t.columns.contains_key(old) && !t.columns.contains_key(column) && !target_has_old {
                 let c = copy.get_or_insert_with(|| from.clone());
+                if named_not_nulls {
+                    keep_not_null_names(c, table, Some(old));
+                }
                 rename_column(c, table, old, column);
                 out.changes.push(Change::RenameColumn { table: table.clone(), from: old.clone(), to: column.clone() });
             } else if !t.columns.contains_key(old) && !t.columns.contains_key(column) {
@@ -84,4 +98,14 @@ fn unhonoured(what: &str, old: &str, new: &str) -> String {
          still in the desired one; the plan compares them by name instead (to swap two names, rename through a third \
          in a revision)"
     )
+}
+
+/// Writes out the default `NOT NULL` constraint names of `table` (of one
+/// column, or all), as PostgreSQL keeps them through a rename.
+fn keep_not_null_names(cat: &mut Catalog, table: &crate::model::QualName, column: Option<&str>) {
+    let Some(t) = cat.tables.get_mut(table) else { return };
+    for c in t.columns.values_mut().filter(|c| c.not_null && column.is_none_or(|n| n == c.name)) {
+        let name = crate::canon::names::not_null_name(&table.name, &c.name);
+        c.not_null_constraint.name.get_or_insert(name);
+    }
 }

@@ -1,11 +1,14 @@
 //! Table-level diffing: columns altered in place, constraints and indexes
 //! matched by name (or renamed when only the name differs).
 
+use crate::canon::names::not_null_name;
 use crate::model::Map;
 
 use super::types::needs_using;
 use super::{comment, has_table, Change, CommentTarget, Diff};
-use crate::model::{Catalog, Column, Constraint, ConstraintKind, Index, Policy, QualName, ReplicaIdentity, Table};
+use crate::model::{
+    Catalog, Column, Constraint, ConstraintKind, Index, NotNull, Policy, QualName, ReplicaIdentity, Table,
+};
 
 /// Added to a new table after it is created: foreign keys (they need their
 /// referenced tables), and `NOT VALID` constraints (PostgreSQL takes a
@@ -161,7 +164,8 @@ pub fn alter(out: &mut Diff, old: &Table, new: &Table, from: &Catalog, to: &Cata
         name,
         old_constraints,
         &new.constraints,
-        |a, b| a.kind == b.kind && a.deferral == b.deferral,
+        // A key whose index takes other storage parameters is built again.
+        |a, b| a.kind == b.kind && a.deferral == b.deferral && Table::same_options(&a.index_options, &b.index_options),
         |t, c| Change::DropConstraint { table: t, constraint: c },
         |t, c| Change::AddConstraint { table: t, constraint: Constraint { comment: None, ..c } },
         |t, from, to| Change::RenameConstraint { table: t, from, to },
@@ -261,6 +265,26 @@ fn parent_checks(
     Some(view)
 }
 
+/// The name of the NOT NULL constraint PostgreSQL 18 gives `table`'s
+/// `column` from its parents: the one of the parent defining the column.
+fn inherited_not_null_name(cat: &Catalog, table: &Table, column: &str) -> Option<String> {
+    for p in table.parents() {
+        let Some(pt) = cat.tables.get(p) else { continue };
+        match pt.columns.get(column) {
+            Some(c) if c.not_null => {
+                return Some(c.not_null_constraint.name.clone().unwrap_or_else(|| not_null_name(&p.name, column)))
+            }
+            Some(_) => {}
+            None => {
+                if let Some(n) = inherited_not_null_name(cat, pt, column) {
+                    return Some(n);
+                }
+            }
+        }
+    }
+    None
+}
+
 /// Columns compared over what the table has, its own and inherited: an
 /// inherited column is its parent's to change (PostgreSQL carries the
 /// change down), except where the table joins or leaves that parent.
@@ -278,10 +302,25 @@ fn columns(out: &mut Diff, old: &Table, new: &Table, from: &Catalog, to: &Catalo
     for &(col, inherited) in &new_cols {
         match old_cols.iter().find(|(c, _)| c.name == col.name) {
             None if inherited && kept_parent(to, &col.name) => {}
+            // Added for a parent it joins: on PostgreSQL 18 named as one created under it.
+            None if inherited && out.named_not_nulls && col.not_null => {
+                let named = inherited_not_null_name(to, new, &col.name);
+                let nn = NotNull { name: named, ..col.not_null_constraint.clone() };
+                add_column(out, name, &Column { not_null_constraint: nn, ..col.clone() })
+            }
             None => add_column(out, name, col),
             // Its parent drops it, and PostgreSQL with it from the child: added back as the child's own.
             Some(_) if !inherited && kept_parent(from, &col.name) && !to.inherits_column(name, &col.name) => {
                 add_column(out, name, col)
+            }
+            // Left its parent: on PostgreSQL 18 its NOT NULL keeps the name it had from the parent.
+            Some(&(prev, true)) if !inherited && out.named_not_nulls && prev.not_null => {
+                let had = inherited_not_null_name(from, old, &col.name);
+                let prev = Column {
+                    not_null_constraint: NotNull { name: had, ..prev.not_null_constraint.clone() },
+                    ..prev.clone()
+                };
+                column(out, name, &prev, col)
             }
             Some(&(prev, _)) if !inherited => column(out, name, prev, col),
             // Joining a parent: PostgreSQL wants its type, collation and NOT
@@ -303,6 +342,20 @@ fn columns(out: &mut Diff, old: &Table, new: &Table, from: &Catalog, to: &Catalo
                         column: col.name.clone(),
                         not_null: true,
                     });
+                }
+                // On PostgreSQL 18 its NOT NULL keeps its own name; one created
+                // under the parent would have the parent's.
+                let want = inherited_not_null_name(to, new, &col.name).filter(|_| out.named_not_nulls);
+                if let (Some(want), true) = (want, prev.not_null) {
+                    let have = &prev.not_null_constraint;
+                    if have.name.clone().unwrap_or_else(|| not_null_name(&name.name, &col.name)) != want {
+                        out.changes.push(Change::AlterNotNull {
+                            table: name.clone(),
+                            column: col.name.clone(),
+                            from: have.clone(),
+                            to: NotNull { name: Some(want), ..have.clone() },
+                        });
+                    }
                 }
                 if prev.default != col.default && col.identity.is_none() {
                     out.changes.push(Change::SetDefault {
@@ -541,6 +594,17 @@ fn column(out: &mut Diff, table: &QualName, old: &Column, new: &Column) {
     // PostgreSQL requires NOT NULL before ADD GENERATED and keeps it after DROP IDENTITY.
     if old.not_null != new.not_null {
         out.changes.push(Change::SetNotNull { table: table.clone(), column: c(), not_null: new.not_null });
+    }
+    if new.not_null {
+        // SET NOT NULL makes the default one; NOT VALID cannot be undone, so a valid one stays valid.
+        let base = if old.not_null { old.not_null_constraint.clone() } else { NotNull::default() };
+        let goal = NotNull {
+            not_valid: new.not_null_constraint.not_valid && base.not_valid,
+            ..new.not_null_constraint.clone()
+        };
+        if base != goal {
+            out.changes.push(Change::AlterNotNull { table: table.clone(), column: c(), from: base, to: goal });
+        }
     }
     comment(out, CommentTarget::Column(table.clone(), c()), &old.comment, &new.comment);
 }

@@ -39,7 +39,8 @@ pub async fn tables(
                 tl.partkey, c.relispartition, tl.bound, inh.parents, a.attislocal, \
                 c.reloptions::text[], NULLIF(a.attstattarget::int4, -1), \
                 CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END, {compression}, \
-                c.relreplident::text, tl.clustered, tl.replident \
+                c.relreplident::text, tl.clustered, tl.replident, \
+                {not_null} \
          FROM pg_catalog.pg_class c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN LATERAL (SELECT array_agg(pg_catalog.quote_ident(pn.nspname) || '.' || \
@@ -73,6 +74,14 @@ pub async fn tables(
         not_from_extension("c.oid", "pg_catalog.pg_class"),
         // Compression methods came with PostgreSQL 14.
         compression = if version >= 140000 { "NULLIF(a.attcompression::text, '')" } else { "NULL::text" },
+        // NOT NULL constraints came with PostgreSQL 18.
+        not_null = if version >= 180000 {
+            "(SELECT ARRAY[nn.conname::text, nn.connoinherit::text, nn.convalidated::text] \
+              FROM pg_catalog.pg_constraint nn \
+              WHERE nn.conrelid = c.oid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum)"
+        } else {
+            "NULL::text[]"
+        },
     );
     let rows = client.query(&sql, &[&schemas]).await?;
     let mut current: Option<(String, String)> = None;
@@ -162,10 +171,12 @@ pub async fn tables(
                 _ => def.push_str(&format!(" GENERATED {kind} AS IDENTITY")),
             }
         }
-        if row.try_get::<_, bool>(6)? {
-            def.push_str(" NOT NULL");
-        }
         let table = current.as_ref().map(|(s, t)| quote_qualified(s, t)).unwrap_or_default();
+        if row.try_get::<_, bool>(6)? {
+            let nn = row.try_get::<_, Option<Vec<String>>>(32)?.unwrap_or_default();
+            let table_name = current.as_ref().map(|(_, t)| t.as_str()).unwrap_or_default();
+            not_null(&mut def, &mut s.alters, &table, table_name, &col, &nn);
+        }
         if let Some(n) = row.try_get::<_, Option<i32>>(26)? {
             s.alters.push_str(&format!(
                 "ALTER TABLE ONLY {table} ALTER COLUMN {} SET STATISTICS {n};\n",
@@ -189,6 +200,28 @@ pub async fn tables(
     }
     flush(&header, &tail, partition, &mut columns, &mut s.creates);
     Ok(())
+}
+
+/// A column's `NOT NULL`, with PostgreSQL 18's constraint (`nn`: its name,
+/// `connoinherit`, `convalidated`; empty before 18): named when not the
+/// default; one `NO INHERIT` or `NOT VALID` is added apart (`ALTER TABLE ...
+/// ADD CONSTRAINT n NOT NULL c ...`, as pg_dump adds a `NOT VALID` one).
+fn not_null(def: &mut String, alters: &mut String, table: &str, table_name: &str, col: &str, nn: &[String]) {
+    let flag = |i: usize, value: &str| nn.get(i).map(String::as_str) == Some(value);
+    let (no_inherit, not_valid) = (flag(1, "true"), flag(2, "false"));
+    if no_inherit || not_valid {
+        let name = quote_ident(nn.first().map(String::as_str).unwrap_or_default());
+        let (col, no_inherit) = (quote_ident(col), if no_inherit { " NO INHERIT" } else { "" });
+        let not_valid = if not_valid { " NOT VALID" } else { "" };
+        alters.push_str(&format!(
+            "ALTER TABLE ONLY {table} ADD CONSTRAINT {name} NOT NULL {col}{no_inherit}{not_valid};\n"
+        ));
+        return;
+    }
+    if let Some(name) = nn.first().filter(|n| **n != crate::canon::names::not_null_name(table_name, col)) {
+        def.push_str(&format!(" CONSTRAINT {}", quote_ident(name)));
+    }
+    def.push_str(" NOT NULL");
 }
 
 /// `attstorage` spelled as `SET STORAGE` takes it.

@@ -11,7 +11,9 @@ pub async fn constraints(client: &Client, schemas: &[String], s: &mut Script) ->
     // Inherited constraints and a partition's clones of its parent's are the parent's.
     let sql = format!(
         "SELECT n.nspname, c.relname, con.conname, pg_catalog.pg_get_constraintdef(con.oid), \
-                dsc.description \
+                dsc.description, \
+                CASE WHEN con.contype IN ('p', 'u') THEN \
+                     (SELECT ic.reloptions::text[] FROM pg_catalog.pg_class ic WHERE ic.oid = con.conindid) END \
          FROM pg_catalog.pg_constraint con \
          JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -27,7 +29,12 @@ pub async fn constraints(client: &Client, schemas: &[String], s: &mut Script) ->
     for row in client.query(&sql, &[&schemas]).await? {
         let table = quote_qualified(row.try_get(0)?, row.try_get(1)?);
         let name = quote_ident(row.try_get(2)?);
-        let def: String = row.try_get(3)?;
+        let mut def: String = row.try_get(3)?;
+        // A key's index storage parameters, which pg_get_constraintdef leaves out, go before DEFERRABLE.
+        if let Some(options) = row.try_get::<_, Option<Vec<String>>>(5)? {
+            let at = def.find(" DEFERRABLE").unwrap_or(def.len());
+            def.insert_str(at, &super::columns::storage_parameters(&options));
+        }
         s.alters.push_str(&format!("ALTER TABLE ONLY {table} ADD CONSTRAINT {name} {def};\n"));
         s.comment(&format!("CONSTRAINT {name} ON {table}"), row.try_get(4)?);
     }

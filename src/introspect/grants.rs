@@ -120,7 +120,9 @@ pub async fn grants(
          FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
          LEFT JOIN LATERAL pg_catalog.aclexplode(coalesce(t.typacl, pg_catalog.acldefault('T', t.typowner))) a \
            ON {} \
-         WHERE t.typtype IN ('e', 'd') AND n.nspname = ANY($1) AND {} ORDER BY 1, 2, 3, 4",
+         WHERE (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND (SELECT r.relkind FROM pg_catalog.pg_class r \
+                WHERE r.oid = t.typrelid) = 'c')) \
+           AND n.nspname = ANY($1) AND {} ORDER BY 1, 2, 3, 4",
         managed("t.typowner"),
         not_from_extension("t.oid", "pg_catalog.pg_type")
     );

@@ -111,7 +111,8 @@ pub async fn composites(client: &Client, schemas: &[String], s: &mut Script) -> 
 }
 
 /// Range types, in one query over `pg_range`. Options are printed only when
-/// not the subtype's defaults; the multirange's name only when not derived.
+/// not the subtype's defaults; the multirange's name only when not derived
+/// (none before PostgreSQL 14).
 pub async fn ranges(client: &Client, schemas: &[String], s: &mut Script) -> Result<(), tokio_postgres::Error> {
     let sql = format!(
         "SELECT n.nspname, t.typname, pg_catalog.format_type(r.rngsubtype, NULL), \
@@ -131,8 +132,8 @@ pub async fn ranges(client: &Client, schemas: &[String], s: &mut Script) -> Resu
          JOIN pg_catalog.pg_namespace ocn ON ocn.oid = opc.opcnamespace \
          LEFT JOIN pg_catalog.pg_collation co ON co.oid = r.rngcollation \
          LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
-         JOIN pg_catalog.pg_type mt ON mt.oid = r.rngmultitypid \
-         JOIN pg_catalog.pg_namespace mn ON mn.oid = mt.typnamespace \
+         LEFT JOIN pg_catalog.pg_type mt ON mt.oid = (pg_catalog.to_jsonb(r)->>'rngmultitypid')::oid \
+         LEFT JOIN pg_catalog.pg_namespace mn ON mn.oid = mt.typnamespace \
          WHERE n.nspname = ANY($1) AND {} ORDER BY 1, 2",
         not_from_extension("t.oid", "pg_catalog.pg_type")
     );
@@ -145,8 +146,13 @@ pub async fn ranges(client: &Client, schemas: &[String], s: &mut Script) -> Resu
                 options.push(format!("{key} = {v}"));
             }
         }
-        let multirange = crate::model::QualName::new(row.try_get::<_, String>(7)?, row.try_get::<_, String>(8)?);
-        if multirange != crate::model::RangeType::default_multirange(&crate::model::QualName::new(schema, type_name)) {
+        // Multiranges came with PostgreSQL 14 (`rngmultitypid` read through to_jsonb).
+        let multirange = match (row.try_get::<_, Option<String>>(7)?, row.try_get::<_, Option<String>>(8)?) {
+            (Some(s), Some(t)) => Some(crate::model::QualName::new(s, t)),
+            _ => None,
+        };
+        let default = crate::model::RangeType::default_multirange(&crate::model::QualName::new(schema, type_name));
+        if let Some(multirange) = multirange.filter(|m| *m != default) {
             options.push(format!("MULTIRANGE_TYPE_NAME = {}", multirange.sql()));
         }
         s.creates.push_str(&format!("CREATE TYPE {name} AS RANGE ({});\n", options.join(", ")));

@@ -168,7 +168,7 @@ impl Catalog {
             GrantObject::Column(q, c) => self.tables.get(q).is_some_and(|t| t.columns.contains_key(c)),
             GrantObject::Sequence(q) => self.sequences.contains_key(q),
             GrantObject::Schema(s) => self.has_schema(s),
-            GrantObject::Type(q) => self.enums.contains_key(q) || self.domains.contains_key(q),
+            GrantObject::Type(q) => self.has_type(q),
             GrantObject::Function(id) => self.routines.keys().any(|k| k.to_string() == *id),
         }
     }

@@ -17,6 +17,9 @@ pub struct Constraint {
     /// added `NOT VALID` and not validated since; `convalidated`). PostgreSQL
     /// cannot un-validate one, so the differ only ever validates.
     pub validated: bool,
+    /// Storage parameters of a primary key's or unique constraint's index
+    /// (`WITH (fillfactor = 70)`), in the order written (PostgreSQL keeps it).
+    pub index_options: Vec<(String, String)>,
 }
 
 impl Constraint {

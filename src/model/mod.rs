@@ -34,7 +34,7 @@ pub use partition::{PartitionBound, PartitionKey, PartitionOf, PartitionStrategy
 pub use policy::{Policy, PolicyCommand, PUBLIC_ROLE};
 pub use routine::{Arg, ArgMode, Parallel, Routine, RoutineId, RoutineKind, Volatility};
 pub use sequence::{SeqOptions, SeqType, Sequence};
-pub use table::{Column, Identity, ReplicaIdentity, Table, UniqueKey};
+pub use table::{Column, Identity, NotNull, ReplicaIdentity, Table, UniqueKey};
 pub use trigger::{Trigger, TriggerEnabled, TriggerId, TriggerTiming};
 pub use types::{ColumnType, Domain, EnumType, Expr};
 pub use view::{Output, View};

@@ -142,6 +142,9 @@ pub struct Column {
     pub data_type: ColumnType,
     /// `NOT NULL` (implied by a primary key, as in PostgreSQL).
     pub not_null: bool,
+    /// PostgreSQL 18's `NOT NULL` constraint behind `not_null`: its name and
+    /// flags (left at their defaults when the column is nullable).
+    pub not_null_constraint: NotNull,
     /// `DEFAULT`, canonical.
     pub default: Option<Expr>,
     /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`.
@@ -168,6 +171,7 @@ impl Column {
             name: name.into(),
             data_type,
             not_null: false,
+            not_null_constraint: NotNull::default(),
             default: None,
             identity: None,
             generated: None,
@@ -177,6 +181,29 @@ impl Column {
             storage: None,
             compression: None,
         }
+    }
+}
+
+/// A column's `NOT NULL` constraint as PostgreSQL 18 keeps it in
+/// `pg_constraint`. Before 18 there is no such constraint: no name, never
+/// `NO INHERIT` nor `NOT VALID`, so every field is at its default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct NotNull {
+    /// Its name, when not the one PostgreSQL gives (`<table>_<column>_not_null`,
+    /// `canon::names::not_null_name`). A rename of the column or table keeps
+    /// the old name, which is then no longer the default.
+    pub name: Option<String>,
+    /// `NO INHERIT`: children do not get it.
+    pub no_inherit: bool,
+    /// Added `NOT VALID` and not validated since. PostgreSQL cannot
+    /// un-validate one, so the differ only ever validates.
+    pub not_valid: bool,
+}
+
+impl NotNull {
+    /// Whether every field is at its default (what a major before 18 has).
+    pub fn is_plain(&self) -> bool {
+        *self == NotNull::default()
     }
 }
 

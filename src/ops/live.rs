@@ -3,7 +3,7 @@
 
 use tokio_postgres::Client;
 
-use crate::diff::{diff_with_hints, Change};
+use crate::diff::{diff_for, Change, Server};
 use crate::introspect::{introspect_over, Live, Scope};
 
 use crate::model::QualName;
@@ -101,16 +101,47 @@ async fn plan_unbounded(
             (k, v)
         })
         .collect();
+    let server = Server { named_not_nulls: live.server_version >= 180000 };
+    let plain = if server.named_not_nulls { Vec::new() } else { plain_not_nulls(&mut target, live.server_version) };
     // Settled on the scratchpad, never on the target: this reads, nothing more.
     pad.settle(&mut target, &live.catalog).await?;
-    let diff = diff_with_hints(&live.catalog, &target, &desired.hints);
+    let diff = diff_for(&live.catalog, &target, &desired.hints, server);
     let mut changes: Vec<Change> =
         live.invalid_indexes.iter().map(|index| Change::DropInvalidIndex { index: index.clone() }).collect();
     changes.extend(diff.changes);
-    let mut warnings = diff.warnings;
+    let mut warnings = plain;
+    warnings.extend(diff.warnings);
     warnings.append(&mut pad.warnings);
     let plan = from_changes(changes, &live.catalog, &target, warnings)?;
     Ok(LivePlan { plan, live, desired: target, scope: scope.clone() })
+}
+
+/// Before PostgreSQL 18 a `NOT NULL` is no constraint: it has no name and is
+/// never `NO INHERIT` or `NOT VALID`. The desired ones are planned plain,
+/// each with a warning saying what was left out.
+fn plain_not_nulls(target: &mut crate::model::Catalog, version: u32) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for t in target.tables.values_mut() {
+        for c in t.columns.values_mut().filter(|c| !c.not_null_constraint.is_plain()) {
+            let nn = std::mem::take(&mut c.not_null_constraint);
+            let what: Vec<String> = [
+                nn.name.map(|n| format!("its name {}", crate::canon::quote_ident(&n))),
+                nn.no_inherit.then(|| "NO INHERIT".to_string()),
+                nn.not_valid.then(|| "NOT VALID".to_string()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            warnings.push(format!(
+                "the NOT NULL of {}.{} is planned without {}: PostgreSQL {} has no NOT NULL constraints (18 has)",
+                t.name,
+                crate::canon::quote_ident(&c.name),
+                what.join(" and "),
+                version / 10000
+            ));
+        }
+    }
+    warnings
 }
 
 /// Reads the database in `scope` as `plan` does (bookkeeping tables in

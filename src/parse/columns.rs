@@ -119,7 +119,10 @@ pub fn column(def: &ColumnDef, default_schema: &str, at: At) -> Result<ParsedCol
         };
         match &opt.option {
             ColumnOption::Null => column.not_null = false,
-            ColumnOption::NotNull => column.not_null = true,
+            ColumnOption::NotNull => {
+                column.not_null = true;
+                column.not_null_constraint.name = constraint_name.as_ref().map(fold);
+            }
             ColumnOption::Default(e) => {
                 if default_expr.is_some() {
                     return Err(format!("multiple default values specified for column {name}"));

@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 
 use sqlparser::ast::{
     visit_expressions, ConstraintCharacteristics, ConstraintReferenceMatchKind, DeferrableInitial, Expr as SqlExpr,
-    IndexColumn, OrderBySort, ReferentialAction, TableConstraint,
+    IndexColumn, IndexOption, OrderBySort, ReferentialAction, TableConstraint,
 };
 
 use super::names::object_qual_name;
@@ -25,6 +25,8 @@ pub struct RawConstraint {
     pub deferral: Deferral,
     /// False for `ADD CONSTRAINT ... NOT VALID`.
     pub validated: bool,
+    /// A key's index: `WITH (...)` and `USING INDEX TABLESPACE` (`key_options`).
+    pub index: super::key_options::KeyIndex,
     /// Where it was written.
     pub at: At,
 }
@@ -183,7 +185,28 @@ pub fn from_table_constraint(
         }
         other => return Err(format!("unsupported constraint: {other}")),
     };
-    Ok(RawConstraint { name: name.map(fold), kind, deferral: deferral(chars), validated: true, at })
+    let index = key_index(c)?;
+    Ok(RawConstraint { name: name.map(fold), kind, deferral: deferral(chars), validated: true, index, at })
+}
+
+/// A key's index storage parameters and tablespace, as `key_options` handed them on.
+fn key_index(c: &TableConstraint) -> Result<super::key_options::KeyIndex, String> {
+    let options = match c {
+        TableConstraint::PrimaryKey(pk) => &pk.index_options[..],
+        TableConstraint::Unique(u) => &u.index_options[..],
+        _ => &[],
+    };
+    let mut index = super::key_options::KeyIndex::default();
+    for o in options {
+        match o {
+            IndexOption::Comment(text) => match super::key_options::decode(text) {
+                Some(k) => index = k,
+                None => return Err("COMMENT is no option of a key constraint".into()),
+            },
+            other => return Err(format!("unsupported option of a key constraint: {other}")),
+        }
+    }
+    Ok(index)
 }
 
 /// One index key in canonical form.

@@ -312,6 +312,12 @@ fn classify(
                 Err((m, s)) => Err((m, if s == Span::empty() { span } else { s }, None)),
             };
         }
+        _ if super::object_alter::is_object_alter(&w) => {
+            return match super::object_alter::read(&raw.tokens, default_schema) {
+                Ok((id, edit)) => Ok(Some(Stmt::ObjectOption(id, edit))),
+                Err((m, s)) => Err((m, if s == Span::empty() { span } else { s }, None)),
+            };
+        }
         ["ALTER", "INDEX", ..] if raw.has_word("ATTACH") => {
             return attach_index(&raw).map(Some).map_err(with_supported)
         }
@@ -334,6 +340,9 @@ fn classify(
         _ => {}
     }
     let mut tokens = strip_identity_sequence_name(raw);
+    if w.get(1) == Some(&"TABLE") || (w.first() == Some(&"CREATE") && w.contains(&"TABLE")) {
+        tokens = super::key_options::take(tokens);
+    }
     let mut partition_by = None;
     let mut like = Vec::new();
     if w.first() == Some(&"CREATE") && w.contains(&"TABLE") {

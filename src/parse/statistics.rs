@@ -3,7 +3,9 @@
 //! kinds in PostgreSQL's order, left out when all three are asked for (what
 //! `pg_get_statisticsobjdef` prints); the columns as identifiers, put in the
 //! table's column order once the table is known (`settle_columns`, as
-//! PostgreSQL keeps them). Statistics on expressions are not read.
+//! PostgreSQL keeps them), then the expressions (PostgreSQL 14+) in their
+//! canonical text, a function call bare and anything else in parentheses,
+//! as `pg_get_statisticsobjdef` prints them.
 
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
@@ -62,12 +64,29 @@ pub fn read_create(toks: &[TokenWithSpan], at: usize, default_schema: &str) -> R
     }
     at += 1;
     let mut columns = Vec::new();
+    let mut exprs: Vec<(String, Vec<String>)> = Vec::new();
     loop {
-        if toks.get(at).map(|t| &t.token) == Some(&Token::LParen) {
-            return Err("statistics on expressions are not read yet: name columns".into());
+        // One element: up to a comma or FROM outside parentheses.
+        let start = at;
+        let mut depth = 0usize;
+        while let Some(t) = toks.get(at) {
+            match t.token {
+                Token::LParen => depth += 1,
+                Token::RParen => depth = depth.saturating_sub(1),
+                Token::Comma if depth == 0 => break,
+                _ if depth == 0 && is_word(Some(t), "FROM") => break,
+                _ => {}
+            }
+            at += 1;
         }
-        columns.push(ident(toks.get(at)).ok_or("expected a column name")?);
-        at += 1;
+        match &toks[start..at] {
+            [one] => columns.push(ident(Some(one)).ok_or("expected a column name or an expression")?),
+            [] => return Err("expected a column name or an expression".into()),
+            element => match expression(element, default_schema)? {
+                Ok(column) => columns.push(column),
+                Err(expr) => exprs.push(expr),
+            },
+        }
         if toks.get(at).map(|t| &t.token) == Some(&Token::Comma) {
             at += 1;
         } else {
@@ -84,7 +103,12 @@ pub fn read_create(toks: &[TokenWithSpan], at: usize, default_schema: &str) -> R
     let table = object_qual_name(&t, default_schema)?;
     let mut depends = vec![Dep::Relation(table.clone())];
     depends.extend(columns.iter().map(|c| Dep::Column(table.clone(), c.clone())));
-    let on: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+    for c in exprs.iter().flat_map(|(_, cols)| cols) {
+        depends.push(Dep::Column(table.clone(), c.clone()));
+    }
+    // Columns first (put in the table's order later), then the expressions
+    // as written: how PostgreSQL keeps and prints them.
+    let on: Vec<String> = columns.iter().map(|c| quote_ident(c)).chain(exprs.into_iter().map(|(e, _)| e)).collect();
     options.push(("ON".to_string(), on.join(", ")));
     options.push(("FROM".to_string(), table.sql()));
     Ok(Object {
@@ -98,6 +122,35 @@ pub fn read_create(toks: &[TokenWithSpan], at: usize, default_schema: &str) -> R
     })
 }
 
+/// One parenthesized expression, or a function call (how
+/// `pg_get_statisticsobjdef` prints one): `Ok` with the column when it is
+/// only a column, else `Err` with its canonical text as PostgreSQL prints
+/// it (a bare function call, anything else in parentheses) and the columns
+/// it reads.
+fn expression(toks: &[TokenWithSpan], default_schema: &str) -> Result<Result<String, (String, Vec<String>)>, String> {
+    let text = crate::quote::ast::tokens(toks.iter().map(|t| &t.token));
+    let mut parser = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+        .with_tokens_with_locations(toks.to_vec());
+    let expr = parser.parse_expr().map_err(|_| format!("cannot read the statistics expression {text}"))?;
+    if parser.peek_token().token != Token::EOF {
+        return Err(format!("cannot read the statistics expression {text}"));
+    }
+    let mut inner = &expr;
+    while let sqlparser::ast::Expr::Nested(e) = inner {
+        inner = e;
+    }
+    if let sqlparser::ast::Expr::Identifier(i) = inner {
+        return Ok(Ok(fold(i)));
+    }
+    let canonical =
+        crate::canon::expr::canonical(inner, &crate::canon::expr::Context { default_schema, column_type: None });
+    let printed = match inner {
+        sqlparser::ast::Expr::Function(_) => canonical.0,
+        _ => format!("({})", canonical.0),
+    };
+    Ok(Err((printed, super::constraints::referenced_columns(inner).into_iter().collect())))
+}
+
 /// Puts each statistics object's columns in its table's column order, as PostgreSQL keeps them.
 pub fn settle_columns(cat: &mut Catalog) {
     let tables = &cat.tables;
@@ -108,12 +161,19 @@ pub fn settle_columns(cat: &mut Catalog) {
         }) else {
             continue;
         };
-        let mut cols: Vec<String> =
-            o.depends.iter().filter_map(|d| if let Dep::Column(_, c) = d { Some(c.clone()) } else { None }).collect();
+        let Some((_, v)) = o.options.iter_mut().find(|(k, _)| k == "ON") else { continue };
+        // The leading plain columns (expressions follow them, and name columns too).
+        let written: Vec<String> = v.split(", ").map(str::to_string).collect();
+        let mut cols: Vec<String> = o
+            .depends
+            .iter()
+            .filter_map(|d| if let Dep::Column(_, c) = d { Some(c.clone()) } else { None })
+            .filter(|c| written.contains(&quote_ident(c)))
+            .collect();
         cols.sort_by_key(|c| table.columns.get_index_of(c).unwrap_or(usize::MAX));
-        let on: Vec<String> = cols.iter().map(|c| quote_ident(c)).collect();
-        if let Some((_, v)) = o.options.iter_mut().find(|(k, _)| k == "ON") {
-            *v = on.join(", ");
-        }
+        cols.dedup();
+        let rest = written.iter().skip(cols.len()).cloned();
+        let on: Vec<String> = cols.iter().map(|c| quote_ident(c)).chain(rest).collect();
+        *v = on.join(", ");
     }
 }

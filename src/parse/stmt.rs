@@ -75,6 +75,8 @@ pub enum Stmt {
     ObjectComment(crate::model::ObjectId, Option<String>),
     /// `ALTER TEXT SEARCH CONFIGURATION ... ADD / ALTER / DROP MAPPING`.
     ObjectMapping(crate::model::ObjectId, super::ts_mapping::MappingEdit),
+    /// `ALTER EVENT TRIGGER ... ENABLE`, `ALTER STATISTICS ... SET STATISTICS` (`object_alter`).
+    ObjectOption(crate::model::ObjectId, super::object_alter::OptionEdit),
     /// `ALTER INDEX parent ATTACH PARTITION child`.
     AttachIndex {
         /// The partition's index.
@@ -165,4 +167,12 @@ pub enum TableAttr {
     ClusterOn(Option<String>),
     /// `REPLICA IDENTITY ...` (`None`: `DEFAULT`).
     ReplicaIdentity(Option<crate::model::ReplicaIdentity>),
+    /// `ADD [CONSTRAINT n] NOT NULL c [NO INHERIT] [NOT VALID]` (PostgreSQL 18).
+    NotNull {
+        /// The column (folded).
+        column: String,
+        /// The constraint's name and flags, as written (the name not yet
+        /// compared with the default one).
+        constraint: crate::model::NotNull,
+    },
 }

@@ -1,6 +1,7 @@
 //! `ALTER TABLE` settings sqlparser does not read, read from their tokens:
 //! a column's `SET STORAGE` and `SET COMPRESSION`, `CLUSTER ON`,
-//! `SET WITHOUT CLUSTER` and `REPLICA IDENTITY`, each alone in its statement
+//! `SET WITHOUT CLUSTER`, `REPLICA IDENTITY` and PostgreSQL 18's `ADD
+//! CONSTRAINT n NOT NULL c`, each alone in its statement
 //! (as pg_dump writes them).
 
 use sqlparser::ast::Ident;
@@ -31,7 +32,7 @@ pub(super) fn table_attr(raw: &RawStatement) -> Option<Stmt> {
     }
     let (relation, at) = read_name(&toks, at)?;
     let rest = &toks[at..];
-    let attr = column_attr(rest).or_else(|| relation_attr(rest))?;
+    let attr = column_attr(rest).or_else(|| relation_attr(rest)).or_else(|| not_null(rest))?;
     Some(Stmt::TableAttr { relation, attr })
 }
 
@@ -81,6 +82,33 @@ fn relation_attr(rest: &[&TokenWithSpan]) -> Option<TableAttr> {
         }
         _ => None,
     }
+}
+
+/// `ADD [CONSTRAINT n] NOT NULL c [NO INHERIT] [NOT VALID]`.
+fn not_null(rest: &[&TokenWithSpan]) -> Option<TableAttr> {
+    if !rest.first().is_some_and(|t| is_keyword(t, Keyword::ADD)) {
+        return None;
+    }
+    let mut at = 1;
+    let mut constraint = crate::model::NotNull::default();
+    if rest.get(at).is_some_and(|t| is_keyword(t, Keyword::CONSTRAINT)) {
+        constraint.name = Some(ident(rest.get(at + 1)?)?);
+        at += 2;
+    }
+    if !(rest.get(at).is_some_and(|t| is_keyword(t, Keyword::NOT))
+        && rest.get(at + 1).is_some_and(|t| is_keyword(t, Keyword::NULL)))
+    {
+        return None;
+    }
+    let column = ident(rest.get(at + 2)?)?;
+    match words(&rest[at + 3..])?.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        [] => {}
+        ["NO", "INHERIT"] => constraint.no_inherit = true,
+        ["NOT", "VALID"] => constraint.not_valid = true,
+        ["NO", "INHERIT", "NOT", "VALID"] => (constraint.no_inherit, constraint.not_valid) = (true, true),
+        _ => return None,
+    }
+    Some(TableAttr::NotNull { column, constraint })
 }
 
 /// The tokens as upper-case words, `None` when one is not a word.
@@ -137,6 +165,24 @@ mod tests {
             read("ALTER TABLE t REPLICA IDENTITY FULL"),
             Some(TableAttr::ReplicaIdentity(Some(ReplicaIdentity::Full)))
         );
+    }
+
+    #[test]
+    fn postgresql_18s_not_null_constraints() {
+        let nn = |name: Option<&str>, no_inherit, not_valid| crate::model::NotNull {
+            name: name.map(str::to_string),
+            no_inherit,
+            not_valid,
+        };
+        assert_eq!(
+            read("ALTER TABLE ONLY public.t ADD CONSTRAINT \"T nn\" NOT NULL \"B\" NOT VALID"),
+            Some(TableAttr::NotNull { column: "B".into(), constraint: nn(Some("T nn"), false, true) })
+        );
+        assert_eq!(
+            read("ALTER TABLE t ADD NOT NULL b NO INHERIT"),
+            Some(TableAttr::NotNull { column: "b".into(), constraint: nn(None, true, false) })
+        );
+        assert_eq!(read("ALTER TABLE t ADD CONSTRAINT c NOT NULL b, ADD COLUMN d int"), None);
     }
 
     #[test]

@@ -203,6 +203,11 @@ pub fn of(change: &Change, cx: &Context) -> Vec<Hazard> {
             h(MayFail, format!("SET NOT NULL on {table}.{} fails if any row holds NULL", quote(column)))
         }
         Change::SetNotNull { .. } => vec![],
+        Change::AlterNotNull { table, column, from, to } if from.not_valid && !to.not_valid => h(
+            MayFail,
+            format!("validating the NOT NULL constraint of {table}.{} fails if any row holds NULL", quote(column)),
+        ),
+        Change::AlterNotNull { .. } => vec![],
         Change::SetIdentity { table, column, from, to } => identity(table, column, from.as_ref(), to.as_ref()),
         // NOT VALID skips the existing rows: nothing can fail until it is validated.
         Change::AddConstraint { constraint, .. } if !constraint.validated && constraint.can_be_not_valid() => vec![],

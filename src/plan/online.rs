@@ -122,6 +122,7 @@ fn pieces(step: Step, existing: &dyn Fn(&QualName) -> bool) -> Vec<Step> {
                 deferral: Deferral::Immediate,
                 comment: None,
                 validated: false,
+                index_options: Vec::new(),
             };
             let add = render::add_constraint(table, &check);
             let validate = format!("ALTER TABLE {table} VALIDATE CONSTRAINT {}", quote_ident(&name));
@@ -174,7 +175,7 @@ fn using_index(table: &QualName, c: &Constraint) -> Option<(Index, String)> {
         include: include.clone(),
         nulls_not_distinct,
         predicate: None,
-        with: vec![],
+        with: c.index_options.clone(),
         comment: None,
         statistics: vec![],
     };

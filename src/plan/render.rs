@@ -173,6 +173,7 @@ pub fn statements(change: &Change) -> Vec<String> {
             let verb = if *not_null { "SET" } else { "DROP" };
             vec![format!("ALTER TABLE {table} ALTER COLUMN {} {verb} NOT NULL", quote_ident(column))]
         }
+        Change::AlterNotNull { table, column, from, to } => attrs::alter_not_null(table, column, from, to),
         Change::SetIdentity { table, column, from, to } => {
             let col = quote_ident(column);
             vec![match (from, to) {
@@ -502,7 +503,12 @@ pub fn column_def(c: &Column) -> String {
     if let Some(d) = &c.default {
         s.push_str(&format!(" DEFAULT {}", default_expr(d)));
     }
-    if c.not_null && c.identity.is_none() {
+    // One NO INHERIT is added after (`attrs::column_settings`), in a form pgstate reads back.
+    let nn = &c.not_null_constraint;
+    if c.not_null && !nn.no_inherit && (c.identity.is_none() || nn.name.is_some()) {
+        if let Some(name) = &nn.name {
+            s.push_str(&format!(" CONSTRAINT {}", quote_ident(name)));
+        }
         s.push_str(" NOT NULL");
     }
     s
@@ -549,13 +555,14 @@ pub fn add_constraint(table: &QualName, c: &Constraint) -> String {
 pub fn constraint_def(c: &Constraint) -> String {
     let body = match &c.kind {
         ConstraintKind::PrimaryKey { columns, include: inc } => {
-            format!("PRIMARY KEY ({}){}", idents(columns), include(inc))
+            format!("PRIMARY KEY ({}){}{}", idents(columns), include(inc), index_with(c))
         }
         ConstraintKind::Unique { columns, include: inc, nulls_not_distinct } => format!(
-            "UNIQUE{} ({}){}",
+            "UNIQUE{} ({}){}{}",
             if *nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" },
             idents(columns),
-            include(inc)
+            include(inc),
+            index_with(c)
         ),
         ConstraintKind::ForeignKey(fk) => {
             let mut s = format!(
@@ -601,6 +608,14 @@ fn storage_parameters(params: &[(String, String)]) -> String {
     let params: Vec<String> =
         params.iter().map(|(k, v)| format!("{} = {}", parameter_name(k), quote_literal(v))).collect();
     params.join(", ")
+}
+
+/// ` WITH (...)` of a key's index, when it sets storage parameters.
+fn index_with(c: &Constraint) -> String {
+    if c.index_options.is_empty() {
+        return String::new();
+    }
+    format!(" WITH ({})", storage_parameters(&c.index_options))
 }
 
 fn parameter_name(name: &str) -> String {

@@ -215,8 +215,9 @@ lines(l) AS (
   JOIN typ t ON t.oid = r.rngtypid
   JOIN pg_opclass opc ON opc.oid = r.rngsubopc
   JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace
-  JOIN pg_type mt ON mt.oid = r.rngmultitypid
-  JOIN pg_namespace mn ON mn.oid = mt.typnamespace
+  -- Multiranges came with PostgreSQL 14.
+  LEFT JOIN pg_type mt ON mt.oid = (to_jsonb(r)->>'rngmultitypid')::oid
+  LEFT JOIN pg_namespace mn ON mn.oid = mt.typnamespace
 
   UNION ALL
   SELECT format('view %s.%s %s', nspname, relname, pg_get_viewdef(oid))

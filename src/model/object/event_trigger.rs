@@ -3,8 +3,9 @@
 //! only renames, enables or disables it), so a changed one is dropped and
 //! created again. Read from the tokens (`parse::event_trigger`), printed in
 //! the statement's own form. Managed: those whose function is in a managed
-//! schema, not made by an extension. Whether it is enabled is not read (`ALTER
-//! EVENT TRIGGER ... DISABLE` is not modelled).
+//! schema, not made by an extension. Whether it fires (`ALTER EVENT TRIGGER
+//! ... ENABLE REPLICA | ENABLE ALWAYS | DISABLE`) is its `ENABLE` option,
+//! printed and read as that statement after the `CREATE` (`parse::object_alter`).
 
 use super::{OptionSpec, Signature, Spec, Value};
 
@@ -16,6 +17,8 @@ pub static SPEC: Spec = Spec {
         OptionSpec { name: "ON", aliases: &[], value: Value::Word, default: None },
         OptionSpec { name: "TAGS", aliases: &[], value: Value::Text, default: None },
         OptionSpec { name: "FUNCTION", aliases: &[], value: Value::Function, default: None },
+        // `ALTER EVENT TRIGGER ... ENABLE REPLICA | ENABLE ALWAYS | DISABLE` (`evtenabled`); none: `ENABLE`.
+        OptionSpec { name: "ENABLE", aliases: &[], value: Value::Word, default: None },
     ],
     replace_keeps: None,
     same_pair_is: None,
@@ -24,7 +27,9 @@ pub static SPEC: Spec = Spec {
     catalog_query: "SELECT 'CREATE EVENT TRIGGER ' || pg_catalog.quote_ident(e.evtname) || ' ON ' || e.evtevent \
           || COALESCE(' WHEN TAG IN (' || (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(t.tag), ', ' ORDER BY t.i) \
                 FROM pg_catalog.unnest(e.evttags) WITH ORDINALITY AS t(tag, i)) || ')', '') \
-          || ' EXECUTE FUNCTION ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname) || '()', \
+          || ' EXECUTE FUNCTION ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname) || '()' \
+          || CASE e.evtenabled WHEN 'O' THEN '' ELSE ';\nALTER EVENT TRIGGER ' || pg_catalog.quote_ident(e.evtname) \
+               || CASE e.evtenabled WHEN 'R' THEN ' ENABLE REPLICA' WHEN 'A' THEN ' ENABLE ALWAYS' ELSE ' DISABLE' END END, \
         pg_catalog.obj_description(e.oid, 'pg_event_trigger') \
       FROM pg_catalog.pg_event_trigger e JOIN pg_catalog.pg_proc p ON p.oid = e.evtfoid \
       JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \

@@ -308,6 +308,17 @@ impl Object {
     /// configuration's `ALTER ... ADD MAPPING`, one per token type.
     pub fn statements(&self, replace: bool) -> Vec<String> {
         let mut out = vec![self.definition(replace)];
+        // What `CREATE` cannot say (`parse::object_alter` reads it back).
+        match (self.kind, self.option("ENABLE"), self.option("STATISTICS")) {
+            (GenericKind::EventTrigger, Some(state), _) => {
+                let state = if state == "DISABLE" { state.to_string() } else { format!("ENABLE {state}") };
+                out.push(format!("ALTER EVENT TRIGGER {} {state}", self.identity));
+            }
+            (GenericKind::Statistics, _, Some(n)) => {
+                out.push(format!("ALTER STATISTICS {} SET STATISTICS {n}", self.identity))
+            }
+            _ => {}
+        }
         out.extend(self.mappings.iter().map(|(token, dicts)| {
             format!(
                 "ALTER {} {} ADD MAPPING FOR {token} WITH {}",

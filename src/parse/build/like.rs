@@ -38,6 +38,8 @@ impl Builder<'_> {
                     name: c.name.clone(),
                     data_type: c.data_type.clone(),
                     not_null: c.not_null,
+                    // Named for the new table, as PostgreSQL 18 does.
+                    not_null_constraint: Default::default(),
                     collation: c.collation.clone(),
                     default: c.default.clone().filter(|_| i.defaults && c.generated.is_none()),
                     identity: c.identity.clone().filter(|_| i.identity),

@@ -66,6 +66,8 @@ struct Builder<'a> {
     likes: Vec<(QualName, crate::parse::like::Like, At)>,
     /// Identifiers cut to 63 bytes, to warn and to explain a clash.
     truncations: super::truncation::Truncations,
+    /// What was read and left out, to warn about (a key index's tablespace).
+    left_out: Vec<String>,
 }
 
 /// Who wrote the input.
@@ -108,6 +110,7 @@ pub fn build(
         index_attrs: Vec::new(),
         likes: Vec::new(),
         truncations: Default::default(),
+        left_out: Vec::new(),
     };
     for s in &statements {
         b.truncations.record(s.file, &s.truncated);
@@ -166,6 +169,7 @@ pub fn build(
     }
     let mut warnings = b.truncations.warnings(files);
     warnings.extend(super::statement::skip_warnings(&statements));
+    warnings.append(&mut b.left_out);
     let mut catalog = b.cat;
     catalog.sort();
     Parsed { catalog, hints: b.hints, files: Vec::new(), warnings }

@@ -149,7 +149,7 @@ impl Builder<'_> {
         // Primary keys written in their table's CREATE TABLE (see the UNIQUE arm).
         let mut pk_in_create: FxHashSet<QualName> = FxHashSet::default();
         for (table, raw) in pending {
-            let RawConstraint { name, kind, deferral, validated, at } = raw;
+            let RawConstraint { name, kind, deferral, validated, index, at } = raw;
             if let Some(n) = &name {
                 self.taken(&table.schema).insert(n);
             }
@@ -316,7 +316,14 @@ impl Builder<'_> {
             }
             // Only foreign keys and checks can be NOT VALID (PostgreSQL refuses it elsewhere).
             let validated = validated || !matches!(kind, ConstraintKind::ForeignKey(_) | ConstraintKind::Check { .. });
-            t.constraints.insert(name.clone(), Constraint { name, kind, deferral, comment: None, validated });
+            if let Some(space) = &index.tablespace {
+                let space = crate::canon::quote_ident(space);
+                self.left_out.push(format!("USING INDEX TABLESPACE {space} of {table}.{name} is skipped"));
+            }
+            let Some(t) = self.cat.tables.get_mut(&table) else { continue };
+            let index_options = index.options;
+            t.constraints
+                .insert(name.clone(), Constraint { name, kind, deferral, comment: None, validated, index_options });
         }
     }
 }

@@ -34,6 +34,16 @@ impl Builder<'_> {
                     }
                 }
             }
+            TableAttr::NotNull { column, constraint } => {
+                match self.cat.tables.get_mut(&q).and_then(|t| t.columns.get_mut(column)) {
+                    Some(c) => {
+                        c.not_null = true;
+                        c.not_null_constraint = constraint.clone();
+                        super::tables::settle_not_null(&q.name, c);
+                    }
+                    None => self.error(at, format!("NOT NULL names column {column} of {q}, which it does not have")),
+                }
+            }
             TableAttr::ClusterOn(index) => {
                 if let Some(i) = index {
                     self.index_attrs.push((q.clone(), i.clone(), at));

@@ -169,6 +169,7 @@ impl Builder<'_> {
         for c in constraints {
             self.pending.push((table.clone(), c));
         }
+        settle_not_null(&table.name, &mut column);
         t.columns.insert(name, column);
     }
 
@@ -232,6 +233,10 @@ impl Builder<'_> {
                     self.error(at, format!("ALTER {id}: {m}"));
                 }
             }
+            Stmt::ObjectOption(id, edit) => match self.cat.objects.get_mut(id) {
+                Some(o) => crate::parse::object_alter::apply(o.kind, &mut o.options, edit),
+                None => self.error(at, format!("ALTER {id}: it is not defined")),
+            },
             Stmt::Statistics { relation, index: false, column, value } => {
                 let Some(q) = self.qual(relation, at) else { return };
                 let value = (*value >= 0).then_some(*value);
@@ -323,8 +328,15 @@ impl Builder<'_> {
                     return self.error(at, format!("column {col_name} does not exist in table {table}"));
                 };
                 match op {
-                    AlterColumnOperation::SetNotNull => col.not_null = true,
-                    AlterColumnOperation::DropNotNull => col.not_null = false,
+                    AlterColumnOperation::SetNotNull if !col.not_null => {
+                        col.not_null = true;
+                        col.not_null_constraint = Default::default();
+                    }
+                    AlterColumnOperation::SetNotNull => {}
+                    AlterColumnOperation::DropNotNull => {
+                        col.not_null = false;
+                        col.not_null_constraint = Default::default();
+                    }
                     AlterColumnOperation::SetDefault { value } => {
                         col.default = Some(canonical(
                             value,
@@ -431,5 +443,17 @@ impl Builder<'_> {
                 format!("pgstate reads: {}", crate::parse::statement::SUPPORTED),
             ),
         }
+    }
+}
+
+/// A column's `NOT NULL` constraint as the model holds it: nothing when the
+/// column is nullable, no name when it has the one PostgreSQL 18 gives.
+pub(super) fn settle_not_null(table: &str, column: &mut crate::model::Column) {
+    if !column.not_null {
+        column.not_null_constraint = Default::default();
+    } else if column.not_null_constraint.name.as_deref()
+        == Some(crate::canon::names::not_null_name(table, &column.name).as_str())
+    {
+        column.not_null_constraint.name = None;
     }
 }

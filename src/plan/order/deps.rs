@@ -437,17 +437,20 @@ pub(super) fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             }
         }
         Change::AttachPartition { table, partition } => {
+            d.needs_new.push(Key::NotNullNamed(table.clone()));
             d.creates.push(Key::Bounds(partition.parent.clone()));
             d.needs_new.push(Key::Table(table.clone()));
             d.needs_new.push(Key::Table(partition.parent.clone()));
             parent_columns(to, &partition.parent, table, &mut d.needs_new);
         }
         Change::SetInherit { table, parent, inherit: true } => {
+            d.needs_new.push(Key::NotNullNamed(table.clone()));
             d.needs_new.push(Key::Table(table.clone()));
             d.needs_new.push(Key::Table(parent.clone()));
             parent_columns(to, parent, table, &mut d.needs_new);
         }
         Change::DetachPartition { table, parent } => {
+            d.creates.push(Key::Parents(table.clone()));
             // Once the parent's columns and checks are as the target has them,
             // so the partition carries them back when it is attached again.
             d.drops.push(Key::Bounds(parent.clone()));
@@ -455,6 +458,7 @@ pub(super) fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.needs_new.push(Key::Table(table.clone()));
         }
         Change::SetInherit { table, parent, inherit: false } => {
+            d.creates.push(Key::Parents(table.clone()));
             d.needs_old.push(Key::Table(table.clone()));
             d.needs_old.push(Key::Table(parent.clone()));
         }
@@ -498,8 +502,26 @@ pub(super) fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             expr_uses(t.as_ref(), &mut d.needs_new);
             expr_uses(f.as_ref(), &mut d.needs_old);
         }
-        Change::SetNotNull { table, column, .. } | Change::SetIdentity { table, column, .. } => {
-            d.needs_new.push(Key::Column(table.clone(), column.clone()))
+        Change::SetNotNull { table, column, not_null } => {
+            d.needs_new.push(Key::Column(table.clone(), column.clone()));
+            if *not_null {
+                d.creates.push(Key::NotNull(table.clone(), column.clone()));
+            }
+        }
+        Change::SetIdentity { table, column, .. } => d.needs_new.push(Key::Column(table.clone(), column.clone())),
+        // After the SET NOT NULL that makes the constraint (an online one runs in steps of its own).
+        Change::AlterNotNull { table, column, .. } => {
+            d.needs_new.push(Key::Column(table.clone(), column.clone()));
+            d.needs_new.push(Key::NotNull(table.clone(), column.clone()));
+            // PostgreSQL renames no inherited constraint: before the table joins
+            // a parent, after it leaves one.
+            let parents = |cat: &Catalog| cat.tables.get(table).map(|t| t.parents().cloned().collect::<Vec<_>>());
+            let (was, will) = (parents(from).unwrap_or_default(), parents(to).unwrap_or_default());
+            if will.iter().any(|p| !was.contains(p)) {
+                d.creates.push(Key::NotNullNamed(table.clone()));
+            } else {
+                d.needs_new.push(Key::Parents(table.clone()));
+            }
         }
         Change::AddConstraint { table, constraint } => {
             d.creates.push(Key::Constraint(table.clone(), constraint.name.clone()));

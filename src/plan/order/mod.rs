@@ -43,6 +43,12 @@ enum Key {
     EnumLabel(QualName, String),
     /// An object of a generic kind.
     Object(ObjectId),
+    /// A column's `NOT NULL` (PostgreSQL 18's constraint), once set.
+    NotNull(QualName, String),
+    /// A table's NOT NULL constraints renamed before it joins a parent.
+    NotNullNamed(QualName),
+    /// A table having left a parent (its inherited constraints its own).
+    Parents(QualName),
 }
 
 #[derive(Default)]
@@ -114,7 +120,7 @@ fn phase(c: &Change) -> u8 {
         | Change::SetStatistics { .. }
         | Change::SetStorage { .. }
         | Change::SetCompression { .. } => 20,
-        Change::SetIdentity { .. } => 21,
+        Change::SetIdentity { .. } | Change::AlterNotNull { .. } => 21,
         Change::AddConstraint { constraint, .. } if !matches!(constraint.kind, ConstraintKind::ForeignKey(_)) => 22,
         // Once the columns match the parent's.
         Change::AttachPartition { .. } | Change::DetachPartition { .. } | Change::SetInherit { .. } => 22,
