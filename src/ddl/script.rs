@@ -235,6 +235,11 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
         }
         // Mappings amend the configuration where it is: the schema parser reads them.
         ["ALTER", "TEXT", "SEARCH", "CONFIGURATION", ..] => return Ok(None),
+        // So do a family's members, a publication's, and whether a rule fires.
+        ["ALTER", "OPERATOR", "FAMILY", ..] | ["ALTER", "PUBLICATION", ..] => return Ok(None),
+        ["ALTER", "TABLE", ..] if crate::parse::object_edit::read_rule_enable(&raw.tokens, "public").is_some() => {
+            return Ok(None)
+        }
         ["ALTER", "TYPE", ..] if w.contains(&"ATTRIBUTE") => return composite_statement(raw, cat).map(Some),
         ["ALTER", "TABLE", ..]
             if w.windows(2).any(|p| p == ["DROP", "IDENTITY"] || p == ["SET", "GENERATED"]) || identity_options(&w) =>

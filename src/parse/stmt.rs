@@ -75,6 +75,8 @@ pub enum Stmt {
     ObjectComment(crate::model::ObjectId, Option<String>),
     /// `ALTER TEXT SEARCH CONFIGURATION ... ADD / ALTER / DROP MAPPING`.
     ObjectMapping(crate::model::ObjectId, super::ts_mapping::MappingEdit),
+    /// `ALTER OPERATOR FAMILY`, `ALTER PUBLICATION`, `ALTER TABLE ... ENABLE / DISABLE RULE`.
+    ObjectEdit(crate::model::ObjectId, super::object_edit::ObjectEdit),
     /// `ALTER INDEX parent ATTACH PARTITION child`.
     AttachIndex {
         /// The partition's index.
