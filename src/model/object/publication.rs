@@ -43,7 +43,8 @@ pub static SPEC: Spec = Spec {
                  || pg_catalog.quote_ident(t.relname) \
                  || COALESCE(' (' || (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) \
                       FROM pg_catalog.pg_attribute a WHERE a.attrelid = r.prrelid \
-                      AND a.attnum::text = ANY (pg_catalog.string_to_array(rj->>'prattrs', ' '))) || ')', '') \
+                      AND a.attnum::text IN (SELECT pg_catalog.jsonb_array_elements_text(CASE \
+                        WHEN pg_catalog.jsonb_typeof(rj->'prattrs') = 'array' THEN rj->'prattrs' ELSE '[]' END))) || ')', '') \
                  || COALESCE(' WHERE (' || (SELECT pg_catalog.to_jsonb(v)->>'rowfilter' FROM pg_catalog.pg_publication_tables v \
                       WHERE v.pubname = p.pubname AND v.schemaname = tn.nspname AND v.tablename = t.relname) || ')', ''), \
                  '' ORDER BY tn.nspname, t.relname) \
