@@ -580,7 +580,10 @@ fn operator_classes_and_families_converge_and_dump_like_psql() {
     let at = |s: &str| plan.find(s).unwrap_or_else(|| panic!("{s} missing:\n{plan}"));
     assert!(at("DROP INDEX public.scores_rev") < at("DROP OPERATOR CLASS public.int4_rev_ops USING btree"));
     assert!(at("DROP OPERATOR CLASS public.int4_rev_ops USING btree") < at("DROP OPERATOR FAMILY public.rev_family"));
-    assert!(at("DROP OPERATOR CLASS public.int4_plain_hash_ops USING hash") < at("DROP OPERATOR FAMILY public.int4_plain_hash_ops USING hash"));
+    assert!(
+        at("DROP OPERATOR CLASS public.int4_plain_hash_ops USING hash")
+            < at("DROP OPERATOR FAMILY public.int4_plain_hash_ops USING hash")
+    );
     assert!(at("DROP OPERATOR FAMILY public.rev_family USING btree") < at("DROP FUNCTION public.int48_rev_cmp"));
     assert!(plan.contains("-- hazard: may fail: dropping operator class public.int4_rev_ops USING btree"), "{plan}");
     apply(&db, &gone, &["--allow-destructive"]);
@@ -662,7 +665,10 @@ fn publications_converge_and_change_in_place() {
         .replace("(id, status) WHERE ((status <> 'draft'::text))", "(status, id)");
     let path = file("p2.sql", &changed);
     let plan = plan_url(&db, &path);
-    assert!(plan.contains("ALTER PUBLICATION pub_orders SET (publish = 'insert', publish_via_partition_root = false);"), "{plan}");
+    assert!(
+        plan.contains("ALTER PUBLICATION pub_orders SET (publish = 'insert', publish_via_partition_root = false);"),
+        "{plan}"
+    );
     assert!(plan.contains("ALTER PUBLICATION pub_orders SET TABLE ONLY public.orders (id, status);"), "{plan}");
     assert!(plan.contains("ALTER PUBLICATION pub_audit DROP TABLES IN SCHEMA audit;"), "{plan}");
     assert!(plan.contains("ALTER PUBLICATION pub_audit ADD TABLE ONLY public.orders;"), "{plan}");
@@ -670,7 +676,12 @@ fn publications_converge_and_change_in_place() {
     apply(&db, &path, &[]);
     assert!(plan_url(&db, &path).trim().is_empty());
     // A table leaving with its publication membership: the membership goes first.
-    let fewer = file("p3.sql", &changed.replace("CREATE TABLE public.customers (id integer PRIMARY KEY, name text);\n", "").replace("FOR TABLE customers, orders", "FOR TABLE orders"));
+    let fewer = file(
+        "p3.sql",
+        &changed
+            .replace("CREATE TABLE public.customers (id integer PRIMARY KEY, name text);\n", "")
+            .replace("FOR TABLE customers, orders", "FOR TABLE orders"),
+    );
     let plan = plan_url(&db, &fewer);
     let at = |s: &str| plan.find(s).unwrap_or_else(|| panic!("{s} missing:\n{plan}"));
     assert!(at("ALTER PUBLICATION pub_audit DROP TABLE ONLY public.customers") < at("DROP TABLE public.customers"));
@@ -703,7 +714,11 @@ fn revision_replay_amends_publications_families_and_rules() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let get = |kind: &str, name: &str| {
-        after.objects.values().find(|o| o.id().to_string() == format!("{kind} {name}")).unwrap_or_else(|| panic!("{kind} {name}"))
+        after
+            .objects
+            .values()
+            .find(|o| o.id().to_string() == format!("{kind} {name}"))
+            .unwrap_or_else(|| panic!("{kind} {name}"))
     };
     let members: Vec<&str> = get("publication", "pub_audit").mappings.iter().map(|(m, _)| m.as_str()).collect();
     assert_eq!(members, vec!["TABLE ONLY public.customers", "TABLE ONLY public.orders"]);
@@ -713,6 +728,23 @@ fn revision_replay_amends_publications_families_and_rules() {
     assert!(!after.objects.keys().any(|k| k.to_string() == "rule log_insert ON public.items"));
     let bad = pgstate::ddl::run(after, "r2", "ALTER PUBLICATION pub_audit DROP TABLE public.missing;");
     assert!(bad.is_err(), "dropping a member that is not there is an error");
+}
+
+#[test]
+fn pg_dumps_clean_preamble_of_classes_rules_and_publications_reads() {
+    let clean = "DROP PUBLICATION IF EXISTS pub_orders;
+        DROP RULE IF EXISTS log_insert ON public.items;
+        DROP OPERATOR CLASS IF EXISTS public.int4_rev_ops USING btree;
+        DROP OPERATOR FAMILY IF EXISTS public.rev_family USING btree;";
+    let a = pgstate::parse::parse_str("clean.sql", &[clean, OPERATOR_CLASSES, RULES, PUBLICATIONS].concat())
+        .unwrap_or_else(|e| panic!("{}", e.summary()))
+        .catalog;
+    let b = pgstate::parse::parse_str("plain.sql", &[OPERATOR_CLASSES, RULES, PUBLICATIONS].concat())
+        .unwrap_or_else(|e| panic!("{}", e.summary()))
+        .catalog;
+    assert_eq!(a.objects, b.objects);
+    // The family a class without FAMILY makes is in the desired state, as in the catalog.
+    assert!(b.objects.keys().any(|k| k.to_string() == "operator family public.int4_plain_hash_ops USING hash"));
 }
 
 /// `pg_dump --schema-only` of `db` as it stands: owners, privileges, `SET`s and all.
@@ -740,12 +772,22 @@ fn raw_dump(pg: &PgCluster, db: &Db) -> String {
 #[test]
 fn the_pg_dump_of_every_kind_reads_and_converges() {
     let pg = PgCluster::shared();
-    let generic =
-        [DANBOORU_OPERATOR, PAGILA_AGGREGATE, COLLATION, DICTIONARY, TEXT_SEARCH, CASTS, EVENT_TRIGGERS, STATISTICS,
-         OPERATOR_CLASSES, RULES, PUBLICATIONS]
-            .concat()
-            // Two fixtures name a table actor/people; one database holds them once.
-            .replace("CREATE TABLE public.docs", "CREATE TABLE public.docs2");
+    let generic = [
+        DANBOORU_OPERATOR,
+        PAGILA_AGGREGATE,
+        COLLATION,
+        DICTIONARY,
+        TEXT_SEARCH,
+        CASTS,
+        EVENT_TRIGGERS,
+        STATISTICS,
+        OPERATOR_CLASSES,
+        RULES,
+        PUBLICATIONS,
+    ]
+    .concat()
+    // Two fixtures name a table actor/people; one database holds them once.
+    .replace("CREATE TABLE public.docs", "CREATE TABLE public.docs2");
     let mut cases = vec![("generic_kinds".to_string(), generic)];
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/diff");
     let mut names: Vec<_> = std::fs::read_dir(&dir).expect("fixtures/diff").flatten().map(|e| e.path()).collect();

@@ -32,7 +32,10 @@ pub fn read(toks: &[TokenWithSpan], words: &[&str], default_schema: &str) -> Res
 }
 
 /// `ALTER TABLE ... ENABLE / DISABLE RULE`, if the statement is that.
-pub fn read_rule_enable(toks: &[TokenWithSpan], default_schema: &str) -> Option<Result<(ObjectId, ObjectEdit), String>> {
+pub fn read_rule_enable(
+    toks: &[TokenWithSpan],
+    default_schema: &str,
+) -> Option<Result<(ObjectId, ObjectEdit), String>> {
     super::rule::read_enable(toks, default_schema).map(|r| r.map(|(id, how)| (id, ObjectEdit::RuleEnabled(how))))
 }
 

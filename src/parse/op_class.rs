@@ -265,7 +265,10 @@ fn member(
         deps.push(Dep::Routine(f));
     }
     let list: Vec<String> = args.iter().map(ToString::to_string).collect();
-    Ok((format!("FUNCTION {n} ({l}, {r}) {fname}({})", list.join(", ")), vec![format!("FUNCTION {n} ({l}, {r})"), String::new()]))
+    Ok((
+        format!("FUNCTION {n} ({l}, {r}) {fname}({})", list.join(", ")),
+        vec![format!("FUNCTION {n} ({l}, {r})"), String::new()],
+    ))
 }
 
 /// What `ALTER OPERATOR FAMILY ... ADD | DROP` does to the family's members.

@@ -73,7 +73,8 @@ fn read_members(
     let mut schemas = false;
     loop {
         if word(toks.get(at)).as_deref() == Some("TABLES") {
-            if !(word(toks.get(at + 1)).as_deref() == Some("IN") && word(toks.get(at + 2)).as_deref() == Some("SCHEMA")) {
+            if !(word(toks.get(at + 1)).as_deref() == Some("IN") && word(toks.get(at + 2)).as_deref() == Some("SCHEMA"))
+            {
                 return Err("expected TABLES IN SCHEMA".into());
             }
             schemas = true;
@@ -319,7 +320,9 @@ pub fn settle_columns(cat: &mut Catalog) {
                 .depends
                 .iter()
                 .filter_map(|d| match d {
-                    Dep::Column(t, c) if *t == table.name && written.contains(&quote_ident(c).as_str()) => Some(c.clone()),
+                    Dep::Column(t, c) if *t == table.name && written.contains(&quote_ident(c).as_str()) => {
+                        Some(c.clone())
+                    }
                     _ => None,
                 })
                 .collect();

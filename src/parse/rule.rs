@@ -43,7 +43,12 @@ pub fn tokens_text(toks: &[TokenWithSpan]) -> String {
         let tight = matches!(prev, Some(Token::LParen | Token::Period | Token::DoubleColon | Token::LBracket))
             || matches!(
                 t.token,
-                Token::RParen | Token::Comma | Token::Period | Token::DoubleColon | Token::LBracket | Token::RBracket
+                Token::RParen
+                    | Token::Comma
+                    | Token::Period
+                    | Token::DoubleColon
+                    | Token::LBracket
+                    | Token::RBracket
                     | Token::SemiColon
             );
         if !out.is_empty() && !tight {
@@ -68,7 +73,11 @@ fn uses(toks: &[TokenWithSpan], default_schema: &str, out: &mut Vec<Dep>) {
             }
             _ => {
                 let call = matches!(
-                    (toks.get(i).map(|t| &t.token), toks.get(i + 1).map(|t| &t.token), toks.get(i + 3).map(|t| &t.token)),
+                    (
+                        toks.get(i).map(|t| &t.token),
+                        toks.get(i + 1).map(|t| &t.token),
+                        toks.get(i + 3).map(|t| &t.token)
+                    ),
                     (Some(Token::Word(_)), Some(Token::Period), Some(Token::LParen))
                 );
                 if call {

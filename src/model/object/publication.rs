@@ -121,7 +121,8 @@ pub(super) fn alter(old: &Object, new: &Object) -> Vec<String> {
         let gone: Vec<&str> = gone.iter().map(|s| s.as_str()).collect();
         out.push(format!("ALTER PUBLICATION {name} DROP {}", gone.join(", ")));
     }
-    let added: Vec<String> = members(new).into_iter().zip(&now).filter(|(_, k)| !was.contains(*k)).map(|(m, _)| m).collect();
+    let added: Vec<String> =
+        members(new).into_iter().zip(&now).filter(|(_, k)| !was.contains(*k)).map(|(m, _)| m).collect();
     if !added.is_empty() {
         out.push(format!("ALTER PUBLICATION {name} ADD {}", added.join(", ")));
     }

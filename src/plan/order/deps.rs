@@ -152,7 +152,8 @@ fn index_uses(index: &Index, out: &mut Vec<Key>) {
         // An operator class of the schema's (a bare one is taken to be in `public`: only ordering uses it).
         if let Some(c) = &k.opclass {
             let (schema, name) = c.split_once('.').unwrap_or(("public", c));
-            let identity = format!("{} USING {}", QualName::new(schema, name).sql(), crate::canon::quote_ident(&index.method));
+            let identity =
+                format!("{} USING {}", QualName::new(schema, name).sql(), crate::canon::quote_ident(&index.method));
             out.push(Key::Object(ObjectId { kind: GenericKind::OperatorClass, identity }));
         }
         if let IndexKeyExpr::Expr(e) = &k.expr {
