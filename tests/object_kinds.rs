@@ -745,6 +745,14 @@ fn pg_dumps_clean_preamble_of_classes_rules_and_publications_reads() {
     assert_eq!(a.objects, b.objects);
     // The family a class without FAMILY makes is in the desired state, as in the catalog.
     assert!(b.objects.keys().any(|k| k.to_string() == "operator family public.int4_plain_hash_ops USING hash"));
+    // An index naming the schema's class bare names that class, as the catalog prints it.
+    let bare =
+        pgstate::parse::parse_str("bare.sql", &OPERATOR_CLASSES.replace("(v public.int4_rev_ops)", "(v int4_rev_ops)"))
+            .unwrap_or_else(|e| panic!("{}", e.summary()))
+            .catalog;
+    let plain =
+        pgstate::parse::parse_str("plain.sql", OPERATOR_CLASSES).unwrap_or_else(|e| panic!("{}", e.summary())).catalog;
+    assert_eq!(bare.tables, plain.tables);
 }
 
 /// `pg_dump --schema-only` of `db` as it stands: owners, privileges, `SET`s and all.
