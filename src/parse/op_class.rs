@@ -331,7 +331,7 @@ pub fn edit_family(o: &mut Object, edit: &FamilyEdit) -> Result<(), String> {
         FamilyEdit::Add(members, deps) => {
             for m in members {
                 if o.mappings.iter().any(|(_, k)| k.first() == m.1.first()) {
-                    return Err(format!("{} is already in the family", m.1[0]));
+                    return Err(format!("{} is already in the family", m.1.first().unwrap_or(&m.0)));
                 }
                 o.mappings.push(m.clone());
             }
@@ -380,10 +380,11 @@ pub fn settle(cat: &mut Catalog, default_schema: &str) {
             let mut words: Vec<String> = text.splitn(4, ' ').map(str::to_string).collect();
             match words.first().map(String::as_str) {
                 Some("OPERATOR") => {
-                    let op = words[2].split('(').next().unwrap_or_default().to_string();
+                    let Some(call) = words.get_mut(2) else { continue };
+                    let op = call.split('(').next().unwrap_or_default().to_string();
                     if !op.contains('.') && operators.contains(&QualName::new(default_schema, op.clone())) {
                         let q = format!("{}.{op}", quote_ident(default_schema));
-                        words[2] = words[2].replacen(&op, &q, 1);
+                        *call = call.replacen(&op, &q, 1);
                         if let Some(id) = known.get_mut(1) {
                             *id = id.replacen(&op, &q, 1);
                         }
