@@ -226,6 +226,9 @@ pub enum Change {
     CreateObject { object: Object, replace: bool },
     /// `DROP <kind> identity` of a generic kind.
     DropObject { object: Object },
+    /// `ALTER` of a generic object in place (`Object::alterable_to`): a
+    /// publication's members or options, a family's loose members, whether a rule fires.
+    AlterObject { from: Object, to: Object },
     /// `COMMENT ON ... IS`.
     SetComment { target: CommentTarget, text: Option<String> },
     /// `GRANT` / `REVOKE` so that one grantee holds `to` on one object. `from:
@@ -307,6 +310,7 @@ impl Change {
             Change::CreateObject { replace: false, .. } => "create_object",
             Change::CreateObject { replace: true, .. } => "replace_object",
             Change::DropObject { .. } => "drop_object",
+            Change::AlterObject { .. } => "alter_object",
             Change::SetComment { .. } => "set_comment",
             Change::SetPrivileges { .. } => "set_privileges",
             Change::SetDefaultPrivileges { .. } => "set_default_privileges",
@@ -377,6 +381,7 @@ impl Change {
             Change::CreateTrigger { trigger } | Change::DropTrigger { trigger } => trigger.id().to_string(),
             Change::SetTriggerEnabled { trigger, .. } => trigger.to_string(),
             Change::CreateObject { object, .. } | Change::DropObject { object } => object.id().to_string(),
+            Change::AlterObject { to, .. } => to.id().to_string(),
             Change::SetComment { target, .. } => match target {
                 CommentTarget::Routine(r, _) => r.to_string(),
                 CommentTarget::Trigger(t) => t.to_string(),

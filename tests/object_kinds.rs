@@ -574,6 +574,228 @@ fn statistics_on_expressions_converge_and_dump_like_psql() {
     assert!(plan_url(&db, &gone).trim().is_empty());
 }
 
+const OPERATOR_CLASSES: &str = "
+CREATE FUNCTION public.int4_rev_cmp(integer, integer) RETURNS integer
+    LANGUAGE sql IMMUTABLE AS $$ SELECT pg_catalog.btint4cmp($2, $1) $$;
+CREATE FUNCTION public.int48_rev_cmp(integer, bigint) RETURNS integer
+    LANGUAGE sql IMMUTABLE AS $$ SELECT pg_catalog.btint48cmp($2::integer, $1::bigint) * -1 $$;
+CREATE OPERATOR FAMILY public.rev_family USING btree;
+ALTER OPERATOR FAMILY public.rev_family USING btree ADD
+    OPERATOR 1 >(integer,bigint),
+    FUNCTION 1 (integer, bigint) public.int48_rev_cmp(integer,bigint);
+COMMENT ON OPERATOR FAMILY public.rev_family USING btree IS 'reversed';
+CREATE OPERATOR CLASS int4_rev_ops FOR TYPE int4 USING btree FAMILY rev_family AS
+    OPERATOR 1 >, OPERATOR 2 >=, OPERATOR 3 =, OPERATOR 4 <=, OPERATOR 5 <,
+    FUNCTION 1 int4_rev_cmp(int4, int4);
+COMMENT ON OPERATOR CLASS public.int4_rev_ops USING btree IS 'largest first';
+CREATE OPERATOR CLASS public.int4_plain_hash_ops FOR TYPE integer USING hash AS
+    OPERATOR 1 =(integer,integer),
+    FUNCTION 1 (integer, integer) hashint4(integer);
+CREATE TABLE public.scores (v integer);
+CREATE INDEX scores_rev ON public.scores USING btree (v public.int4_rev_ops);
+";
+
+#[test]
+fn operator_classes_and_families_converge_and_dump_like_psql() {
+    converges("op_classes", OPERATOR_CLASSES);
+    let pg = PgCluster::shared();
+    let db = pg.fresh_db("kinds_opc_change");
+    apply(&db, &file("o1.sql", OPERATOR_CLASSES), &[]);
+    // A loose member added to the family: ALTER ... ADD, nothing dropped.
+    let changed = OPERATOR_CLASSES.replace(
+        "    OPERATOR 1 >(integer,bigint),\n",
+        "    OPERATOR 1 >(integer,bigint),\n    OPERATOR 2 >=(integer,bigint),\n",
+    );
+    let path = file("o2.sql", &changed);
+    let plan = plan_url(&db, &path);
+    assert!(
+        plan.contains("ALTER OPERATOR FAMILY public.rev_family USING btree ADD OPERATOR 2 >=(integer, bigint);"),
+        "{plan}"
+    );
+    assert!(!plan.contains("DROP"), "{plan}");
+    apply(&db, &path, &[]);
+    assert!(plan_url(&db, &path).trim().is_empty());
+    // Everything dropped: the index before its class, the class before its family.
+    let gone = file("o3.sql", "CREATE TABLE public.scores (v integer);\n");
+    let plan = plan_url(&db, &gone);
+    let at = |s: &str| plan.find(s).unwrap_or_else(|| panic!("{s} missing:\n{plan}"));
+    assert!(at("DROP INDEX public.scores_rev") < at("DROP OPERATOR CLASS public.int4_rev_ops USING btree"));
+    assert!(at("DROP OPERATOR CLASS public.int4_rev_ops USING btree") < at("DROP OPERATOR FAMILY public.rev_family"));
+    assert!(
+        at("DROP OPERATOR CLASS public.int4_plain_hash_ops USING hash")
+            < at("DROP OPERATOR FAMILY public.int4_plain_hash_ops USING hash")
+    );
+    assert!(at("DROP OPERATOR FAMILY public.rev_family USING btree") < at("DROP FUNCTION public.int48_rev_cmp"));
+    assert!(plan.contains("-- hazard: may fail: dropping operator class public.int4_rev_ops USING btree"), "{plan}");
+    apply(&db, &gone, &["--allow-destructive"]);
+    assert!(plan_url(&db, &gone).trim().is_empty());
+}
+
+const RULES: &str = "
+CREATE TABLE public.items (id integer, name text);
+CREATE TABLE public.items_log (id integer, action text);
+CREATE RULE log_insert AS
+    ON INSERT TO public.items DO  INSERT INTO public.items_log (id, action)
+  VALUES (new.id, 'insert'::text);
+COMMENT ON RULE log_insert ON public.items IS 'audit';
+CREATE RULE no_delete AS
+    ON DELETE TO public.items
+   WHERE (old.id < 0) DO INSTEAD NOTHING;
+ALTER TABLE public.items DISABLE RULE no_delete;
+CREATE VIEW public.items_v AS
+ SELECT items.id,
+    items.name
+   FROM public.items;
+CREATE RULE items_v_insert AS
+    ON INSERT TO public.items_v DO INSTEAD ( INSERT INTO public.items (id, name)
+  VALUES (new.id, new.name);
+ INSERT INTO public.items_log (id, action)
+  VALUES (new.id, 'view'::text);
+);
+";
+
+#[test]
+fn rules_converge_and_dump_like_psql() {
+    converges("rules", RULES);
+    let pg = PgCluster::shared();
+    let db = pg.fresh_db("kinds_rule_change");
+    apply(&db, &file("r1.sql", RULES), &[]);
+    // Enabled again: one ALTER TABLE; a changed command: CREATE OR REPLACE.
+    let changed = RULES
+        .replace("ALTER TABLE public.items DISABLE RULE no_delete;\n", "")
+        .replace("'insert'::text", "'added'::text");
+    let path = file("r2.sql", &changed);
+    let plan = plan_url(&db, &path);
+    assert!(plan.contains("ALTER TABLE public.items ENABLE RULE no_delete;"), "{plan}");
+    assert!(plan.contains("CREATE OR REPLACE RULE log_insert AS ON INSERT TO public.items DO INSERT"), "{plan}");
+    assert!(!plan.contains("DROP"), "{plan}");
+    apply(&db, &path, &[]);
+    assert!(plan_url(&db, &path).trim().is_empty());
+    // Dropped: the rules before the tables and views they name.
+    let gone = file("r3.sql", "CREATE TABLE public.items (id integer, name text);\n");
+    let plan = plan_url(&db, &gone);
+    let at = |s: &str| plan.find(s).unwrap_or_else(|| panic!("{s} missing:\n{plan}"));
+    assert!(at("DROP RULE log_insert ON public.items") < at("DROP TABLE public.items_log"));
+    assert!(at("DROP RULE items_v_insert ON public.items_v") < at("DROP VIEW public.items_v"));
+    apply(&db, &gone, &["--allow-destructive"]);
+    assert!(plan_url(&db, &gone).trim().is_empty());
+}
+
+const PUBLICATIONS: &str = "
+CREATE SCHEMA audit;
+CREATE TABLE audit.events (id integer);
+CREATE TABLE public.orders (id integer PRIMARY KEY, status text, total numeric);
+CREATE TABLE public.customers (id integer PRIMARY KEY, name text);
+CREATE PUBLICATION pub_orders WITH (publish = 'insert, update');
+ALTER PUBLICATION pub_orders ADD TABLE ONLY public.orders (id, status) WHERE ((status <> 'draft'::text));
+CREATE PUBLICATION pub_audit FOR TABLE customers, TABLES IN SCHEMA audit WITH (publish_via_partition_root = true);
+CREATE PUBLICATION pub_all FOR ALL TABLES;
+COMMENT ON PUBLICATION pub_all IS 'everything';
+";
+
+#[test]
+fn publications_converge_and_change_in_place() {
+    converges("publications", PUBLICATIONS);
+    let pg = PgCluster::shared();
+    let db = pg.fresh_db("kinds_pub_change");
+    apply(&db, &file("p1.sql", PUBLICATIONS), &[]);
+    // Members and options change by ALTER PUBLICATION: never dropped and created again.
+    let changed = PUBLICATIONS
+        .replace("publish = 'insert, update'", "publish = 'insert'")
+        .replace("FOR TABLE customers, TABLES IN SCHEMA audit", "FOR TABLE customers, orders")
+        .replace("(id, status) WHERE ((status <> 'draft'::text))", "(status, id)");
+    let path = file("p2.sql", &changed);
+    let plan = plan_url(&db, &path);
+    assert!(
+        plan.contains("ALTER PUBLICATION pub_orders SET (publish = 'insert', publish_via_partition_root = false);"),
+        "{plan}"
+    );
+    assert!(plan.contains("ALTER PUBLICATION pub_orders SET TABLE ONLY public.orders (id, status);"), "{plan}");
+    assert!(plan.contains("ALTER PUBLICATION pub_audit DROP TABLES IN SCHEMA audit;"), "{plan}");
+    assert!(plan.contains("ALTER PUBLICATION pub_audit ADD TABLE ONLY public.orders;"), "{plan}");
+    assert!(!plan.contains("DROP PUBLICATION") && !plan.contains("CREATE PUBLICATION"), "{plan}");
+    apply(&db, &path, &[]);
+    assert!(plan_url(&db, &path).trim().is_empty());
+    // A table leaving with its publication membership: the membership goes first.
+    let fewer = file(
+        "p3.sql",
+        &changed
+            .replace("CREATE TABLE public.customers (id integer PRIMARY KEY, name text);\n", "")
+            .replace("FOR TABLE customers, orders", "FOR TABLE orders"),
+    );
+    let plan = plan_url(&db, &fewer);
+    let at = |s: &str| plan.find(s).unwrap_or_else(|| panic!("{s} missing:\n{plan}"));
+    assert!(at("ALTER PUBLICATION pub_audit DROP TABLE ONLY public.customers") < at("DROP TABLE public.customers"));
+    apply(&db, &fewer, &["--allow-destructive"]);
+    assert!(plan_url(&db, &fewer).trim().is_empty());
+    // Dropping one is a hazard apply refuses without --allow-destructive.
+    let gone = file("p4.sql", "");
+    let plan = plan_url(&db, &gone);
+    assert!(plan.contains("-- hazard: data loss: dropping publication pub_all breaks the subscriptions"), "{plan}");
+    let out = pgstate(&["apply", "--url", &db.url(), "--schema", &gone.to_string_lossy(), "--yes"]);
+    assert!(!out.status.success(), "dropping a publication needs --allow-destructive");
+    apply(&db, &gone, &["--allow-destructive"]);
+    assert!(plan_url(&db, &gone).trim().is_empty());
+}
+
+#[test]
+fn revision_replay_amends_publications_families_and_rules() {
+    let base = pgstate::parse::parse_str("a.sql", &[OPERATOR_CLASSES, RULES, PUBLICATIONS].concat())
+        .unwrap_or_else(|e| panic!("{}", e.summary()))
+        .catalog;
+    let after = pgstate::ddl::run(
+        base,
+        "r1",
+        "ALTER PUBLICATION pub_audit DROP TABLES IN SCHEMA audit;
+         ALTER PUBLICATION pub_audit ADD TABLE public.orders;
+         ALTER PUBLICATION pub_orders SET (publish = 'insert, update, delete, truncate');
+         ALTER OPERATOR FAMILY public.rev_family USING btree DROP FUNCTION 1 (integer, bigint);
+         ALTER TABLE public.items ENABLE RULE no_delete;
+         DROP RULE log_insert ON public.items;",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let get = |kind: &str, name: &str| {
+        after
+            .objects
+            .values()
+            .find(|o| o.id().to_string() == format!("{kind} {name}"))
+            .unwrap_or_else(|| panic!("{kind} {name}"))
+    };
+    let members: Vec<&str> = get("publication", "pub_audit").mappings.iter().map(|(m, _)| m.as_str()).collect();
+    assert_eq!(members, vec!["TABLE ONLY public.customers", "TABLE ONLY public.orders"]);
+    assert_eq!(get("publication", "pub_orders").option("publish"), None);
+    assert_eq!(get("operator family", "public.rev_family USING btree").mappings.len(), 1);
+    assert_eq!(get("rule", "no_delete ON public.items").option("ENABLED"), None);
+    assert!(!after.objects.keys().any(|k| k.to_string() == "rule log_insert ON public.items"));
+    let bad = pgstate::ddl::run(after, "r2", "ALTER PUBLICATION pub_audit DROP TABLE public.missing;");
+    assert!(bad.is_err(), "dropping a member that is not there is an error");
+}
+
+#[test]
+fn pg_dumps_clean_preamble_of_classes_rules_and_publications_reads() {
+    let clean = "DROP PUBLICATION IF EXISTS pub_orders;
+        DROP RULE IF EXISTS log_insert ON public.items;
+        DROP OPERATOR CLASS IF EXISTS public.int4_rev_ops USING btree;
+        DROP OPERATOR FAMILY IF EXISTS public.rev_family USING btree;";
+    let a = pgstate::parse::parse_str("clean.sql", &[clean, OPERATOR_CLASSES, RULES, PUBLICATIONS].concat())
+        .unwrap_or_else(|e| panic!("{}", e.summary()))
+        .catalog;
+    let b = pgstate::parse::parse_str("plain.sql", &[OPERATOR_CLASSES, RULES, PUBLICATIONS].concat())
+        .unwrap_or_else(|e| panic!("{}", e.summary()))
+        .catalog;
+    assert_eq!(a.objects, b.objects);
+    // The family a class without FAMILY makes is in the desired state, as in the catalog.
+    assert!(b.objects.keys().any(|k| k.to_string() == "operator family public.int4_plain_hash_ops USING hash"));
+    // An index naming the schema's class bare names that class, as the catalog prints it.
+    let bare =
+        pgstate::parse::parse_str("bare.sql", &OPERATOR_CLASSES.replace("(v public.int4_rev_ops)", "(v int4_rev_ops)"))
+            .unwrap_or_else(|e| panic!("{}", e.summary()))
+            .catalog;
+    let plain =
+        pgstate::parse::parse_str("plain.sql", OPERATOR_CLASSES).unwrap_or_else(|e| panic!("{}", e.summary())).catalog;
+    assert_eq!(bare.tables, plain.tables);
+}
+
 /// `pg_dump --schema-only` of `db` as it stands: owners, privileges, `SET`s and all.
 fn raw_dump(pg: &PgCluster, db: &Db) -> String {
     let pg_dump = pg_dump(pg);
@@ -609,11 +831,22 @@ const NEWER_THAN: &[(&str, u32)] = &[
 fn the_pg_dump_of_every_kind_reads_and_converges() {
     let pg = PgCluster::shared();
     let major = pg.version_num() / 10000;
-    let generic =
-        [DANBOORU_OPERATOR, PAGILA_AGGREGATE, COLLATION, DICTIONARY, TEXT_SEARCH, CASTS, EVENT_TRIGGERS, STATISTICS]
-            .concat()
-            // Two fixtures name a table actor/people; one database holds them once.
-            .replace("CREATE TABLE public.docs", "CREATE TABLE public.docs2");
+    let generic = [
+        DANBOORU_OPERATOR,
+        PAGILA_AGGREGATE,
+        COLLATION,
+        DICTIONARY,
+        TEXT_SEARCH,
+        CASTS,
+        EVENT_TRIGGERS,
+        STATISTICS,
+        OPERATOR_CLASSES,
+        RULES,
+        PUBLICATIONS,
+    ]
+    .concat()
+    // Two fixtures name a table actor/people; one database holds them once.
+    .replace("CREATE TABLE public.docs", "CREATE TABLE public.docs2");
     let mut cases = vec![("generic_kinds".to_string(), generic)];
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/diff");
     let mut names: Vec<_> = std::fs::read_dir(&dir).expect("fixtures/diff").flatten().map(|e| e.path()).collect();

@@ -438,6 +438,10 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
         Change::DropObject { object } => {
             cat.objects.shift_remove(&object.id());
         }
+        Change::AlterObject { to, .. } => {
+            let comment = cat.objects.get(&to.id()).and_then(|o| o.comment.clone());
+            cat.objects.insert(to.id(), crate::model::Object { comment, ..to.clone() });
+        }
         Change::CreateTrigger { trigger } => {
             cat.triggers.insert(trigger.id(), trigger.clone());
         }

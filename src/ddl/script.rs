@@ -237,6 +237,11 @@ fn imperative(raw: &RawStatement, cat: &Catalog) -> Result<Option<Vec<Change>>, 
         ["ALTER", "TEXT", "SEARCH", "CONFIGURATION", ..] => return Ok(None),
         // So do ENABLE of an event trigger and SET STATISTICS of a statistics object.
         ["ALTER", "EVENT", "TRIGGER", ..] | ["ALTER", "STATISTICS", ..] if !w.contains(&"OWNER") => return Ok(None),
+        // So do a family's members, a publication's, and whether a rule fires.
+        ["ALTER", "OPERATOR", "FAMILY", ..] | ["ALTER", "PUBLICATION", ..] => return Ok(None),
+        ["ALTER", "TABLE", ..] if crate::parse::object_edit::read_rule_enable(&raw.tokens, "public").is_some() => {
+            return Ok(None)
+        }
         ["ALTER", "TYPE", ..] if w.contains(&"ATTRIBUTE") => return composite_statement(raw, cat).map(Some),
         ["ALTER", "TABLE", ..]
             if w.windows(2).any(|p| p == ["DROP", "IDENTITY"] || p == ["SET", "GENERATED"]) || identity_options(&w) =>

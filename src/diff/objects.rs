@@ -1,5 +1,6 @@
 //! Objects of the generic kinds (`model::object`): created, dropped, and
-//! changed by `CREATE OR REPLACE` where the kind has it and the change keeps
+//! changed by `ALTER` where the kind has one for the change (`alterable_to`),
+//! by `CREATE OR REPLACE` where the kind has it and the change keeps
 //! what it needs, else dropped and created again. Comments follow.
 
 use super::{comment, Change, CommentTarget, Diff};
@@ -16,6 +17,10 @@ pub fn objects(out: &mut Diff, from: &Catalog, to: &Catalog) {
                 None
             }
             Some(old) if old.options == new.options && old.mappings == new.mappings => old.comment.clone(),
+            Some(old) if old.alterable_to(new) => {
+                out.changes.push(Change::AlterObject { from: Object { comment: None, ..old.clone() }, to: bare });
+                old.comment.clone()
+            }
             Some(old) if old.replaceable_by(new) => {
                 out.changes.push(Change::CreateObject { object: bare, replace: true });
                 old.comment.clone()

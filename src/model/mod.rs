@@ -29,7 +29,7 @@ pub use grant::{DefaultKey, GrantKey, GrantObject, Grantee, ManagedRoles, Object
 pub use hint::RenameHint;
 pub use index::{Index, IndexKey, IndexKeyExpr};
 pub use name::{default_version_table, QualName};
-pub use object::{GenericKind, Object, ObjectId, OptionSpec, Signature, Spec, Value};
+pub use object::{GenericKind, Object, ObjectId, OptionSpec, Signature, Spec, Value, PUBLISH_ACTIONS};
 pub use partition::{PartitionBound, PartitionKey, PartitionOf, PartitionStrategy};
 pub use policy::{Policy, PolicyCommand, PUBLIC_ROLE};
 pub use routine::{Arg, ArgMode, Parallel, Routine, RoutineId, RoutineKind, Volatility};

@@ -1,10 +1,11 @@
 //! Names as statements write them: dotted object names, collations, and a
-//! dotted name read straight from tokens.
+//! dotted name read straight from tokens, an operator's name.
 
 use sqlparser::ast::ObjectName;
-use sqlparser::tokenizer::Token;
+use sqlparser::tokenizer::{Span, Token, TokenWithSpan};
 
 use crate::canon::ident::fold;
+use crate::canon::quote_ident;
 use crate::model::QualName;
 
 /// `schema.name` or `name` (in the default schema).
@@ -51,4 +52,23 @@ pub fn read_name(toks: &[&sqlparser::tokenizer::TokenWithSpan], mut at: usize) -
         }
     }
     Some((ObjectName::from(parts), at))
+}
+
+/// `schema.op` from `toks`: an optional schema, then the symbol's tokens.
+pub fn operator_name(toks: &[TokenWithSpan], default_schema: &str) -> Option<QualName> {
+    let (schema, rest) = match toks {
+        [TokenWithSpan { token: Token::Word(w), .. }, TokenWithSpan { token: Token::Period, .. }, rest @ ..] => (
+            fold(&sqlparser::ast::Ident { value: w.value.clone(), quote_style: w.quote_style, span: Span::empty() }),
+            rest,
+        ),
+        _ => (default_schema.to_string(), toks),
+    };
+    let op: String = rest.iter().map(|t| t.token.to_string()).collect();
+    let symbol = op.chars().all(|c| "+-*/<>=~!@#%^&|`?".contains(c));
+    (symbol && !op.is_empty()).then(|| QualName::new(schema, op))
+}
+
+/// `schema.op` as SQL: the schema quoted, the symbol as it is.
+pub fn operator_sql(name: &QualName) -> String {
+    format!("{}.{}", quote_ident(&name.schema), name.name)
 }

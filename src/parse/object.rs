@@ -8,7 +8,7 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Span, Token, TokenWithSpan};
 
-use super::names::{object_qual_name, read_name};
+use super::names::{object_qual_name, operator_name, operator_sql, read_name};
 use super::routine::{routine_type, signature};
 use crate::canon::ident::fold;
 use crate::canon::quote_ident;
@@ -101,20 +101,6 @@ pub(super) fn kind_at(c: &mut Cursor) -> Result<GenericKind, ReadError> {
     Ok(kind)
 }
 
-/// `schema.op` from `toks`: an optional schema, then the symbol's tokens.
-fn operator_name(toks: &[TokenWithSpan], default_schema: &str) -> Option<QualName> {
-    let (schema, rest) = match toks {
-        [TokenWithSpan { token: Token::Word(w), .. }, TokenWithSpan { token: Token::Period, .. }, rest @ ..] => (
-            fold(&sqlparser::ast::Ident { value: w.value.clone(), quote_style: w.quote_style, span: Span::empty() }),
-            rest,
-        ),
-        _ => (default_schema.to_string(), toks),
-    };
-    let op: String = rest.iter().map(|t| t.token.to_string()).collect();
-    let symbol = op.chars().all(|c| "+-*/<>=~!@#%^&|`?".contains(c));
-    (symbol && !op.is_empty()).then(|| QualName::new(schema, op))
-}
-
 /// Reads `CREATE [OR REPLACE] <kind> ...` (`toks` without whitespace):
 /// the object and whether `OR REPLACE` was said.
 ///
@@ -149,6 +135,19 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
         }
         Signature::Cast => {
             return super::cast::read_create(toks, c.at, default_schema).map(|o| (o, replace)).map_err(|m| c.err(m))
+        }
+        Signature::Using => {
+            return super::op_class::read_create(toks, c.at, kind, default_schema)
+                .map(|o| (o, replace))
+                .map_err(|m| c.err(m))
+        }
+        Signature::Rule => {
+            return super::rule::read_create(toks, c.at, default_schema).map(|o| (o, replace)).map_err(|m| c.err(m))
+        }
+        Signature::Publication => {
+            return super::publication::read_create(toks, c.at, default_schema)
+                .map(|o| (o, replace))
+                .map_err(|m| c.err(m))
         }
         Signature::Operator => {
             let start = c.at;
@@ -278,9 +277,14 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
     // PostgreSQL keeps the others in the order written (pg_dump prints them so).
     options.extend(written.into_iter().filter(|(k, _)| !spec.options.iter().any(|o| o.name == k)));
     let identity = match spec.signature {
-        Signature::Name | Signature::Cast | Signature::EventTrigger | Signature::Statistics | Signature::Conversion => {
-            name.sql()
-        }
+        Signature::Name
+        | Signature::Cast
+        | Signature::EventTrigger
+        | Signature::Statistics
+        | Signature::Conversion
+        | Signature::Using
+        | Signature::Rule
+        | Signature::Publication => name.sql(),
         Signature::Arguments => format!("{}({})", name.sql(), args.unwrap_or_default()),
         Signature::Operator => {
             let arg = |k: &str| options.iter().find(|(n, _)| n == k).map_or("NONE".to_string(), |(_, v)| v.clone());
@@ -290,11 +294,6 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
     depends.sort();
     depends.dedup();
     Ok((Object { kind, name, identity, options, depends, mappings: Vec::new(), comment: None }, replace))
-}
-
-/// `schema.op` as SQL: the schema quoted, the symbol as it is.
-fn operator_sql(name: &QualName) -> String {
-    format!("{}.{}", quote_ident(&name.schema), name.name)
 }
 
 /// `name(argtypes)` or `name(*)` from `at`: the name, the canonical argument list, the index after.
@@ -506,6 +505,21 @@ pub(super) fn identity(c: &mut Cursor, kind: GenericKind, default_schema: &str) 
                 c.at = next;
                 id
             }
+            Signature::Using => {
+                let (id, next) = super::op_class::read_identity(toks, c.at, default_schema).map_err(|m| c.err(m))?;
+                c.at = next;
+                id
+            }
+            Signature::Rule => {
+                let (id, _, _, next) = super::rule::read_identity(toks, c.at, default_schema).map_err(|m| c.err(m))?;
+                c.at = next;
+                id
+            }
+            Signature::Publication => {
+                let (id, next) = super::publication::read_identity(toks, c.at).map_err(|m| c.err(m))?;
+                c.at = next;
+                id
+            }
             Signature::Name | Signature::Statistics | Signature::Conversion => {
                 let refs: Vec<&TokenWithSpan> = toks.iter().collect();
                 let (n, next) = read_name(&refs, c.at).ok_or_else(|| c.err("expected a name"))?;
@@ -602,6 +616,12 @@ pub fn settle_names(cat: &mut Catalog, default_schema: &str) {
             }
         }
     }
+}
+
+/// After the names: what operator classes, families and publications settle (see theirs).
+pub fn settle_kinds(cat: &mut Catalog, default_schema: &str) {
+    super::op_class::settle(cat, default_schema);
+    super::publication::settle_columns(cat);
 }
 
 /// A bare name as `quote_ident` printed it, back to the name.

@@ -375,7 +375,8 @@ pub fn scan(text: &str) -> Scanned {
                 meta_commands.push(i..end);
                 end
             }
-            b';' if block.depth == 0 => {
+            // As psql: a `;` inside parentheses (a rule's commands) ends nothing.
+            b';' if block.depth == 0 && block.parens <= 0 => {
                 ranges.push(start..i);
                 let next = if block.copy_from_stdin() {
                     let data = copy_data(b, i + 1);

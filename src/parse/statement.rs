@@ -231,6 +231,9 @@ fn classify(
     // Session settings do not change the desired schema.
     let skip = |k: Skip| Ok(Some(Stmt::Skipped(k)));
     if w.starts_with(&["ALTER", "TABLE"]) {
+        if let Some(edit) = super::object_edit::read_rule_enable(&raw.tokens, default_schema) {
+            return edit.map(|(id, e)| Some(Stmt::ObjectEdit(id, e))).map_err(|m| (m, span, None));
+        }
         if let Some(stmt) = super::table_attrs::table_attr(&raw) {
             return Ok(Some(stmt));
         }
@@ -287,10 +290,8 @@ fn classify(
                 Err(m) => Err((m, span, None)),
             };
         }
-        // `CREATE OPERATOR CLASS / FAMILY` are kinds of their own.
         ["CREATE", "OR", "REPLACE", kind @ ..] | ["CREATE", "DEFAULT", kind @ ..] | ["CREATE", kind @ ..]
-            if crate::model::GenericKind::from_words(kind).is_some()
-                && !matches!(w.get(2), Some(&"CLASS" | &"FAMILY")) =>
+            if crate::model::GenericKind::from_words(kind).is_some() =>
         {
             return match super::object::read_create(&raw.tokens, default_schema) {
                 Ok((o, replace)) => Ok(Some(Stmt::Object(Box::new(o), replace))),
@@ -303,10 +304,12 @@ fn classify(
                 Err((m, s)) => Err((m, if s == Span::empty() { span } else { s }, None)),
             };
         }
-        ["COMMENT", "ON", ..]
-            if crate::model::GenericKind::from_words(&raw.head(6)[2..]).is_some()
-                && !matches!(w.get(3), Some(&"CLASS" | &"FAMILY")) =>
-        {
+        ["ALTER", "OPERATOR", "FAMILY", ..] | ["ALTER", "PUBLICATION", ..] => {
+            return super::object_edit::read(&raw.tokens, &w, default_schema)
+                .map(|(id, e)| Some(Stmt::ObjectEdit(id, e)))
+                .map_err(|m| (m, span, None));
+        }
+        ["COMMENT", "ON", ..] if crate::model::GenericKind::from_words(&raw.head(6)[2..]).is_some() => {
             return match super::object::read_comment(&raw.tokens, default_schema) {
                 Ok((id, text)) => Ok(Some(Stmt::ObjectComment(id, text))),
                 Err((m, s)) => Err((m, if s == Span::empty() { span } else { s }, None)),

@@ -77,6 +77,8 @@ pub enum Stmt {
     ObjectMapping(crate::model::ObjectId, super::ts_mapping::MappingEdit),
     /// `ALTER EVENT TRIGGER ... ENABLE`, `ALTER STATISTICS ... SET STATISTICS` (`object_alter`).
     ObjectOption(crate::model::ObjectId, super::object_alter::OptionEdit),
+    /// `ALTER OPERATOR FAMILY`, `ALTER PUBLICATION`, `ALTER TABLE ... ENABLE / DISABLE RULE`.
+    ObjectEdit(crate::model::ObjectId, super::object_edit::ObjectEdit),
     /// `ALTER INDEX parent ATTACH PARTITION child`.
     AttachIndex {
         /// The partition's index.

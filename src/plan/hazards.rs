@@ -229,7 +229,16 @@ pub fn of(change: &Change, cx: &Context) -> Vec<Hazard> {
         ),
         // Objects of the generic kinds hold no rows; PostgreSQL refuses to drop one that an
         // index, view, column or other object still uses (what the plan drops first is ordered before).
-        Change::CreateObject { .. } => vec![],
+        Change::CreateObject { .. } | Change::AlterObject { .. } => vec![],
+        Change::DropObject { object } if object.kind == crate::model::GenericKind::Publication => h(
+            DataLoss,
+            format!(
+                "dropping {} breaks the subscriptions to it: they stop receiving changes (and fail) until it is back",
+                object.id()
+            ),
+        ),
+        // Nothing uses a rule.
+        Change::DropObject { object } if object.kind == crate::model::GenericKind::Rule => vec![],
         Change::DropObject { object } => {
             h(MayFail, format!("dropping {} fails while anything this plan keeps still uses it", object.id()))
         }

@@ -247,6 +247,7 @@ pub fn statements(change: &Change) -> Vec<String> {
         }
         Change::CreateObject { object, replace } => object.statements(*replace),
         Change::DropObject { object } => vec![format!("DROP {} {}", object.kind.spec().keyword, object.identity)],
+        Change::AlterObject { from, to } => from.alter_statements(to),
         Change::CreatePolicy { table, policy } => vec![create_policy(table, policy)],
         Change::DropPolicy { table, policy } => vec![format!("DROP POLICY {} ON {table}", quote_ident(&policy.name))],
         Change::AlterPolicy { table, from, to } => {

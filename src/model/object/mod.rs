@@ -14,12 +14,18 @@ mod cast;
 mod collation;
 mod conversion;
 mod event_trigger;
+mod op_class;
+mod op_family;
 mod operator;
+mod publication;
+mod rule;
 mod statistics;
 mod ts_configuration;
 mod ts_dictionary;
 mod ts_parser;
 mod ts_template;
+
+pub use publication::ALL_ACTIONS as PUBLISH_ACTIONS;
 
 use std::fmt;
 
@@ -53,6 +59,14 @@ pub enum GenericKind {
     Statistics,
     /// `CREATE [DEFAULT] CONVERSION`.
     Conversion,
+    /// `CREATE OPERATOR FAMILY`, with its loose members (`ALTER ... ADD`).
+    OperatorFamily,
+    /// `CREATE OPERATOR CLASS`.
+    OperatorClass,
+    /// `CREATE RULE` (a view's `_RETURN` rule is the view).
+    Rule,
+    /// `CREATE PUBLICATION`, with its tables and schemas (`ALTER ... ADD`).
+    Publication,
 }
 
 impl GenericKind {
@@ -69,6 +83,10 @@ impl GenericKind {
         GenericKind::EventTrigger,
         GenericKind::Statistics,
         GenericKind::Conversion,
+        GenericKind::OperatorFamily,
+        GenericKind::OperatorClass,
+        GenericKind::Rule,
+        GenericKind::Publication,
     ];
 
     /// What the kind is, in one place.
@@ -85,16 +103,25 @@ impl GenericKind {
             GenericKind::EventTrigger => &event_trigger::SPEC,
             GenericKind::Statistics => &statistics::SPEC,
             GenericKind::Conversion => &conversion::SPEC,
+            GenericKind::OperatorFamily => &op_family::SPEC,
+            GenericKind::OperatorClass => &op_class::SPEC,
+            GenericKind::Rule => &rule::SPEC,
+            GenericKind::Publication => &publication::SPEC,
         }
     }
 
     /// The kind whose keyword (one or more words, e.g. `TEXT SEARCH
-    /// DICTIONARY`) begins `words` (upper case), if any.
+    /// DICTIONARY`) begins `words` (upper case), if any: the longest
+    /// (`OPERATOR CLASS` before `OPERATOR`).
     pub fn from_words<S: AsRef<str>>(words: &[S]) -> Option<GenericKind> {
-        Self::ALL.iter().copied().find(|k| {
-            let kw: Vec<&str> = k.spec().keyword.split(' ').collect();
-            words.len() >= kw.len() && words.iter().zip(&kw).all(|(w, k)| w.as_ref() == *k)
-        })
+        Self::ALL
+            .iter()
+            .copied()
+            .filter(|k| {
+                let kw: Vec<&str> = k.spec().keyword.split(' ').collect();
+                words.len() >= kw.len() && words.iter().zip(&kw).all(|(w, k)| w.as_ref() == *k)
+            })
+            .max_by_key(|k| k.keyword_words())
     }
 
     /// How many words its keyword has.
@@ -124,6 +151,13 @@ pub enum Signature {
     /// `schema.name`; the statement is `CREATE [DEFAULT] CONVERSION name FOR
     /// 'encoding' TO 'encoding' FROM function` (`parse::conversion`).
     Conversion,
+    /// `schema.name USING method` (operator classes and families; `parse::op_class`).
+    Using,
+    /// `name ON schema.table` (`parse::rule`).
+    Rule,
+    /// A name without a schema; the statement is `CREATE PUBLICATION name
+    /// [FOR ...] [WITH (...)]` (`parse::publication`).
+    Publication,
 }
 
 /// What an option's value is, which decides its canonical spelling and what it uses.
@@ -231,7 +265,9 @@ pub struct Object {
     /// What it uses (functions, types): orders plans, never compared.
     pub depends: Vec<Dep>,
     /// A text search configuration's mappings, one per token type, sorted:
-    /// (token type, its dictionaries in order); empty for other kinds.
+    /// (token type, its dictionaries in order). The members of an operator
+    /// class or family and of a publication, sorted: (the member's clause,
+    /// what else it is known by: see `op_class` and `publication`). Empty for other kinds.
     pub mappings: Vec<(String, Vec<String>)>,
     /// `COMMENT ON`.
     pub comment: Option<String>,
@@ -289,6 +325,9 @@ impl Object {
                     self.option("FROM").unwrap_or_default()
                 );
             }
+            Signature::Using => return op_class::definition(self),
+            Signature::Rule => return rule::definition(self, replace),
+            Signature::Publication => return publication::definition(self),
             Signature::EventTrigger => {
                 let tags = self.option("TAGS").map(|t| format!(" WHEN TAG IN ({t})")).unwrap_or_default();
                 return format!(
@@ -308,6 +347,12 @@ impl Object {
     /// configuration's `ALTER ... ADD MAPPING`, one per token type.
     pub fn statements(&self, replace: bool) -> Vec<String> {
         let mut out = vec![self.definition(replace)];
+        match self.kind.spec().signature {
+            Signature::Using => return op_class::statements(self, out),
+            Signature::Rule => return rule::statements(self, replace, out),
+            Signature::Publication => return out,
+            _ => {}
+        }
         // What `CREATE` cannot say (`parse::object_alter` reads it back).
         match (self.kind, self.option("ENABLE"), self.option("STATISTICS")) {
             (GenericKind::EventTrigger, Some(state), _) => {
@@ -333,6 +378,9 @@ impl Object {
     /// The objects of other generic kinds it names in its options and mappings.
     pub fn uses(&self) -> Vec<ObjectId> {
         let spec = self.kind.spec();
+        if spec.signature == Signature::Using {
+            return op_class::uses(self);
+        }
         let mut out = Vec::new();
         let mut named = |kind: GenericKind, v: &str| {
             if v.contains('.') {
@@ -344,12 +392,34 @@ impl Object {
                 named(kind, v);
             }
         }
-        for (_, dicts) in &self.mappings {
+        for (_, dicts) in self.mappings.iter().filter(|_| self.kind == GenericKind::TextSearchConfiguration) {
             for d in dicts {
                 named(GenericKind::TextSearchDictionary, d);
             }
         }
         out
+    }
+
+    /// Whether `new` may be reached from this one by `ALTER` (`Change::AlterObject`):
+    /// a publication's tables, schemas and options, an operator family's
+    /// loose members, whether a rule fires.
+    pub fn alterable_to(&self, new: &Object) -> bool {
+        match self.kind {
+            GenericKind::Publication => publication::alterable(self, new),
+            GenericKind::OperatorFamily => true,
+            GenericKind::Rule => rule::alterable(self, new),
+            _ => false,
+        }
+    }
+
+    /// The `ALTER` statements that take this object to `new` (see `alterable_to`).
+    pub fn alter_statements(&self, new: &Object) -> Vec<String> {
+        match self.kind {
+            GenericKind::Publication => publication::alter(self, new),
+            GenericKind::OperatorFamily => op_family::alter(self, new),
+            GenericKind::Rule => rule::enable_statement(new).into_iter().collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// The value of option `name` (canonical spelling), if written.

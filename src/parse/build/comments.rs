@@ -91,6 +91,7 @@ impl Builder<'_> {
             | Stmt::Object(..)
             | Stmt::ObjectMapping(..)
             | Stmt::ObjectOption(..)
+            | Stmt::ObjectEdit(..)
             | Stmt::Trigger(..) => {}
             Stmt::Grant(_)
             | Stmt::Skipped(_)

@@ -160,6 +160,7 @@ pub fn build(
         }
     }
     super::object::settle_names(&mut b.cat, &b.default_schema);
+    super::object::settle_kinds(&mut b.cat, &b.default_schema);
     super::statistics::settle_columns(&mut b.cat);
     b.settle_child_settings();
     b.settle_partitions();

@@ -237,6 +237,14 @@ impl Builder<'_> {
                 Some(o) => crate::parse::object_alter::apply(o.kind, &mut o.options, edit),
                 None => self.error(at, format!("ALTER {id}: it is not defined")),
             },
+            Stmt::ObjectEdit(id, edit) => {
+                let Some(o) = self.cat.objects.get_mut(id) else {
+                    return self.error(at, format!("ALTER {id}: it is not defined"));
+                };
+                if let Err(m) = crate::parse::object_edit::apply(o, edit) {
+                    self.error(at, format!("ALTER {id}: {m}"));
+                }
+            }
             Stmt::Statistics { relation, index: false, column, value } => {
                 let Some(q) = self.qual(relation, at) else { return };
                 let value = (*value >= 0).then_some(*value);

@@ -149,6 +149,13 @@ fn constraint_column_types(table: &QualName, kind: &ConstraintKind, out: &mut Ve
 
 fn index_uses(index: &Index, out: &mut Vec<Key>) {
     for k in &index.keys {
+        // An operator class of the schema's (a bare one is taken to be in `public`: only ordering uses it).
+        if let Some(c) = &k.opclass {
+            let (schema, name) = c.split_once('.').unwrap_or(("public", c));
+            let identity =
+                format!("{} USING {}", QualName::new(schema, name).sql(), crate::canon::quote_ident(&index.method));
+            out.push(Key::Object(ObjectId { kind: GenericKind::OperatorClass, identity }));
+        }
         if let IndexKeyExpr::Expr(e) = &k.expr {
             expr_uses(Some(e), out);
         }
@@ -636,6 +643,11 @@ pub(super) fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
         Change::DropObject { object } => {
             d.drops.extend(object_keys(object));
             object_uses(object, &mut d.needs_old);
+        }
+        // What it stops using goes after it; what it starts using comes before.
+        Change::AlterObject { from, to } => {
+            object_uses(from, &mut d.needs_old);
+            object_uses(to, &mut d.needs_new);
         }
         Change::CreateTrigger { trigger } => {
             d.creates.push(Key::Trigger(trigger.id()));

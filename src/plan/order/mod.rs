@@ -104,7 +104,7 @@ fn phase(c: &Change) -> u8 {
         // A collation before the types and tables using it; the others after
         // the functions they name.
         Change::CreateObject { object, .. } if object.kind == GenericKind::Collation => 12,
-        Change::CreateObject { .. } => 14,
+        Change::CreateObject { .. } | Change::AlterObject { .. } => 14,
         Change::RenameTable { .. } => 14,
         Change::RenameColumn { .. } | Change::RenameConstraint { .. } | Change::RenameIndex { .. } => 15,
         Change::CreateTable { .. }
