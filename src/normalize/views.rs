@@ -70,7 +70,6 @@ fn bare(v: &View) -> View {
 /// sequences whole, the relations read (transitively) with their columns'
 /// names and types only, the views among them as defined now.
 fn ground(current: &Catalog, desired: &Catalog, names: &[QualName]) -> Catalog {
-    let mut needed: BTreeSet<QualName> = BTreeSet::new();
     let mut todo: Vec<QualName> = Vec::new();
     for n in names {
         for side in [current, desired] {
@@ -79,6 +78,14 @@ fn ground(current: &Catalog, desired: &Catalog, names: &[QualName]) -> Catalog {
             }
         }
     }
+    ground_of(current, todo)
+}
+
+/// The relations `todo` names and what they read (transitively), as the
+/// current side has them: tables with their columns' names and types only,
+/// views as defined now; with every type, sequence and routine.
+pub(super) fn ground_of(current: &Catalog, mut todo: Vec<QualName>) -> Catalog {
+    let mut needed: BTreeSet<QualName> = BTreeSet::new();
     while let Some(r) = todo.pop() {
         if !needed.insert(r.clone()) {
             continue;

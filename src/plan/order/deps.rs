@@ -596,6 +596,10 @@ pub(super) fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
         Change::CreateRoutine { routine, replace } => {
             if !replace {
                 d.creates.push(Key::Routine(routine.name.clone()));
+            } else if let Some(old) = from.routines.get(&routine.id()) {
+                // What the old body named (a SQL-standard body's real
+                // dependencies) goes only after the new body stops naming it.
+                routine_uses(old, &mut d.needs_old);
             }
             routine_uses(routine, &mut d.needs_new);
         }
