@@ -13,7 +13,7 @@ use super::NormalizeError;
 use crate::canon::quote_ident;
 use crate::diff::Change;
 use crate::introspect::{introspect, Scope};
-use crate::model::{Catalog, Column, Dep, QualName, Table, View};
+use crate::model::{Catalog, Column, Dep, GenericKind, QualName, Table, View};
 use crate::plan::plan;
 
 /// Settles the views named in `names`; must run inside a transaction the
@@ -123,6 +123,15 @@ pub(super) fn ground_of(current: &Catalog, mut todo: Vec<QualName>) -> Catalog {
         views,
         // A view may call them; triggers it never needs.
         routines: current.routines.clone(),
+        // A view may read a foreign table (which needs its server and wrapper).
+        objects: current
+            .objects
+            .iter()
+            .filter(|(id, _)| {
+                matches!(id.kind, GenericKind::ForeignDataWrapper | GenericKind::Server | GenericKind::ForeignTable)
+            })
+            .map(|(id, o)| (id.clone(), o.clone()))
+            .collect(),
         ..Catalog::default()
     }
 }

@@ -150,6 +150,11 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
         Signature::Cast => {
             return super::cast::read_create(toks, c.at, default_schema).map(|o| (o, replace)).map_err(|m| c.err(m))
         }
+        Signature::Foreign => {
+            return super::foreign::read_create(toks, c.at, kind, default_schema)
+                .map(|o| (o, replace))
+                .map_err(|m| c.err(m))
+        }
         Signature::Operator => {
             let start = c.at;
             while c.peek().is_some_and(|t| t.token != Token::LParen) {
@@ -278,9 +283,12 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
     // PostgreSQL keeps the others in the order written (pg_dump prints them so).
     options.extend(written.into_iter().filter(|(k, _)| !spec.options.iter().any(|o| o.name == k)));
     let identity = match spec.signature {
-        Signature::Name | Signature::Cast | Signature::EventTrigger | Signature::Statistics | Signature::Conversion => {
-            name.sql()
-        }
+        Signature::Name
+        | Signature::Cast
+        | Signature::EventTrigger
+        | Signature::Statistics
+        | Signature::Conversion
+        | Signature::Foreign => name.sql(),
         Signature::Arguments => format!("{}({})", name.sql(), args.unwrap_or_default()),
         Signature::Operator => {
             let arg = |k: &str| options.iter().find(|(n, _)| n == k).map_or("NONE".to_string(), |(_, v)| v.clone());
@@ -503,6 +511,12 @@ pub(super) fn identity(c: &mut Cursor, kind: GenericKind, default_schema: &str) 
             }
             Signature::Cast => {
                 let (id, next) = super::cast::read_identity(toks, c.at, default_schema).map_err(|m| c.err(m))?;
+                c.at = next;
+                id
+            }
+            Signature::Foreign => {
+                let (id, next) =
+                    super::foreign::read_identity(toks, c.at, kind, default_schema).map_err(|m| c.err(m))?;
                 c.at = next;
                 id
             }

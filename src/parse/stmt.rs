@@ -75,6 +75,9 @@ pub enum Stmt {
     ObjectComment(crate::model::ObjectId, Option<String>),
     /// `ALTER TEXT SEARCH CONFIGURATION ... ADD / ALTER / DROP MAPPING`.
     ObjectMapping(crate::model::ObjectId, super::ts_mapping::MappingEdit),
+    /// `ALTER FOREIGN TABLE t ALTER COLUMN c OPTIONS (...)`: the table, the
+    /// column, its options (canonical).
+    ForeignColumnOptions(crate::model::ObjectId, String, String),
     /// `ALTER INDEX parent ATTACH PARTITION child`.
     AttachIndex {
         /// The partition's index.

@@ -226,7 +226,18 @@ pub fn of(change: &Change, cx: &Context) -> Vec<Hazard> {
         // index, view, column or other object still uses (what the plan drops first is ordered before).
         Change::CreateObject { .. } => vec![],
         Change::DropObject { object } => {
-            h(MayFail, format!("dropping {} fails while anything this plan keeps still uses it", object.id()))
+            let mut out =
+                h(MayFail, format!("dropping {} fails while anything this plan keeps still uses it", object.id()));
+            if object.kind == crate::model::GenericKind::UserMapping {
+                out.extend(h(
+                    AccessLoss,
+                    format!(
+                        "dropping {} takes its credentials away: sessions using the server as that role fail until it is created again",
+                        object.id()
+                    ),
+                ));
+            }
+            out
         }
         Change::SetPrivileges { key, from, to } => privileges_lost(from.as_ref(), to)
             .map(|lost| h(AccessLoss, format!("{} loses {lost} on {}", key.grantee, key.object)))

@@ -14,6 +14,7 @@ mod cast;
 mod collation;
 mod conversion;
 mod event_trigger;
+mod foreign;
 mod operator;
 mod statistics;
 mod ts_configuration;
@@ -53,6 +54,14 @@ pub enum GenericKind {
     Statistics,
     /// `CREATE [DEFAULT] CONVERSION`.
     Conversion,
+    /// `CREATE FOREIGN DATA WRAPPER`.
+    ForeignDataWrapper,
+    /// `CREATE SERVER`.
+    Server,
+    /// `CREATE USER MAPPING`.
+    UserMapping,
+    /// `CREATE FOREIGN TABLE`.
+    ForeignTable,
 }
 
 impl GenericKind {
@@ -69,6 +78,10 @@ impl GenericKind {
         GenericKind::EventTrigger,
         GenericKind::Statistics,
         GenericKind::Conversion,
+        GenericKind::ForeignDataWrapper,
+        GenericKind::Server,
+        GenericKind::UserMapping,
+        GenericKind::ForeignTable,
     ];
 
     /// What the kind is, in one place.
@@ -85,6 +98,10 @@ impl GenericKind {
             GenericKind::EventTrigger => &event_trigger::SPEC,
             GenericKind::Statistics => &statistics::SPEC,
             GenericKind::Conversion => &conversion::SPEC,
+            GenericKind::ForeignDataWrapper => &foreign::WRAPPER,
+            GenericKind::Server => &foreign::SERVER,
+            GenericKind::UserMapping => &foreign::USER_MAPPING,
+            GenericKind::ForeignTable => &foreign::TABLE,
         }
     }
 
@@ -124,6 +141,10 @@ pub enum Signature {
     /// `schema.name`; the statement is `CREATE [DEFAULT] CONVERSION name FOR
     /// 'encoding' TO 'encoding' FROM function` (`parse::conversion`).
     Conversion,
+    /// Foreign data (`foreign.rs`): a wrapper's or server's name without a
+    /// schema, a user mapping's `FOR role SERVER server`, a foreign table's
+    /// `schema.name`; each statement in its own form (`parse::foreign`).
+    Foreign,
 }
 
 /// What an option's value is, which decides its canonical spelling and what it uses.
@@ -289,6 +310,7 @@ impl Object {
                     self.option("FROM").unwrap_or_default()
                 );
             }
+            Signature::Foreign => return foreign::definition(self),
             Signature::EventTrigger => {
                 let tags = self.option("TAGS").map(|t| format!(" WHEN TAG IN ({t})")).unwrap_or_default();
                 return format!(
@@ -324,7 +346,8 @@ impl Object {
         let spec = self.kind.spec();
         let mut out = Vec::new();
         let mut named = |kind: GenericKind, v: &str| {
-            if v.contains('.') {
+            // Wrappers and servers have no schema.
+            if v.contains('.') || kind.spec().signature == Signature::Foreign {
                 out.push(ObjectId { kind, identity: v.to_string() });
             }
         };

@@ -90,6 +90,7 @@ impl Builder<'_> {
             | Stmt::Routine(..)
             | Stmt::Object(..)
             | Stmt::ObjectMapping(..)
+            | Stmt::ForeignColumnOptions(..)
             | Stmt::Trigger(..) => {}
             Stmt::Grant(_)
             | Stmt::Skipped(_)

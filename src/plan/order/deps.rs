@@ -47,6 +47,10 @@ fn object_keys(o: &Object) -> Vec<Key> {
     if o.kind.spec().callable {
         keys.push(Key::Routine(o.name.clone()));
     }
+    // Views read a foreign table as a relation.
+    if o.kind == GenericKind::ForeignTable {
+        keys.push(Key::Table(o.name.clone()));
+    }
     keys
 }
 
