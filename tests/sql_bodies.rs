@@ -182,3 +182,38 @@ fn a_body_changed_in_meaning_is_not_settled_away() {
     assert!(plan.contains("CREATE OR REPLACE FUNCTION public.add_one(a integer)"), "{plan}");
     assert!(plan.contains("RETURN a + 2"), "{plan}");
 }
+
+#[test]
+fn a_column_type_changed_under_a_body_rebuilds_the_routine_around_it() {
+    if PgCluster::shared().version_num() < 140_000 {
+        return;
+    }
+    let pg = PgCluster::shared();
+    let db = pg.fresh_db("atomic_in_the_way");
+    let v1 = "
+CREATE TABLE public.ledger (id int, amount int, memo text);
+CREATE FUNCTION public.ledger_sum() RETURNS bigint LANGUAGE sql STABLE
+BEGIN ATOMIC
+    SELECT sum(amount) FROM ledger;
+END;
+COMMENT ON FUNCTION public.ledger_sum() IS 'the sum';
+CREATE FUNCTION public.memo_count() RETURNS bigint LANGUAGE sql STABLE RETURN (SELECT count(memo) FROM ledger);
+";
+    apply(&db, &file("w1.sql", v1), &[]);
+    // PostgreSQL refuses to change the type of a column such a body reads:
+    // the routine goes before, and comes back after with its comment.
+    let v2 = v1.replace("amount int", "amount bigint");
+    let v2_path = file("w2.sql", &v2);
+    let plan = plan_url(&db, &v2_path);
+    let at = |s: &str| plan.find(s).unwrap_or_else(|| panic!("{s} missing:\n{plan}"));
+    assert!(at("DROP FUNCTION public.ledger_sum()") < at("ALTER COLUMN amount TYPE bigint"));
+    assert!(at("ALTER COLUMN amount TYPE bigint") < at("CREATE FUNCTION public.ledger_sum()"));
+    assert!(at("CREATE FUNCTION public.ledger_sum()") < at("COMMENT ON FUNCTION public.ledger_sum() IS 'the sum'"));
+    // A body that does not name the column stays.
+    assert!(!plan.contains("memo_count"), "{plan}");
+    apply(&db, &v2_path, &[]);
+    assert_eq!(plan_url(&db, &v2_path).trim(), "");
+    let loaded = pg.fresh_db("atomic_in_the_way_psql");
+    loaded.psql(&v2).expect("v2 loads");
+    same_catalog(&db, &loaded);
+}

@@ -170,7 +170,10 @@ fn routine_uses(r: &Routine, out: &mut Vec<Key>) {
                 out.push(Key::Table(t.clone()));
             }
             Dep::Relation(t) => out.push(Key::Table(t.clone())),
-            Dep::Column(t, c) => out.push(Key::Column(t.clone(), c.clone())),
+            Dep::Column(t, c) => {
+                out.push(Key::Column(t.clone(), c.clone()));
+                out.push(Key::ColumnType(t.clone(), c.clone()));
+            }
             Dep::Routine(f) if f != &r.name => out.push(Key::Routine(f.clone())),
             Dep::Routine(_) => {}
         }
