@@ -48,9 +48,7 @@ fn object_keys(o: &Object) -> Vec<Key> {
         keys.push(Key::Routine(o.name.clone()));
     }
     // Views read a foreign table as a relation.
-    if o.kind == GenericKind::ForeignTable {
-        keys.push(Key::Table(o.name.clone()));
-    }
+    keys.extend((o.kind == GenericKind::ForeignTable).then(|| Key::Table(o.name.clone())));
     keys
 }
 
@@ -78,10 +76,7 @@ fn policy_uses(table: &QualName, p: &Policy, out: &mut Vec<Key>) {
     out.push(Key::Table(table.clone()));
     for d in &p.depends {
         match d {
-            Dep::Column(t, c) => {
-                out.push(Key::Column(t.clone(), c.clone()));
-                out.push(Key::ColumnType(t.clone(), c.clone()));
-            }
+            Dep::Column(t, c) => out.extend([Key::Column(t.clone(), c.clone()), Key::ColumnType(t.clone(), c.clone())]),
             Dep::Relation(r) => out.push(Key::Table(r.clone())),
             Dep::Routine(r) => out.push(Key::Routine(r.clone())),
             Dep::Type(t) => out.push(Key::Type(t.clone())),
