@@ -728,3 +728,12 @@ fn foreign_data_errors_name_what_to_write() {
         assert!(e.contains(says), "{sql}: {e}");
     }
 }
+
+#[test]
+fn foreign_data_exports_as_sql_that_reads_back_equal() {
+    let parsed = pgstate::parse::parse_str("foreign.sql", FOREIGN).expect("reads");
+    let sql = pgstate::plan::catalog_sql(&parsed.catalog).expect("prints");
+    let again = pgstate::parse::parse_str("export.sql", &sql).unwrap_or_else(|e| panic!("{}\n{sql}", e.summary()));
+    assert_eq!(parsed.catalog.objects, again.catalog.objects, "{sql}");
+    assert!(sql.contains("COMMENT ON SERVER remote IS 'the other database'"), "{sql}");
+}
