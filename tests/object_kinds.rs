@@ -843,6 +843,7 @@ fn the_pg_dump_of_every_kind_reads_and_converges() {
         OPERATOR_CLASSES,
         RULES,
         PUBLICATIONS,
+        FOREIGN,
     ]
     .concat()
     // Two fixtures name a table actor/people; one database holds them once.
@@ -908,4 +909,114 @@ fn conversions_converge_and_dump_like_psql() {
     assert!(drop < create, "{plan}");
     apply(&db, &path, &[]);
     assert!(plan_url(&db, &path).trim().is_empty());
+}
+
+const FOREIGN: &str = "
+CREATE EXTENSION IF NOT EXISTS postgres_fdw WITH SCHEMA public;
+CREATE FOREIGN DATA WRAPPER dummy_fdw OPTIONS (debug 'true');
+CREATE FOREIGN DATA WRAPPER checked_fdw VALIDATOR postgresql_fdw_validator;
+COMMENT ON FOREIGN DATA WRAPPER dummy_fdw IS 'no handler';
+CREATE SERVER remote FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'localhost', dbname 'other', port '5432');
+CREATE SERVER files TYPE 'csv' VERSION '1.0' FOREIGN DATA WRAPPER dummy_fdw OPTIONS (debug 'it''s; here');
+COMMENT ON SERVER remote IS 'the other database';
+CREATE USER MAPPING FOR PUBLIC SERVER remote OPTIONS (user 'reader', password 'secret');
+CREATE USER MAPPING FOR postgres SERVER remote OPTIONS (\"user\" 'postgres');
+CREATE FOREIGN TABLE public.remote_orders (
+    id integer OPTIONS (column_name 'order_id') NOT NULL,
+    note text COLLATE \"C\" DEFAULT 'none',
+    amount numeric(10,2)
+) SERVER remote OPTIONS (schema_name 'public', table_name 'orders');
+COMMENT ON FOREIGN TABLE public.remote_orders IS 'orders over there';
+CREATE VIEW public.remote_order_ids AS
+ SELECT remote_orders.id
+   FROM public.remote_orders;
+";
+
+#[test]
+fn foreign_data_converges_and_dumps_like_psql() {
+    converges("foreign", FOREIGN);
+}
+
+#[test]
+fn a_changed_server_rebuilds_its_mappings_tables_and_views_in_order_and_drops_go_in_order() {
+    let pg = PgCluster::shared();
+    let db = pg.fresh_db("kinds_foreign_change");
+    apply(&db, &file("f1.sql", FOREIGN), &[]);
+
+    // A server's options changed: what uses it is dropped first and created again after.
+    let v2 = FOREIGN.replace("host 'localhost'", "host 'db.internal'");
+    let v2_path = file("f2.sql", &v2);
+    let plan = plan_url(&db, &v2_path);
+    let at = |s: &str| plan.find(s).unwrap_or_else(|| panic!("{s} missing:\n{plan}"));
+    assert!(at("DROP VIEW public.remote_order_ids") < at("DROP FOREIGN TABLE public.remote_orders"));
+    assert!(at("DROP FOREIGN TABLE public.remote_orders") < at("DROP SERVER remote"));
+    assert!(at("DROP USER MAPPING FOR PUBLIC SERVER remote") < at("DROP SERVER remote"));
+    assert!(at("DROP USER MAPPING FOR postgres SERVER remote") < at("DROP SERVER remote"));
+    assert!(at("DROP SERVER remote") < at("CREATE SERVER remote FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname 'other', host 'db.internal', port '5432')"));
+    assert!(
+        at("CREATE SERVER remote")
+            < at("CREATE USER MAPPING FOR PUBLIC SERVER remote OPTIONS (password 'secret', \"user\" 'reader')")
+    );
+    assert!(at("CREATE SERVER remote") < at("CREATE FOREIGN TABLE public.remote_orders (id integer OPTIONS (column_name 'order_id') NOT NULL, note text COLLATE \"C\" DEFAULT 'none'::text, amount numeric(10,2)) SERVER remote OPTIONS (schema_name 'public', table_name 'orders')"));
+    assert!(at("CREATE FOREIGN TABLE public.remote_orders") < at("CREATE VIEW public.remote_order_ids"));
+    assert!(plan.contains("-- hazard: access loss: dropping user mapping FOR PUBLIC SERVER remote"), "{plan}");
+    // The untouched server and wrappers stay.
+    assert!(!plan.contains("SERVER files") && !plan.contains("dummy_fdw"), "{plan}");
+    apply(&db, &v2_path, &[]);
+    assert!(plan_url(&db, &v2_path).trim().is_empty());
+    let loaded = pg.fresh_db("kinds_foreign_change_psql");
+    loaded.psql(&v2).expect("v2 loads");
+    assert_eq!(dump(pg, &db), dump(pg, &loaded));
+
+    // A column option changed: the foreign table alone is rebuilt, with its view.
+    let v3 = v2.replace("column_name 'order_id'", "column_name 'id'");
+    let v3_path = file("f3.sql", &v3);
+    let plan = plan_url(&db, &v3_path);
+    assert!(!plan.contains("SERVER remote FOREIGN") && !plan.contains("USER MAPPING"), "{plan}");
+    let at = |s: &str| plan.find(s).unwrap_or_else(|| panic!("{s} missing:\n{plan}"));
+    assert!(at("DROP VIEW public.remote_order_ids") < at("DROP FOREIGN TABLE public.remote_orders"));
+    assert!(at("CREATE FOREIGN TABLE public.remote_orders") < at("CREATE VIEW public.remote_order_ids"));
+    assert!(plan.contains("COMMENT ON FOREIGN TABLE public.remote_orders IS 'orders over there'"), "{plan}");
+    apply(&db, &v3_path, &[]);
+    assert!(plan_url(&db, &v3_path).trim().is_empty());
+
+    // Everything dropped but the extension: dependants first, never a cascade.
+    let v4 = "CREATE EXTENSION IF NOT EXISTS postgres_fdw WITH SCHEMA public;\n";
+    let v4_path = file("f4.sql", v4);
+    let plan = plan_url(&db, &v4_path);
+    let at = |s: &str| plan.find(s).unwrap_or_else(|| panic!("{s} missing:\n{plan}"));
+    assert!(at("DROP VIEW public.remote_order_ids") < at("DROP FOREIGN TABLE public.remote_orders"));
+    assert!(at("DROP FOREIGN TABLE public.remote_orders") < at("DROP SERVER remote"));
+    assert!(at("DROP USER MAPPING FOR postgres SERVER remote") < at("DROP SERVER remote"));
+    assert!(at("DROP SERVER files") < at("DROP FOREIGN DATA WRAPPER dummy_fdw"));
+    assert!(!plan.contains("CASCADE") && !plan.contains("postgres_fdw;"), "{plan}");
+    apply(&db, &v4_path, &["--allow-destructive"]);
+    assert!(plan_url(&db, &v4_path).trim().is_empty());
+}
+
+#[test]
+fn foreign_data_errors_name_what_to_write() {
+    for (sql, says) in [
+        ("CREATE SERVER s FOREIGN DATA WRAPPER w OPTIONS (host 1);", "expected its value as a string constant"),
+        ("CREATE USER MAPPING FOR CURRENT_USER SERVER s;", "write the role's name"),
+        ("CREATE FOREIGN TABLE t (a int CHECK (a > 0)) SERVER s;", "unsupported: column a of a foreign table"),
+        ("CREATE FOREIGN TABLE t (a int) SERVER s OPTIONS (x 'y', x 'z');", "option x provided more than once"),
+        (
+            "CREATE FOREIGN TABLE t (a int) SERVER s;\nALTER FOREIGN TABLE t ALTER COLUMN b OPTIONS (c 'd');",
+            "it has no column b",
+        ),
+    ] {
+        let Err(e) = pgstate::parse::parse_str("foreign.sql", sql) else { panic!("{sql}: accepted") };
+        let e = e.summary();
+        assert!(e.contains(says), "{sql}: {e}");
+    }
+}
+
+#[test]
+fn foreign_data_exports_as_sql_that_reads_back_equal() {
+    let parsed = pgstate::parse::parse_str("foreign.sql", FOREIGN).expect("reads");
+    let sql = pgstate::plan::catalog_sql(&parsed.catalog).expect("prints");
+    let again = pgstate::parse::parse_str("export.sql", &sql).unwrap_or_else(|e| panic!("{}\n{sql}", e.summary()));
+    assert_eq!(parsed.catalog.objects, again.catalog.objects, "{sql}");
+    assert!(sql.contains("COMMENT ON SERVER remote IS 'the other database'"), "{sql}");
 }

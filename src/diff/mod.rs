@@ -220,7 +220,8 @@ pub fn diff_for(from: &Catalog, to: &Catalog, hints: &[RenameHint], server: Serv
         out.changes.push(Change::DropTable { table: t.clone() });
     }
     tables::rebuild_dependent_foreign_keys(&mut out, from, to);
-    let dropped = routines::routines(&mut out, from, to);
+    let mut dropped = routines::routines(&mut out, from, to);
+    routines::rebuild_in_the_way(&mut out, from, to, &mut dropped);
     routines::triggers(&mut out, from, to, &dropped);
     tables::recreate_triggers(&mut out, to, &recreated);
     routines::rebuild_dependants(&mut out, from, to, &dropped);

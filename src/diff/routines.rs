@@ -7,7 +7,7 @@ use rustc_hash::FxHashSet;
 
 use super::{comment, Change, CommentTarget, Diff};
 use crate::canon::refs::routines_used;
-use crate::model::{ArgMode, Catalog, ConstraintKind, IndexKeyExpr, QualName, Routine, Trigger};
+use crate::model::{ArgMode, Catalog, ConstraintKind, Dep, IndexKeyExpr, QualName, Routine, Trigger};
 
 /// Whether PostgreSQL's `CREATE OR REPLACE` turns `old` into `new`: same
 /// kind (a window function is a kind of its own), result and argument list (modes, types and names), and no default
@@ -59,6 +59,66 @@ pub fn routines(out: &mut Diff, from: &Catalog, to: &Catalog) -> FxHashSet<QualN
         }
     }
     dropped
+}
+
+/// Routines with a SQL-standard body (`RETURN`, `BEGIN ATOMIC`) that stay as
+/// they are but read a table the plan drops (to create again), a column
+/// whose type it changes or that it drops, or a foreign table it rebuilds:
+/// PostgreSQL records what such a body reads and refuses those changes under
+/// it, so the routine is dropped before them and created again after (its
+/// name joins `dropped`, so what calls it is rebuilt too). A column change
+/// on a table the body reads counts when the body names the column or reads
+/// `*` (the body is not analysed further).
+pub fn rebuild_in_the_way(out: &mut Diff, from: &Catalog, to: &Catalog, dropped: &mut FxHashSet<QualName>) {
+    let mut tables: FxHashSet<&QualName> = FxHashSet::default();
+    let mut columns: Vec<(&QualName, &str, bool)> = Vec::new();
+    for c in &out.changes {
+        match c {
+            Change::DropTable { table } => {
+                tables.insert(&table.name);
+            }
+            Change::DropObject { object } if object.kind == crate::model::GenericKind::ForeignTable => {
+                tables.insert(&object.name);
+            }
+            Change::AlterColumnType { table, column, .. } => columns.push((table, column, true)),
+            Change::DropColumn { table, column } => columns.push((table, &column.name, false)),
+            _ => {}
+        }
+    }
+    if tables.is_empty() && columns.is_empty() {
+        return;
+    }
+    let mut rebuilt = Vec::new();
+    for (id, old) in &from.routines {
+        let Some(new) = to.routines.get(id) else { continue };
+        let unchanged = Routine { comment: None, ..old.clone() } == Routine { comment: None, ..new.clone() };
+        if !old.sql_body || dropped.contains(&id.name) || !unchanged {
+            continue;
+        }
+        let reads = |t: &QualName| old.depends.contains(&Dep::Relation(t.clone()));
+        let names = |c: &str| old.body.contains('*') || old.body.to_lowercase().contains(&c.to_lowercase());
+        let hit: Vec<(QualName, String, bool)> = columns
+            .iter()
+            .filter(|(t, c, _)| reads(t) && names(c))
+            .map(|(t, c, kept)| ((*t).clone(), c.to_string(), *kept))
+            .collect();
+        if !tables.iter().any(|t| reads(t)) && hit.is_empty() {
+            continue;
+        }
+        // The columns as dependencies: the drop goes before their change, the creation after.
+        let mut before = old.clone();
+        before.depends.extend(hit.iter().map(|(t, c, _)| Dep::Column(t.clone(), c.clone())));
+        let mut after = Routine { comment: None, ..new.clone() };
+        after.depends.extend(hit.iter().filter(|h| h.2).map(|(t, c, _)| Dep::Column(t.clone(), c.clone())));
+        rebuilt.push((id.clone(), before, after, new.comment.clone()));
+    }
+    for (id, before, after, comment_text) in rebuilt {
+        dropped.insert(id.name.clone());
+        let kind = after.kind;
+        out.changes.push(Change::DropRoutine { routine: before });
+        out.changes.push(Change::CreateRoutine { routine: after, replace: false });
+        comment(out, CommentTarget::Routine(id, kind), &None, &comment_text);
+    }
 }
 
 fn create_trigger(out: &mut Diff, t: &Trigger) {

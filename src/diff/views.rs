@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use super::{comment, Change, CommentTarget, Diff};
-use crate::model::{Catalog, Dep, Index, QualName, View};
+use crate::model::{Catalog, Dep, GenericKind, Index, QualName, View};
 
 /// What the changes so far take away from under a view.
 #[derive(Default)]
@@ -45,6 +45,9 @@ impl Blocked {
                 // Views name an aggregate as a function.
                 Change::DropObject { object } if object.kind.spec().callable => {
                     b.routines.insert(object.name.clone());
+                }
+                Change::DropObject { object } if object.kind == GenericKind::ForeignTable => {
+                    b.relations.insert(object.name.clone());
                 }
                 _ => {}
             }

@@ -29,8 +29,15 @@ pub async fn objects(client: &Client, schemas: &[String], s: &mut Script) -> Res
                     crate::model::Signature::EventTrigger => {
                         format!("EVENT TRIGGER {}", leading_ident(create.trim_start_matches("CREATE EVENT TRIGGER ")))
                     }
+                    // A wrapper's or server's name has no schema.
+                    crate::model::Signature::Foreign if *kind != crate::model::GenericKind::ForeignTable => {
+                        let rest = create.split_once(&format!("{} ", kind.spec().keyword)).map_or("", |(_, r)| r);
+                        format!("{} {}", kind.spec().keyword, leading_ident(rest))
+                    }
                     // `STATISTICS schema.name`: the search path is empty, so it is qualified.
-                    crate::model::Signature::Statistics | crate::model::Signature::Conversion => {
+                    crate::model::Signature::Statistics
+                    | crate::model::Signature::Conversion
+                    | crate::model::Signature::Foreign => {
                         let rest = create.split_once(&format!("{} ", kind.spec().keyword)).map_or("", |(_, r)| r);
                         let schema = leading_ident(rest);
                         let name = leading_ident(rest[schema.len()..].trim_start_matches('.'));

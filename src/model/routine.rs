@@ -132,13 +132,16 @@ pub struct Routine {
     /// `LANGUAGE`, lower-case.
     pub language: String,
     /// The body as PostgreSQL stores it (`prosrc`), verbatim; compared on
-    /// `canon::body::body_key`. For `RETURN expr` bodies, that canonical text.
+    /// `canon::body::body_key`. A SQL-standard body is the whole clause as
+    /// printed: `RETURN` and the canonical expression, or `BEGIN ATOMIC`, its
+    /// statements each ended by `;`, `END` (a file's spelling and the
+    /// server's deparse meet through `normalize`).
     pub body: String,
     /// The whitespace-insensitive key of the body that decides equality
     /// (`canon::body::body_key`, set by whoever builds the routine).
     #[serde(skip)]
     pub body_key: String,
-    /// Whether the body is SQL-standard (`RETURN expr`), not a string.
+    /// Whether the body is SQL-standard (`RETURN expr` or `BEGIN ATOMIC ... END`), not a string.
     pub sql_body: bool,
     /// The object file of a C function (`AS 'file', 'symbol'`).
     pub object_file: Option<String>,

@@ -1,7 +1,7 @@
 //! Which expressions differ between the desired and the live catalog, for
 //! objects both have.
 
-use crate::model::{Catalog, ConstraintKind, Index, QualName};
+use crate::model::{Catalog, ConstraintKind, Index, QualName, RoutineId};
 
 /// Per table: the columns whose default or generation expression differs, and
 /// the check/exclusion constraints and expression indexes whose text differs.
@@ -40,12 +40,18 @@ pub struct Mismatches {
     pub views: Vec<QualName>,
     /// Partitions of the same parent on both sides whose bounds differ.
     pub bounds: Vec<QualName>,
+    /// Routines whose SQL-standard bodies (`RETURN`, `BEGIN ATOMIC`) differ.
+    pub routines: Vec<RoutineId>,
 }
 
 impl Mismatches {
     /// Whether nothing differs.
     pub fn is_empty(&self) -> bool {
-        self.tables.is_empty() && self.domains.is_empty() && self.views.is_empty() && self.bounds.is_empty()
+        self.tables.is_empty()
+            && self.domains.is_empty()
+            && self.views.is_empty()
+            && self.bounds.is_empty()
+            && self.routines.is_empty()
     }
 }
 
@@ -66,6 +72,16 @@ pub fn find(desired: &Catalog, live: &Catalog) -> Mismatches {
                 matches!((&t.partition_of, have), (Some(w), Some(h)) if w.parent == h.parent && w.bound != h.bound)
             })
             .map(|t| t.name.clone())
+            .collect(),
+        routines: desired
+            .routines
+            .iter()
+            .filter(|(id, want)| {
+                live.routines
+                    .get(*id)
+                    .is_some_and(|have| want.sql_body && have.sql_body && want.body_key != have.body_key)
+            })
+            .map(|(id, _)| id.clone())
             .collect(),
         ..Mismatches::default()
     };

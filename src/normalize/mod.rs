@@ -12,6 +12,7 @@
 
 mod bounds;
 mod mismatch;
+mod routines;
 mod scratch;
 mod views;
 
@@ -67,7 +68,8 @@ pub async fn settle(client: &Client, desired: &mut Catalog, current: &Catalog) -
     let result = async {
         scratch::settle(client, &mut current_stored, &found).await?;
         scratch::settle(client, &mut desired_stored, &found).await?;
-        views::settle_files(client, desired, current, &found.views).await
+        let views = views::settle_files(client, desired, current, &found.views).await?;
+        Ok::<_, NormalizeError>(views + routines::settle(client, desired, current, &found.routines).await?)
     }
     .await;
     let rollback = client.batch_execute("ROLLBACK").await;

@@ -13,7 +13,7 @@ use super::NormalizeError;
 use crate::canon::quote_ident;
 use crate::diff::Change;
 use crate::introspect::{introspect, Scope};
-use crate::model::{Catalog, Column, Dep, QualName, Table, View};
+use crate::model::{Catalog, Column, Dep, GenericKind, QualName, Table, View};
 use crate::plan::plan;
 
 /// Settles the views named in `names`; must run inside a transaction the
@@ -70,7 +70,6 @@ fn bare(v: &View) -> View {
 /// sequences whole, the relations read (transitively) with their columns'
 /// names and types only, the views among them as defined now.
 fn ground(current: &Catalog, desired: &Catalog, names: &[QualName]) -> Catalog {
-    let mut needed: BTreeSet<QualName> = BTreeSet::new();
     let mut todo: Vec<QualName> = Vec::new();
     for n in names {
         for side in [current, desired] {
@@ -79,6 +78,14 @@ fn ground(current: &Catalog, desired: &Catalog, names: &[QualName]) -> Catalog {
             }
         }
     }
+    ground_of(current, todo)
+}
+
+/// The relations `todo` names and what they read (transitively), as the
+/// current side has them: tables with their columns' names and types only,
+/// views as defined now; with every type, sequence and routine.
+pub(super) fn ground_of(current: &Catalog, mut todo: Vec<QualName>) -> Catalog {
+    let mut needed: BTreeSet<QualName> = BTreeSet::new();
     while let Some(r) = todo.pop() {
         if !needed.insert(r.clone()) {
             continue;
@@ -116,6 +123,15 @@ fn ground(current: &Catalog, desired: &Catalog, names: &[QualName]) -> Catalog {
         views,
         // A view may call them; triggers it never needs.
         routines: current.routines.clone(),
+        // A view may read a foreign table (which needs its server and wrapper).
+        objects: current
+            .objects
+            .iter()
+            .filter(|(id, _)| {
+                matches!(id.kind, GenericKind::ForeignDataWrapper | GenericKind::Server | GenericKind::ForeignTable)
+            })
+            .map(|(id, o)| (id.clone(), o.clone()))
+            .collect(),
         ..Catalog::default()
     }
 }

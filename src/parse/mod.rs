@@ -7,6 +7,7 @@ pub(crate) mod constraints;
 mod conversion;
 pub mod diagnostic;
 mod event_trigger;
+pub(crate) mod foreign;
 mod grants;
 mod key_options;
 mod lexer;

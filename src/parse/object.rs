@@ -149,6 +149,11 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
                 .map(|o| (o, replace))
                 .map_err(|m| c.err(m))
         }
+        Signature::Foreign => {
+            return super::foreign::read_create(toks, c.at, kind, default_schema)
+                .map(|o| (o, replace))
+                .map_err(|m| c.err(m))
+        }
         Signature::Operator => {
             let start = c.at;
             while c.peek().is_some_and(|t| t.token != Token::LParen) {
@@ -284,7 +289,8 @@ pub fn read_create(toks: &[TokenWithSpan], default_schema: &str) -> Result<(Obje
         | Signature::Conversion
         | Signature::Using
         | Signature::Rule
-        | Signature::Publication => name.sql(),
+        | Signature::Publication
+        | Signature::Foreign => name.sql(),
         Signature::Arguments => format!("{}({})", name.sql(), args.unwrap_or_default()),
         Signature::Operator => {
             let arg = |k: &str| options.iter().find(|(n, _)| n == k).map_or("NONE".to_string(), |(_, v)| v.clone());
@@ -517,6 +523,12 @@ pub(super) fn identity(c: &mut Cursor, kind: GenericKind, default_schema: &str) 
             }
             Signature::Publication => {
                 let (id, next) = super::publication::read_identity(toks, c.at).map_err(|m| c.err(m))?;
+                c.at = next;
+                id
+            }
+            Signature::Foreign => {
+                let (id, next) =
+                    super::foreign::read_identity(toks, c.at, kind, default_schema).map_err(|m| c.err(m))?;
                 c.at = next;
                 id
             }

@@ -291,6 +291,8 @@ pub fn read_routine(tokens: Vec<TokenWithSpan>, default_schema: &str) -> Result<
     };
     let mut types: Vec<ColumnType> = r.args.iter().map(|a| a.data_type.clone()).collect();
     let mut has_body = false;
+    // A SQL-standard body's statements, for what it refers to.
+    let mut inner: Option<String> = None;
     loop {
         if matches!(p.peek_token_ref().token, Token::EOF) {
             break;
@@ -391,15 +393,21 @@ pub fn read_routine(tokens: Vec<TokenWithSpan>, default_schema: &str) -> Result<
             }
             "RETURN" => {
                 let e = p.parse_expr().map_err(|e| sql_err(&p, e))?;
-                r.body = canonical(&e, &Context { default_schema, column_type: None }).0;
+                let text = canonical(&e, &Context { default_schema, column_type: None }).0;
+                r.body = format!("RETURN {text}");
+                inner = Some(format!("SELECT {text}"));
                 r.sql_body = true;
                 has_body = true;
             }
             "BEGIN" => {
-                return Err(err(
-                    &p,
-                    "unsupported: BEGIN ATOMIC bodies (write the body as a string: AS $$ ... $$, or RETURN expr)",
-                ))
+                if !eat(&mut p, "ATOMIC") {
+                    return Err(err(&p, "expected BEGIN ATOMIC"));
+                }
+                let (body, statements) = atomic_body(&mut p)?;
+                r.body = body;
+                inner = Some(statements);
+                r.sql_body = true;
+                has_body = true;
             }
             "SUPPORT" | "TRANSFORM" => {
                 return Err(err(&p, format!("unsupported: {w} in CREATE {}", kind.sql())));
@@ -425,13 +433,51 @@ pub fn read_routine(tokens: Vec<TokenWithSpan>, default_schema: &str) -> Result<
             r.depends.push(dep);
         }
     }
-    if r.language == "sql" && !r.sql_body {
-        let (rels, calls) = sql_body_refs(&r.body, default_schema);
+    if r.language == "sql" {
+        let (rels, calls) = sql_body_refs(inner.as_deref().unwrap_or(&r.body), default_schema);
         r.depends.extend(rels.into_iter().map(Dep::Relation));
         r.depends.extend(calls.into_iter().filter(|c| c != &r.name).map(Dep::Routine));
     }
     r.body_key = crate::canon::body::body_key(&r.body);
     Ok(r)
+}
+
+/// The rest of a `BEGIN ATOMIC ... END` body, the parser standing after
+/// `ATOMIC` (the body ends the statement: `parse::split` kept its
+/// semicolons): the body as printed again (`BEGIN ATOMIC`, each statement
+/// through `quote::ast` ended by `;` on a line of its own, `END`, the shape
+/// `pg_get_functiondef` prints) and its statements as one text. Statements
+/// sqlparser cannot read are kept as their tokens, for PostgreSQL to judge.
+fn atomic_body(p: &mut Parser) -> Result<(String, String), ReadError> {
+    let mut rest = Vec::new();
+    loop {
+        let t = p.next_token();
+        if matches!(t.token, Token::EOF) {
+            break;
+        }
+        rest.push(t);
+    }
+    let ends = matches!(rest.last().map(|t| &t.token), Some(Token::Word(w)) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("END"));
+    if !ends {
+        return Err(err(p, "expected END at the end of a BEGIN ATOMIC body"));
+    }
+    rest.pop();
+    let dialect = PostgreSqlDialect {};
+    let statements: Vec<String> =
+        match Parser::new(&dialect).with_tokens_with_locations(rest.clone()).parse_statements() {
+            Ok(stmts) => stmts.iter().map(crate::quote::ast::sql).collect(),
+            Err(_) => rest
+                .split(|t| t.token == Token::SemiColon)
+                .filter(|s| !s.is_empty())
+                .map(|s| crate::quote::ast::tokens(s.iter().map(|t| &t.token)))
+                .collect(),
+        };
+    let mut body = String::from("BEGIN ATOMIC\n");
+    for s in &statements {
+        body.push_str(&format!(" {s};\n"));
+    }
+    body.push_str("END");
+    Ok((body, statements.join(";\n")))
 }
 
 /// Spells what PostgreSQL leaves implicit the way it stores it: the result
@@ -488,6 +534,33 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a.id().to_string(), "public.add(integer, integer)");
         assert_eq!(a.config, vec!["search_path=public, pg_temp".to_string()]);
+    }
+
+    #[test]
+    fn sql_standard_bodies_keep_their_statements_and_name_what_they_read() {
+        let f = read(
+            "CREATE FUNCTION f(a int) RETURNS bigint LANGUAGE sql BEGIN ATOMIC\n  select count(*)   from app.t where x = a;\n              SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END;\nEND",
+        );
+        assert!(f.sql_body);
+        assert_eq!(
+            f.body,
+            "BEGIN ATOMIC\n SELECT count(*) FROM app.t WHERE x = a;\n SELECT CASE WHEN a > 0 THEN 1 ELSE 2 END;\nEND"
+        );
+        assert!(f.depends.contains(&Dep::Relation(QualName::new("app", "t"))), "{:?}", f.depends);
+        // pg_get_functiondef's shape reads to the same body.
+        let g = read(
+            "CREATE OR REPLACE FUNCTION public.f(a integer)\n RETURNS bigint\n LANGUAGE sql\nBEGIN ATOMIC\n              SELECT count(*) AS count\n    FROM app.t\n   WHERE (t.x = f.a);\n SELECT\n         CASE\n             WHEN (f.a > 0) THEN 1\n             ELSE 2\n         END AS \"case\";\nEND",
+        );
+        assert!(
+            g.body.starts_with("BEGIN ATOMIC\n SELECT count(*) AS count FROM app.t WHERE (t.x = f.a);"),
+            "{}",
+            g.body
+        );
+        let r = read("CREATE FUNCTION r(a int) RETURNS int LANGUAGE sql RETURN (SELECT max(x) FROM app.t) + a");
+        assert!(r.body.starts_with("RETURN "), "{}", r.body);
+        assert!(r.depends.contains(&Dep::Relation(QualName::new("app", "t"))), "{:?}", r.depends);
+        let empty = read("CREATE PROCEDURE p() BEGIN ATOMIC END");
+        assert_eq!((empty.body.as_str(), empty.language.as_str()), ("BEGIN ATOMIC\nEND", "sql"));
     }
 
     #[test]

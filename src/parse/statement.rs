@@ -298,6 +298,12 @@ fn classify(
                 Err((m, s)) => Err((m, if s == Span::empty() { span } else { s }, None)),
             };
         }
+        ["ALTER", "FOREIGN", "TABLE", ..] => {
+            return match super::foreign::read_column_options(&raw.tokens, default_schema) {
+                Ok((id, column, options)) => Ok(Some(Stmt::ForeignColumnOptions(id, column, options))),
+                Err(m) => Err((m, span, None)),
+            };
+        }
         ["ALTER", "TEXT", "SEARCH", "CONFIGURATION"] => {
             return match super::ts_mapping::read_mapping(&raw.tokens, default_schema) {
                 Ok((id, edit)) => Ok(Some(Stmt::ObjectMapping(id, edit))),

@@ -79,6 +79,9 @@ pub enum Stmt {
     ObjectOption(crate::model::ObjectId, super::object_alter::OptionEdit),
     /// `ALTER OPERATOR FAMILY`, `ALTER PUBLICATION`, `ALTER TABLE ... ENABLE / DISABLE RULE`.
     ObjectEdit(crate::model::ObjectId, super::object_edit::ObjectEdit),
+    /// `ALTER FOREIGN TABLE t ALTER COLUMN c OPTIONS (...)`: the table, the
+    /// column, its options (canonical).
+    ForeignColumnOptions(crate::model::ObjectId, String, String),
     /// `ALTER INDEX parent ATTACH PARTITION child`.
     AttachIndex {
         /// The partition's index.

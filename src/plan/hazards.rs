@@ -240,7 +240,18 @@ pub fn of(change: &Change, cx: &Context) -> Vec<Hazard> {
         // Nothing uses a rule.
         Change::DropObject { object } if object.kind == crate::model::GenericKind::Rule => vec![],
         Change::DropObject { object } => {
-            h(MayFail, format!("dropping {} fails while anything this plan keeps still uses it", object.id()))
+            let mut out =
+                h(MayFail, format!("dropping {} fails while anything this plan keeps still uses it", object.id()));
+            if object.kind == crate::model::GenericKind::UserMapping {
+                out.extend(h(
+                    AccessLoss,
+                    format!(
+                        "dropping {} takes its credentials away: sessions using the server as that role fail until it is created again",
+                        object.id()
+                    ),
+                ));
+            }
+            out
         }
         Change::SetPrivileges { key, from, to } => privileges_lost(from.as_ref(), to)
             .map(|lost| h(AccessLoss, format!("{} loses {lost} on {}", key.grantee, key.object)))

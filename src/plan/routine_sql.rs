@@ -64,7 +64,7 @@ pub fn create_routine(r: &Routine, replace: bool) -> String {
         s.push_str(&format!("\n SET {}", setting(c)));
     }
     if r.sql_body {
-        s.push_str(&format!("\nRETURN {}", r.body));
+        s.push_str(&format!("\n{}", r.body));
     } else {
         let tag = match r.kind {
             RoutineKind::Function => "function",

@@ -16,6 +16,7 @@ mod conversion;
 mod event_trigger;
 mod op_class;
 mod op_family;
+mod foreign;
 mod operator;
 mod publication;
 mod rule;
@@ -67,6 +68,14 @@ pub enum GenericKind {
     Rule,
     /// `CREATE PUBLICATION`, with its tables and schemas (`ALTER ... ADD`).
     Publication,
+    /// `CREATE FOREIGN DATA WRAPPER`.
+    ForeignDataWrapper,
+    /// `CREATE SERVER`.
+    Server,
+    /// `CREATE USER MAPPING`.
+    UserMapping,
+    /// `CREATE FOREIGN TABLE`.
+    ForeignTable,
 }
 
 impl GenericKind {
@@ -87,6 +96,10 @@ impl GenericKind {
         GenericKind::OperatorClass,
         GenericKind::Rule,
         GenericKind::Publication,
+        GenericKind::ForeignDataWrapper,
+        GenericKind::Server,
+        GenericKind::UserMapping,
+        GenericKind::ForeignTable,
     ];
 
     /// What the kind is, in one place.
@@ -107,6 +120,10 @@ impl GenericKind {
             GenericKind::OperatorClass => &op_class::SPEC,
             GenericKind::Rule => &rule::SPEC,
             GenericKind::Publication => &publication::SPEC,
+            GenericKind::ForeignDataWrapper => &foreign::WRAPPER,
+            GenericKind::Server => &foreign::SERVER,
+            GenericKind::UserMapping => &foreign::USER_MAPPING,
+            GenericKind::ForeignTable => &foreign::TABLE,
         }
     }
 
@@ -158,6 +175,10 @@ pub enum Signature {
     /// A name without a schema; the statement is `CREATE PUBLICATION name
     /// [FOR ...] [WITH (...)]` (`parse::publication`).
     Publication,
+    /// Foreign data (`foreign.rs`): a wrapper's or server's name without a
+    /// schema, a user mapping's `FOR role SERVER server`, a foreign table's
+    /// `schema.name`; each statement in its own form (`parse::foreign`).
+    Foreign,
 }
 
 /// What an option's value is, which decides its canonical spelling and what it uses.
@@ -328,6 +349,7 @@ impl Object {
             Signature::Using => return op_class::definition(self),
             Signature::Rule => return rule::definition(self, replace),
             Signature::Publication => return publication::definition(self),
+            Signature::Foreign => return foreign::definition(self),
             Signature::EventTrigger => {
                 let tags = self.option("TAGS").map(|t| format!(" WHEN TAG IN ({t})")).unwrap_or_default();
                 return format!(
@@ -383,7 +405,8 @@ impl Object {
         }
         let mut out = Vec::new();
         let mut named = |kind: GenericKind, v: &str| {
-            if v.contains('.') {
+            // Wrappers and servers have no schema.
+            if v.contains('.') || kind.spec().signature == Signature::Foreign {
                 out.push(ObjectId { kind, identity: v.to_string() });
             }
         };

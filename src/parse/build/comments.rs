@@ -92,6 +92,7 @@ impl Builder<'_> {
             | Stmt::ObjectMapping(..)
             | Stmt::ObjectOption(..)
             | Stmt::ObjectEdit(..)
+            | Stmt::ForeignColumnOptions(..)
             | Stmt::Trigger(..) => {}
             Stmt::Grant(_)
             | Stmt::Skipped(_)

@@ -245,6 +245,14 @@ impl Builder<'_> {
                     self.error(at, format!("ALTER {id}: {m}"));
                 }
             }
+            Stmt::ForeignColumnOptions(id, column, options) => {
+                let Some(o) = self.cat.objects.get_mut(id) else {
+                    return self.error(at, format!("ALTER {id}: it is not defined"));
+                };
+                if let Err(m) = crate::parse::foreign::set_column_options(o, column, options) {
+                    self.error(at, format!("ALTER {id}: {m}"));
+                }
+            }
             Stmt::Statistics { relation, index: false, column, value } => {
                 let Some(q) = self.qual(relation, at) else { return };
                 let value = (*value >= 0).then_some(*value);

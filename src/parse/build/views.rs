@@ -1,7 +1,7 @@
 //! `CREATE VIEW` and what each view reads.
 
 use super::Builder;
-use crate::model::{Dep, View};
+use crate::model::{Dep, GenericKind, ObjectId, QualName, View};
 use crate::parse::source::At;
 use crate::parse::view::ViewDef;
 
@@ -60,7 +60,7 @@ impl Builder<'_> {
                             .filter(|c| refs.wildcard || refs.names.contains(*c))
                             .map(|c| Dep::Column(r.clone(), c.clone())),
                     );
-                } else if self.cat.views.contains_key(r) {
+                } else if self.cat.views.contains_key(r) || self.cat.objects.contains_key(&foreign_table(r)) {
                     depends.push(Dep::Relation(r.clone()));
                 }
             }
@@ -70,4 +70,9 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// The id a foreign table named `name` would have (views read it as a relation).
+fn foreign_table(name: &QualName) -> ObjectId {
+    ObjectId { kind: GenericKind::ForeignTable, identity: name.sql() }
 }

@@ -47,6 +47,8 @@ fn object_keys(o: &Object) -> Vec<Key> {
     if o.kind.spec().callable {
         keys.push(Key::Routine(o.name.clone()));
     }
+    // Views read a foreign table as a relation.
+    keys.extend((o.kind == GenericKind::ForeignTable).then(|| Key::Table(o.name.clone())));
     keys
 }
 
@@ -74,10 +76,7 @@ fn policy_uses(table: &QualName, p: &Policy, out: &mut Vec<Key>) {
     out.push(Key::Table(table.clone()));
     for d in &p.depends {
         match d {
-            Dep::Column(t, c) => {
-                out.push(Key::Column(t.clone(), c.clone()));
-                out.push(Key::ColumnType(t.clone(), c.clone()));
-            }
+            Dep::Column(t, c) => out.extend([Key::Column(t.clone(), c.clone()), Key::ColumnType(t.clone(), c.clone())]),
             Dep::Relation(r) => out.push(Key::Table(r.clone())),
             Dep::Routine(r) => out.push(Key::Routine(r.clone())),
             Dep::Type(t) => out.push(Key::Type(t.clone())),
@@ -173,7 +172,10 @@ fn routine_uses(r: &Routine, out: &mut Vec<Key>) {
                 out.push(Key::Table(t.clone()));
             }
             Dep::Relation(t) => out.push(Key::Table(t.clone())),
-            Dep::Column(t, c) => out.push(Key::Column(t.clone(), c.clone())),
+            Dep::Column(t, c) => {
+                out.push(Key::Column(t.clone(), c.clone()));
+                out.push(Key::ColumnType(t.clone(), c.clone()));
+            }
             Dep::Routine(f) if f != &r.name => out.push(Key::Routine(f.clone())),
             Dep::Routine(_) => {}
         }
@@ -625,6 +627,10 @@ pub(super) fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
         Change::CreateRoutine { routine, replace } => {
             if !replace {
                 d.creates.push(Key::Routine(routine.name.clone()));
+            } else if let Some(old) = from.routines.get(&routine.id()) {
+                // What the old body named (a SQL-standard body's real
+                // dependencies) goes only after the new body stops naming it.
+                routine_uses(old, &mut d.needs_old);
             }
             routine_uses(routine, &mut d.needs_new);
         }
