@@ -20,7 +20,9 @@ fn dropped(from: &Catalog, to: &Catalog) -> HashSet<ObjectId> {
     let mut out: HashSet<ObjectId> = from
         .objects
         .iter()
-        .filter(|(id, old)| to.objects.get(*id).is_none_or(|new| !same(old, new) && !old.replaceable_by(new) && !old.alterable_to(new)))
+        .filter(|(id, old)| {
+            to.objects.get(*id).is_none_or(|new| !same(old, new) && !old.replaceable_by(new) && !old.alterable_to(new))
+        })
         .map(|(id, _)| id.clone())
         .collect();
     loop {
