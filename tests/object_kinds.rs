@@ -7,45 +7,13 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use support::pg::{Db, PgCluster};
-
-fn pgstate(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pgstate"))
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .expect("pgstate runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use support::run::{apply, pgstate, plan_url, text};
 
 fn file(name: &str, sql: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pgstate-kinds-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(name);
-    std::fs::write(&path, sql).expect("write file");
-    path
-}
-
-fn apply(db: &Db, schema: &Path, extra: &[&str]) -> String {
-    let url = db.url();
-    let schema = schema.to_string_lossy().into_owned();
-    let mut args = vec!["apply", "--url", &url, "--schema", &schema, "--yes"];
-    args.extend_from_slice(extra);
-    let out = pgstate(&args);
-    assert!(out.status.success(), "apply failed:\n{}{}", text(&out.stdout), text(&out.stderr));
-    text(&out.stdout)
-}
-
-fn plan_url(db: &Db, schema: &Path) -> String {
-    let out = pgstate(&["plan", "--url", &db.url(), "--schema", &schema.to_string_lossy()]);
-    assert!(out.status.success(), "plan --url failed: {}", text(&out.stderr));
-    text(&out.stdout)
+    support::run::file("kinds", name, sql)
 }
 
 fn drift_code(db: &Db, schema: &Path) -> (Option<i32>, String) {
