@@ -76,13 +76,33 @@ fn members(o: &Object) -> Vec<String> {
     o.mappings.iter().map(|(m, clauses)| [std::slice::from_ref(m), clauses].concat().join(" ")).collect()
 }
 
+/// Members as one list, a table after a table without its own `TABLE`
+/// keyword: `TABLE ONLY a, ONLY b` is what PostgreSQL 13 and 14 accept
+/// (`TABLE a, TABLE b` came with 15).
+fn list<S: AsRef<str>>(members: &[S]) -> String {
+    let mut out = String::new();
+    let mut after_table = false;
+    for m in members {
+        let m = m.as_ref();
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        match m.strip_prefix("TABLE ") {
+            Some(rest) if after_table => out.push_str(rest),
+            _ => out.push_str(m),
+        }
+        after_table = m.starts_with("TABLE ");
+    }
+    out
+}
+
 /// `CREATE PUBLICATION name [FOR ALL TABLES | FOR members] [WITH (...)]`.
 pub(super) fn definition(o: &Object) -> String {
     let mut out = format!("CREATE PUBLICATION {}", o.identity);
     if o.option("ALL TABLES").is_some() {
         out.push_str(" FOR ALL TABLES");
     } else if !o.mappings.is_empty() {
-        out.push_str(&format!(" FOR {}", members(o).join(", ")));
+        out.push_str(&format!(" FOR {}", list(&members(o))));
     }
     let with: Vec<String> =
         o.options.iter().filter(|(k, _)| k != "ALL TABLES").map(|(k, v)| format!("{k} = {v}")).collect();
@@ -113,18 +133,28 @@ pub(super) fn alter(old: &Object, new: &Object) -> Vec<String> {
     let (was, now) = (keys(old), keys(new));
     let changed = new.mappings.iter().any(|m| was.contains(&m.0) && !old.mappings.contains(m));
     if changed {
-        out.push(format!("ALTER PUBLICATION {name} SET {}", members(new).join(", ")));
+        out.push(format!("ALTER PUBLICATION {name} SET {}", list(&members(new))));
         return out;
     }
     let gone: Vec<&String> = was.iter().filter(|k| !now.contains(*k)).collect();
     if !gone.is_empty() {
-        let gone: Vec<&str> = gone.iter().map(|s| s.as_str()).collect();
-        out.push(format!("ALTER PUBLICATION {name} DROP {}", gone.join(", ")));
+        out.push(format!("ALTER PUBLICATION {name} DROP {}", list(&gone)));
     }
     let added: Vec<String> =
         members(new).into_iter().zip(&now).filter(|(_, k)| !was.contains(*k)).map(|(m, _)| m).collect();
     if !added.is_empty() {
-        out.push(format!("ALTER PUBLICATION {name} ADD {}", added.join(", ")));
+        out.push(format!("ALTER PUBLICATION {name} ADD {}", list(&added)));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::list;
+
+    #[test]
+    fn tables_after_a_table_share_its_keyword() {
+        let m = ["TABLE ONLY a.t", "TABLE ONLY b.u (x)", "TABLES IN SCHEMA s", "TABLES IN SCHEMA v"];
+        assert_eq!(list(&m), "TABLE ONLY a.t, ONLY b.u (x), TABLES IN SCHEMA s, TABLES IN SCHEMA v");
+    }
 }
