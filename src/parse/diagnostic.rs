@@ -8,7 +8,7 @@ use thiserror::Error;
 use super::source::SourceFile;
 
 /// One problem in the input, located in its file.
-#[derive(Debug, Error, Diagnostic)]
+#[derive(Debug, Clone, Error, Diagnostic)]
 #[error("{message}")]
 pub struct SchemaError {
     /// What is wrong.

@@ -39,6 +39,7 @@ mod view;
 use std::path::Path;
 
 pub use crate::model::RenameHint;
+pub use build::UnknownType;
 pub use diagnostic::{SchemaError, SchemaErrors};
 pub use source::SourceFile;
 
@@ -56,13 +57,19 @@ pub struct Parsed {
     /// What a reader should know though nothing is wrong: identifiers longer
     /// than 63 bytes, cut as PostgreSQL cuts them (`file:line:col: ...`).
     pub warnings: Vec<String>,
+    /// Types the files use but do not define, when parsed `open` (for a
+    /// target database to resolve); always empty otherwise.
+    pub unknown_types: Vec<UnknownType>,
+    /// Parsed by `parse_path_open`: unknown types recorded, not refused.
+    pub open: bool,
 }
 
 impl Parsed {
     /// The same files read with unqualified names in `schema` (the first schema
     /// of a server's search_path) instead of `public`.
     pub fn with_default_schema(&self, schema: &str) -> Result<Parsed, SchemaErrors> {
-        let mut parsed = parse_sources(Catalog::default(), &self.files, build::Trust::User, schema)?;
+        let trust = if self.open { build::Trust::Open } else { build::Trust::User };
+        let mut parsed = parse_sources(Catalog::default(), &self.files, trust, schema)?;
         parsed.files = self.files.clone();
         Ok(parsed)
     }
@@ -84,6 +91,16 @@ pub enum LoadError {
 pub fn parse_path(path: &Path) -> Result<Parsed, LoadError> {
     let files = source::load(path)?;
     Ok(parse_files(&files)?)
+}
+
+/// Like `parse_path`, for a run with a target database: a type the files
+/// use but do not define is recorded in `Parsed::unknown_types` (with the
+/// error it would be) for the target to resolve, instead of refused.
+pub fn parse_path_open(path: &Path) -> Result<Parsed, LoadError> {
+    let files = source::load(path)?;
+    let mut parsed = parse_sources(Catalog::default(), &files, build::Trust::Open, build::DEFAULT_SCHEMA)?;
+    parsed.files = files;
+    Ok(parsed)
 }
 
 /// Parses SQL text held in memory under a display name.

@@ -8,6 +8,7 @@ mod definitions;
 mod indexes;
 mod like;
 mod references;
+pub use references::UnknownType;
 mod settle;
 mod table_attrs;
 mod tables;
@@ -77,6 +78,9 @@ pub enum Trust {
     User,
     /// PostgreSQL's own output: types may come from outside the text.
     Server,
+    /// A person, with a target database to ask about the types the files use
+    /// but do not define: those are recorded in `Parsed::unknown_types`, not refused.
+    Open,
 }
 
 /// Runs the phases over every statement of every file, on top of `base`
@@ -154,7 +158,7 @@ pub fn build(
     for s in &statements {
         if let Stmt::Grant(g) = &s.stmt {
             let at = b.at(s);
-            if let Err(e) = super::grants::lower(&mut b.cat, g, &b.default_schema, trust == Trust::User) {
+            if let Err(e) = super::grants::lower(&mut b.cat, g, &b.default_schema, trust != Trust::Server) {
                 b.error(at, e);
             }
         }
@@ -165,15 +169,16 @@ pub fn build(
     b.settle_child_settings();
     b.settle_partitions();
     b.settle_inherited_columns();
-    if trust == Trust::User {
-        b.check_references();
+    let mut unknown_types = Vec::new();
+    if trust != Trust::Server {
+        unknown_types = b.check_references(trust == Trust::Open);
     }
     let mut warnings = b.truncations.warnings(files);
     warnings.extend(super::statement::skip_warnings(&statements));
     warnings.append(&mut b.left_out);
     let mut catalog = b.cat;
     catalog.sort();
-    Parsed { catalog, hints: b.hints, files: Vec::new(), warnings }
+    Parsed { catalog, hints: b.hints, files: Vec::new(), warnings, unknown_types, open: trust == Trust::Open }
 }
 
 impl Builder<'_> {

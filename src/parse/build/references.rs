@@ -4,7 +4,19 @@ use sqlparser::tokenizer::Span;
 
 use super::Builder;
 use crate::model::{QualName, Schema};
+use crate::parse::diagnostic::SchemaError;
 use crate::parse::source::At;
+
+/// A type the files use but do not define, left for a target database to resolve.
+#[derive(Debug, Clone)]
+pub struct UnknownType {
+    /// The type, schema-qualified as PostgreSQL would resolve it.
+    pub name: QualName,
+    /// The error to report, with its file and span, when the target does not know it either.
+    pub error: SchemaError,
+    /// An extension the files declare may define it: not an error when the target lacks it.
+    pub excused: bool,
+}
 
 impl Builder<'_> {
     /// Whether `at` lies within the `CREATE TABLE` of `table`.
@@ -33,17 +45,26 @@ impl Builder<'_> {
         }
     }
 
-    pub(super) fn check_references(&mut self) {
+    /// Checks every name used exists. With `open` (a target database will be
+    /// asked), a type the files do not define is returned rather than refused:
+    /// the error it would have been travels with it.
+    pub(super) fn check_references(&mut self, open: bool) -> Vec<UnknownType> {
         let loose = self.cat.extensions.keys().any(|e| !TYPELESS_EXTENSIONS.contains(&e.as_str()));
+        let mut unknown = Vec::new();
         for (table, column, ty, at) in std::mem::take(&mut self.type_uses) {
-            if !self.cat.has_type(&ty) && !loose {
-                let what =
-                    if column.is_empty() { format!("domain {table}") } else { format!("column {column} of {table}") };
-                self.error_help(
-                    at,
-                    format!("{what} has unknown type {ty}"),
-                    "define it with CREATE TYPE ... AS ENUM or CREATE DOMAIN, or check the spelling",
-                );
+            if self.cat.has_type(&ty) || (loose && !open) {
+                continue;
+            }
+            let what =
+                if column.is_empty() { format!("domain {table}") } else { format!("column {column} of {table}") };
+            let file = &self.files[at.file];
+            let error = SchemaError::new(file, file.span(at.span), format!("{what} has unknown type {ty}"), "here")
+                .with_help("define it with CREATE TYPE ... AS ENUM or CREATE DOMAIN, or check the spelling");
+            if open {
+                // An extension the files declare may define it: then only the target may refuse it.
+                unknown.push(UnknownType { name: ty, error, excused: loose });
+            } else {
+                self.errors.push(error);
             }
         }
         for (id, at) in std::mem::take(&mut self.trigger_at) {
@@ -89,6 +110,7 @@ impl Builder<'_> {
             let at = At { file: 0, span: Span::empty() };
             self.error(at, p);
         }
+        unknown
     }
 }
 
