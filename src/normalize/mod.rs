@@ -14,6 +14,7 @@ mod bounds;
 mod mismatch;
 mod routines;
 mod scratch;
+mod setup;
 mod views;
 
 use tokio_postgres::Client;
@@ -22,6 +23,7 @@ use crate::introspect::IntrospectError;
 use crate::model::{Catalog, QualName};
 
 pub use mismatch::Mismatches;
+pub use setup::Setup;
 
 /// Why expressions could not be settled through the server.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -53,6 +55,19 @@ pub fn mismatches(desired: &Catalog, current: &Catalog) -> Mismatches {
 /// server's own spelling), `desired` takes `current`'s spelling. Returns how
 /// many were settled.
 pub async fn settle(client: &Client, desired: &mut Catalog, current: &Catalog) -> Result<usize, NormalizeError> {
+    settle_with(client, &[], desired, current, &mut Vec::new()).await
+}
+
+/// Like `settle`, first giving the scratch server `setup` (extensions and
+/// types the target has that the files use but do not define) in the same
+/// rolled-back transaction; what it could not get is said in `warnings`.
+pub async fn settle_with(
+    client: &Client,
+    setup: &[Setup],
+    desired: &mut Catalog,
+    current: &Catalog,
+    warnings: &mut Vec<String>,
+) -> Result<usize, NormalizeError> {
     let found = mismatch::find(desired, current);
     if found.is_empty() {
         return Ok(0);
@@ -66,6 +81,7 @@ pub async fn settle(client: &Client, desired: &mut Catalog, current: &Catalog) -
     let mut desired_stored = mismatch::involved(desired, &found);
     client.batch_execute("BEGIN").await?;
     let result = async {
+        setup::run(client, setup, warnings).await?;
         scratch::settle(client, &mut current_stored, &found).await?;
         scratch::settle(client, &mut desired_stored, &found).await?;
         let views = views::settle_files(client, desired, current, &found.views).await?;

@@ -39,18 +39,35 @@ pub struct Scratchpad {
     pub warnings: Vec<String>,
     /// Called just before a throwaway server is started (to say so).
     on_local: Option<Box<dyn FnMut()>>,
+    /// What the scratch server gets first: the target's extensions and
+    /// unmanaged types that the files use (`ops::external`).
+    setup: Vec<normalize::Setup>,
 }
 
 impl Scratchpad {
     /// A scratchpad that will settle as `how` says.
     pub fn new(how: Settle) -> Scratchpad {
-        Scratchpad { how, client: None, local: None, failed: false, warnings: Vec::new(), on_local: None }
+        Scratchpad {
+            how,
+            client: None,
+            local: None,
+            failed: false,
+            warnings: Vec::new(),
+            on_local: None,
+            setup: Vec::new(),
+        }
     }
 
     /// Calls `f` just before a throwaway server is started.
     pub fn on_local_start(mut self, f: Box<dyn FnMut()>) -> Scratchpad {
         self.on_local = Some(f);
         self
+    }
+
+    /// Gives the scratch server `setup` before it settles anything (replacing
+    /// what an earlier plan of the same command asked for).
+    pub fn prepare(&mut self, setup: Vec<normalize::Setup>) {
+        self.setup = setup;
     }
 
     /// Respells `desired`'s expressions where the server stores them as
@@ -60,8 +77,12 @@ impl Scratchpad {
         if matches!(self.how, Settle::ParserOnly) || normalize::mismatches(desired, current).is_empty() {
             return Ok(0);
         }
+        let setup = self.setup.clone();
         let Some(client) = self.client().await? else { return Ok(0) };
-        Ok(normalize::settle(client, desired, current).await?)
+        let mut warnings = Vec::new();
+        let settled = normalize::settle_with(client, &setup, desired, current, &mut warnings).await;
+        self.warnings.extend(warnings);
+        Ok(settled?)
     }
 
     async fn client(&mut self) -> Result<Option<&Client>, OpsError> {
