@@ -23,8 +23,14 @@ pub fn config(env: Option<&str>) -> Result<Config, Report> {
 /// The desired schema, the managed scope, and whether the schema directory
 /// held no schema file at all (see `ops::desired::refuse_empty`).
 pub fn load(config: &Config, d: &Desired) -> Result<(Parsed, Scope, Option<NothingFound>), OpsError> {
+    load_for(config, d, false)
+}
+
+/// Like `load`; with `target`, the run compares with a database, which
+/// resolves the types the files use but do not define.
+pub fn load_for(config: &Config, d: &Desired, target: bool) -> Result<(Parsed, Scope, Option<NothingFound>), OpsError> {
     let path = config.schema_path(d.schema.as_deref());
-    let parsed = ops::desired::load(&path)?;
+    let parsed = if target { ops::desired::load_open(&path)? } else { ops::desired::load(&path)? };
     for w in &parsed.warnings {
         warn(w);
     }

@@ -10,7 +10,7 @@ use pgstate::ops::{self, OpsError};
 use pgstate::plan::Plan;
 
 use super::args::{ApplyArgs, CheckArgs, DriftArgs, DriftFormat, ExportArgs, PlanArgs};
-use super::context::{config, first_schema, load, names_a_database, with_db, with_db_readers};
+use super::context::{config, first_schema, load_for, names_a_database, with_db, with_db_readers};
 use super::output::{print_plan, warn};
 
 /// `pgstate plan`: from files (`--from`) or a live database.
@@ -26,7 +26,7 @@ pub fn plan(a: PlanArgs) -> Result<ExitCode, Report> {
             ops::plan::offline_settled(&schema, from, settle, &roles, &default_schema)?
         }
         None => {
-            let (parsed, scope, nothing) = load(&config, &a.desired)?;
+            let (parsed, scope, nothing) = load_for(&config, &a.desired, true)?;
             let target = a.waits.target(&config, a.url.as_deref())?;
             with_db_readers(&target, async |client, readers| {
                 let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
@@ -82,7 +82,7 @@ pub fn apply(a: ApplyArgs) -> Result<ExitCode, Report> {
     if let Some(path) = &a.plan {
         return apply_saved(&config, &a, path, interactive, &mut progress);
     }
-    let (parsed, scope, nothing) = load(&config, &a.desired)?;
+    let (parsed, scope, nothing) = load_for(&config, &a.desired, true)?;
     let pad = ops::settle::Scratchpad::new(a.scratch.settle(&config, &a.waits)?);
     let quiet = a.quiet;
     let mut pad = pad.on_local_start(Box::new(move || {
@@ -154,9 +154,10 @@ pub fn count(n: usize, thing: &str) -> String {
 /// `pgstate drift`: the live database (or the revision chain's head) against the desired schema.
 pub fn drift(a: DriftArgs) -> Result<ExitCode, Report> {
     let config = config(a.waits.env.as_deref())?;
-    let (parsed, scope, nothing) = load(&config, &a.desired)?;
+    let live = names_a_database(&config, a.url.as_deref());
+    let (parsed, scope, nothing) = load_for(&config, &a.desired, live)?;
     let settle = a.scratch.settle(&config, &a.waits)?;
-    let (drift, what) = if names_a_database(&config, a.url.as_deref()) {
+    let (drift, what) = if live {
         let target = a.waits.target(&config, a.url.as_deref())?;
         let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
         let drift = with_db_readers(&target, async |client, readers| {

@@ -7,7 +7,7 @@ use tokio_postgres::Client;
 use crate::introspect::{introspect, Scope};
 use crate::model::{Catalog, QualName};
 use crate::parse::source::ignored_files;
-use crate::parse::{parse_path, Parsed};
+use crate::parse::{parse_path, parse_path_open, Parsed};
 use crate::revisions::version_table::bookkeeping;
 
 use super::OpsError;
@@ -15,6 +15,13 @@ use super::OpsError;
 /// Reads the desired schema.
 pub fn load(path: &Path) -> Result<Parsed, OpsError> {
     Ok(parse_path(path)?)
+}
+
+/// Reads the desired schema for a run against a target database: the types
+/// the files use but do not define are left for the target to resolve
+/// (`ops::external`), which refuses them with the same error when it does not know them either.
+pub fn load_open(path: &Path) -> Result<Parsed, OpsError> {
+    Ok(parse_path_open(path)?)
 }
 
 /// A schema directory in which no `.sql` or `.toml` file was found: the

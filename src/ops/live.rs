@@ -103,6 +103,10 @@ async fn plan_unbounded(
         .collect();
     let server = Server { named_not_nulls: live.server_version >= 180000 };
     let plain = if server.named_not_nulls { Vec::new() } else { plain_not_nulls(&mut target, live.server_version) };
+    // What the files use but do not define, asked of the target (read only):
+    // extensions kept from the plan's drops, and what the scratchpad needs.
+    let setup = super::external::resolve(client, desired, &mut target, &live.catalog, scope, &default_schema).await?;
+    pad.prepare(setup);
     // Settled on the scratchpad, never on the target: this reads, nothing more.
     pad.settle(&mut target, &live.catalog).await?;
     let diff = diff_for(&live.catalog, &target, &desired.hints, server);

@@ -9,6 +9,7 @@ pub mod desired;
 pub mod drift;
 pub mod error;
 pub mod export;
+pub mod external;
 pub mod live;
 pub mod measure;
 pub mod plan;
