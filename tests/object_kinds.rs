@@ -677,7 +677,11 @@ COMMENT ON PUBLICATION pub_all IS 'everything';
 
 /// The publication fixture the server's major can load.
 fn publications(major: u32) -> &'static str {
-    if major >= 15 { PUBLICATIONS } else { PUBLICATIONS_BEFORE_15 }
+    if major >= 15 {
+        PUBLICATIONS
+    } else {
+        PUBLICATIONS_BEFORE_15
+    }
 }
 
 #[test]
