@@ -9,6 +9,7 @@ pub mod diagnostic;
 mod event_trigger;
 pub(crate) mod foreign;
 mod grants;
+mod index_def;
 mod key_options;
 mod lexer;
 mod like;

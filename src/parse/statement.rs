@@ -183,7 +183,7 @@ fn narrow(stmt: Stmt, at: At, default_schema: &str) -> Stmt {
     let Stmt::Sql(boxed) = stmt else { return stmt };
     match *boxed {
         Statement::CreateTable(ct) => Stmt::Table(Box::new(lower(&ct, at, default_schema))),
-        Statement::CreateIndex(ci) => Stmt::Index(Box::new(ci)),
+        Statement::CreateIndex(ci) => Stmt::Index(Box::new(super::index_def::lower(ci, default_schema))),
         Statement::AlterTable(alter) => Stmt::Alter(Box::new(alter)),
         other => Stmt::Sql(Box::new(other)),
     }
@@ -332,7 +332,9 @@ fn classify(
         }
         ["CREATE", "INDEX", ..] | ["CREATE", "UNIQUE", "INDEX", ..] if raw.has_word("ONLY") => {
             return match parse_tokens(without_only(raw.tokens))? {
-                Statement::CreateIndex(ci) => Ok(Some(Stmt::Index(Box::new(ci)))),
+                Statement::CreateIndex(ci) => {
+                    Ok(Some(Stmt::Index(Box::new(super::index_def::lower(ci, default_schema)))))
+                }
                 _ => Err(("syntax error: expected CREATE INDEX".to_string(), span, None)),
             };
         }

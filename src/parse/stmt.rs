@@ -1,6 +1,6 @@
 //! The statements the builder consumes, as `statement` classified them.
 
-use sqlparser::ast::{AlterTable, CreateDomain, CreateIndex, ObjectName, Statement};
+use sqlparser::ast::{AlterTable, CreateDomain, ObjectName, Statement};
 
 use super::table_def::TableDef;
 
@@ -45,8 +45,8 @@ pub enum Stmt {
     /// A `CREATE TABLE` with clauses read from the tokens: `PARTITION BY`'s
     /// key, `LIKE` elements.
     TableWithClauses(Box<Statement>, Option<Result<crate::model::PartitionKey, String>>, Vec<super::like::Like>),
-    /// A `CREATE INDEX` (unboxed from `Statement`, which is 3.5 KB whatever it holds).
-    Index(Box<CreateIndex>),
+    /// A `CREATE INDEX`, lowered as soon as it was parsed.
+    Index(Box<super::index_def::IndexDef>),
     /// An `ALTER TABLE`.
     Alter(Box<AlterTable>),
     /// A `CREATE DOMAIN`, with its `NOT NULL` (which sqlparser does not read there).

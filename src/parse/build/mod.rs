@@ -137,7 +137,7 @@ pub fn build(
             b.create_view(def, at);
         }
     }
-    for s in &statements {
+    for s in &mut statements {
         b.alteration(s);
     }
     b.settle_constraints();

@@ -197,9 +197,9 @@ impl Builder<'_> {
         }
     }
 
-    pub(super) fn alteration(&mut self, s: &Located) {
+    pub(super) fn alteration(&mut self, s: &mut Located) {
         let at = self.at(s);
-        match &s.stmt {
+        match &mut s.stmt {
             Stmt::Alter(alter) => {
                 let Some(q) = self.qual(&alter.name, at) else { return };
                 if !self.cat.tables.contains_key(&q) {
