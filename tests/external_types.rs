@@ -151,3 +151,27 @@ fn an_undeclared_extension_is_kept_when_used_and_dropped_when_not() {
     let left = db.psql("SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension").expect("extensions");
     assert_eq!(left, "citext,plpgsql,uuid-ossp");
 }
+
+/// PostgreSQL prints citext's `=` in an IN-list check as `OPERATOR(public.=)`
+/// (pgstate's catalog reads and pg_dump both run with an empty search_path):
+/// the catalog is read back, and a pg_dump file holding it is a desired file
+/// like any other.
+#[test]
+fn a_qualified_operator_before_any_is_read() {
+    let db = db("ext_operator", "CREATE EXTENSION citext");
+    let schema =
+        file("in_list.sql", "CREATE TABLE t (id int PRIMARY KEY, email citext CHECK (email IN ('a', 'b')));\n");
+    converges(&db, &schema);
+    let def = db
+        .psql("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 't_email_check' AND (SELECT set_config('search_path', '', true)) IS NOT NULL")
+        .expect("constraint");
+    assert!(def.contains("OPERATOR(public.=) ANY"), "the form under test: {def}");
+    let dumped = file(
+        "dumped.sql",
+        "CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;\n\
+         CREATE TABLE public.u (id integer NOT NULL, email public.citext,\n\
+         CONSTRAINT u_email_check CHECK ((email OPERATOR(public.=) ANY (ARRAY['a'::public.citext, 'b'::public.citext]))));\n",
+    );
+    let fresh = PgCluster::shared().fresh_db("ext_operator_dump");
+    converges(&fresh, &dumped);
+}

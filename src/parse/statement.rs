@@ -415,7 +415,7 @@ fn statement_kind(_stmt: &Statement, words: &[String]) -> String {
 }
 
 fn parse_tokens(tokens: Vec<sqlparser::tokenizer::TokenWithSpan>) -> Result<Statement, ClassifyError> {
-    let tokens = expand_variadic(tokens);
+    let tokens = unqualify_array_comparisons(expand_variadic(tokens));
     let dialect = PostgreSqlDialect {};
     let whole = Span::union_iter(tokens.iter().map(|t| t.span));
     let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
@@ -445,6 +445,50 @@ fn error_span(parser: &Parser, message: &str) -> Span {
     } else {
         next.span
     }
+}
+
+/// `x OPERATOR(s.=) ANY (array)` is read as `x = ANY (array)`: PostgreSQL
+/// prints a comparison with an operator outside pg_catalog (citext's `=`, in
+/// a check `email IN ('a', 'b')`) qualified when the search_path is empty, as
+/// pgstate's catalog reads and pg_dump's have it, and sqlparser reads only
+/// the plain comparison operators before `ANY`/`ALL`/`SOME`. Operator
+/// resolution finds the same operator unqualified wherever the extension's
+/// schema is on the search_path (PostgreSQL then stores, and prints, the
+/// qualified form again), and both sides of a comparison are read this way.
+fn unqualify_array_comparisons(
+    tokens: Vec<sqlparser::tokenizer::TokenWithSpan>,
+) -> Vec<sqlparser::tokenizer::TokenWithSpan> {
+    if !tokens.iter().any(|t| is_keyword(t, Keyword::OPERATOR)) {
+        return tokens;
+    }
+    let next = |from: usize| (from..tokens.len()).find(|&i| !matches!(tokens[i].token, Token::Whitespace(_)));
+    let mut skip = vec![false; tokens.len()];
+    for i in 0..tokens.len() {
+        if !is_keyword(&tokens[i], Keyword::OPERATOR) {
+            continue;
+        }
+        // OPERATOR ( schema . op ) ANY|ALL|SOME
+        let Some(open) = next(i + 1).filter(|&o| tokens[o].token == Token::LParen) else { continue };
+        let Some(schema) = next(open + 1).filter(|&n| matches!(tokens[n].token, Token::Word(_))) else { continue };
+        let Some(dot) = next(schema + 1).filter(|&d| tokens[d].token == Token::Period) else { continue };
+        let Some(op) = next(dot + 1).filter(|&o| {
+            matches!(tokens[o].token, Token::Eq | Token::Neq | Token::Lt | Token::Gt | Token::LtEq | Token::GtEq)
+        }) else {
+            continue;
+        };
+        let Some(close) = next(op + 1).filter(|&c| tokens[c].token == Token::RParen) else { continue };
+        let quantified = next(close + 1).is_some_and(|q| {
+            is_keyword(&tokens[q], Keyword::ANY)
+                || is_keyword(&tokens[q], Keyword::ALL)
+                || is_keyword(&tokens[q], Keyword::SOME)
+        });
+        if quantified {
+            for k in (i..=close).filter(|&k| k != op) {
+                skip[k] = true;
+            }
+        }
+    }
+    tokens.into_iter().zip(skip).filter(|(_, s)| !s).map(|(t, _)| t).collect()
 }
 
 /// `f(a, VARIADIC ARRAY[x, y])` is the call `f(a, x, y)`: PostgreSQL prints a
