@@ -266,3 +266,48 @@ fn a_server_that_cannot_start_says_what_failed() {
     let left = std::fs::read_dir(&deep).expect("deep dir").count();
     assert_eq!(left, 0, "the failed server's directory is removed");
 }
+
+/// Files past `START_EARLY_BYTES` start the throwaway server while they are
+/// parsed: it settles as before when an expression needs it, is stopped
+/// unused when none does, and neither run leaves a server directory behind.
+#[test]
+fn a_server_started_early_settles_or_stops_and_leaves_nothing() {
+    let dir = scratch("early");
+    let servers = dir.join("servers");
+    std::fs::create_dir_all(&servers).expect("servers dir");
+    let (current, same, _) = offline_pair(&dir);
+    let filler: String =
+        (0..8000).map(|i| format!("CREATE TABLE filler_{i} (id integer PRIMARY KEY, note text NOT NULL);\n")).collect();
+    assert!(filler.len() > pgstate::ops::settle::START_EARLY_BYTES, "the files must be large");
+    let grow = |path: &Path| {
+        let text = std::fs::read_to_string(path).expect("read") + "\n" + &filler;
+        std::fs::write(path, text).expect("write");
+    };
+    grow(&current);
+    grow(&same);
+    let run = |from: &Path, to: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_pgstate"))
+            .args(["plan", "--from"])
+            .arg(from)
+            .arg("--schema")
+            .arg(to)
+            .current_dir(&dir)
+            .env("TMPDIR", &servers)
+            .env("XDG_CACHE_HOME", dir.join("cache"))
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("pgstate runs")
+    };
+    // Needs the server: the two spellings are one schema only to PostgreSQL.
+    let out = run(&current, &same);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("parser alone"), "the server must have settled the expressions: {err}");
+    assert_eq!(text(&out.stdout), "", "{err}");
+    // Needs no server: the one started early is stopped unused.
+    let out = run(&same, &same);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "");
+    let left: Vec<_> = std::fs::read_dir(&servers).expect("servers dir").flatten().map(|e| e.file_name()).collect();
+    assert!(left.is_empty(), "server directories left behind: {left:?}");
+}

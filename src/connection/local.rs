@@ -54,6 +54,13 @@ const LOG_LINES: usize = 20;
 #[error("cannot start a local PostgreSQL server: {0}")]
 pub struct LocalServerError(String);
 
+impl LocalServerError {
+    /// An error saying `why`.
+    pub fn new(why: impl Into<String>) -> Self {
+        LocalServerError(why.into())
+    }
+}
+
 /// A running throwaway server; stopped and deleted on drop.
 pub struct LocalServer {
     tools: Tools,

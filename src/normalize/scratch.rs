@@ -1,6 +1,6 @@
 //! The scratch schema: desired expressions stored by the server and read back.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio_postgres::Client;
@@ -13,13 +13,14 @@ use crate::introspect::{introspect, Scope};
 use crate::model::{Catalog, Column, ColumnType, Domain, Expr, Index, QualName, Table};
 use crate::plan::render::statements;
 
-/// Runs `sql` inside a savepoint; a failure only loses that step.
+/// Runs `sql` inside a savepoint; a failure only loses that step. One round
+/// trip when it succeeds (a settle runs hundreds): the savepoint, the
+/// statements and the release go as one simple-query batch, and a failure
+/// anywhere in it leaves the transaction to be rolled back to the savepoint.
 pub(super) async fn attempt(client: &Client, sql: &str) -> bool {
-    if client.batch_execute("SAVEPOINT pgstate_step").await.is_err() {
-        return false;
-    }
-    match client.batch_execute(sql).await {
-        Ok(()) => client.batch_execute("RELEASE SAVEPOINT pgstate_step").await.is_ok(),
+    let batch = format!("SAVEPOINT pgstate_step;\n{sql}\n;RELEASE SAVEPOINT pgstate_step");
+    match client.batch_execute(&batch).await {
+        Ok(()) => true,
         Err(_) => {
             let _ = client.batch_execute("ROLLBACK TO SAVEPOINT pgstate_step").await;
             false
@@ -38,12 +39,28 @@ pub(super) fn script(changes: &[Change]) -> String {
     changes.iter().flat_map(statements).map(|s| s + ";\n").collect()
 }
 
-/// Creates the scratch objects for `found` from `cat`, reads them back, and
-/// gives `cat` the server's spelling of each. Must run inside a transaction
-/// that the caller rolls back.
+/// What `store` created for one side: its scratch schema and the scratch
+/// column of each distinct default.
+pub struct Stored {
+    schema: String,
+    default_columns: HashMap<(ColumnType, Option<String>, Expr), String>,
+}
+
+/// Creates the scratch objects for `found` from `cat` in a scratch schema of
+/// its own. Must run inside a transaction that the caller rolls back; `read`
+/// then reads what every side stored at once, and `Stored::respell` gives
+/// `cat` the server's spelling.
 ///
 /// Long because every kind of scratch object shares the one name map built here.
-pub async fn settle(client: &Client, cat: &mut Catalog, found: &Mismatches) -> Result<usize, NormalizeError> {
+/// `created` holds the tables an earlier call of the same transaction
+/// created under their own names (the two sides share them), and gets this
+/// call's.
+pub async fn store(
+    client: &Client,
+    cat: &Catalog,
+    found: &Mismatches,
+    created: &mut HashSet<QualName>,
+) -> Result<Stored, NormalizeError> {
     let schema = scratch_schema();
     client.batch_execute(&format!("CREATE SCHEMA {}", quote_ident(&schema))).await?;
 
@@ -66,14 +83,33 @@ pub async fn settle(client: &Client, cat: &mut Catalog, found: &Mismatches) -> R
 
     // Every table involved, under its own name with its columns only: what a
     // policy's subquery reads must exist (the scratch copies below hold the rest).
-    for t in cat.tables.values() {
-        let mut bare = Table::new(t.name.clone());
-        for c in t.columns.values() {
-            let mut col = Column::new(c.name.clone(), c.data_type.clone());
-            col.collation = c.collation.clone();
-            bare.columns.insert(col.name.clone(), col);
+    // All in one round trip; one at a time only when that fails.
+    let bare: Vec<Change> = cat
+        .tables
+        .values()
+        .filter(|t| !created.contains(&t.name))
+        .map(|t| {
+            let mut bare = Table::new(t.name.clone());
+            for c in t.columns.values() {
+                let mut col = Column::new(c.name.clone(), c.data_type.clone());
+                col.collation = c.collation.clone();
+                bare.columns.insert(col.name.clone(), col);
+            }
+            Change::CreateTable { table: bare }
+        })
+        .collect();
+    let names = bare.iter().filter_map(|c| match c {
+        Change::CreateTable { table } => Some(table.name.clone()),
+        _ => None,
+    });
+    if attempt(client, &script(&bare)).await {
+        created.extend(names);
+    } else {
+        for (change, name) in bare.iter().zip(names) {
+            if attempt(client, &script(std::slice::from_ref(change))).await {
+                created.insert(name);
+            }
         }
-        attempt(client, &script(&[Change::CreateTable { table: bare }])).await;
     }
 
     // Defaults: one scratch column per distinct (type, collation, expression).
@@ -150,8 +186,21 @@ pub async fn settle(client: &Client, cat: &mut Catalog, found: &Mismatches) -> R
         }
     }
 
-    let stored = introspect(client, &Scope::Schemas(vec![schema.clone()])).await?.catalog;
-    Ok(respell(cat, found, &stored, &schema, &default_columns))
+    Ok(Stored { schema, default_columns })
+}
+
+/// What the sides in `stored` stored, read in one introspection (a dozen
+/// catalog queries, whatever the number of objects).
+pub async fn read(client: &Client, stored: &[&Stored]) -> Result<Catalog, NormalizeError> {
+    let schemas = stored.iter().map(|s| s.schema.clone()).collect();
+    Ok(introspect(client, &Scope::Schemas(schemas)).await?.catalog)
+}
+
+impl Stored {
+    /// Gives `cat` the spelling the server stored of each expression in `read`.
+    pub fn respell(&self, cat: &mut Catalog, found: &Mismatches, read: &Catalog) -> usize {
+        respell(cat, found, read, &self.schema, &self.default_columns)
+    }
 }
 
 /// Takes the stored spelling of every expression the server stored.

@@ -75,6 +75,8 @@ async fn plan_unbounded(
     ignore: &[QualName],
     pad: &mut Scratchpad,
 ) -> Result<LivePlan, OpsError> {
+    // A large desired state takes the catalog read long enough to hide a throwaway server's start.
+    pad.start_early(desired.files.iter().map(|f| f.text.len()).sum());
     // Unqualified names in the desired files go where PostgreSQL would put them:
     // the first existing schema of the session's search_path.
     let (default_schema, current_user) = session(client).await?;

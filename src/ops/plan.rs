@@ -41,12 +41,13 @@ pub fn offline_files(
     roles: &ManagedRoles,
     default_schema: &str,
 ) -> Result<Plan, OpsError> {
+    let mut pad = Scratchpad::new(settle);
+    pad.start_early(desired.iter().chain(from).map(|f| f.text.len()).sum());
     let (mut to, mut current) = parse_both(desired, from, default_schema).map_err(LoadError::from)?;
     to.catalog.retain_roles(roles);
     current.catalog.retain_roles(roles);
     // Identifiers cut to 63 bytes, on either side.
     let mut warnings: Vec<String> = to.warnings.iter().chain(&current.warnings).cloned().collect();
-    let mut pad = Scratchpad::new(settle);
     runtime()?.block_on(pad.settle(&mut to.catalog, &current.catalog))?;
     let mut plan = plan(&current.catalog, &to.catalog, &to.hints)?;
     warnings.append(&mut pad.warnings);

@@ -10,7 +10,7 @@
 
 use tokio_postgres::Client;
 
-use crate::connection::local::LocalServer;
+use crate::connection::local::{LocalServer, LocalServerError};
 use crate::connection::Target;
 use crate::model::Catalog;
 use crate::normalize;
@@ -42,7 +42,15 @@ pub struct Scratchpad {
     /// What the scratch server gets first: the target's extensions and
     /// unmanaged types that the files use (`ops::external`).
     setup: Vec<normalize::Setup>,
+    /// A throwaway server starting on another thread (`start_early`).
+    starting: Option<std::thread::JoinHandle<Result<LocalServer, LocalServerError>>>,
 }
+
+/// Desired files at least this large (both sides, offline) make a plan
+/// long enough that a throwaway server started while they are read costs
+/// nothing in wall time, where waiting to know whether one is needed costs
+/// its whole start (about a tenth of a second).
+pub const START_EARLY_BYTES: usize = 512 * 1024;
 
 impl Scratchpad {
     /// A scratchpad that will settle as `how` says.
@@ -55,7 +63,25 @@ impl Scratchpad {
             warnings: Vec::new(),
             on_local: None,
             setup: Vec::new(),
+            starting: None,
         }
+    }
+
+    /// Starts the throwaway server now, on another thread, when this
+    /// scratchpad would start one and `bytes` of schema text are about to be
+    /// read (at least `START_EARLY_BYTES`): the reading hides its start. It is
+    /// stopped unused when no expression needed it.
+    pub fn start_early(&mut self, bytes: usize) {
+        if !matches!(self.how, Settle::LocalServer) || bytes < START_EARLY_BYTES || self.starting.is_some() {
+            return;
+        }
+        if self.local.is_some() || self.failed {
+            return;
+        }
+        if let Some(f) = self.on_local.as_mut() {
+            f();
+        }
+        self.starting = Some(std::thread::spawn(LocalServer::start));
     }
 
     /// Calls `f` just before a throwaway server is started.
@@ -74,13 +100,17 @@ impl Scratchpad {
     /// `current`'s (current may be a live catalog or files). Starts or
     /// connects to the server only when some expression differs.
     pub async fn settle(&mut self, desired: &mut Catalog, current: &Catalog) -> Result<usize, OpsError> {
-        if matches!(self.how, Settle::ParserOnly) || normalize::mismatches(desired, current).is_empty() {
+        if matches!(self.how, Settle::ParserOnly) {
+            return Ok(0);
+        }
+        let found = normalize::mismatches(desired, current);
+        if found.is_empty() {
             return Ok(0);
         }
         let setup = self.setup.clone();
         let Some(client) = self.client().await? else { return Ok(0) };
         let mut warnings = Vec::new();
-        let settled = normalize::settle_with(client, &setup, desired, current, &mut warnings).await;
+        let settled = normalize::settle_with(client, &setup, desired, current, found, &mut warnings).await;
         self.warnings.extend(warnings);
         Ok(settled?)
     }
@@ -91,10 +121,16 @@ impl Scratchpad {
                 Settle::ParserOnly => return Ok(None),
                 Settle::Server(target) => target.connect().await?,
                 Settle::LocalServer => {
-                    if let Some(f) = self.on_local.as_mut() {
-                        f();
-                    }
-                    let started = match LocalServer::start() {
+                    let early = self.starting.take().map(|h| {
+                        h.join().unwrap_or_else(|_| Err(LocalServerError::new("the thread starting it panicked")))
+                    });
+                    let start = early.unwrap_or_else(|| {
+                        if let Some(f) = self.on_local.as_mut() {
+                            f();
+                        }
+                        LocalServer::start()
+                    });
+                    let started = match start {
                         Ok(local) => local.connect().await.map(|c| (c, local)),
                         Err(e) => Err(e),
                     };
@@ -114,5 +150,15 @@ impl Scratchpad {
             self.client = Some(client);
         }
         Ok(self.client.as_ref())
+    }
+}
+
+impl Drop for Scratchpad {
+    /// A server started early and never used is waited for, so that its own
+    /// drop stops it before the process exits.
+    fn drop(&mut self) {
+        if let Some(h) = self.starting.take() {
+            drop(h.join());
+        }
     }
 }
