@@ -137,6 +137,17 @@ pub fn find(desired: &Catalog, live: &Catalog) -> Mismatches {
     out
 }
 
+/// `t` under its own name with its columns' names, types and collations only.
+pub(super) fn columns_only(t: &crate::model::Table) -> crate::model::Table {
+    let mut bare = crate::model::Table::new(t.name.clone());
+    for c in t.columns.values() {
+        let mut col = crate::model::Column::new(c.name.clone(), c.data_type.clone());
+        col.collation = c.collation.clone();
+        bare.columns.insert(col.name.clone(), col);
+    }
+    bare
+}
+
 /// The part of `catalog` that settling `found` needs: its tables, the
 /// relations their policies read (columns and types only), and every schema,
 /// extension, type, sequence and routine (which expressions may name).
@@ -151,13 +162,7 @@ pub fn involved(catalog: &Catalog, found: &Mismatches) -> Catalog {
         .collect();
     for r in read {
         if let Some(t) = catalog.tables.get(&r) {
-            let mut bare = crate::model::Table::new(r.clone());
-            for c in t.columns.values() {
-                let mut col = crate::model::Column::new(c.name.clone(), c.data_type.clone());
-                col.collation = c.collation.clone();
-                bare.columns.insert(col.name.clone(), col);
-            }
-            tables.insert(r, bare);
+            tables.insert(r, columns_only(t));
         }
     }
     Catalog {

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio_postgres::Client;
 
-use super::mismatch::Mismatches;
+use super::mismatch::{columns_only, Mismatches};
 use super::NormalizeError;
 use crate::canon::quote_ident;
 use crate::diff::{diff, Change};
@@ -84,30 +84,14 @@ pub async fn store(
     // Every table involved, under its own name with its columns only: what a
     // policy's subquery reads must exist (the scratch copies below hold the rest).
     // All in one round trip; one at a time only when that fails.
-    let bare: Vec<Change> = cat
-        .tables
-        .values()
-        .filter(|t| !created.contains(&t.name))
-        .map(|t| {
-            let mut bare = Table::new(t.name.clone());
-            for c in t.columns.values() {
-                let mut col = Column::new(c.name.clone(), c.data_type.clone());
-                col.collation = c.collation.clone();
-                bare.columns.insert(col.name.clone(), col);
-            }
-            Change::CreateTable { table: bare }
-        })
-        .collect();
-    let names = bare.iter().filter_map(|c| match c {
-        Change::CreateTable { table } => Some(table.name.clone()),
-        _ => None,
-    });
+    let new: Vec<&Table> = cat.tables.values().filter(|t| !created.contains(&t.name)).collect();
+    let bare: Vec<Change> = new.iter().map(|t| Change::CreateTable { table: columns_only(t) }).collect();
     if attempt(client, &script(&bare)).await {
-        created.extend(names);
+        created.extend(new.iter().map(|t| t.name.clone()));
     } else {
-        for (change, name) in bare.iter().zip(names) {
+        for (t, change) in new.iter().zip(&bare) {
             if attempt(client, &script(std::slice::from_ref(change))).await {
-                created.insert(name);
+                created.insert(t.name.clone());
             }
         }
     }

@@ -6,6 +6,8 @@
 //! (else the plan would drop it from under them), and the scratch server is
 //! told what to create before it stores desired expressions (`normalize::Setup`).
 
+use std::collections::HashSet;
+
 use indexmap::IndexMap;
 use tokio_postgres::Client;
 
@@ -82,7 +84,7 @@ pub async fn resolve(
     for u in &desired.unknown_types {
         unknown.entry(&u.name).or_default().push(u);
     }
-    let mut found: IndexMap<QualName, ()> = IndexMap::new();
+    let mut found: HashSet<QualName> = HashSet::new();
     if !unknown.is_empty() {
         let (schemas, names): (Vec<&str>, Vec<&str>) =
             unknown.keys().map(|q| (q.schema.as_str(), q.name.as_str())).unzip();
@@ -114,11 +116,11 @@ pub async fn resolve(
                     }),
                 },
             }
-            found.insert(q, ());
+            found.insert(q);
         }
     }
     for (q, uses) in &unknown {
-        if !found.contains_key(*q) {
+        if !found.contains(*q) {
             // An extension the files declare may define it; else neither side knows it.
             errors.extend(uses.iter().filter(|u| !u.excused).map(|u| u.error.clone()));
         }

@@ -72,10 +72,8 @@ impl Scratchpad {
     /// read (at least `START_EARLY_BYTES`): the reading hides its start. It is
     /// stopped unused when no expression needed it.
     pub fn start_early(&mut self, bytes: usize) {
-        if !matches!(self.how, Settle::LocalServer) || bytes < START_EARLY_BYTES || self.starting.is_some() {
-            return;
-        }
-        if self.local.is_some() || self.failed {
+        let idle = self.starting.is_none() && self.local.is_none() && !self.failed;
+        if !matches!(self.how, Settle::LocalServer) || bytes < START_EARLY_BYTES || !idle {
             return;
         }
         if let Some(f) = self.on_local.as_mut() {

@@ -90,16 +90,19 @@ pub enum LoadError {
 
 /// Parses a `.sql`/`.toml` file or a directory of them.
 pub fn parse_path(path: &Path) -> Result<Parsed, LoadError> {
-    let files = source::load(path)?;
-    Ok(parse_files(&files)?)
+    parse_path_as(path, build::Trust::User)
 }
 
 /// Like `parse_path`, for a run with a target database: a type the files
 /// use but do not define is recorded in `Parsed::unknown_types` (with the
 /// error it would be) for the target to resolve, instead of refused.
 pub fn parse_path_open(path: &Path) -> Result<Parsed, LoadError> {
+    parse_path_as(path, build::Trust::Open)
+}
+
+fn parse_path_as(path: &Path, trust: build::Trust) -> Result<Parsed, LoadError> {
     let files = source::load(path)?;
-    let mut parsed = parse_sources(Catalog::default(), &files, build::Trust::Open, build::DEFAULT_SCHEMA)?;
+    let mut parsed = parse_sources(Catalog::default(), &files, trust, build::DEFAULT_SCHEMA)?;
     parsed.files = files;
     Ok(parsed)
 }

@@ -461,7 +461,7 @@ fn unqualify_array_comparisons(
     if !tokens.iter().any(|t| is_keyword(t, Keyword::OPERATOR)) {
         return tokens;
     }
-    let next = |from: usize| (from..tokens.len()).find(|&i| !matches!(tokens[i].token, Token::Whitespace(_)));
+    let next = |from: usize| next_significant(&tokens, from);
     let mut skip = vec![false; tokens.len()];
     for i in 0..tokens.len() {
         if !is_keyword(&tokens[i], Keyword::OPERATOR) {
@@ -488,7 +488,7 @@ fn unqualify_array_comparisons(
             }
         }
     }
-    tokens.into_iter().zip(skip).filter(|(_, s)| !s).map(|(t, _)| t).collect()
+    without_marked(tokens, &skip)
 }
 
 /// `f(a, VARIADIC ARRAY[x, y])` is the call `f(a, x, y)`: PostgreSQL prints a
@@ -498,7 +498,7 @@ fn expand_variadic(tokens: Vec<sqlparser::tokenizer::TokenWithSpan>) -> Vec<sqlp
     if !tokens.iter().any(|t| is_keyword(t, Keyword::VARIADIC)) {
         return tokens;
     }
-    let next = |from: usize| (from..tokens.len()).find(|&i| !matches!(tokens[i].token, Token::Whitespace(_)));
+    let next = |from: usize| next_significant(&tokens, from);
     let mut skip = vec![false; tokens.len()];
     for i in 0..tokens.len() {
         if !is_keyword(&tokens[i], Keyword::VARIADIC) {
@@ -521,7 +521,20 @@ fn expand_variadic(tokens: Vec<sqlparser::tokenizer::TokenWithSpan>) -> Vec<sqlp
             }
         }
     }
-    tokens.into_iter().zip(skip).filter(|(_, s)| !s).map(|(t, _)| t).collect()
+    without_marked(tokens, &skip)
+}
+
+/// The first token at or after `from` that is not whitespace.
+fn next_significant(tokens: &[sqlparser::tokenizer::TokenWithSpan], from: usize) -> Option<usize> {
+    (from..tokens.len()).find(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+}
+
+/// `tokens` without those `skip` marks.
+fn without_marked(
+    tokens: Vec<sqlparser::tokenizer::TokenWithSpan>,
+    skip: &[bool],
+) -> Vec<sqlparser::tokenizer::TokenWithSpan> {
+    tokens.into_iter().zip(skip).filter(|(_, s)| !**s).map(|(t, _)| t).collect()
 }
 
 /// sqlparser appends " at Line: x, Column: y" to its messages; the report shows that already.

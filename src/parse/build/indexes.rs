@@ -25,14 +25,6 @@ impl Builder<'_> {
             Ok(index) => index,
             Err(e) => return self.error(at, e),
         };
-        let key_names: Vec<String> = index
-            .keys
-            .iter()
-            .map(|k| match &k.expr {
-                IndexKeyExpr::Column(n) => n.clone(),
-                IndexKeyExpr::Expr(e) => expr_name(&e.0),
-            })
-            .collect();
         let plain: Vec<String> = index
             .keys
             .iter()
@@ -53,7 +45,18 @@ impl Builder<'_> {
                 }
                 self.insert_index(&table, Index { name, ..index }, at, def.if_not_exists);
             }
-            None => self.unnamed_indexes.push((table, index, key_names, at)),
+            None => {
+                // What PostgreSQL names the index after.
+                let key_names = index
+                    .keys
+                    .iter()
+                    .map(|k| match &k.expr {
+                        IndexKeyExpr::Column(n) => n.clone(),
+                        IndexKeyExpr::Expr(e) => expr_name(&e.0),
+                    })
+                    .collect();
+                self.unnamed_indexes.push((table, index, key_names, at))
+            }
         }
     }
 
