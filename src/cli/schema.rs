@@ -33,7 +33,10 @@ pub fn plan(a: PlanArgs) -> Result<ExitCode, Report> {
                 ops::desired::refuse_empty_live(client, nothing.as_ref(), &scope, &ignore).await?;
                 let mut pad = ops::settle::Scratchpad::new(settle);
                 let live = ops::live::plan_over(client, readers, &parsed, &scope, &ignore, &mut pad).await?;
-                state = Some(ops::saved::State::new(&live.live, &live.desired, &live.scope, &ignore));
+                // The fingerprints hash every object's full form: only a saved plan needs them.
+                if a.out.is_some() {
+                    state = Some(ops::saved::State::new(&live.live, &live.desired, &live.scope, &ignore));
+                }
                 let mut plan = live.plan;
                 if a.measure {
                     let timeout = a.waits.statement_timeout.unwrap_or(ops::measure::DEFAULT_TIMEOUT);
