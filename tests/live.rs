@@ -1083,3 +1083,63 @@ fn not_null_constraint_names_on_18_and_a_warning_before() {
     assert!(out.status.success(), "apply failed: {}{}", text(&out.stdout), text(&out.stderr));
     same_catalog(&db, &fresh).expect("same catalog");
 }
+
+/// Plain btree indexes are spelled by pgstate from their columns, the rest by
+/// `pg_get_indexdef` (see src/introspect/indexes.rs): each shape reads back as
+/// written, and what sets an index apart from a plain one is never lost.
+#[test]
+fn indexes_of_every_shape_read_back_as_written() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("index_shapes");
+    let version = cluster.version_num();
+    let mut sql = String::from(
+        "CREATE TABLE \"Odd Table\" (id int PRIMARY KEY, \"Name\" varchar(20), code text, n numeric, at timestamptz,
+                                     tags text[], c \"char\");
+         CREATE MATERIALIZED VIEW mv AS SELECT id, code FROM \"Odd Table\";
+         CREATE INDEX plain_one ON \"Odd Table\" (code);
+         CREATE UNIQUE INDEX \"Plain Two\" ON \"Odd Table\" (\"Name\", n);
+         CREATE INDEX on_mv ON mv (code, id);
+         CREATE INDEX on_varchar ON \"Odd Table\" (\"Name\");
+         CREATE INDEX with_opclass ON \"Odd Table\" (code text_pattern_ops);
+         CREATE INDEX with_varchar_opclass ON \"Odd Table\" (\"Name\" varchar_pattern_ops);
+         CREATE INDEX with_collation ON \"Odd Table\" (code COLLATE \"C\");
+         CREATE INDEX descending ON \"Odd Table\" (n DESC, at);
+         CREATE INDEX nulls_first ON \"Odd Table\" (at NULLS FIRST);
+         CREATE INDEX partial ON \"Odd Table\" (n) WHERE n > 0;
+         CREATE INDEX expression ON \"Odd Table\" (lower(code));
+         CREATE INDEX covering ON \"Odd Table\" (n) INCLUDE (code);
+         CREATE INDEX with_options ON \"Odd Table\" (at) WITH (fillfactor = 70);
+         CREATE INDEX hashed ON \"Odd Table\" USING hash (code);
+         CREATE INDEX gin_tags ON \"Odd Table\" USING gin (tags);
+         CREATE INDEX on_char ON \"Odd Table\" (c);
+         CREATE TABLE parted (k int, v text) PARTITION BY RANGE (k);
+         CREATE INDEX on_parted ON parted (k);
+         CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10);",
+    );
+    if version >= 150000 {
+        sql.push_str("CREATE UNIQUE INDEX not_distinct ON \"Odd Table\" (code, n) NULLS NOT DISTINCT;");
+    }
+    db.psql(&sql).expect("the indexes load");
+    let schema = schema_file("index_shapes", &sql);
+    assert_eq!(plan_url(&db, &schema), "", "every index reads back as written");
+    // Each property a plain index lacks, dropped from the file, is a change.
+    for (from, to) in [
+        ("(code text_pattern_ops)", "(code)"),
+        ("(\"Name\" varchar_pattern_ops)", "(\"Name\")"),
+        ("(code COLLATE \"C\")", "(code)"),
+        ("(n DESC, at)", "(n, at)"),
+        ("(at NULLS FIRST)", "(at)"),
+        ("(n) WHERE n > 0", "(n)"),
+        ("(n) INCLUDE (code)", "(n)"),
+        ("(at) WITH (fillfactor = 70)", "(at)"),
+        ("USING hash (code)", "(code)"),
+        ("(\"Name\", n)", "(n, \"Name\")"),
+        ("UNIQUE INDEX \"Plain Two\"", "INDEX \"Plain Two\""),
+        ("mv (code, id)", "mv (id, code)"),
+    ] {
+        assert!(sql.contains(from), "{from}");
+        let changed = schema_file("index_shapes_changed", &sql.replacen(from, to, 1));
+        let plan = plan_url(&db, &changed);
+        assert!(plan.contains("INDEX"), "{from} -> {to} planned nothing:\n{plan}");
+    }
+}

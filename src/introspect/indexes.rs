@@ -1,37 +1,66 @@
 //! Indexes that do not back a constraint, as `pg_get_indexdef` prints them; a
 //! partition's index attached to its parent's is the parent's.
+//!
+//! The plain ones (btree over columns, each with its type's default operator
+//! class, collation and order, no predicate, options or INCLUDE) are spelled
+//! here from their column names instead: `pg_get_indexdef` costs the server
+//! about 80 microseconds an index on a cold session (1.6 s of a 10,000-table
+//! read, the costliest step), and the server prints those exactly this way.
 
 use tokio_postgres::Client;
 
 use super::columns::MANAGED_TABLE;
 use super::script::Script;
-use crate::canon::quote_qualified;
+use crate::canon::{quote_ident, quote_qualified};
 use crate::model::QualName;
 
 /// Adds valid indexes to the script; returns the invalid ones.
 pub async fn indexes(
     client: &Client,
     schemas: &[String],
+    version: u32,
     s: &mut Script,
 ) -> Result<Vec<QualName>, tokio_postgres::Error> {
+    // A default operator class is the one for the column's own type, or
+    // text's for varchar (binary coercible, as GetDefaultOpClass finds it).
     let sql = format!(
-        "SELECT n.nspname, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid), i.indisvalid, \
+        "SELECT n.nspname, ic.relname, \
+                CASE WHEN q.columns IS NULL THEN pg_catalog.pg_get_indexdef(i.indexrelid) END, i.indisvalid, \
                 dsc.description, \
                 (SELECT array_agg(a.attnum::int4 || ' ' || a.attstattarget::int4 ORDER BY a.attnum) \
                  FROM pg_catalog.pg_attribute a \
-                 WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0) \
+                 WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0), \
+                q.columns, c.relname, i.indisunique \
          FROM pg_catalog.pg_index i \
          JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
          JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_catalog.pg_description dsc ON dsc.objoid = i.indexrelid \
               AND dsc.classoid = 'pg_catalog.pg_class'::regclass AND dsc.objsubid = 0 \
+         CROSS JOIN LATERAL (SELECT c.relkind IN ('r', 'm') AND i.indexprs IS NULL AND i.indpred IS NULL \
+              AND i.indnkeyatts = i.indnatts AND ic.reloptions IS NULL {distinct} \
+              AND ic.relam = (SELECT am.oid FROM pg_catalog.pg_am am WHERE am.amname = 'btree') \
+              AND NOT EXISTS (SELECT 1 FROM unnest(i.indkey::int2[], i.indclass::oid[], i.indcollation::oid[], \
+                                                   i.indoption::int2[]) u(attnum, cls, coll, opt) \
+                              LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = u.attnum \
+                              LEFT JOIN pg_catalog.pg_opclass oc ON oc.oid = u.cls \
+                              WHERE u.opt <> 0 OR a.attnum IS NULL OR oc.oid IS NULL \
+                                 OR u.coll IS DISTINCT FROM a.attcollation OR NOT oc.opcdefault \
+                                 OR oc.opcintype <> CASE a.atttypid WHEN 'pg_catalog.varchar'::regtype \
+                                                    THEN 'pg_catalog.text'::regtype ELSE a.atttypid END) AS plain \
+              OFFSET 0) p \
+         CROSS JOIN LATERAL (SELECT CASE WHEN p.plain THEN \
+                     (SELECT array_agg(a.attname::text ORDER BY k.n) \
+                      FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, n) \
+                      JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) END AS columns \
+              OFFSET 0) q \
          WHERE ({MANAGED_TABLE} OR c.relkind = 'm') AND n.nspname = ANY($1) \
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
                            WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid \
                              AND con.contype IN ('p', 'u', 'x')) \
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = i.indexrelid) \
-         ORDER BY 1, 2"
+         ORDER BY 1, 2",
+        distinct = if version >= 150000 { "AND NOT i.indnullsnotdistinct" } else { "" },
     );
     let mut invalid = Vec::new();
     for row in client.query(&sql, &[&schemas]).await? {
@@ -40,7 +69,22 @@ pub async fn indexes(
             invalid.push(QualName::new(schema, name));
             continue;
         }
-        s.alters.push_str(&format!("{};\n", row.try_get::<_, String>(2)?));
+        match (row.try_get::<_, Option<String>>(2)?, row.try_get::<_, Option<Vec<String>>>(6)?) {
+            (Some(def), _) => s.alters.push_str(&format!("{def};\n")),
+            (None, Some(columns)) => {
+                let unique = if row.try_get::<_, bool>(8)? { "UNIQUE " } else { "" };
+                let table = quote_qualified(&schema, &row.try_get::<_, String>(7)?);
+                let columns: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+                s.alters.push_str(&format!(
+                    "CREATE {unique}INDEX {} ON {table} USING btree ({});\n",
+                    quote_ident(&name),
+                    columns.join(", ")
+                ));
+            }
+            // pg_get_indexdef is NULL only for an index that no longer
+            // exists, which one snapshot never shows.
+            (None, None) => continue,
+        }
         for target in row.try_get::<_, Option<Vec<String>>>(5)?.unwrap_or_default() {
             if let Some((n, m)) = target.split_once(' ') {
                 let index = quote_qualified(&schema, &name);

@@ -50,7 +50,7 @@ async fn step(i: usize, client: &Client, ask: &Ask<'_>) -> Result<Part, tokio_po
         6 => objects::sequences(client, schemas, s).await?,
         7 => columns::tables(client, schemas, ask.version, s).await?,
         8 => constraints::constraints(client, schemas, s).await?,
-        9 => p.invalid_indexes = indexes::indexes(client, schemas, s).await?,
+        9 => p.invalid_indexes = indexes::indexes(client, schemas, ask.version, s).await?,
         10 => objects::sequence_owners(client, schemas, s).await?,
         11 => views::views(client, schemas, s).await?,
         12 => {
