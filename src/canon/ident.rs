@@ -3,7 +3,7 @@
 
 use sqlparser::ast::Ident;
 
-pub use crate::quote::{is_bare, quote_ident, quote_literal, quote_qualified, unquote};
+pub use crate::quote::{is_bare, quote_ident, quote_idents, quote_literal, quote_qualified, unquote};
 
 /// The name PostgreSQL stores for an identifier as written: unquoted names fold
 /// to lower case, quoted names keep their spelling.

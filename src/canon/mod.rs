@@ -12,4 +12,4 @@ pub mod refs;
 pub mod types;
 pub mod view;
 
-pub use ident::{quote_ident, quote_literal, quote_qualified};
+pub use ident::{quote_ident, quote_idents, quote_literal, quote_qualified};

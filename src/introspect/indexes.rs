@@ -11,7 +11,7 @@ use tokio_postgres::Client;
 
 use super::columns::MANAGED_TABLE;
 use super::script::Script;
-use crate::canon::{quote_ident, quote_qualified};
+use crate::canon::{quote_ident, quote_idents, quote_qualified};
 use crate::model::QualName;
 
 /// Adds valid indexes to the script; returns the invalid ones.
@@ -69,21 +69,20 @@ pub async fn indexes(
             invalid.push(QualName::new(schema, name));
             continue;
         }
-        match (row.try_get::<_, Option<String>>(2)?, row.try_get::<_, Option<Vec<String>>>(6)?) {
-            (Some(def), _) => s.alters.push_str(&format!("{def};\n")),
-            (None, Some(columns)) => {
+        match row.try_get::<_, Option<String>>(2)? {
+            Some(def) => s.alters.push_str(&format!("{def};\n")),
+            // A plain index: its columns are read instead (never NULL then;
+            // a NULL fails the read, as a NULL pg_get_indexdef did).
+            None => {
+                let columns: Vec<String> = row.try_get(6)?;
                 let unique = if row.try_get::<_, bool>(8)? { "UNIQUE " } else { "" };
                 let table = quote_qualified(&schema, &row.try_get::<_, String>(7)?);
-                let columns: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
                 s.alters.push_str(&format!(
                     "CREATE {unique}INDEX {} ON {table} USING btree ({});\n",
                     quote_ident(&name),
-                    columns.join(", ")
+                    quote_idents(&columns)
                 ));
             }
-            // pg_get_indexdef is NULL only for an index that no longer
-            // exists, which one snapshot never shows.
-            (None, None) => continue,
         }
         for target in row.try_get::<_, Option<Vec<String>>>(5)?.unwrap_or_default() {
             if let Some((n, m)) = target.split_once(' ') {

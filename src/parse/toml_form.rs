@@ -12,7 +12,7 @@ use toml::Spanned;
 
 use super::diagnostic::SchemaError;
 use super::source::SourceFile;
-use crate::canon::{quote_ident, quote_literal};
+use crate::canon::{quote_ident, quote_idents, quote_literal};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -185,7 +185,7 @@ impl Writer<'_> {
         let table_sql = table.split('.').map(quote_ident).collect::<Vec<_>>().join(".");
         match cols {
             Some(cols) if cols.iter().all(|c| !c.is_empty()) => {
-                format!("{table_sql} ({})", cols.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", "))
+                format!("{table_sql} ({})", quote_idents(&cols))
             }
             Some(_) => {
                 self.error(value, "expected table(column, ...)");
@@ -215,10 +215,6 @@ impl Fragment {
 
 fn qualified(name: &str) -> String {
     name.split('.').map(quote_ident).collect::<Vec<_>>().join(".")
-}
-
-fn idents(list: &[String]) -> String {
-    list.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ")
 }
 
 /// Translates a TOML schema file into an equivalent SQL source.
@@ -303,10 +299,10 @@ fn table(w: &mut Writer<'_>, t: &TableDef) {
     for c in &t.constraints {
         let mut line = c.name.as_ref().map(|n| format!("CONSTRAINT {} ", quote_ident(n))).unwrap_or_default();
         match (&c.primary_key, &c.unique, &c.check, &c.foreign_key) {
-            (Some(cols), None, None, None) => line.push_str(&format!("PRIMARY KEY ({})", idents(cols))),
+            (Some(cols), None, None, None) => line.push_str(&format!("PRIMARY KEY ({})", quote_idents(cols))),
             (None, Some(cols), None, None) => {
                 let nnd = if c.nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" };
-                line.push_str(&format!("UNIQUE{nnd} ({})", idents(cols)));
+                line.push_str(&format!("UNIQUE{nnd} ({})", quote_idents(cols)));
             }
             (None, None, Some(expr), None) => line.push_str(&format!("CHECK ({})", w.fragment(expr, Fragment::Expr))),
             (None, None, None, Some(cols)) => {
@@ -314,7 +310,7 @@ fn table(w: &mut Writer<'_>, t: &TableDef) {
                     w.error(&t.name, "a foreign_key constraint needs `references = \"table(column, ...)\"`");
                     continue;
                 };
-                line.push_str(&format!("FOREIGN KEY ({}) REFERENCES {}", idents(cols), w.target(r)));
+                line.push_str(&format!("FOREIGN KEY ({}) REFERENCES {}", quote_idents(cols), w.target(r)));
                 if c.match_full {
                     line.push_str(" MATCH FULL");
                 }
@@ -370,7 +366,8 @@ fn table(w: &mut Writer<'_>, t: &TableDef) {
         let unique = if i.unique { "UNIQUE " } else { "" };
         let index_name = i.name.as_ref().map(|n| format!("{} ", quote_ident(n))).unwrap_or_default();
         let using = i.using.as_ref().map(|m| format!(" USING {}", quote_ident(m))).unwrap_or_default();
-        let include = if i.include.is_empty() { String::new() } else { format!(" INCLUDE ({})", idents(&i.include)) };
+        let include =
+            if i.include.is_empty() { String::new() } else { format!(" INCLUDE ({})", quote_idents(&i.include)) };
         let pred =
             i.predicate.as_ref().map(|p| format!(" WHERE {}", w.fragment(p, Fragment::Expr))).unwrap_or_default();
         w.sql.push_str(&format!(

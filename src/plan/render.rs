@@ -4,17 +4,13 @@
 
 use super::routine_sql;
 use super::table_attrs as attrs;
-use crate::canon::{quote_ident, quote_literal};
+use crate::canon::{quote_ident, quote_idents, quote_literal};
 use crate::diff::{Change, CommentTarget, CompositeAction, DomainAction};
 use crate::model::{
     Column, Constraint, ConstraintKind, DefaultKey, Deferral, Domain, FkAction, FkMatch, GrantKey, GrantObject, Index,
     IndexKey, IndexKeyExpr, ObjectKind, Policy, Privilege, Privileges, QualName, SeqOptions, Sequence, Table,
     PUBLIC_ROLE,
 };
-
-fn idents(list: &[String]) -> String {
-    list.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ")
-}
 
 fn dotted(name: &str) -> String {
     name.split('.').map(quote_ident).collect::<Vec<_>>().join(".")
@@ -296,7 +292,7 @@ pub fn statements(change: &Change) -> Vec<String> {
 fn create_view(view: &crate::model::View, replace: bool) -> String {
     let mut out = format!("CREATE {}{} {}", if replace { "OR REPLACE " } else { "" }, view.keyword(), view.name);
     if !view.columns.is_empty() {
-        out.push_str(&format!(" ({})", idents(&view.columns)));
+        out.push_str(&format!(" ({})", quote_idents(&view.columns)));
     }
     if !view.options.is_empty() {
         let opts: Vec<String> =
@@ -541,7 +537,7 @@ fn include(cols: &[String]) -> String {
     if cols.is_empty() {
         String::new()
     } else {
-        format!(" INCLUDE ({})", idents(cols))
+        format!(" INCLUDE ({})", quote_idents(cols))
     }
 }
 
@@ -556,21 +552,21 @@ pub fn add_constraint(table: &QualName, c: &Constraint) -> String {
 pub fn constraint_def(c: &Constraint) -> String {
     let body = match &c.kind {
         ConstraintKind::PrimaryKey { columns, include: inc } => {
-            format!("PRIMARY KEY ({}){}{}", idents(columns), include(inc), index_with(c))
+            format!("PRIMARY KEY ({}){}{}", quote_idents(columns), include(inc), index_with(c))
         }
         ConstraintKind::Unique { columns, include: inc, nulls_not_distinct } => format!(
             "UNIQUE{} ({}){}{}",
             if *nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" },
-            idents(columns),
+            quote_idents(columns),
             include(inc),
             index_with(c)
         ),
         ConstraintKind::ForeignKey(fk) => {
             let mut s = format!(
                 "FOREIGN KEY ({}) REFERENCES {} ({})",
-                idents(&fk.columns),
+                quote_idents(&fk.columns),
                 fk.ref_table,
-                idents(&fk.ref_columns)
+                quote_idents(&fk.ref_columns)
             );
             if fk.match_kind == FkMatch::Full {
                 s.push_str(" MATCH FULL");

@@ -236,6 +236,11 @@ pub fn unquote(name: &str) -> String {
     }
 }
 
+/// A comma-separated list of identifiers, each quoted as needed (`a, "B c"`).
+pub fn quote_idents<S: AsRef<str>>(names: &[S]) -> String {
+    names.iter().map(|n| quote_ident(n.as_ref())).collect::<Vec<_>>().join(", ")
+}
+
 /// `schema.name`, each part quoted as needed.
 pub fn quote_qualified(schema: &str, name: &str) -> String {
     format!("{}.{}", quote_ident(schema), quote_ident(name))
