@@ -116,8 +116,10 @@ pub enum Change {
     AlterSequence { name: QualName, from: SeqOptions, to: SeqOptions },
     /// `DROP SEQUENCE`.
     DropSequence { name: QualName },
-    /// `ALTER SEQUENCE ... OWNED BY`.
-    SetSequenceOwner { name: QualName, owner: Option<(QualName, String)> },
+    /// `ALTER SEQUENCE ... OWNED BY`; `was` is the owner when the step runs
+    /// (none for a sequence just created or released), which orders it
+    /// before that column is dropped.
+    SetSequenceOwner { name: QualName, owner: Option<(QualName, String)>, was: Option<(QualName, String)> },
     /// `CREATE TABLE` with columns and non-foreign-key constraints.
     CreateTable { table: Table },
     /// `DROP TABLE`.

@@ -872,8 +872,10 @@ fn same(reached: &Catalog, want: &Catalog, sql: &str) -> Result<(), TestCaseErro
     Err(TestCaseError::fail(format!("reached (-) differs from wanted (+):\n{lines}\n{sql}")))
 }
 
+/// 200 cases a property, or `PROPTEST_CASES` for a longer search.
 fn config() -> ProptestConfig {
-    ProptestConfig { cases: 200, max_shrink_iters: 2000, ..ProptestConfig::default() }
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(200);
+    ProptestConfig { cases, max_shrink_iters: 2000, ..ProptestConfig::default() }
 }
 
 proptest! {

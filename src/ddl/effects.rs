@@ -193,7 +193,7 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
         Change::DropSequence { name } => {
             cat.sequences.shift_remove(name);
         }
-        Change::SetSequenceOwner { name, owner } => {
+        Change::SetSequenceOwner { name, owner, .. } => {
             if let Some(s) = cat.sequences.get_mut(name) {
                 s.owned_by = owner.clone();
             }

@@ -7,6 +7,7 @@ mod grants;
 mod objects;
 mod renames;
 mod routines;
+mod sequences;
 mod tables;
 pub mod type_rules;
 pub mod types;
@@ -17,7 +18,7 @@ pub use crate::change::{Change, CommentTarget, CompositeAction, DomainAction};
 pub use crate::ddl::effects as apply;
 
 use crate::model::RenameHint;
-use crate::model::{Catalog, CompositeType, ConstraintKind, Domain, EnumType, QualName, RangeType, Sequence};
+use crate::model::{Catalog, CompositeType, ConstraintKind, Domain, EnumType, QualName, RangeType};
 
 /// Changes plus the warnings met on the way (such as a rename hint that matches nothing).
 #[derive(Debug, Default)]
@@ -158,46 +159,8 @@ pub fn diff_for(from: &Catalog, to: &Catalog, hints: &[RenameHint], server: Serv
         out.changes.push(Change::DropRange { range: r.clone() });
     }
 
-    // A table dropped and created again takes the sequences its columns own
-    // with it (`tables::recreate` creates the kept ones again, as wanted).
     let recreated = tables::recreated(from, to);
-    let owner_recreated = |s: &Sequence| s.owned_by.as_ref().is_some_and(|(t, _)| recreated.contains(t));
-    for (name, s) in &to.sequences {
-        match from.sequences.get(name) {
-            Some(old) if owner_recreated(old) => {}
-            None => {
-                out.changes
-                    .push(Change::CreateSequence { sequence: Sequence { owned_by: None, comment: None, ..s.clone() } });
-                if s.owned_by.is_some() {
-                    out.changes.push(Change::SetSequenceOwner { name: name.clone(), owner: s.owned_by.clone() });
-                }
-                comment(&mut out, CommentTarget::Sequence(name.clone()), &None, &s.comment);
-            }
-            Some(old) => {
-                if old.options != s.options {
-                    out.changes.push(Change::AlterSequence {
-                        name: name.clone(),
-                        from: old.options.clone(),
-                        to: s.options.clone(),
-                    });
-                }
-                if old.owned_by != s.owned_by {
-                    out.changes.push(Change::SetSequenceOwner { name: name.clone(), owner: s.owned_by.clone() });
-                }
-                comment(&mut out, CommentTarget::Sequence(name.clone()), &old.comment, &s.comment);
-            }
-        }
-    }
-    for (name, s) in from.sequences.iter().filter(|(n, _)| !to.sequences.contains_key(*n)) {
-        // A sequence owned by a column that goes away is dropped with it by PostgreSQL.
-        let owner_goes = s.owned_by.as_ref().is_some_and(|(t, c)| {
-            to.tables.get(t).is_none_or(|t| !t.columns.contains_key(c))
-                && from.tables.get(t).is_some_and(|t| t.columns.contains_key(c))
-        });
-        if !owner_goes && !owner_recreated(s) {
-            out.changes.push(Change::DropSequence { name: name.clone() });
-        }
-    }
+    sequences::sequences(&mut out, from, to, &recreated);
 
     objects::objects(&mut out, from, to);
 

@@ -455,7 +455,11 @@ pub fn recreate(out: &mut Diff, old: &Table, new: &Table, from: &Catalog, to: &C
                     sequence: crate::model::Sequence { owned_by: None, comment: None, ..again.clone() },
                 });
                 if again.owned_by.is_some() {
-                    out.changes.push(Change::SetSequenceOwner { name: s.name.clone(), owner: again.owned_by.clone() });
+                    out.changes.push(Change::SetSequenceOwner {
+                        name: s.name.clone(),
+                        owner: again.owned_by.clone(),
+                        was: None,
+                    });
                 }
                 comment(out, CommentTarget::Sequence(s.name.clone()), &None, &again.comment);
             }

@@ -185,7 +185,7 @@ pub fn of(change: &Change, cx: &Context) -> Vec<Hazard> {
         Change::AlterComposite { name, action } => alter_composite(name, action),
         Change::AlterSequence { name, from, to } => narrowed_bounds(&format!("sequence {name}"), from, to),
         Change::DropSequence { name } => h(DataLoss, format!("dropping sequence {name} loses its current value")),
-        Change::DropTable { table } => h(DataLoss, format!("dropping table {} deletes all its rows", table.name)),
+        Change::DropTable { table } => h(DataLoss, drop_table(&table.name, cx.from, cx.to)),
         Change::AttachPartition { table, partition } => attach_partition(table, partition),
         Change::AddColumn { table, column } if !(cx.is_new)(table) => add_column(table, column),
         Change::AddColumn { .. } => vec![],
@@ -440,4 +440,26 @@ fn privileges_lost(from: Option<&Privileges>, to: &Privileges) -> Option<String>
 
 fn quote(name: &str) -> String {
     crate::canon::quote_ident(name)
+}
+
+/// A dropped table takes its rows and the sequences its columns own: those
+/// not wanted, and those kept when the table is created again (they are
+/// created again from their start). One kept for another owner is released
+/// before the drop and keeps its value.
+fn drop_table(name: &QualName, from: &Catalog, to: &Catalog) -> String {
+    let recreated = to.tables.contains_key(name);
+    let owned: Vec<String> = from
+        .sequences
+        .values()
+        .filter(|s| s.owned_by.as_ref().is_some_and(|(t, _)| t == name))
+        .filter(|s| recreated || !to.sequences.contains_key(&s.name))
+        .map(|s| s.name.to_string())
+        .collect();
+    match owned.as_slice() {
+        [] => format!("dropping table {name} deletes all its rows"),
+        _ => format!(
+            "dropping table {name} deletes all its rows and the current values of the sequences it owns ({})",
+            owned.join(", ")
+        ),
+    }
 }

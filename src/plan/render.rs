@@ -82,7 +82,7 @@ pub fn statements(change: &Change) -> Vec<String> {
             vec![format!("ALTER SEQUENCE {name}{}", alter_seq_options(from, to))]
         }
         Change::DropSequence { name } => vec![format!("DROP SEQUENCE {name}")],
-        Change::SetSequenceOwner { name, owner } => {
+        Change::SetSequenceOwner { name, owner, .. } => {
             let owner = match owner {
                 Some((t, c)) => format!("{t}.{}", quote_ident(c)),
                 None => "NONE".to_string(),

@@ -351,13 +351,18 @@ pub(super) fn deps(c: &Change, from: &Catalog, to: &Catalog) -> Deps {
             d.needs_old.push(Key::Schema(name.schema.clone()));
             d.drops.push(Key::Sequence(name.clone()))
         }
-        Change::SetSequenceOwner { name, owner } => {
+        Change::SetSequenceOwner { name, owner, was } => {
             d.needs_new.push(Key::Sequence(name.clone()));
             if let Some((t, col)) = owner {
                 d.needs_new.push(Key::Column(t.clone(), col.clone()));
+                // After the release that the differ planned when the old owner goes.
+                d.after_drop.push(Key::SequenceOwner(name.clone()));
             }
-            if let Some((t, col)) = from.sequences.get(name).and_then(|s| s.owned_by.clone()) {
-                d.needs_old.push(Key::Column(t, col));
+            if let Some((t, col)) = was {
+                d.needs_old.push(Key::Column(t.clone(), col.clone()));
+                if owner.is_none() {
+                    d.drops.push(Key::SequenceOwner(name.clone()));
+                }
             }
         }
         Change::CreateTable { table } => {

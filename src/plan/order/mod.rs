@@ -49,6 +49,8 @@ enum Key {
     NotNullNamed(QualName),
     /// A table having left a parent (its inherited constraints its own).
     Parents(QualName),
+    /// A sequence's owning column, released before that column goes.
+    SequenceOwner(QualName),
 }
 
 #[derive(Default)]
