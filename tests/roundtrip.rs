@@ -525,3 +525,17 @@ fn a_sequence_moved_between_kept_columns_is_one_step() {
     let reached = pgstate::revisions::replay::replay(from.catalog, "r1", &sql).expect("replays");
     assert_eq!(reached, to.catalog, "{sql}");
 }
+
+#[test]
+fn a_sequence_no_longer_wanted_goes_with_its_owning_column_when_that_is_added_again() {
+    // A generated expression that changes drops and adds the column, and
+    // PostgreSQL drops the sequence it owns with it: no DROP SEQUENCE after.
+    let from = "CREATE TABLE t (id int, g int GENERATED ALWAYS AS (id * 2) STORED);
+        CREATE SEQUENCE s OWNED BY t.g;";
+    let to = "CREATE TABLE t (id int, g int GENERATED ALWAYS AS (id * 3) STORED);";
+    let (from, to) = (parse_str("a.sql", from).expect("valid"), parse_str("b.sql", to).expect("valid"));
+    let sql = plan(&from.catalog, &to.catalog, &[]).expect("plans").to_sql();
+    assert!(!sql.contains("DROP SEQUENCE"), "{sql}");
+    let reached = pgstate::revisions::replay::replay(from.catalog, "r1", &sql).expect("replays");
+    assert_eq!(reached, to.catalog, "{sql}");
+}

@@ -16,18 +16,7 @@ pub fn sequences(out: &mut Diff, from: &Catalog, to: &Catalog, recreated: &FxHas
     for (name, s) in &to.sequences {
         match from.sequences.get(name) {
             Some(old) if owner_recreated(old) => {}
-            None => {
-                out.changes
-                    .push(Change::CreateSequence { sequence: Sequence { owned_by: None, comment: None, ..s.clone() } });
-                if s.owned_by.is_some() {
-                    out.changes.push(Change::SetSequenceOwner {
-                        name: name.clone(),
-                        owner: s.owned_by.clone(),
-                        was: None,
-                    });
-                }
-                comment(out, CommentTarget::Sequence(name.clone()), &None, &s.comment);
-            }
+            None => create(out, s),
             Some(old) => {
                 if old.options != s.options {
                     out.changes.push(Change::AlterSequence {
@@ -45,14 +34,27 @@ pub fn sequences(out: &mut Diff, from: &Catalog, to: &Catalog, recreated: &FxHas
     }
     for (name, s) in from.sequences.iter().filter(|(n, _)| !to.sequences.contains_key(*n)) {
         // A sequence owned by a column that goes away is dropped with it by PostgreSQL.
-        let owner_goes = s.owned_by.as_ref().is_some_and(|(t, c)| {
-            to.tables.get(t).is_none_or(|t| !t.columns.contains_key(c))
-                && from.tables.get(t).is_some_and(|t| t.columns.contains_key(c))
-        });
-        if !owner_goes && !owner_recreated(s) {
+        if !s.owned_by.as_ref().is_some_and(|o| dropped(o, from, to)) && !owner_recreated(s) {
             out.changes.push(Change::DropSequence { name: name.clone() });
         }
     }
+}
+
+/// Whether this plan drops the column `owner`: it is gone from `to`, or its
+/// generated expression changes (the column is dropped and added again).
+fn dropped((t, c): &Owner, from: &Catalog, to: &Catalog) -> bool {
+    let Some(old) = from.tables.get(t).and_then(|t| t.columns.get(c)) else { return false };
+    to.tables.get(t).and_then(|t| t.columns.get(c)).is_none_or(|new| new.generated != old.generated)
+}
+
+/// `CREATE SEQUENCE`, then its owning column and its comment: a new
+/// sequence, or one created again with its table (`tables::recreate`).
+pub(super) fn create(out: &mut Diff, s: &Sequence) {
+    out.changes.push(Change::CreateSequence { sequence: Sequence { owned_by: None, comment: None, ..s.clone() } });
+    if s.owned_by.is_some() {
+        out.changes.push(Change::SetSequenceOwner { name: s.name.clone(), owner: s.owned_by.clone(), was: None });
+    }
+    comment(out, CommentTarget::Sequence(s.name.clone()), &None, &s.comment);
 }
 
 /// A kept sequence moved from one owning column to another (or to none).
@@ -71,12 +73,7 @@ fn set_owner(
     from: &Catalog,
     to: &Catalog,
 ) {
-    let goes = was.is_some_and(|(t, c)| {
-        let old = from.tables.get(t).and_then(|t| t.columns.get(c));
-        let new = to.tables.get(t).and_then(|t| t.columns.get(c));
-        // A generated expression that changes drops and adds the column.
-        !matches!((old, new), (Some(o), Some(n)) if o.generated == n.generated)
-    });
+    let goes = was.is_some_and(|o| dropped(o, from, to));
     let (name, was, owner) = (name.clone(), was.cloned(), owner.cloned());
     if goes && owner.is_some() {
         out.changes.push(Change::SetSequenceOwner { name: name.clone(), owner: None, was });

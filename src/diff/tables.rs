@@ -451,17 +451,7 @@ pub fn recreate(out: &mut Diff, old: &Table, new: &Table, from: &Catalog, to: &C
             let planned =
                 out.changes.iter().any(|c| matches!(c, Change::CreateSequence { sequence } if sequence.name == s.name));
             if !planned {
-                out.changes.push(Change::CreateSequence {
-                    sequence: crate::model::Sequence { owned_by: None, comment: None, ..again.clone() },
-                });
-                if again.owned_by.is_some() {
-                    out.changes.push(Change::SetSequenceOwner {
-                        name: s.name.clone(),
-                        owner: again.owned_by.clone(),
-                        was: None,
-                    });
-                }
-                comment(out, CommentTarget::Sequence(s.name.clone()), &None, &again.comment);
+                super::sequences::create(out, again);
             }
         }
     }
