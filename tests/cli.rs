@@ -60,6 +60,29 @@ fn errors_are_json_when_json_was_asked_for() {
 }
 
 #[test]
+fn an_error_in_the_files_comes_before_a_database_that_cannot_be_reached() {
+    // plan --url parses the files while it connects: the file's error is still the one told.
+    let dir = std::env::temp_dir().join(format!("pgstate-cli-{}-broken", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let schema = dir.join("broken.sql");
+    std::fs::write(&schema, "CREATE TABLE ok (id int);\nCREATE TABLE broken (id int,, name text);\n").expect("write");
+    let schema = schema.to_string_lossy();
+    for url in ["postgres://u@127.0.0.1:1/db", "mysql://root@h/db"] {
+        let out = pgstate(&["plan", "--url", url, "--schema", &schema]);
+        assert_eq!(out.status.code(), Some(2), "{url}");
+        let err = text(&out.stderr);
+        assert!(err.contains("broken.sql") && err.contains("2:"), "{url}: the file and line: {err}");
+        assert!(!err.contains("127.0.0.1") && !err.contains("mysql"), "{url}: not the connection: {err}");
+    }
+    // A good file: the connection's error.
+    let good = dir.join("good.sql");
+    std::fs::write(&good, "CREATE TABLE ok (id int);\n").expect("write");
+    let out = pgstate(&["plan", "--url", "postgres://u@127.0.0.1:1/db", "--schema", &good.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("127.0.0.1"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn a_mistyped_url_says_what_is_wrong() {
     let out = pgstate(&["export", "--url", "postgress//u@h/db"]);
     assert!(text(&out.stderr).contains("neither a postgres:// URL nor key=value pairs"), "{}", text(&out.stderr));

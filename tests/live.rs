@@ -490,6 +490,31 @@ fn unmanaged_schemas_are_never_touched_and_listed_ones_are_emptied() {
     assert!(!plan.contains("other"), "{plan}");
 }
 
+/// plan --url starts reading the catalog before the files are parsed, in the
+/// schemas their text names; when the parse says otherwise the catalog is read
+/// again: the plan is the one the parsed scope gives either way.
+#[test]
+fn the_scope_guessed_from_the_text_is_read_again_when_the_parse_says_otherwise() {
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("guess");
+    db.psql("CREATE SCHEMA other; CREATE TABLE other.t (id int); CREATE SCHEMA app; CREATE TABLE app.t (id int); CREATE TABLE app.gone (id int); CREATE TABLE public.p (id int);")
+        .expect("loads");
+    // `other` is named, in a comment only: it is not managed, nothing of it is dropped.
+    let named = schema_file("guess-named", "-- other.t moved to public.p\nCREATE TABLE p (id int);");
+    assert_eq!(plan_url(&db, &named), "", "other is read only for the guess");
+    // `app` is managed but never spelled as such: it is read after the parse.
+    let escaped = schema_file(
+        "guess-escaped",
+        "CREATE SCHEMA U&\"\\0061pp\";\nCREATE TABLE U&\"\\0061pp\".t (id int);\nCREATE TABLE p (id int);",
+    );
+    let plan = plan_url(&db, &escaped);
+    assert!(plan.contains("DROP TABLE app.gone"), "app is managed: {plan}");
+    assert!(!plan.contains("CREATE") && !plan.contains("other"), "app.t and the schema exist: {plan}");
+    // Given schemas are read as given.
+    let out = pgstate(&["plan", "--url", &db.url(), "--schema", &named.to_string_lossy(), "--schemas", "public,other"]);
+    assert!(text(&out.stdout).contains("DROP TABLE other.t"), "{}", text(&out.stderr));
+}
+
 #[test]
 fn connection_errors_are_one_line_without_the_password() {
     let cluster = PgCluster::shared();

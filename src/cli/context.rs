@@ -101,6 +101,30 @@ pub fn with_db_readers<T>(
     Ok(value)
 }
 
+/// Like `with_db_readers`, while `parsing` goes on: `f` gets it to finish.
+/// When the database cannot be reached, an error in the files is the
+/// error (it is the user's to fix first), else the connection's.
+pub fn with_db_readers_parsing<T>(
+    target: &Target,
+    parsing: ops::parsing::Parsing,
+    f: impl AsyncFnOnce(&tokio_postgres::Client, &[tokio_postgres::Client], ops::parsing::Parsing) -> Result<T, OpsError>,
+) -> Result<T, Report> {
+    let value = runtime().into_diagnostic()?.block_on(async {
+        let (client, readers) = tokio::join!(target.connect(), target.connect_all(pgstate::introspect::READERS));
+        match client {
+            Ok(client) => f(&client, &readers.unwrap_or_default(), parsing).await,
+            Err(e) => {
+                let parsed = tokio::task::spawn_blocking(move || parsing.finish()).await;
+                match parsed {
+                    Ok(Err(parse_error)) => Err(parse_error),
+                    _ => Err(e.into()),
+                }
+            }
+        }
+    })?;
+    Ok(value)
+}
+
 /// The schema unqualified names go to under a search_path such as `foo, public`
 /// (`"$user"` is skipped: offline there is no user).
 pub fn first_schema(search_path: &str) -> String {

@@ -10,7 +10,9 @@ use pgstate::ops::{self, OpsError};
 use pgstate::plan::Plan;
 
 use super::args::{ApplyArgs, CheckArgs, DriftArgs, DriftFormat, ExportArgs, PlanArgs};
-use super::context::{config, first_schema, load_for, names_a_database, with_db, with_db_readers};
+use super::context::{
+    config, first_schema, load_for, names_a_database, with_db, with_db_readers, with_db_readers_parsing,
+};
 use super::output::{print_plan, warn};
 
 /// `pgstate plan`: from files (`--from`) or a live database.
@@ -26,18 +28,40 @@ pub fn plan(a: PlanArgs) -> Result<ExitCode, Report> {
             ops::plan::offline_settled(&schema, from, settle, &roles, &default_schema)?
         }
         None => {
-            let (parsed, scope, nothing) = load_for(&config, &a.desired, true)?;
-            let target = a.waits.target(&config, a.url.as_deref())?;
-            with_db_readers(&target, async |client, readers| {
-                let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
-                ops::desired::refuse_empty_live(client, nothing.as_ref(), &scope, &ignore).await?;
+            // The files are parsed while the database is reached and read.
+            let path = config.schema_path(a.desired.schema.as_deref());
+            let files = ops::desired::files(&path)?;
+            let nothing = ops::desired::nothing_found_in(&path, &files)?;
+            let version_table = config.version_table();
+            let wanted = ops::live::Wanted {
+                schemas: a.desired.schemas.as_deref().or(config.schemas.as_deref()),
+                roles: config.roles(a.desired.roles.as_deref()),
+                version_table: &version_table,
+                nothing: nothing.as_ref(),
+            };
+            let parsing = ops::parsing::Parsing::start(files);
+            let target = match a.waits.target(&config, a.url.as_deref()) {
+                Ok(target) => target,
+                // An error in the files comes first, as when they were read before.
+                Err(e) => return Err(parsing.finish().err().map(Report::new).unwrap_or_else(|| e.into())),
+            };
+            with_db_readers_parsing(&target, parsing, async |client, readers, parsing| {
                 let mut pad = ops::settle::Scratchpad::new(settle);
-                let live = ops::live::plan_over(client, readers, &parsed, &scope, &ignore, &mut pad).await?;
+                let made = ops::live::plan_while_parsing(client, readers, parsing, &wanted, &mut pad).await?;
+                for w in &made.parsed.warnings {
+                    warn(w);
+                }
                 // The fingerprints hash every object's full form: only a saved plan needs them.
                 if a.out.is_some() {
-                    state = Some(ops::saved::State::new(&live.live, &live.desired, &live.scope, &ignore));
+                    state = Some(ops::saved::State::new(
+                        &made.live.live,
+                        &made.live.desired,
+                        &made.live.scope,
+                        &made.ignore,
+                    ));
                 }
-                let mut plan = live.plan;
+                let mut plan = made.live.plan;
+                ops::drop_later((made.live.live, made.live.desired, made.parsed));
                 if a.measure {
                     let timeout = a.waits.statement_timeout.unwrap_or(ops::measure::DEFAULT_TIMEOUT);
                     ops::measure::measure(client, &mut plan, timeout).await;

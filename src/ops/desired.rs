@@ -7,7 +7,7 @@ use tokio_postgres::Client;
 use crate::introspect::{introspect, Scope};
 use crate::model::{Catalog, QualName};
 use crate::parse::source::ignored_files;
-use crate::parse::{parse_path, parse_path_open, Parsed};
+use crate::parse::{parse_path, parse_path_open, Parsed, SourceFile};
 use crate::revisions::version_table::bookkeeping;
 
 use super::OpsError;
@@ -24,6 +24,11 @@ pub fn load_open(path: &Path) -> Result<Parsed, OpsError> {
     Ok(parse_path_open(path)?)
 }
 
+/// Reads the desired schema's files without parsing them (`parsing::Parsing` parses them).
+pub fn files(path: &Path) -> Result<Vec<SourceFile>, OpsError> {
+    Ok(crate::parse::source::load(path).map_err(crate::parse::LoadError::from)?)
+}
+
 /// A schema directory in which no `.sql` or `.toml` file was found: the
 /// desired state reads as empty by accident (a wrong path, files named
 /// `.SQL`), not by intent, which an empty file (or `/dev/null`) states.
@@ -37,7 +42,12 @@ pub struct NothingFound {
 
 /// `Some` when `parsed` was read from a directory holding no schema file.
 pub fn nothing_found(path: &Path, parsed: &Parsed) -> Result<Option<NothingFound>, OpsError> {
-    if !parsed.files.is_empty() || !path.is_dir() {
+    nothing_found_in(path, &parsed.files)
+}
+
+/// `Some` when `files` were read from a directory holding no schema file.
+pub fn nothing_found_in(path: &Path, files: &[SourceFile]) -> Result<Option<NothingFound>, OpsError> {
+    if !files.is_empty() || !path.is_dir() {
         return Ok(None);
     }
     Ok(Some(NothingFound { path: path.to_path_buf(), ignored: ignored_files(path)? }))

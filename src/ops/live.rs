@@ -6,10 +6,12 @@ use tokio_postgres::Client;
 use crate::diff::{diff_for, Change, Server};
 use crate::introspect::{introspect_over, Live, Scope};
 
-use crate::model::QualName;
+use crate::model::{ManagedRoles, QualName};
 use crate::parse::Parsed;
 use crate::plan::{from_changes, Plan};
 
+use super::desired::{self, NothingFound};
+use super::parsing::{existing_schemas, Parsing};
 use super::settle::Scratchpad;
 use super::timeout::{self, Phase};
 use super::OpsError;
@@ -79,27 +81,138 @@ async fn plan_unbounded(
     pad.start_early(desired.files.iter().map(|f| f.text.len()).sum());
     // Unqualified names in the desired files go where PostgreSQL would put them:
     // the first existing schema of the session's search_path.
-    let (default_schema, current_user) = session(client).await?;
+    let session = session(client).await?;
     let reparsed;
-    let (desired, scope) = if default_schema == "public" {
-        (desired, scope.clone())
+    let desired = if session.default_schema == "public" {
+        desired
     } else {
-        reparsed = desired.with_default_schema(&default_schema).map_err(|e| OpsError::Load(e.into()))?;
-        let mut list = scope.list().to_vec();
-        if !list.contains(&default_schema) {
-            list.push(default_schema.clone());
-        }
-        (&reparsed, scope.with_schemas(list))
+        reparsed = desired.with_default_schema(&session.default_schema).map_err(|e| OpsError::Load(e.into()))?;
+        &reparsed
     };
-    let live = read_in(client, readers, &scope, &default_schema, ignore).await?;
-    let scope = &scope;
-    let mut target = desired.catalog.clone();
+    let scope = with_default(scope.clone(), &session.default_schema);
+    let live = read_in(client, readers, &scope, &session.default_schema, ignore).await?;
+    let target = desired.catalog.clone();
+    plan_read(client, live, target, desired, &scope, &session, pad).await
+}
+
+/// A plan against a live database whose catalog is read while the desired
+/// files are still being parsed (`Parsing`), with the rest of what it needs.
+pub struct Wanted<'a> {
+    /// The managed schemas when given (`--schemas`, the configuration); else the files say.
+    pub schemas: Option<&'a [String]>,
+    /// The roles whose privileges are managed.
+    pub roles: ManagedRoles,
+    /// pgstate's version table, left alone unless the files declare it.
+    pub version_table: &'a QualName,
+    /// Set when the schema directory held no schema file (`desired::refuse_empty`).
+    pub nothing: Option<&'a NothingFound>,
+}
+
+/// A live plan with the desired files as parsed and the bookkeeping tables it left alone.
+pub struct ParsedPlan {
+    /// The plan and what it was computed from.
+    pub live: LivePlan,
+    /// The desired files as parsed (their warnings not yet told).
+    pub parsed: Parsed,
+    /// The bookkeeping tables left out of the read.
+    pub ignore: Vec<QualName>,
+}
+
+/// Like `plan_over`, while the desired files are parsed: the catalog read
+/// starts at once, in the schemas given or those `Parsing::guess_schemas`
+/// finds in the text, and is read again in the parsed scope when that guess
+/// missed. A parse error is the error, whatever the read met meanwhile.
+pub async fn plan_while_parsing(
+    client: &Client,
+    readers: &[Client],
+    parsing: Parsing,
+    wanted: &Wanted<'_>,
+    pad: &mut Scratchpad,
+) -> Result<ParsedPlan, OpsError> {
+    let reading = plan_parsing_unbounded(client, readers, parsing, wanted, pad);
+    timeout::bounded(client, wanted.schemas, Phase::Reading, NOTHING_CHANGED, reading).await
+}
+
+async fn plan_parsing_unbounded(
+    client: &Client,
+    readers: &[Client],
+    parsing: Parsing,
+    wanted: &Wanted<'_>,
+    pad: &mut Scratchpad,
+) -> Result<ParsedPlan, OpsError> {
+    pad.start_early(parsing.bytes());
+    let session = session(client).await?;
+    let default_schema = session.default_schema.as_str();
+    let guess = match wanted.schemas {
+        Some(list) => list.to_vec(),
+        None => parsing.guess_schemas(&existing_schemas(client).await?),
+    };
+    let guess = with_default(Scope::Schemas(guess).with_roles(wanted.roles.clone()), default_schema);
+    let parsed = tokio::task::spawn_blocking(move || parsing.finish());
+    let (read, parsed) = tokio::join!(read_in(client, readers, &guess, default_schema, &[]), parsed);
+    let parsed = match parsed {
+        Ok(parsed) => parsed?,
+        Err(e) => match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(e) => return Err(OpsError::Io(std::io::Error::other(e))),
+        },
+    };
+    let scope = desired::scope(&parsed.catalog, wanted.schemas).with_roles(wanted.roles.clone());
+    let scope = with_default(scope, default_schema);
+    let mut live = if same_schemas(guess.list(), scope.list()) {
+        read?
+    } else {
+        read_in(client, readers, &scope, default_schema, &[]).await?
+    };
+    let ignore = desired::ignored_bookkeeping(&parsed.catalog, wanted.version_table);
+    for t in &ignore {
+        live.catalog.tables.shift_remove(t);
+    }
+    desired::refuse_empty(wanted.nothing, &live.catalog, &ignore, "the database")?;
+    let mut parsed = parsed;
+    if default_schema != "public" {
+        let warnings = std::mem::take(&mut parsed.warnings);
+        parsed = parsed.with_default_schema(default_schema).map_err(|e| OpsError::Load(e.into()))?;
+        parsed.warnings = warnings;
+    }
+    // The plan's target is the parsed catalog itself, not a copy of it.
+    let target = std::mem::take(&mut parsed.catalog);
+    let live = plan_read(client, live, target, &parsed, &scope, &session, pad).await?;
+    Ok(ParsedPlan { live, parsed, ignore })
+}
+
+/// The scope with the session's default schema added when it is not
+/// `public`: unqualified names go there.
+fn with_default(scope: Scope, default_schema: &str) -> Scope {
+    if default_schema == "public" || scope.list().iter().any(|s| s == default_schema) {
+        return scope;
+    }
+    let mut list = scope.list().to_vec();
+    list.push(default_schema.to_string());
+    scope.with_schemas(list)
+}
+
+/// Whether two schema lists name the same schemas (in any order).
+fn same_schemas(a: &[String], b: &[String]) -> bool {
+    a.iter().all(|s| b.contains(s)) && b.iter().all(|s| a.contains(s))
+}
+
+/// Plans from the database as read to `target` (the catalog of `desired`, or a copy), in `scope`.
+async fn plan_read(
+    client: &Client,
+    live: Live,
+    mut target: crate::model::Catalog,
+    desired: &Parsed,
+    scope: &Scope,
+    session: &Session,
+    pad: &mut Scratchpad,
+) -> Result<LivePlan, OpsError> {
     target.retain_roles(&scope.roles());
     // Default privileges without FOR ROLE are those of whoever runs the plan.
     target.default_privileges = std::mem::take(&mut target.default_privileges)
         .into_iter()
         .map(|(mut k, v)| {
-            k.for_role.get_or_insert_with(|| current_user.clone());
+            k.for_role.get_or_insert_with(|| session.current_user.clone());
             (k, v)
         })
         .collect();
@@ -107,7 +220,8 @@ async fn plan_unbounded(
     let plain = if server.named_not_nulls { Vec::new() } else { plain_not_nulls(&mut target, live.server_version) };
     // What the files use but do not define, asked of the target (read only):
     // extensions kept from the plan's drops, and what the scratchpad needs.
-    let setup = super::external::resolve(client, desired, &mut target, &live.catalog, scope, &default_schema).await?;
+    let setup =
+        super::external::resolve(client, desired, &mut target, &live.catalog, scope, &session.default_schema).await?;
     pad.prepare(setup);
     // Settled on the scratchpad, never on the target: this reads, nothing more.
     pad.settle(&mut target, &live.catalog).await?;
@@ -155,8 +269,8 @@ fn plain_not_nulls(target: &mut crate::model::Catalog, version: u32) -> Vec<Stri
 /// plan's fingerprint is checked against.
 pub async fn read(client: &Client, scope: &Scope, ignore: &[QualName]) -> Result<Live, OpsError> {
     let reading = async {
-        let (default_schema, _) = session(client).await?;
-        read_in(client, &[], scope, &default_schema, ignore).await
+        let session = session(client).await?;
+        read_in(client, &[], scope, &session.default_schema, ignore).await
     };
     timeout::bounded(client, Some(scope.list()), Phase::Reading, NOTHING_CHANGED, reading).await
 }
@@ -175,14 +289,21 @@ async fn read_in(
     Ok(live)
 }
 
-/// The first existing schema of the session's search_path (`public` when
-/// none), and the role the session runs as.
-async fn session(client: &Client) -> Result<(String, String), OpsError> {
+/// What a plan needs of the session it reads over.
+struct Session {
+    /// The first existing schema of the search_path (`public` when none):
+    /// unqualified names in the desired files go there, as PostgreSQL would put them.
+    default_schema: String,
+    /// The role the session runs as.
+    current_user: String,
+}
+
+async fn session(client: &Client) -> Result<Session, OpsError> {
     let row = client
         .query_one("SELECT (pg_catalog.current_schemas(false))[1], current_user::text", &[])
         .await
         .map_err(|e| super::error::db_error(&e, None))?;
     let first: Option<String> = row.try_get(0).map_err(|e| super::error::db_error(&e, None))?;
     let user: String = row.try_get(1).map_err(|e| super::error::db_error(&e, None))?;
-    Ok((first.unwrap_or_else(|| "public".to_string()), user))
+    Ok(Session { default_schema: first.unwrap_or_else(|| "public".to_string()), current_user: user })
 }

@@ -12,6 +12,7 @@ pub mod export;
 pub mod external;
 pub mod live;
 pub mod measure;
+pub mod parsing;
 pub mod plan;
 pub mod progress;
 pub mod retry;
@@ -21,3 +22,10 @@ pub mod settle;
 pub mod timeout;
 
 pub use error::OpsError;
+
+/// Frees `value` on another thread: freeing two large catalogs takes a
+/// visible share of a big plan's time, which the caller, printing the plan,
+/// need not wait for.
+pub fn drop_later<T: Send + 'static>(value: T) {
+    std::thread::spawn(move || drop(value));
+}

@@ -52,7 +52,7 @@ pub fn offline_files(
     let mut plan = plan(&current.catalog, &to.catalog, &to.hints)?;
     warnings.append(&mut pad.warnings);
     plan.warnings.extend(warnings);
-    drop_later(to, current);
+    super::drop_later((to, current));
     Ok(plan)
 }
 
@@ -68,10 +68,4 @@ fn parse_both(
         (to, current.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
     Ok((to?, current?))
-}
-
-/// Freeing two large catalogs takes a visible share of a big plan's time;
-/// the caller, printing the plan, need not wait for it.
-fn drop_later(to: Parsed, current: Parsed) {
-    std::thread::spawn(move || drop((to, current)));
 }

@@ -107,6 +107,12 @@ fn parse_path_as(path: &Path, trust: build::Trust) -> Result<Parsed, LoadError> 
     Ok(parsed)
 }
 
+/// Like `parse_path_open`, on files already read (`source::load`); the
+/// returned `Parsed::files` is left empty for the caller, who holds them.
+pub fn parse_loaded_open(files: &[SourceFile]) -> Result<Parsed, SchemaErrors> {
+    parse_sources(Catalog::default(), files, build::Trust::Open, build::DEFAULT_SCHEMA)
+}
+
 /// Parses SQL text held in memory under a display name.
 pub fn parse_str(name: &str, sql: &str) -> Result<Parsed, SchemaErrors> {
     parse_files(&[SourceFile::new(name, sql)])
