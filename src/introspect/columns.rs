@@ -40,7 +40,7 @@ pub async fn tables(
                 c.reloptions::text[], NULLIF(a.attstattarget::int4, -1), \
                 CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END, {compression}, \
                 c.relreplident::text, tl.clustered, tl.replident, \
-                {not_null} \
+                {not_null}, a.attnum \
          FROM pg_catalog.pg_class c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN LATERAL (SELECT array_agg(pg_catalog.quote_ident(pn.nspname) || '.' || \
@@ -69,8 +69,7 @@ pub async fn tables(
               AND td.classoid = 'pg_catalog.pg_class'::regclass AND td.objsubid = 0 \
          LEFT JOIN pg_catalog.pg_description cd ON cd.objoid = c.oid \
               AND cd.classoid = 'pg_catalog.pg_class'::regclass AND cd.objsubid = a.attnum \
-         WHERE {MANAGED_TABLE} AND n.nspname = ANY($1) AND {} \
-         ORDER BY n.nspname, c.relname, a.attnum",
+         WHERE {MANAGED_TABLE} AND n.nspname = ANY($1) AND {}",
         not_from_extension("c.oid", "pg_catalog.pg_class"),
         // Compression methods came with PostgreSQL 14.
         compression = if version >= 140000 { "NULLIF(a.attcompression::text, '')" } else { "NULL::text" },
@@ -83,7 +82,8 @@ pub async fn tables(
             "NULL::text[]"
         },
     );
-    let rows = client.query(&sql, &[&schemas]).await?;
+    // In schema, table and column order (`order` says why on the client).
+    let rows = super::order::sort(client.query(&sql, &[&schemas]).await?, &[0, 1], Some(33))?;
     let mut current: Option<(String, String)> = None;
     let mut columns: Vec<String> = Vec::new();
     let mut header = String::new();

@@ -23,10 +23,10 @@ pub async fn constraints(client: &Client, schemas: &[String], s: &mut Script) ->
               AND dsc.classoid = 'pg_catalog.pg_constraint'::regclass AND dsc.objsubid = 0 \
          WHERE con.contype IN ('p', 'u', 'x', 'c', 'f') AND {MANAGED_TABLE} AND n.nspname = ANY($1) \
            AND con.conislocal AND con.conparentid = 0 \
-           AND (con.contype <> 'f' OR rn.nspname = ANY($1)) \
-         ORDER BY n.nspname, c.relname, con.conname"
+           AND (con.contype <> 'f' OR rn.nspname = ANY($1))"
     );
-    for row in client.query(&sql, &[&schemas]).await? {
+    // In schema, table and constraint name order (`order` says why on the client).
+    for row in super::order::sort(client.query(&sql, &[&schemas]).await?, &[0, 1, 2], None)? {
         let table = quote_qualified(row.try_get(0)?, row.try_get(1)?);
         let name = quote_ident(row.try_get(2)?);
         let mut def: String = row.try_get(3)?;

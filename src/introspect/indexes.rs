@@ -58,12 +58,12 @@ pub async fn indexes(
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
                            WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid \
                              AND con.contype IN ('p', 'u', 'x')) \
-           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = i.indexrelid) \
-         ORDER BY 1, 2",
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = i.indexrelid)",
         distinct = if version >= 150000 { "AND NOT i.indnullsnotdistinct" } else { "" },
     );
     let mut invalid = Vec::new();
-    for row in client.query(&sql, &[&schemas]).await? {
+    // In schema and index name order (`order` says why on the client).
+    for row in super::order::sort(client.query(&sql, &[&schemas]).await?, &[0, 1], None)? {
         let (schema, name): (String, String) = (row.try_get(0)?, row.try_get(1)?);
         if !row.try_get::<_, bool>(3)? {
             invalid.push(QualName::new(schema, name));

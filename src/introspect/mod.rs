@@ -10,6 +10,7 @@ mod grants;
 mod indexes;
 mod kinds;
 mod objects;
+mod order;
 mod policies;
 mod routines;
 mod script;

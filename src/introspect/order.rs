@@ -1,0 +1,36 @@
+//! Rows put in order on the client: PostgreSQL sorting the three largest
+//! result sets (a row per column, index and constraint) cost it more than
+//! computing them (on 10,000 tables the columns query took 0.67 s with its
+//! `ORDER BY` and 0.37 s without), and the server's CPU is the one every
+//! reader shares.
+
+use tokio_postgres::Row;
+
+/// Sorts `rows` as `ORDER BY` on the text columns `names`, then on the
+/// `int2` column `then` (NULL last), would: `name` columns sort bytewise, as `str` does.
+pub fn sort(rows: Vec<Row>, names: &[usize], then: Option<usize>) -> Result<Vec<Row>, tokio_postgres::Error> {
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    {
+        let mut keys: Vec<(Vec<&str>, Option<i16>)> = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let text = names.iter().map(|&i| row.try_get::<_, &str>(i)).collect::<Result<Vec<_>, _>>()?;
+            let number = match then {
+                Some(i) => row.try_get::<_, Option<i16>>(i)?,
+                None => None,
+            };
+            keys.push((text, number));
+        }
+        // `None` after every number, as NULLS LAST has it.
+        order.sort_by(|&a, &b| {
+            let (ka, kb) = (&keys[a], &keys[b]);
+            ka.0.cmp(&kb.0).then_with(|| match (ka.1, kb.1) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            })
+        });
+    }
+    let mut slots: Vec<Option<Row>> = rows.into_iter().map(Some).collect();
+    Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+}
