@@ -502,6 +502,8 @@ fn the_scope_guessed_from_the_text_is_read_again_when_the_parse_says_otherwise()
     // `other` is named, in a comment only: it is not managed, nothing of it is dropped.
     let named = schema_file("guess-named", "-- other.t moved to public.p\nCREATE TABLE p (id int);");
     assert_eq!(plan_url(&db, &named), "", "other is read only for the guess");
+    let drift = pgstate(&["drift", "--url", &db.url(), "--schema", &named.to_string_lossy()]);
+    assert_eq!(drift.status.code(), Some(0), "drift reads the same way: {}", text(&drift.stdout));
     // `app` is managed but never spelled as such: it is read after the parse.
     let escaped = schema_file(
         "guess-escaped",
@@ -510,6 +512,8 @@ fn the_scope_guessed_from_the_text_is_read_again_when_the_parse_says_otherwise()
     let plan = plan_url(&db, &escaped);
     assert!(plan.contains("DROP TABLE app.gone"), "app is managed: {plan}");
     assert!(!plan.contains("CREATE") && !plan.contains("other"), "app.t and the schema exist: {plan}");
+    let drift = pgstate(&["drift", "--url", &db.url(), "--schema", &escaped.to_string_lossy()]);
+    assert!(text(&drift.stdout).contains("DROP TABLE app.gone"), "{}", text(&drift.stdout));
     // Given schemas are read as given.
     let out = pgstate(&["plan", "--url", &db.url(), "--schema", &named.to_string_lossy(), "--schemas", "public,other"]);
     assert!(text(&out.stdout).contains("DROP TABLE other.t"), "{}", text(&out.stderr));

@@ -87,21 +87,37 @@ pub fn with_db<T>(
     Ok(value)
 }
 
-/// Like `with_db`, with `introspect::READERS` more sessions opened at the
-/// same time to read the catalog over (none when the server refuses them:
-/// the catalog is then read over the one session).
-pub fn with_db_readers<T>(
-    target: &Target,
-    f: impl AsyncFnOnce(&tokio_postgres::Client, &[tokio_postgres::Client]) -> Result<T, OpsError>,
-) -> Result<T, Report> {
-    let value = runtime().into_diagnostic()?.block_on(async {
-        let (client, readers) = tokio::join!(target.connect(), target.connect_all(pgstate::introspect::READERS));
-        f(&client?, &readers.unwrap_or_default()).await
-    })?;
-    Ok(value)
+/// The desired files of `d` being parsed, and what a live plan of them
+/// wants besides (`ops::live::plan_while_parsing`).
+pub fn start_parsing(config: &Config, d: &Desired) -> Result<(ops::parsing::Parsing, ops::live::Wanted), OpsError> {
+    let path = config.schema_path(d.schema.as_deref());
+    let files = ops::desired::files(&path)?;
+    let wanted = ops::live::Wanted {
+        schemas: d.schemas.clone().or_else(|| config.schemas.clone()),
+        roles: config.roles(d.roles.as_deref()),
+        version_table: config.version_table(),
+        nothing: ops::desired::nothing_found_in(&path, &files)?,
+    };
+    Ok((ops::parsing::Parsing::start(files), wanted))
 }
 
-/// Like `with_db_readers`, while `parsing` goes on: `f` gets it to finish.
+/// The target, or the error in the files when they hold one (it is the
+/// user's to fix first, as when files were read before the target).
+pub fn target_after(
+    waits: &Waits,
+    config: &Config,
+    url: Option<&str>,
+    parsing: ops::parsing::Parsing,
+) -> Result<(Target, ops::parsing::Parsing), Report> {
+    match waits.target(config, url) {
+        Ok(target) => Ok((target, parsing)),
+        Err(e) => Err(parsing.finish().err().map(Report::new).unwrap_or_else(|| e.into())),
+    }
+}
+
+/// Runs `f` with a connection to `target` and `introspect::READERS` more
+/// sessions opened at the same time to read the catalog over (none when the
+/// server refuses them), while `parsing` goes on: `f` gets it to finish.
 /// When the database cannot be reached, an error in the files is the
 /// error (it is the user's to fix first), else the connection's.
 pub fn with_db_readers_parsing<T>(

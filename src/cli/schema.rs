@@ -11,7 +11,7 @@ use pgstate::plan::Plan;
 
 use super::args::{ApplyArgs, CheckArgs, DriftArgs, DriftFormat, ExportArgs, PlanArgs};
 use super::context::{
-    config, first_schema, load_for, names_a_database, with_db, with_db_readers, with_db_readers_parsing,
+    config, first_schema, load_for, names_a_database, start_parsing, target_after, with_db, with_db_readers_parsing,
 };
 use super::output::{print_plan, warn};
 
@@ -29,22 +29,8 @@ pub fn plan(a: PlanArgs) -> Result<ExitCode, Report> {
         }
         None => {
             // The files are parsed while the database is reached and read.
-            let path = config.schema_path(a.desired.schema.as_deref());
-            let files = ops::desired::files(&path)?;
-            let nothing = ops::desired::nothing_found_in(&path, &files)?;
-            let version_table = config.version_table();
-            let wanted = ops::live::Wanted {
-                schemas: a.desired.schemas.as_deref().or(config.schemas.as_deref()),
-                roles: config.roles(a.desired.roles.as_deref()),
-                version_table: &version_table,
-                nothing: nothing.as_ref(),
-            };
-            let parsing = ops::parsing::Parsing::start(files);
-            let target = match a.waits.target(&config, a.url.as_deref()) {
-                Ok(target) => target,
-                // An error in the files comes first, as when they were read before.
-                Err(e) => return Err(parsing.finish().err().map(Report::new).unwrap_or_else(|| e.into())),
-            };
+            let (parsing, wanted) = start_parsing(&config, &a.desired)?;
+            let (target, parsing) = target_after(&a.waits, &config, a.url.as_deref(), parsing)?;
             with_db_readers_parsing(&target, parsing, async |client, readers, parsing| {
                 let mut pad = ops::settle::Scratchpad::new(settle);
                 let made = ops::live::plan_while_parsing(client, readers, parsing, &wanted, &mut pad).await?;
@@ -181,19 +167,22 @@ pub fn count(n: usize, thing: &str) -> String {
 /// `pgstate drift`: the live database (or the revision chain's head) against the desired schema.
 pub fn drift(a: DriftArgs) -> Result<ExitCode, Report> {
     let config = config(a.waits.env.as_deref())?;
-    let live = names_a_database(&config, a.url.as_deref());
-    let (parsed, scope, nothing) = load_for(&config, &a.desired, live)?;
     let settle = a.scratch.settle(&config, &a.waits)?;
-    let (drift, what) = if live {
-        let target = a.waits.target(&config, a.url.as_deref())?;
-        let ignore = ops::desired::ignored_bookkeeping(&parsed.catalog, &config.version_table());
-        let drift = with_db_readers(&target, async |client, readers| {
-            ops::desired::refuse_empty_live(client, nothing.as_ref(), &scope, &ignore).await?;
+    let (drift, what) = if names_a_database(&config, a.url.as_deref()) {
+        // The files are parsed while the database is reached and read.
+        let (parsing, wanted) = start_parsing(&config, &a.desired)?;
+        let (target, parsing) = target_after(&a.waits, &config, a.url.as_deref(), parsing)?;
+        let drift = with_db_readers_parsing(&target, parsing, async |client, readers, parsing| {
             let mut pad = ops::settle::Scratchpad::new(settle);
-            ops::drift::drift(client, readers, &parsed, &scope, &ignore, &mut pad).await
+            let (drift, parsed) = ops::drift::drift_while_parsing(client, readers, parsing, &wanted, &mut pad).await?;
+            for w in &parsed.warnings {
+                warn(w);
+            }
+            Ok(drift)
         })?;
         (drift, target.describe())
     } else {
+        let (parsed, scope, nothing) = load_for(&config, &a.desired, false)?;
         let dir = config.migrations_path();
         let chain = ops::revision::load_verified(&dir)?;
         let state = ops::revision::head_state(&chain)?;

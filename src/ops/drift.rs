@@ -33,7 +33,24 @@ pub async fn drift(
     ignore: &[crate::model::QualName],
     pad: &mut super::settle::Scratchpad,
 ) -> Result<Drift, OpsError> {
-    let planned = live::plan_over(client, readers, desired, scope, ignore, pad).await?;
+    of(live::plan_over(client, readers, desired, scope, ignore, pad).await?)
+}
+
+/// Like `drift`, reading the catalog while the desired files are parsed
+/// (`live::plan_while_parsing`); the files come back as parsed.
+pub async fn drift_while_parsing(
+    client: &Client,
+    readers: &[Client],
+    parsing: super::parsing::Parsing,
+    wanted: &live::Wanted,
+    pad: &mut super::settle::Scratchpad,
+) -> Result<(Drift, Parsed), OpsError> {
+    let made = live::plan_while_parsing(client, readers, parsing, wanted, pad).await?;
+    Ok((of(made.live)?, made.parsed))
+}
+
+/// The drift a live plan shows: the plan, and the two schemas' text side by side when it is not empty.
+fn of(planned: live::LivePlan) -> Result<Drift, OpsError> {
     let diff = if planned.plan.is_empty() {
         String::new()
     } else {

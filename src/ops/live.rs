@@ -97,15 +97,15 @@ async fn plan_unbounded(
 
 /// A plan against a live database whose catalog is read while the desired
 /// files are still being parsed (`Parsing`), with the rest of what it needs.
-pub struct Wanted<'a> {
+pub struct Wanted {
     /// The managed schemas when given (`--schemas`, the configuration); else the files say.
-    pub schemas: Option<&'a [String]>,
+    pub schemas: Option<Vec<String>>,
     /// The roles whose privileges are managed.
     pub roles: ManagedRoles,
     /// pgstate's version table, left alone unless the files declare it.
-    pub version_table: &'a QualName,
+    pub version_table: QualName,
     /// Set when the schema directory held no schema file (`desired::refuse_empty`).
-    pub nothing: Option<&'a NothingFound>,
+    pub nothing: Option<NothingFound>,
 }
 
 /// A live plan with the desired files as parsed and the bookkeeping tables it left alone.
@@ -126,25 +126,25 @@ pub async fn plan_while_parsing(
     client: &Client,
     readers: &[Client],
     parsing: Parsing,
-    wanted: &Wanted<'_>,
+    wanted: &Wanted,
     pad: &mut Scratchpad,
 ) -> Result<ParsedPlan, OpsError> {
     let reading = plan_parsing_unbounded(client, readers, parsing, wanted, pad);
-    timeout::bounded(client, wanted.schemas, Phase::Reading, NOTHING_CHANGED, reading).await
+    timeout::bounded(client, wanted.schemas.as_deref(), Phase::Reading, NOTHING_CHANGED, reading).await
 }
 
 async fn plan_parsing_unbounded(
     client: &Client,
     readers: &[Client],
     parsing: Parsing,
-    wanted: &Wanted<'_>,
+    wanted: &Wanted,
     pad: &mut Scratchpad,
 ) -> Result<ParsedPlan, OpsError> {
     pad.start_early(parsing.bytes());
     let session = session(client).await?;
     let default_schema = session.default_schema.as_str();
-    let guess = match wanted.schemas {
-        Some(list) => list.to_vec(),
+    let guess = match &wanted.schemas {
+        Some(list) => list.clone(),
         None => parsing.guess_schemas(&existing_schemas(client).await?),
     };
     let guess = with_default(Scope::Schemas(guess).with_roles(wanted.roles.clone()), default_schema);
@@ -157,18 +157,18 @@ async fn plan_parsing_unbounded(
             Err(e) => return Err(OpsError::Io(std::io::Error::other(e))),
         },
     };
-    let scope = desired::scope(&parsed.catalog, wanted.schemas).with_roles(wanted.roles.clone());
+    let scope = desired::scope(&parsed.catalog, wanted.schemas.as_deref()).with_roles(wanted.roles.clone());
     let scope = with_default(scope, default_schema);
     let mut live = if same_schemas(guess.list(), scope.list()) {
         read?
     } else {
         read_in(client, readers, &scope, default_schema, &[]).await?
     };
-    let ignore = desired::ignored_bookkeeping(&parsed.catalog, wanted.version_table);
+    let ignore = desired::ignored_bookkeeping(&parsed.catalog, &wanted.version_table);
     for t in &ignore {
         live.catalog.tables.shift_remove(t);
     }
-    desired::refuse_empty(wanted.nothing, &live.catalog, &ignore, "the database")?;
+    desired::refuse_empty(wanted.nothing.as_ref(), &live.catalog, &ignore, "the database")?;
     let mut parsed = parsed;
     if default_schema != "public" {
         let warnings = std::mem::take(&mut parsed.warnings);
