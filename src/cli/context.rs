@@ -111,7 +111,7 @@ pub fn target_after(
 ) -> Result<(Target, ops::parsing::Parsing), Report> {
     match waits.target(config, url) {
         Ok(target) => Ok((target, parsing)),
-        Err(e) => Err(parsing.finish().err().map(Report::new).unwrap_or_else(|| e.into())),
+        Err(e) => Err(parsing.error_first(e.into()).into()),
     }
 }
 
@@ -125,20 +125,14 @@ pub fn with_db_readers_parsing<T>(
     parsing: ops::parsing::Parsing,
     f: impl AsyncFnOnce(&tokio_postgres::Client, &[tokio_postgres::Client], ops::parsing::Parsing) -> Result<T, OpsError>,
 ) -> Result<T, Report> {
-    let value = runtime().into_diagnostic()?.block_on(async {
-        let (client, readers) = tokio::join!(target.connect(), target.connect_all(pgstate::introspect::READERS));
-        match client {
-            Ok(client) => f(&client, &readers.unwrap_or_default(), parsing).await,
-            Err(e) => {
-                let parsed = tokio::task::spawn_blocking(move || parsing.finish()).await;
-                match parsed {
-                    Ok(Err(parse_error)) => Err(parse_error),
-                    _ => Err(e.into()),
-                }
-            }
-        }
-    })?;
-    Ok(value)
+    let runtime = runtime().into_diagnostic()?;
+    let (client, readers) =
+        runtime.block_on(async { tokio::join!(target.connect(), target.connect_all(pgstate::introspect::READERS)) });
+    let client = match client {
+        Ok(client) => client,
+        Err(e) => return Err(parsing.error_first(e.into()).into()),
+    };
+    Ok(runtime.block_on(f(&client, &readers.unwrap_or_default(), parsing))?)
 }
 
 /// The schema unqualified names go to under a search_path such as `foo, public`

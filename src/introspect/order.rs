@@ -11,25 +11,17 @@ use tokio_postgres::Row;
 pub fn sort(rows: Vec<Row>, names: &[usize], then: Option<usize>) -> Result<Vec<Row>, tokio_postgres::Error> {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     {
-        let mut keys: Vec<(Vec<&str>, Option<i16>)> = Vec::with_capacity(rows.len());
+        // The number's key is (is NULL, number): `None` after every number, as NULLS LAST has it.
+        let mut keys: Vec<(Vec<&str>, bool, Option<i16>)> = Vec::with_capacity(rows.len());
         for row in &rows {
             let text = names.iter().map(|&i| row.try_get::<_, &str>(i)).collect::<Result<Vec<_>, _>>()?;
             let number = match then {
                 Some(i) => row.try_get::<_, Option<i16>>(i)?,
                 None => None,
             };
-            keys.push((text, number));
+            keys.push((text, number.is_none(), number));
         }
-        // `None` after every number, as NULLS LAST has it.
-        order.sort_by(|&a, &b| {
-            let (ka, kb) = (&keys[a], &keys[b]);
-            ka.0.cmp(&kb.0).then_with(|| match (ka.1, kb.1) {
-                (Some(x), Some(y)) => x.cmp(&y),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            })
-        });
+        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
     }
     let mut slots: Vec<Option<Row>> = rows.into_iter().map(Some).collect();
     Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())

@@ -148,15 +148,8 @@ async fn plan_parsing_unbounded(
         None => parsing.guess_schemas(&existing_schemas(client).await?),
     };
     let guess = with_default(Scope::Schemas(guess).with_roles(wanted.roles.clone()), default_schema);
-    let parsed = tokio::task::spawn_blocking(move || parsing.finish());
-    let (read, parsed) = tokio::join!(read_in(client, readers, &guess, default_schema, &[]), parsed);
-    let parsed = match parsed {
-        Ok(parsed) => parsed?,
-        Err(e) => match e.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(e) => return Err(OpsError::Io(std::io::Error::other(e))),
-        },
-    };
+    let (read, parsed) = tokio::join!(read_in(client, readers, &guess, default_schema, &[]), parsing.wait());
+    let parsed = parsed?;
     let scope = desired::scope(&parsed.catalog, wanted.schemas.as_deref()).with_roles(wanted.roles.clone());
     let scope = with_default(scope, default_schema);
     let mut live = if same_schemas(guess.list(), scope.list()) {
@@ -165,9 +158,7 @@ async fn plan_parsing_unbounded(
         read_in(client, readers, &scope, default_schema, &[]).await?
     };
     let ignore = desired::ignored_bookkeeping(&parsed.catalog, &wanted.version_table);
-    for t in &ignore {
-        live.catalog.tables.shift_remove(t);
-    }
+    leave_out(&mut live, &ignore);
     desired::refuse_empty(wanted.nothing.as_ref(), &live.catalog, &ignore, "the database")?;
     let mut parsed = parsed;
     if default_schema != "public" {
@@ -283,10 +274,15 @@ async fn read_in(
     ignore: &[QualName],
 ) -> Result<Live, OpsError> {
     let mut live = introspect_over(client, readers, scope, default_schema).await?;
+    leave_out(&mut live, ignore);
+    Ok(live)
+}
+
+/// Takes the bookkeeping tables in `ignore` out of the database as read.
+fn leave_out(live: &mut Live, ignore: &[QualName]) {
     for t in ignore {
         live.catalog.tables.shift_remove(t);
     }
-    Ok(live)
 }
 
 /// What a plan needs of the session it reads over.

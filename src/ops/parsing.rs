@@ -30,7 +30,24 @@ impl Parsing {
         self.files.iter().map(|f| f.text.len()).sum()
     }
 
-    /// Waits for the parse (blocking: from async code, on a blocking thread).
+    /// Waits for the parse without holding up the async tasks beside it.
+    pub async fn wait(self) -> Result<Parsed, OpsError> {
+        match tokio::task::spawn_blocking(move || self.finish()).await {
+            Ok(parsed) => parsed,
+            Err(e) => match e.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(e) => Err(OpsError::Io(std::io::Error::other(e))),
+            },
+        }
+    }
+
+    /// The error in the files when they hold one, else `other`: the files
+    /// are the user's to fix first, as when they were read before anything else.
+    pub fn error_first(self, other: OpsError) -> OpsError {
+        self.finish().err().unwrap_or(other)
+    }
+
+    /// Waits for the parse (blocking).
     pub fn finish(self) -> Result<Parsed, OpsError> {
         let result = self.handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         let mut parsed = result.map_err(|e| OpsError::Load(e.into()))?;
