@@ -3,7 +3,6 @@
 use similar::TextDiff;
 use tokio_postgres::Client;
 
-use crate::introspect::Scope;
 use crate::parse::Parsed;
 use crate::plan::{catalog_sql, Plan};
 
@@ -24,20 +23,9 @@ impl Drift {
     }
 }
 
-/// Compares the database with the desired schema.
-pub async fn drift(
-    client: &Client,
-    readers: &[Client],
-    desired: &Parsed,
-    scope: &Scope,
-    ignore: &[crate::model::QualName],
-    pad: &mut super::settle::Scratchpad,
-) -> Result<Drift, OpsError> {
-    of(live::plan_over(client, readers, desired, scope, ignore, pad).await?)
-}
-
-/// Like `drift`, reading the catalog while the desired files are parsed
-/// (`live::plan_while_parsing`); the files come back as parsed.
+/// Compares the database with the desired schema, reading the catalog
+/// while the desired files are parsed (`live::plan_while_parsing`); the
+/// files come back as parsed.
 pub async fn drift_while_parsing(
     client: &Client,
     readers: &[Client],
