@@ -1176,9 +1176,11 @@ fn indexes_of_every_shape_read_back_as_written() {
 #[test]
 fn keys_and_foreign_keys_of_every_shape_read_back_as_written() {
     // Every clause pg_get_constraintdef prints for a key or a foreign key
-    // survives the read: each shape reads back with an empty plan, and each
-    // clause, taken out of the file, is a change. (Spelling these from
-    // conkey / confkey in SQL was measured no cheaper than the deparse.)
+    // survives the read, whether the key is built from its catalog row (the
+    // plain ones) or printed (INCLUDE, storage parameters): each shape reads
+    // back with an empty plan, and each clause, taken out of the file, is a
+    // change. `gap` lost a column before its keys' columns: keys name their
+    // columns by number, which a dropped column leaves a hole in.
     let cluster = PgCluster::shared();
     let db = cluster.fresh_db("constraint_shapes");
     let version = cluster.version_num();
@@ -1208,6 +1210,17 @@ fn keys_and_foreign_keys_of_every_shape_read_back_as_written() {
         sql.push_str("ALTER TABLE kid ADD CONSTRAINT not_distinct UNIQUE NULLS NOT DISTINCT (z);");
     }
     db.psql(&sql).expect("the constraints load");
+    db.psql(
+        "CREATE TABLE gap (gone int, id int, \"Ref Col\" int);
+         ALTER TABLE gap DROP COLUMN gone;
+         ALTER TABLE gap ADD CONSTRAINT gap_pkey PRIMARY KEY (id),
+                         ADD CONSTRAINT gap_ref FOREIGN KEY (\"Ref Col\") REFERENCES gap(id);",
+    )
+    .expect("the table with a dropped column loads");
+    sql.push_str(
+        "CREATE TABLE gap (id int, \"Ref Col\" int, CONSTRAINT gap_pkey PRIMARY KEY (id),
+                           CONSTRAINT gap_ref FOREIGN KEY (\"Ref Col\") REFERENCES gap(id));",
+    );
     let schema = schema_file("constraint_shapes", &sql);
     assert_eq!(plan_url(&db, &schema), "", "every constraint reads back as written");
     let mut changes = vec![
@@ -1238,4 +1251,33 @@ fn keys_and_foreign_keys_of_every_shape_read_back_as_written() {
         let plan = plan_url(&db, &changed);
         assert!(plan.contains("CONSTRAINT"), "{from} -> {to} planned nothing:\n{plan}");
     }
+}
+
+#[test]
+fn an_extensions_tables_and_their_keys_are_not_read() {
+    // A table an extension owns (here one added to it, as extension scripts
+    // create their configuration tables) is the extension's, and so are its
+    // keys; a foreign key to it points outside what the files manage, like
+    // one to an unmanaged schema. Reading its keys without it failed the
+    // read ("could not read back the catalog's DDL").
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("extension_tables");
+    db.psql(
+        "CREATE EXTENSION citext;
+         CREATE TABLE settings (id int PRIMARY KEY, code text UNIQUE);
+         ALTER EXTENSION citext ADD TABLE settings;
+         CREATE TABLE uses (id int PRIMARY KEY, s int REFERENCES settings (id),
+                            c text CONSTRAINT by_code REFERENCES settings (code) ON DELETE CASCADE);",
+    )
+    .expect("the extension's table loads");
+    let schema = schema_file(
+        "extension_tables",
+        "CREATE EXTENSION citext;\nCREATE TABLE uses (id int PRIMARY KEY, s int, c text);\n",
+    );
+    assert_eq!(plan_url(&db, &schema), "", "the extension's table and the keys to it are not the files' to manage");
+    let keyless = schema_file(
+        "extension_tables_keyless",
+        "CREATE EXTENSION citext;\nCREATE TABLE uses (id int, s int, c text);\n",
+    );
+    assert!(plan_url(&db, &keyless).contains("DROP CONSTRAINT uses_pkey"), "the managed table's own key is read");
 }

@@ -2,9 +2,11 @@
 
 use tokio_postgres::Client;
 
+use super::constraints::AttNames;
 use super::objects::not_from_extension;
 use super::script::Script;
 use crate::canon::{quote_ident, quote_qualified};
+use crate::model::QualName;
 
 /// Tables pgstate manages: ordinary and partitioned tables (partitions included).
 pub const MANAGED_TABLE: &str = "c.relkind IN ('r', 'p')";
@@ -22,6 +24,7 @@ pub async fn tables(
     schemas: &[String],
     version: u32,
     s: &mut Script,
+    names: &mut AttNames,
 ) -> Result<(), tokio_postgres::Error> {
     let sql = format!(
         "SELECT n.nspname, c.relname, c.relpersistence::text, td.description, \
@@ -89,6 +92,8 @@ pub async fn tables(
     let mut header = String::new();
     let mut tail = String::new();
     let mut partition = false;
+    // The current table's columns by number, for `names`.
+    let mut numbered: Vec<(i16, String)> = Vec::new();
     let flush = |header: &str, tail: &str, partition: bool, columns: &mut Vec<String>, out: &mut String| {
         if partition {
             out.push_str(&format!("{header}{tail};\n"));
@@ -101,6 +106,9 @@ pub async fn tables(
         let key: (String, String) = (row.try_get(0)?, row.try_get(1)?);
         if current.as_ref() != Some(&key) {
             flush(&header, &tail, partition, &mut columns, &mut s.creates);
+            if let Some((schema, table)) = current.take() {
+                names.insert(QualName::new(schema, table), std::mem::take(&mut numbered));
+            }
             let name = quote_qualified(&key.0, &key.1);
             let unlogged = if row.try_get::<_, String>(2)? == "u" { "UNLOGGED " } else { "" };
             let parents: Vec<String> = row.try_get::<_, Option<Vec<String>>>(23)?.unwrap_or_default();
@@ -143,6 +151,7 @@ pub async fn tables(
             current = Some(key.clone());
         }
         let Some(col) = row.try_get::<_, Option<String>>(4)? else { continue };
+        numbered.push((row.try_get(33)?, col.clone()));
         // Inherited columns are the parent's (all of a partition's are).
         if partition || !row.try_get::<_, bool>(24)? {
             continue;
@@ -199,6 +208,9 @@ pub async fn tables(
         columns.push(def);
     }
     flush(&header, &tail, partition, &mut columns, &mut s.creates);
+    if let Some((schema, table)) = current {
+        names.insert(QualName::new(schema, table), numbered);
+    }
     Ok(())
 }
 

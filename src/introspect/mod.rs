@@ -2,7 +2,9 @@
 //! (whatever the schema's size) read what PostgreSQL itself prints
 //! (`format_type`, `pg_get_expr`, `pg_get_constraintdef`, `pg_get_indexdef`);
 //! the answers are assembled into DDL and read by the same parser as schema
-//! files, so both sources meet in one canonical form by construction.
+//! files, so both sources meet in one canonical form by construction. Plain
+//! keys, which hold only names and flags, are built from their rows
+//! (`parse::CatalogKey`) and settled by that parser's builder beside the DDL.
 
 mod columns;
 mod constraints;
@@ -47,6 +49,10 @@ pub enum IntrospectError {
     /// A catalog query failed.
     #[error("reading the catalog failed: {0}")]
     Query(#[from] tokio_postgres::Error),
+    /// One step read what another did not (steps that share no snapshot
+    /// saw the catalog change between them).
+    #[error("the catalog changed while it was read ({0} names a column not read); run again")]
+    Changed(String),
     /// PostgreSQL's own DDL did not parse: a bug in pgstate.
     #[error("pgstate could not read back the catalog's DDL (a bug in pgstate): {}", .0.summary())]
     Parse(SchemaErrors),
@@ -152,10 +158,11 @@ async fn read(sessions: &[&Client], scope: &Scope, default_schema: &str) -> Resu
     let ask = steps::Ask { schemas: scope.list(), default_schema, version, roles: &roles };
     let read = steps::run(sessions, &ask).await?;
     let (script, invalid_indexes, view_depends) = (read.script, read.invalid_indexes, read.view_depends);
+    let keys = constraints::named(read.key_rows, &read.names).map_err(IntrospectError::Changed)?;
     // The version check and the search_path.
     let queries = 2 + read.queries;
     let text = script.finish();
-    let mut catalog = parse_catalog_ddl("live database", &text).map_err(IntrospectError::Parse)?.catalog;
+    let mut catalog = parse_catalog_ddl("live database", &text, keys).map_err(IntrospectError::Parse)?.catalog;
     catalog.retain_roles(&roles);
     // What the server recorded replaces what the parser could see in the query.
     for v in catalog.views.values_mut() {

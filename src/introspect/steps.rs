@@ -8,6 +8,7 @@ use std::cell::Cell;
 use futures_util::future::try_join_all;
 use tokio_postgres::Client;
 
+use super::constraints::{AttNames, KeyRow};
 use super::script::Script;
 use super::{columns, constraints, grants, indexes, kinds, objects, policies, routines, views};
 use crate::model::{Dep, ManagedRoles, QualName};
@@ -27,6 +28,23 @@ pub struct Part {
     pub invalid_indexes: Vec<QualName>,
     pub view_depends: Vec<(QualName, Dep)>,
     pub queries: usize,
+    /// Keys read as rows (the constraints step).
+    key_rows: Vec<KeyRow>,
+    /// Column names by number (the columns step).
+    names: AttNames,
+}
+
+/// What all the steps read.
+#[derive(Default)]
+pub struct Read {
+    pub script: Script,
+    pub invalid_indexes: Vec<QualName>,
+    pub view_depends: Vec<(QualName, Dep)>,
+    pub queries: usize,
+    /// Keys read as rows, to be named from `names`.
+    pub key_rows: Vec<KeyRow>,
+    /// Each table's column names by number.
+    pub names: AttNames,
 }
 
 /// The steps in script order (creations of each kind before what refers to them).
@@ -48,8 +66,8 @@ async fn step(i: usize, client: &Client, ask: &Ask<'_>) -> Result<Part, tokio_po
         4 => objects::composites(client, schemas, s).await?,
         5 => objects::ranges(client, schemas, s).await?,
         6 => objects::sequences(client, schemas, s).await?,
-        7 => columns::tables(client, schemas, ask.version, s).await?,
-        8 => constraints::constraints(client, schemas, s).await?,
+        7 => columns::tables(client, schemas, ask.version, s, &mut p.names).await?,
+        8 => p.key_rows = constraints::constraints(client, schemas, ask.version, s).await?,
         9 => p.invalid_indexes = indexes::indexes(client, schemas, ask.version, s).await?,
         10 => objects::sequence_owners(client, schemas, s).await?,
         11 => views::views(client, schemas, s).await?,
@@ -82,12 +100,12 @@ async fn worker(
 
 /// Runs every step over `sessions` (each takes the next costliest step not
 /// yet taken when it is free), and joins what they read in script order.
-pub async fn run(sessions: &[&Client], ask: &Ask<'_>) -> Result<Part, tokio_postgres::Error> {
+pub async fn run(sessions: &[&Client], ask: &Ask<'_>) -> Result<Read, tokio_postgres::Error> {
     let next = Cell::new(0);
     let mut parts: Vec<(usize, Part)> =
         try_join_all(sessions.iter().map(|c| worker(c, &next, ask))).await?.into_iter().flatten().collect();
     parts.sort_by_key(|(i, _)| *i);
-    let mut all = Part::default();
+    let mut all = Read::default();
     let (mut creates, mut alters, mut comments, mut grants) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (_, p) in parts {
         creates.push(p.script.creates);
@@ -97,6 +115,8 @@ pub async fn run(sessions: &[&Client], ask: &Ask<'_>) -> Result<Part, tokio_post
         all.invalid_indexes.extend(p.invalid_indexes);
         all.view_depends.extend(p.view_depends);
         all.queries += p.queries;
+        all.key_rows.extend(p.key_rows);
+        all.names.extend(p.names);
     }
     all.script = Script {
         creates: creates.concat(),

@@ -11,7 +11,7 @@ use sqlparser::tokenizer::{Token, TokenWithSpan};
 use super::split::is_keyword;
 
 /// What a key's index says besides its columns.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct KeyIndex {
     /// `WITH (name = value, ...)`, in the order written.
     pub options: Vec<(String, String)>,

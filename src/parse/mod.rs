@@ -41,6 +41,7 @@ use std::path::Path;
 
 pub use crate::model::RenameHint;
 pub use build::UnknownType;
+pub use constraints::{CatalogKey, KeyKind};
 pub use diagnostic::{SchemaError, SchemaErrors};
 pub use source::SourceFile;
 
@@ -120,8 +121,31 @@ pub fn parse_str(name: &str, sql: &str) -> Result<Parsed, SchemaErrors> {
 
 /// Parses DDL that PostgreSQL itself printed: types it names may live in
 /// schemas outside the text (an unmanaged schema), so they are not checked.
-pub fn parse_catalog_ddl(name: &str, sql: &str) -> Result<Parsed, SchemaErrors> {
-    parse_sources(Catalog::default(), &[SourceFile::new(name, sql)], build::Trust::Server, build::DEFAULT_SCHEMA)
+/// `keys` are read with it as if written after it (as `ALTER TABLE ONLY ...
+/// ADD CONSTRAINT`): the catalog read builds the plain ones from rows.
+pub fn parse_catalog_ddl(name: &str, sql: &str, keys: Vec<CatalogKey>) -> Result<Parsed, SchemaErrors> {
+    let keys = keys
+        .into_iter()
+        .map(|key| {
+            // Not in the text: a statement of its own, at its start.
+            let at = source::At { file: 0, span: sqlparser::tokenizer::Span::empty() };
+            let (table, raw) = key.raw(at);
+            statement::Located {
+                file: 0,
+                span: at.span,
+                stmt: stmt::Stmt::Key(table, Box::new(raw)),
+                hints: Vec::new(),
+                truncated: Vec::new(),
+            }
+        })
+        .collect();
+    parse_sources_with(
+        Catalog::default(),
+        &[SourceFile::new(name, sql)],
+        build::Trust::Server,
+        build::DEFAULT_SCHEMA,
+        keys,
+    )
 }
 
 /// Reads statements that add to an existing catalog (a revision's `CREATE` and
@@ -149,6 +173,17 @@ fn parse_sources(
     trust: build::Trust,
     default_schema: &str,
 ) -> Result<Parsed, SchemaErrors> {
+    parse_sources_with(base, files, trust, default_schema, Vec::new())
+}
+
+/// `parse_sources` with statements already read (`extra`) after the files' own.
+fn parse_sources_with(
+    base: Catalog,
+    files: &[SourceFile],
+    trust: build::Trust,
+    default_schema: &str,
+    extra: Vec<statement::Located>,
+) -> Result<Parsed, SchemaErrors> {
     let mut errors = Vec::new();
     // The SQL view of each input: the file itself, or the SQL its TOML stands for.
     let mut sources = Vec::with_capacity(files.len());
@@ -166,6 +201,7 @@ fn parse_sources(
     for (index, source) in sources.iter().enumerate() {
         statement::read_file(index, source, default_schema, &mut statements, &mut errors);
     }
+    statements.extend(extra);
     let parsed = build::build(base, &sources, statements, &mut errors, trust, default_schema);
     if errors.is_empty() {
         Ok(parsed)

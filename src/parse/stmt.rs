@@ -110,6 +110,9 @@ pub enum Stmt {
     Grant(Box<super::grants::GrantStmt>),
     /// A statement that changes nothing pgstate manages (see [`Skip`]).
     Skipped(Skip),
+    /// A key a catalog read built from its rows (`constraints::CatalogKey`),
+    /// added as its `ALTER TABLE ONLY ... ADD CONSTRAINT` would be.
+    Key(crate::model::QualName, Box<super::constraints::RawConstraint>),
     /// `DROP ... IF EXISTS` / `ALTER TABLE IF EXISTS ... DROP ...`, settled in
     /// `read_file` (never reaches the builder).
     Drop {

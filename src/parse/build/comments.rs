@@ -97,6 +97,7 @@ impl Builder<'_> {
             Stmt::Grant(_)
             | Stmt::Skipped(_)
             | Stmt::Drop { .. }
+            | Stmt::Key(..)
             | Stmt::Statistics { .. }
             | Stmt::TableAttr { .. } => {}
         }

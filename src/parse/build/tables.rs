@@ -210,6 +210,13 @@ impl Builder<'_> {
                 }
             }
             Stmt::Index(ci) => self.create_index(ci, at),
+            Stmt::Key(table, raw) => {
+                if !self.cat.tables.contains_key(table) {
+                    return self
+                        .error(at, format!("ALTER TABLE names table {table}, which the schema does not define"));
+                }
+                self.pending.push((table.clone(), (**raw).clone()));
+            }
             Stmt::Sql(_) => {}
             Stmt::SequenceOwnedBy { sequence, owner } => {
                 let Some(q) = self.qual(sequence, at) else { return };
