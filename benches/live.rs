@@ -461,8 +461,8 @@ fn main() {
         let mut ptimes = Vec::new();
         for _ in 0..proxy_runs {
             let start = Instant::now();
-            let p =
-                parse_catalog_ddl("proxy", &ddl, Vec::new()).unwrap_or_else(|e| panic!("proxy DDL: {}", e.summary()));
+            let p = parse_catalog_ddl("proxy", &ddl, Default::default())
+                .unwrap_or_else(|e| panic!("proxy DDL: {}", e.summary()));
             ptimes.push(start.elapsed());
             assert_eq!(p.catalog.tables.len(), tables);
         }

@@ -3,8 +3,9 @@
 //! (`format_type`, `pg_get_expr`, `pg_get_constraintdef`, `pg_get_indexdef`);
 //! the answers are assembled into DDL and read by the same parser as schema
 //! files, so both sources meet in one canonical form by construction. Plain
-//! keys, which hold only names and flags, are built from their rows
-//! (`parse::CatalogKey`) and settled by that parser's builder beside the DDL.
+//! keys and indexes, which hold only names and flags, are built from their
+//! rows (`parse::CatalogRows`) and settled by that parser's builder beside
+//! the DDL.
 
 mod columns;
 mod constraints;
@@ -23,7 +24,7 @@ mod views;
 use tokio_postgres::Client;
 
 use crate::model::{Catalog, ManagedRoles, QualName};
-use crate::parse::{parse_catalog_ddl, SchemaErrors};
+use crate::parse::{parse_catalog_ddl, CatalogRows, SchemaErrors};
 
 /// How many sessions `plan` and `drift` read the catalog over, besides their
 /// own (see `introspect_over`): the server runs their queries side by side.
@@ -159,10 +160,11 @@ async fn read(sessions: &[&Client], scope: &Scope, default_schema: &str) -> Resu
     let read = steps::run(sessions, &ask).await?;
     let (script, invalid_indexes, view_depends) = (read.script, read.invalid_indexes, read.view_depends);
     let keys = constraints::named(read.key_rows, &read.names).map_err(IntrospectError::Changed)?;
+    let rows = CatalogRows { keys, indexes: read.indexes };
     // The version check and the search_path.
     let queries = 2 + read.queries;
     let text = script.finish();
-    let mut catalog = parse_catalog_ddl("live database", &text, keys).map_err(IntrospectError::Parse)?.catalog;
+    let mut catalog = parse_catalog_ddl("live database", &text, rows).map_err(IntrospectError::Parse)?.catalog;
     catalog.retain_roles(&roles);
     // What the server recorded replaces what the parser could see in the query.
     for v in catalog.views.values_mut() {

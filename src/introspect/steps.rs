@@ -12,6 +12,7 @@ use super::constraints::{AttNames, KeyRow};
 use super::script::Script;
 use super::{columns, constraints, grants, indexes, kinds, objects, policies, routines, views};
 use crate::model::{Dep, ManagedRoles, QualName};
+use crate::parse::CatalogIndex;
 
 /// What the steps need to know.
 pub struct Ask<'a> {
@@ -32,6 +33,8 @@ pub struct Part {
     key_rows: Vec<KeyRow>,
     /// Column names by number (the columns step).
     names: AttNames,
+    /// Plain indexes (the indexes step).
+    indexes: Vec<CatalogIndex>,
 }
 
 /// What all the steps read.
@@ -45,6 +48,8 @@ pub struct Read {
     pub key_rows: Vec<KeyRow>,
     /// Each table's column names by number.
     pub names: AttNames,
+    /// Plain indexes, read with the script (`parse_catalog_ddl`).
+    pub indexes: Vec<CatalogIndex>,
 }
 
 /// The steps in script order (creations of each kind before what refers to them).
@@ -68,7 +73,7 @@ async fn step(i: usize, client: &Client, ask: &Ask<'_>) -> Result<Part, tokio_po
         6 => objects::sequences(client, schemas, s).await?,
         7 => columns::tables(client, schemas, ask.version, s, &mut p.names).await?,
         8 => p.key_rows = constraints::constraints(client, schemas, ask.version, s).await?,
-        9 => p.invalid_indexes = indexes::indexes(client, schemas, ask.version, s).await?,
+        9 => p.invalid_indexes = indexes::indexes(client, schemas, ask.version, s, &mut p.indexes).await?,
         10 => objects::sequence_owners(client, schemas, s).await?,
         11 => views::views(client, schemas, s).await?,
         12 => {
@@ -117,6 +122,7 @@ pub async fn run(sessions: &[&Client], ask: &Ask<'_>) -> Result<Read, tokio_post
         all.queries += p.queries;
         all.key_rows.extend(p.key_rows);
         all.names.extend(p.names);
+        all.indexes.extend(p.indexes);
     }
     all.script = Script {
         creates: creates.concat(),

@@ -43,6 +43,7 @@ pub use crate::model::RenameHint;
 pub use build::UnknownType;
 pub use constraints::{CatalogKey, KeyKind};
 pub use diagnostic::{SchemaError, SchemaErrors};
+pub use index_def::CatalogIndex;
 pub use source::SourceFile;
 
 use crate::model::Catalog;
@@ -119,32 +120,35 @@ pub fn parse_str(name: &str, sql: &str) -> Result<Parsed, SchemaErrors> {
     parse_files(&[SourceFile::new(name, sql)])
 }
 
+/// What a catalog read built from its rows instead of having the server
+/// print it: the plain keys and indexes, which hold only names and flags.
+#[derive(Default)]
+pub struct CatalogRows {
+    /// Keys and foreign keys.
+    pub keys: Vec<CatalogKey>,
+    /// Indexes.
+    pub indexes: Vec<CatalogIndex>,
+}
+
 /// Parses DDL that PostgreSQL itself printed: types it names may live in
 /// schemas outside the text (an unmanaged schema), so they are not checked.
-/// `keys` are read with it as if written after it (as `ALTER TABLE ONLY ...
-/// ADD CONSTRAINT`): the catalog read builds the plain ones from rows.
-pub fn parse_catalog_ddl(name: &str, sql: &str, keys: Vec<CatalogKey>) -> Result<Parsed, SchemaErrors> {
-    let keys = keys
-        .into_iter()
-        .map(|key| {
-            // Not in the text: a statement of its own, at its start.
-            let at = source::At { file: 0, span: sqlparser::tokenizer::Span::empty() };
-            let (table, raw) = key.raw(at);
-            statement::Located {
-                file: 0,
-                span: at.span,
-                stmt: stmt::Stmt::Key(table, Box::new(raw)),
-                hints: Vec::new(),
-                truncated: Vec::new(),
-            }
-        })
-        .collect();
+/// `rows` are read with it as if written after it (as `ALTER TABLE ONLY ...
+/// ADD CONSTRAINT` and `CREATE INDEX`).
+pub fn parse_catalog_ddl(name: &str, sql: &str, rows: CatalogRows) -> Result<Parsed, SchemaErrors> {
+    // Not in the text: statements of their own, at its start.
+    let at = source::At { file: 0, span: sqlparser::tokenizer::Span::empty() };
+    let located = |stmt| statement::Located { file: 0, span: at.span, stmt, hints: Vec::new(), truncated: Vec::new() };
+    let keys = rows.keys.into_iter().map(|key| {
+        let (table, raw) = key.raw(at);
+        located(stmt::Stmt::Key(table, Box::new(raw)))
+    });
+    let indexes = rows.indexes.into_iter().map(|index| located(stmt::Stmt::Index(Box::new(index.def()))));
     parse_sources_with(
         Catalog::default(),
         &[SourceFile::new(name, sql)],
         build::Trust::Server,
         build::DEFAULT_SCHEMA,
-        keys,
+        keys.chain(indexes).collect(),
     )
 }
 
