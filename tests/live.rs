@@ -1281,3 +1281,71 @@ fn an_extensions_tables_and_their_keys_are_not_read() {
     );
     assert!(plan_url(&db, &keyless).contains("DROP CONSTRAINT uses_pkey"), "the managed table's own key is read");
 }
+
+#[test]
+fn columns_of_every_type_and_default_read_back_as_written() {
+    // A table whose columns hold only a type, a default and NOT NULL is read
+    // from its rows, each (type, default) spelling parsed once and shared;
+    // the others (here `odd`: a collation, identity, generated) are read as
+    // printed DDL. Every shape reads back with an empty plan, and a default
+    // or type changed in one column is a change of that column alone: the
+    // same default under another type, or another default under the same
+    // type, is not taken for the one already read.
+    let cluster = PgCluster::shared();
+    let db = cluster.fresh_db("column_shapes");
+    let sql = "CREATE SCHEMA app;
+         CREATE TYPE app.mood AS ENUM ('ok', 'sad');
+         CREATE DOMAIN app.posint AS integer CHECK (VALUE > 0);
+         CREATE SEQUENCE app.counter;
+         CREATE TABLE app.plain (
+             id serial PRIMARY KEY,
+             a integer DEFAULT 1,
+             b bigint DEFAULT 1,
+             c numeric(10,2) DEFAULT 1,
+             d text DEFAULT '1',
+             e text DEFAULT 'x' NOT NULL,
+             f varchar(20) DEFAULT 'x',
+             g app.mood DEFAULT 'ok' NOT NULL,
+             h app.mood[] DEFAULT '{ok}',
+             i app.posint DEFAULT 7,
+             j timestamp(3) with time zone DEFAULT now(),
+             k interval DEFAULT '1 day',
+             l \"char\",
+             m bit varying(5),
+             n jsonb DEFAULT '{}' NOT NULL,
+             o bigint DEFAULT nextval('app.counter'),
+             p integer DEFAULT -1,
+             q boolean DEFAULT (1 < 2),
+             \"Odd Name\" double precision DEFAULT 0.5
+         );
+         CREATE UNLOGGED TABLE app.quick (id int NOT NULL, note text DEFAULT 'x');
+         CREATE TABLE app.empty ();
+         CREATE TABLE app.odd (
+             id int GENERATED ALWAYS AS IDENTITY,
+             name text COLLATE \"C\" DEFAULT 'x',
+             twice int GENERATED ALWAYS AS (id * 2) STORED,
+             a integer DEFAULT 1
+         );";
+    db.psql(sql).expect("the tables load");
+    let schema = schema_file("column_shapes", sql);
+    assert_eq!(plan_url(&db, &schema), "", "every column reads back as written");
+    for (from, to, column) in [
+        ("a integer DEFAULT 1,", "a integer DEFAULT 2,", "plain.a"),
+        ("b bigint DEFAULT 1,", "b bigint DEFAULT 2,", "plain.b"),
+        ("d text DEFAULT '1',", "d text DEFAULT '2',", "plain.d"),
+        ("e text DEFAULT 'x' NOT NULL,", "e text DEFAULT 'x',", "plain.e"),
+        ("f varchar(20) DEFAULT 'x',", "f varchar(30) DEFAULT 'x',", "plain.f"),
+        ("g app.mood DEFAULT 'ok'", "g app.mood DEFAULT 'sad'", "plain.g"),
+        ("\"Odd Name\" double precision DEFAULT 0.5", "\"Odd Name\" double precision DEFAULT 1.5", "\"Odd Name\""),
+        ("note text DEFAULT 'x'", "note text", "quick.note"),
+        ("a integer DEFAULT 1\n", "a integer DEFAULT 2\n", "odd.a"),
+    ] {
+        assert!(sql.contains(from), "{from}");
+        let changed = schema_file("column_shapes_changed", &sql.replacen(from, to, 1));
+        let plan = plan_url(&db, &changed);
+        let (table, name) = column.split_once('.').unwrap_or(("plain", column));
+        let altered = format!("ALTER TABLE app.{table} ALTER COLUMN {name}");
+        assert!(plan.contains(&altered), "{from} -> {to} does not alter {column} alone:\n{plan}");
+        assert_eq!(plan.matches("ALTER COLUMN").count(), 1, "{from} -> {to} alters more than {column}:\n{plan}");
+    }
+}

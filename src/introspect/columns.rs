@@ -2,11 +2,15 @@
 
 use tokio_postgres::Client;
 
-use super::constraints::AttNames;
 use super::objects::not_from_extension;
 use super::script::Script;
 use crate::canon::{quote_ident, quote_qualified};
 use crate::model::QualName;
+use crate::parse::{CatalogColumn, CatalogTable};
+
+/// Each managed table's columns by number (`attnum`), as the columns step
+/// read them (the constraints step names its keys' columns from them).
+pub type AttNames = rustc_hash::FxHashMap<QualName, Vec<(i16, String)>>;
 
 /// Tables pgstate manages: ordinary and partitioned tables (partitions included).
 pub const MANAGED_TABLE: &str = "c.relkind IN ('r', 'p')";
@@ -25,6 +29,7 @@ pub async fn tables(
     version: u32,
     s: &mut Script,
     names: &mut AttNames,
+    tables: &mut Vec<CatalogTable>,
 ) -> Result<(), tokio_postgres::Error> {
     let sql = format!(
         "SELECT n.nspname, c.relname, c.relpersistence::text, td.description, \
@@ -94,6 +99,8 @@ pub async fn tables(
     let mut partition = false;
     // The current table's columns by number, for `names`.
     let mut numbered: Vec<(i16, String)> = Vec::new();
+    // The current table as rows, while it is plain (`CatalogTable`).
+    let mut plain: Option<CatalogTable> = None;
     let flush = |header: &str, tail: &str, partition: bool, columns: &mut Vec<String>, out: &mut String| {
         if partition {
             out.push_str(&format!("{header}{tail};\n"));
@@ -105,7 +112,11 @@ pub async fn tables(
     for row in &rows {
         let key: (String, String) = (row.try_get(0)?, row.try_get(1)?);
         if current.as_ref() != Some(&key) {
-            flush(&header, &tail, partition, &mut columns, &mut s.creates);
+            match plain.take() {
+                Some(table) => tables.push(table),
+                None => flush(&header, &tail, partition, &mut columns, &mut s.creates),
+            }
+            columns.clear();
             if let Some((schema, table)) = current.take() {
                 names.insert(QualName::new(schema, table), std::mem::take(&mut numbered));
             }
@@ -113,6 +124,16 @@ pub async fn tables(
             let unlogged = if row.try_get::<_, String>(2)? == "u" { "UNLOGGED " } else { "" };
             let parents: Vec<String> = row.try_get::<_, Option<Vec<String>>>(23)?.unwrap_or_default();
             partition = row.try_get::<_, bool>(21)?;
+            // No partitioning, parents or storage parameters: a table of plain columns.
+            let table_plain = !partition
+                && parents.is_empty()
+                && row.try_get::<_, Option<String>>(20)?.is_none()
+                && row.try_get::<_, Option<Vec<String>>>(25)?.is_none();
+            plain = table_plain.then(|| CatalogTable {
+                name: QualName::new(key.0.clone(), key.1.clone()),
+                unlogged: !unlogged.is_empty(),
+                columns: Vec::new(),
+            });
             tail.clear();
             header = format!("CREATE {unlogged}TABLE {name}");
             if let (true, Some(parent)) = (partition, parents.first()) {
@@ -181,10 +202,26 @@ pub async fn tables(
             }
         }
         let table = current.as_ref().map(|(s, t)| quote_qualified(s, t)).unwrap_or_default();
-        if row.try_get::<_, bool>(6)? {
+        let not_null_set: bool = row.try_get(6)?;
+        let mut plain_not_null = true;
+        if not_null_set {
             let nn = row.try_get::<_, Option<Vec<String>>>(32)?.unwrap_or_default();
             let table_name = current.as_ref().map(|(_, t)| t.as_str()).unwrap_or_default();
-            not_null(&mut def, &mut s.alters, &table, table_name, &col, &nn);
+            plain_not_null = not_null(&mut def, &mut s.alters, &table, table_name, &col, &nn);
+        }
+        // Nothing but a type, a default and NOT NULL: the table can stay plain.
+        let column_plain = plain_not_null
+            && generated.is_empty()
+            && identity.is_empty()
+            && row.try_get::<_, Option<String>>(10)?.is_none();
+        match (&mut plain, column_plain) {
+            (Some(t), true) => t.columns.push(CatalogColumn {
+                name: col.clone(),
+                data_type: row.try_get(5)?,
+                default: expr,
+                not_null: not_null_set,
+            }),
+            _ => plain = None,
         }
         if let Some(n) = row.try_get::<_, Option<i32>>(26)? {
             s.alters.push_str(&format!(
@@ -207,7 +244,10 @@ pub async fn tables(
         s.comment(&format!("COLUMN {table}.{}", quote_ident(&col)), row.try_get(11)?);
         columns.push(def);
     }
-    flush(&header, &tail, partition, &mut columns, &mut s.creates);
+    match plain {
+        Some(table) => tables.push(table),
+        None => flush(&header, &tail, partition, &mut columns, &mut s.creates),
+    }
     if let Some((schema, table)) = current {
         names.insert(QualName::new(schema, table), numbered);
     }
@@ -218,7 +258,8 @@ pub async fn tables(
 /// `connoinherit`, `convalidated`; empty before 18): named when not the
 /// default; one `NO INHERIT` or `NOT VALID` is added apart (`ALTER TABLE ...
 /// ADD CONSTRAINT n NOT NULL c ...`, as pg_dump adds a `NOT VALID` one).
-fn not_null(def: &mut String, alters: &mut String, table: &str, table_name: &str, col: &str, nn: &[String]) {
+/// Whether it is a plain `NOT NULL` (no name but the default, no flag).
+fn not_null(def: &mut String, alters: &mut String, table: &str, table_name: &str, col: &str, nn: &[String]) -> bool {
     let flag = |i: usize, value: &str| nn.get(i).map(String::as_str) == Some(value);
     let (no_inherit, not_valid) = (flag(1, "true"), flag(2, "false"));
     if no_inherit || not_valid {
@@ -228,12 +269,14 @@ fn not_null(def: &mut String, alters: &mut String, table: &str, table_name: &str
         alters.push_str(&format!(
             "ALTER TABLE ONLY {table} ADD CONSTRAINT {name} NOT NULL {col}{no_inherit}{not_valid};\n"
         ));
-        return;
+        return false;
     }
-    if let Some(name) = nn.first().filter(|n| **n != crate::canon::names::not_null_name(table_name, col)) {
+    let named = nn.first().filter(|n| **n != crate::canon::names::not_null_name(table_name, col));
+    if let Some(name) = named {
         def.push_str(&format!(" CONSTRAINT {}", quote_ident(name)));
     }
     def.push_str(" NOT NULL");
+    named.is_none()
 }
 
 /// `attstorage` spelled as `SET STORAGE` takes it.

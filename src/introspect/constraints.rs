@@ -6,18 +6,14 @@
 //! time, two thirds of the step's, and reading them back 90 MB of pgstate's
 //! peak memory.
 
-use rustc_hash::FxHashMap;
 use tokio_postgres::{Client, Row};
 
-use super::columns::MANAGED_TABLE;
+use super::columns::{AttNames, MANAGED_TABLE};
 use super::objects::not_from_extension;
 use super::script::Script;
 use crate::canon::{quote_ident, quote_qualified};
 use crate::model::{Deferral, FkAction, FkMatch, ForeignKey, QualName};
 use crate::parse::{CatalogKey, KeyKind};
-
-/// Each managed table's columns by number (`attnum`), as the columns step read them.
-pub type AttNames = FxHashMap<QualName, Vec<(i16, String)>>;
 
 /// A key or foreign key read as a row: its columns by number, named once
 /// the columns step is in (`named`).

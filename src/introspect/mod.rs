@@ -3,9 +3,10 @@
 //! (`format_type`, `pg_get_expr`, `pg_get_constraintdef`, `pg_get_indexdef`);
 //! the answers are assembled into DDL and read by the same parser as schema
 //! files, so both sources meet in one canonical form by construction. Plain
-//! keys and indexes, which hold only names and flags, are built from their
-//! rows (`parse::CatalogRows`) and settled by that parser's builder beside
-//! the DDL.
+//! tables, keys and indexes, which hold only names, flags and printed types
+//! and defaults, are built from their rows instead (`parse::CatalogRows`):
+//! each becomes what its statement lowers to, and that parser's builder
+//! settles it beside the DDL.
 
 mod columns;
 mod constraints;
@@ -160,7 +161,7 @@ async fn read(sessions: &[&Client], scope: &Scope, default_schema: &str) -> Resu
     let read = steps::run(sessions, &ask).await?;
     let (script, invalid_indexes, view_depends) = (read.script, read.invalid_indexes, read.view_depends);
     let keys = constraints::named(read.key_rows, &read.names).map_err(IntrospectError::Changed)?;
-    let rows = CatalogRows { keys, indexes: read.indexes };
+    let rows = CatalogRows { tables: read.tables, keys, indexes: read.indexes };
     // The version check and the search_path.
     let queries = 2 + read.queries;
     let text = script.finish();

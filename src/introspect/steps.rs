@@ -8,11 +8,12 @@ use std::cell::Cell;
 use futures_util::future::try_join_all;
 use tokio_postgres::Client;
 
-use super::constraints::{AttNames, KeyRow};
+use super::columns::AttNames;
+use super::constraints::KeyRow;
 use super::script::Script;
 use super::{columns, constraints, grants, indexes, kinds, objects, policies, routines, views};
 use crate::model::{Dep, ManagedRoles, QualName};
-use crate::parse::CatalogIndex;
+use crate::parse::{CatalogIndex, CatalogTable};
 
 /// What the steps need to know.
 pub struct Ask<'a> {
@@ -35,6 +36,8 @@ pub struct Part {
     names: AttNames,
     /// Plain indexes (the indexes step).
     indexes: Vec<CatalogIndex>,
+    /// Plain tables (the columns step).
+    tables: Vec<CatalogTable>,
 }
 
 /// What all the steps read.
@@ -50,6 +53,8 @@ pub struct Read {
     pub names: AttNames,
     /// Plain indexes, read with the script (`parse_catalog_ddl`).
     pub indexes: Vec<CatalogIndex>,
+    /// Plain tables, read with the script.
+    pub tables: Vec<CatalogTable>,
 }
 
 /// The steps in script order (creations of each kind before what refers to them).
@@ -71,7 +76,7 @@ async fn step(i: usize, client: &Client, ask: &Ask<'_>) -> Result<Part, tokio_po
         4 => objects::composites(client, schemas, s).await?,
         5 => objects::ranges(client, schemas, s).await?,
         6 => objects::sequences(client, schemas, s).await?,
-        7 => columns::tables(client, schemas, ask.version, s, &mut p.names).await?,
+        7 => columns::tables(client, schemas, ask.version, s, &mut p.names, &mut p.tables).await?,
         8 => p.key_rows = constraints::constraints(client, schemas, ask.version, s).await?,
         9 => p.invalid_indexes = indexes::indexes(client, schemas, ask.version, s, &mut p.indexes).await?,
         10 => objects::sequence_owners(client, schemas, s).await?,
@@ -123,6 +128,7 @@ pub async fn run(sessions: &[&Client], ask: &Ask<'_>) -> Result<Read, tokio_post
         all.key_rows.extend(p.key_rows);
         all.names.extend(p.names);
         all.indexes.extend(p.indexes);
+        all.tables.extend(p.tables);
     }
     all.script = Script {
         creates: creates.concat(),

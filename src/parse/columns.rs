@@ -14,6 +14,7 @@ use crate::canon::types::resolve;
 use crate::model::{Column, Identity, SeqOptions, SeqType};
 
 /// A column as written, with what it implies elsewhere.
+#[derive(Clone)]
 pub struct ParsedColumn {
     /// The column.
     pub column: Column,

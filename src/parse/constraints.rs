@@ -13,7 +13,7 @@ use super::names::object_qual_name;
 use super::source::At;
 use crate::canon::expr::{canonical, Context};
 use crate::canon::ident::fold;
-use crate::model::{Deferral, FkAction, FkMatch, ForeignKey, IndexKey, IndexKeyExpr, QualName};
+use crate::model::{Deferral, FkAction, FkMatch, IndexKey, IndexKeyExpr, QualName};
 
 /// A constraint waiting for its name and references to be settled.
 #[derive(Clone)]
@@ -67,61 +67,6 @@ impl RawKind {
             RawKind::Check { .. } => 2,
             RawKind::ForeignKey { .. } => 3,
         }
-    }
-}
-
-/// A primary key, unique constraint or foreign key that a catalog read
-/// built from its rows instead of having the server print it
-/// (`introspect::constraints`): named, its columns by name.
-pub struct CatalogKey {
-    /// Its table.
-    pub table: QualName,
-    /// Its name.
-    pub name: String,
-    /// What it is.
-    pub kind: KeyKind,
-    /// Deferrability.
-    pub deferral: Deferral,
-    /// False when `NOT VALID`.
-    pub validated: bool,
-}
-
-/// The kinds of `CatalogKey`.
-pub enum KeyKind {
-    /// `PRIMARY KEY (columns)`.
-    Primary(Vec<String>),
-    /// `UNIQUE [NULLS NOT DISTINCT] (columns)`: the columns, and whether nulls are not distinct.
-    Unique(Vec<String>, bool),
-    /// `FOREIGN KEY (...) REFERENCES ...` with its referenced columns spelled out.
-    Foreign(ForeignKey),
-}
-
-impl CatalogKey {
-    /// The constraint as `ALTER TABLE ONLY ... ADD CONSTRAINT` of the key would give it, written at `at`.
-    pub fn raw(self, at: At) -> (QualName, RawConstraint) {
-        let kind = match self.kind {
-            KeyKind::Primary(columns) => RawKind::PrimaryKey { columns, include: Vec::new() },
-            KeyKind::Unique(columns, nulls_not_distinct) => {
-                RawKind::Unique { columns, include: Vec::new(), nulls_not_distinct }
-            }
-            KeyKind::Foreign(fk) => RawKind::ForeignKey {
-                columns: fk.columns,
-                ref_table: fk.ref_table,
-                ref_columns: fk.ref_columns,
-                on_delete: fk.on_delete,
-                on_update: fk.on_update,
-                match_kind: fk.match_kind,
-            },
-        };
-        let raw = RawConstraint {
-            name: Some(self.name),
-            kind,
-            deferral: self.deferral,
-            validated: self.validated,
-            index: super::key_options::KeyIndex::default(),
-            at,
-        };
-        (self.table, raw)
     }
 }
 

@@ -3,12 +3,12 @@
 //! expression trees) is kilobytes, and holding 20,000 of them until the
 //! builder ran was the largest single part of a 10,000-table file's peak.
 
-use sqlparser::ast::{CreateIndex, Expr as SqlExpr, Ident, ObjectName};
+use sqlparser::ast::{CreateIndex, Expr as SqlExpr, ObjectName};
 
 use super::constraints::index_key;
 use crate::canon::expr::Context;
 use crate::canon::ident::fold;
-use crate::model::{Index, IndexKey, IndexKeyExpr, QualName};
+use crate::model::Index;
 
 /// What the builder needs of a `CREATE INDEX`.
 pub struct IndexDef {
@@ -20,55 +20,6 @@ pub struct IndexDef {
     pub if_not_exists: bool,
     /// The index (its name left empty), or why it could not be read.
     pub index: Result<Index, String>,
-}
-
-/// A plain index (btree over columns, each with its defaults; no
-/// predicate, options or `INCLUDE`) that a catalog read built from its row
-/// instead of printing it (`introspect::indexes`).
-pub struct CatalogIndex {
-    /// Its table or materialized view.
-    pub table: QualName,
-    /// Its name.
-    pub name: String,
-    /// `UNIQUE`.
-    pub unique: bool,
-    /// Its columns, in key order.
-    pub columns: Vec<String>,
-}
-
-impl CatalogIndex {
-    /// What `CREATE [UNIQUE] INDEX name ON table USING btree (columns)` lowers to.
-    pub fn def(self) -> IndexDef {
-        let quoted = |n: String| Ident::with_quote('"', n);
-        let keys = self
-            .columns
-            .into_iter()
-            .map(|c| IndexKey {
-                expr: IndexKeyExpr::Column(c),
-                opclass: None,
-                desc: false,
-                nulls_first: None,
-                collation: None,
-            })
-            .collect();
-        IndexDef {
-            table_name: ObjectName::from(vec![quoted(self.table.schema), quoted(self.table.name)]),
-            name: Some(ObjectName::from(vec![quoted(self.name)])),
-            if_not_exists: false,
-            index: Ok(Index {
-                name: String::new(),
-                unique: self.unique,
-                method: "btree".to_string(),
-                keys,
-                include: Vec::new(),
-                nulls_not_distinct: false,
-                with: Vec::new(),
-                predicate: None,
-                comment: None,
-                statistics: Vec::new(),
-            }),
-        }
-    }
 }
 
 /// Lowers `ci`; expressions are canonical with `default_schema` for unqualified names.

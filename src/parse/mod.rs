@@ -2,6 +2,7 @@
 
 mod build;
 mod cast;
+mod catalog_rows;
 pub(crate) mod columns;
 pub(crate) mod constraints;
 mod conversion;
@@ -41,9 +42,8 @@ use std::path::Path;
 
 pub use crate::model::RenameHint;
 pub use build::UnknownType;
-pub use constraints::{CatalogKey, KeyKind};
+pub use catalog_rows::{CatalogColumn, CatalogIndex, CatalogKey, CatalogRows, CatalogTable, KeyKind};
 pub use diagnostic::{SchemaError, SchemaErrors};
-pub use index_def::CatalogIndex;
 pub use source::SourceFile;
 
 use crate::model::Catalog;
@@ -120,35 +120,17 @@ pub fn parse_str(name: &str, sql: &str) -> Result<Parsed, SchemaErrors> {
     parse_files(&[SourceFile::new(name, sql)])
 }
 
-/// What a catalog read built from its rows instead of having the server
-/// print it: the plain keys and indexes, which hold only names and flags.
-#[derive(Default)]
-pub struct CatalogRows {
-    /// Keys and foreign keys.
-    pub keys: Vec<CatalogKey>,
-    /// Indexes.
-    pub indexes: Vec<CatalogIndex>,
-}
-
 /// Parses DDL that PostgreSQL itself printed: types it names may live in
 /// schemas outside the text (an unmanaged schema), so they are not checked.
-/// `rows` are read with it as if written after it (as `ALTER TABLE ONLY ...
-/// ADD CONSTRAINT` and `CREATE INDEX`).
+/// `rows` are read with it as if written after it (as the `CREATE TABLE`,
+/// `ALTER TABLE ONLY ... ADD CONSTRAINT` and `CREATE INDEX` they stand for).
 pub fn parse_catalog_ddl(name: &str, sql: &str, rows: CatalogRows) -> Result<Parsed, SchemaErrors> {
-    // Not in the text: statements of their own, at its start.
-    let at = source::At { file: 0, span: sqlparser::tokenizer::Span::empty() };
-    let located = |stmt| statement::Located { file: 0, span: at.span, stmt, hints: Vec::new(), truncated: Vec::new() };
-    let keys = rows.keys.into_iter().map(|key| {
-        let (table, raw) = key.raw(at);
-        located(stmt::Stmt::Key(table, Box::new(raw)))
-    });
-    let indexes = rows.indexes.into_iter().map(|index| located(stmt::Stmt::Index(Box::new(index.def()))));
     parse_sources_with(
         Catalog::default(),
         &[SourceFile::new(name, sql)],
         build::Trust::Server,
         build::DEFAULT_SCHEMA,
-        keys.chain(indexes).collect(),
+        rows.statements(),
     )
 }
 
