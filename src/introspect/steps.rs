@@ -23,37 +23,20 @@ pub struct Ask<'a> {
     pub roles: &'a ManagedRoles,
 }
 
-/// What one step read.
+/// What one step read, and what all of them read once joined (`run`).
 #[derive(Default)]
 pub struct Part {
     pub script: Script,
     pub invalid_indexes: Vec<QualName>,
     pub view_depends: Vec<(QualName, Dep)>,
     pub queries: usize,
-    /// Keys read as rows (the constraints step).
-    key_rows: Vec<KeyRow>,
-    /// Column names by number (the columns step).
-    names: AttNames,
-    /// Plain indexes (the indexes step).
-    indexes: Vec<CatalogIndex>,
-    /// Plain tables (the columns step).
-    tables: Vec<CatalogTable>,
-}
-
-/// What all the steps read.
-#[derive(Default)]
-pub struct Read {
-    pub script: Script,
-    pub invalid_indexes: Vec<QualName>,
-    pub view_depends: Vec<(QualName, Dep)>,
-    pub queries: usize,
-    /// Keys read as rows, to be named from `names`.
+    /// Keys read as rows (the constraints step), to be named from `names`.
     pub key_rows: Vec<KeyRow>,
-    /// Each table's column names by number.
+    /// Each table's column names by number (the columns step).
     pub names: AttNames,
-    /// Plain indexes, read with the script (`parse_catalog_ddl`).
+    /// Plain indexes (the indexes step), read with the script (`parse_catalog_ddl`).
     pub indexes: Vec<CatalogIndex>,
-    /// Plain tables, read with the script.
+    /// Plain tables (the columns step), read with the script.
     pub tables: Vec<CatalogTable>,
 }
 
@@ -110,12 +93,12 @@ async fn worker(
 
 /// Runs every step over `sessions` (each takes the next costliest step not
 /// yet taken when it is free), and joins what they read in script order.
-pub async fn run(sessions: &[&Client], ask: &Ask<'_>) -> Result<Read, tokio_postgres::Error> {
+pub async fn run(sessions: &[&Client], ask: &Ask<'_>) -> Result<Part, tokio_postgres::Error> {
     let next = Cell::new(0);
     let mut parts: Vec<(usize, Part)> =
         try_join_all(sessions.iter().map(|c| worker(c, &next, ask))).await?.into_iter().flatten().collect();
     parts.sort_by_key(|(i, _)| *i);
-    let mut all = Read::default();
+    let mut all = Part::default();
     let (mut creates, mut alters, mut comments, mut grants) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (_, p) in parts {
         creates.push(p.script.creates);
