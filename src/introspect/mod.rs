@@ -110,10 +110,28 @@ pub async fn introspect_with_default(
     scope: &Scope,
     default_schema: &str,
 ) -> Result<Live, IntrospectError> {
+    read_alone(client, scope, default_schema, steps::Which::All).await
+}
+
+/// Reads only the kinds that hold expressions PostgreSQL stores in its own
+/// spelling (tables with their defaults, generated columns, constraints and
+/// indexes; domains; policies) in `scope`: what a scratch server is asked
+/// back (`normalize`). A fresh server's first catalog queries cost it their
+/// planning on cold caches; the generic kinds alone are a dozen of them.
+pub async fn introspect_expressions(client: &Client, scope: &Scope) -> Result<Live, IntrospectError> {
+    read_alone(client, scope, "public", steps::Which::Expressions).await
+}
+
+async fn read_alone(
+    client: &Client,
+    scope: &Scope,
+    default_schema: &str,
+    which: steps::Which,
+) -> Result<Live, IntrospectError> {
     // The settings of a catalog read (an empty search_path, no JIT); the
     // session's own are restored whatever happens.
     client.batch_execute(&snapshot::settings(false)).await?;
-    let result = read(&[client], scope, default_schema).await;
+    let result = read(&[client], scope, default_schema, which).await;
     client.batch_execute(&snapshot::reset()).await?;
     result
 }
@@ -133,7 +151,7 @@ pub async fn introspect_over(
         return introspect_with_default(client, scope, default_schema).await;
     }
     let sessions: Vec<&Client> = readers.iter().collect();
-    let result = read(&sessions, scope, default_schema).await;
+    let result = read(&sessions, scope, default_schema, steps::Which::All).await;
     let how = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
     let ended = snapshot::end(readers, how).await;
     let live = result?;
@@ -152,12 +170,17 @@ pub async fn can_share_snapshot(readers: &[Client]) -> Result<bool, tokio_postgr
     Ok(shared)
 }
 
-async fn read(sessions: &[&Client], scope: &Scope, default_schema: &str) -> Result<Live, IntrospectError> {
+async fn read(
+    sessions: &[&Client],
+    scope: &Scope,
+    default_schema: &str,
+    which: steps::Which,
+) -> Result<Live, IntrospectError> {
     let Some(first) = sessions.first() else { return Ok(Live::default()) };
     let version: i32 = first.query_one("SELECT current_setting('server_version_num')::int", &[]).await?.try_get(0)?;
     let version = u32::try_from(version).unwrap_or(0);
     let roles = scope.roles();
-    let ask = steps::Ask { schemas: scope.list(), default_schema, version, roles: &roles };
+    let ask = steps::Ask { schemas: scope.list(), default_schema, version, roles: &roles, which };
     let read = steps::run(sessions, &ask).await?;
     let (script, invalid_indexes, view_depends) = (read.script, read.invalid_indexes, read.view_depends);
     let keys = constraints::named(read.key_rows, &read.names).map_err(IntrospectError::Changed)?;

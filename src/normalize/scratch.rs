@@ -9,7 +9,7 @@ use super::mismatch::{columns_only, Mismatches};
 use super::NormalizeError;
 use crate::canon::quote_ident;
 use crate::diff::{diff, Change};
-use crate::introspect::{introspect, Scope};
+use crate::introspect::{introspect_expressions, Scope};
 use crate::model::{Catalog, Column, ColumnType, Domain, Expr, Index, QualName, Table};
 use crate::plan::render::statements;
 
@@ -173,11 +173,11 @@ pub async fn store(
     Ok(Stored { schema, default_columns })
 }
 
-/// What the sides in `stored` stored, read in one introspection (a dozen
-/// catalog queries, whatever the number of objects).
+/// What the sides in `stored` stored, read in one introspection of the
+/// kinds that hold expressions (six catalog queries, whatever the number of objects).
 pub async fn read(client: &Client, stored: &[&Stored]) -> Result<Catalog, NormalizeError> {
     let schemas = stored.iter().map(|s| s.schema.clone()).collect();
-    Ok(introspect(client, &Scope::Schemas(schemas)).await?.catalog)
+    Ok(introspect_expressions(client, &Scope::Schemas(schemas)).await?.catalog)
 }
 
 impl Stored {
