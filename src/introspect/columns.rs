@@ -101,20 +101,19 @@ pub async fn tables(
     let mut numbered: Vec<(i16, String)> = Vec::new();
     // The current table as rows, while it is plain (`CatalogTable`).
     let mut plain: Option<CatalogTable> = None;
-    let flush = |header: &str, tail: &str, partition: bool, columns: &mut Vec<String>, out: &mut String| {
+    let flush = |header: &str, tail: &str, partition: bool, columns: &[String], out: &mut String| {
         if partition {
             out.push_str(&format!("{header}{tail};\n"));
         } else if !header.is_empty() {
             out.push_str(&format!("{header} (\n    {}\n){tail};\n", columns.join(",\n    ")));
         }
-        columns.clear();
     };
     for row in &rows {
         let key: (String, String) = (row.try_get(0)?, row.try_get(1)?);
         if current.as_ref() != Some(&key) {
             match plain.take() {
                 Some(table) => tables.push(table),
-                None => flush(&header, &tail, partition, &mut columns, &mut s.creates),
+                None => flush(&header, &tail, partition, &columns, &mut s.creates),
             }
             columns.clear();
             if let Some((schema, table)) = current.take() {
@@ -246,7 +245,7 @@ pub async fn tables(
     }
     match plain {
         Some(table) => tables.push(table),
-        None => flush(&header, &tail, partition, &mut columns, &mut s.creates),
+        None => flush(&header, &tail, partition, &columns, &mut s.creates),
     }
     if let Some((schema, table)) = current {
         names.insert(QualName::new(schema, table), numbered);

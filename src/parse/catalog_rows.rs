@@ -97,11 +97,13 @@ fn lone_column(sql: &str) -> Result<ParsedColumn, String> {
     if let Some(e) = errors.first() {
         return Err(format!("{sql}: {}", e.message));
     }
-    match out.pop().map(|s| s.stmt) {
-        Some(Stmt::Table(def)) if def.columns.len() == 1 => {
-            def.columns.into_iter().next().map_or_else(|| Err(sql.to_string()), |c| c.parsed)
-        }
-        _ => Err(format!("{sql}: not one column")),
+    let column = match out.pop().map(|s| s.stmt) {
+        Some(Stmt::Table(def)) => <[ColumnDef; 1]>::try_from(def.columns).ok(),
+        _ => None,
+    };
+    match column {
+        Some([c]) => c.parsed,
+        None => Err(format!("{sql}: not one column")),
     }
 }
 

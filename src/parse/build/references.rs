@@ -26,6 +26,15 @@ impl Builder<'_> {
         t.file == at.file && pos(t.span.start) <= pos(at.span.start) && pos(at.span.end) <= pos(t.span.end)
     }
 
+    /// Whether the table an `ALTER TABLE` names is defined; an error at `at` when not.
+    pub(super) fn table_exists(&mut self, table: &QualName, at: At) -> bool {
+        let exists = self.cat.tables.contains_key(table);
+        if !exists {
+            self.error(at, format!("ALTER TABLE names table {table}, which the schema does not define"));
+        }
+        exists
+    }
+
     pub(super) fn columns_exist<'c>(
         &mut self,
         table: &QualName,

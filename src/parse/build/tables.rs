@@ -202,8 +202,8 @@ impl Builder<'_> {
         match &mut s.stmt {
             Stmt::Alter(alter) => {
                 let Some(q) = self.qual(&alter.name, at) else { return };
-                if !self.cat.tables.contains_key(&q) {
-                    return self.error(at, format!("ALTER TABLE names table {q}, which the schema does not define"));
+                if !self.table_exists(&q, at) {
+                    return;
                 }
                 for op in &alter.operations {
                     self.alter_op(&q, op, at, &s.hints);
@@ -211,11 +211,9 @@ impl Builder<'_> {
             }
             Stmt::Index(ci) => self.create_index(ci, at),
             Stmt::Key(table, raw) => {
-                if !self.cat.tables.contains_key(table) {
-                    return self
-                        .error(at, format!("ALTER TABLE names table {table}, which the schema does not define"));
+                if self.table_exists(table, at) {
+                    self.pending.push((table.clone(), (**raw).clone()));
                 }
-                self.pending.push((table.clone(), (**raw).clone()));
             }
             Stmt::Sql(_) => {}
             Stmt::SequenceOwnedBy { sequence, owner } => {
