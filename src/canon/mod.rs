@@ -6,6 +6,7 @@ pub mod body;
 pub mod expr;
 pub mod ident;
 pub mod limits;
+pub mod memo;
 pub mod names;
 pub mod partition;
 pub mod refs;

@@ -10,6 +10,7 @@ use super::names::collation_name;
 use super::source::At;
 use crate::canon::expr::{canonical, Context};
 use crate::canon::ident::fold;
+use crate::canon::memo::Memo;
 use crate::canon::types::resolve;
 use crate::model::{Column, Identity, SeqOptions, SeqType};
 
@@ -103,8 +104,14 @@ pub fn identity_type(column: &Column) -> Result<SeqType, String> {
 
 /// Converts one column definition.
 pub fn column(def: &ColumnDef, default_schema: &str, at: At) -> Result<ParsedColumn, String> {
+    column_with(def, at, &mut Memo::new(default_schema))
+}
+
+/// `column`, taking the type and default spellings `memo` has already made canonical.
+pub fn column_with(def: &ColumnDef, at: At, memo: &mut Memo<'_>) -> Result<ParsedColumn, String> {
+    let default_schema = memo.default_schema();
     let name = fold(&def.name);
-    let resolved = resolve(&def.data_type, default_schema)?;
+    let resolved = memo.resolve(&def.data_type)?;
     let mut column = Column::new(name.clone(), resolved.column_type);
     let mut constraints = Vec::new();
     let mut default_expr = None;
@@ -161,7 +168,7 @@ pub fn column(def: &ColumnDef, default_schema: &str, at: At) -> Result<ParsedCol
         if resolved.serial.is_some() {
             return Err(format!("multiple default values specified for column {name} (serial has its own)"));
         }
-        column.default = Some(canonical(&e, &Context { default_schema, column_type: Some(&column.data_type) }));
+        column.default = Some(memo.default(&e, &column.data_type));
     }
     if resolved.serial.is_some() {
         column.not_null = true;

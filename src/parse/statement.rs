@@ -18,6 +18,7 @@ use super::token_forms::{
     attach_index, clean_drop, constraint_comment, is_drop_if_exists, routine_comment, sequence_owned_by,
     set_statistics, without_only, ClassifyError,
 };
+use crate::canon::memo::Memo;
 
 /// What the statements supported by pgstate are, for error messages.
 pub const SUPPORTED: &str =
@@ -91,7 +92,11 @@ pub fn read_file(
     }
     let hints = rename_hints(&text, &scanned.line_comments);
     let pieces = scanned.pieces;
-    let results = map_in_parallel(&pieces, |piece| read_piece(index, file, default_schema, &text, &hints, piece));
+    let results = map_in_parallel(
+        &pieces,
+        || Memo::new(default_schema),
+        |memo, piece| read_piece(index, file, memo, &text, &hints, piece),
+    );
     // A desired file is a script run on an empty database: a `DROP ... IF
     // EXISTS` of what the file has not created yet is a no-op (pg_dump
     // --clean's preamble); of a view it created (pg_dump's placeholder views
@@ -137,7 +142,7 @@ pub fn read_file(
 fn read_piece(
     index: usize,
     file: &SourceFile,
-    default_schema: &str,
+    memo: &mut Memo<'_>,
     text: &str,
     hints: &[(u64, String)],
     piece: &Piece,
@@ -154,9 +159,9 @@ fn read_piece(
     let stmt_hints: Vec<(u64, String)> =
         hints.iter().filter(|(line, _)| *line >= span.start.line && *line <= span.end.line).cloned().collect();
     let truncated = std::mem::take(&mut raw.truncated);
-    match classify(raw, default_schema, text, file) {
+    match classify(raw, memo.default_schema(), text, file) {
         Ok(Some(stmt)) => {
-            let stmt = narrow(stmt, At { file: index, span }, default_schema);
+            let stmt = narrow(stmt, At { file: index, span }, memo);
             Ok(Some(Located { file: index, span, stmt, hints: stmt_hints, truncated }))
         }
         Ok(None) => Ok(None),
@@ -172,36 +177,44 @@ fn read_piece(
 
 /// The bulk statements leave the 3.5 KB `Statement` enum for their own,
 /// smaller forms; a table is lowered at once (see `table_def`).
-fn narrow(stmt: Stmt, at: At, default_schema: &str) -> Stmt {
+fn narrow(stmt: Stmt, at: At, memo: &mut Memo<'_>) -> Stmt {
     if let Stmt::TableWithClauses(boxed, key, like) = stmt {
         let Statement::CreateTable(ct) = *boxed else { return Stmt::Sql(boxed) };
-        let mut def = lower(&ct, at, default_schema);
+        let mut def = lower(&ct, at, memo);
         def.partition_by = key;
         def.like = like;
         return Stmt::Table(Box::new(def));
     }
     let Stmt::Sql(boxed) = stmt else { return stmt };
     match *boxed {
-        Statement::CreateTable(ct) => Stmt::Table(Box::new(lower(&ct, at, default_schema))),
-        Statement::CreateIndex(ci) => Stmt::Index(Box::new(super::index_def::lower(ci, default_schema))),
+        Statement::CreateTable(ct) => Stmt::Table(Box::new(lower(&ct, at, memo))),
+        Statement::CreateIndex(ci) => Stmt::Index(Box::new(super::index_def::lower(ci, memo.default_schema()))),
         Statement::AlterTable(alter) => Stmt::Alter(Box::new(alter)),
         other => Stmt::Sql(Box::new(other)),
     }
 }
 
-/// `f` over `items` on up to all cores, results in input order. Small inputs
-/// stay on the calling thread: spawning costs more than they do.
-fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// `f` over `items` on up to all cores, results in input order, each worker
+/// with its own `state()`. Small inputs stay on the calling thread: spawning
+/// costs more than they do.
+fn map_in_parallel<T: Sync, R: Send, S>(
+    items: &[T],
+    state: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
     const SERIAL_BELOW: usize = 256;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (state, f) = (&state, &f);
+    let run = move |part: &[T]| {
+        let mut s = state();
+        part.iter().map(|item| f(&mut s, item)).collect::<Vec<R>>()
+    };
     if threads < 2 || items.len() < SERIAL_BELOW {
-        return items.iter().map(f).collect();
+        return run(items);
     }
     let chunk = items.len().div_ceil(threads);
-    let f = &f;
     std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            items.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
+        let handles: Vec<_> = items.chunks(chunk).map(|part| scope.spawn(move || run(part))).collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     })
 }

@@ -6,10 +6,11 @@
 
 use sqlparser::ast::{CreateTable, CreateTableOptions, ForValues, ObjectName};
 
-use super::columns::{column, ParsedColumn};
+use super::columns::{column_with, ParsedColumn};
 use super::constraints::{from_table_constraint, RawConstraint};
 use super::source::At;
 use crate::canon::ident::fold;
+use crate::canon::memo::Memo;
 use crate::model::PartitionKey;
 
 /// What the builder needs of a `CREATE TABLE`.
@@ -52,13 +53,14 @@ pub struct ColumnDef {
 }
 
 /// Lowers a parsed `CREATE TABLE` written at `at`.
-pub fn lower(ct: &CreateTable, at: At, default_schema: &str) -> TableDef {
+pub fn lower(ct: &CreateTable, at: At, memo: &mut Memo<'_>) -> TableDef {
+    let default_schema = memo.default_schema();
     let columns = ct
         .columns
         .iter()
         .map(|def| {
             let col_at = At { file: at.file, span: def.name.span };
-            ColumnDef { name: fold(&def.name), at: col_at, parsed: column(def, default_schema, col_at) }
+            ColumnDef { name: fold(&def.name), at: col_at, parsed: column_with(def, col_at, memo) }
         })
         .collect();
     let constraints = ct.constraints.iter().map(|c| from_table_constraint(c, None, default_schema, at)).collect();

@@ -134,9 +134,10 @@ impl GenericKind {
         Self::ALL
             .iter()
             .copied()
+            // Every CREATE statement asks: no allocation per kind.
             .filter(|k| {
-                let kw: Vec<&str> = k.spec().keyword.split(' ').collect();
-                words.len() >= kw.len() && words.iter().zip(&kw).all(|(w, k)| w.as_ref() == *k)
+                words.len() >= k.keyword_words()
+                    && k.spec().keyword.split(' ').zip(words).all(|(kw, w)| w.as_ref() == kw)
             })
             .max_by_key(|k| k.keyword_words())
     }
