@@ -49,9 +49,9 @@ pub enum RawKind {
         match_kind: FkMatch,
     },
     /// `CHECK`.
-    Check { expr: SqlExpr, no_inherit: bool },
+    Check { expr: Box<SqlExpr>, no_inherit: bool },
     /// `EXCLUDE`.
-    Exclusion { method: String, elements: Vec<(IndexKey, String)>, predicate: Option<SqlExpr> },
+    Exclusion { method: String, elements: Vec<(IndexKey, String)>, predicate: Option<Box<SqlExpr>> },
     /// `PRIMARY KEY USING INDEX` / `UNIQUE USING INDEX`: an existing unique
     /// index becomes the constraint (and takes its name).
     UsingIndex { primary: bool, index: String },
@@ -158,7 +158,7 @@ pub fn from_table_constraint(
             if ch.enforced == Some(false) {
                 return Err("NOT ENFORCED check constraints are not supported".into());
             }
-            (ch.name.as_ref(), RawKind::Check { expr: (*ch.expr).clone(), no_inherit: ch.no_inherit }, &None)
+            (ch.name.as_ref(), RawKind::Check { expr: ch.expr.clone(), no_inherit: ch.no_inherit }, &None)
         }
         TableConstraint::Exclude(ex) => {
             let elements = ex
@@ -174,7 +174,7 @@ pub fn from_table_constraint(
                 RawKind::Exclusion {
                     method: ex.index_method.as_ref().map_or("btree".to_string(), |m| m.value.to_lowercase()),
                     elements,
-                    predicate: ex.where_clause.as_deref().cloned(),
+                    predicate: ex.where_clause.clone(),
                 },
                 &ex.characteristics,
             )
