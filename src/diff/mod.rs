@@ -64,9 +64,9 @@ pub fn diff_for(from: &Catalog, to: &Catalog, hints: &[RenameHint], server: Serv
             None => {
                 out.changes
                     .push(Change::CreateSchema { schema: crate::model::Schema { comment: None, ..schema.clone() } });
-                comment(&mut out, CommentTarget::Schema(name.clone()), &None, &schema.comment);
+                comment(&mut out, || CommentTarget::Schema(name.clone()), &None, &schema.comment);
             }
-            Some(old) => comment(&mut out, CommentTarget::Schema(name.clone()), &old.comment, &schema.comment),
+            Some(old) => comment(&mut out, || CommentTarget::Schema(name.clone()), &old.comment, &schema.comment),
         }
     }
     for name in from.schemas.keys().filter(|n| !to.schemas.contains_key(*n)) {
@@ -91,13 +91,13 @@ pub fn diff_for(from: &Catalog, to: &Catalog, hints: &[RenameHint], server: Serv
         match from.enums.get(name) {
             None => {
                 out.changes.push(Change::CreateEnum { enum_type: EnumType { comment: None, ..e.clone() } });
-                comment(&mut out, CommentTarget::Type(name.clone()), &None, &e.comment);
+                comment(&mut out, || CommentTarget::Type(name.clone()), &None, &e.comment);
             }
             Some(old) => {
                 let rebuilt = enum_labels(&mut out, old, e, from, to);
                 // A rebuilt type is a new type: its comment must be set again.
                 let was = if rebuilt { &None } else { &old.comment };
-                comment(&mut out, CommentTarget::Type(name.clone()), was, &e.comment);
+                comment(&mut out, || CommentTarget::Type(name.clone()), was, &e.comment);
             }
         }
     }
@@ -109,11 +109,11 @@ pub fn diff_for(from: &Catalog, to: &Catalog, hints: &[RenameHint], server: Serv
         match from.domains.get(name) {
             None => {
                 out.changes.push(Change::CreateDomain { domain: Domain { comment: None, ..d.clone() } });
-                comment(&mut out, CommentTarget::Domain(name.clone()), &None, &d.comment);
+                comment(&mut out, || CommentTarget::Domain(name.clone()), &None, &d.comment);
             }
             Some(old) => {
                 domain_changes(&mut out, old, d);
-                comment(&mut out, CommentTarget::Domain(name.clone()), &old.comment, &d.comment);
+                comment(&mut out, || CommentTarget::Domain(name.clone()), &old.comment, &d.comment);
             }
         }
     }
@@ -125,12 +125,12 @@ pub fn diff_for(from: &Catalog, to: &Catalog, hints: &[RenameHint], server: Serv
         match from.composites.get(name) {
             None => {
                 out.changes.push(Change::CreateComposite { composite: CompositeType { comment: None, ..c.clone() } });
-                comment(&mut out, CommentTarget::Type(name.clone()), &None, &c.comment);
+                comment(&mut out, || CommentTarget::Type(name.clone()), &None, &c.comment);
             }
             Some(old) => {
                 let rebuilt = composite_changes(&mut out, old, c);
                 let was = if rebuilt { &None } else { &old.comment };
-                comment(&mut out, CommentTarget::Type(name.clone()), was, &c.comment);
+                comment(&mut out, || CommentTarget::Type(name.clone()), was, &c.comment);
             }
         }
     }
@@ -153,7 +153,7 @@ pub fn diff_for(from: &Catalog, to: &Catalog, hints: &[RenameHint], server: Serv
             out.changes.push(Change::CreateRange { range: RangeType { comment: None, ..r.clone() } });
         }
         let was = if same { &old.and_then(|o| o.comment.clone()) } else { &None };
-        comment(&mut out, CommentTarget::Type(name.clone()), was, &r.comment);
+        comment(&mut out, || CommentTarget::Type(name.clone()), was, &r.comment);
     }
     for r in from.ranges.values().filter(|r| !to.ranges.contains_key(&r.name)) {
         out.changes.push(Change::DropRange { range: r.clone() });
@@ -195,9 +195,11 @@ pub fn diff_for(from: &Catalog, to: &Catalog, hints: &[RenameHint], server: Serv
     out
 }
 
-fn comment(out: &mut Diff, target: CommentTarget, old: &Option<String>, new: &Option<String>) {
+/// `target` is built only for a comment that changes: asked for every column,
+/// constraint and index of both catalogs, most of which keep theirs.
+fn comment(out: &mut Diff, target: impl FnOnce() -> CommentTarget, old: &Option<String>, new: &Option<String>) {
     if old != new {
-        out.changes.push(Change::SetComment { target, text: new.clone() });
+        out.changes.push(Change::SetComment { target: target(), text: new.clone() });
     }
 }
 

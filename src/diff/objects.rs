@@ -65,7 +65,7 @@ pub fn objects(out: &mut Diff, from: &Catalog, to: &Catalog) {
                 old.comment.clone()
             }
         };
-        comment(out, CommentTarget::Object(id.clone()), &was, &new.comment);
+        comment(out, || CommentTarget::Object(id.clone()), &was, &new.comment);
     }
     for (id, old) in &from.objects {
         if !to.objects.contains_key(id) {

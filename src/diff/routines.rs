@@ -34,20 +34,20 @@ pub fn routines(out: &mut Diff, from: &Catalog, to: &Catalog) -> FxHashSet<QualN
         match from.routines.get(id) {
             None => {
                 out.changes.push(Change::CreateRoutine { routine: bare, replace: false });
-                comment(out, CommentTarget::Routine(id.clone(), r.kind), &None, &r.comment);
+                comment(out, || CommentTarget::Routine(id.clone(), r.kind), &None, &r.comment);
             }
             Some(old) => {
                 let old_bare = Routine { comment: None, ..old.clone() };
                 if old_bare == bare {
-                    comment(out, CommentTarget::Routine(id.clone(), r.kind), &old.comment, &r.comment);
+                    comment(out, || CommentTarget::Routine(id.clone(), r.kind), &old.comment, &r.comment);
                 } else if replaceable(old, r) {
                     out.changes.push(Change::CreateRoutine { routine: bare, replace: true });
-                    comment(out, CommentTarget::Routine(id.clone(), r.kind), &old.comment, &r.comment);
+                    comment(out, || CommentTarget::Routine(id.clone(), r.kind), &old.comment, &r.comment);
                 } else {
                     dropped.insert(id.name.clone());
                     out.changes.push(Change::DropRoutine { routine: old.clone() });
                     out.changes.push(Change::CreateRoutine { routine: bare, replace: false });
-                    comment(out, CommentTarget::Routine(id.clone(), r.kind), &None, &r.comment);
+                    comment(out, || CommentTarget::Routine(id.clone(), r.kind), &None, &r.comment);
                 }
             }
         }
@@ -117,13 +117,13 @@ pub fn rebuild_in_the_way(out: &mut Diff, from: &Catalog, to: &Catalog, dropped:
         let kind = after.kind;
         out.changes.push(Change::DropRoutine { routine: before });
         out.changes.push(Change::CreateRoutine { routine: after, replace: false });
-        comment(out, CommentTarget::Routine(id, kind), &None, &comment_text);
+        comment(out, || CommentTarget::Routine(id, kind), &None, &comment_text);
     }
 }
 
 fn create_trigger(out: &mut Diff, t: &Trigger) {
     out.changes.push(Change::CreateTrigger { trigger: Trigger { comment: None, ..t.clone() } });
-    comment(out, CommentTarget::Trigger(t.id()), &None, &t.comment);
+    comment(out, || CommentTarget::Trigger(t.id()), &None, &t.comment);
 }
 
 /// Trigger changes: a changed definition, or a function dropped under it,
@@ -145,7 +145,7 @@ pub fn triggers(out: &mut Diff, from: &Catalog, to: &Catalog, dropped: &FxHashSe
                 if old.enabled != t.enabled {
                     out.changes.push(Change::SetTriggerEnabled { trigger: id.clone(), enabled: t.enabled });
                 }
-                comment(out, CommentTarget::Trigger(id.clone()), &old.comment, &t.comment);
+                comment(out, || CommentTarget::Trigger(id.clone()), &old.comment, &t.comment);
             }
         }
     }

@@ -28,7 +28,7 @@ pub fn sequences(out: &mut Diff, from: &Catalog, to: &Catalog, recreated: &FxHas
                 if old.owned_by != s.owned_by {
                     set_owner(out, name, old.owned_by.as_ref(), s.owned_by.as_ref(), from, to);
                 }
-                comment(out, CommentTarget::Sequence(name.clone()), &old.comment, &s.comment);
+                comment(out, || CommentTarget::Sequence(name.clone()), &old.comment, &s.comment);
             }
         }
     }
@@ -54,7 +54,7 @@ pub(super) fn create(out: &mut Diff, s: &Sequence) {
     if s.owned_by.is_some() {
         out.changes.push(Change::SetSequenceOwner { name: s.name.clone(), owner: s.owned_by.clone(), was: None });
     }
-    comment(out, CommentTarget::Sequence(s.name.clone()), &None, &s.comment);
+    comment(out, || CommentTarget::Sequence(s.name.clone()), &None, &s.comment);
 }
 
 /// A kept sequence moved from one owning column to another (or to none).

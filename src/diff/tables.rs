@@ -45,15 +45,15 @@ pub fn create(out: &mut Diff, t: &Table) {
     for i in t.indexes.values() {
         out.changes.push(Change::CreateIndex { table: t.name.clone(), index: Index { comment: None, ..i.clone() } });
     }
-    comment(out, CommentTarget::Table(t.name.clone()), &None, &t.comment);
+    comment(out, || CommentTarget::Table(t.name.clone()), &None, &t.comment);
     for c in t.columns.values() {
-        comment(out, CommentTarget::Column(t.name.clone(), c.name.clone()), &None, &c.comment);
+        comment(out, || CommentTarget::Column(t.name.clone(), c.name.clone()), &None, &c.comment);
     }
     for c in t.constraints.values() {
-        comment(out, CommentTarget::Constraint(t.name.clone(), c.name.clone()), &None, &c.comment);
+        comment(out, || CommentTarget::Constraint(t.name.clone(), c.name.clone()), &None, &c.comment);
     }
     for i in t.indexes.values() {
-        comment(out, index_target(t, &i.name), &None, &i.comment);
+        comment(out, || index_target(t, &i.name), &None, &i.comment);
     }
     row_security(out, &Table::new(t.name.clone()), t);
     index_settings(out, &Table::new(t.name.clone()), t);
@@ -73,7 +73,7 @@ fn row_security(out: &mut Diff, old: &Table, new: &Table) {
 
 fn create_policy(out: &mut Diff, table: &QualName, p: &Policy) {
     out.changes.push(Change::CreatePolicy { table: table.clone(), policy: Policy { comment: None, ..p.clone() } });
-    comment(out, CommentTarget::Policy(table.clone(), p.name.clone()), &None, &p.comment);
+    comment(out, || CommentTarget::Policy(table.clone(), p.name.clone()), &None, &p.comment);
 }
 
 /// Policies matched by name. `ALTER POLICY` changes roles and sets `USING` /
@@ -110,7 +110,7 @@ fn policies(out: &mut Diff, old: &Table, new: &Table) {
         if !prev.same_definition(p) {
             out.changes.push(Change::AlterPolicy { table: name.clone(), from: prev.clone(), to: p.clone() });
         }
-        comment(out, CommentTarget::Policy(name.clone(), n.clone()), &prev.comment, &p.comment);
+        comment(out, || CommentTarget::Policy(name.clone(), n.clone()), &prev.comment, &p.comment);
     }
     for p in old.policies.values().filter(|p| !new.policies.contains_key(&p.name)) {
         out.changes.push(Change::DropPolicy { table: name.clone(), policy: p.clone() });
@@ -191,7 +191,7 @@ pub fn alter(out: &mut Diff, old: &Table, new: &Table, from: &Catalog, to: &Cata
     row_security(out, old, new);
     index_settings(out, old, new);
     policies(out, old, new);
-    comment(out, CommentTarget::Table(name.clone()), &old.comment, &new.comment);
+    comment(out, || CommentTarget::Table(name.clone()), &old.comment, &new.comment);
 }
 
 /// A constraint the database holds `NOT VALID` that the desired schema has
@@ -468,7 +468,7 @@ pub fn recreate_triggers(out: &mut Diff, to: &Catalog, recreated: &rustc_hash::F
             out.changes.iter().any(|c| matches!(c, Change::CreateTrigger { trigger } if trigger.id() == t.id()));
         if !planned {
             out.changes.push(Change::CreateTrigger { trigger: crate::model::Trigger { comment: None, ..t.clone() } });
-            comment(out, CommentTarget::Trigger(t.id()), &None, &t.comment);
+            comment(out, || CommentTarget::Trigger(t.id()), &None, &t.comment);
         }
     }
 }
@@ -494,7 +494,7 @@ fn keyed<T: Clone>(
         match old.get(n) {
             None => added.push(n),
             Some(o) if !same(o, v) => changed.push(n),
-            Some(o) => comment(out, target(table, n), comment_of(o), comment_of(v)),
+            Some(o) => comment(out, || target(table, n), comment_of(o), comment_of(v)),
         }
     }
     let mut removed: Vec<&String> = old.keys().filter(|n| !new.contains_key(*n)).collect();
@@ -513,18 +513,18 @@ fn keyed<T: Clone>(
     }
     for (from, to) in renamed {
         out.changes.push(rename(table.clone(), from.clone(), to.clone()));
-        comment(out, target(table, to), comment_of(&old[from]), comment_of(&new[to]));
+        comment(out, || target(table, to), comment_of(&old[from]), comment_of(&new[to]));
     }
     for n in changed.iter().chain(&added) {
         out.changes.push(add(table.clone(), new[*n].clone()));
-        comment(out, target(table, n), &None, comment_of(&new[*n]));
+        comment(out, || target(table, n), &None, comment_of(&new[*n]));
     }
 }
 
 /// `ADD COLUMN`, then its comment.
 fn add_column(out: &mut Diff, table: &QualName, col: &Column) {
     out.changes.push(Change::AddColumn { table: table.clone(), column: Column { comment: None, ..col.clone() } });
-    comment(out, CommentTarget::Column(table.clone(), col.name.clone()), &None, &col.comment);
+    comment(out, || CommentTarget::Column(table.clone(), col.name.clone()), &None, &col.comment);
 }
 
 fn column(out: &mut Diff, table: &QualName, old: &Column, new: &Column) {
@@ -600,7 +600,7 @@ fn column(out: &mut Diff, table: &QualName, old: &Column, new: &Column) {
             out.changes.push(Change::AlterNotNull { table: table.clone(), column: c(), from: base, to: goal });
         }
     }
-    comment(out, CommentTarget::Column(table.clone(), c()), &old.comment, &new.comment);
+    comment(out, || CommentTarget::Column(table.clone(), c()), &old.comment, &new.comment);
 }
 
 /// A primary key or unique constraint that is dropped and re-created takes the

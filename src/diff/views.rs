@@ -155,20 +155,20 @@ fn indexes(
             out.changes.push(Change::CreateIndex { table: view.clone(), index: Index { comment: None, ..i.clone() } });
         }
         let target = CommentTarget::Index(QualName::new(view.schema.clone(), name.clone()));
-        comment(out, target, &kept.and_then(|o| o.comment.clone()), &i.comment);
+        comment(out, || target, &kept.and_then(|o| o.comment.clone()), &i.comment);
     }
 }
 
 fn comments(out: &mut Diff, old: Option<&View>, new: &View) {
     let target = CommentTarget::View { name: new.name.clone(), materialized: new.materialized };
-    comment(out, target, &old.and_then(|o| o.comment.clone()), &new.comment);
+    comment(out, || target, &old.and_then(|o| o.comment.clone()), &new.comment);
     let none = Default::default();
     let old_columns = old.map_or(&none, |o| &o.column_comments);
     for (col, text) in &new.column_comments {
         let was = old_columns.get(col).cloned();
-        comment(out, CommentTarget::Column(new.name.clone(), col.clone()), &was, &Some(text.clone()));
+        comment(out, || CommentTarget::Column(new.name.clone(), col.clone()), &was, &Some(text.clone()));
     }
     for col in old_columns.keys().filter(|c| !new.column_comments.contains_key(*c)) {
-        comment(out, CommentTarget::Column(new.name.clone(), col.clone()), &Some(String::new()), &None);
+        comment(out, || CommentTarget::Column(new.name.clone(), col.clone()), &Some(String::new()), &None);
     }
 }

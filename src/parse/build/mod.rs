@@ -214,7 +214,11 @@ impl Builder<'_> {
     }
 
     fn taken(&mut self, schema: &str) -> &mut Taken {
-        self.taken.entry(schema.to_string()).or_default()
+        // Asked for every constraint and index: the schema's name is copied once.
+        if !self.taken.contains_key(schema) {
+            self.taken.insert(schema.to_string(), Taken::default());
+        }
+        self.taken.get_mut(schema).expect("inserted above")
     }
 
     /// Names of what already exists are taken.
