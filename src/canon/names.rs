@@ -19,7 +19,8 @@ pub fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String
             n2 -= 1;
         }
     }
-    let mut out = clip(name1, n1).to_string();
+    let mut out = String::with_capacity(n1 + n2 + overhead);
+    out.push_str(clip(name1, n1));
     if let Some(name2) = name2 {
         out.push('_');
         out.push_str(clip(name2, n2));

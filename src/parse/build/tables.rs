@@ -472,9 +472,10 @@ impl Builder<'_> {
 pub(super) fn settle_not_null(table: &str, column: &mut crate::model::Column) {
     if !column.not_null {
         column.not_null_constraint = Default::default();
-    } else if column.not_null_constraint.name.as_deref()
-        == Some(crate::canon::names::not_null_name(table, &column.name).as_str())
-    {
-        column.not_null_constraint.name = None;
+    } else if let Some(name) = column.not_null_constraint.name.as_deref() {
+        // Only a name written out is compared (most NOT NULLs have none).
+        if name == crate::canon::names::not_null_name(table, &column.name) {
+            column.not_null_constraint.name = None;
+        }
     }
 }
