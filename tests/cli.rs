@@ -98,3 +98,22 @@ fn history_and_heads_without_migrations_say_so() {
         assert!(text(&out.stderr).contains("no revision directory migrations"), "{command}: {}", text(&out.stderr));
     }
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_a_plan_quietly() {
+    // `pgstate plan | head`: Rust ignores SIGPIPE, so a plain print panicked.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pgstate"))
+        .args(["plan", "--parser-only", "--from", "/dev/null", "--schema", "schema"])
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pgstate runs");
+    // The reader is gone before the plan (dozens of tables to parse first) is written.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("pgstate ends");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -7,6 +7,19 @@ use pgstate::plan::Plan;
 
 use super::args::Format;
 
+/// Writes `text` on stdout. A reader that stops early (`pgstate plan | head`)
+/// ends the process quietly with status 141, as SIGPIPE ends a C tool: Rust
+/// ignores the signal, and `print!` would panic instead. Left ignored, since
+/// a server closing its socket must stay an error, not a kill.
+pub fn out(text: std::fmt::Arguments<'_>) -> miette::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_fmt(text).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(141),
+        done => done.map_err(|e| miette::miette!("could not write to stdout: {e}")),
+    }
+}
+
 /// A warning on stderr, on one line.
 pub fn warn(text: &str) {
     eprintln!("warning: {}", pgstate::quote::one_line(text));
@@ -18,10 +31,9 @@ pub fn print_plan(plan: &Plan, format: Format) -> miette::Result<()> {
         warn(w);
     }
     match format {
-        Format::Sql => print!("{}", plan.to_sql()),
-        Format::Json => println!("{}", serde_json::to_string_pretty(plan).into_diagnostic()?),
+        Format::Sql => out(format_args!("{}", plan.to_sql())),
+        Format::Json => out(format_args!("{}\n", serde_json::to_string_pretty(plan).into_diagnostic()?)),
     }
-    Ok(())
 }
 
 /// An error as miette renders it, on stderr.
@@ -44,5 +56,6 @@ pub fn print_error_json(report: &Report) {
         "code": report.code().map(|c| c.to_string()),
         "help": report.help().map(|h| h.to_string()),
     });
-    println!("{}", serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string()));
+    // Already failing: a stdout that cannot be written leaves the exit status to say so.
+    let _ = out(format_args!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string())));
 }

@@ -18,6 +18,7 @@ use super::args::{
     ShowArgs, StampArgs, UpgradeArgs,
 };
 use super::context::{config, load, with_db};
+use super::output::out;
 
 /// `pgstate autogenerate`: the plan from the chain's head (or, for Alembic,
 /// a database) to the desired schema, as a new revision.
@@ -96,21 +97,21 @@ fn chain(config: &Config) -> Result<Chain, Report> {
 
 /// `pgstate history`.
 pub fn history(a: HistoryArgs) -> Result<ExitCode, Report> {
-    print!("{}", ops::revision::history(&chain(&config(None)?)?, a.verbose));
+    out(format_args!("{}", ops::revision::history(&chain(&config(None)?)?, a.verbose)))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// `pgstate heads`.
 pub fn heads() -> Result<ExitCode, Report> {
     for r in chain(&config(None)?)?.heads() {
-        println!("{} (head)", r.id);
+        out(format_args!("{} (head)\n", r.id))?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// `pgstate show REV`.
 pub fn show(a: ShowArgs) -> Result<ExitCode, Report> {
-    print!("{}", ops::adopt::show(&chain(&config(None)?)?, &a.revision)?);
+    out(format_args!("{}", ops::adopt::show(&chain(&config(None)?)?, &a.revision)?))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -197,14 +198,14 @@ pub fn current(a: CurrentArgs) -> Result<ExitCode, Report> {
     let db = a.waits.target(&config, a.url.as_deref())?;
     let (ours, alembic) = with_db(&db, async |client| ops::revision::current(client, &table).await)?;
     if ours.is_empty() {
-        println!("pgstate: no revision applied");
+        out(format_args!("pgstate: no revision applied\n"))?;
     }
     for id in ours {
         let head = if heads.contains(&id) { " (head)" } else { "" };
-        println!("{id}{head}");
+        out(format_args!("{id}{head}\n"))?;
     }
     for id in alembic {
-        println!("alembic: {id}");
+        out(format_args!("alembic: {id}\n"))?;
     }
     Ok(ExitCode::SUCCESS)
 }

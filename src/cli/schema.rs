@@ -13,7 +13,7 @@ use super::args::{ApplyArgs, CheckArgs, DriftArgs, DriftFormat, ExportArgs, Plan
 use super::context::{
     config, first_schema, load_for, names_a_database, start_parsing, target_after, with_db, with_db_readers_parsing,
 };
-use super::output::{print_plan, warn};
+use super::output::{out, print_plan, warn};
 
 /// `pgstate plan`: from files (`--from`) or a live database.
 pub fn plan(a: PlanArgs) -> Result<ExitCode, Report> {
@@ -190,14 +190,15 @@ pub fn drift(a: DriftArgs) -> Result<ExitCode, Report> {
         (ops::drift::chain_drift(&state, &parsed, &scope.roles())?, format!("the revisions in {}", dir.display()))
     };
     match a.format {
-        DriftFormat::Text if drift.in_sync() => println!("in sync: {what} and the desired schema agree"),
-        DriftFormat::Text => {
-            println!("drift: {what} and the desired schema differ\n\n-- plan to fix it:\n{}", drift.plan.to_sql());
-            println!("-- schemas compared:\n{}", drift.diff);
-        }
+        DriftFormat::Text if drift.in_sync() => out(format_args!("in sync: {what} and the desired schema agree\n"))?,
+        DriftFormat::Text => out(format_args!(
+            "drift: {what} and the desired schema differ\n\n-- plan to fix it:\n{}\n-- schemas compared:\n{}\n",
+            drift.plan.to_sql(),
+            drift.diff
+        ))?,
         DriftFormat::Json => {
             let value = serde_json::json!({ "in_sync": drift.in_sync(), "plan": drift.plan, "diff": drift.diff });
-            println!("{}", serde_json::to_string_pretty(&value).into_diagnostic()?);
+            out(format_args!("{}\n", serde_json::to_string_pretty(&value).into_diagnostic()?))?;
         }
     }
     Ok(if drift.in_sync() { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -218,7 +219,7 @@ pub fn export(a: ExportArgs) -> Result<ExitCode, Report> {
             let files = ops::export::write(&catalog, &path)?;
             eprintln!("wrote {} under {}", count(files.len(), "file"), path.display());
         }
-        None => print!("{}", pgstate::plan::catalog_sql(&catalog).map_err(OpsError::from)?),
+        None => out(format_args!("{}", pgstate::plan::catalog_sql(&catalog).map_err(OpsError::from)?))?,
     }
     Ok(ExitCode::SUCCESS)
 }
