@@ -102,8 +102,18 @@ fn history_and_heads_without_migrations_say_so() {
 #[test]
 fn a_reader_that_stops_early_ends_a_plan_quietly() {
     // `pgstate plan | head`: Rust ignores SIGPIPE, so a plain print panicked.
+    // The plan is larger than a pipe's buffer, so the write fails however
+    // late the reader goes.
+    let dir = std::env::temp_dir().join(format!("pgstate-cli-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let schema = dir.join("schema.sql");
+    let tables: String = (0..600)
+        .map(|i| format!("CREATE TABLE t{i} (id bigint PRIMARY KEY, name text NOT NULL, note varchar(200));\n"))
+        .collect();
+    std::fs::write(&schema, tables).expect("write the schema");
     let mut child = Command::new(env!("CARGO_BIN_EXE_pgstate"))
-        .args(["plan", "--parser-only", "--from", "/dev/null", "--schema", "schema"])
+        .args(["plan", "--parser-only", "--from", "/dev/null", "--schema"])
+        .arg(&schema)
         .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -113,6 +123,7 @@ fn a_reader_that_stops_early_ends_a_plan_quietly() {
     // The reader is gone before the plan (dozens of tables to parse first) is written.
     drop(child.stdout.take());
     let out = child.wait_with_output().expect("pgstate ends");
+    let _ = std::fs::remove_dir_all(&dir);
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(141), "{err}");
     assert!(!err.contains("panicked"), "{err}");

@@ -66,8 +66,7 @@ fn run(command: Command) -> Result<ExitCode, Report> {
         Command::Completions(a) => {
             let mut script = Vec::new();
             clap_complete::generate(a.shell, &mut Cli::command(), "pgstate", &mut script);
-            // A closed pipe (`| head`) is not an error worth a panic.
-            let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
+            output::out(format_args!("{}", String::from_utf8_lossy(&script)))?;
             Ok(ExitCode::SUCCESS)
         }
     }

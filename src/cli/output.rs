@@ -56,6 +56,8 @@ pub fn print_error_json(report: &Report) {
         "code": report.code().map(|c| c.to_string()),
         "help": report.help().map(|h| h.to_string()),
     });
-    // Already failing: a stdout that cannot be written leaves the exit status to say so.
-    let _ = out(format_args!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string())));
+    // Already failing: not through `out`, whose 141 for a closed pipe would
+    // hide the failure's status; a stdout that cannot be written leaves it to say so.
+    let text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string());
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), format!("{text}\n").as_bytes());
 }
