@@ -49,17 +49,17 @@ impl<'a> Memo<'a> {
 
     /// The canonical default `expr` of a column of type `column_type`, remembered.
     pub fn default(&mut self, expr: &SqlExpr, column_type: &ColumnType) -> Expr {
-        let ctx = Context { default_schema: self.default_schema, column_type: Some(column_type) };
-        // A subquery holds statement parts whose equality leaves out tokens
-        // that are printed; PostgreSQL refuses one in a default anyway.
-        if has_query(expr) {
-            return canonical(expr, &ctx);
-        }
         if let Some(done) = self.defaults.get(column_type).and_then(|by_expr| by_expr.get(expr)) {
             return done.clone();
         }
-        let done = canonical(expr, &ctx);
-        self.defaults.entry(column_type.clone()).or_default().insert(expr.clone(), done.clone());
+        let done = canonical(expr, &Context { default_schema: self.default_schema, column_type: Some(column_type) });
+        // A subquery holds statement parts whose equality leaves out tokens
+        // that are printed (PostgreSQL refuses one in a default anyway): it is
+        // not kept. So the lookup above, which is every column's, needs no walk
+        // of the tree: no kept tree holds a query, so none equals one that does.
+        if !has_query(expr) {
+            self.defaults.entry(column_type.clone()).or_default().insert(expr.clone(), done.clone());
+        }
         done
     }
 }
