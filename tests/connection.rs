@@ -85,6 +85,35 @@ fn the_throwaway_server_uses_a_private_socket_directory_and_the_given_port() {
     assert_eq!(got, "on");
 }
 
+/// Dropping the server stops its postmaster and the backends it forked (a
+/// session still connected included), and removes its directory.
+#[test]
+fn a_dropped_server_leaves_no_process_and_no_directory() {
+    let local = LocalServer::start().expect("a local server starts");
+    let pid_file = std::fs::read_to_string(local.dir().join("data/postmaster.pid")).expect("postmaster.pid");
+    let postmaster: u32 = pid_file.lines().next().and_then(|l| l.trim().parse().ok()).expect("the postmaster's pid");
+    let rt = runtime().expect("runtime");
+    let (client, backend) = rt.block_on(async {
+        let client = local.connect().await.expect("connects");
+        let pid: i32 = client.query_one("SELECT pg_backend_pid()", &[]).await.expect("query").get(0);
+        (client, pid)
+    });
+    let dir = local.dir().to_path_buf();
+    let alive = |pid: i64| Path::new(&format!("/proc/{pid}")).exists();
+    assert!(alive(postmaster.into()) && alive(backend.into()), "both run before the drop");
+    drop(local);
+    assert!(!alive(postmaster.into()), "the postmaster is gone once the server is dropped");
+    // The postmaster ends only after its children, and its pid was reaped; the
+    // backend's pid is not ours to reap, so allow it its last instant.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while alive(backend.into()) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(!alive(backend.into()), "the backend is gone too");
+    assert!(!dir.exists(), "the server's directory is removed");
+    drop(client);
+}
+
 /// The completed template under a cache root (one set of binaries).
 fn cached_template(root: &Path) -> PathBuf {
     let dirs: Vec<PathBuf> = std::fs::read_dir(root).expect("cache root").map(|e| e.expect("entry").path()).collect();
@@ -261,7 +290,7 @@ fn a_server_that_cannot_start_says_what_failed() {
     assert!(out.status.success(), "the parser decides instead: {err}");
     assert!(err.contains("warning: expressions compared by the parser alone"), "{err}");
     assert!(err.contains("the server failed"), "what failed: {err}");
-    assert!(err.contains("command: ") && err.contains("pg_ctl -D"), "the command line: {err}");
+    assert!(err.contains("command: ") && err.contains("postgres -D"), "the command line: {err}");
     assert!(err.contains("server log") && err.contains("too long"), "the log's last lines: {err}");
     let left = std::fs::read_dir(&deep).expect("deep dir").count();
     assert_eq!(left, 0, "the failed server's directory is removed");

@@ -2,10 +2,11 @@
 //! settling expression spellings when a plan has no database of its own
 //! (an offline plan with no `--dev-url`). It listens on a Unix socket in a
 //! fresh private directory only (mode 0700, owned by the server's user), and
-//! `Drop` stops it and removes the directory. As root it runs through
-//! `runuser -u postgres --`, since PostgreSQL refuses to run as root.
+//! `Drop` stops it and removes the directory. As root the server runs as
+//! its data directory's owner, and `initdb` and the template's preparation
+//! through `runuser -u postgres --`, since PostgreSQL refuses to run as root.
 //!
-//! It is hermetic: no `PG*` variable of ours reaches `initdb`, `pg_ctl` or the
+//! It is hermetic: no `PG*` variable of ours reaches `initdb` or the
 //! server (`PGPORT` would move its socket, `PGDATA` its data, ...), and the
 //! port is given explicitly on both sides. Each step (`init`, `launch`,
 //! `connect`) is its own function, so a cached or templated cluster can
@@ -13,6 +14,7 @@
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -65,7 +67,8 @@ impl LocalServerError {
 pub struct LocalServer {
     tools: Tools,
     dir: PathBuf,
-    started: bool,
+    /// The server's postmaster, our child once launched.
+    postmaster: Option<std::process::Child>,
 }
 
 /// How the server's binaries are run: from `bin_dir`, as `postgres` when we
@@ -90,7 +93,7 @@ pub fn clear_pg_env(cmd: &mut Command) {
 
 /// Directory of the PostgreSQL server binaries: `$PGSTATE_PG_BIN` if set, else
 /// the highest `/usr/lib/postgresql/<N>/bin` with `initdb` (Debian's layout),
-/// else the first directory on `$PATH` with `initdb` and `pg_ctl`.
+/// else the first directory on `$PATH` with `initdb` and `postgres`.
 pub fn find_bin_dir() -> Result<PathBuf, String> {
     if let Some(dir) = std::env::var_os("PGSTATE_PG_BIN").filter(|d| !d.is_empty()) {
         let dir = PathBuf::from(dir);
@@ -115,7 +118,7 @@ pub fn find_bin_dir() -> Result<PathBuf, String> {
     }
     if let Some(path) = std::env::var_os("PATH") {
         for dir in std::env::split_paths(&path) {
-            if dir.join("initdb").is_file() && dir.join("pg_ctl").is_file() {
+            if dir.join("initdb").is_file() && dir.join("postgres").is_file() {
                 return Ok(dir);
             }
         }
@@ -204,7 +207,7 @@ impl LocalServer {
                 return Ok(server);
             }
         }
-        let mut server = LocalServer { dir: template::server_temp_dir(&tools)?, tools, started: false };
+        let mut server = LocalServer { dir: template::server_temp_dir(&tools)?, tools, postmaster: None };
         server.init()?;
         server.launch()?;
         Ok(server)
@@ -230,7 +233,7 @@ impl LocalServer {
     /// Copies `template` into a new private directory and starts a server on it.
     fn copy_of(tools: &Tools, template: &Path) -> Result<LocalServer, LocalServerError> {
         let dir = make_temp_dir_in(&server_base_dir(), "pgstate-local").map_err(LocalServerError)?;
-        let mut server = LocalServer { tools: tools.clone(), dir, started: false };
+        let mut server = LocalServer { tools: tools.clone(), dir, postmaster: None };
         template::copy_tree(template, &server.data_dir()).map_err(LocalServerError)?;
         if server.tools.run_as_postgres {
             // The socket directory is the server's user's, like the copied data directory.
@@ -246,7 +249,7 @@ impl LocalServer {
     /// template databases dropped and the WAL reset in single-user mode (no
     /// server, no socket), then published into the cache.
     fn build_template(tools: &Tools, cache: &Cache) -> Result<PathBuf, LocalServerError> {
-        let server = LocalServer { dir: template::server_temp_dir(tools)?, tools: tools.clone(), started: false };
+        let server = LocalServer { dir: template::server_temp_dir(tools)?, tools: tools.clone(), postmaster: None };
         server.init()?;
         let mut single = server.tools.command("postgres");
         single
@@ -303,31 +306,38 @@ impl LocalServer {
 
     /// Starts the server on the socket only, with settings for speed over
     /// durability (the data is thrown away), and waits until it accepts
-    /// connections: `pg_ctl` does not wait (it polls ten times a second),
-    /// we watch `postmaster.pid` and the log more often.
+    /// connections. The postmaster is spawned directly, in a process group
+    /// of its own, as `pg_ctl start` would, without what `pg_ctl` adds
+    /// (a shell, a `postgres -V`, and as root a `runuser` session): a
+    /// third of the start. As root it runs as the data directory's owner.
     fn launch(&mut self) -> Result<(), LocalServerError> {
-        let options =
-            format!("-p {PORT} -k {} -c listen_addresses='' {SPEED}", shell_quote(&self.dir.to_string_lossy()));
-        let mut pg_ctl = self.tools.command("pg_ctl");
-        pg_ctl
+        let mut postgres = self.tools.server_command("postgres");
+        postgres
             .arg("-D")
             .arg(self.data_dir())
-            .args(["-W", "-l"])
-            .arg(self.log_file())
-            .arg("-o")
-            .arg(options)
-            .arg("start");
-        let line = command_line(&pg_ctl);
-        // Even a failed start may leave a postmaster behind: `Drop` stops it.
-        self.started = true;
-        run(pg_ctl, "pg_ctl start").map_err(|e| self.with_log(e))?;
+            .args(["-p", &PORT.to_string(), "-k"])
+            .arg(&self.dir)
+            .args(["-c", "listen_addresses="])
+            .args(SPEED.split_whitespace());
+        let log = fs::File::create(self.log_file()).map_err(|e| LocalServerError(format!("creating the log: {e}")))?;
+        let err = log.try_clone().map_err(|e| LocalServerError(format!("creating the log: {e}")))?;
+        postgres.stdout(log).stderr(err).process_group(0);
+        if self.tools.run_as_postgres {
+            let owner = fs::metadata(self.data_dir()).map_err(|e| LocalServerError(e.to_string()))?;
+            postgres.uid(owner.uid()).gid(owner.gid());
+        }
+        let line = command_line(&postgres);
+        let child =
+            postgres.spawn().map_err(|e| LocalServerError(format!("cannot run the server: {e}\n  command: {line}")))?;
+        self.postmaster = Some(child);
         let deadline = Instant::now() + READY_WITHIN;
         loop {
             if self.ready() {
                 return Ok(());
             }
+            let exited = self.postmaster.as_mut().is_some_and(|p| !matches!(p.try_wait(), Ok(None)));
             let log = fs::read_to_string(self.log_file()).unwrap_or_default();
-            let failed = log.contains("FATAL:") || log.contains("PANIC:");
+            let failed = exited || log.contains("FATAL:") || log.contains("PANIC:");
             if failed || Instant::now() >= deadline {
                 let why = if failed { "failed" } else { "was not ready in time" };
                 return Err(self.with_log(LocalServerError(format!("the server {why}\n  command: {line}"))));
@@ -396,6 +406,15 @@ impl LocalServer {
 }
 
 impl Tools {
+    /// A command for the server itself: run directly (the caller sets its
+    /// uid when we are root), with no `PG*` variable and no input.
+    fn server_command(&self, name: &str) -> Command {
+        let mut c = Command::new(self.bin_dir.join(name));
+        clear_pg_env(&mut c);
+        c.stdin(Stdio::null());
+        c
+    }
+
     /// A command for one of the server's binaries.
     fn command(&self, name: &str) -> Command {
         let program = self.bin_dir.join(name);
@@ -414,16 +433,23 @@ impl Tools {
 
 impl Drop for LocalServer {
     fn drop(&mut self) {
-        if self.started {
-            // Immediate: nothing is kept. `pg_ctl -w` would poll ten times a
-            // second; the postmaster removes its pid file when it is gone.
-            let mut stop = self.tools.command("pg_ctl");
-            stop.arg("-D").arg(self.data_dir()).args(["-m", "immediate", "-W", "stop"]);
-            if stop.output().is_ok_and(|o| o.status.success()) {
-                let deadline = Instant::now() + GONE_WITHIN;
-                while self.data_dir().join("postmaster.pid").exists() && Instant::now() < deadline {
-                    std::thread::sleep(POLL);
+        if let Some(mut postmaster) = self.postmaster.take() {
+            // SIGQUIT is an immediate shutdown (`pg_ctl -m immediate`):
+            // nothing is kept. The postmaster ends once its children have.
+            // Only a child not yet reaped is signalled: until it is, its pid
+            // cannot be reused by another process.
+            if let (Ok(None), Ok(pid)) = (postmaster.try_wait(), i32::try_from(postmaster.id())) {
+                // SAFETY: kill(2) takes no pointer.
+                unsafe { libc::kill(pid, libc::SIGQUIT) };
+            }
+            let deadline = Instant::now() + GONE_WITHIN;
+            while matches!(postmaster.try_wait(), Ok(None)) {
+                if Instant::now() >= deadline {
+                    let _ = postmaster.kill();
+                    let _ = postmaster.wait();
+                    break;
                 }
+                std::thread::sleep(POLL);
             }
         }
         let _ = fs::remove_dir_all(&self.dir);
@@ -461,7 +487,7 @@ fn command_line(cmd: &Command) -> String {
         .join(" ")
 }
 
-/// Single-quotes `s` for the shell that `pg_ctl` runs `postgres` through.
+/// Single-quotes `s` as a shell reads it (a command line in an error is one to paste).
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
