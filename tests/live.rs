@@ -324,6 +324,29 @@ fn domain_expressions_are_settled_by_the_server_too() {
     assert!(plan.contains("ADD CONSTRAINT code_shape") && !plan.contains("DEFAULT"), "{plan}");
 }
 
+/// A settle reads back only the kinds that differ (`Mismatches::kinds`):
+/// each kind alone, as its only mismatch, must still be read and settled.
+/// `LIKE` on varchar is a spelling the parser cannot equate with
+/// PostgreSQL's (`((s)::text ~~ 'a%'::text)`).
+#[test]
+fn each_kind_of_differing_expression_is_read_back_when_it_is_the_only_one() {
+    let cluster = PgCluster::shared();
+    let table = "CREATE TABLE item (id int PRIMARY KEY, s varchar(8) NOT NULL, owner text NOT NULL);\n";
+    let kinds = [
+        ("check", "ALTER TABLE item ADD CONSTRAINT item_s CHECK (s LIKE 'a%');"),
+        ("index", "CREATE INDEX item_ab ON item (id) WHERE s LIKE 'a%';"),
+        ("policy", "ALTER TABLE item ENABLE ROW LEVEL SECURITY;\nCREATE POLICY ab ON item USING (s LIKE 'a%');"),
+        ("domain", "CREATE DOMAIN ab AS varchar(8) CHECK (VALUE LIKE 'a%');\nCREATE TABLE tagged (t ab);"),
+    ];
+    for (kind, sql) in kinds {
+        let db = cluster.fresh_db(&format!("kind_{kind}"));
+        let schema = schema_file(&format!("kind_{kind}"), &format!("{table}{sql}"));
+        let out = apply(&db, &schema, &[]);
+        assert!(out.status.success(), "{kind}: apply failed: {}{}", text(&out.stdout), text(&out.stderr));
+        assert_eq!(plan_url(&db, &schema), "", "{kind}: settled, a second plan is empty");
+    }
+}
+
 #[test]
 fn export_round_trips() {
     let cluster = PgCluster::shared();

@@ -20,6 +20,8 @@ mod routines;
 mod script;
 mod snapshot;
 mod steps;
+
+pub use steps::ExpressionKinds;
 mod views;
 
 use tokio_postgres::Client;
@@ -114,12 +116,16 @@ pub async fn introspect_with_default(
 }
 
 /// Reads only the kinds that hold expressions PostgreSQL stores in its own
-/// spelling (tables with their defaults, generated columns, constraints and
-/// indexes; domains; policies) in `scope`: what a scratch server is asked
-/// back (`normalize`). A fresh server's first catalog queries cost it their
+/// spelling in `scope`: tables with their defaults and generated columns,
+/// and those of `kinds` (constraints, indexes, domains, policies): what a
+/// scratch server is asked back (`normalize`). A fresh server's first catalog queries cost it their
 /// planning on cold caches; the generic kinds alone are a dozen of them.
-pub async fn introspect_expressions(client: &Client, scope: &Scope) -> Result<Live, IntrospectError> {
-    read_alone(client, scope, "public", steps::Which::Expressions).await
+pub async fn introspect_expressions(
+    client: &Client,
+    scope: &Scope,
+    kinds: ExpressionKinds,
+) -> Result<Live, IntrospectError> {
+    read_alone(client, scope, "public", steps::Which::Expressions(kinds)).await
 }
 
 async fn read_alone(

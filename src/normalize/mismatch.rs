@@ -1,6 +1,7 @@
 //! Which expressions differ between the desired and the live catalog, for
 //! objects both have.
 
+use crate::introspect::ExpressionKinds;
 use crate::model::{Catalog, ConstraintKind, Index, QualName, RoutineId};
 
 /// Per table: the columns whose default or generation expression differs, and
@@ -45,6 +46,18 @@ pub struct Mismatches {
 }
 
 impl Mismatches {
+    /// The kinds beyond tables that the scratch schema is read back for:
+    /// those some mismatch is of.
+    pub fn kinds(&self) -> ExpressionKinds {
+        let any = |f: fn(&TableMismatch) -> bool| self.tables.iter().any(|(_, m)| f(m));
+        ExpressionKinds {
+            domains: !self.domains.is_empty(),
+            constraints: any(|m| !m.constraints.is_empty()),
+            indexes: any(|m| !m.indexes.is_empty()),
+            policies: any(|m| !m.policies.is_empty()),
+        }
+    }
+
     /// Whether nothing differs.
     pub fn is_empty(&self) -> bool {
         self.tables.is_empty()

@@ -88,7 +88,7 @@ pub async fn settle_with(
         let mut created = std::collections::HashSet::new();
         let current_side = scratch::store(client, &current_stored, &found, &mut created).await?;
         let desired_side = scratch::store(client, &desired_stored, &found, &mut created).await?;
-        let read = scratch::read(client, &[&current_side, &desired_side]).await?;
+        let read = scratch::read(client, &[&current_side, &desired_side], &found).await?;
         current_side.respell(&mut current_stored, &found, &read);
         desired_side.respell(&mut desired_stored, &found, &read);
         let views = views::settle_files(client, desired, current, &found.views).await?;
