@@ -306,10 +306,12 @@ impl LocalServer {
 
     /// Starts the server on the socket only, with settings for speed over
     /// durability (the data is thrown away), and waits until it accepts
-    /// connections. The postmaster is spawned directly, in a process group
-    /// of its own, as `pg_ctl start` would, without what `pg_ctl` adds
-    /// (a shell, a `postgres -V`, and as root a `runuser` session): a
-    /// third of the start. As root it runs as the data directory's owner.
+    /// connections. The postmaster is spawned directly, without what
+    /// `pg_ctl` adds (a shell, a `postgres -V`, and as root a `runuser`
+    /// session): a third of the start. It gets a process group of its own
+    /// (`pg_ctl` makes a session with `setsid`), so a terminal's Ctrl-C
+    /// reaches pgstate, not the server; as root it runs as the data
+    /// directory's owner.
     fn launch(&mut self) -> Result<(), LocalServerError> {
         let mut postgres = self.tools.server_command("postgres");
         postgres
@@ -319,11 +321,15 @@ impl LocalServer {
             .arg(&self.dir)
             .args(["-c", "listen_addresses="])
             .args(SPEED.split_whitespace());
-        let log = fs::File::create(self.log_file()).map_err(|e| LocalServerError(format!("creating the log: {e}")))?;
-        let err = log.try_clone().map_err(|e| LocalServerError(format!("creating the log: {e}")))?;
+        let log_file = self.log_file();
+        let log_error = |e: std::io::Error| LocalServerError(format!("opening {}: {e}", log_file.display()));
+        let log = fs::OpenOptions::new().create(true).append(true).open(&log_file).map_err(log_error)?;
+        let err = log.try_clone().map_err(log_error)?;
         postgres.stdout(log).stderr(err).process_group(0);
         if self.tools.run_as_postgres {
-            let owner = fs::metadata(self.data_dir()).map_err(|e| LocalServerError(e.to_string()))?;
+            let data = self.data_dir();
+            let owner =
+                fs::metadata(&data).map_err(|e| LocalServerError(format!("reading {}: {e}", data.display())))?;
             postgres.uid(owner.uid()).gid(owner.gid());
         }
         let line = command_line(&postgres);
@@ -335,11 +341,19 @@ impl LocalServer {
             if self.ready() {
                 return Ok(());
             }
-            let exited = self.postmaster.as_mut().is_some_and(|p| !matches!(p.try_wait(), Ok(None)));
+            let exited = match self.postmaster.as_mut().map(|p| p.try_wait()) {
+                Some(Ok(Some(status))) => Some(format!(" ({status})")),
+                Some(Err(e)) => Some(format!(" (cannot wait for it: {e})")),
+                _ => None,
+            };
             let log = fs::read_to_string(self.log_file()).unwrap_or_default();
-            let failed = exited || log.contains("FATAL:") || log.contains("PANIC:");
+            let failed = exited.is_some() || log.contains("FATAL:") || log.contains("PANIC:");
             if failed || Instant::now() >= deadline {
-                let why = if failed { "failed" } else { "was not ready in time" };
+                let why = match exited {
+                    Some(how) => format!("failed{how}"),
+                    None if failed => "failed".to_string(),
+                    None => "was not ready in time".to_string(),
+                };
                 return Err(self.with_log(LocalServerError(format!("the server {why}\n  command: {line}"))));
             }
             std::thread::sleep(POLL);
@@ -445,7 +459,12 @@ impl Drop for LocalServer {
             let deadline = Instant::now() + GONE_WITHIN;
             while matches!(postmaster.try_wait(), Ok(None)) {
                 if Instant::now() >= deadline {
-                    let _ = postmaster.kill();
+                    // The whole group: the postmaster leads it (and is not
+                    // reaped yet), its backends are in it.
+                    if let Ok(pid) = i32::try_from(postmaster.id()) {
+                        // SAFETY: kill(2) takes no pointer.
+                        unsafe { libc::kill(-pid, libc::SIGKILL) };
+                    }
                     let _ = postmaster.wait();
                     break;
                 }

@@ -174,7 +174,8 @@ pub async fn store(
 }
 
 /// What the sides in `stored` stored, read in one introspection of the
-/// kinds that hold expressions (six catalog queries, whatever the number of objects).
+/// kinds that hold expressions and that `found` needs (two to six catalog
+/// queries, whatever the number of objects).
 pub async fn read(client: &Client, stored: &[&Stored], found: &Mismatches) -> Result<Catalog, NormalizeError> {
     let schemas = stored.iter().map(|s| s.schema.clone()).collect();
     Ok(introspect_expressions(client, &Scope::Schemas(schemas), found.kinds()).await?.catalog)
