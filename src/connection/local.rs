@@ -423,26 +423,27 @@ impl Tools {
     /// A command for the server itself: run directly (the caller sets its
     /// uid when we are root), with no `PG*` variable and no input.
     fn server_command(&self, name: &str) -> Command {
-        let mut c = Command::new(self.bin_dir.join(name));
-        clear_pg_env(&mut c);
-        c.stdin(Stdio::null());
-        c
+        hermetic(Command::new(self.bin_dir.join(name)))
     }
 
-    /// A command for one of the server's binaries.
+    /// A command for one of the server's binaries, through `runuser -u
+    /// postgres` when we are root.
     fn command(&self, name: &str) -> Command {
         let program = self.bin_dir.join(name);
-        let mut c = if self.run_as_postgres {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(program);
-            c
-        } else {
-            Command::new(program)
-        };
-        clear_pg_env(&mut c);
-        c.stdin(Stdio::null());
-        c
+        if !self.run_as_postgres {
+            return hermetic(Command::new(program));
+        }
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program);
+        hermetic(c)
     }
+}
+
+/// `cmd` with no `PG*` variable of ours and no input.
+fn hermetic(mut cmd: Command) -> Command {
+    clear_pg_env(&mut cmd);
+    cmd.stdin(Stdio::null());
+    cmd
 }
 
 impl Drop for LocalServer {
@@ -452,18 +453,17 @@ impl Drop for LocalServer {
             // nothing is kept. The postmaster ends once its children have.
             // Only a child not yet reaped is signalled: until it is, its pid
             // cannot be reused by another process.
-            if let (Ok(None), Ok(pid)) = (postmaster.try_wait(), i32::try_from(postmaster.id())) {
-                // SAFETY: kill(2) takes no pointer.
-                unsafe { libc::kill(pid, libc::SIGQUIT) };
+            let pid = i32::try_from(postmaster.id()).ok();
+            if let (Ok(None), Some(pid)) = (postmaster.try_wait(), pid) {
+                signal(pid, libc::SIGQUIT);
             }
             let deadline = Instant::now() + GONE_WITHIN;
             while matches!(postmaster.try_wait(), Ok(None)) {
                 if Instant::now() >= deadline {
                     // The whole group: the postmaster leads it (and is not
                     // reaped yet), its backends are in it.
-                    if let Ok(pid) = i32::try_from(postmaster.id()) {
-                        // SAFETY: kill(2) takes no pointer.
-                        unsafe { libc::kill(-pid, libc::SIGKILL) };
+                    if let Some(pid) = pid {
+                        signal(-pid, libc::SIGKILL);
                     }
                     let _ = postmaster.wait();
                     break;
@@ -473,6 +473,13 @@ impl Drop for LocalServer {
         }
         let _ = fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Sends `sig` to `pid` (to its process group when negative): only ever a
+/// child of ours not yet reaped, whose pid no other process can have.
+fn signal(pid: i32, sig: libc::c_int) {
+    // SAFETY: kill(2) takes no pointer.
+    unsafe { libc::kill(pid, sig) };
 }
 
 /// Runs `cmd`; on failure says what it was (`what`, and the whole command

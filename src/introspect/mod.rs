@@ -20,9 +20,9 @@ mod routines;
 mod script;
 mod snapshot;
 mod steps;
+mod views;
 
 pub use steps::ExpressionKinds;
-mod views;
 
 use tokio_postgres::Client;
 
@@ -118,8 +118,9 @@ pub async fn introspect_with_default(
 /// Reads only the kinds that hold expressions PostgreSQL stores in its own
 /// spelling in `scope`: tables with their defaults and generated columns,
 /// and those of `kinds` (constraints, indexes, domains, policies): what a
-/// scratch server is asked back (`normalize`). A fresh server's first catalog queries cost it their
-/// planning on cold caches; the generic kinds alone are a dozen of them.
+/// scratch server is asked back (`normalize`). A fresh server's first
+/// catalog queries cost it their planning on cold caches; the generic kinds
+/// alone are a dozen of them.
 pub async fn introspect_expressions(
     client: &Client,
     scope: &Scope,
