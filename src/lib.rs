@@ -14,6 +14,7 @@ pub mod introspect;
 pub mod model;
 pub mod normalize;
 pub mod ops;
+pub mod parallel;
 pub mod parse;
 pub mod plan;
 pub mod quote;

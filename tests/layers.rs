@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// Bottom to top: a module may name only modules earlier in this list.
 const LAYERS: &[&str] = &[
+    "parallel",
     "quote",
     "model",
     "canon",

@@ -164,13 +164,7 @@ pub fn diff_for(from: &Catalog, to: &Catalog, hints: &[RenameHint], server: Serv
 
     objects::objects(&mut out, from, to);
 
-    for (name, t) in &to.tables {
-        match from.tables.get(name) {
-            None => tables::create(&mut out, t),
-            Some(old) if recreated.contains(name) => tables::recreate(&mut out, old, t, from, to),
-            Some(old) => tables::alter(&mut out, old, t, from, to),
-        }
-    }
+    out.changes.extend(tables::each(from, to, &recreated, out.named_not_nulls));
     for (name, t) in from.tables.iter().filter(|(n, _)| !to.tables.contains_key(*n)) {
         // Foreign keys between two dropped tables are dropped first, so cycles never block.
         for c in t.constraints.values() {

@@ -92,7 +92,7 @@ pub fn read_file(
     }
     let hints = rename_hints(&text, &scanned.line_comments);
     let pieces = scanned.pieces;
-    let results = map_in_parallel(
+    let results = crate::parallel::map(
         &pieces,
         || Memo::new(default_schema),
         |memo, piece| read_piece(index, file, memo, &text, &hints, piece),
@@ -192,31 +192,6 @@ fn narrow(stmt: Stmt, at: At, memo: &mut Memo<'_>) -> Stmt {
         Statement::AlterTable(alter) => Stmt::Alter(Box::new(alter)),
         other => Stmt::Sql(Box::new(other)),
     }
-}
-
-/// `f` over `items` on up to all cores, results in input order, each worker
-/// with its own `state()`. Small inputs stay on the calling thread: spawning
-/// costs more than they do.
-fn map_in_parallel<T: Sync, R: Send, S>(
-    items: &[T],
-    state: impl Fn() -> S + Sync,
-    f: impl Fn(&mut S, &T) -> R + Sync,
-) -> Vec<R> {
-    const SERIAL_BELOW: usize = 256;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (state, f) = (&state, &f);
-    let run = move |part: &[T]| {
-        let mut s = state();
-        part.iter().map(|item| f(&mut s, item)).collect::<Vec<R>>()
-    };
-    if threads < 2 || items.len() < SERIAL_BELOW {
-        return run(items);
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items.chunks(chunk).map(|part| scope.spawn(move || run(part))).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    })
 }
 
 /// `text` and `file` are the statement's file, from which a view query
