@@ -131,15 +131,14 @@ impl GenericKind {
     /// DICTIONARY`) begins `words` (upper case), if any: the longest
     /// (`OPERATOR CLASS` before `OPERATOR`).
     pub fn from_words<S: AsRef<str>>(words: &[S]) -> Option<GenericKind> {
-        Self::ALL
-            .iter()
-            .copied()
-            // Every CREATE statement asks: no allocation per kind.
-            .filter(|k| {
-                words.len() >= k.keyword_words()
-                    && k.spec().keyword.split(' ').zip(words).all(|(kw, w)| w.as_ref() == kw)
-            })
-            .max_by_key(|k| k.keyword_words())
+        // Every CREATE statement asks (a table's and an index's too): no
+        // allocation per kind, and a kind whose first word differs costs one
+        // comparison; words are counted only for the kinds that match.
+        let matches = |k: &GenericKind| {
+            let mut given = words.iter();
+            k.spec().keyword.split(' ').all(|kw| given.next().is_some_and(|w| w.as_ref() == kw))
+        };
+        Self::ALL.iter().copied().filter(matches).max_by_key(|k| k.keyword_words())
     }
 
     /// How many words its keyword has.
