@@ -29,7 +29,13 @@ pub fn offline_settled(
     roles: &ManagedRoles,
     default_schema: &str,
 ) -> Result<Plan, OpsError> {
-    let (desired, from) = (load(desired).map_err(LoadError::from)?, load(from).map_err(LoadError::from)?);
+    // Read side by side: at 10,000 tables each file is a few megabytes to
+    // copy and index by line before either parse can start.
+    let (desired, from) = std::thread::scope(|s| {
+        let from = s.spawn(|| load(from));
+        (load(desired), from.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let (desired, from) = (desired.map_err(LoadError::from)?, from.map_err(LoadError::from)?);
     offline_files(&desired, &from, settle, roles, default_schema)
 }
 
