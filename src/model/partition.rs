@@ -135,9 +135,14 @@ impl super::Catalog {
     /// Column `column` of `table`, its own or inherited from a parent (a
     /// partition's columns are all its parent's).
     pub fn find_column(&self, table: &QualName, column: &str) -> Option<&super::Column> {
-        let mut todo = vec![table];
+        // The table's own column, as nearly always: no walk to set up.
+        let own = self.tables.get(table)?;
+        if let Some(c) = own.columns.get(column) {
+            return Some(c);
+        }
+        let mut todo: Vec<&QualName> = own.parents().collect();
         // Inheritance cannot cycle in PostgreSQL; a bad input must not loop here.
-        let mut seen = 0;
+        let mut seen = 1;
         while let Some(name) = todo.pop() {
             let t = self.tables.get(name)?;
             if let Some(c) = t.columns.get(column) {

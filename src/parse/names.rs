@@ -10,15 +10,18 @@ use crate::model::QualName;
 
 /// `schema.name` or `name` (in the default schema).
 pub fn object_qual_name(name: &ObjectName, default_schema: &str) -> Result<QualName, String> {
-    let parts: Vec<String> = name
-        .0
-        .iter()
-        .map(|p| p.as_ident().map(fold).ok_or_else(|| format!("unsupported name {name}")))
-        .collect::<Result<_, _>>()?;
-    match parts.as_slice() {
-        [n] => Ok(QualName::new(default_schema, n.clone())),
-        [s, n] => Ok(QualName::new(s.clone(), n.clone())),
-        _ => Err(format!("name {name} has too many parts")),
+    // Asked several times of every table and index: no list of the parts.
+    let part =
+        |p: &sqlparser::ast::ObjectNamePart| p.as_ident().map(fold).ok_or_else(|| format!("unsupported name {name}"));
+    match name.0.as_slice() {
+        [n] => Ok(QualName::new(default_schema, part(n)?)),
+        [s, n] => Ok(QualName::new(part(s)?, part(n)?)),
+        parts => {
+            for p in parts {
+                part(p)?;
+            }
+            Err(format!("name {name} has too many parts"))
+        }
     }
 }
 
