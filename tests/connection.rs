@@ -340,3 +340,31 @@ fn a_server_started_early_settles_or_stops_and_leaves_nothing() {
     let left: Vec<_> = std::fs::read_dir(&servers).expect("servers dir").flatten().map(|e| e.file_name()).collect();
     assert!(left.is_empty(), "server directories left behind: {left:?}");
 }
+
+/// A single-use scratchpad (`plan`, `drift`) lets its throwaway server go
+/// once it has settled, on another thread; settling again on the same pad
+/// starts another server and settles as well (no session to a stopped
+/// server is kept), and nothing says the parser decided alone.
+#[test]
+fn a_single_use_scratchpad_settles_again_after_its_server_went() {
+    use pgstate::ops::settle::{Scratchpad, Settle};
+    use pgstate::parse::parse_str;
+    // The server prints `LIKE` on varchar as `~~` on text: only it can tell these agree.
+    let current = parse_str(
+        "current.sql",
+        "CREATE TABLE t (a varchar(9), CONSTRAINT t_a_check CHECK (((a)::text ~~ 'x%'::text)));",
+    )
+    .expect("parses")
+    .catalog;
+    let written = "CREATE TABLE t (a varchar(9), CONSTRAINT t_a_check CHECK (a LIKE 'x%'));";
+    let rt = runtime().expect("runtime");
+    let mut pad = Scratchpad::new(Settle::LocalServer).single_use();
+    for round in ["first", "second"] {
+        let mut desired = parse_str("desired.sql", written).expect("parses").catalog;
+        assert_ne!(desired, current, "{round}: the texts differ before the settle");
+        let settled = rt.block_on(pad.settle(&mut desired, &current)).expect("settles");
+        assert!(settled > 0, "{round}: the check was settled");
+        assert_eq!(desired, current, "{round}: the server's spelling is taken");
+    }
+    assert!(pad.warnings.is_empty(), "{:?}", pad.warnings);
+}

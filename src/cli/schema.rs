@@ -32,7 +32,7 @@ pub fn plan(a: PlanArgs) -> Result<ExitCode, Report> {
             let (parsing, wanted) = start_parsing(&config, &a.desired)?;
             let (target, parsing) = target_after(&a.waits, &config, a.url.as_deref(), parsing)?;
             with_db_readers_parsing(&target, parsing, async |client, readers, parsing| {
-                let mut pad = ops::settle::Scratchpad::new(settle);
+                let mut pad = ops::settle::Scratchpad::new(settle).single_use();
                 let made = ops::live::plan_while_parsing(client, readers, parsing, &wanted, &mut pad).await?;
                 for w in &made.parsed.warnings {
                     warn(w);
@@ -173,7 +173,7 @@ pub fn drift(a: DriftArgs) -> Result<ExitCode, Report> {
         let (parsing, wanted) = start_parsing(&config, &a.desired)?;
         let (target, parsing) = target_after(&a.waits, &config, a.url.as_deref(), parsing)?;
         let drift = with_db_readers_parsing(&target, parsing, async |client, readers, parsing| {
-            let mut pad = ops::settle::Scratchpad::new(settle);
+            let mut pad = ops::settle::Scratchpad::new(settle).single_use();
             let (drift, parsed) = ops::drift::drift_while_parsing(client, readers, parsing, &wanted, &mut pad).await?;
             for w in &parsed.warnings {
                 warn(w);

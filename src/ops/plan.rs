@@ -47,7 +47,7 @@ pub fn offline_files(
     roles: &ManagedRoles,
     default_schema: &str,
 ) -> Result<Plan, OpsError> {
-    let mut pad = Scratchpad::new(settle);
+    let mut pad = Scratchpad::new(settle).single_use();
     pad.start_early(desired.iter().chain(from).map(|f| f.text.len()).sum());
     let (mut to, mut current) = parse_both(desired, from, default_schema).map_err(LoadError::from)?;
     to.catalog.retain_roles(roles);
