@@ -76,7 +76,7 @@ impl Scratchpad {
     /// For a command that settles once (`plan`, `drift`): the throwaway
     /// server is stopped and its directory removed as soon as that settle is
     /// done, on another thread, while the plan is made and printed (at 10,000
-    /// tables a stop and removal on the way out cost 20 to 50 ms). A later
+    /// tables a stop and removal on the way out cost 20 to 60 ms). A later
     /// settle would start another.
     pub fn single_use(mut self) -> Scratchpad {
         self.single_use = true;
@@ -176,16 +176,21 @@ impl Scratchpad {
 
     /// Closes the scratch session and stops the throwaway server (one
     /// started early and never used too) on another thread; the drop waits
-    /// for it.
+    /// for it. A stop still running from an earlier settle is waited for by
+    /// the new one, so the one handle kept covers every server this pad started.
     fn release(&mut self) {
         self.client = None;
         let (local, starting) = (self.local.take(), self.starting.take());
         if local.is_none() && starting.is_none() {
             return;
         }
+        let earlier = self.stopping.take();
         self.stopping = Some(std::thread::spawn(move || {
             drop(local);
             if let Some(h) = starting {
+                drop(h.join());
+            }
+            if let Some(h) = earlier {
                 drop(h.join());
             }
         }));
