@@ -539,3 +539,29 @@ fn a_sequence_no_longer_wanted_goes_with_its_owning_column_when_that_is_added_ag
     let reached = pgstate::revisions::replay::replay(from.catalog, "r1", &sql).expect("replays");
     assert_eq!(reached, to.catalog, "{sql}");
 }
+
+#[test]
+fn index_names_are_read_where_the_index_is_parsed() {
+    // A written name is reserved before names are generated, so the unnamed
+    // index on (a) takes t_a_idx1, as PostgreSQL would after t_a_idx.
+    let parsed = parse_str(
+        "idx.sql",
+        "CREATE TABLE s.t (a int);\n\
+         CREATE INDEX ON s.t (a);\n\
+         CREATE INDEX \"T_A_IDX\" ON s.t (a);\n\
+         CREATE INDEX t_a_idx ON s.t (a);",
+    )
+    .expect("parses");
+    let t = &parsed.catalog.tables[&pgstate::model::QualName::new("s", "t")];
+    let mut names: Vec<&str> = t.indexes.keys().map(String::as_str).collect();
+    names.sort();
+    assert_eq!(names, ["T_A_IDX", "t_a_idx", "t_a_idx1"]);
+    for (bad, says) in [
+        ("CREATE INDEX s.i ON s.t (a);", "cannot be schema-qualified"),
+        ("CREATE INDEX i ON a.b.c.d (a);", "a.b.c.d"),
+        ("CREATE INDEX i ON s.nosuch (a);", "does not define"),
+    ] {
+        let err = parse_str("bad.sql", &format!("CREATE TABLE s.t (a int);\n{bad}")).expect_err(bad);
+        assert!(err.summary().contains(says), "{bad}: {}", err.summary());
+    }
+}

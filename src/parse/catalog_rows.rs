@@ -11,7 +11,7 @@ use sqlparser::tokenizer::Span;
 
 use super::columns::ParsedColumn;
 use super::constraints::{RawConstraint, RawKind};
-use super::index_def::IndexDef;
+use super::index_def::{IndexDef, IndexName};
 use super::source::{At, SourceFile};
 use super::statement::Located;
 use super::stmt::Stmt;
@@ -223,8 +223,8 @@ impl CatalogIndex {
             })
             .collect();
         IndexDef {
-            table_name: quoted(self.table),
-            name: Some(ObjectName::from(vec![Ident::with_quote('"', self.name)])),
+            table: Ok(self.table),
+            name: Some(IndexName::Plain(self.name)),
             if_not_exists: false,
             index: Ok(Index {
                 name: String::new(),

@@ -1,15 +1,17 @@
 //! `CREATE INDEX`.
 
 use super::{expr_name, Builder};
-use crate::canon::ident::fold;
 use crate::model::{Index, IndexKeyExpr, QualName};
-use crate::parse::index_def::IndexDef;
+use crate::parse::index_def::{IndexDef, IndexName};
 use crate::parse::source::At;
 
 impl Builder<'_> {
     /// Takes `def`'s index: the statement is read once.
     pub(super) fn create_index(&mut self, def: &mut IndexDef, at: At) {
-        let Some(table) = self.qual(&def.table_name, at) else { return };
+        let table = match std::mem::replace(&mut def.table, Err(String::new())) {
+            Ok(table) => table,
+            Err(e) => return self.error(at, e),
+        };
         // Materialized views have indexes too (their columns are PostgreSQL's to check).
         let on_table = self.cat.tables.contains_key(&table);
         if !on_table {
@@ -37,14 +39,11 @@ impl Builder<'_> {
         if on_table && !self.columns_exist(&table, plain.iter(), at) {
             return;
         }
-        match &def.name {
-            Some(n) => {
-                let name = n.0.last().and_then(|p| p.as_ident()).map(fold).unwrap_or_default();
-                if n.0.len() > 1 {
-                    return self.error(at, "an index name cannot be schema-qualified (it lives in its table's schema)");
-                }
-                self.insert_index(&table, Index { name, ..index }, at, def.if_not_exists);
+        match def.name.take() {
+            Some(IndexName::Qualified(_)) => {
+                self.error(at, "an index name cannot be schema-qualified (it lives in its table's schema)")
             }
+            Some(IndexName::Plain(name)) => self.insert_index(&table, Index { name, ..index }, at, def.if_not_exists),
             None => {
                 // What PostgreSQL names the index after.
                 let key_names = index

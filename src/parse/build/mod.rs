@@ -25,7 +25,6 @@ use super::source::{At, SourceFile};
 use super::statement::{Located, Stmt};
 use super::view::Refs;
 use super::Parsed;
-use crate::canon::ident::fold;
 use crate::canon::names::Taken;
 use crate::model::RenameHint;
 use crate::model::{Catalog, Index, QualName};
@@ -251,10 +250,8 @@ impl Builder<'_> {
                     continue;
                 }
                 Stmt::Index(ci) => {
-                    if let (Some(n), Ok(t)) = (&ci.name, object_qual_name(&ci.table_name, &self.default_schema)) {
-                        if let Some(last) = n.0.last().and_then(|p| p.as_ident()) {
-                            self.taken(&t.schema).insert(&fold(last));
-                        }
+                    if let (Some(n), Ok(t)) = (&ci.name, &ci.table) {
+                        self.taken(&t.schema).insert(n.last());
                     }
                     continue;
                 }
