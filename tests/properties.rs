@@ -476,7 +476,7 @@ fn table(cat: &Catalog, name: QualName, t: &TableShape) -> Table {
         IdShape::Default42 => id.default = Some(Expr::new("42")),
         IdShape::Identity(always) => {
             let seq = if t.bigint { SeqType::BigInt } else { SeqType::Integer };
-            id.identity = Some(Identity { always, options: SeqOptions::defaults(seq, 1) });
+            id.identity = Some(Box::new(Identity { always, options: SeqOptions::defaults(seq, 1) }));
         }
     }
     table.columns.insert("id".into(), id);
@@ -488,7 +488,7 @@ fn table(cat: &Catalog, name: QualName, t: &TableShape) -> Table {
         col.not_null = c.not_null;
         col.comment = c.comment.clone();
         if c.generated && matches!(ty.base.as_str(), "integer" | "bigint") && ty.schema.is_none() {
-            col.generated = Some(Expr::new("id * 2"));
+            col.generated = Some(Box::new(Expr::new("id * 2")));
         } else if let Some(d) = c.default.and_then(|d| defaults.get(d % defaults.len().max(1))) {
             col.default = Some(Expr::new(d.clone()));
         }

@@ -41,7 +41,7 @@ pub fn rename_column(cat: &mut Catalog, table: &QualName, from: &str, to: &str) 
     let Some(t) = cat.tables.get_mut(table) else { return };
     for c in t.columns.values_mut() {
         if let Some(g) = &c.generated {
-            c.generated = Some(rename_column_ref(g, from, to));
+            c.generated = Some(Box::new(rename_column_ref(g, from, to)));
         }
     }
     for c in t.constraints.values_mut() {
@@ -313,7 +313,7 @@ pub fn apply(cat: &mut Catalog, change: &Change) {
         }
         Change::SetIdentity { table, column, to, .. } => {
             if let Some(c) = cat.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
-                c.identity = to.clone();
+                c.identity = to.clone().map(Box::new);
                 if to.is_some() {
                     c.not_null = true;
                 }

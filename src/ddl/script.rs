@@ -638,9 +638,10 @@ fn alter_identity(raw: &RawStatement, w: &[&str], cat: &Catalog) -> Result<Vec<C
     let col = t.columns.get(&column).ok_or_else(|| format!("column {column} does not exist"))?;
     let rest = &w[col_pos + 1..];
     if rest.first() == Some(&"DROP") {
-        return Ok(vec![Change::SetIdentity { table, column, from: col.identity.clone(), to: None }]);
+        return Ok(vec![Change::SetIdentity { table, column, from: col.identity.as_deref().cloned(), to: None }]);
     }
-    let mut id: Identity = col.identity.clone().ok_or_else(|| format!("column {column} is not an identity column"))?;
+    let mut id: Identity =
+        col.identity.as_deref().cloned().ok_or_else(|| format!("column {column} is not an identity column"))?;
     // Split "SET a b SET c d" into clauses.
     let clauses: Vec<Vec<&str>> = rest.split(|x| *x == "SET").filter(|c| !c.is_empty()).map(|c| c.to_vec()).collect();
     let mut options_text = String::new();
@@ -657,7 +658,7 @@ fn alter_identity(raw: &RawStatement, w: &[&str], cat: &Catalog) -> Result<Vec<C
     if !options_text.is_empty() {
         apply_sequence_options(&mut id.options, &options_text, identity_type(col)?)?;
     }
-    Ok(vec![Change::SetIdentity { table, column, from: col.identity.clone(), to: Some(id) }])
+    Ok(vec![Change::SetIdentity { table, column, from: col.identity.as_deref().cloned(), to: Some(id) }])
 }
 
 /// `ALTER SEQUENCE s <options>`.

@@ -568,7 +568,7 @@ fn column(out: &mut Diff, table: &QualName, old: &Column, new: &Column) {
         out.changes.push(Change::SetIdentity {
             table: table.clone(),
             column: c(),
-            from: old.identity.clone(),
+            from: old.identity.as_deref().cloned(),
             to: None,
         });
     }
@@ -603,8 +603,8 @@ fn column(out: &mut Diff, table: &QualName, old: &Column, new: &Column) {
         out.changes.push(Change::SetIdentity {
             table: table.clone(),
             column: c(),
-            from: old.identity.clone(),
-            to: new.identity.clone(),
+            from: old.identity.as_deref().cloned(),
+            to: new.identity.as_deref().cloned(),
         });
     }
     // PostgreSQL requires NOT NULL before ADD GENERATED and keeps it after DROP IDENTITY.

@@ -19,7 +19,7 @@ impl Catalog {
         };
         for t in self.tables.values_mut() {
             for c in t.columns.values_mut() {
-                c.default.iter_mut().chain(c.generated.iter_mut()).for_each(&mut *f);
+                c.default.iter_mut().chain(c.generated.as_deref_mut()).for_each(&mut *f);
             }
             for c in t.constraints.values_mut() {
                 match &mut c.kind {

@@ -147,10 +147,11 @@ pub struct Column {
     pub not_null_constraint: NotNull,
     /// `DEFAULT`, canonical.
     pub default: Option<Expr>,
-    /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`.
-    pub identity: Option<Identity>,
+    /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY` (boxed, as `generated`:
+    /// rare, and a catalog holds hundreds of thousands of columns).
+    pub identity: Option<Box<Identity>>,
     /// `GENERATED ALWAYS AS (expr) STORED`.
-    pub generated: Option<Expr>,
+    pub generated: Option<Box<Expr>>,
     /// `COLLATE`, when not the type's default.
     pub collation: Option<String>,
     /// `COMMENT ON COLUMN`.

@@ -144,7 +144,7 @@ pub fn column_with(def: &ColumnDef, at: At, memo: &mut Memo<'_>) -> Result<Parse
             ColumnOption::Collation(c) => column.collation = Some(collation_name(c)),
             ColumnOption::Generated { generated_as, sequence_options, generation_expr, .. } => match generation_expr {
                 Some(e) => {
-                    column.generated = Some(canonical(e, &Context { default_schema, column_type: None }));
+                    column.generated = Some(Box::new(canonical(e, &Context { default_schema, column_type: None })));
                 }
                 None => {
                     let always = match generated_as {
@@ -154,7 +154,7 @@ pub fn column_with(def: &ColumnDef, at: At, memo: &mut Memo<'_>) -> Result<Parse
                     };
                     let seq_type = identity_type(&column)?;
                     let options = seq_options(sequence_options.as_deref().unwrap_or(&[]), seq_type)?;
-                    column.identity = Some(Identity { always, options });
+                    column.identity = Some(Box::new(Identity { always, options }));
                     column.not_null = true;
                 }
             },

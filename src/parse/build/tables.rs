@@ -371,7 +371,7 @@ impl Builder<'_> {
                             identity_type(col).and_then(|t| seq_options(sequence_options.as_deref().unwrap_or(&[]), t));
                         match result {
                             Ok(options) => {
-                                col.identity = Some(Identity { always, options });
+                                col.identity = Some(Box::new(Identity { always, options }));
                                 col.not_null = true;
                             }
                             Err(e) => self.error(at, e),

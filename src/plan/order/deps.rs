@@ -100,7 +100,7 @@ fn expr_uses(e: Option<&Expr>, out: &mut Vec<Key>) {
 /// What a table's checks, defaults and generated columns call.
 fn table_uses(table: &Table, out: &mut Vec<Key>) {
     for c in table.columns.values() {
-        expr_uses(c.generated.as_ref(), out);
+        expr_uses(c.generated.as_deref(), out);
     }
     for c in table.constraints.values() {
         if let ConstraintKind::Check { expr, .. } = &c.kind {
