@@ -565,3 +565,22 @@ fn index_names_are_read_where_the_index_is_parsed() {
         assert!(err.summary().contains(says), "{bad}: {}", err.summary());
     }
 }
+
+#[test]
+fn constraints_are_settled_in_postgresqls_order_whatever_the_written_order() {
+    // The foreign key comes first in the file, but is settled after the key
+    // it relies on; unnamed checks of one kind are named in written order.
+    let parsed = parse_str(
+        "order.sql",
+        "CREATE TABLE c (x int REFERENCES p (k), CHECK (x > 0), CHECK (x < 10));\n\
+         CREATE TABLE p (k int, id int PRIMARY KEY, UNIQUE (k));",
+    )
+    .expect("parses");
+    let c = &parsed.catalog.tables[&pgstate::model::QualName::new("public", "c")];
+    let checks: Vec<String> =
+        ["c_x_check", "c_x_check1"].iter().map(|n| format!("{:?}", c.constraints[*n].kind)).collect();
+    assert!(checks[0].contains("> 0") && checks[1].contains("< 10"), "{checks:?}");
+    assert!(c.constraints.contains_key("c_x_fkey"));
+    let p = &parsed.catalog.tables[&pgstate::model::QualName::new("public", "p")];
+    assert!(p.constraints.contains_key("p_pkey") && p.constraints.contains_key("p_k_key"));
+}

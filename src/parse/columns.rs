@@ -135,7 +135,7 @@ pub fn column_with(def: &ColumnDef, at: At, memo: &mut Memo<'_>) -> Result<Parse
                 if default_expr.is_some() {
                     return Err(format!("multiple default values specified for column {name}"));
                 }
-                default_expr = Some(e.clone());
+                default_expr = Some(e);
             }
             ColumnOption::PrimaryKey(pk) => inline(pk.clone().into())?,
             ColumnOption::Unique(u) => inline(u.clone().into())?,
@@ -168,7 +168,7 @@ pub fn column_with(def: &ColumnDef, at: At, memo: &mut Memo<'_>) -> Result<Parse
         if resolved.serial.is_some() {
             return Err(format!("multiple default values specified for column {name} (serial has its own)"));
         }
-        column.default = Some(memo.default(&e, &column.data_type));
+        column.default = Some(memo.default(e, &column.data_type));
     }
     if resolved.serial.is_some() {
         column.not_null = true;

@@ -58,6 +58,9 @@ pub enum RawKind {
 }
 
 impl RawKind {
+    /// How many ranks there are (`rank` is below it).
+    pub const RANKS: usize = 4;
+
     /// Order in which PostgreSQL settles constraints of a table, for name choice.
     pub fn rank(&self) -> u8 {
         match self {

@@ -43,7 +43,10 @@ impl Builder<'_> {
     ) -> bool {
         let missing = {
             let cat = &self.cat;
-            cols.find(|c| cat.find_column(table, c).is_none()).cloned()
+            // The table is looked up once: a column is nearly always its own.
+            let own = cat.tables.get(table);
+            cols.find(|c| !own.is_some_and(|t| t.columns.contains_key(*c)) && cat.find_column(table, c).is_none())
+                .cloned()
         };
         match missing {
             Some(c) => {
