@@ -2,7 +2,7 @@
 //! objects both have.
 
 use crate::introspect::ExpressionKinds;
-use crate::model::{Catalog, ConstraintKind, Index, QualName, RoutineId};
+use crate::model::{Catalog, Column, ConstraintKind, Index, QualName, RoutineId};
 
 /// Per table: the columns whose default or generation expression differs, and
 /// the check/exclusion constraints and expression indexes whose text differs.
@@ -103,7 +103,8 @@ pub fn find(desired: &Catalog, live: &Catalog) -> Mismatches {
         let mut m = TableMismatch::default();
         for (c, col) in &want.columns {
             let Some(old) = have.columns.get(c) else { continue };
-            if col.default.is_some() && old.default.is_some() && col.default != old.default {
+            if col.default.is_some() && old.default.is_some() && col.default != old.default && !surely_differ(col, old)
+            {
                 m.defaults.push(c.clone());
             }
             if col.generated.is_some() && old.generated.is_some() && col.generated != old.generated {
@@ -148,6 +149,43 @@ pub fn find(desired: &Catalog, live: &Catalog) -> Mismatches {
         }
     }
     out
+}
+
+/// Whether two defaults of a column are integer constants of different
+/// values on an integer column of one type: PostgreSQL stores them as
+/// different constants whatever their spelling, so there is nothing for a
+/// server to settle (a counter's or a flag's new default, the common case,
+/// then starts no throwaway server).
+fn surely_differ(want: &Column, have: &Column) -> bool {
+    let integer_type = |c: &Column| {
+        let t = &c.data_type;
+        t.schema.is_none()
+            && !t.array
+            && t.typmod.is_none()
+            && matches!(t.base.as_str(), "smallint" | "integer" | "bigint")
+    };
+    let value = |c: &Column| c.default.as_ref().and_then(|e| integer_constant(&e.0));
+    integer_type(want)
+        && want.data_type == have.data_type
+        && matches!((value(want), value(have)), (Some(a), Some(b)) if a != b)
+}
+
+/// The value of an integer constant as the parser or PostgreSQL spells it:
+/// `42`, `-42`, `'-42'::integer` (a negative or non-int4 constant printed
+/// with its type).
+fn integer_constant(text: &str) -> Option<i64> {
+    let digits = match text.strip_prefix('\'') {
+        Some(quoted) => {
+            let (inner, cast) = quoted.split_once('\'')?;
+            matches!(cast, "::smallint" | "::integer" | "::bigint").then_some(inner)?
+        }
+        None => text,
+    };
+    let unsigned = digits.strip_prefix('-').unwrap_or(digits);
+    if unsigned.is_empty() || !unsigned.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 /// `t` under its own name with its columns' names, types and collations only.
@@ -282,4 +320,46 @@ pub fn adopt(
         }
     }
     adopted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_str;
+
+    fn catalog(sql: &str) -> Catalog {
+        parse_str("t.sql", sql).expect("parses").catalog
+    }
+
+    #[test]
+    fn integer_constants_are_read_in_either_spelling() {
+        assert_eq!(integer_constant("42"), Some(42));
+        assert_eq!(integer_constant("-42"), Some(-42));
+        assert_eq!(integer_constant("'-42'::integer"), Some(-42));
+        assert_eq!(integer_constant("'3000000000'::bigint"), Some(3_000_000_000));
+        for not in ["'42'::text", "42.0", "(42)", "-", "", "'42'", "1e3", "99999999999999999999"] {
+            assert_eq!(integer_constant(not), None, "{not}");
+        }
+    }
+
+    #[test]
+    fn different_integer_defaults_need_no_server_but_other_differences_do() {
+        let from = catalog("CREATE TABLE t (a integer DEFAULT 0, b bigint DEFAULT -1, c integer DEFAULT 7, d numeric DEFAULT 0, e integer DEFAULT 0);");
+        let to = catalog("CREATE TABLE t (a integer DEFAULT 1, b bigint DEFAULT 2, c integer DEFAULT 007, d numeric DEFAULT 1, e bigint DEFAULT 1);");
+        let found = find(&to, &from);
+        let defaults: Vec<&str> =
+            found.tables.iter().flat_map(|(_, m)| m.defaults.iter().map(String::as_str)).collect();
+        // a and b surely differ; c may be one value spelled two ways (the
+        // server decides), d is not an integer column, e changes its type.
+        let expect: Vec<&str> = ["c", "d", "e"]
+            .into_iter()
+            .filter(|c| {
+                let t = &to.tables[&QualName::new("public", "t")];
+                let f = &from.tables[&QualName::new("public", "t")];
+                t.columns[*c].default != f.columns[*c].default
+            })
+            .collect();
+        assert_eq!(defaults, expect);
+        assert!(!defaults.contains(&"a") && !defaults.contains(&"b"));
+    }
 }
