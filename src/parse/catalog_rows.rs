@@ -6,7 +6,6 @@
 //! default are read by the statement parser itself, once per spelling.
 
 use rustc_hash::FxHashMap;
-use sqlparser::ast::{Ident, ObjectName};
 use sqlparser::tokenizer::Span;
 
 use super::columns::ParsedColumn;
@@ -47,10 +46,6 @@ impl CatalogRows {
 }
 
 /// A schema-qualified name as the parser would read `"schema"."name"`.
-fn quoted(name: QualName) -> ObjectName {
-    ObjectName::from(vec![Ident::with_quote('"', name.schema), Ident::with_quote('"', name.name)])
-}
-
 /// A table with no partitioning, parents or storage parameters whose
 /// columns hold nothing but a type, a default and `NOT NULL`.
 pub struct CatalogTable {
@@ -123,7 +118,8 @@ impl CatalogTable {
             })
             .collect();
         TableDef {
-            name: quoted(self.name),
+            name: Ok(self.name),
+            name_line: 0,
             temporary: false,
             unsupported_form: false,
             partition_by: None,

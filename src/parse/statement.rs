@@ -111,7 +111,7 @@ pub fn read_file(
                     let target = name.as_ref().and_then(qual);
                     let earlier = out[first..].iter().position(|s: &Located| match &s.stmt {
                         Stmt::View(def) => qual(&def.name) == target,
-                        Stmt::Table(def) => !*view && qual(&def.name) == target,
+                        Stmt::Table(def) => !*view && def.name.as_ref().ok() == target.as_ref(),
                         _ => false,
                     });
                     match earlier {

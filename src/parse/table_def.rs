@@ -8,15 +8,19 @@ use sqlparser::ast::{CreateTable, CreateTableOptions, ForValues, ObjectName};
 
 use super::columns::{column_with, ParsedColumn};
 use super::constraints::{from_table_constraint, RawConstraint};
+use super::names::object_qual_name;
 use super::source::At;
 use crate::canon::ident::fold;
 use crate::canon::memo::Memo;
-use crate::model::PartitionKey;
+use crate::model::{PartitionKey, QualName};
 
 /// What the builder needs of a `CREATE TABLE`.
 pub struct TableDef {
-    /// The table's name as written.
-    pub name: ObjectName,
+    /// The table's name, qualified here rather than by the builder, which
+    /// runs on one thread (or why it could not be).
+    pub name: Result<QualName, String>,
+    /// The line of the table's name, where a rename hint for it is written.
+    pub name_line: u64,
     /// `TEMPORARY`.
     pub temporary: bool,
     /// `AS` or `LIKE`, which pgstate does not model.
@@ -65,7 +69,8 @@ pub fn lower(ct: &CreateTable, at: At, memo: &mut Memo<'_>) -> TableDef {
         .collect();
     let constraints = ct.constraints.iter().map(|c| from_table_constraint(c, None, default_schema, at)).collect();
     TableDef {
-        name: ct.name.clone(),
+        name: object_qual_name(&ct.name, default_schema),
+        name_line: ct.name.0.last().and_then(|p| p.as_ident()).map_or(0, |i| i.span.start.line),
         temporary: ct.temporary,
         unsupported_form: ct.query.is_some() || ct.like.is_some(),
         // Read from the tokens before sqlparser saw them (see `partition_by`).
@@ -85,12 +90,5 @@ pub fn lower(ct: &CreateTable, at: At, memo: &mut Memo<'_>) -> TableDef {
             CreateTableOptions::With(opts) => super::view::view_options(opts),
             other => Err(format!("unsupported table options: {other}")),
         },
-    }
-}
-
-impl TableDef {
-    /// The line of the table's name, where a rename hint for it is written.
-    pub fn name_line(&self) -> u64 {
-        self.name.0.last().and_then(|p| p.as_ident()).map_or(0, |i| i.span.start.line)
     }
 }

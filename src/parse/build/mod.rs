@@ -244,7 +244,7 @@ impl Builder<'_> {
         for s in statements {
             let stmt = match &s.stmt {
                 Stmt::Table(def) => {
-                    if let Ok(q) = object_qual_name(&def.name, &self.default_schema) {
+                    if let Ok(q) = &def.name {
                         self.taken(&q.schema).insert(&q.name);
                     }
                     continue;

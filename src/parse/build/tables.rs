@@ -19,7 +19,10 @@ impl Builder<'_> {
     /// Adds a table; its columns and constraints are taken out of `def`, not
     /// cloned: no later phase reads them again.
     pub(super) fn create_table(&mut self, def: &mut TableDef, at: At, hints: &[(u64, String)]) {
-        let Some(q) = self.qual(&def.name, at) else { return };
+        let q = match &def.name {
+            Ok(q) => q.clone(),
+            Err(e) => return self.error(at, e.clone()),
+        };
         if def.temporary {
             return self.error(at, "temporary tables are not part of a schema");
         }
@@ -44,7 +47,7 @@ impl Builder<'_> {
             }
             return;
         }
-        let name_line = def.name_line();
+        let name_line = def.name_line;
         for like in std::mem::take(&mut def.like) {
             self.likes.push((q.clone(), like, at));
         }
