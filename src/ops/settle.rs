@@ -50,14 +50,16 @@ pub struct Scratchpad {
     stopping: Option<std::thread::JoinHandle<()>>,
 }
 
-/// Desired files at least this large (both sides, offline) make a plan
-/// long enough that a throwaway server started while they are read costs
-/// little in wall time, where waiting to know whether one is needed costs
-/// its whole start (some 35 ms from the cached template). Below it the
-/// parse is too short to hide the start: on two cores the two compete, and
-/// at 1,000 tables (1.3 MB) a server started early and not needed cost 45 ms
-/// of a 110 ms plan, while one started late when needed costs about what an
-/// early one did (the start no longer competes with the parse).
+/// Schema files at least this large (offline both sides, live the desired
+/// ones) make a plan long enough that a throwaway server started while they
+/// are read costs little in wall time, where waiting to know whether one is
+/// needed costs its whole start (some 35 ms from the cached template).
+/// Below it the parse is too short to hide the start: on two cores the two
+/// compete, and at 1,000 tables (1.3 MB, offline) a server started early and
+/// not needed cost 45 ms of a 110 ms plan, while one started late when
+/// needed costs about what an early one did (the start no longer competes
+/// with the parse). A live plan's catalog read would hide more of a start,
+/// but competes for the same cores; not measured apart.
 pub const START_EARLY_BYTES: usize = 4 * 1024 * 1024;
 
 impl Scratchpad {

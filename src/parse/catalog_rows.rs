@@ -45,7 +45,6 @@ impl CatalogRows {
     }
 }
 
-/// A schema-qualified name as the parser would read `"schema"."name"`.
 /// A table with no partitioning, parents or storage parameters whose
 /// columns hold nothing but a type, a default and `NOT NULL`.
 pub struct CatalogTable {
