@@ -584,3 +584,21 @@ fn constraints_are_settled_in_postgresqls_order_whatever_the_written_order() {
     let p = &parsed.catalog.tables[&pgstate::model::QualName::new("public", "p")];
     assert!(p.constraints.contains_key("p_pkey") && p.constraints.contains_key("p_k_key"));
 }
+
+#[test]
+fn an_identity_column_is_one_of_the_built_in_integer_types() {
+    let parsed = parse_str("id.sql", "CREATE TABLE t (a smallint GENERATED ALWAYS AS IDENTITY);").expect("parses");
+    let a = &parsed.catalog.tables[&pgstate::model::QualName::new("public", "t")].columns["a"];
+    let identity = a.identity.as_deref().expect("an identity column");
+    assert_eq!(identity.options.data_type, pgstate::model::SeqType::SmallInt);
+    assert_eq!(identity.options.max, i64::from(i16::MAX));
+    for bad in ["text", "integer[]", "numeric"] {
+        let sql = format!("CREATE TABLE t (a {bad} GENERATED ALWAYS AS IDENTITY);");
+        let err = parse_str("bad.sql", &sql).expect_err(bad);
+        assert!(
+            err.summary().contains("identity column type must be smallint, integer, or bigint"),
+            "{bad}: {}",
+            err.summary()
+        );
+    }
+}

@@ -1,7 +1,7 @@
 use serde::Serialize;
 use std::fmt;
 
-use super::QualName;
+use super::{QualName, SeqType};
 use crate::quote::quote_qualified;
 
 /// An expression in canonical text form (see `canon::expr`): two expressions are
@@ -63,6 +63,20 @@ impl ColumnType {
     /// A built-in type without modifiers.
     pub fn builtin(base: &str) -> Self {
         ColumnType { base: base.to_string(), schema: None, typmod: None, array: false }
+    }
+
+    /// The built-in integer type this is (`smallint`, `integer` or `bigint`,
+    /// not an array), as a sequence type: what an identity column may be.
+    pub fn integer_type(&self) -> Option<SeqType> {
+        if self.schema.is_some() || self.array {
+            return None;
+        }
+        match self.base.as_str() {
+            "smallint" => Some(SeqType::SmallInt),
+            "integer" => Some(SeqType::Integer),
+            "bigint" => Some(SeqType::BigInt),
+            _ => None,
+        }
     }
 
     /// The user-defined type this refers to, if any.

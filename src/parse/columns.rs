@@ -94,12 +94,10 @@ pub fn seq_options(opts: &[SequenceOptions], default_type: SeqType) -> Result<Se
 
 /// The sequence type matching an identity column's type.
 pub fn identity_type(column: &Column) -> Result<SeqType, String> {
-    match (column.data_type.base.as_str(), column.data_type.schema.is_none() && !column.data_type.array) {
-        ("smallint", true) => Ok(SeqType::SmallInt),
-        ("integer", true) => Ok(SeqType::Integer),
-        ("bigint", true) => Ok(SeqType::BigInt),
-        _ => Err(format!("identity column type must be smallint, integer, or bigint, not {}", column.data_type)),
-    }
+    column
+        .data_type
+        .integer_type()
+        .ok_or_else(|| format!("identity column type must be smallint, integer, or bigint, not {}", column.data_type))
 }
 
 /// Converts one column definition.
