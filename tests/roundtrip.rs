@@ -6,6 +6,12 @@ use std::path::Path;
 use pgstate::parse::{parse_files, parse_path, parse_str, SourceFile};
 use pgstate::plan::{catalog_sql, plan};
 
+/// `sql` is refused, with an error that says `says`.
+fn assert_refused(sql: &str, says: &str) {
+    let err = parse_str("bad.sql", sql).expect_err(sql);
+    assert!(err.summary().contains(says), "{sql}: {}", err.summary());
+}
+
 fn repo(p: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
 }
@@ -346,8 +352,7 @@ fn policies_read_like_postgresql_and_refuse_what_it_refuses() {
         ("CREATE POLICY p ON nosuch USING (true);", "does not define"),
         ("CREATE POLICY p ON t USING (true); CREATE POLICY p ON t USING (false);", "defined twice"),
     ] {
-        let err = parse_str("bad.sql", &format!("CREATE TABLE t (id int);\n{bad}")).expect_err(bad);
-        assert!(err.summary().contains(says), "{bad}: {}", err.summary());
+        assert_refused(&format!("CREATE TABLE t (id int);\n{bad}"), says);
     }
 }
 
@@ -561,8 +566,7 @@ fn index_names_are_read_where_the_index_is_parsed() {
         ("CREATE INDEX i ON a.b.c.d (a);", "a.b.c.d"),
         ("CREATE INDEX i ON s.nosuch (a);", "does not define"),
     ] {
-        let err = parse_str("bad.sql", &format!("CREATE TABLE s.t (a int);\n{bad}")).expect_err(bad);
-        assert!(err.summary().contains(says), "{bad}: {}", err.summary());
+        assert_refused(&format!("CREATE TABLE s.t (a int);\n{bad}"), says);
     }
 }
 
@@ -594,11 +598,6 @@ fn an_identity_column_is_one_of_the_built_in_integer_types() {
     assert_eq!(identity.options.max, i64::from(i16::MAX));
     for bad in ["text", "integer[]", "numeric"] {
         let sql = format!("CREATE TABLE t (a {bad} GENERATED ALWAYS AS IDENTITY);");
-        let err = parse_str("bad.sql", &sql).expect_err(bad);
-        assert!(
-            err.summary().contains("identity column type must be smallint, integer, or bigint"),
-            "{bad}: {}",
-            err.summary()
-        );
+        assert_refused(&sql, "identity column type must be smallint, integer, or bigint");
     }
 }
