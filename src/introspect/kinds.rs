@@ -2,16 +2,43 @@
 //! its objects' `CREATE` statements (and comments) into the script, for the
 //! parser to read as it reads a file: one query per kind.
 
+use futures_util::future::try_join_all;
+use tokio_postgres::types::ToSql;
 use tokio_postgres::Client;
 
 use super::script::Script;
 use crate::model::GenericKind;
 
-/// Runs every kind's query; returns how many were run.
+/// PostgreSQL's `FirstNormalObjectId`: every object initdb made has a
+/// smaller identifier, and the counter never wraps below it.
+const FIRST_NORMAL_OID: u32 = 16384;
+
+/// Runs the query of every kind that may have objects here; returns how
+/// many queries were run.
+///
+/// One probe first asks which kinds' catalogs hold a row made after initdb
+/// (an index lookup each): most databases have none of most kinds, and each
+/// kind's query costs a fresh backend its planning on cold caches (the
+/// twenty were about 40 ms of a trivial database's 100 ms read). The probe
+/// is wider than the queries (an extension's objects, a view's rule), never
+/// narrower. The queries left are sent together: tokio-postgres pipelines
+/// one session's requests, so they wait for one round trip, not one each.
 pub async fn objects(client: &Client, schemas: &[String], s: &mut Script) -> Result<usize, tokio_postgres::Error> {
-    for kind in GenericKind::ALL {
-        let spec = kind.spec();
-        for row in client.query(spec.catalog_query, &[&schemas]).await? {
+    let probe = GenericKind::ALL
+        .iter()
+        .map(|kind| {
+            let at = kind.spec().stored_in;
+            format!("EXISTS (SELECT FROM pg_catalog.{} WHERE {} >= {FIRST_NORMAL_OID})", at.table, at.oid)
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let present: Vec<bool> = client.query_one(&format!("SELECT ARRAY[{probe}]"), &[]).await?.try_get(0)?;
+    let kinds: Vec<GenericKind> =
+        GenericKind::ALL.iter().zip(present).filter(|(_, present)| *present).map(|(kind, _)| *kind).collect();
+    let params: [&(dyn ToSql + Sync); 1] = [&schemas];
+    let results = try_join_all(kinds.iter().map(|kind| client.query(kind.spec().catalog_query, &params))).await?;
+    for (kind, rows) in kinds.iter().zip(results) {
+        for row in rows {
             let create: String = row.try_get(0)?;
             s.creates.push_str(&create);
             s.creates.push_str(";\n");
@@ -49,7 +76,7 @@ pub async fn objects(client: &Client, schemas: &[String], s: &mut Script) -> Res
             }
         }
     }
-    Ok(GenericKind::ALL.len())
+    Ok(1 + kinds.len())
 }
 
 /// `OPERATOR schema.op (left, right)` from its `CREATE` text.

@@ -2,7 +2,7 @@
 //! 12+) where the state type and final function stay, which keep its result
 //! type; else dropped and created again. Options in the order pg_dump prints them.
 
-use super::{OptionSpec, Signature, Spec, Value};
+use super::{OptionSpec, Signature, Spec, StoredIn, Value};
 
 const fn opt(name: &'static str, value: Value) -> OptionSpec {
     OptionSpec { name, aliases: &[], value, default: None }
@@ -38,6 +38,7 @@ pub static SPEC: Spec = Spec {
     same_pair_is: None,
     other_options: None,
     callable: true,
+    stored_in: StoredIn { table: "pg_aggregate", oid: "aggfnoid" },
     catalog_query: "SELECT 'CREATE AGGREGATE ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname) \
         || '(' || CASE WHEN p.pronargs = 0 THEN '*' ELSE pg_catalog.pg_get_function_identity_arguments(p.oid) END || ') (' || \
         pg_catalog.concat_ws(', ', \

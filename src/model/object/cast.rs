@@ -8,7 +8,7 @@
 //! type (its cast to its multirange type, an internal dependency). The function
 //! is always qualified (`pg_catalog.` too): the file reads it so.
 
-use super::{OptionSpec, Signature, Spec, Value};
+use super::{OptionSpec, Signature, Spec, StoredIn, Value};
 
 /// The cast kind.
 pub static SPEC: Spec = Spec {
@@ -23,6 +23,7 @@ pub static SPEC: Spec = Spec {
     same_pair_is: None,
     other_options: None,
     callable: false,
+    stored_in: StoredIn { table: "pg_cast", oid: "oid" },
     catalog_query: "SELECT 'CREATE CAST (' || pg_catalog.format_type(c.castsource, NULL) || ' AS ' \
           || pg_catalog.format_type(c.casttarget, NULL) || ') ' || CASE c.castmethod \
             WHEN 'f' THEN 'WITH FUNCTION ' || pg_catalog.quote_ident(pn.nspname) || '.' || pg_catalog.quote_ident(p.proname) \

@@ -3,7 +3,7 @@
 //! `lc_collate` and `lc_ctype`; an ICU or builtin collation has only `locale`.
 //! Columns naming it are created after it (see `plan::order`).
 
-use super::{OptionSpec, Signature, Spec, Value};
+use super::{OptionSpec, Signature, Spec, StoredIn, Value};
 
 /// The collation kind.
 pub static SPEC: Spec = Spec {
@@ -22,6 +22,7 @@ pub static SPEC: Spec = Spec {
     other_options: None,
     callable: false,
     // Columns that do not exist on every major are read through to_jsonb.
+    stored_in: StoredIn { table: "pg_collation", oid: "oid" },
     catalog_query: "SELECT 'CREATE COLLATION ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.collname) \
         || ' (' || pg_catalog.concat_ws(', ', \
           'provider = ' || CASE c.collprovider WHEN 'i' THEN 'icu' WHEN 'b' THEN 'builtin' ELSE 'libc' END, \

@@ -3,7 +3,7 @@
 //! REPLACE`: a changed one is dropped and created again. Read from the tokens
 //! (`parse::conversion`), printed in the statement's own form.
 
-use super::{OptionSpec, Signature, Spec, Value};
+use super::{OptionSpec, Signature, Spec, StoredIn, Value};
 
 /// The conversion kind.
 pub static SPEC: Spec = Spec {
@@ -19,6 +19,7 @@ pub static SPEC: Spec = Spec {
     same_pair_is: None,
     other_options: None,
     callable: false,
+    stored_in: StoredIn { table: "pg_conversion", oid: "oid" },
     catalog_query: "SELECT 'CREATE ' || CASE WHEN c.condefault THEN 'DEFAULT ' ELSE '' END || 'CONVERSION ' \
           || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.conname) \
           || ' FOR ' || pg_catalog.quote_literal(pg_catalog.pg_encoding_to_char(c.conforencoding)) \

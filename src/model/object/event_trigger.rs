@@ -7,7 +7,7 @@
 //! ... ENABLE REPLICA | ENABLE ALWAYS | DISABLE`) is its `ENABLE` option,
 //! printed and read as that statement after the `CREATE` (`parse::object_alter`).
 
-use super::{OptionSpec, Signature, Spec, Value};
+use super::{OptionSpec, Signature, Spec, StoredIn, Value};
 
 /// The event trigger kind.
 pub static SPEC: Spec = Spec {
@@ -24,6 +24,7 @@ pub static SPEC: Spec = Spec {
     same_pair_is: None,
     other_options: None,
     callable: false,
+    stored_in: StoredIn { table: "pg_event_trigger", oid: "oid" },
     catalog_query: "SELECT 'CREATE EVENT TRIGGER ' || pg_catalog.quote_ident(e.evtname) || ' ON ' || e.evtevent \
           || COALESCE(' WHEN TAG IN (' || (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(t.tag), ', ' ORDER BY t.i) \
                 FROM pg_catalog.unnest(e.evttags) WITH ORDINALITY AS t(tag, i)) || ')', '') \

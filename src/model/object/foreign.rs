@@ -14,7 +14,7 @@
 //! they are managed when `public` is (the default scope always has it), and a
 //! wrapper made by an extension (`postgres_fdw`, `file_fdw`) never is.
 
-use super::{GenericKind, Object, OptionSpec, Signature, Spec, Value};
+use super::{GenericKind, Object, OptionSpec, Signature, Spec, StoredIn, Value};
 
 /// `OPTIONS (name 'value', ...)` from an options array, sorted by name.
 macro_rules! options_of {
@@ -55,6 +55,7 @@ pub static WRAPPER: Spec = Spec {
     same_pair_is: None,
     other_options: None,
     callable: false,
+    stored_in: StoredIn { table: "pg_foreign_data_wrapper", oid: "oid" },
     catalog_query: concat!(
         "SELECT 'CREATE FOREIGN DATA WRAPPER ' || pg_catalog.quote_ident(w.fdwname) \
            || CASE WHEN w.fdwhandler <> 0 THEN ' HANDLER ' || w.fdwhandler::pg_catalog.regproc::text ELSE '' END \
@@ -88,6 +89,7 @@ pub static SERVER: Spec = Spec {
     same_pair_is: None,
     other_options: None,
     callable: false,
+    stored_in: StoredIn { table: "pg_foreign_server", oid: "oid" },
     catalog_query: concat!(
         "SELECT 'CREATE SERVER ' || pg_catalog.quote_ident(s.srvname) \
            || COALESCE(' TYPE ' || pg_catalog.quote_literal(s.srvtype), '') \
@@ -117,6 +119,8 @@ pub static USER_MAPPING: Spec = Spec {
     same_pair_is: None,
     other_options: None,
     callable: false,
+    // pg_user_mapping is not readable by every role; a mapping needs a server.
+    stored_in: StoredIn { table: "pg_foreign_server", oid: "oid" },
     catalog_query: concat!(
         "SELECT 'CREATE USER MAPPING FOR ' \
            || CASE WHEN m.umuser = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(m.usename) END \
@@ -142,6 +146,7 @@ pub static TABLE: Spec = Spec {
     same_pair_is: None,
     other_options: None,
     callable: false,
+    stored_in: StoredIn { table: "pg_foreign_table", oid: "ftrelid" },
     catalog_query: concat!(
         "SELECT 'CREATE FOREIGN TABLE ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) \
            || ' (' || COALESCE((SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname) || ' ' \

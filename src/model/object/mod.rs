@@ -237,10 +237,23 @@ pub struct Spec {
     pub other_options: Option<Value>,
     /// Whether it is a function to those calling it (an aggregate lives in `pg_proc`).
     pub callable: bool,
+    /// The system catalog its objects are rows of, for the probe that skips
+    /// `catalog_query` when no object of the kind was made after initdb.
+    pub stored_in: StoredIn,
     /// One catalog query (`$1`: the managed schemas) returning, per object not
     /// made by an extension, its `CREATE` statement and its comment; the
     /// parser reads the statement like a file's.
     pub catalog_query: &'static str,
+}
+
+/// A system catalog and its object-identifier column (`pg_aggregate` keys
+/// its rows by the aggregate's function, `aggfnoid`).
+#[derive(Debug, Clone, Copy)]
+pub struct StoredIn {
+    /// The catalog table, in `pg_catalog`.
+    pub table: &'static str,
+    /// Its column holding each row's object identifier.
+    pub oid: &'static str,
 }
 
 impl Spec {

@@ -10,7 +10,7 @@
 //! the operator's identity or empty]), sorted operators first by strategy,
 //! then functions by support number. Families (`op_family`) share this form.
 
-use super::{GenericKind, Object, ObjectId, OptionSpec, Signature, Spec, Value};
+use super::{GenericKind, Object, ObjectId, OptionSpec, Signature, Spec, StoredIn, Value};
 
 /// The operator class kind.
 pub static SPEC: Spec = Spec {
@@ -27,6 +27,7 @@ pub static SPEC: Spec = Spec {
     other_options: None,
     callable: false,
     // Members tied to the class in pg_depend, as pg_dump prints them; the comment follows.
+    stored_in: StoredIn { table: "pg_opclass", oid: "oid" },
     catalog_query: "SELECT 'CREATE OPERATOR CLASS ' || pg_catalog.quote_ident(n.nspname) || '.' \
           || pg_catalog.quote_ident(c.opcname) || CASE WHEN c.opcdefault THEN ' DEFAULT' ELSE '' END \
           || ' FOR TYPE ' || pg_catalog.format_type(c.opcintype, NULL) || ' USING ' || pg_catalog.quote_ident(a.amname) \

@@ -9,7 +9,7 @@
 //! as the catalog and pg_dump show it. Managed: those of the managed schemas
 //! not made by an extension.
 
-use super::{Object, Signature, Spec};
+use super::{Object, Signature, Spec, StoredIn};
 
 /// The operator family kind.
 pub static SPEC: Spec = Spec {
@@ -22,6 +22,7 @@ pub static SPEC: Spec = Spec {
     callable: false,
     // The loose members (tied to the family, not to one of its classes, in
     // pg_depend) follow the CREATE as the ALTER pg_dump writes; the comment too.
+    stored_in: StoredIn { table: "pg_opfamily", oid: "oid" },
     catalog_query: "SELECT 'CREATE OPERATOR FAMILY ' || pg_catalog.quote_ident(n.nspname) || '.' \
           || pg_catalog.quote_ident(f.opfname) || ' USING ' || pg_catalog.quote_ident(a.amname) \
           || COALESCE(';' || pg_catalog.chr(10) || 'ALTER OPERATOR FAMILY ' || pg_catalog.quote_ident(n.nspname) || '.' \

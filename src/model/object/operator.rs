@@ -2,7 +2,7 @@
 //! options), so a changed one is dropped and created again. Identity is its
 //! symbol and argument types; options in the order pg_dump prints them.
 
-use super::{OptionSpec, Signature, Spec, Value};
+use super::{OptionSpec, Signature, Spec, StoredIn, Value};
 
 /// The operator kind.
 pub static SPEC: Spec = Spec {
@@ -25,6 +25,7 @@ pub static SPEC: Spec = Spec {
     callable: false,
     // Shell operators (no function yet, made by a COMMUTATOR naming an
     // operator not created yet) are not objects of their own.
+    stored_in: StoredIn { table: "pg_operator", oid: "oid" },
     catalog_query: "SELECT 'CREATE OPERATOR ' || pg_catalog.quote_ident(n.nspname) || '.' || o.oprname || ' (' || \
         pg_catalog.concat_ws(', ', \
           'FUNCTION = ' || o.oprcode::pg_catalog.regproc::text, \

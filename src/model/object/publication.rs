@@ -11,7 +11,7 @@
 //! again, and a drop is a hazard. Creating one needs no `wal_level = logical`.
 //! Managed: those not made by an extension whose tables are all in managed schemas.
 
-use super::{Object, OptionSpec, Signature, Spec, Value};
+use super::{Object, OptionSpec, Signature, Spec, StoredIn, Value};
 
 /// What `publish` means when not written.
 pub const ALL_ACTIONS: [&str; 4] = ["insert", "update", "delete", "truncate"];
@@ -32,6 +32,7 @@ pub static SPEC: Spec = Spec {
     // What does not exist on every major (prattrs, row filters, schemas:
     // 15+) is read through to_jsonb, the pg_publication_tables view (the
     // row filter as pg_get_expr prints it) and pg_depend (a schema's membership).
+    stored_in: StoredIn { table: "pg_publication", oid: "oid" },
     catalog_query: "SELECT 'CREATE PUBLICATION ' || pg_catalog.quote_ident(p.pubname) \
           || CASE WHEN p.puballtables THEN ' FOR ALL TABLES' ELSE '' END \
           || ' WITH (publish = ' || pg_catalog.quote_literal(pg_catalog.concat_ws(', ', \

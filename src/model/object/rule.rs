@@ -8,7 +8,7 @@
 //! them (pg_dump's text) they meet the catalog's; another spelling of the same
 //! commands reads as a change. A view's `_RETURN` rule is the view, never a rule.
 
-use super::{Object, OptionSpec, Signature, Spec, Value};
+use super::{Object, OptionSpec, Signature, Spec, StoredIn, Value};
 
 /// The rule kind.
 pub static SPEC: Spec = Spec {
@@ -25,6 +25,7 @@ pub static SPEC: Spec = Spec {
     same_pair_is: None,
     other_options: None,
     callable: false,
+    stored_in: StoredIn { table: "pg_rewrite", oid: "oid" },
     catalog_query: "SELECT pg_catalog.rtrim(pg_catalog.pg_get_ruledef(r.oid), ';') \
           || CASE r.ev_enabled WHEN 'D' THEN ';' || pg_catalog.chr(10) || 'ALTER TABLE ' || pg_catalog.quote_ident(n.nspname) \
                || '.' || pg_catalog.quote_ident(c.relname) || ' DISABLE RULE ' || pg_catalog.quote_ident(r.rulename) \

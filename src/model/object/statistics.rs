@@ -5,7 +5,7 @@
 //! tokens (`parse::statistics`), printed in the statement's own form, on
 //! columns and (PostgreSQL 14+) expressions.
 
-use super::{OptionSpec, Signature, Spec, Value};
+use super::{OptionSpec, Signature, Spec, StoredIn, Value};
 
 /// The statistics object kind.
 pub static SPEC: Spec = Spec {
@@ -23,6 +23,7 @@ pub static SPEC: Spec = Spec {
     other_options: None,
     callable: false,
     // Columns that do not exist on every major are read through to_jsonb.
+    stored_in: StoredIn { table: "pg_statistic_ext", oid: "oid" },
     catalog_query: "SELECT pg_catalog.pg_get_statisticsobjdef(s.oid) \
              || CASE WHEN COALESCE((j->>'stxstattarget')::int, -1) >= 0 THEN ';\nALTER STATISTICS ' \
                   || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(s.stxname) \

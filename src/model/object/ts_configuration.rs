@@ -7,7 +7,7 @@
 //! copies another configuration's mappings, which only a server knows: not
 //! read. A changed one is dropped and created again.
 
-use super::{GenericKind, OptionSpec, Signature, Spec, Value};
+use super::{GenericKind, OptionSpec, Signature, Spec, StoredIn, Value};
 
 /// The text search configuration kind.
 pub static SPEC: Spec = Spec {
@@ -24,6 +24,7 @@ pub static SPEC: Spec = Spec {
     other_options: None,
     callable: false,
     // The mappings follow the CREATE as the ALTER statements pg_dump writes.
+    stored_in: StoredIn { table: "pg_ts_config", oid: "oid" },
     catalog_query: "SELECT 'CREATE TEXT SEARCH CONFIGURATION ' || pg_catalog.quote_ident(n.nspname) || '.' \
           || pg_catalog.quote_ident(c.cfgname) || ' (PARSER = ' || pg_catalog.quote_ident(pn.nspname) || '.' \
           || pg_catalog.quote_ident(p.prsname) || ')' || COALESCE((\

@@ -2,7 +2,7 @@
 //! takes (`stopwords`, `language`...), any of them, as PostgreSQL keeps them
 //! (`dictinitoption`). Dropped and created again when changed.
 
-use super::{GenericKind, OptionSpec, Signature, Spec, Value};
+use super::{GenericKind, OptionSpec, Signature, Spec, StoredIn, Value};
 
 /// The text search dictionary kind.
 pub static SPEC: Spec = Spec {
@@ -18,6 +18,7 @@ pub static SPEC: Spec = Spec {
     same_pair_is: None,
     other_options: Some(Value::Text),
     callable: false,
+    stored_in: StoredIn { table: "pg_ts_dict", oid: "oid" },
     catalog_query: "SELECT 'CREATE TEXT SEARCH DICTIONARY ' || pg_catalog.quote_ident(n.nspname) || '.' \
           || pg_catalog.quote_ident(d.dictname) || ' (TEMPLATE = ' || pg_catalog.quote_ident(tn.nspname) || '.' \
           || pg_catalog.quote_ident(t.tmplname) || COALESCE(', ' || d.dictinitoption, '') || ')', \

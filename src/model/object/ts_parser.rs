@@ -2,7 +2,7 @@
 //! functions: only a superuser creates one). No `OR REPLACE`: a changed one is
 //! dropped and created again, after the configurations using it are dropped.
 
-use super::{OptionSpec, Signature, Spec, Value};
+use super::{OptionSpec, Signature, Spec, StoredIn, Value};
 
 const fn f(name: &'static str) -> OptionSpec {
     OptionSpec { name, aliases: &[], value: Value::Function, default: None }
@@ -17,6 +17,7 @@ pub static SPEC: Spec = Spec {
     same_pair_is: None,
     other_options: None,
     callable: false,
+    stored_in: StoredIn { table: "pg_ts_parser", oid: "oid" },
     catalog_query: "SELECT 'CREATE TEXT SEARCH PARSER ' || pg_catalog.quote_ident(n.nspname) || '.' \
           || pg_catalog.quote_ident(p.prsname) || ' (' || pg_catalog.concat_ws(', ', \
           'START = ' || p.prsstart::pg_catalog.regproc::text, \

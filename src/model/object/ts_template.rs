@@ -2,7 +2,7 @@
 //! functions: only a superuser creates one). No `OR REPLACE`: a changed one is
 //! dropped and created again, after the dictionaries using it are dropped.
 
-use super::{OptionSpec, Signature, Spec, Value};
+use super::{OptionSpec, Signature, Spec, StoredIn, Value};
 
 /// The text search template kind.
 pub static SPEC: Spec = Spec {
@@ -16,6 +16,7 @@ pub static SPEC: Spec = Spec {
     same_pair_is: None,
     other_options: None,
     callable: false,
+    stored_in: StoredIn { table: "pg_ts_template", oid: "oid" },
     catalog_query: "SELECT 'CREATE TEXT SEARCH TEMPLATE ' || pg_catalog.quote_ident(n.nspname) || '.' \
           || pg_catalog.quote_ident(t.tmplname) || ' (' || pg_catalog.concat_ws(', ', \
           CASE WHEN t.tmplinit <> 0 THEN 'INIT = ' || t.tmplinit::pg_catalog.regproc::text END, \
