@@ -10,7 +10,7 @@ pub fn map<T: Sync, R: Send, S>(
     f: impl Fn(&mut S, &T) -> R + Sync,
 ) -> Vec<R> {
     const SERIAL_BELOW: usize = 256;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores();
     let (state, f) = (&state, &f);
     let run = move |part: &[T]| {
         let mut s = state();
@@ -24,6 +24,14 @@ pub fn map<T: Sync, R: Send, S>(
         let handles: Vec<_> = items.chunks(chunk).map(|part| scope.spawn(move || run(part))).collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     })
+}
+
+/// The cores this process may use, asked once: on Linux the standard
+/// library reads the cgroup's quota from three files at every call, and a
+/// plan maps a dozen times.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 #[cfg(test)]
