@@ -91,7 +91,7 @@ pub async fn tables(
         },
     );
     // In schema, table and column order (`order` says why on the client).
-    let rows = super::order::sort(client.query(&sql, &[&schemas]).await?, &[0, 1], Some(33))?;
+    let rows = super::order::sort(client.query(&sql, &[&schemas]).await?, [0, 1], Some(33))?;
     let mut current: Option<(String, String)> = None;
     let mut columns: Vec<String> = Vec::new();
     let mut header = String::new();
@@ -108,9 +108,12 @@ pub async fn tables(
             out.push_str(&format!("{header} (\n    {}\n){tail};\n", columns.join(",\n    ")));
         }
     };
+    // The current table's name, quoted once for its columns' statements.
+    let mut name = String::new();
     for row in &rows {
-        let key: (String, String) = (row.try_get(0)?, row.try_get(1)?);
-        if current.as_ref() != Some(&key) {
+        // Borrowed from the row: a table's name is copied once, not per column.
+        let key: (&str, &str) = (row.try_get(0)?, row.try_get(1)?);
+        if current.as_ref().map(|(s, t)| (s.as_str(), t.as_str())) != Some(key) {
             match plain.take() {
                 Some(table) => tables.push(table),
                 None => flush(&header, &tail, partition, &columns, &mut s.creates),
@@ -119,7 +122,7 @@ pub async fn tables(
             if let Some((schema, table)) = current.take() {
                 names.insert(QualName::new(schema, table), std::mem::take(&mut numbered));
             }
-            let name = quote_qualified(&key.0, &key.1);
+            name = quote_qualified(key.0, key.1);
             let unlogged = if row.try_get::<_, String>(2)? == "u" { "UNLOGGED " } else { "" };
             let parents: Vec<String> = row.try_get::<_, Option<Vec<String>>>(23)?.unwrap_or_default();
             partition = row.try_get::<_, bool>(21)?;
@@ -129,7 +132,7 @@ pub async fn tables(
                 && row.try_get::<_, Option<String>>(20)?.is_none()
                 && row.try_get::<_, Option<Vec<String>>>(25)?.is_none();
             plain = table_plain.then(|| CatalogTable {
-                name: QualName::new(key.0.clone(), key.1.clone()),
+                name: QualName::new(key.0, key.1),
                 unlogged: !unlogged.is_empty(),
                 columns: Vec::new(),
             });
@@ -168,7 +171,7 @@ pub async fn tables(
             if let Some(index) = row.try_get::<_, Option<String>>(30)? {
                 s.alters.push_str(&format!("ALTER TABLE ONLY {name} CLUSTER ON {};\n", quote_ident(&index)));
             }
-            current = Some(key.clone());
+            current = Some((key.0.to_string(), key.1.to_string()));
         }
         let Some(col) = row.try_get::<_, Option<String>>(4)? else { continue };
         numbered.push((row.try_get(33)?, col.clone()));
@@ -200,13 +203,13 @@ pub async fn tables(
                 _ => def.push_str(&format!(" GENERATED {kind} AS IDENTITY")),
             }
         }
-        let table = current.as_ref().map(|(s, t)| quote_qualified(s, t)).unwrap_or_default();
+        let table = &name;
         let not_null_set: bool = row.try_get(6)?;
         let mut plain_not_null = true;
         if not_null_set {
             let nn = row.try_get::<_, Option<Vec<String>>>(32)?.unwrap_or_default();
             let table_name = current.as_ref().map(|(_, t)| t.as_str()).unwrap_or_default();
-            plain_not_null = not_null(&mut def, &mut s.alters, &table, table_name, &col, &nn);
+            plain_not_null = not_null(&mut def, &mut s.alters, table, table_name, &col, &nn);
         }
         // Nothing but a type, a default and NOT NULL: the table can stay plain.
         let column_plain = plain_not_null
@@ -240,7 +243,9 @@ pub async fn tables(
                 quote_ident(&col)
             ));
         }
-        s.comment(&format!("COLUMN {table}.{}", quote_ident(&col)), row.try_get(11)?);
+        if let Some(text) = row.try_get::<_, Option<&str>>(11)? {
+            s.comment(&format!("COLUMN {table}.{}", quote_ident(&col)), Some(text));
+        }
         columns.push(def);
     }
     match plain {

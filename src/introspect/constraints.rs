@@ -84,7 +84,7 @@ pub async fn constraints(
     let rows = client.query(&sql, &[&schemas]).await?;
     let mut keys = Vec::new();
     // In schema, table and constraint name order (`order` says why on the client).
-    for row in super::order::sort(rows, &[0, 1, 2], None)? {
+    for row in super::order::sort(rows, [0, 1, 2], None)? {
         let (schema, table): (String, String) = (row.try_get(0)?, row.try_get(1)?);
         let name: String = row.try_get(2)?;
         let qualified = quote_qualified(&schema, &table);

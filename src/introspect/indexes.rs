@@ -76,7 +76,7 @@ pub async fn indexes(
     );
     let mut invalid = Vec::new();
     // In schema and index name order (`order` says why on the client).
-    for row in super::order::sort(client.query(&sql, &[&schemas]).await?, &[0, 1], None)? {
+    for row in super::order::sort(client.query(&sql, &[&schemas]).await?, [0, 1], None)? {
         let (schema, name): (String, String) = (row.try_get(0)?, row.try_get(1)?);
         if !row.try_get::<_, bool>(3)? {
             invalid.push(QualName::new(schema, name));

@@ -8,13 +8,21 @@ use tokio_postgres::Row;
 
 /// Sorts `rows` as `ORDER BY` on the text columns `names`, then on the
 /// `int2` column `then` (NULL last), would: `name` columns sort bytewise, as `str` does.
-pub fn sort(rows: Vec<Row>, names: &[usize], then: Option<usize>) -> Result<Vec<Row>, tokio_postgres::Error> {
+pub fn sort<const N: usize>(
+    rows: Vec<Row>,
+    names: [usize; N],
+    then: Option<usize>,
+) -> Result<Vec<Row>, tokio_postgres::Error> {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     {
+        // An array, not a vector per row (140,000 rows at 10,000 tables).
         // The number's key is (is NULL, number): `None` after every number, as NULLS LAST has it.
-        let mut keys: Vec<(Vec<&str>, bool, Option<i16>)> = Vec::with_capacity(rows.len());
+        let mut keys: Vec<([&str; N], bool, Option<i16>)> = Vec::with_capacity(rows.len());
         for row in &rows {
-            let text = names.iter().map(|&i| row.try_get::<_, &str>(i)).collect::<Result<Vec<_>, _>>()?;
+            let mut text = [""; N];
+            for (slot, i) in text.iter_mut().zip(names) {
+                *slot = row.try_get::<_, &str>(i)?;
+            }
             let number = match then {
                 Some(i) => row.try_get::<_, Option<i16>>(i)?,
                 None => None,
