@@ -2,7 +2,8 @@
 //! 1,000 / 2,000 / 5,000 / 10,000 / 20,000 tables (or the scales given as
 //! arguments), offline (`--from` two files, default mode) and live (`--url`
 //! a database loaded with the original schema, the changed file desired),
-//! medians of 3 (`PGSTATE_BENCH_RUNS=N` overrides). Prints a Markdown table
+//! medians of 5 rounds, each round planning every scale once
+//! (`PGSTATE_BENCH_RUNS=N` overrides). Prints a Markdown table
 //! with the cost per table and the marginal cost per table between scales.
 //!
 //! `cargo bench --bench scale [-- 1000 5000 ...]`, or `just bench-scale`.
@@ -20,6 +21,25 @@ use std::time::{Duration, Instant};
 
 use schema_gen::{generate, render_schema, Flavor};
 use support::PgCluster;
+
+/// A scale's files and database, and what its runs measured.
+struct Prepared {
+    tables: usize,
+    a: PathBuf,
+    b: PathBuf,
+    url: String,
+    live_b: PathBuf,
+    samples: Samples,
+}
+
+/// The runs of one scale.
+#[derive(Default)]
+struct Samples {
+    offline: Vec<Duration>,
+    offline_peak: Option<u64>,
+    live: Vec<Duration>,
+    live_peak: Option<u64>,
+}
 
 /// One whole `pgstate` process: its wall time and peak RSS (VmHWM, kB).
 fn run(args: &[&OsStr]) -> (Duration, Option<u64>) {
@@ -69,7 +89,6 @@ struct Row {
     offline_peak: Option<u64>,
     live: Duration,
     live_peak: Option<u64>,
-    load: String,
 }
 
 fn main() {
@@ -83,12 +102,16 @@ fn main() {
         scales = vec![1_000, 2_000, 5_000, 10_000, 20_000];
     }
     let runs: usize =
-        std::env::var("PGSTATE_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).filter(|&r| r > 0).unwrap_or(3);
+        std::env::var("PGSTATE_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).filter(|&r| r > 0).unwrap_or(5);
     let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench-scale"));
     std::fs::create_dir_all(&dir).expect("creating target/bench-scale");
     eprintln!("scale bench: starting a throwaway cluster...");
     let cluster = PgCluster::start();
-    let mut rows = Vec::new();
+    // Every scale is prepared first, then each round plans every scale once:
+    // the host's speed drifts over minutes here (the same work has taken 40%
+    // longer from one hour to the next), and scales measured one after the
+    // other would carry that drift into the cost per table.
+    let mut prepared = Vec::new();
     for &n in &scales {
         let (a, b) = (dir.join(format!("original_{n}.sql")), dir.join(format!("changed_{n}.sql")));
         let (original, changed) = generate(n, Flavor::Offline);
@@ -103,34 +126,39 @@ fn main() {
         let db = cluster.create_db(&format!("scale{n}"));
         db.psql_file(&live_a).unwrap_or_else(|e| panic!("loading {n} tables: {e}"));
         db.psql("VACUUM ANALYZE").ok();
-        let url = db.url();
-        eprintln!("scale bench: {n} tables: {runs} offline and {runs} live plans...");
-        let (mut off, mut off_peak, mut live, mut live_peak) = (Vec::new(), None, Vec::new(), None);
-        for _ in 0..runs {
-            let (t, p) = run(&["plan".as_ref(), "--from".as_ref(), a.as_ref(), "--schema".as_ref(), b.as_ref()]);
-            off.push(t);
-            off_peak = off_peak.max(p);
-            let (t, p) = run(&["plan".as_ref(), "--url".as_ref(), url.as_ref(), "--schema".as_ref(), live_b.as_ref()]);
-            live.push(t);
-            live_peak = live_peak.max(p);
-        }
-        rows.push(Row {
-            tables: n,
-            offline: median(off),
-            offline_peak: off_peak,
-            live: median(live),
-            live_peak,
-            load: load_avg(),
-        });
+        prepared.push(Prepared { tables: n, a, b, url: db.url(), live_b, samples: Samples::default() });
     }
+    for round in 1..=runs {
+        eprintln!("scale bench: round {round} of {runs}: an offline and a live plan at every scale...");
+        for p in &mut prepared {
+            let (t, peak) = run(&["plan".as_ref(), "--from".as_ref(), p.a.as_ref(), "--schema".as_ref(), p.b.as_ref()]);
+            p.samples.offline.push(t);
+            p.samples.offline_peak = p.samples.offline_peak.max(peak);
+            let (t, peak) =
+                run(&["plan".as_ref(), "--url".as_ref(), p.url.as_ref(), "--schema".as_ref(), p.live_b.as_ref()]);
+            p.samples.live.push(t);
+            p.samples.live_peak = p.samples.live_peak.max(peak);
+        }
+    }
+    let load = load_avg();
+    let rows: Vec<Row> = prepared
+        .into_iter()
+        .map(|p| Row {
+            tables: p.tables,
+            offline: median(p.samples.offline),
+            offline_peak: p.samples.offline_peak,
+            live: median(p.samples.live),
+            live_peak: p.samples.live_peak,
+        })
+        .collect();
     println!();
     println!(
-        "pgstate plan, whole processes, medians of {runs} (offline: --from original --schema changed, default mode;"
+        "pgstate plan, whole processes, medians of {runs} rounds, each planning every scale once (offline: --from original --schema changed, default mode;"
     );
     println!("live: --url a database holding the original, --schema changed); per table = time / tables;");
     println!("marginal = (time - time at the previous scale) / (tables added), in ms per 1,000 tables");
-    println!("| tables | offline | per 1k tables | marginal per 1k | peak RSS | live | per 1k tables | marginal per 1k | peak RSS | load (1/5/15 min) |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    println!("| tables | offline | per 1k tables | marginal per 1k | peak RSS | live | per 1k tables | marginal per 1k | peak RSS |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let secs = |d: Duration| d.as_secs_f64();
     let mb = |kb: Option<u64>| kb.map(|k| format!("{:.0} MB", k as f64 / 1024.0)).unwrap_or("n/a".into());
     let mut prev: Option<&Row> = None;
@@ -143,7 +171,7 @@ fn main() {
             None => String::new(),
         };
         println!(
-            "| {} | {:.2} s | {:.0} ms | {} | {} | {:.2} s | {:.0} ms | {} | {} | {} |",
+            "| {} | {:.2} s | {:.0} ms | {} | {} | {:.2} s | {:.0} ms | {} | {} |",
             r.tables,
             secs(r.offline),
             1000.0 * secs(r.offline) / k,
@@ -153,9 +181,22 @@ fn main() {
             1000.0 * secs(r.live) / k,
             marginal(|r| r.live),
             mb(r.live_peak),
-            r.load
         );
         prev = Some(r);
     }
+    // The test of linear growth: the largest cost per table over the smallest.
+    let spread = |f: fn(&Row) -> Duration| {
+        let per_table: Vec<f64> = rows.iter().map(|r| secs(f(r)) / r.tables as f64).collect();
+        let (lo, hi) = per_table.iter().fold((f64::MAX, 0.0_f64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+        100.0 * (hi / lo - 1.0)
+    };
+    if rows.len() > 1 {
+        println!(
+            "cost per table, largest over smallest: offline +{:.0}%, live +{:.0}%",
+            spread(|r| r.offline),
+            spread(|r| r.live)
+        );
+    }
+    println!("load average (1/5/15 min) after the last round: {load}");
     println!("total bench wall time: {:.1} s", wall.elapsed().as_secs_f64());
 }
