@@ -4,7 +4,8 @@
 //! a database loaded with the original schema, the changed file desired),
 //! medians of 5 rounds, each round planning every scale once
 //! (`PGSTATE_BENCH_RUNS=N` overrides). Prints a Markdown table
-//! with the cost per table and the marginal cost per table between scales.
+//! with the cost per table and the marginal cost per table between scales,
+//! and the fixed part: a 10-table plan, run in every round beside them.
 //!
 //! `cargo bench --bench scale [-- 1000 5000 ...]`, or `just bench-scale`.
 
@@ -21,6 +22,9 @@ use std::time::{Duration, Instant};
 
 use schema_gen::{generate, render_schema, Flavor};
 use support::PgCluster;
+
+/// The smallest scale, planned beside the others as the fixed part of a plan.
+const FIXED: usize = 10;
 
 /// A scale's files and database, and what its runs measured.
 struct Prepared {
@@ -101,6 +105,12 @@ fn main() {
     if scales.is_empty() {
         scales = vec![1_000, 2_000, 5_000, 10_000, 20_000];
     }
+    // The fixed part of a plan (process start, sessions, a fresh backend's
+    // cold caches), planned in every round with the rest: linear growth is
+    // time = fixed + per table x tables, and the cost per table above it
+    // shows the second term alone.
+    scales.retain(|&n| n != FIXED);
+    scales.insert(0, FIXED);
     let runs: usize =
         std::env::var("PGSTATE_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).filter(|&r| r > 0).unwrap_or(5);
     let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench-scale"));
@@ -141,7 +151,7 @@ fn main() {
         }
     }
     let load = load_avg();
-    let rows: Vec<Row> = prepared
+    let mut rows: Vec<Row> = prepared
         .into_iter()
         .map(|p| Row {
             tables: p.tables,
@@ -151,6 +161,7 @@ fn main() {
             live_peak: p.samples.live_peak,
         })
         .collect();
+    let fixed = rows.remove(0);
     println!();
     println!(
         "pgstate plan, whole processes, medians of {runs} rounds, each planning every scale once (offline: --from original --schema changed, default mode;"
@@ -184,17 +195,33 @@ fn main() {
         );
         prev = Some(r);
     }
-    // The test of linear growth: the largest cost per table over the smallest.
-    let spread = |f: fn(&Row) -> Duration| {
-        let per_table: Vec<f64> = rows.iter().map(|r| secs(f(r)) / r.tables as f64).collect();
+    // The test of linear growth: the largest cost per table over the
+    // smallest; and the same of the cost above the fixed part.
+    let spread = |f: fn(&Row) -> Duration, (base, base_tables): (Duration, usize)| {
+        let per_table: Vec<f64> = rows
+            .iter()
+            .filter(|r| r.tables > base_tables)
+            .map(|r| (secs(f(r)) - secs(base)) / (r.tables - base_tables) as f64)
+            .collect();
         let (lo, hi) = per_table.iter().fold((f64::MAX, 0.0_f64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
         100.0 * (hi / lo - 1.0)
     };
+    println!(
+        "fixed part, a {}-table plan: offline {:.0} ms, live {:.0} ms",
+        fixed.tables,
+        1000.0 * secs(fixed.offline),
+        1000.0 * secs(fixed.live)
+    );
     if rows.len() > 1 {
         println!(
             "cost per table, largest over smallest: offline +{:.0}%, live +{:.0}%",
-            spread(|r| r.offline),
-            spread(|r| r.live)
+            spread(|r| r.offline, (Duration::ZERO, 0)),
+            spread(|r| r.live, (Duration::ZERO, 0))
+        );
+        println!(
+            "cost per table above the fixed part, largest over smallest: offline +{:.0}%, live +{:.0}%",
+            spread(|r| r.offline, (fixed.offline, fixed.tables)),
+            spread(|r| r.live, (fixed.live, fixed.tables))
         );
     }
     println!("load average (1/5/15 min) after the last round: {load}");
