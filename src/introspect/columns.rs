@@ -208,8 +208,7 @@ pub async fn tables(
         let mut plain_not_null = true;
         if not_null_set {
             let nn = row.try_get::<_, Option<Vec<String>>>(32)?.unwrap_or_default();
-            let table_name = current.as_ref().map(|(_, t)| t.as_str()).unwrap_or_default();
-            plain_not_null = not_null(&mut def, &mut s.alters, table, table_name, &col, &nn);
+            plain_not_null = not_null(&mut def, &mut s.alters, table, key.1, &col, &nn);
         }
         // Nothing but a type, a default and NOT NULL: the table can stay plain.
         let column_plain = plain_not_null
