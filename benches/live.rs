@@ -637,7 +637,7 @@ fn main() {
     }
     println!();
     println!(
-        "introspect over {READERS} readers in one snapshot vs over the one session (as before), runs interleaved:"
+        "introspect over the session and {READERS} reader(s) in one snapshot vs over the one session, runs interleaved:"
     );
     for r in &intro_rows {
         println!(

@@ -156,9 +156,9 @@ fn plan_and_drift_work_on_a_hot_standby() {
     plan_and_drift_read_only(&replica.url(), &replica, Some(&dev), "hot standby");
 }
 
-/// The catalog read over `READERS` sessions in one exported snapshot is the
-/// one a single session reads, with the same number of queries; and the
-/// server does let the readers share the snapshot (no silent fallback).
+/// The catalog read over a session and `READERS` more in one exported
+/// snapshot is the one a single session reads, with the same number of
+/// queries; and the server does let them share the snapshot (no silent fallback).
 fn readers_read_what_one_session_reads(db: &Db, name: &str) {
     use pgstate::connection::{runtime, Target};
     use pgstate::introspect::{can_share_snapshot, introspect_over, Scope, READERS};
@@ -167,14 +167,17 @@ fn readers_read_what_one_session_reads(db: &Db, name: &str) {
         let target = Target::parse(&db.url()).expect("url");
         let client = target.connect().await.expect("connect");
         let readers = target.connect_all(READERS).await.expect("readers connect");
-        assert!(can_share_snapshot(&readers).await.expect("probe"), "{name}: the readers could not share a snapshot");
+        assert!(
+            can_share_snapshot(&client, &readers).await.expect("probe"),
+            "{name}: the sessions could not share a snapshot"
+        );
         let one = introspect_over(&client, &[], &scope, "public").await.expect("one session");
         let over = introspect_over(&client, &readers, &scope, "public").await.expect("readers");
         assert_eq!(over.catalog, one.catalog, "{name}");
         assert_eq!(over.queries, one.queries, "{name}");
         assert_eq!(over.catalog.tables.len(), 2, "{name}");
-        // The readers' snapshot transactions are over.
-        for r in &readers {
+        // The snapshot transactions are over, the session's own as the readers'.
+        for r in std::iter::once(&client).chain(&readers) {
             let level: String = r.query_one("SHOW transaction_isolation", &[]).await.expect("show").get(0);
             assert_eq!(level, "read committed", "{name}: a reader was left in its transaction");
         }

@@ -34,7 +34,7 @@ pub fn reset() -> String {
 /// settings of a catalog read (`settings`).
 /// `false` when the server cannot share one (the readers are then left with
 /// no transaction open); an error only when a session itself failed.
-pub async fn share(readers: &[Client]) -> Result<bool, tokio_postgres::Error> {
+pub async fn share(readers: &[&Client]) -> Result<bool, tokio_postgres::Error> {
     let Some((first, rest)) = readers.split_first() else { return Ok(false) };
     first.batch_execute(&format!("{BEGIN}; {}", settings(true))).await?;
     let id: String = match first.query_one("SELECT pg_catalog.pg_export_snapshot()", &[]).await {
@@ -61,7 +61,7 @@ pub async fn share(readers: &[Client]) -> Result<bool, tokio_postgres::Error> {
 }
 
 /// Ends the readers' transactions (`COMMIT` or `ROLLBACK`: they wrote nothing).
-pub async fn end(readers: &[Client], how: &str) -> Result<(), tokio_postgres::Error> {
+pub async fn end(readers: &[&Client], how: &str) -> Result<(), tokio_postgres::Error> {
     try_join_all(readers.iter().map(|c| c.batch_execute(how))).await?;
     Ok(())
 }
