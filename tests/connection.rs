@@ -249,6 +249,28 @@ fn settles_on_the_server(dir: &Path, user: Option<&str>) {
     assert!(!plan.contains("DEFAULT"), "{plan}");
 }
 
+/// A settle creates every table whose constraints' spellings differ, in one
+/// transaction: 3,000 of them (1,500 a side) hold more locks than a
+/// server's default lock table has (the plan failed), and the throwaway
+/// server's holds them.
+#[test]
+fn the_throwaway_server_settles_thousands_of_tables_in_one_transaction() {
+    let dir = scratch("many_locks");
+    let (current, desired) = (dir.join("current.sql"), dir.join("desired.sql"));
+    let tables = |check: &dyn Fn(usize) -> String| -> String {
+        (0..1_500)
+            .map(|i| format!("CREATE TABLE t{i} (name varchar(10), CONSTRAINT t{i}_check CHECK ({}));\n", check(i)))
+            .collect()
+    };
+    std::fs::write(&current, tables(&|i| format!("name::text ~~ 'a{i}%'::text"))).expect("write");
+    std::fs::write(&desired, tables(&|i| format!("name LIKE 'a{i}%'"))).expect("write");
+    let out = offline_plan(&dir, &current, &desired, None);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("parser alone"), "the server must have settled the expressions: {err}");
+    assert_eq!(text(&out.stdout), "", "the same checks once the server spells them: {err}");
+}
+
 #[test]
 fn the_throwaway_server_ignores_the_pg_environment() {
     let dir = scratch("hermetic");
