@@ -30,12 +30,12 @@ pub fn reset() -> String {
     SETTINGS.iter().map(|(name, _)| format!("RESET {name}")).collect::<Vec<_>>().join("; ")
 }
 
-/// Puts every session of `readers` in one shared snapshot, with the
-/// settings of a catalog read (`settings`).
-/// `false` when the server cannot share one (the readers are then left with
-/// no transaction open); an error only when a session itself failed.
-pub async fn share(readers: &[&Client]) -> Result<bool, tokio_postgres::Error> {
-    let Some((first, rest)) = readers.split_first() else { return Ok(false) };
+/// Puts every one of `sessions` (the command's own first, then its
+/// readers) in one shared snapshot, with the settings of a catalog read
+/// (`settings`). `false` when the server cannot share one (the sessions are
+/// then left with no transaction open); an error only when a session itself failed.
+pub async fn share(sessions: &[&Client]) -> Result<bool, tokio_postgres::Error> {
+    let Some((first, rest)) = sessions.split_first() else { return Ok(false) };
     first.batch_execute(&format!("{BEGIN}; {}", settings(true))).await?;
     let id: String = match first.query_one("SELECT pg_catalog.pg_export_snapshot()", &[]).await {
         Ok(row) => row.try_get(0)?,
@@ -55,13 +55,13 @@ pub async fn share(readers: &[&Client]) -> Result<bool, tokio_postgres::Error> {
         }
     }
     if !shared {
-        end(readers, "ROLLBACK").await?;
+        end(sessions, "ROLLBACK").await?;
     }
     Ok(shared)
 }
 
-/// Ends the readers' transactions (`COMMIT` or `ROLLBACK`: they wrote nothing).
-pub async fn end(readers: &[&Client], how: &str) -> Result<(), tokio_postgres::Error> {
-    try_join_all(readers.iter().map(|c| c.batch_execute(how))).await?;
+/// Ends the sessions' transactions (`COMMIT` or `ROLLBACK`: they wrote nothing).
+pub async fn end(sessions: &[&Client], how: &str) -> Result<(), tokio_postgres::Error> {
+    try_join_all(sessions.iter().map(|c| c.batch_execute(how))).await?;
     Ok(())
 }
